@@ -50,14 +50,15 @@ public final class BackendClient {
    * Long-polls for commands: the backend holds the request up to {@code waitSeconds}; the request
    * may take that long plus the API timeout.
    */
-  public CommandBatch pollCommands(int waitSeconds) throws IOException {
+  public CommandBatch pollCommands(int waitSeconds, int max) throws IOException {
     int wait = Math.max(0, Math.min(waitSeconds, ProtocolPaths.MAX_WAIT_SECONDS));
+    int most = Math.max(1, Math.min(max, ProtocolPaths.MAX_COMMANDS_PER_POLL));
     Duration timeout = transport.timeout().plusSeconds(wait);
     return authed(
         (id, token) ->
             transport.send(
                 "GET",
-                ProtocolPaths.commands(id, wait),
+                ProtocolPaths.commands(id, wait) + "&max=" + most,
                 null,
                 token,
                 CommandBatch.class,

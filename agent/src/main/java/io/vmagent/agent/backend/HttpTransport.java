@@ -251,10 +251,25 @@ public final class HttpTransport implements AutoCloseable {
       wrapped.initCause(timeoutException);
       return wrapped;
     }
-    if (cause instanceof IOException io) {
-      return io;
+    if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+      return new ConnectException(
+          what + ": cannot connect to " + baseUrl + " (" + reason(cause) + ")");
+    }
+    if (cause instanceof IOException) {
+      return new IOException(what + ": " + reason(cause), cause);
     }
     return new IOException(what + " failed: " + cause, cause);
+  }
+
+  private static String reason(Throwable cause) {
+    Throwable root = cause;
+    while (root.getMessage() == null && root.getCause() != null) {
+      root = root.getCause();
+    }
+    if (root instanceof ConnectException && root.getMessage() == null) {
+      return "connection refused";
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   private static String describe(SSLException e) {

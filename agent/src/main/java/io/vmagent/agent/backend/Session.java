@@ -35,6 +35,7 @@ public final class Session {
   private final Object lock = new Object();
   private Credentials current; // guarded by lock
   private boolean loaded; // guarded by lock
+  private int registerAttempts; // guarded by lock
 
   /**
    * @param bootstrapToken {@code AGENT_TOKEN}, used to register
@@ -173,7 +174,12 @@ public final class Session {
           "the agent must register (" + why + ") but AGENT_TOKEN is not set");
     }
     RegisterRequest request = identity.get();
-    log.info("registering with {} as agent {} ({})", transport.baseUrl(), request.agentId(), why);
+    registerAttempts++;
+    if (registerAttempts == 1) {
+      log.info("registering with {} as agent {} ({})", transport.baseUrl(), request.agentId(), why);
+    } else {
+      log.debug("registering again (attempt {}): {}", registerAttempts, why);
+    }
     Instant now = clock.instant();
     RegisterResponse response;
     try {
@@ -206,6 +212,7 @@ public final class Session {
             now);
     remember(registered);
     store.save(registered);
+    registerAttempts = 0;
     if (current != null && !current.refreshToken().equals(registered.refreshToken())) {
       forget(current);
     }
