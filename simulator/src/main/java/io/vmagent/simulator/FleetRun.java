@@ -29,7 +29,7 @@ final class FleetRun {
   private static final int REGISTER_ATTEMPTS = 6;
   private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
 
-  private final SimSettings settings;
+  private SimSettings settings;
   private final PrintStream progress;
   private final AtomicLong lastRegisteredNanos = new AtomicLong();
   private final AtomicInteger registeredCount = new AtomicInteger();
@@ -67,7 +67,7 @@ final class FleetRun {
       ScheduledThreadPoolExecutor scheduler)
       throws IOException, InterruptedException {
     WindowStats registration = new WindowStats("registration", SAMPLES_PER_TYPE);
-    Recorder recorder = new Recorder(registration);
+    Recorder recorder = new Recorder(new WindowStats("setup", 16));
     List<BackendClient> clients = new ArrayList<>();
     for (URI uri : settings.backends()) {
       // HTTP/1.1 so that, as with real agents, each concurrent request has its own connection
@@ -80,6 +80,9 @@ final class FleetRun {
               .executor(httpPool)
               .build();
       clients.add(new BackendClient(http, uri, ProtocolJson.tolerantMapper(), recorder));
+    }
+    if (settings.bootstrapToken() == null || settings.bootstrapToken().isBlank()) {
+      settings = settings.withBootstrapToken(createBootstrapToken(clients.get(0)));
     }
     Fleet fleet =
         new Fleet(
@@ -108,6 +111,7 @@ final class FleetRun {
     progress.printf(
         "registering %d agents on %d backend(s), %d at a time%n",
         settings.agents(), clients.size(), settings.registerConcurrency());
+    recorder.switchTo(registration);
     long stormStart = System.nanoTime();
     CompletableFuture<Void> storm = registerAll(agents, stormStart);
     long stormDeadline = stormStart + settings.registerTimeout().toNanos();
@@ -197,6 +201,34 @@ final class FleetRun {
         settings.p99LimitMs(),
         worstP99,
         holds);
+  }
+
+  /** A multi-use bootstrap token made through the operator API, valid for a day. */
+  private String createBootstrapToken(BackendClient backend) throws IOException,
+      InterruptedException {
+    Reply reply;
+    try {
+      reply =
+          backend
+              .post(
+                  RequestType.QUEUE,
+                  io.vmagent.protocol.ProtocolPaths.OPERATOR_TOKENS,
+                  settings.operatorToken(),
+                  new io.vmagent.protocol.CreateBootstrapTokenRequest(
+                      "fleet simulator", false, 86_400L),
+                  settings.requestTimeout())
+              .get(settings.requestTimeout().toSeconds() + 5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("cannot create a bootstrap token on " + backend.base(), e);
+    }
+    if (!reply.ok()) {
+      throw new IOException(
+          "creating a bootstrap token on " + backend.base() + " answered HTTP " + reply.status());
+    }
+    progress.println("created a multi-use bootstrap token through the operator API");
+    return reply
+        .as(ProtocolJson.tolerantMapper(), io.vmagent.protocol.BootstrapTokenCreated.class)
+        .token();
   }
 
   /** Registers every agent, at most the configured number at once, each retried with backoff. */

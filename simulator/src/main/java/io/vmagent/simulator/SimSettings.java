@@ -11,8 +11,9 @@ import java.util.List;
  *
  * @param backends the backend base URLs; agent i talks to backend i modulo their number
  * @param caFiles PEM files of the CAs that sign the backends' certificates
- * @param bootstrapToken the (multi-use) bootstrap token the agents register with
- * @param operatorToken the operator token, needed only when commands are queued
+ * @param bootstrapToken the (multi-use) bootstrap token the agents register with; when null, one
+ *     is created through the operator API
+ * @param operatorToken the operator token, needed to queue commands or create the bootstrap token
  * @param agents how many agents to simulate
  * @param agentIdPrefix agent ids are this prefix followed by the agent's index
  * @param heartbeat interval between heartbeats
@@ -86,10 +87,12 @@ public record SimSettings(
         problems.add("CA file " + ca + " is not readable");
       }
     }
-    if (bootstrapToken == null || bootstrapToken.isBlank()) {
-      problems.add("a bootstrap token is needed (--bootstrap-token-file or VM_SIM_BOOTSTRAP_TOKEN)");
+    if (blank(bootstrapToken) && blank(operatorToken)) {
+      problems.add(
+          "a bootstrap token (--bootstrap-token-file, VM_SIM_BOOTSTRAP_TOKEN) or an operator"
+              + " token to create one with (--operator-token-file) is needed");
     }
-    if (commandsPerSecond > 0 && (operatorToken == null || operatorToken.isBlank())) {
+    if (commandsPerSecond > 0 && blank(operatorToken)) {
       problems.add("queuing commands needs an operator token (--operator-token-file)");
     }
     range(problems, "agents", agents, 1, 100_000);
@@ -118,6 +121,19 @@ public record SimSettings(
       problems.add("p99 limit must be positive, got " + p99LimitMs);
     }
     return problems;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** A copy with this bootstrap token. */
+  SimSettings withBootstrapToken(String token) {
+    return new SimSettings(
+        backends, caFiles, token, operatorToken, agents, agentIdPrefix, heartbeat, metrics,
+        pollWaitSeconds, requestTimeout, vmsPerAgent, inventoryEvery, registerConcurrency,
+        registerTimeout, warmup, duration, commandsPerSecond, commandOperation, backendPids,
+        sampleEvery, httpThreads, p99LimitMs, label, report);
   }
 
   private static void range(List<String> problems, String what, long value, long min, long max) {
