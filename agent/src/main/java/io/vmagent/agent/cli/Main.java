@@ -18,6 +18,7 @@ import picocli.CommandLine.IVersionProvider;
       RunCommand.class,
       ConfigCommand.class,
       VersionCommand.class,
+      MetricsCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",

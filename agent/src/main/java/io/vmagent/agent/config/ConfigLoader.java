@@ -71,8 +71,13 @@ public final class ConfigLoader {
       }
     }
     AgentConfig.Origin fileOrigin = pick(ConfigKey.AGENT_CONFIG_FILE, Map.of());
-    Path configFile = Path.of(fileOrigin.value()).toAbsolutePath();
-    Map<String, String> fileValues = readEnvFile(configFile, fileOrigin.source(), problems);
+    Path configFile = toPath(fileOrigin.value());
+    Map<String, String> fileValues = Map.of();
+    if (configFile == null) {
+      problems.add(new ConfigProblem("AGENT_CONFIG_FILE", fileOrigin.value(), "is not a valid path"));
+    } else {
+      fileValues = readEnvFile(configFile, fileOrigin.source(), problems);
+    }
     warnUnknown(environment, "environment", warnings);
     warnUnknown(fileValues, configFile.toString(), warnings);
 
@@ -95,6 +100,15 @@ public final class ConfigLoader {
       throw new ConfigException(problems, warnings);
     }
     return new AgentConfig(d);
+  }
+
+  /** The absolute path, or null when the text cannot be a path (for example it holds NUL). */
+  static Path toPath(String text) {
+    try {
+      return Path.of(text).toAbsolutePath();
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
   }
 
   private AgentConfig.Origin pick(ConfigKey key, Map<String, String> fileValues) {
@@ -279,9 +293,9 @@ public final class ConfigLoader {
       logLevel = enumValue(ConfigKey.AGENT_LOG_LEVEL, LogLevel::parse, LogLevel.INFO,
           "one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
       logFormat = enumValue(ConfigKey.AGENT_LOG_FORMAT, ConfigLoader::parseLogFormat, LogFormat.TEXT, "text or json");
-      logFile = raw(ConfigKey.AGENT_LOG_FILE) == null ? null : Path.of(raw(ConfigKey.AGENT_LOG_FILE)).toAbsolutePath();
+      logFile = raw(ConfigKey.AGENT_LOG_FILE) == null ? null : path(ConfigKey.AGENT_LOG_FILE);
       autoRegister = bool(ConfigKey.AGENT_AUTO_REGISTER);
-      stateDir = Path.of(raw(ConfigKey.AGENT_STATE_DIR)).toAbsolutePath();
+      stateDir = path(ConfigKey.AGENT_STATE_DIR);
       prometheusListen = parseListen();
       if (!sslVerify) {
         warnings.add("AGENT_SSL_VERIFY=false: the backend's certificate is not verified; anyone on the path can impersonate it");
@@ -363,11 +377,22 @@ public final class ConfigLoader {
       if (value == null) {
         return null;
       }
-      Path path = Path.of(value).toAbsolutePath();
+      Path path = path(key);
+      if (path == null) {
+        return null;
+      }
       if (!Files.isRegularFile(path)) {
         problem(key, "file does not exist");
       } else if (!Files.isReadable(path)) {
         problem(key, "file is not readable by this user");
+      }
+      return path;
+    }
+
+    private Path path(ConfigKey key) {
+      Path path = toPath(raw(key));
+      if (path == null) {
+        problem(key, "is not a valid path");
       }
       return path;
     }
