@@ -238,12 +238,17 @@ public final class RunningBackend implements AutoCloseable {
   /** Stops serving and closes the database. */
   @Override
   public void close() throws Exception {
+    long started = System.nanoTime();
     try {
       server.close();
     } finally {
+      long serverStopped = System.nanoTime();
       database.close();
       Files.deleteIfExists(config.dataDir().resolve(ENDPOINT_FILE));
-      LOG.info("vm-backend stopped");
+      LOG.info(
+          "vm-backend stopped (server {} ms, database {} ms)",
+          (serverStopped - started) / 1_000_000,
+          (System.nanoTime() - serverStopped) / 1_000_000);
     }
   }
 }

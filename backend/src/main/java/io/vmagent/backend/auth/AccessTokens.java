@@ -68,7 +68,8 @@ public final class AccessTokens {
   /** Signs a token for the agent within this refresh-token family. */
   public IssuedToken issue(String agentId, String familyId) {
     Instant now = clock.instant();
-    Instant expires = now.plus(ttl);
+    // JWT times are whole seconds; the answer states the expiry the token really carries.
+    Instant expires = now.plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     JWTClaimsSet claims =
         new JWTClaimsSet.Builder()
             .issuer(ISSUER)

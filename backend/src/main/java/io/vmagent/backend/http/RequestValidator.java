@@ -21,11 +21,32 @@ import java.util.Map;
  * itself (401/403), not here.
  */
 final class RequestValidator {
+  // Parsing the document takes a noticeable fraction of a second and it never changes, so every
+  // backend in the JVM shares one validator (it keeps no per-request state).
+  private static volatile OpenApiInteractionValidator shared;
+
   private final OpenApiInteractionValidator validator;
 
   RequestValidator() {
-    this.validator =
-        OpenApiInteractionValidator.createForInlineApiSpecification(loadSpec())
+    this.validator = sharedValidator();
+  }
+
+  private static OpenApiInteractionValidator sharedValidator() {
+    OpenApiInteractionValidator current = shared;
+    if (current == null) {
+      synchronized (RequestValidator.class) {
+        current = shared;
+        if (current == null) {
+          current = build();
+          shared = current;
+        }
+      }
+    }
+    return current;
+  }
+
+  private static OpenApiInteractionValidator build() {
+    return OpenApiInteractionValidator.createForInlineApiSpecification(loadSpec())
             .withLevelResolver(
                 LevelResolver.create()
                     .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
