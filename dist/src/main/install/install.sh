@@ -146,7 +146,7 @@ ensure_attrs() {
 ensure_dir() {
   local path=$1 wanted_mode=$2 owner=$3
   if [[ ! -d $root$path ]]; then
-    act "create directory $path ($wanted_mode ${owner})" mkdir -p -m "$wanted_mode" "$root$path"
+    act "create directory $path ($wanted_mode$(owner_spec " $owner"))" mkdir -p -m "$wanted_mode" "$root$path"
     if $dry_run; then return; fi
   fi
   ensure_attrs "$path" "$wanted_mode" "$owner"
@@ -346,6 +346,8 @@ do_install() {
     info "installing vm-agent $version into ${root:-/}"
   elif [[ $previous == "$version" ]]; then
     info "vm-agent $version is installed; checking that everything is in place"
+  elif command -v dpkg >/dev/null && dpkg --compare-versions "$version" lt "$previous"; then
+    info "downgrading vm-agent $previous -> $version (configuration, credentials and spool are kept)"
   else
     info "upgrading vm-agent $previous -> $version (configuration, credentials and spool are kept)"
   fi
@@ -402,7 +404,7 @@ do_install() {
   fi
 
   finish "vm-agent $version"
-  if [[ -z $previous && $changes -gt 0 ]] && ! $dry_run; then
+  if $live && [[ -z $previous && $changes -gt 0 ]] && ! $dry_run; then
     cat <<EOF
 
 Next steps:
