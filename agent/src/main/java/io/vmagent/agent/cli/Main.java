@@ -1,10 +1,78 @@
 package io.vmagent.agent.cli;
 
+import io.vmagent.agent.AgentVersion;
+import io.vmagent.agent.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+
 /** Entry point of the {@code vm-agent} command. */
-public final class Main {
-  private Main() {}
+@Command(
+    name = "vm-agent",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Host agent for virtual-machine fleets: runs VM operations through libvirt, "
+        + "reports metrics and takes commands from the backend.",
+    subcommands = {
+      RunCommand.class,
+      ConfigCommand.class,
+      VersionCommand.class,
+      MetricsCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  vm-agent run               run the daemon with /etc/vm-agent/agent.env",
+      "  vm-agent config check      show the effective configuration and check it",
+      "  vm-agent help run          help on one command",
+      "",
+      "Exit codes: 0 ok, 1 operation failed, 2 usage error,",
+      "  69 libvirt or backend unavailable, 78 invalid configuration, 130 interrupted."
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.out.println("vm-agent");
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, shared by {@link #main} and the tests. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(Main::handle);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    PrintWriter err = cli.getErr();
+    if (e instanceof ConfigException config) {
+      err.println("vm-agent: " + config.getMessage());
+      err.println("See 'vm-agent config check' and the README's configuration table.");
+      err.flush();
+      return ExitCodes.CONFIG;
+    }
+    if (e instanceof CommandFailure failure) {
+      err.println("vm-agent: " + failure.getMessage());
+      err.flush();
+      return failure.exitCode();
+    }
+    err.println("vm-agent: unexpected error: " + e);
+    err.flush();
+    return ExitCodes.FAILED;
+  }
+
+  /** Prints the agent's version for {@code --version}. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"vm-agent " + AgentVersion.current()};
+    }
   }
 }

@@ -1,0 +1,57 @@
+package io.vmagent.agent.cli;
+
+import io.vmagent.agent.config.AgentConfig;
+import io.vmagent.agent.config.ConfigException;
+import io.vmagent.agent.config.ConfigKey;
+import io.vmagent.agent.config.Secret;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vm-agent config check}: the effective configuration, each value with its source. */
+@Command(name = "config", description = "Inspect the configuration.",
+    subcommands = ConfigCommand.Check.class)
+final class ConfigCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Prints every key with its value and origin; exits 78 when the configuration is invalid. */
+  @Command(name = "check",
+      description = "Print the effective configuration with where each value came from "
+          + "(secrets as ***) and check it; exit 78 when it is invalid.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  vm-agent config check",
+          "  vm-agent config check --config-file ./agent.env --set AGENT_HEARTBEAT_INTERVAL=10"})
+  static final class Check implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws ConfigException {
+      AgentConfig config = options.loader().load();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("%-28s %-45s %s%n", "KEY", "VALUE", "SOURCE");
+      for (ConfigKey key : ConfigKey.values()) {
+        AgentConfig.Origin origin = config.origin(key);
+        String value = origin.value() == null ? "" : key.secret() ? Secret.MASK : origin.value();
+        if (key == ConfigKey.AGENT_ID && origin.value() == null) {
+          value = "(generated at first run)";
+        }
+        out.printf("%-28s %-45s %s%n", key.name(), value, origin.source().label());
+      }
+      for (String warning : config.warnings()) {
+        out.println("warning: " + warning);
+      }
+      out.println("configuration is valid");
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.vmagent.agent.metrics;
+
+import io.vmagent.agent.metrics.domain.DomainMetrics;
+import io.vmagent.agent.metrics.system.HostFacts;
+import io.vmagent.agent.metrics.system.SystemMetrics;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the agent measured at one instant: the host, its system figures and every domain.
+ * Field by field in {@code docs/metrics.md}; serialised with snake_case names by {@link
+ * MetricsJson}. A part whose collector failed is null (system parts) or empty (domains), and the
+ * failure is in {@link #collectors()}.
+ *
+ * @param schemaVersion version of this layout; bumped on any incompatible change
+ * @param collectedAt when the collection started
+ * @param host host facts, uptime and boot time
+ * @param system CPU, load, memory, swap, file systems, disk and network I/O
+ * @param domains one entry per libvirt domain, sorted by name
+ * @param collectors duration and outcome of each collector
+ */
+public record MetricsSnapshot(
+    int schemaVersion,
+    Instant collectedAt,
+    HostFacts host,
+    SystemMetrics system,
+    List<DomainMetrics> domains,
+    List<CollectorStatus> collectors) {
+
+  /** Current {@link #schemaVersion()}. */
+  public static final int SCHEMA_VERSION = 1;
+}

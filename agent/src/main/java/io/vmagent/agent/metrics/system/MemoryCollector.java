@@ -1,0 +1,39 @@
+package io.vmagent.agent.metrics.system;
+
+import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.Rates;
+import io.vmagent.agent.metrics.SnapshotBuilder;
+import oshi.hardware.GlobalMemory;
+import oshi.hardware.VirtualMemory;
+
+/** Physical memory and swap. */
+public final class MemoryCollector implements Collector {
+  private final GlobalMemory memory;
+
+  public MemoryCollector(GlobalMemory memory) {
+    this.memory = memory;
+  }
+
+  @Override
+  public String name() {
+    return "memory";
+  }
+
+  @Override
+  public void collect(SnapshotBuilder into) {
+    long total = memory.getTotal();
+    long available = memory.getAvailable();
+    long used = Math.max(0, total - available);
+    VirtualMemory virtual = memory.getVirtualMemory();
+    long swapTotal = virtual.getSwapTotal();
+    long swapUsed = virtual.getSwapUsed();
+    Double swapPercent = Rates.percent(swapUsed, swapTotal);
+    into.memory(
+        new MemoryMetrics(total, available, used, orZero(Rates.percent(used, total))),
+        new SwapMetrics(swapTotal, swapUsed, orZero(swapPercent)));
+  }
+
+  private static double orZero(Double value) {
+    return value == null ? 0.0 : value;
+  }
+}

@@ -1,0 +1,76 @@
+package io.vmagent.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ConfigCheckCommandTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  private Path envFile(String... lines) throws Exception {
+    Path file = dir.resolve("agent.env");
+    Files.writeString(file, String.join("\n", lines));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+    return file;
+  }
+
+  @Test
+  void printsEveryValueWithItsSourceAndMasksSecrets() throws Exception {
+    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com", "AGENT_TOKEN=s3cret-bootstrap-token");
+
+    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString(),
+        "--set", "AGENT_HEARTBEAT_INTERVAL=10");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .containsPattern("AGENT_BACKEND_URL\\s+https://backend.example.com\\s+env file")
+        .containsPattern("AGENT_TOKEN\\s+\\*\\*\\*\\s+env file")
+        .containsPattern("AGENT_HEARTBEAT_INTERVAL\\s+10\\s+command line")
+        .containsPattern("AGENT_LIBVIRT_URI\\s+qemu:///system\\s+default")
+        .containsPattern("AGENT_ID\\s+\\(generated at first run\\)")
+        .contains("configuration is valid")
+        .doesNotContain("s3cret-bootstrap-token");
+  }
+
+  @Test
+  void exitsWith78AndListsEveryProblemWhenInvalid() throws Exception {
+    Path file = envFile("AGENT_BACKEND_URL=http://backend.example.com", "AGENT_TOKEN=s3cret-bootstrap-token",
+        "AGENT_METRICS_INTERVAL=-1", "AGENT_LOG_LEVEL=VERBOSE");
+
+    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+
+    assertThat(exit).isEqualTo(78);
+    assertThat(err.toString())
+        .contains("AGENT_BACKEND_URL=http://backend.example.com")
+        .contains("AGENT_METRICS_INTERVAL=-1")
+        .contains("AGENT_LOG_LEVEL=VERBOSE")
+        .doesNotContain("s3cret-bootstrap-token");
+  }
+
+  @Test
+  void unknownOptionsAreAUsageError() {
+    assertThat(run("config", "check", "--no-such-option")).isEqualTo(2);
+  }
+
+  @Test
+  void versionPrintsTheAgentVersion() {
+    assertThat(run("version")).isZero();
+    assertThat(out.toString()).startsWith("vm-agent ").contains("java");
+  }
+}

@@ -1,0 +1,43 @@
+package io.vmagent.protocol;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A command as an operator sees it: its state and, once reported, its result.
+ *
+ * @param id the command id
+ * @param agentId the agent it is addressed to
+ * @param operation the operation
+ * @param params its parameters
+ * @param state queued, leased, succeeded, failed or expired
+ * @param createdAt when it was queued
+ * @param deadline when it must have started
+ * @param leaseExpiresAt the current lease's end; null when never leased
+ * @param deliveries how many times it was delivered
+ * @param result the agent's result; null until reported
+ */
+public record CommandView(
+    String id,
+    String agentId,
+    String operation,
+    Map<String, String> params,
+    CommandState state,
+    Instant createdAt,
+    Instant deadline,
+    Instant leaseExpiresAt,
+    int deliveries,
+    CommandResult result) {
+
+  /** Normalises absent parameters to an empty map. */
+  public CommandView {
+    params = Copies.map(params);
+  }
+
+  /** True once the command will not change any more (succeeded, failed or expired). */
+  public boolean finished() {
+    return state == CommandState.SUCCEEDED
+        || state == CommandState.FAILED
+        || state == CommandState.EXPIRED;
+  }
+}

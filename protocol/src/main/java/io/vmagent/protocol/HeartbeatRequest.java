@@ -1,0 +1,39 @@
+package io.vmagent.protocol;
+
+import java.util.List;
+
+/**
+ * An agent's periodic report of its health, sent to {@link ProtocolPaths#HEARTBEAT}.
+ *
+ * @param status healthy or degraded
+ * @param reasons why the agent is degraded; empty when healthy
+ * @param uptimeSeconds seconds since the agent started
+ * @param versions the versions the agent runs with
+ * @param libvirt whether libvirt is reachable
+ * @param spoolDepth how many reports wait in the agent's spool for delivery
+ * @param sslVerify whether the agent verifies the backend's certificate
+ * @param warnings configuration warnings the operator should see (e.g. TLS verification off)
+ * @param newestKnownVersion the newest agent version the agent has heard of; may be null
+ * @param heartbeatIntervalSeconds the agent's heartbeat interval; may be null (unchanged)
+ * @param vms the host's VM inventory; null when not sent this time (empty means no VMs)
+ */
+public record HeartbeatRequest(
+    HealthStatus status,
+    List<String> reasons,
+    long uptimeSeconds,
+    AgentVersions versions,
+    LibvirtHealth libvirt,
+    long spoolDepth,
+    boolean sslVerify,
+    List<String> warnings,
+    String newestKnownVersion,
+    Integer heartbeatIntervalSeconds,
+    List<VmSummary> vms) {
+
+  /** Normalises absent reason and warning lists to empty ones; keeps an absent inventory null. */
+  public HeartbeatRequest {
+    reasons = Copies.list(reasons);
+    warnings = Copies.list(warnings);
+    vms = vms == null ? null : List.copyOf(vms);
+  }
+}

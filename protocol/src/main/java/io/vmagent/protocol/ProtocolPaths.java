@@ -1,0 +1,120 @@
+package io.vmagent.protocol;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * The paths of the protocol (see {@link #OPENAPI_RESOURCE}); templates use {@code {agentId}} and
+ * {@code {commandId}}, filled in by the helper methods.
+ */
+public final class ProtocolPaths {
+  private ProtocolPaths() {}
+
+  /** The classpath resource holding the OpenAPI document, the contract's single source. */
+  public static final String OPENAPI_RESOURCE = "/openapi/vm-agent-api.yaml";
+
+  /** The prefix of every versioned path. */
+  public static final String API_V1 = "/api/v1";
+
+  /** What a valid agent id looks like. */
+  public static final Pattern AGENT_ID_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  /** The longest long-poll wait the backend honours, in seconds. */
+  public static final int MAX_WAIT_SECONDS = 30;
+
+  /** The most commands one poll can lease. */
+  public static final int MAX_COMMANDS_PER_POLL = 50;
+
+  /** The header carrying credentials ({@code Bearer TOKEN}). */
+  public static final String AUTHORIZATION = "Authorization";
+
+  // Agent calls.
+  public static final String REGISTER = API_V1 + "/agents/register";
+  public static final String REFRESH = API_V1 + "/auth/refresh";
+  public static final String HEARTBEAT = API_V1 + "/agents/{agentId}/heartbeat";
+  public static final String COMMANDS = API_V1 + "/agents/{agentId}/commands";
+  public static final String RESULTS = API_V1 + "/agents/{agentId}/results";
+  public static final String METRICS = API_V1 + "/agents/{agentId}/metrics";
+  public static final String EVENTS = API_V1 + "/agents/{agentId}/events";
+  public static final String AGENT_STATUS = API_V1 + "/agents/{agentId}/status";
+  public static final String LATEST_VERSION = API_V1 + "/updates/latest";
+
+  // Public calls.
+  public static final String STATUS_OVERVIEW = "/api/agent/status";
+  public static final String HEALTH = API_V1 + "/health";
+  public static final String JWKS = API_V1 + "/jwks.json";
+
+  // Operator calls.
+  public static final String OPERATOR_COMMANDS = API_V1 + "/operator/commands";
+  public static final String OPERATOR_COMMAND = API_V1 + "/operator/commands/{commandId}";
+  public static final String OPERATOR_AGENTS = API_V1 + "/operator/agents";
+  public static final String OPERATOR_AGENT = API_V1 + "/operator/agents/{agentId}";
+  public static final String OPERATOR_AGENT_REVOKE = API_V1 + "/operator/agents/{agentId}/revoke";
+  public static final String OPERATOR_VMS = API_V1 + "/operator/vms";
+  public static final String OPERATOR_TOKENS = API_V1 + "/operator/tokens";
+  public static final String OPERATOR_TOKEN_REVOKE = API_V1 + "/operator/tokens/{tokenId}/revoke";
+
+  /** {@link #HEARTBEAT} for this agent. */
+  public static String heartbeat(String agentId) {
+    return forAgent(HEARTBEAT, agentId);
+  }
+
+  /** {@link #COMMANDS} for this agent, with the long-poll wait in seconds. */
+  public static String commands(String agentId, int waitSeconds) {
+    return forAgent(COMMANDS, agentId) + "?wait=" + waitSeconds;
+  }
+
+  /** {@link #RESULTS} for this agent. */
+  public static String results(String agentId) {
+    return forAgent(RESULTS, agentId);
+  }
+
+  /** {@link #METRICS} for this agent. */
+  public static String metrics(String agentId) {
+    return forAgent(METRICS, agentId);
+  }
+
+  /** {@link #EVENTS} for this agent. */
+  public static String events(String agentId) {
+    return forAgent(EVENTS, agentId);
+  }
+
+  /** {@link #AGENT_STATUS} for this agent. */
+  public static String agentStatus(String agentId) {
+    return forAgent(AGENT_STATUS, agentId);
+  }
+
+  /** {@link #LATEST_VERSION} with the caller's version. */
+  public static String latestVersion(String currentVersion) {
+    return LATEST_VERSION + "?current=" + encode(currentVersion);
+  }
+
+  /** {@link #OPERATOR_COMMAND} for this command. */
+  public static String operatorCommand(String commandId) {
+    return OPERATOR_COMMAND.replace("{commandId}", encode(commandId));
+  }
+
+  /** {@link #OPERATOR_AGENT} for this agent. */
+  public static String operatorAgent(String agentId) {
+    return forAgent(OPERATOR_AGENT, agentId);
+  }
+
+  /** {@link #OPERATOR_AGENT_REVOKE} for this agent. */
+  public static String operatorAgentRevoke(String agentId) {
+    return forAgent(OPERATOR_AGENT_REVOKE, agentId);
+  }
+
+  /** {@link #OPERATOR_TOKEN_REVOKE} for this token. */
+  public static String operatorTokenRevoke(String tokenId) {
+    return OPERATOR_TOKEN_REVOKE.replace("{tokenId}", encode(tokenId));
+  }
+
+  private static String forAgent(String template, String agentId) {
+    return template.replace("{agentId}", encode(agentId));
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}
