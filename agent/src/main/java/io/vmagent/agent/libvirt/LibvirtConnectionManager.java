@@ -25,6 +25,8 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.event.ConnectionCloseReason;
 import org.libvirt.event.DomainEvent;
+import org.libvirt.event.LifecycleListener;
+import org.libvirt.event.RebootListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,10 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   private final List<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong droppedEvents = new AtomicLong();
+  // One instance each, so that they can be deregistered before a connection is closed: a JNA
+  // callback left registered on a connection whose Java object is collected would crash the JVM.
+  private final LifecycleListener lifecycleListener = this::onLifecycle;
+  private final RebootListener rebootListener = this::onReboot;
 
   private final Object lock = new Object();
   private Connect current; // guarded by lock
@@ -400,8 +406,8 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       log.debug("close callback not available on {}: {}", uri, LibvirtErrors.messageOf(e));
     }
     try {
-      connect.addLifecycleListener(this::onLifecycle);
-      connect.addRebootListener(this::onReboot);
+      connect.addLifecycleListener(lifecycleListener);
+      connect.addRebootListener(rebootListener);
     } catch (LibvirtException e) {
       closeQuietly(connect, "event registration failed");
       throw new VmOperationException(
@@ -526,6 +532,12 @@ public final class LibvirtConnectionManager implements AutoCloseable {
 
   private void closeQuietly(Connect connect, String why) {
     try {
+      connect.removeLifecycleListener(lifecycleListener);
+    } catch (LibvirtException | RuntimeException e) {
+      log.debug("removing the lifecycle listener failed ({}): {}", why, e.getMessage());
+    }
+    removeRebootListener(connect, why);
+    try {
       connect.unregisterCloseListener();
     } catch (LibvirtException | RuntimeException e) {
       log.debug("unregistering the close callback failed ({}): {}", why, e.getMessage());
@@ -534,6 +546,22 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       connect.close();
     } catch (LibvirtException | RuntimeException e) {
       log.debug("closing a libvirt connection ({}) failed: {}", why, e.getMessage());
+    }
+  }
+
+  /**
+   * libvirt-java 0.5.3 offers no public way to remove a reboot listener; its private
+   * deregistration (event id 1, VIR_DOMAIN_EVENT_ID_REBOOT) is called by reflection.
+   */
+  private void removeRebootListener(Connect connect, String why) {
+    try {
+      java.lang.reflect.Method deregister =
+          Connect.class.getDeclaredMethod(
+              "domainEventDeregister", int.class, org.libvirt.event.EventListener.class);
+      deregister.setAccessible(true);
+      deregister.invoke(connect, 1, rebootListener);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("removing the reboot listener failed ({}): {}", why, e.toString());
     }
   }
 

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 final class LibvirtEventLoop {
   private static final Logger log = LoggerFactory.getLogger(LibvirtEventLoop.class);
   private static Thread thread;
+  // libvirt-java does not keep the callback it hands to libvirt; if the JVM collected it, the
+  // next libvirt error would jump into freed memory. This reference lives as long as the class.
+  private static final ErrorCallback SILENT_ERRORS = new ErrorCallback();
 
   private LibvirtEventLoop() {}
 
@@ -26,7 +29,7 @@ final class LibvirtEventLoop {
     try {
       // libvirt prints every error to stderr unless a handler is set; errors reach the agent
       // through LibvirtException instead, so the default printer is replaced by a silent one.
-      Connect.setErrorCallback(new ErrorCallback());
+      Connect.setErrorCallback(SILENT_ERRORS);
       Library.initEventLoop();
     } catch (LibvirtException e) {
       throw new VmOperationException(

@@ -1,0 +1,106 @@
+package io.vmagent.agent.libvirt;
+
+import io.vmagent.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The parameters of one operation as the backend sends them (a JSON object), checked strictly:
+ * unknown names, wrong types and out-of-range values are {@code INVALID_ARGUMENT} before anything
+ * reaches libvirt.
+ */
+final class OperationParams {
+  /** Longest graceful stop or restart wait a caller may ask for. */
+  static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+  private final String operation;
+  private final Map<String, ?> values;
+
+  OperationParams(String operation, Map<String, ?> values, Set<String> allowed) {
+    this.operation = operation;
+    this.values = values == null ? Map.of() : values;
+    Set<String> unknown = new TreeSet<>(this.values.keySet());
+    unknown.removeAll(allowed);
+    if (!unknown.isEmpty()) {
+      throw invalid(
+          "unknown parameter(s) " + unknown + " for " + operation + "; allowed: " + new TreeSet<>(allowed));
+    }
+  }
+
+  String requiredString(String name) {
+    String value = optionalString(name);
+    if (value == null) {
+      throw invalid(operation + " needs the parameter '" + name + "'");
+    }
+    return value;
+  }
+
+  String optionalString(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String)) {
+      throw invalid("parameter '" + name + "' must be a string");
+    }
+    return (String) value;
+  }
+
+  boolean flag(String name) {
+    Boolean value = optionalFlag(name);
+    return value != null && value;
+  }
+
+  Boolean optionalFlag(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Boolean) {
+      return (Boolean) value;
+    }
+    if ("true".equals(value)) {
+      return true;
+    }
+    if ("false".equals(value)) {
+      return false;
+    }
+    throw invalid("parameter '" + name + "' must be true or false");
+  }
+
+  /** A whole number of seconds between 1 and 3600, or null. */
+  Duration optionalTimeout(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return null;
+    }
+    long seconds;
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      seconds = ((Number) value).longValue();
+    } else if (value instanceof Number && ((Number) value).doubleValue() % 1 == 0) {
+      seconds = ((Number) value).longValue();
+    } else if (value instanceof String && ((String) value).matches("[0-9]{1,9}")) {
+      seconds = Long.parseLong((String) value);
+    } else {
+      throw invalid("parameter '" + name + "' must be a whole number of seconds");
+    }
+    return checkTimeout(name, Duration.ofSeconds(seconds));
+  }
+
+  static Duration checkTimeout(String name, Duration timeout) {
+    if (timeout == null) {
+      return null;
+    }
+    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+      throw invalid(
+          "parameter '" + name + "' must be between 1 and " + MAX_TIMEOUT.toSeconds() + " seconds");
+    }
+    return timeout;
+  }
+
+  static VmOperationException invalid(String message) {
+    return new VmOperationException(ErrorCode.INVALID_ARGUMENT, message);
+  }
+}

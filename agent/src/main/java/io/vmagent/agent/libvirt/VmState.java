@@ -1,0 +1,114 @@
+package io.vmagent.agent.libvirt;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
+
+/** A VM's run state as libvirt reports it, plus {@code undefined} for a VM that no longer exists. */
+public enum VmState {
+  NO_STATE("no_state", List.of("unknown")),
+  RUNNING(
+      "running",
+      List.of(
+          "unknown",
+          "booted",
+          "migrated",
+          "restored",
+          "from_snapshot",
+          "unpaused",
+          "migration_canceled",
+          "save_canceled",
+          "wakeup",
+          "crashed",
+          "postcopy",
+          "postcopy_failed")),
+  BLOCKED("blocked", List.of("unknown")),
+  PAUSED(
+      "paused",
+      List.of(
+          "unknown",
+          "user",
+          "migration",
+          "save",
+          "dump",
+          "ioerror",
+          "watchdog",
+          "from_snapshot",
+          "shutting_down",
+          "snapshot",
+          "api_error",
+          "starting_up",
+          "postcopy",
+          "postcopy_failed")),
+  SHUTTING_DOWN("shutting_down", List.of("unknown", "user")),
+  SHUT_OFF(
+      "shut_off",
+      List.of(
+          "unknown",
+          "shutdown",
+          "destroyed",
+          "crashed",
+          "migrated",
+          "saved",
+          "failed",
+          "from_snapshot",
+          "daemon")),
+  CRASHED("crashed", List.of("unknown", "panicked")),
+  PM_SUSPENDED("pm_suspended", List.of("unknown")),
+  UNDEFINED("undefined", List.of("deleted"));
+
+  private final String wire;
+  private final List<String> reasons;
+
+  VmState(String wire, List<String> reasons) {
+    this.wire = wire;
+    this.reasons = reasons;
+  }
+
+  /** The state's name on the wire and in the command line's tables. */
+  @JsonValue
+  public String wire() {
+    return wire;
+  }
+
+  /** Whether a QEMU process (or its test-driver equivalent) exists for the VM. */
+  public boolean isActive() {
+    return this != SHUT_OFF && this != UNDEFINED && this != NO_STATE;
+  }
+
+  /** Whether the guest is executing (running or blocked on I/O). */
+  public boolean isRunning() {
+    return this == RUNNING || this == BLOCKED;
+  }
+
+  /** The state for libvirt's {@code virDomainState} number. */
+  static VmState fromLibvirt(int state) {
+    switch (state) {
+      case 1:
+        return RUNNING;
+      case 2:
+        return BLOCKED;
+      case 3:
+        return PAUSED;
+      case 4:
+        return SHUTTING_DOWN;
+      case 5:
+        return SHUT_OFF;
+      case 6:
+        return CRASHED;
+      case 7:
+        return PM_SUSPENDED;
+      default:
+        return NO_STATE;
+    }
+  }
+
+  /** libvirt's reason number for this state as a lower-case word. */
+  String reason(int reason) {
+    return reason >= 0 && reason < reasons.size() ? reasons.get(reason) : "unknown";
+  }
+
+  @Override
+  public String toString() {
+    return wire;
+  }
+}

@@ -1,0 +1,345 @@
+package io.vmagent.simulator;
+
+import io.vmagent.protocol.ProtocolJson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+
+/**
+ * One bounded simulator run: the registration storm, a warm-up, the measured steady window, then
+ * the report. Every wait is bounded by the settings; the run ends by itself.
+ */
+final class FleetRun {
+  private static final int SAMPLES_PER_TYPE = 2_000_000;
+  private static final int REGISTER_ATTEMPTS = 6;
+  private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
+
+  private SimSettings settings;
+  private final PrintStream progress;
+  private final AtomicLong lastRegisteredNanos = new AtomicLong();
+  private final AtomicInteger registeredCount = new AtomicInteger();
+  private java.util.concurrent.Executor delayed;
+
+  FleetRun(SimSettings settings, PrintStream progress) {
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  FleetReport run() throws IOException, java.security.GeneralSecurityException,
+      InterruptedException {
+    String startedAt = Instant.now().toString();
+    SSLContext ssl = TrustedCas.sslContext(settings.caFiles());
+    ExecutorService httpPool =
+        Executors.newFixedThreadPool(settings.httpThreads(), new NamedThreads("sim-http"));
+    ScheduledThreadPoolExecutor scheduler =
+        new ScheduledThreadPoolExecutor(2, new NamedThreads("sim-scheduler"));
+    scheduler.setRemoveOnCancelPolicy(true);
+    delayed = scheduler;
+    try {
+      return run(startedAt, ssl, httpPool, scheduler);
+    } finally {
+      scheduler.shutdownNow();
+      httpPool.shutdownNow();
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      httpPool.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private FleetReport run(
+      String startedAt,
+      SSLContext ssl,
+      ExecutorService httpPool,
+      ScheduledThreadPoolExecutor scheduler)
+      throws IOException, InterruptedException {
+    WindowStats registration = new WindowStats("registration", SAMPLES_PER_TYPE);
+    Recorder recorder = new Recorder(new WindowStats("setup", 16));
+    List<BackendClient> clients = new ArrayList<>();
+    for (URI uri : settings.backends()) {
+      // HTTP/1.1 so that, as with real agents, each concurrent request has its own connection
+      // rather than all agents sharing one multiplexed HTTP/2 connection.
+      HttpClient http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(ssl)
+              .connectTimeout(Duration.ofSeconds(10))
+              .executor(httpPool)
+              .build();
+      clients.add(new BackendClient(http, uri, ProtocolJson.tolerantMapper(), recorder));
+    }
+    if (settings.bootstrapToken() == null || settings.bootstrapToken().isBlank()) {
+      settings = settings.withBootstrapToken(createBootstrapToken(clients.get(0)));
+    }
+    Fleet fleet =
+        new Fleet(
+            settings,
+            scheduler,
+            ProtocolJson.tolerantMapper(),
+            new Payloads(settings.vmsPerAgent(), (int) settings.heartbeat().toSeconds()),
+            new CommandTracker(),
+            new SchedulerLag());
+    List<SimulatedAgent> agents = new ArrayList<>(settings.agents());
+    for (int i = 0; i < settings.agents(); i++) {
+      agents.add(new SimulatedAgent(i, clients.get(i % clients.size()), fleet));
+    }
+    List<ProcessSampler> backendSamplers = new ArrayList<>();
+    long ticks = clockTicksPerSecond();
+    for (long pid : settings.backendPids()) {
+      backendSamplers.add(new ProcessSampler(pid, "backend", ticks));
+    }
+    ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid(), "simulator", ticks);
+    List<ProcessSampler> samplers = new ArrayList<>(backendSamplers);
+    samplers.add(self);
+    long sampleMs = settings.sampleEvery().toMillis();
+    scheduler.scheduleAtFixedRate(
+        () -> sampleAll(samplers), 0, sampleMs, TimeUnit.MILLISECONDS);
+
+    progress.printf(
+        "registering %d agents on %d backend(s), %d at a time%n",
+        settings.agents(), clients.size(), settings.registerConcurrency());
+    recorder.switchTo(registration);
+    long stormStart = System.nanoTime();
+    CompletableFuture<Void> storm = registerAll(agents, stormStart);
+    long stormDeadline = stormStart + settings.registerTimeout().toNanos();
+    while (!storm.isDone() && System.nanoTime() < stormDeadline) {
+      TimeUnit.MILLISECONDS.sleep(Math.min(5_000, remainingMs(stormDeadline)));
+      progress.printf(
+          "  registered %d/%d, errors %d%n",
+          registeredCount.get(), settings.agents(), registration.errors());
+    }
+    int registered = registeredCount.get();
+    double stormSeconds =
+        Math.max(0, lastRegisteredNanos.get() - stormStart) / 1e9;
+    Map<RequestType, LatencySummary> stormFigures = registration.summaries(stormSeconds);
+    LatencySummary registerLatency = stormFigures.get(RequestType.REGISTER);
+    FleetReport.Registration registrationReport =
+        new FleetReport.Registration(
+            registered,
+            round2(stormSeconds),
+            stormSeconds > 0 ? round2(registered / stormSeconds) : 0,
+            registerLatency,
+            registration.errorReasons());
+    progress.printf(
+        "registration: %d/%d in %.1f s%n", registered, settings.agents(), stormSeconds);
+
+    recorder.switchTo(new WindowStats("warm-up", SAMPLES_PER_TYPE));
+    sleepWithProgress("warm-up", settings.warmup(), null);
+
+    WindowStats steady = new WindowStats("steady", SAMPLES_PER_TYPE);
+    MachineSampler machine = new MachineSampler();
+    OperatorLoad operator = new OperatorLoad(fleet, clients, agents);
+    recorder.switchTo(steady);
+    machine.begin();
+    sampleAll(samplers);
+    long steadyStart = System.nanoTime();
+    operator.start();
+    sleepWithProgress("steady", settings.duration(), steady);
+    operator.stop();
+    sampleAll(samplers);
+    long steadyEnd = System.nanoTime();
+    double busy = machine.busyPercentSinceBegin();
+    String loadAfter = MachineSampler.loadAverage();
+    recorder.stopRecording();
+    agents.forEach(SimulatedAgent::stop);
+    drain(clients);
+
+    double seconds = (steadyEnd - steadyStart) / 1e9;
+    Map<RequestType, LatencySummary> figures = steady.summaries(seconds);
+    double rps = 0;
+    double worstP99 = 0;
+    for (Map.Entry<RequestType, LatencySummary> e : figures.entrySet()) {
+      if (e.getKey() != RequestType.COMMAND_ROUND_TRIP) {
+        rps += e.getValue().perSecond();
+      }
+      if (!e.getKey().excludedFromVerdict()) {
+        worstP99 = Math.max(worstP99, e.getValue().p99Ms());
+      }
+    }
+    long errors = steady.errors();
+    List<ProcessUsage> backendUsage = new ArrayList<>();
+    for (ProcessSampler s : backendSamplers) {
+      backendUsage.add(s.usage(steadyStart, steadyEnd));
+    }
+    boolean holds =
+        registered == settings.agents() && errors == 0 && worstP99 < settings.p99LimitMs();
+    return new FleetReport(
+        settings.label(),
+        startedAt,
+        settings.agents(),
+        settings.backends().stream().map(URI::toString).toList(),
+        settings.heartbeat().toSeconds(),
+        settings.metrics().toSeconds(),
+        settings.pollWaitSeconds(),
+        settings.commandsPerSecond(),
+        registrationReport,
+        round2(seconds),
+        round2(rps),
+        figures,
+        steady.errorReasons(),
+        errors,
+        backendUsage,
+        self.usage(steadyStart, steadyEnd),
+        busy,
+        machine.loadAtStart(),
+        loadAfter,
+        round2(fleet.lag().maxMs()),
+        round2(fleet.lag().meanMs()),
+        settings.p99LimitMs(),
+        worstP99,
+        holds);
+  }
+
+  /** A multi-use bootstrap token made through the operator API, valid for a day. */
+  private String createBootstrapToken(BackendClient backend) throws IOException,
+      InterruptedException {
+    Reply reply;
+    try {
+      reply =
+          backend
+              .post(
+                  RequestType.QUEUE,
+                  io.vmagent.protocol.ProtocolPaths.OPERATOR_TOKENS,
+                  settings.operatorToken(),
+                  new io.vmagent.protocol.CreateBootstrapTokenRequest(
+                      "fleet simulator", false, 86_400L),
+                  settings.requestTimeout())
+              .get(settings.requestTimeout().toSeconds() + 5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("cannot create a bootstrap token on " + backend.base(), e);
+    }
+    if (!reply.ok()) {
+      throw new IOException(
+          "creating a bootstrap token on " + backend.base() + " answered HTTP " + reply.status());
+    }
+    progress.println("created a multi-use bootstrap token through the operator API");
+    return reply
+        .as(ProtocolJson.tolerantMapper(), io.vmagent.protocol.BootstrapTokenCreated.class)
+        .token();
+  }
+
+  /** Registers every agent, at most the configured number at once, each retried with backoff. */
+  private CompletableFuture<Void> registerAll(List<SimulatedAgent> agents, long stormStart) {
+    AtomicInteger next = new AtomicInteger();
+    long deadline = stormStart + settings.registerTimeout().toNanos();
+    int lanes = Math.min(settings.registerConcurrency(), agents.size());
+    CompletableFuture<?>[] all = new CompletableFuture<?>[lanes];
+    for (int i = 0; i < lanes; i++) {
+      all[i] = lane(agents, next, deadline);
+    }
+    return CompletableFuture.allOf(all);
+  }
+
+  private CompletableFuture<Void> lane(
+      List<SimulatedAgent> agents, AtomicInteger next, long deadline) {
+    int i = next.getAndIncrement();
+    if (i >= agents.size() || System.nanoTime() > deadline) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return registerWithRetry(agents.get(i), 1, deadline)
+        .thenCompose(ok -> lane(agents, next, deadline));
+  }
+
+  private CompletableFuture<Boolean> registerWithRetry(
+      SimulatedAgent agent, int attempt, long deadline) {
+    return agent
+        .register()
+        .thenCompose(
+            ok -> {
+              if (ok) {
+                registeredCount.incrementAndGet();
+                lastRegisteredNanos.accumulateAndGet(System.nanoTime(), Math::max);
+                agent.start();
+                return CompletableFuture.completedFuture(true);
+              }
+              if (attempt >= REGISTER_ATTEMPTS || System.nanoTime() > deadline) {
+                return CompletableFuture.completedFuture(false);
+              }
+              long backoffMs =
+                  (long)
+                      ((1000L << (attempt - 1))
+                          * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
+              return CompletableFuture.runAsync(
+                      () -> {},
+                      CompletableFuture.delayedExecutor(
+                          backoffMs, TimeUnit.MILLISECONDS, delayed))
+                  .thenCompose(x -> registerWithRetry(agent, attempt + 1, deadline));
+            });
+  }
+
+  private void sleepWithProgress(String phase, Duration length, WindowStats window)
+      throws InterruptedException {
+    long end = System.nanoTime() + length.toNanos();
+    while (System.nanoTime() < end) {
+      long step = Math.min(PROGRESS_EVERY_NANOS, end - System.nanoTime());
+      TimeUnit.NANOSECONDS.sleep(Math.max(0, step));
+      if (window != null) {
+        long ok = 0;
+        for (RequestType t : RequestType.values()) {
+          ok += window.successes(t);
+        }
+        progress.printf("  %s: %d requests, %d errors%n", phase, ok, window.errors());
+      }
+    }
+  }
+
+  /** Waits, bounded by the request timeout, for requests other than long-polls to complete. */
+  private void drain(List<BackendClient> clients) throws InterruptedException {
+    long end = System.nanoTime() + settings.requestTimeout().toNanos();
+    while (System.nanoTime() < end) {
+      int inFlight = clients.stream().mapToInt(BackendClient::inFlight).sum();
+      if (inFlight == 0) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    progress.println("  some requests were still in flight when the run ended");
+  }
+
+  private void sampleAll(List<ProcessSampler> samplers) {
+    for (ProcessSampler s : samplers) {
+      try {
+        s.sample();
+      } catch (IOException | RuntimeException e) {
+        progress.println("  cannot sample process " + s.pid() + ": " + e);
+      }
+    }
+  }
+
+  private static long remainingMs(long deadlineNanos) {
+    return Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+  }
+
+  private static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  /** USER_HZ from {@code getconf CLK_TCK}; 100, the value on every mainstream Linux, otherwise. */
+  private long clockTicksPerSecond() throws InterruptedException {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return 100;
+      }
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      return p.exitValue() == 0 ? Long.parseLong(out) : 100;
+    } catch (IOException | NumberFormatException e) {
+      progress.println("  getconf CLK_TCK failed (" + e + "); assuming 100 ticks per second");
+      return 100;
+    }
+  }
+}
