@@ -71,7 +71,7 @@ class ErrorStatusesAndSlowAnswersFaultTest {
       String id = Harness.agentId(dir.resolve("agent"));
       await().atMost(Duration.ofSeconds(60)).until(() -> online(id));
 
-      int commands = 16;
+      int commands = 8;
       List<String> ids = new ArrayList<>();
       long started = System.nanoTime();
       for (int i = 0; i < commands; i++) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vmagent.agent.Agent;
-import io.vmagent.agent.loop.PeriodicLoop;
+import io.vmagent.agent.spool.SpoolDrainer;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.tls.DevCertificateAuthority;
 import io.vmagent.protocol.Connectivity;
@@ -44,7 +44,7 @@ class ReplacedCertificateFaultTest {
         Harness.agentSettings(
             Harness.localUrl(port), backend.caCertificatePath(), dir.resolve("agent"), "cert-swap",
             backend.createBootstrapToken(false, null), Libvirt.HOST);
-    try (LogCapture loops = new LogCapture(PeriodicLoop.class)) {
+    try (LogCapture loops = new LogCapture(SpoolDrainer.class)) {
       agent = new Agent(Harness.config(settings));
       agent.start();
       String id = Harness.agentId(dir.resolve("agent"));

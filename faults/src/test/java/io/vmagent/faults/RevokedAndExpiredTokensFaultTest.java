@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps knocking only at its backoff pace. Access-token expiry during operation is covered by
  * e2e's AgentThroughBackendE2eTest.outlivesItsAccessTokensByRefreshingThemWithoutRegisteringAgain.
  */
+@Tag("faults-long")
 class RevokedAndExpiredTokensFaultTest {
   @TempDir Path dir;
   RunningBackend backend;

@@ -86,10 +86,22 @@ public final class DurableQueue implements AutoCloseable {
     crc.update(record);
     ByteBuffer buffer = ByteBuffer.allocate(HEADER + record.length);
     buffer.putInt(record.length).putInt((int) crc.getValue()).put(record).flip();
-    while (buffer.hasRemaining()) {
-      active.write(buffer);
+    try {
+      while (buffer.hasRemaining()) {
+        active.write(buffer);
+      }
+      active.force(false);
+    } catch (IOException e) {
+      // A write cut short (a full disk) must not leave half a record behind: the next record
+      // would land after those bytes while the index pointed at them.
+      try {
+        active.truncate(size);
+        active.position(size);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
-    active.force(false);
     segmentSizes.put(activeId, size + HEADER + record.length);
     pending.addLast(new Pending(activeId, size, record.length));
     pendingBytes += HEADER + record.length;
