@@ -114,19 +114,42 @@ class CliTest {
               Instant now = Instant.now();
               agent.submit(
                   CommandResult.failed(
-                      failing.id(), new CommandError(ErrorCode.VM_NOT_FOUND, "no web-9"), now, now));
+                      failing.id(),
+                      new CommandError(ErrorCode.VM_NOT_FOUND, "no web-9"),
+                      now,
+                      now));
             });
 
     assertThat(
-            cli("op", "start", "web-1", "--agent", "host-a", "--param", "mode=normal", "--wait",
-                "--timeout", "20s", "--data-dir", data()))
+            cli(
+                "op",
+                "start",
+                "web-1",
+                "--agent",
+                "host-a",
+                "--param",
+                "mode=normal",
+                "--wait",
+                "--timeout",
+                "20s",
+                "--data-dir",
+                data()))
         .as(err)
         .isZero();
     assertThat(out).contains("\"state\" : \"succeeded\"").contains("\"running\"").contains("mode");
 
     assertThat(
-            cli("op", "stop", "web-9", "--agent", "host-a", "--wait", "--timeout", "20s",
-                "--data-dir", data()))
+            cli(
+                "op",
+                "stop",
+                "web-9",
+                "--agent",
+                "host-a",
+                "--wait",
+                "--timeout",
+                "20s",
+                "--data-dir",
+                data()))
         .isEqualTo(4);
     assertThat(err).contains("VM_NOT_FOUND");
     agentLoop.get(10, TimeUnit.SECONDS);
@@ -137,8 +160,14 @@ class CliTest {
     Path tokenFile = dir.resolve("operator-token");
     Files.writeString(tokenFile, backend.operatorToken());
     assertThat(
-            cli("agents", "list", "--url", backend.baseUrl().toString(), "--ca",
-                backend.caCertificatePath().toString(), "--operator-token-file",
+            cli(
+                "agents",
+                "list",
+                "--url",
+                backend.baseUrl().toString(),
+                "--ca",
+                backend.caCertificatePath().toString(),
+                "--operator-token-file",
                 tokenFile.toString()))
         .as(err)
         .isZero();
@@ -146,8 +175,14 @@ class CliTest {
 
     Files.writeString(tokenFile, "vmo_wrong-token-of-some-length");
     assertThat(
-            cli("agents", "list", "--url", backend.baseUrl().toString(), "--ca",
-                backend.caCertificatePath().toString(), "--operator-token-file",
+            cli(
+                "agents",
+                "list",
+                "--url",
+                backend.baseUrl().toString(),
+                "--ca",
+                backend.caCertificatePath().toString(),
+                "--operator-token-file",
                 tokenFile.toString()))
         .isEqualTo(3);
     assertThat(err).contains("401").doesNotContain("vmo_wrong");
@@ -162,8 +197,7 @@ class CliTest {
         .isEqualTo(3);
     assertThat(err).contains("no backend is running");
 
-    assertThat(cli("op", "start", "web-1", "--agent", "ghost", "--data-dir", data()))
-        .isEqualTo(3);
+    assertThat(cli("op", "start", "web-1", "--agent", "ghost", "--data-dir", data())).isEqualTo(3);
     assertThat(err).contains("NOT_FOUND");
 
     assertThat(cli("token", "create", "--expires-in", "soon", "--data-dir", data())).isEqualTo(2);

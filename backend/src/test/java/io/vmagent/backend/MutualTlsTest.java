@@ -58,8 +58,7 @@ class MutualTlsTest {
       DevCertificateAuthority.loadOrCreate(dir.resolve("other-ca"))
           .issueClient("stranger")
           .write(cert, key);
-      assertThatThrownBy(() -> health(backend, cert, key))
-          .isInstanceOf(UncheckedIOException.class);
+      assertThatThrownBy(() -> health(backend, cert, key)).isInstanceOf(UncheckedIOException.class);
     }
   }
 

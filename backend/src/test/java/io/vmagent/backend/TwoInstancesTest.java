@@ -90,7 +90,8 @@ class TwoInstancesTest {
               () -> {
                 while (delivered.size() < total && polls.incrementAndGet() < 500) {
                   CommandBatch batch =
-                      agent.client
+                      agent
+                          .client
                           .get(
                               io.vmagent.protocol.ProtocolPaths.commands("host-a", 0) + "&max=3",
                               agent.accessToken)
@@ -119,7 +120,8 @@ class TwoInstancesTest {
     CommandView queued = first.queueCommand("host-a", "start", Map.of("vm", "web-1"));
     CommandBatch batch = poll.get(15, TimeUnit.SECONDS);
     long latencyMs = (System.nanoTime() - queuedAt) / 1_000_000;
-    System.out.printf("cross-instance long-poll wake-up: %d ms (re-check every 200 ms)%n", latencyMs);
+    System.out.printf(
+        "cross-instance long-poll wake-up: %d ms (re-check every 200 ms)%n", latencyMs);
 
     assertThat(batch.commands()).extracting(Command::id).containsExactly(queued.id());
     assertThat(latencyMs).isLessThan(5_000);
