@@ -392,6 +392,35 @@ abstract class BackendFlowTests {
   }
 
   @Test
+  void concurrentPollsNeverLeaseTheSameCommandTwice() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    int total = 40;
+    for (int i = 0; i < total; i++) {
+      backend.queueCommand("host-a", "info", Map.of("vm", "vm-" + i));
+    }
+    List<String> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+    List<CompletableFuture<Void>> pollers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      pollers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                while (delivered.size() < total && polls.incrementAndGet() < 400) {
+                  client
+                      .get(ProtocolPaths.commands("host-a", 0) + "&max=3", agent.accessToken)
+                      .as(CommandBatch.class)
+                      .commands()
+                      .forEach(c -> delivered.add(c.id()));
+                }
+              }));
+    }
+    CompletableFuture.allOf(pollers.toArray(new CompletableFuture[0]))
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(delivered).doesNotHaveDuplicates().hasSize(total);
+  }
+
+  @Test
   void repeatedResultIsAcknowledgedButNotApplied() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
