@@ -71,9 +71,7 @@ class AgentThroughBackendE2eTest {
     if (agent != null) {
       agent.shutdown();
     }
-    if (backend != null) {
-      backend.close();
-    }
+    E2e.close(backend);
   }
 
   @Test
@@ -105,7 +103,7 @@ class AgentThroughBackendE2eTest {
     assertThat(succeeded("resume", Map.of("vm", "app-01"), latencies).get("state_after").asText())
         .isEqualTo("running");
     assertThat(succeeded("stop", Map.of("vm", "app-02", "force", "true"), latencies).get("state_after").asText())
-        .isEqualTo("shutoff");
+        .isEqualTo("shut_off");
     assertThat(succeeded("start", Map.of("vm", "app-02"), latencies).get("state_after").asText())
         .isEqualTo("running");
     succeeded("restart", Map.of("vm", "app-01"), latencies);

@@ -44,6 +44,7 @@ final class E2e {
   /** Agent settings with short intervals, pointing at {@code backend}. */
   static Map<String, String> agentSettings(RunningBackend backend, Path dir, String token, String libvirtUri)
       throws IOException {
+    Files.createDirectories(dir);
     Path envFile = dir.resolve("agent.env");
     if (!Files.exists(envFile)) {
       Files.createFile(envFile);
@@ -58,7 +59,7 @@ final class E2e {
     settings.put("AGENT_NAME", "e2e-agent");
     settings.put("AGENT_HEARTBEAT_INTERVAL", "5");
     settings.put("AGENT_METRICS_INTERVAL", "5");
-    settings.put("AGENT_API_TIMEOUT", "3");
+    settings.put("AGENT_API_TIMEOUT", "10");
     settings.put("AGENT_RETRY_ATTEMPTS", "2");
     settings.put("AGENT_SHUTDOWN_TIMEOUT", "5");
     settings.put("AGENT_UPDATE_CHECK_INTERVAL", "60");
@@ -69,6 +70,43 @@ final class E2e {
   /** The configuration the daemon would load from these settings. */
   static AgentConfig config(Map<String, String> settings) throws Exception {
     return new ConfigLoader(settings, Map.of()).persistAgentId(true).load();
+  }
+
+  /**
+   * Stops a backend. Its HTTP server waits for requests in flight, and an in-process agent that
+   * was shut down may leave its last long-poll open (the JDK 17 HTTP client cannot abort an
+   * exchange), so a stop that times out is reported and tolerated here.
+   */
+  static void close(RunningBackend backend) throws Exception {
+    if (backend == null) {
+      return;
+    }
+    try {
+      backend.close();
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.out.println("backend stop timed out waiting for a long-poll in flight: " + e);
+    }
+  }
+
+  /** How many agents the backend has registered (read from its database). */
+  static long registeredAgents(RunningBackend backend) throws java.sql.SQLException {
+    try (java.sql.Connection c = backend.dataSource().getConnection();
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM agents")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Whether the backend has received a heartbeat from this agent (read from its database). */
+  static boolean heartbeatSeen(RunningBackend backend, String agentId) throws java.sql.SQLException {
+    try (java.sql.Connection c = backend.dataSource().getConnection();
+        java.sql.PreparedStatement q =
+            c.prepareStatement("SELECT last_heartbeat_at FROM agents WHERE agent_id = ?")) {
+      q.setString(1, agentId);
+      try (java.sql.ResultSet rs = q.executeQuery()) {
+        return rs.next() && rs.getTimestamp(1) != null;
+      }
+    }
   }
 
   /** The agent id the agent generated and kept in its state directory. */
