@@ -156,6 +156,51 @@ class SystemCollectorsTest {
   }
 
   @Test
+  void interfaceCountersAgreeWithOshiAndOnlyGrow() {
+    oshi.hardware.NetworkIF loBefore =
+        new SystemInfo().getHardware().getNetworkIFs(true).stream()
+            .filter(n -> n.getName().equals("lo"))
+            .findFirst()
+            .orElseThrow();
+    NetworkIo lo =
+        second.system().network().stream()
+            .filter(n -> n.name().equals("lo"))
+            .findFirst()
+            .orElseThrow();
+    NetworkIo loLater =
+        new MetricsSampler(
+                java.util.List.of(
+                    new NetworkCollector(
+                        new SystemInfo().getHardware(), java.nio.file.Path.of("/sys/class/net"))),
+                Clock.systemUTC())
+            .collect()
+            .system()
+            .network()
+            .stream()
+            .filter(n -> n.name().equals("lo"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(loLater.rxBytes()).isGreaterThanOrEqualTo(loBefore.getBytesRecv());
+    assertThat(loLater.txPackets()).isGreaterThanOrEqualTo(loBefore.getPacketsSent());
+    assertThat(loLater.rxBytes()).isGreaterThanOrEqualTo(lo.rxBytes());
+  }
+
+  @Test
+  void sysfsCounterReadsOneDecimalOrNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    SysfsCounter counter = new SysfsCounter();
+    java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("good"), "1234567890123\n");
+    java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad"), "12 34\n");
+    java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "");
+
+    assertThat(counter.read(good)).isEqualTo(1234567890123L);
+    assertThat(counter.read(bad)).isEqualTo(-1);
+    assertThat(counter.read(empty)).isEqualTo(-1);
+    assertThat(counter.read(dir.resolve("missing"))).isEqualTo(-1);
+    assertThat(counter.read(good)).as("buffer reused").isEqualTo(1234567890123L);
+  }
+
+  @Test
   void guestTapDevicesAreRecognisedByLibvirtsNaming() {
     assertThat(NetworkCollector.GUEST_TAPS.matcher("vnet12").matches()).isTrue();
     assertThat(NetworkCollector.GUEST_TAPS.matcher("macvtap0").matches()).isTrue();
