@@ -19,6 +19,7 @@ import io.vmagent.agent.command.OperationSpec;
 import io.vmagent.agent.command.VmOperationSpecs;
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.libvirt.VmOperations;
 import io.vmagent.agent.libvirt.Subscription;
 import io.vmagent.agent.loop.CommandLoop;
 import io.vmagent.agent.loop.EventForwarder;
@@ -83,6 +84,7 @@ public final class Agent {
   private final Instant startedAt = Instant.now();
   private final StateDir stateDir;
   private final LibvirtConnectionManager libvirt;
+  private final VmOperations vmOperations;
   private final MetricsSampler sampler;
   private final HttpTransport transport;
   private final BackendClient client;
@@ -132,7 +134,8 @@ public final class Agent {
             config.apiTimeout(),
             Backoff.of(config.retryAttempts(), config.retryBackoff()));
     this.journal = new CommandJournal(stateDir);
-    List<OperationSpec> operations = new ArrayList<>(VmOperationSpecs.create(libvirt, config.stopTimeout()));
+    this.vmOperations = new VmOperations(libvirt, config.stopTimeout());
+    List<OperationSpec> operations = new ArrayList<>(VmOperationSpecs.create(vmOperations));
     MetricsSource metricsSource = () -> MetricsJson.mapper().valueToTree(sampler.collect());
     operations.add(OperationSpec.hostWide("collect_metrics", java.util.Set.of(), p -> metricsSource.collect()));
     operations.add(OperationSpec.hostWide("agent_info", java.util.Set.of(), p -> agentInfo()));
@@ -279,6 +282,7 @@ public final class Agent {
 
   private void closeQuietly() {
     transport.close();
+    vmOperations.close();
     libvirt.close();
     for (DurableQueue queue : List.of(results, events, metrics)) {
       try {

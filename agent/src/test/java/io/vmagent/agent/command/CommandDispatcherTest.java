@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.libvirt.VmOperations;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandResult;
@@ -28,6 +29,7 @@ class CommandDispatcherTest {
   @TempDir Path state;
   private final AtomicInteger runs = new AtomicInteger();
   private LibvirtConnectionManager libvirt;
+  private VmOperations vmOperations;
   private CommandDispatcher dispatcher;
 
   @BeforeEach
@@ -36,11 +38,13 @@ class CommandDispatcherTest {
         new LibvirtConnectionManager(
             hostUri(), Duration.ofSeconds(10), 2, Duration.ofMillis(50), Duration.ofMillis(500));
     libvirt.start();
+    vmOperations = new VmOperations(libvirt, Duration.ofSeconds(5));
     dispatcher = dispatcher();
   }
 
   @AfterEach
   void tearDown() {
+    vmOperations.close();
     libvirt.close();
   }
 
@@ -129,7 +133,7 @@ class CommandDispatcherTest {
   }
 
   private CommandDispatcher dispatcher() throws Exception {
-    List<OperationSpec> ops = new ArrayList<>(VmOperationSpecs.create(libvirt, Duration.ofSeconds(5)));
+    List<OperationSpec> ops = new ArrayList<>(VmOperationSpecs.create(vmOperations));
     ops.add(OperationSpec.onVm("counted", Set.of(), p -> {
       runs.incrementAndGet();
       return JsonNodeFactory.instance.objectNode();
