@@ -275,11 +275,11 @@ abstract class BackendFlowTests {
 
   @Test
   void expiredAccessTokenIsRefusedAndARefreshedOneWorks() throws Exception {
-    // JWT expiry has whole-second precision: a 2 s token lives between 1 and 2 s.
-    start(b -> b.accessTokenTtl(Duration.ofSeconds(2)));
+    // JWT expiry has whole-second precision: a 3 s token lives between 2 and 3 s.
+    start(b -> b.accessTokenTtl(Duration.ofSeconds(3)));
     TestAgent agent = registeredAgent("host-a");
     agent.heartbeat();
-    Thread.sleep(2_100);
+    Thread.sleep(3_100);
 
     ContractClient.Answer expired =
         client.post(
@@ -366,6 +366,7 @@ abstract class BackendFlowTests {
                 .status())
         .isEqualTo(403);
     assertThat(client.get(ProtocolPaths.OPERATOR_AGENTS, null).status()).isEqualTo(401);
+    assertThat(client.get(ProtocolPaths.STATUS_OVERVIEW, a.accessToken).status()).isEqualTo(403);
     assertThat(client.get(ProtocolPaths.commands("host-a", 0), backend.operatorToken()).status())
         .as("the operator token is no agent token")
         .isEqualTo(403);
@@ -375,7 +376,7 @@ abstract class BackendFlowTests {
 
   @Test
   void unansweredCommandIsDeliveredAgainAfterItsLease() throws Exception {
-    start(b -> b.leaseDuration(Duration.ofSeconds(1)));
+    start(b -> b.leaseDuration(Duration.ofSeconds(2)));
     TestAgent agent = registeredAgent("host-a");
     CommandView queued = queue("host-a", "restart", Map.of("vm", "web-1"));
 
@@ -383,12 +384,41 @@ abstract class BackendFlowTests {
     assertThat(first.delivery()).isEqualTo(1);
     assertThat(agent.poll(0).commands()).as("leased: not delivered twice at once").isEmpty();
 
-    Thread.sleep(1_100);
+    Thread.sleep(2_100);
     CommandBatch again = agent.poll(0);
     assertThat(again.commands()).hasSize(1);
     assertThat(again.commands().get(0).id()).isEqualTo(queued.id());
     assertThat(again.commands().get(0).delivery()).isEqualTo(2);
     assertThat(command(queued.id()).deliveries()).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentPollsNeverLeaseTheSameCommandTwice() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    int total = 40;
+    for (int i = 0; i < total; i++) {
+      backend.queueCommand("host-a", "info", Map.of("vm", "vm-" + i));
+    }
+    List<String> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+    List<CompletableFuture<Void>> pollers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      pollers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                while (delivered.size() < total && polls.incrementAndGet() < 400) {
+                  client
+                      .get(ProtocolPaths.commands("host-a", 0) + "&max=3", agent.accessToken)
+                      .as(CommandBatch.class)
+                      .commands()
+                      .forEach(c -> delivered.add(c.id()));
+                }
+              }));
+    }
+    CompletableFuture.allOf(pollers.toArray(new CompletableFuture[0]))
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(delivered).doesNotHaveDuplicates().hasSize(total);
   }
 
   @Test
