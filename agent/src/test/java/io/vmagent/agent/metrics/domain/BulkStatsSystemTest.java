@@ -76,7 +76,7 @@ class BulkStatsSystemTest {
                   // the firmware reads at least the boot sector
                   assertThat(disk.readBytes()).isPositive();
                   assertThat(disk.readRequests()).isPositive();
-                  assertThat(disk.readBytesPerSecond()).isNotNull().isNotNegative();
+                  assertThat(disk.readBytesPerSecond()).isNotNaN().isNotNegative();
                 });
       }
     } finally {
