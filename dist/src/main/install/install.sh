@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, upgrades or removes vm-agent from an unpacked release (the directory holding this
-# script, lib/vm-agent.jar, bin/vm-agent, systemd/, logrotate/, env/ and VERSION).
+# script, lib/vm-agent.jar, bin/vm-agent, systemd/, logrotate/, env/, docs/ and VERSION).
 # Idempotent: every step compares what is there with what should be there and acts only on a
 # difference, so a second run reports "no changes". See docs/install.md.
 set -Eeuo pipefail
@@ -277,7 +277,8 @@ systemd_enable() {
 
 read_release() {
   local f
-  for f in VERSION lib/vm-agent.jar bin/vm-agent systemd/$UNIT logrotate/vm-agent env/agent.env; do
+  for f in VERSION lib/vm-agent.jar bin/vm-agent systemd/$UNIT logrotate/vm-agent env/agent.env \
+    docs/install.md; do
     [[ -f $src/$f ]] || die "$src/$f is missing: run install.sh from an unpacked release (mvn -B package builds dist/target/vm-agent-VERSION/)"
   done
   version=$(tr -d '[:space:]' <"$src/VERSION")
@@ -299,7 +300,7 @@ generate_test_certs() {
   local ssl=/etc/vm-agent/ssl
   if [[ -e $root$ssl/agent-key.pem && -e $root$ssl/agent-cert.pem ]]; then
     ensure_attrs "$ssl/agent-key.pem" 0600 "$AGENT_USER:$AGENT_USER"
-    ensure_attrs "$ssl/ca-key.pem" 0600 "$AGENT_USER:$AGENT_USER"
+    if [[ -e $root$ssl/ca-key.pem ]]; then ensure_attrs "$ssl/ca-key.pem" 0600 root:root; fi
     return
   fi
   command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
@@ -330,10 +331,10 @@ make_test_certs() {
   for f in ca.pem agent-cert.pem; do
     install -m 0644 "$work/$f" "$dir/$f"
   done
-  for f in ca-key.pem agent-key.pem; do
-    install -m 0600 "$work/$f" "$dir/$f"
-    if [[ -n $owner ]]; then chown "$owner" "$dir/$f"; fi
-  done
+  # The CA's key stays root's: the agent only needs its own key.
+  install -m 0600 "$work/ca-key.pem" "$dir/ca-key.pem"
+  install -m 0600 "$work/agent-key.pem" "$dir/agent-key.pem"
+  if [[ -n $owner ]]; then chown "$owner" "$dir/agent-key.pem"; fi
   rm -rf -- "$work"
 }
 
@@ -366,6 +367,7 @@ do_install() {
   ensure_file "$src/lib/vm-agent.jar" "$prefix/lib/vm-agent.jar" 0644 root:root
   ensure_file "$src/bin/vm-agent" "$prefix/bin/vm-agent" 0755 root:root
   ensure_file "$src/env/agent.env" "$prefix/share/agent.env.example" 0644 root:root
+  ensure_file "$src/docs/install.md" "$prefix/share/install.md" 0644 root:root
   ensure_dir /usr/bin 0755 root:root
   ensure_symlink "$prefix/bin/vm-agent" /usr/bin/vm-agent
 
@@ -434,7 +436,7 @@ do_uninstall() {
   if [[ -L $root/usr/bin/vm-agent ]]; then remove_path /usr/bin/vm-agent; fi
   # Only the files install.sh put there: --prefix may name a directory shared with other things.
   local f
-  for f in lib/vm-agent.jar bin/vm-agent share/agent.env.example VERSION; do
+  for f in lib/vm-agent.jar bin/vm-agent share/agent.env.example share/install.md VERSION; do
     remove_path "$prefix/$f"
   done
   for f in lib bin share ""; do

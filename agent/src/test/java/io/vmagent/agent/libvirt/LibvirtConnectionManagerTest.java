@@ -93,7 +93,8 @@ class LibvirtConnectionManagerTest {
           .isThrownBy(() -> hung.get(5, TimeUnit.SECONDS))
           .havingCause()
           .isInstanceOf(VmOperationException.class)
-          .satisfies(e -> assertThat(((VmOperationException) e).code()).isEqualTo(ErrorCode.TIMEOUT))
+          .satisfies(
+              e -> assertThat(((VmOperationException) e).code()).isEqualTo(ErrorCode.TIMEOUT))
           .withMessageContaining("hung call");
     } finally {
       release.countDown();
@@ -108,14 +109,30 @@ class LibvirtConnectionManagerTest {
             TestHost.uri(), Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(50));
     manager.start();
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
     try {
-      // 1 running + 16 queued fill the single worker and its queue (a blocked callback again).
-      for (int i = 0; i < 17; i++) {
+      // One call blocks the single worker, 16 more fill its queue (a blocked callback again).
+      Thread stuck =
+          new Thread(
+              () ->
+                  manager.withConnection(
+                      "stuck",
+                      Duration.ofSeconds(10),
+                      c -> {
+                        entered.countDown();
+                        block(release);
+                        return null;
+                      }),
+              "stuck-caller");
+      stuck.setDaemon(true);
+      stuck.start();
+      block(entered);
+      for (int i = 0; i < 16; i++) {
         assertThatExceptionOfType(VmOperationException.class)
             .isThrownBy(
                 () ->
                     manager.withConnection(
-                        "stuck",
+                        "queued",
                         Duration.ofMillis(1),
                         c -> {
                           block(release);
@@ -137,12 +154,13 @@ class LibvirtConnectionManagerTest {
     List<VmLifecycleEvent> events = new CopyOnWriteArrayList<>();
     manager.subscribe(events::add);
 
+    manager.withConnection("start idle-01", c -> c.domainLookupByName("idle-01").create());
     manager.withConnection(
-        "start idle-01", c -> c.domainLookupByName("idle-01").create());
-    manager.withConnection("pause idle-01", c -> {
-      c.domainLookupByName("idle-01").suspend();
-      return null;
-    });
+        "pause idle-01",
+        c -> {
+          c.domainLookupByName("idle-01").suspend();
+          return null;
+        });
 
     await()
         .atMost(Duration.ofSeconds(5))
@@ -188,7 +206,11 @@ class LibvirtConnectionManagerTest {
         .isThrownBy(
             () ->
                 new LibvirtConnectionManager(
-                    "test:///default", Duration.ZERO, 1, Duration.ofMillis(1), Duration.ofMillis(1)));
+                    "test:///default",
+                    Duration.ZERO,
+                    1,
+                    Duration.ofMillis(1),
+                    Duration.ofMillis(1)));
     assertThatExceptionOfType(IllegalArgumentException.class)
         .isThrownBy(
             () ->
