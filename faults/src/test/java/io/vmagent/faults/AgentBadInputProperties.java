@@ -95,7 +95,7 @@ class AgentBadInputProperties {
     libvirt.start();
     dispatcher =
         new CommandDispatcher(
-            VmOperationSpecs.create(libvirt, Duration.ofSeconds(5)),
+            VmOperationSpecs.create(new io.vmagent.agent.libvirt.VmOperations(libvirt, Duration.ofSeconds(5))),
             new CommandJournal(new StateDir(state)),
             Clock.systemUTC());
   }

@@ -60,10 +60,10 @@ final class FaultProxy implements AutoCloseable {
     Action decide(String method, String path, int nth);
   }
 
-  /** Sees each forwarded answer before the agent does. */
+  /** Sees each forwarded answer before the agent does; returns true to drop it (cut the line). */
   @FunctionalInterface
   interface AnswerHook {
-    void seen(String method, String path, int status, byte[] body);
+    boolean seen(String method, String path, int status, byte[] body);
   }
 
   private final HttpsServer server;
@@ -73,7 +73,7 @@ final class FaultProxy implements AutoCloseable {
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> injected = new ConcurrentHashMap<>();
   private volatile Rules rules = (m, p, n) -> new Forward();
-  private volatile AnswerHook hook = (m, p, s, b) -> {};
+  private volatile AnswerHook hook = (m, p, s, b) -> false;
   private final Path caPath;
 
   FaultProxy(Path dir, URI upstream, Path upstreamCa) throws Exception {
@@ -156,7 +156,11 @@ final class FaultProxy implements AutoCloseable {
         return;
       }
       HttpResponse<byte[]> answer = forward(exchange, method);
-      hook.seen(method, path, answer.statusCode(), answer.body());
+      boolean drop = hook.seen(method, path, answer.statusCode(), answer.body());
+      if (drop) {
+        count("answer dropped by a hook on " + kind(path));
+        return;
+      }
       if (action instanceof ForwardThenDelay delay) {
         count("slow answer on " + kind(path));
         Thread.sleep(delay.delay().toMillis());

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The backend comes back with a certificate from a CA the agent does not trust (a swapped or
  * intercepted endpoint): the agent must refuse the handshake, send nothing (no heartbeat, metric
  * or event reaches the database), say why in its log, keep its data, and deliver it once the
- * right certificate is back.
+ * right certificate is back. An agent configured with the wrong CA from the start is covered by
+ * e2e's TlsE2eTest.backendCertificateFromAnUnknownCaIsRefusedWithAClearLogLine; this swap in the
+ * middle of a run is in the long profile.
  */
+@Tag("faults-long")
 class ReplacedCertificateFaultTest {
   @TempDir Path dir;
   RunningBackend backend;
