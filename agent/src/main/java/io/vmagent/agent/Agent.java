@@ -84,6 +84,8 @@ public final class Agent {
   static final Duration EVENT_GATHER = Duration.ofMillis(250);
   /** How long the spool may take to flush at shutdown. */
   static final Duration FLUSH_BUDGET = Duration.ofSeconds(5);
+  /** How long the last heartbeat may take at shutdown. */
+  static final Duration LAST_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
   private final AgentConfig config;
   private final Instant startedAt = Instant.now();
@@ -274,8 +276,13 @@ public final class Agent {
       resultsDrainer.stop();
       eventsDrainer.stop();
       metricsDrainer.stop();
+      // One bound for all loop threads together: a loop stuck in a slow request is left behind.
+      long joinUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       for (Thread thread : threads) {
-        thread.join(5_000);
+        long left = TimeUnit.NANOSECONDS.toMillis(joinUntil - System.nanoTime());
+        if (left > 0) {
+          thread.join(left);
+        }
       }
       Instant deadline = Instant.now().plus(FLUSH_BUDGET);
       boolean flushed =
@@ -287,7 +294,7 @@ public final class Agent {
         log.warn("backend unreachable at shutdown: {} records stay in the spool for the next start", left);
       }
       try {
-        client.heartbeat(heartbeats.build(true));
+        client.lastHeartbeat(heartbeats.build(true), LAST_HEARTBEAT_TIMEOUT);
         log.info("last heartbeat sent: going offline");
       } catch (IOException e) {
         log.warn("last heartbeat not sent: {}", e.getMessage());

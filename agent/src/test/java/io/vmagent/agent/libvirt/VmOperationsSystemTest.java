@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -246,6 +249,13 @@ class VmOperationsSystemTest {
     libvirt.onStateChange(states::add);
     long reconnectsBefore = libvirt.reconnects();
 
+    // An operation in flight when the daemon goes away: a graceful stop of a guest that ignores
+    // ACPI, polling for up to 60 s. It must fail promptly with a clear error, not hang.
+    CompletableFuture<LifecycleResult> inFlight =
+        CompletableFuture.supplyAsync(
+            () -> ops.stop(vm, new StopOptions(false, Duration.ofSeconds(60), false)));
+    Thread.sleep(500);
+
     long stopped = System.nanoTime();
     hypervisor.control("daemon-stop");
     boolean noticed =
@@ -253,6 +263,13 @@ class VmOperationsSystemTest {
             Duration.ofSeconds(20), () -> libvirt.state() == ConnectionState.DEGRADED);
     figure("libvirtd stopped -> manager degraded", (System.nanoTime() - stopped) / 1_000_000);
     assertThat(noticed).isTrue();
+    assertThatExceptionOfType(ExecutionException.class)
+        .isThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS))
+        .havingCause()
+        .isInstanceOfSatisfying(
+            VmOperationException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.LIBVIRT_UNAVAILABLE));
+    figure("libvirtd stopped -> in-flight stop failed", (System.nanoTime() - stopped) / 1_000_000);
     assertThatExceptionOfType(VmOperationException.class)
         .isThrownBy(() -> ops.list())
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.LIBVIRT_UNAVAILABLE));
