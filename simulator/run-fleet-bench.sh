@@ -14,7 +14,7 @@
 #   PHASES              which parts to run, in order: h2 pg search two   (default: all four)
 #   SIZES               fleet sizes of the h2 and pg parts              (default: 100 1000 5000)
 #   DURATION, WARMUP    measured and warm-up seconds of each run        (default: 120, 15)
-#   HEARTBEAT, METRICS, POLL_WAIT  agent intervals in seconds           (default: 30, 60, 30)
+#   HEARTBEAT, METRICS, POLL_WAIT  agent intervals in seconds   (default: 30, 60, 25 as the agent)
 #   COMMANDS_PER_SECOND operator commands queued per second             (default: 2)
 #   SEARCH_DB           database of the search: h2 or pg                (default: h2)
 #   SEARCH_MAX, SEARCH_STEPS  largest N tried and most search runs      (default: 16000, 5)
@@ -35,7 +35,7 @@ DURATION=${DURATION:-120}
 WARMUP=${WARMUP:-15}
 HEARTBEAT=${HEARTBEAT:-30}
 METRICS=${METRICS:-60}
-POLL_WAIT=${POLL_WAIT:-30}
+POLL_WAIT=${POLL_WAIT:-25}
 COMMANDS_PER_SECOND=${COMMANDS_PER_SECOND:-2}
 SEARCH_DB=${SEARCH_DB:-h2}
 SEARCH_MAX=${SEARCH_MAX:-16000}

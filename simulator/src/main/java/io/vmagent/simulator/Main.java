@@ -3,7 +3,9 @@ package io.vmagent.simulator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code vm-fleet-sim}: {@code run} a simulated fleet, or render a {@code table}. */
+/**
+ * Entry point of {@code vm-fleet-sim}: {@code run} a simulated fleet, or render a {@code table}.
+ */
 @Command(
     name = "vm-fleet-sim",
     mixinStandardHelpOptions = true,
