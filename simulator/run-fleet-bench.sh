@@ -22,10 +22,11 @@
 #   BACKEND_JAVA_OPTS   JVM options of each backend                     (default: none)
 #   SIM_JAVA_OPTS       JVM options of the simulator                    (default: -Xmx3g)
 #   OUT                 where reports go                 (default: simulator/target/fleet-bench)
+#   BACKEND_JAR         the backend jar                  (default: backend/target/vm-backend.jar)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BACKEND_JAR=$ROOT/backend/target/vm-backend.jar
+BACKEND_JAR=${BACKEND_JAR:-$ROOT/backend/target/vm-backend.jar}
 SIM_JAR=$ROOT/simulator/target/vm-fleet-sim.jar
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
