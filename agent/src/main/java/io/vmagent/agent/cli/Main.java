@@ -19,12 +19,16 @@ import picocli.CommandLine.IVersionProvider;
       ConfigCommand.class,
       VersionCommand.class,
       MetricsCommand.class,
+      VmCommand.class,
+      HealthCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  vm-agent run               run the daemon with /etc/vm-agent/agent.env",
       "  vm-agent config check      show the effective configuration and check it",
+      "  vm-agent vm list           the VMs on this host",
+      "  vm-agent health            check libvirt",
       "  vm-agent help run          help on one command",
       "",
       "Exit codes: 0 ok, 1 operation failed, 2 usage error,",

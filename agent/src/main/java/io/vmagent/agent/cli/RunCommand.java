@@ -1,18 +1,17 @@
 package io.vmagent.agent.cli;
 
-import io.vmagent.agent.AgentVersion;
+import io.vmagent.agent.Agent;
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.logging.LogSetup;
 import io.vmagent.agent.logging.SecretMasker;
+import java.io.IOException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.libvirt.Connect;
-import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
 
 /** {@code vm-agent run}: the daemon. */
 @Command(name = "run", description = "Run the agent in the foreground (what the systemd unit starts).",
@@ -30,19 +29,19 @@ final class RunCommand implements Callable<Integer> {
     config.token().ifPresent(token -> SecretMasker.register(token.reveal()));
     LogSetup.configure(config.logLevel(), config.logFile(), config.logFormat(), LogSetup.underJournald(System.getenv()));
     config.warnings().forEach(w -> log.warn("configuration: {}", w));
-    log.info("vm-agent {} starting: agent id {}, backend {}, libvirt {}", AgentVersion.current(),
-        config.agentId().orElse("?"), config.backendUrl().map(Object::toString).orElse("-"), config.libvirtUri());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "shutdown-signal"));
+    Agent agent;
     try {
-      Connect connect = new Connect(config.libvirtUri(), true);
-      log.info("connected to libvirt {}: {} domains defined", config.libvirtUri(),
-          connect.numOfDomains() + connect.numOfDefinedDomains());
-      connect.close();
-    } catch (LibvirtException e) {
-      throw new CommandFailure(ExitCodes.UNAVAILABLE, "libvirt " + config.libvirtUri() + " cannot be reached: " + e.getMessage(), e);
+      agent = new Agent(config);
+      agent.start();
+    } catch (IOException e) {
+      throw new CommandFailure(ExitCodes.UNAVAILABLE, "the agent cannot start: " + e.getMessage(), e);
     }
-    stopped.await();
+    // SIGTERM (systemd stop) and SIGINT (Ctrl-C) start the graceful shutdown; handling them here
+    // rather than in a shutdown hook lets the process exit 0 once it is done.
+    Runnable stop = () -> new Thread(agent::shutdown, "shutdown").start();
+    Signal.handle(new Signal("TERM"), signal -> stop.run());
+    Signal.handle(new Signal("INT"), signal -> stop.run());
+    agent.awaitStopped();
     return ExitCodes.OK;
   }
 }

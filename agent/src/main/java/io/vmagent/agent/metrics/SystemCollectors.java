@@ -35,7 +35,7 @@ public final class SystemCollectors {
         new CpuCollector(hardware.getProcessor()),
         new LoadAverageCollector(hardware.getProcessor()),
         new MemoryCollector(hardware.getMemory()),
-        new FileSystemCollector(os.getFileSystem()),
+        new FileSystemCollector(os.getFileSystem(), Path.of("/proc/self/mounts")),
         new DiskIoCollector(hardware),
         new NetworkCollector(hardware, Path.of("/sys/class/net")));
   }

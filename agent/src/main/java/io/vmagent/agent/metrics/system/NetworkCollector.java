@@ -10,14 +10,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
 
 /**
  * Traffic of each network interface (bytes, packets, errors and drops in both directions) and
  * their rates. Bridges and tap devices are included: on a VM host they carry the guests' traffic.
+ *
+ * <p>OSHI's interface listing walks every interface through the JDK; it is redone only when the
+ * set of names under {@code /sys/class/net} changes (a VM started or stopped), and the known
+ * interfaces are refreshed in between.
  */
 public final class NetworkCollector implements Collector {
   private static final int FIELDS = 8;
@@ -27,6 +34,8 @@ public final class NetworkCollector implements Collector {
   private final Path sysClassNet;
   private Map<String, long[]> previous = Map.of();
   private long previousNanos;
+  private List<NetworkIF> interfaces;
+  private Set<String> namesAtListing;
 
   /**
    * @param sysClassNet where Linux exposes per-interface counters ({@code /sys/class/net}); OSHI
@@ -48,7 +57,16 @@ public final class NetworkCollector implements Collector {
     double seconds = (now - previousNanos) / 1e9;
     Map<String, long[]> current = new HashMap<>();
     List<NetworkIo> result = new ArrayList<>();
-    for (NetworkIF nic : hardware.getNetworkIFs(true)) {
+    Set<String> names = names();
+    if (interfaces == null || names == null || !names.equals(namesAtListing)) {
+      interfaces = hardware.getNetworkIFs(true);
+      namesAtListing = names;
+    } else {
+      for (NetworkIF nic : interfaces) {
+        nic.updateAttributes();
+      }
+    }
+    for (NetworkIF nic : interfaces) {
       long txDrops = txDropped(nic.getName());
       long[] c = {
         nic.getBytesRecv(),
@@ -77,6 +95,16 @@ public final class NetworkCollector implements Collector {
     previousNanos = now;
     result.sort(Comparator.comparing(NetworkIo::name));
     into.network(result);
+  }
+
+  private Set<String> names() {
+    try (Stream<Path> entries = Files.list(sysClassNet)) {
+      Set<String> names = new HashSet<>();
+      entries.forEach(p -> names.add(p.getFileName().toString()));
+      return names;
+    } catch (IOException e) {
+      return null; // not Linux: list through OSHI every time
+    }
   }
 
   private long txDropped(String name) {

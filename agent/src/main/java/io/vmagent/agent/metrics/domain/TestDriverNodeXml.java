@@ -10,7 +10,10 @@ import java.util.UUID;
  * Writes node XML for libvirt's test driver ({@code test:///path/to/node.xml}) describing a host
  * with any number of domains, so fixtures of 10 or 500 VMs are generated rather than kept by
  * hand. Domain {@code i} is named {@code vm-NNNN}, has a UUID derived from its index, 1-4 vCPUs,
- * two disks and one or two interfaces; every tenth domain is shut off. The test driver names
+ * two disks and one or two interfaces; every tenth domain is shut off.
+ *
+ * <p>Part of the agent's main code only so that the tests and the benchmarks module share it; the
+ * agent itself never uses it. The test driver names
  * interfaces itself ({@code testnet0}, {@code testnet1}...).
  */
 public final class TestDriverNodeXml {

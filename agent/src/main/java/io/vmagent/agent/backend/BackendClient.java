@@ -1,0 +1,142 @@
+package io.vmagent.agent.backend;
+
+import io.vmagent.protocol.CommandBatch;
+import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.EventBatch;
+import io.vmagent.protocol.HeartbeatRequest;
+import io.vmagent.protocol.HeartbeatResponse;
+import io.vmagent.protocol.IngestAck;
+import io.vmagent.protocol.MetricsBatch;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.ResultAck;
+import io.vmagent.protocol.UpdateInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The agent's side of the protocol: one method per agent call, each authenticated with the
+ * {@link Session}'s access token; a 401 triggers one token refresh and one retry.
+ */
+public final class BackendClient {
+  private final HttpTransport transport;
+  private final Session session;
+
+  public BackendClient(HttpTransport transport, Session session) {
+    this.transport = Objects.requireNonNull(transport, "transport == null");
+    this.session = Objects.requireNonNull(session, "session == null");
+  }
+
+  /** The session (registration and tokens). */
+  public Session session() {
+    return session;
+  }
+
+  /** Reports the agent's health. */
+  public HeartbeatResponse heartbeat(HeartbeatRequest request) throws IOException {
+    return authed(
+        (id, token) ->
+            transport.send(
+                "POST",
+                ProtocolPaths.heartbeat(id),
+                request,
+                token,
+                HeartbeatResponse.class,
+                RetryMode.SAFE,
+                null));
+  }
+
+  /**
+   * Long-polls for commands: the backend holds the request up to {@code waitSeconds}; the request
+   * may take that long plus the API timeout.
+   */
+  public CommandBatch pollCommands(int waitSeconds, int max) throws IOException {
+    int wait = Math.max(0, Math.min(waitSeconds, ProtocolPaths.MAX_WAIT_SECONDS));
+    int most = Math.max(1, Math.min(max, ProtocolPaths.MAX_COMMANDS_PER_POLL));
+    Duration timeout = transport.timeout().plusSeconds(wait);
+    return authed(
+        (id, token) ->
+            transport.send(
+                "GET",
+                ProtocolPaths.commands(id, wait) + "&max=" + most,
+                null,
+                token,
+                CommandBatch.class,
+                RetryMode.SAFE,
+                timeout));
+  }
+
+  /** Reports a command's outcome; the backend applies it once per command id. */
+  public ResultAck submitResult(CommandResult result) throws IOException {
+    return authed(
+        (id, token) ->
+            transport.send(
+                "POST",
+                ProtocolPaths.results(id),
+                result,
+                token,
+                ResultAck.class,
+                RetryMode.SAFE,
+                null));
+  }
+
+  /** Delivers metrics samples. */
+  public IngestAck submitMetrics(MetricsBatch batch) throws IOException {
+    return authed(
+        (id, token) ->
+            transport.send(
+                "POST",
+                ProtocolPaths.metrics(id),
+                batch,
+                token,
+                IngestAck.class,
+                RetryMode.SAFE,
+                null));
+  }
+
+  /** Delivers lifecycle events; the backend skips sequences it already has. */
+  public IngestAck submitEvents(EventBatch batch) throws IOException {
+    return authed(
+        (id, token) ->
+            transport.send(
+                "POST",
+                ProtocolPaths.events(id),
+                batch,
+                token,
+                IngestAck.class,
+                RetryMode.SAFE,
+                null));
+  }
+
+  /** The newest agent version the backend knows. */
+  public UpdateInfo latestVersion(String currentVersion) throws IOException {
+    return authed(
+        (id, token) ->
+            transport.send(
+                "GET",
+                ProtocolPaths.latestVersion(currentVersion),
+                null,
+                token,
+                UpdateInfo.class,
+                RetryMode.SAFE,
+                null));
+  }
+
+  private <T> T authed(Call<T> call) throws IOException {
+    Credentials credentials = session.credentials();
+    try {
+      return call.run(credentials.agentId(), credentials.accessToken());
+    } catch (BackendHttpException e) {
+      if (e.status() != 401) {
+        throw e;
+      }
+      String token = session.renewAfterRejection(credentials.accessToken());
+      return call.run(session.agentId().orElse(credentials.agentId()), token);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    T run(String agentId, String accessToken) throws IOException;
+  }
+}

@@ -1,0 +1,304 @@
+package io.vmagent.agent.backend;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import io.vmagent.agent.AgentVersion;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.Problem;
+import io.vmagent.protocol.ProtocolJson;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends JSON requests to the backend over the JDK's HTTP client with per-request timeouts and
+ * Failsafe retries (exponential backoff with full jitter, {@code Retry-After} honoured on 429 and
+ * 503). Knows nothing about tokens: the caller passes the bearer credential.
+ */
+public final class HttpTransport implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
+  private static final Set<Integer> RETRYABLE_STATUS = Set.of(429, 502, 503, 504);
+
+  private final URI baseUrl;
+  private final Duration timeout;
+  private final Backoff backoff;
+  private final ExecutorService executor;
+  private final HttpClient client;
+  private final ObjectMapper json = ProtocolJson.tolerantMapper();
+
+  /**
+   * @param baseUrl the backend's URL ({@code AGENT_BACKEND_URL})
+   * @param ssl the TLS context ({@link TlsContexts#create})
+   * @param timeout connect timeout and default per-request timeout ({@code AGENT_API_TIMEOUT})
+   * @param backoff retry attempts and waits
+   */
+  public HttpTransport(URI baseUrl, SSLContext ssl, Duration timeout, Backoff backoff) {
+    String text = baseUrl.toString();
+    this.baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+    this.timeout = timeout;
+    this.backoff = backoff;
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread thread = new Thread(r, "backend-http-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .sslContext(ssl)
+            .executor(executor)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  /** The backend's URL. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The per-request timeout. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Sends one request, retried according to {@code mode}, and decodes a 2xx answer as {@code
+   * type} ({@code Void} ignores the body).
+   *
+   * @param bearer the {@code Authorization: Bearer} credential, or null for none
+   * @param requestTimeout how long one attempt may take, or null for the transport's timeout
+   * @throws BackendHttpException the backend answered with an error status (after retries)
+   * @throws IOException the backend could not be reached or did not answer in time
+   */
+  public <T> T send(
+      String method,
+      String path,
+      Object body,
+      String bearer,
+      Class<T> type,
+      RetryMode mode,
+      Duration requestTimeout)
+      throws IOException {
+    HttpRequest request = build(method, path, body, bearer, requestTimeout);
+    String what = method + " " + path.replaceFirst("\\?.*", "");
+    RetryPolicy<HttpResponse<byte[]>> policy =
+        RetryPolicy.<HttpResponse<byte[]>>builder()
+            .withMaxAttempts(backoff.attempts())
+            .handleIf((response, failure) -> retryable(response, failure, mode))
+            .withDelayFn(context -> delay(context.getLastResult(), context.getAttemptCount()))
+            .onRetry(
+                event ->
+                    log.debug(
+                        "{} attempt {} failed ({}); retrying",
+                        what,
+                        event.getAttemptCount(),
+                        event.getLastException() != null
+                            ? event.getLastException().toString()
+                            : "HTTP " + event.getLastResult().statusCode()))
+            .build();
+    HttpResponse<byte[]> response;
+    try {
+      response =
+          Failsafe.with(policy)
+              .get(() -> client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+    } catch (FailsafeException e) {
+      throw unwrap(what, e);
+    }
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      if (type == Void.class || response.body().length == 0) {
+        return null;
+      }
+      return json.readValue(response.body(), type);
+    }
+    throw httpError(what, response);
+  }
+
+  private HttpRequest build(
+      String method, String path, Object body, String bearer, Duration requestTimeout)
+      throws IOException {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(requestTimeout == null ? timeout : requestTimeout)
+            .header("Accept", "application/json")
+            .header("User-Agent", "vm-agent/" + AgentVersion.current());
+    if (bearer != null) {
+      builder.header("Authorization", "Bearer " + bearer);
+    }
+    if (body != null) {
+      builder
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+    } else {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    return builder.build();
+  }
+
+  private static boolean retryable(HttpResponse<byte[]> response, Throwable failure, RetryMode mode) {
+    if (failure != null) {
+      if (failure instanceof SSLException) {
+        return false; // a certificate problem does not heal by itself within one request
+      }
+      if (failure instanceof ConnectException || failure instanceof HttpConnectTimeoutException) {
+        return true;
+      }
+      return mode == RetryMode.SAFE && failure instanceof IOException;
+    }
+    int status = response.statusCode();
+    if (mode == RetryMode.NOT_SENT_ONLY) {
+      return status == 429 || status == 503;
+    }
+    return RETRYABLE_STATUS.contains(status);
+  }
+
+  private Duration delay(HttpResponse<byte[]> last, int attempts) {
+    Duration jittered = backoff.delay(attempts);
+    if (last != null && (last.statusCode() == 429 || last.statusCode() == 503)) {
+      Optional<Duration> retryAfter = retryAfter(last);
+      if (retryAfter.isPresent()) {
+        Duration wait = retryAfter.get();
+        return wait.compareTo(Backoff.MAX_RETRY_AFTER) > 0 ? Backoff.MAX_RETRY_AFTER : wait;
+      }
+    }
+    return jittered;
+  }
+
+  /** The wait a {@code Retry-After} header asks for: delta-seconds or an HTTP date. */
+  static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    Optional<String> header = response.headers().firstValue("Retry-After");
+    if (header.isEmpty()) {
+      return Optional.empty();
+    }
+    String value = header.get().strip();
+    try {
+      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value))));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        Duration wait = Duration.between(Instant.now(), at);
+        return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+      } catch (DateTimeParseException notDate) {
+        log.debug("ignoring unparseable Retry-After header '{}'", value);
+        return Optional.empty();
+      }
+    }
+  }
+
+  private BackendHttpException httpError(String what, HttpResponse<byte[]> response) {
+    ErrorCode code = ErrorCode.INTERNAL;
+    String detail = null;
+    try {
+      if (response.body().length > 0) {
+        Problem problem = json.readValue(response.body(), Problem.class);
+        code = problem.code() == null ? code : problem.code();
+        detail = problem.detail();
+      }
+    } catch (IOException | RuntimeException notAProblem) {
+      detail = "(the body is not a problem document)";
+    }
+    if (code == ErrorCode.INTERNAL && response.statusCode() == 401) {
+      code = ErrorCode.UNAUTHORIZED;
+    }
+    return new BackendHttpException(what, response.statusCode(), code, detail);
+  }
+
+  private IOException unwrap(String what, FailsafeException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException interrupted = new InterruptedIOException(what + " interrupted");
+      interrupted.initCause(cause);
+      return interrupted;
+    }
+    if (cause instanceof SSLException tls) {
+      SSLHandshakeException described =
+          new SSLHandshakeException(what + ": TLS handshake failed: " + describe(tls));
+      described.initCause(tls);
+      return described;
+    }
+    if (cause instanceof HttpTimeoutException timeoutException) {
+      HttpTimeoutException wrapped =
+          new HttpTimeoutException(what + ": no answer within the timeout");
+      wrapped.initCause(timeoutException);
+      return wrapped;
+    }
+    if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+      return new ConnectException(
+          what + ": cannot connect to " + baseUrl + " (" + reason(cause) + ")");
+    }
+    if (cause instanceof IOException) {
+      return new IOException(what + ": " + reason(cause), cause);
+    }
+    return new IOException(what + " failed: " + cause, cause);
+  }
+
+  private static String reason(Throwable cause) {
+    Throwable root = cause;
+    while (root.getMessage() == null && root.getCause() != null) {
+      root = root.getCause();
+    }
+    if (root instanceof ConnectException && root.getMessage() == null) {
+      return "connection refused";
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  private static String describe(SSLException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("PKIX") || message.contains("certification path")) {
+      return "the backend's certificate is not trusted (check AGENT_SSL_CA_PATH)";
+    }
+    if (message.contains("No subject alternative") || message.contains("No name matching")) {
+      return "the backend's certificate does not name this host (" + message + ")";
+    }
+    if (message.contains("bad_certificate")
+        || message.contains("certificate_required")
+        || message.contains("unknown_ca")) {
+      return "the backend refused this agent's client certificate"
+          + " (check AGENT_SSL_CERT_PATH and AGENT_SSL_KEY_PATH): "
+          + message;
+    }
+    return message;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
+        log.debug("backend HTTP threads still running after close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.vmagent.agent.loop;
+
+import io.vmagent.agent.backend.BackendClient;
+import io.vmagent.agent.command.CommandDispatcher;
+import io.vmagent.protocol.Command;
+import io.vmagent.protocol.CommandBatch;
+import io.vmagent.protocol.CommandResult;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Long-polls the backend for commands without pause and hands each to a bounded worker pool; it
+ * leases no more commands than there are free workers. Results go to {@code results} (the spool).
+ */
+public final class CommandLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
+  /** Seconds the backend may hold a poll; below its limit of 30. */
+  static final int WAIT_SECONDS = 25;
+
+  private final BackendClient client;
+  private final CommandDispatcher dispatcher;
+  private final ExecutorService workers;
+  private final Semaphore slots;
+  private final Consumer<CommandResult> results;
+  private final LoopState state;
+  private volatile boolean stopping;
+  private volatile Thread thread;
+  private boolean failing;
+
+  /**
+   * @param workers the pool commands run on; {@code workerCount} of them at most at once
+   * @param results receives each result once the journal holds it
+   */
+  public CommandLoop(
+      BackendClient client,
+      CommandDispatcher dispatcher,
+      ExecutorService workers,
+      int workerCount,
+      Consumer<CommandResult> results,
+      LoopState state) {
+    this.client = Objects.requireNonNull(client, "client == null");
+    this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher == null");
+    this.workers = workers;
+    this.slots = new Semaphore(workerCount);
+    this.results = results;
+    this.state = state;
+  }
+
+  /** Stops polling: the poll in flight is abandoned (its commands are leased again later). */
+  public void stop() {
+    stopping = true;
+    Thread running = thread;
+    if (running != null) {
+      running.interrupt();
+    }
+  }
+
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    int failures = 0;
+    while (!stopping) {
+      Instant started = Instant.now();
+      try {
+        if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+          continue; // every worker busy: lease nothing more until one is free
+        }
+        int free = slots.availablePermits() + 1;
+        slots.release();
+        CommandBatch batch = client.pollCommands(WAIT_SECONDS, free);
+        state.succeeded(started, Duration.between(started, Instant.now()));
+        failures = 0;
+        if (failing) {
+          failing = false;
+          log.info("command polling works again");
+        }
+        for (Command command : batch.commands()) {
+          if (stopping) {
+            log.info("command {} not started: the agent is shutting down", command.id());
+            continue;
+          }
+          slots.acquire();
+          log.info(
+              "command {} received: {} (delivery {})",
+              command.id(),
+              command.operation(),
+              command.delivery());
+          workers.execute(() -> runOne(command));
+        }
+      } catch (InterruptedException | InterruptedIOException e) {
+        if (stopping) {
+          break;
+        }
+        Thread.currentThread().interrupt();
+        break;
+      } catch (IOException e) {
+        if (stopping) {
+          break;
+        }
+        failures++;
+        state.failed(started, Duration.between(started, Instant.now()), e.getMessage());
+        if (!failing) {
+          failing = true;
+          log.warn("command polling failed: {}", e.getMessage());
+        }
+        if (!pause(failures)) {
+          break;
+        }
+      }
+    }
+    log.info("command polling stopped");
+  }
+
+  private void runOne(Command command) {
+    try {
+      dispatcher.handle(command).ifPresent(results);
+    } catch (IOException e) {
+      log.error(
+          "command {} not run: the journal cannot be written ({}); the backend will deliver it again",
+          command.id(),
+          e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("command {} ended with an unexpected error", command.id(), e);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private boolean pause(int failures) {
+    long ceiling = Math.min(30_000L, 1_000L << Math.min(failures - 1, 5));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+      return true;
+    } catch (InterruptedException e) {
+      if (!stopping) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.vmagent.agent.loop;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmagent.agent.libvirt.VmEventListener;
+import io.vmagent.agent.libvirt.VmLifecycleEvent;
+import io.vmagent.agent.spool.DurableQueue;
+import io.vmagent.agent.spool.SpoolDrainer;
+import io.vmagent.protocol.ProtocolJson;
+import io.vmagent.protocol.VmEvent;
+import io.vmagent.protocol.VmEventType;
+import java.io.IOException;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns libvirt lifecycle events into protocol {@link VmEvent}s with a sequence that increases
+ * across restarts and appends them to the events spool, whose drainer batches them (at most a
+ * second) for the backend.
+ */
+public final class EventForwarder implements VmEventListener {
+  private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
+
+  private final EventSequence sequence;
+  private final DurableQueue queue;
+  private final SpoolDrainer drainer;
+  private final ObjectMapper json = ProtocolJson.tolerantMapper();
+
+  public EventForwarder(EventSequence sequence, DurableQueue queue, SpoolDrainer drainer) {
+    this.sequence = sequence;
+    this.queue = queue;
+    this.drainer = drainer;
+  }
+
+  @Override
+  public void onEvent(VmLifecycleEvent event) {
+    VmEventType type;
+    try {
+      type = VmEventType.valueOf(event.type().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      log.debug("lifecycle event {} of {} has no protocol type; not forwarded", event.type(), event.vm());
+      return;
+    }
+    try {
+      VmEvent vmEvent =
+          new VmEvent(
+              sequence.next(),
+              event.occurredAt(),
+              event.vm(),
+              event.uuid(),
+              type,
+              event.detail());
+      queue.append(json.writeValueAsBytes(vmEvent));
+      drainer.signal();
+      log.debug("event {} {} of {} spooled", vmEvent.sequence(), type, event.vm());
+    } catch (IOException e) {
+      log.error("lifecycle event {} of {} lost: the spool cannot be written: {}", event.type(), event.vm(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.vmagent.agent.loop;
+
+import io.vmagent.agent.AgentVersion;
+import io.vmagent.agent.libvirt.ConnectionState;
+import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.protocol.AgentVersions;
+import io.vmagent.protocol.HealthStatus;
+import io.vmagent.protocol.HeartbeatRequest;
+import io.vmagent.protocol.LibvirtHealth;
+import io.vmagent.protocol.VmSummary;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+
+/** Builds the heartbeat: health and why it is degraded, versions, libvirt, spool, inventory. */
+public final class HeartbeatReporter {
+  /** Deadline of the libvirt calls a heartbeat makes, so a hung libvirt cannot delay it long. */
+  static final Duration LIBVIRT_DEADLINE = Duration.ofSeconds(3);
+
+  private final LibvirtConnectionManager libvirt;
+  private final Instant startedAt;
+  private final boolean sslVerify;
+  private final List<String> warnings;
+  private final int intervalSeconds;
+  private final LongSupplier spoolDepth;
+  private final Supplier<String> newestKnownVersion;
+  private final Supplier<List<String>> loopProblems;
+  private volatile String libvirtVersion;
+
+  /**
+   * @param warnings configuration warnings, repeated in every heartbeat
+   * @param loopProblems why loops are failing, as degradation reasons
+   */
+  public HeartbeatReporter(
+      LibvirtConnectionManager libvirt,
+      Instant startedAt,
+      boolean sslVerify,
+      List<String> warnings,
+      int intervalSeconds,
+      LongSupplier spoolDepth,
+      Supplier<String> newestKnownVersion,
+      Supplier<List<String>> loopProblems) {
+    this.libvirt = libvirt;
+    this.startedAt = startedAt;
+    this.sslVerify = sslVerify;
+    this.warnings = List.copyOf(warnings);
+    this.intervalSeconds = intervalSeconds;
+    this.spoolDepth = spoolDepth;
+    this.newestKnownVersion = newestKnownVersion;
+    this.loopProblems = loopProblems;
+  }
+
+  /** A heartbeat as of now; {@code goingOffline} for the last one at shutdown. */
+  public HeartbeatRequest build(boolean goingOffline) {
+    List<String> reasons = new ArrayList<>();
+    LibvirtHealth health = libvirtHealth();
+    List<VmSummary> vms = null;
+    if (health.reachable()) {
+      vms = inventory();
+    } else {
+      reasons.add("libvirt unreachable: " + health.error());
+    }
+    reasons.addAll(loopProblems.get());
+    if (goingOffline) {
+      reasons.add(0, "going offline: the agent is shutting down");
+    }
+    List<String> allWarnings = new ArrayList<>(warnings);
+    if (!sslVerify && allWarnings.stream().noneMatch(w -> w.contains("AGENT_SSL_VERIFY"))) {
+      allWarnings.add("AGENT_SSL_VERIFY=false: the backend's certificate is not verified");
+    }
+    return new HeartbeatRequest(
+        reasons.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.DEGRADED,
+        reasons.stream().map(HeartbeatReporter::cut).distinct().limit(32).toList(),
+        Duration.between(startedAt, Instant.now()).toSeconds(),
+        new AgentVersions(
+            AgentVersion.current(),
+            System.getProperty("java.version"),
+            libvirtVersion,
+            null,
+            cut(System.getProperty("os.name") + " " + System.getProperty("os.version"))),
+        health,
+        spoolDepth.getAsLong(),
+        sslVerify,
+        allWarnings.stream().map(HeartbeatReporter::cut).distinct().limit(32).toList(),
+        newestKnownVersion.get(),
+        intervalSeconds,
+        vms);
+  }
+
+  private LibvirtHealth libvirtHealth() {
+    if (libvirt.state() != ConnectionState.CONNECTED) {
+      String error = libvirt.lastError();
+      return new LibvirtHealth(
+          false, libvirt.uri(), cut(error == null ? "not connected" : error), null);
+    }
+    long start = System.nanoTime();
+    try {
+      long version = libvirt.withConnection("heartbeat check", LIBVIRT_DEADLINE, Connect::getLibVersion);
+      libvirtVersion = version / 1_000_000 + "." + version / 1_000 % 1_000 + "." + version % 1_000;
+      return new LibvirtHealth(true, libvirt.uri(), null, (System.nanoTime() - start) / 1_000_000);
+    } catch (RuntimeException e) {
+      return new LibvirtHealth(false, libvirt.uri(), cut(e.getMessage()), null);
+    }
+  }
+
+  private List<VmSummary> inventory() {
+    try {
+      return libvirt.withConnection(
+          "heartbeat inventory",
+          LIBVIRT_DEADLINE,
+          connect -> {
+            List<VmSummary> vms = new ArrayList<>();
+            for (int id : connect.listDomains()) {
+              vms.add(summary(connect.domainLookupByID(id)));
+            }
+            for (String name : connect.listDefinedDomains()) {
+              vms.add(summary(connect.domainLookupByName(name)));
+            }
+            return vms.size() > 4096 ? vms.subList(0, 4096) : vms;
+          });
+    } catch (RuntimeException e) {
+      return null; // the inventory is optional; libvirt health above already says what is wrong
+    }
+  }
+
+  private static VmSummary summary(Domain domain) throws org.libvirt.LibvirtException {
+    String state = domain.getInfo().state.name();
+    state = state.startsWith("VIR_DOMAIN_") ? state.substring(11).toLowerCase(Locale.ROOT) : "nostate";
+    return new VmSummary(domain.getName(), domain.getUUIDString(), state);
+  }
+
+  private static String cut(String text) {
+    if (text == null) {
+      return null;
+    }
+    return text.length() <= 256 ? text : text.substring(0, 253) + "...";
+  }
+}

@@ -1,0 +1,220 @@
+package io.vmagent.agent.spool;
+
+import io.vmagent.agent.backend.BackendHttpException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one {@link DurableQueue} to the backend in order, on its own thread: takes a batch from
+ * the head, delivers it, and acknowledges it only after the backend accepted it. While the backend
+ * cannot be reached it backs off (exponential with full jitter, up to {@link #MAX_PAUSE}) and the
+ * records wait on disk. A record the backend refuses for good (a 4xx other than 401, 408 and 429)
+ * is dropped with an error line so it cannot block the queue forever.
+ */
+public final class SpoolDrainer implements Runnable {
+  /** Longest pause between delivery attempts while the backend is away. */
+  public static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(SpoolDrainer.class);
+  private static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+
+  /** Sends a batch; throws when the backend did not accept it. */
+  @FunctionalInterface
+  public interface Delivery {
+    void deliver(List<byte[]> records) throws IOException;
+  }
+
+  /** Told after each delivery attempt whether it reached the backend. */
+  @FunctionalInterface
+  public interface ContactListener {
+    void contact(boolean reached);
+  }
+
+  private final String name;
+  private final DurableQueue queue;
+  private final int batchSize;
+  private final Duration gather;
+  private final Delivery delivery;
+  private final ContactListener contact;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private volatile boolean stopping;
+  private boolean signalled; // guarded by lock
+  private int failures;
+  private boolean away;
+
+  /**
+   * @param name how log lines name what is delivered, e.g. {@code results}
+   * @param batchSize most records per delivery
+   * @param gather how long to wait after the first record for more to join its batch
+   */
+  public SpoolDrainer(
+      String name,
+      DurableQueue queue,
+      int batchSize,
+      Duration gather,
+      Delivery delivery,
+      ContactListener contact) {
+    this.name = name;
+    this.queue = Objects.requireNonNull(queue, "queue == null");
+    this.batchSize = batchSize;
+    this.gather = gather;
+    this.delivery = Objects.requireNonNull(delivery, "delivery == null");
+    this.contact = contact;
+  }
+
+  /** Records were appended: deliver them without waiting for the next poll. */
+  public void signal() {
+    lock.lock();
+    try {
+      signalled = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends {@link #run()} after its current delivery. */
+  public void stop() {
+    stopping = true;
+    signal();
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stopping) {
+        step();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void step() throws InterruptedException {
+    try {
+      if (queue.depth() == 0) {
+        pause(Duration.ofSeconds(1), true);
+        return;
+      }
+      if (!gather.isZero() && queue.depth() < batchSize) {
+        pause(gather, false);
+      }
+      if (deliverOnce()) {
+        failures = 0;
+      } else {
+        failures++;
+        pause(backoff(failures), false);
+      }
+    } catch (IOException e) {
+      // The queue itself failed (disk full, file removed): say so and retry later.
+      log.error("{} spool cannot be read or updated: {}", name, e.toString());
+      pause(MAX_PAUSE, false);
+    }
+  }
+
+  /**
+   * Delivers everything pending before {@code deadline}; used at shutdown once {@link #run()} has
+   * ended. Returns whether the queue is empty.
+   */
+  public boolean flush(Instant deadline) throws IOException {
+    while (queue.depth() > 0 && Instant.now().isBefore(deadline)) {
+      if (!deliverOnce()) {
+        return false;
+      }
+    }
+    return queue.depth() == 0;
+  }
+
+  /** One delivery of the head batch; false when the backend could not be reached. */
+  boolean deliverOnce() throws IOException {
+    List<byte[]> batch = queue.peek(batchSize);
+    if (batch.isEmpty()) {
+      return true;
+    }
+    try {
+      delivery.deliver(batch);
+      queue.ack(batch.size());
+      reached(true);
+      if (away) {
+        away = false;
+        log.info("backend reachable again; {} {} records still spooled", queue.depth(), name);
+      }
+      return true;
+    } catch (BackendHttpException e) {
+      if (permanent(e.status())) {
+        reached(true);
+        log.error(
+            "backend refused {} spooled {} records for good; they are dropped: {}",
+            batch.size(),
+            name,
+            e.getMessage());
+        queue.ack(batch.size());
+        return true;
+      }
+      unreachable(e);
+      return false;
+    } catch (IOException e) {
+      unreachable(e);
+      return false;
+    }
+  }
+
+  private void unreachable(IOException e) {
+    reached(false);
+    if (!away) {
+      away = true;
+      log.warn(
+          "cannot deliver {} to the backend ({}); {} records kept in the spool, retrying with backoff",
+          name,
+          e.getMessage(),
+          queue.depth());
+    } else {
+      log.debug("{} delivery still failing: {}", name, e.toString());
+    }
+  }
+
+  private void reached(boolean reached) {
+    if (contact != null) {
+      contact.contact(reached);
+    }
+  }
+
+  private static boolean permanent(int status) {
+    return status >= 400 && status < 500 && status != 401 && status != 408 && status != 429;
+  }
+
+  private static Duration backoff(int failures) {
+    long ceiling = Math.min(MAX_PAUSE.toMillis(), FIRST_PAUSE.toMillis() << Math.min(failures - 1, 16));
+    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+  }
+
+  private void pause(Duration duration, boolean untilSignal) throws InterruptedException {
+    lock.lock();
+    try {
+      long nanos = duration.toNanos();
+      if (!untilSignal) {
+        // A signal only shortens the gather window or the idle wait, never a backoff.
+        while (nanos > 0 && !stopping) {
+          nanos = wake.awaitNanos(nanos);
+        }
+        return;
+      }
+      while (!signalled && nanos > 0 && !stopping) {
+        nanos = wake.awaitNanos(nanos);
+      }
+      signalled = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

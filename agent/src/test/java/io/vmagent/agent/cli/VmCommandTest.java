@@ -1,0 +1,176 @@
+package io.vmagent.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class VmCommandTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private Path envFile;
+
+  @BeforeEach
+  void writeEmptyEnvFile() throws Exception {
+    envFile = dir.resolve("agent.env");
+    Files.writeString(envFile, "");
+    Files.setPosixFilePermissions(envFile, PosixFilePermissions.fromString("rw-r-----"));
+  }
+
+  /** Each invocation opens its own connection, so each sees a fresh copy of the fixture host. */
+  private int run(String... args) throws Exception {
+    URL fixture = getClass().getResource("/libvirt/node.xml");
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.addAll(
+        List.of(
+            "--libvirt-uri", "test://" + Path.of(fixture.toURI()),
+            "--config-file", envFile.toString(),
+            "--state-dir", dir.toString()));
+    return runRaw(all.toArray(new String[0]));
+  }
+
+  private int runRaw(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  @Test
+  void listPrintsATableOfEveryVm() throws Exception {
+    int exit = run("vm", "list");
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .containsPattern("NAME\\s+STATE\\s+REASON")
+        .containsPattern("web-01\\s+running")
+        .containsPattern("cache-01\\s+paused")
+        .containsPattern("pmsuspended-01\\s+pm_suspended")
+        .contains("00000001-aaaa-4bbb-8ccc-000000000001");
+  }
+
+  @Test
+  void infoWithJsonPrintsTheResultTheBackendReceives() throws Exception {
+    int exit = run("vm", "info", "web-01", "--json");
+
+    JsonNode json = new ObjectMapper().readTree(out.toString());
+    assertThat(exit).isZero();
+    assertThat(json.get("operation").asText()).isEqualTo("info");
+    assertThat(json.get("vm").get("state").asText()).isEqualTo("running");
+    assertThat(json.get("disks").get(0).get("pool").asText()).isEqualTo("images");
+  }
+
+  @Test
+  void infoPrintsDisksInterfacesAndSnapshots() throws Exception {
+    int exit = run("vm", "info", "db-01");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .containsPattern("vda\\s+disk\\s+virtio\\s+qcow2")
+        .contains("/srv/unmanaged/db-01-data.raw")
+        .contains("52:54:00:00:00:02")
+        .containsPattern("state\\s+shut_off");
+  }
+
+  @Test
+  void stopWithYesShutsTheVmDownAndPrintsTheTransition() throws Exception {
+    int exit = run("vm", "stop", "web-01", "--force", "--yes");
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("web-01: running -> shut_off (destroy, forced)");
+  }
+
+  @Test
+  void startOfARunningVmSaysNothingChanged() throws Exception {
+    int exit = run("vm", "start", "web-01");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("already running; nothing changed");
+  }
+
+  @Test
+  void deleteReportsRemovedVolumesAndKeptDisks() throws Exception {
+    int exit = run("vm", "delete", "db-01", "--remove-storage", "--yes");
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("removed volume: /var/lib/vmagent-test/images/db-01.qcow2")
+        .contains("kept disk: vdb");
+  }
+
+  @Test
+  void snapshotCommandsCreateAndList() throws Exception {
+    assertThat(run("vm", "snapshot", "create", "idle-01", "--name", "s1", "--description", "x"))
+        .isZero();
+    assertThat(out.toString()).contains("snapshot create 's1'");
+    assertThat(run("vm", "snapshot", "list", "web-01")).isZero();
+    assertThat(out.toString()).containsPattern("after-upgrade\\s+2023-11-14T23:13:20Z\\s+running");
+  }
+
+  @Test
+  void anUnknownVmExitsWithOneAndTheErrorCode() throws Exception {
+    int exit = run("vm", "pause", "ghost-01");
+
+    assertThat(exit).isEqualTo(ExitCodes.FAILED);
+    assertThat(err.toString()).contains("VM_NOT_FOUND").contains("ghost-01");
+  }
+
+  @Test
+  void anInvalidNameIsAUsageError() throws Exception {
+    int exit = run("vm", "start", "../etc");
+
+    assertThat(exit).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("INVALID_ARGUMENT").contains("path character");
+  }
+
+  @Test
+  void anInvalidStateExitsWithOne() throws Exception {
+    int exit = run("vm", "pause", "idle-01");
+
+    assertThat(exit).isEqualTo(ExitCodes.FAILED);
+    assertThat(err.toString()).contains("INVALID_STATE");
+  }
+
+  @Test
+  void healthReportsTheHypervisorAndExitsZero() throws Exception {
+    int exit = run("health");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .containsPattern("healthy\\s+yes")
+        .containsPattern("domains\\s+8")
+        .containsPattern("shut_off\\s+3");
+  }
+
+  @Test
+  void unreachableLibvirtExits69ForOperationsAndHealth() {
+    String[] common = {
+      "--libvirt-uri", "qemu:///system?socket=/nonexistent/vmagent-cli/sock",
+      "--config-file", envFile.toString(),
+      "--state-dir", dir.toString()
+    };
+    List<String> list = new ArrayList<>(List.of("vm", "list"));
+    list.addAll(Arrays.asList(common));
+    List<String> health = new ArrayList<>(List.of("health", "--json"));
+    health.addAll(Arrays.asList(common));
+
+    assertThat(runRaw(list.toArray(new String[0]))).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(err.toString()).contains("libvirt is unavailable");
+    assertThat(runRaw(health.toArray(new String[0]))).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(out.toString()).contains("\"healthy\" : false");
+  }
+}

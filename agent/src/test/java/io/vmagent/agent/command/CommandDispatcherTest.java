@@ -1,0 +1,152 @@
+package io.vmagent.agent.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.state.StateDir;
+import io.vmagent.protocol.Command;
+import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ResultStatus;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandDispatcherTest {
+  @TempDir Path state;
+  private final AtomicInteger runs = new AtomicInteger();
+  private LibvirtConnectionManager libvirt;
+  private CommandDispatcher dispatcher;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    libvirt =
+        new LibvirtConnectionManager(
+            hostUri(), Duration.ofSeconds(10), 2, Duration.ofMillis(50), Duration.ofMillis(500));
+    libvirt.start();
+    dispatcher = dispatcher();
+  }
+
+  @AfterEach
+  void tearDown() {
+    libvirt.close();
+  }
+
+  @Test
+  void unknownOperationGetsAClearErrorResult() throws Exception {
+    CommandResult result = dispatcher.handle(command("reformat_disk", Map.of())).orElseThrow();
+
+    assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
+    assertThat(result.error().code()).isEqualTo(ErrorCode.UNKNOWN_OPERATION);
+    assertThat(result.error().message()).contains("reformat_disk").contains("start");
+  }
+
+  @Test
+  void unknownParameterIsRefusedBeforeAnythingRuns() throws Exception {
+    CommandResult result = dispatcher.handle(command("counted", Map.of("vm", "app-01", "colour", "red"))).orElseThrow();
+
+    assertThat(result.error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(result.error().message()).contains("colour");
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
+  void missingVmParameterIsRefusedAndTheVmIsUntouched() throws Exception {
+    CommandResult result = dispatcher.handle(command("pause", Map.of())).orElseThrow();
+
+    assertThat(result.error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(result.error().message()).contains("'vm'");
+    assertThat(vmState("app-01")).isEqualTo("running");
+  }
+
+  @Test
+  void commandPastItsDeadlineIsNotStarted() throws Exception {
+    Command late =
+        new Command(UUID.randomUUID().toString(), "counted", Map.of("vm", "app-01"),
+            Instant.now().minusSeconds(1), Instant.now().plusSeconds(60), 1, Instant.now().minusSeconds(60));
+
+    CommandResult result = dispatcher.handle(late).orElseThrow();
+
+    assertThat(result.error().code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
+  void deleteDeliveredAgainIsAnsweredFromTheJournalNotRunTwice() throws Exception {
+    Command delete = command("delete", Map.of("vm", "app-01"));
+
+    CommandResult first = dispatcher.handle(delete).orElseThrow();
+    CommandResult again = dispatcher.handle(delete).orElseThrow();
+    CommandResult afterRestart = dispatcher().handle(delete).orElseThrow();
+
+    assertThat(first.status()).isEqualTo(ResultStatus.SUCCEEDED);
+    assertThat(again).isEqualTo(first);
+    assertThat(afterRestart).isEqualTo(first);
+    CommandResult fresh = dispatcher.handle(command("delete", Map.of("vm", "app-01"))).orElseThrow();
+    assertThat(fresh.error().code()).isEqualTo(ErrorCode.VM_NOT_FOUND);
+  }
+
+  @Test
+  void commandCutShortByACrashIsReportedAndNotRunAgain() throws Exception {
+    Command command = command("counted", Map.of("vm", "app-01"));
+    new CommandJournal(new StateDir(state)).started(command.id(), "counted", Instant.now());
+
+    CommandResult result = dispatcher().handle(command).orElseThrow();
+
+    assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
+    assertThat(result.error().message()).isEqualTo(CommandDispatcher.INTERRUPTED_MESSAGE);
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
+  void operationsRunThroughLibvirtAndReportTheirOutput() throws Exception {
+    CommandResult paused = dispatcher.handle(command("pause", Map.of("vm", "app-01"))).orElseThrow();
+    CommandResult list = dispatcher.handle(command("list", Map.of())).orElseThrow();
+
+    assertThat(paused.status()).isEqualTo(ResultStatus.SUCCEEDED);
+    assertThat(paused.result().get("state_after").asText()).isEqualTo("paused");
+    assertThat(list.result().get("vms").toString()).contains("\"name\":\"app-01\"").contains("paused");
+  }
+
+  @Test
+  void failedOperationCarriesItsErrorCode() throws Exception {
+    CommandResult result = dispatcher.handle(command("start", Map.of("vm", "no-such-vm"))).orElseThrow();
+
+    assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
+    assertThat(result.error().code()).isEqualTo(ErrorCode.VM_NOT_FOUND);
+  }
+
+  private CommandDispatcher dispatcher() throws Exception {
+    List<OperationSpec> ops = new ArrayList<>(VmOperationSpecs.create(libvirt, Duration.ofSeconds(5)));
+    ops.add(OperationSpec.onVm("counted", Set.of(), p -> {
+      runs.incrementAndGet();
+      return JsonNodeFactory.instance.objectNode();
+    }));
+    return new CommandDispatcher(ops, new CommandJournal(new StateDir(state)), Clock.systemUTC());
+  }
+
+  private String vmState(String name) {
+    return libvirt.withConnection("state", c -> VmOperationSpecs.state(c.domainLookupByName(name)));
+  }
+
+  static String hostUri() throws Exception {
+    return "test://" + Path.of(CommandDispatcherTest.class.getResource("/daemon/node.xml").toURI());
+  }
+
+  private static Command command(String operation, Map<String, String> params) {
+    return new Command(UUID.randomUUID().toString(), operation, params,
+        Instant.now().plusSeconds(300), Instant.now().plusSeconds(60), 1, Instant.now());
+  }
+}

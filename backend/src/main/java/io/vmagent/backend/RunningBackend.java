@@ -1,0 +1,254 @@
+package io.vmagent.backend;
+
+import io.vmagent.backend.auth.AccessTokens;
+import io.vmagent.backend.auth.SecureFiles;
+import io.vmagent.backend.auth.Secrets;
+import io.vmagent.backend.auth.SigningKey;
+import io.vmagent.backend.client.OperatorClient;
+import io.vmagent.backend.config.BackendConfig;
+import io.vmagent.backend.http.HttpsServer;
+import io.vmagent.backend.http.Routes;
+import io.vmagent.backend.service.AgentService;
+import io.vmagent.backend.service.Authenticator;
+import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.JsonCodec;
+import io.vmagent.backend.service.RegistrationService;
+import io.vmagent.backend.service.Signals;
+import io.vmagent.backend.service.TelemetryService;
+import io.vmagent.backend.store.AgentStore;
+import io.vmagent.backend.store.CommandStore;
+import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.TelemetryStore;
+import io.vmagent.backend.store.TokenStore;
+import io.vmagent.backend.tls.TlsMaterial;
+import io.vmagent.protocol.CommandView;
+import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.QueueCommandRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A started backend: its address, credentials and CA, and a few operator shortcuts. */
+public final class RunningBackend implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunningBackend.class);
+
+  /** The file in the data directory naming the running backend's URL, for the command line. */
+  public static final String ENDPOINT_FILE = "backend.url";
+
+  /** The file in the data directory holding the operator token (0600). */
+  public static final String OPERATOR_TOKEN_FILE = "operator.token";
+
+  private final BackendConfig config;
+  private final Database database;
+  private final HttpsServer server;
+  private final TlsMaterial tls;
+  private final String operatorToken;
+  private final RegistrationService registration;
+  private final CommandService commands;
+  private final URI baseUrl;
+
+  private RunningBackend(
+      BackendConfig config,
+      Database database,
+      HttpsServer server,
+      TlsMaterial tls,
+      String operatorToken,
+      RegistrationService registration,
+      CommandService commands) {
+    this.config = config;
+    this.database = database;
+    this.server = server;
+    this.tls = tls;
+    this.operatorToken = operatorToken;
+    this.registration = registration;
+    this.commands = commands;
+    String host = config.host();
+    if (host.equals("0.0.0.0") || host.isEmpty()) {
+      host = "127.0.0.1";
+    } else if (host.equals("::")) {
+      host = "[::1]";
+    } else if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    this.baseUrl = URI.create("https://" + host + ":" + server.port());
+  }
+
+  static RunningBackend start(BackendConfig config) throws Exception {
+    Clock clock = Clock.systemUTC();
+    SecureFiles.privateDirectory(config.dataDir());
+    TlsMaterial tls = TlsMaterial.loadOrCreate(config);
+    SigningKey signingKey = SigningKey.loadOrCreate(config.dataDir());
+    String operatorToken = operatorToken(config);
+    Database database = Database.open(config);
+    try {
+      AgentStore agents = new AgentStore();
+      TokenStore tokens = new TokenStore();
+      CommandStore commandStore = new CommandStore(database.dialect());
+      TelemetryStore telemetry = new TelemetryStore(database.dialect());
+      Instant now = clock.instant();
+      database.inTransaction(
+          "publish keys",
+          c -> {
+            tokens.ensureSigningKey(c, signingKey.keyId(), signingKey.publicJwkJson(), now);
+            tokens.ensureOperatorToken(c, Secrets.hash(operatorToken), now);
+            return null;
+          });
+      JsonCodec json = new JsonCodec();
+      AccessTokens accessTokens =
+          new AccessTokens(
+              signingKey,
+              kid -> database.inTransaction("find a signing key", c -> tokens.signingKey(c, kid)),
+              config.accessTokenTtl(),
+              clock);
+      String version = backendVersion();
+      RegistrationService registration =
+          new RegistrationService(
+              database, agents, tokens, accessTokens, json, config.refreshTokenTtl(),
+              config.defaultHeartbeatInterval(), clock);
+      AgentService agentService =
+          new AgentService(
+              database, agents, tokens, commandStore, telemetry, json,
+              config.offlineAfterMissedHeartbeats(), config.latestAgentVersion(), version, clock);
+      CommandService commands =
+          new CommandService(
+              database, agents, commandStore, json, new Signals(), config.leaseDuration(),
+              config.defaultCommandDeadline(), config.pollRecheckInterval(), clock);
+      TelemetryService telemetryService = new TelemetryService(database, telemetry, clock);
+      Authenticator auth = new Authenticator(database, accessTokens, agents, tokens);
+      Routes.Services services =
+          new Routes.Services(
+              database, auth, registration, agentService, commands, telemetryService,
+              () -> database.inTransaction("list signing keys", tokens::signingKeys),
+              config.latestAgentVersion(), version, config.maxBodyBytes(),
+              config.maxBatchBytes(), clock);
+      HttpsServer server =
+          HttpsServer.start(
+              config.host(), config.port(), tls, config.clientAuth(), Routes.handler(services));
+      RunningBackend running =
+          new RunningBackend(config, database, server, tls, operatorToken, registration, commands);
+      Files.writeString(
+          config.dataDir().resolve(ENDPOINT_FILE),
+          running.baseUrl() + "\n",
+          StandardCharsets.UTF_8);
+      LOG.info(
+          "vm-backend {} serving {} (client certificates: {}, database: {})",
+          version, running.baseUrl(), config.clientAuth(),
+          config.embeddedDatabase() ? "embedded H2" : database.dialect());
+      return running;
+    } catch (Exception e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  private static String operatorToken(BackendConfig config) throws IOException {
+    if (config.operatorToken() != null) {
+      return config.operatorToken();
+    }
+    Path file = config.dataDir().resolve(OPERATOR_TOKEN_FILE);
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8).trim();
+    }
+    String token = Secrets.newToken(Secrets.OPERATOR_PREFIX);
+    SecureFiles.writeSecret(file, (token + "\n").getBytes(StandardCharsets.UTF_8));
+    return token;
+  }
+
+  private static String backendVersion() {
+    String version = RunningBackend.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  /** The API's base URL, e.g. {@code https://127.0.0.1:8443}. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.port();
+  }
+
+  /** The development CA's certificate ({@code DATA_DIR/tls/ca.pem}), for AGENT_SSL_CA_PATH. */
+  public Path caCertificatePath() {
+    return tls.authority().certificatePath();
+  }
+
+  /** The operator token. */
+  public String operatorToken() {
+    return operatorToken;
+  }
+
+  /** The configuration it runs with. */
+  public BackendConfig config() {
+    return config;
+  }
+
+  /** A bootstrap token (AGENT_TOKEN); {@code ttl} null for no expiry. */
+  public String createBootstrapToken(boolean singleUse, Duration ttl) {
+    return registration
+        .createBootstrapToken(
+            new CreateBootstrapTokenRequest(
+                "created in-process", singleUse, ttl == null ? null : ttl.toSeconds()))
+        .token();
+  }
+
+  /** An operator client for this backend, over HTTPS. */
+  public OperatorClient operator() throws IOException {
+    return OperatorClient.create(baseUrl, caCertificatePath(), operatorToken);
+  }
+
+  /** Queues a command for the agent. */
+  public CommandView queueCommand(String agentId, String operation, Map<String, String> params) {
+    return commands.queue(new QueueCommandRequest(agentId, operation, params, null));
+  }
+
+  /** Waits up to {@code timeout} for the command to finish and returns it as it then stands. */
+  public CommandView awaitCommand(String commandId, Duration timeout) throws InterruptedException {
+    Instant until = Instant.now().plus(timeout);
+    while (true) {
+      long left = Math.max(0, Duration.between(Instant.now(), until).toSeconds());
+      CommandView view = commands.view(commandId, (int) Math.min(left, 30));
+      if (view.finished() || !Instant.now().isBefore(until)) {
+        return view;
+      }
+    }
+  }
+
+  /** Issues a client certificate from the development CA and writes it (cert 0644, key 0600). */
+  public void issueClientCertificate(String commonName, Path certificateFile, Path keyFile)
+      throws IOException {
+    tls.authority().issueClient(commonName).write(certificateFile, keyFile);
+  }
+
+  /** The database, for inspection by tools and tests. */
+  public DataSource dataSource() {
+    return database.dataSource();
+  }
+
+  /** Stops serving and closes the database. */
+  @Override
+  public void close() throws Exception {
+    long started = System.nanoTime();
+    try {
+      server.close();
+    } finally {
+      long serverStopped = System.nanoTime();
+      database.close();
+      Files.deleteIfExists(config.dataDir().resolve(ENDPOINT_FILE));
+      LOG.info(
+          "vm-backend stopped (server {} ms, database {} ms)",
+          (serverStopped - started) / 1_000_000,
+          (System.nanoTime() - serverStopped) / 1_000_000);
+    }
+  }
+}

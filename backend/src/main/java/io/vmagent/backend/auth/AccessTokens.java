@@ -1,0 +1,156 @@
+package io.vmagent.backend.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.vmagent.backend.service.ApiException;
+import io.vmagent.protocol.ProtocolPaths;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Issues and verifies the agents' short-lived access JWTs (ES256). Verification accepts a token
+ * signed by any instance whose public key is published in the database, so instances sharing a
+ * database accept each other's tokens.
+ */
+public final class AccessTokens {
+  /** The issuer claim of every access token. */
+  public static final String ISSUER = "vm-backend";
+
+  /** The audience claim of every access token. */
+  public static final String AUDIENCE = "vm-agent-api";
+
+  private static final JOSEObjectType TYPE = new JOSEObjectType("at+jwt");
+  private static final String FAMILY_CLAIM = "fam";
+
+  private final SigningKey signingKey;
+  private final ECDSASigner signer;
+  private final Function<String, Optional<String>> publicKeyLookup;
+  private final Map<String, ECDSAVerifier> verifiers = new ConcurrentHashMap<>();
+  private final Duration ttl;
+  private final Clock clock;
+
+  /**
+   * Tokens signed with this key, living {@code ttl}; {@code publicKeyLookup} finds a public JWK
+   * (JSON) by key id.
+   */
+  public AccessTokens(
+      SigningKey signingKey,
+      Function<String, Optional<String>> publicKeyLookup,
+      Duration ttl,
+      Clock clock) {
+    this.signingKey = signingKey;
+    this.publicKeyLookup = publicKeyLookup;
+    this.ttl = ttl;
+    this.clock = clock;
+    try {
+      this.signer = new ECDSASigner(signingKey.privateKey());
+    } catch (JOSEException e) {
+      throw new IllegalStateException("the signing key cannot sign", e);
+    }
+  }
+
+  /** Signs a token for the agent within this refresh-token family. */
+  public IssuedToken issue(String agentId, String familyId) {
+    Instant now = clock.instant();
+    // JWT times are whole seconds; the answer states the expiry the token really carries.
+    Instant expires = now.plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .subject(agentId)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(expires))
+            .jwtID(UUID.randomUUID().toString())
+            .claim(FAMILY_CLAIM, familyId)
+            .build();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(signingKey.keyId())
+                .type(TYPE)
+                .build(),
+            claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign an access token", e);
+    }
+    return new IssuedToken(jwt.serialize(), expires);
+  }
+
+  /** The agent the token names; an {@link ApiException} (401) for any flaw. */
+  public AgentPrincipal verify(String token) {
+    SignedJWT jwt;
+    try {
+      jwt = SignedJWT.parse(token);
+    } catch (ParseException e) {
+      throw ApiException.unauthorized("the access token is not a JWT");
+    }
+    JWSHeader header = jwt.getHeader();
+    if (!JWSAlgorithm.ES256.equals(header.getAlgorithm()) || !TYPE.equals(header.getType())) {
+      throw ApiException.unauthorized("the access token is not an ES256 access token");
+    }
+    ECDSAVerifier verifier = verifier(header.getKeyID());
+    try {
+      if (!jwt.verify(verifier)) {
+        throw ApiException.unauthorized("the access token's signature does not verify");
+      }
+      JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      if (!ISSUER.equals(claims.getIssuer()) || !List.of(AUDIENCE).equals(claims.getAudience())) {
+        throw ApiException.unauthorized("the access token was not issued for this API");
+      }
+      Date expires = claims.getExpirationTime();
+      if (expires == null || !expires.toInstant().isAfter(clock.instant())) {
+        throw ApiException.unauthorized("the access token has expired; refresh it");
+      }
+      String agentId = claims.getSubject();
+      String familyId = claims.getStringClaim(FAMILY_CLAIM);
+      if (agentId == null
+          || familyId == null
+          || !ProtocolPaths.AGENT_ID_PATTERN.matcher(agentId).matches()) {
+        throw ApiException.unauthorized("the access token names no agent");
+      }
+      return new AgentPrincipal(agentId, familyId);
+    } catch (JOSEException | ParseException e) {
+      throw ApiException.unauthorized("the access token cannot be verified");
+    }
+  }
+
+  private ECDSAVerifier verifier(String keyId) {
+    if (keyId == null) {
+      throw ApiException.unauthorized("the access token names no signing key");
+    }
+    ECDSAVerifier cached = verifiers.get(keyId);
+    if (cached != null) {
+      return cached;
+    }
+    String jwk =
+        publicKeyLookup
+            .apply(keyId)
+            .orElseThrow(() -> ApiException.unauthorized("the access token's key is unknown"));
+    try {
+      ECDSAVerifier verifier = new ECDSAVerifier(ECKey.parse(jwk).toECPublicKey());
+      verifiers.put(keyId, verifier);
+      return verifier;
+    } catch (ParseException | JOSEException e) {
+      throw new IllegalStateException("published signing key " + keyId + " is unusable", e);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.vmagent.backend.cli;
+
+import io.vmagent.protocol.AgentStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code vm-backend agents}: the registered agents. */
+@Command(
+    name = "agents",
+    mixinStandardHelpOptions = true,
+    description = "List, show and revoke agents.",
+    subcommands = {AgentsCommand.ListAgents.class, AgentsCommand.Show.class, AgentsCommand.Revoke.class})
+final class AgentsCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Every agent with its status and last heartbeat.")
+  static final class ListAgents implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Connection connection;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      List<AgentStatus> agents = connection.client().listAgents();
+      var out = spec.commandLine().getOut();
+      if (json) {
+        Output.json(out, agents);
+        return 0;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (AgentStatus a : agents) {
+        rows.add(
+            List.of(
+                a.agentId(), a.name(), a.hostname(), a.connectivity().wire(),
+                Output.text(a.health() == null ? null : a.health().wire()),
+                Output.text(a.lastHeartbeatAt())));
+      }
+      Output.table(out, List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT"), rows);
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "One agent in full (JSON).")
+  static final class Show implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Connection connection;
+
+    @Parameters(paramLabel = "ID", description = "The agent's id.")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      Output.json(spec.commandLine().getOut(), connection.client().showAgent(id));
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an agent: its tokens stop working at once.")
+  static final class Revoke implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Connection connection;
+
+    @Parameters(paramLabel = "ID", description = "The agent's id.")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      AgentStatus agent = connection.client().revokeAgent(id);
+      spec.commandLine().getOut().println("agent " + agent.agentId() + " revoked");
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.vmagent.backend.cli;
+
+import io.vmagent.backend.RunningBackend;
+import io.vmagent.backend.VmBackend;
+import io.vmagent.backend.config.ClientAuth;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vm-backend serve}: runs the HTTPS API until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the backend.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Database, keys, certificates (default: $VM_BACKEND_DATA_DIR, else /var/lib/vm-backend).")
+  Path dataDir;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:8443",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0:8443 for all).")
+  String listen;
+
+  @Option(
+      names = "--client-auth",
+      paramLabel = "MODE",
+      defaultValue = "off",
+      description = "Client certificates: off, optional or required (default: ${DEFAULT-VALUE}).")
+  String clientAuth;
+
+  @Option(names = "--client-ca", paramLabel = "PEM", description = "CA for client certificates (default: the development CA).")
+  Path clientCa;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain (default: issued by the development CA).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key, with --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--san", paramLabel = "NAME", description = "Extra DNS name or IP for the generated server certificate; repeatable.")
+  List<String> subjectAltNames = new ArrayList<>();
+
+  @Option(names = "--jdbc-url", paramLabel = "URL", description = "PostgreSQL JDBC URL (default: embedded H2 in DIR/db).")
+  String jdbcUrl;
+
+  @Option(names = "--db-user", paramLabel = "USER", description = "Database user.")
+  String dbUser;
+
+  @Option(
+      names = "--db-password-file",
+      paramLabel = "FILE",
+      description = "File holding the database password (default: $VM_BACKEND_DB_PASSWORD).")
+  Path dbPasswordFile;
+
+  @Option(names = "--access-token-ttl", paramLabel = "DURATION", defaultValue = "10m", converter = Durations.class, description = "Access token lifetime (default: ${DEFAULT-VALUE}).")
+  Duration accessTtl;
+
+  @Option(names = "--refresh-token-ttl", paramLabel = "DURATION", defaultValue = "30d", converter = Durations.class, description = "Refresh token lifetime (default: ${DEFAULT-VALUE}).")
+  Duration refreshTtl;
+
+  @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.class, description = "Command lease before redelivery (default: ${DEFAULT-VALUE}).")
+  Duration lease;
+
+  @Option(names = "--latest-agent-version", paramLabel = "VERSION", description = "Newest agent version, announced to agents.")
+  String latestAgentVersion;
+
+  @Override
+  public Integer call() throws Exception {
+    int colon = listen.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--listen must be HOST:PORT, got '" + listen + "'");
+    }
+    String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+    int port;
+    try {
+      port = Integer.parseInt(listen.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--listen port must be a number, got '" + listen + "'");
+    }
+    String password =
+        dbPasswordFile != null
+            ? Files.readString(dbPasswordFile, StandardCharsets.UTF_8).trim()
+            : System.getenv("VM_BACKEND_DB_PASSWORD");
+    VmBackend.Builder builder =
+        VmBackend.builder()
+            .dataDir(dataDir != null ? dataDir : Connection.defaultDataDir())
+            .listen(host, port)
+            .clientAuth(parseClientAuth(clientAuth))
+            .clientCa(clientCa)
+            .tlsCertificate(tlsCert, tlsKey)
+            .jdbcUrl(jdbcUrl)
+            .dbCredentials(dbUser, password)
+            .accessTokenTtl(accessTtl)
+            .refreshTokenTtl(refreshTtl)
+            .leaseDuration(lease)
+            .latestAgentVersion(latestAgentVersion);
+    subjectAltNames.forEach(builder::subjectAltName);
+    RunningBackend backend = builder.build().start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              try {
+                backend.close();
+              } catch (Exception e) {
+                System.err.println("vm-backend: error while stopping: " + e);
+              } finally {
+                stopped.countDown();
+              }
+            },
+            "vm-backend-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    stopped.await();
+    return 0;
+  }
+
+  private static ClientAuth parseClientAuth(String value) {
+    return switch (value) {
+      case "off" -> ClientAuth.OFF;
+      case "optional" -> ClientAuth.OPTIONAL;
+      case "required" -> ClientAuth.REQUIRED;
+      default ->
+          throw new IllegalArgumentException(
+              "--client-auth must be off, optional or required, got '" + value + "'");
+    };
+  }
+}

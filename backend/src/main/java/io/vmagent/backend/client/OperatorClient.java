@@ -1,0 +1,170 @@
+package io.vmagent.backend.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmagent.protocol.AgentList;
+import io.vmagent.protocol.AgentStatus;
+import io.vmagent.protocol.BootstrapTokenCreated;
+import io.vmagent.protocol.BootstrapTokenInfo;
+import io.vmagent.protocol.BootstrapTokenList;
+import io.vmagent.protocol.CommandView;
+import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.Problem;
+import io.vmagent.protocol.ProtocolJson;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.QueueCommandRequest;
+import io.vmagent.protocol.StatusOverview;
+import io.vmagent.protocol.VmList;
+import io.vmagent.protocol.VmView;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/** The operator API over HTTPS, as used by the command line, tests and scripts. */
+public final class OperatorClient {
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+  private final URI baseUrl;
+  private final String operatorToken;
+  private final HttpClient http;
+  private final ObjectMapper mapper = ProtocolJson.tolerantMapper();
+
+  private OperatorClient(URI baseUrl, String operatorToken, SSLContext tls) {
+    this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl == null");
+    this.operatorToken = Objects.requireNonNull(operatorToken, "operatorToken == null");
+    this.http =
+        HttpClient.newBuilder()
+            .sslContext(tls)
+            .connectTimeout(Duration.ofSeconds(10))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+  }
+
+  /** A client for the backend at {@code baseUrl} whose certificate chains to {@code caPem}. */
+  public static OperatorClient create(URI baseUrl, Path caPem, String operatorToken)
+      throws IOException {
+    return new OperatorClient(baseUrl, operatorToken, TlsTrust.trusting(caPem));
+  }
+
+  /** A client using this TLS context (for example one with a client certificate). */
+  public static OperatorClient create(URI baseUrl, SSLContext tls, String operatorToken) {
+    return new OperatorClient(baseUrl, operatorToken, tls);
+  }
+
+  /** Creates a bootstrap token. */
+  public BootstrapTokenCreated createBootstrapToken(CreateBootstrapTokenRequest request)
+      throws IOException {
+    return send("POST", ProtocolPaths.OPERATOR_TOKENS, request, BootstrapTokenCreated.class, 0);
+  }
+
+  /** Lists bootstrap tokens. */
+  public List<BootstrapTokenInfo> listBootstrapTokens() throws IOException {
+    return send("GET", ProtocolPaths.OPERATOR_TOKENS, null, BootstrapTokenList.class, 0).tokens();
+  }
+
+  /** Revokes a bootstrap token. */
+  public BootstrapTokenInfo revokeBootstrapToken(String tokenId) throws IOException {
+    return send(
+        "POST", ProtocolPaths.operatorTokenRevoke(tokenId), null, BootstrapTokenInfo.class, 0);
+  }
+
+  /** Lists agents. */
+  public List<AgentStatus> listAgents() throws IOException {
+    return send("GET", ProtocolPaths.OPERATOR_AGENTS, null, AgentList.class, 0).agents();
+  }
+
+  /** One agent. */
+  public AgentStatus showAgent(String agentId) throws IOException {
+    return send("GET", ProtocolPaths.operatorAgent(agentId), null, AgentStatus.class, 0);
+  }
+
+  /** Revokes an agent. */
+  public AgentStatus revokeAgent(String agentId) throws IOException {
+    return send("POST", ProtocolPaths.operatorAgentRevoke(agentId), null, AgentStatus.class, 0);
+  }
+
+  /** VMs as last reported; {@code agentId} null for all agents. */
+  public List<VmView> listVms(String agentId) throws IOException {
+    String path =
+        agentId == null
+            ? ProtocolPaths.OPERATOR_VMS
+            : ProtocolPaths.OPERATOR_VMS + "?agent_id="
+                + URLEncoder.encode(agentId, StandardCharsets.UTF_8);
+    return send("GET", path, null, VmList.class, 0).vms();
+  }
+
+  /** The fleet overview with every agent. */
+  public StatusOverview overview() throws IOException {
+    return send("GET", ProtocolPaths.STATUS_OVERVIEW, null, StatusOverview.class, 0);
+  }
+
+  /** Queues a command. */
+  public CommandView queueCommand(QueueCommandRequest request) throws IOException {
+    return send("POST", ProtocolPaths.OPERATOR_COMMANDS, request, CommandView.class, 0);
+  }
+
+  /** The command as it stands, waiting up to {@code waitSeconds} (at most 30) to finish. */
+  public CommandView command(String commandId, int waitSeconds) throws IOException {
+    return send(
+        "GET",
+        ProtocolPaths.operatorCommand(commandId) + "?wait=" + waitSeconds,
+        null,
+        CommandView.class,
+        waitSeconds);
+  }
+
+  /** Waits up to {@code timeout} for the command to finish; returns it as it then stands. */
+  public CommandView awaitCommand(String commandId, Duration timeout) throws IOException {
+    Instant until = Instant.now().plus(timeout);
+    while (true) {
+      long left = Duration.between(Instant.now(), until).toSeconds();
+      CommandView view =
+          command(commandId, (int) Math.max(0, Math.min(ProtocolPaths.MAX_WAIT_SECONDS, left)));
+      if (view.finished() || !Instant.now().isBefore(until)) {
+        return view;
+      }
+    }
+  }
+
+  private <T> T send(String method, String path, Object body, Class<T> type, int waitSeconds)
+      throws IOException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(baseUrl.resolve(path))
+            .timeout(REQUEST_TIMEOUT.plusSeconds(waitSeconds))
+            .header("Authorization", "Bearer " + operatorToken)
+            .header("Accept", "application/json");
+    if (body != null) {
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
+    } else {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while calling the backend", e);
+    }
+    if (response.statusCode() >= 300) {
+      Problem problem = null;
+      try {
+        problem = mapper.readValue(response.body(), Problem.class);
+      } catch (IOException e) {
+        // Not a problem document (a proxy's error page, say): the status alone must do.
+      }
+      throw new BackendApiException(response.statusCode(), problem);
+    }
+    return mapper.readValue(response.body(), type);
+  }
+}

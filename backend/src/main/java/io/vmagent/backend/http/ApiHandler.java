@@ -1,0 +1,117 @@
+package io.vmagent.backend.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmagent.backend.service.ApiException;
+import io.vmagent.backend.store.StorageException;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.Problem;
+import io.vmagent.protocol.ProtocolJson;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches requests to the routes of {@link Routes} and turns every refusal or failure into an
+ * RFC 9457 problem document.
+ */
+public final class ApiHandler extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+  private final List<Route> routes;
+  private final RequestValidator validator = new RequestValidator();
+  private final ObjectMapper mapper = ProtocolJson.strictMapper();
+
+  ApiHandler(List<Route> routes) {
+    super(InvocationType.BLOCKING);
+    this.routes = List.copyOf(routes);
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    long started = System.nanoTime();
+    String method = request.getMethod();
+    String path = request.getHttpURI().getDecodedPath();
+    Reply reply;
+    try {
+      reply = dispatch(request, method, path);
+    } catch (ApiException e) {
+      reply = problem(e.code(), e.getMessage(), path, e);
+    } catch (StorageException e) {
+      LOG.error("{} {} failed in the database", method, path, e);
+      reply = problem(ErrorCode.BACKEND_UNAVAILABLE, "the database is unavailable", path, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reply = problem(ErrorCode.BACKEND_UNAVAILABLE, "the backend is stopping", path, null);
+    } catch (Exception e) {
+      LOG.error("{} {} failed", method, path, e);
+      reply = problem(ErrorCode.INTERNAL, "unexpected error; see the backend log", path, null);
+    }
+    byte[] body;
+    try {
+      body = mapper.writeValueAsBytes(reply.body());
+    } catch (Exception e) {
+      LOG.error("cannot serialise the answer to {} {}", method, path, e);
+      reply = problem(ErrorCode.INTERNAL, "unexpected error; see the backend log", path, null);
+      body = ("{\"type\":\"" + Problem.TYPE_PREFIX + "INTERNAL\",\"title\":\"internal\","
+              + "\"status\":500,\"code\":\"INTERNAL\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    response.setStatus(reply.status());
+    response
+        .getHeaders()
+        .put(
+            HttpHeader.CONTENT_TYPE,
+            reply.body() instanceof Problem ? Problem.MEDIA_TYPE : "application/json");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.write(true, ByteBuffer.wrap(body), callback);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "{} {} -> {} in {} ms", method, path, reply.status(),
+          (System.nanoTime() - started) / 1_000_000);
+    }
+    return true;
+  }
+
+  private Reply dispatch(Request request, String method, String path) throws Exception {
+    boolean pathKnown = false;
+    for (Route route : routes) {
+      Map<String, String> params = route.match(path);
+      if (params == null) {
+        continue;
+      }
+      pathKnown = true;
+      if (!route.method.equals(method)) {
+        continue;
+      }
+      Exchange exchange =
+          new Exchange(request, route, path, params, query(request), validator, mapper);
+      return route.endpoint.handle(exchange);
+    }
+    throw ApiException.notFound(
+        pathKnown ? method + " is not allowed on " + path : "no endpoint at " + path);
+  }
+
+  private static Map<String, List<String>> query(Request request) {
+    Fields fields = Request.extractQueryParameters(request);
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    for (Fields.Field field : fields) {
+      query.put(field.getName(), new ArrayList<>(field.getValues()));
+    }
+    return query;
+  }
+
+  private static Reply problem(ErrorCode code, String detail, String path, ApiException e) {
+    return new Reply(
+        code.httpStatus(),
+        Problem.of(code, detail, path, e == null ? List.of() : e.violations()));
+  }
+}

@@ -1,0 +1,166 @@
+package io.vmagent.backend.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.vmagent.backend.service.ApiException;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.FieldViolation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * One request as the endpoints see it: path and query parameters, credentials, and a body that
+ * is read within the route's size limit, checked against the OpenAPI document and bound to a
+ * protocol record with the strict mapper, in that order, before anything is stored.
+ */
+final class Exchange {
+  private final Request request;
+  private final Route route;
+  private final String path;
+  private final Map<String, String> pathParams;
+  private final Map<String, List<String>> query;
+  private final RequestValidator validator;
+  private final ObjectMapper mapper;
+
+  Exchange(
+      Request request,
+      Route route,
+      String path,
+      Map<String, String> pathParams,
+      Map<String, List<String>> query,
+      RequestValidator validator,
+      ObjectMapper mapper) {
+    this.request = request;
+    this.route = route;
+    this.path = path;
+    this.pathParams = pathParams;
+    this.query = query;
+    this.validator = validator;
+    this.mapper = mapper;
+  }
+
+  String authorization() {
+    return request.getHeaders().get(HttpHeader.AUTHORIZATION);
+  }
+
+  String pathParam(String name) {
+    return pathParams.get(name);
+  }
+
+  /** Checks the bodyless request (path and query) against the document. */
+  Exchange accept() {
+    reject(validator.violations(route.method, path, query, null, null), false);
+    return this;
+  }
+
+  /** A validated query parameter as an int, or the default when it is absent. */
+  int intQuery(String name, int defaultValue) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? defaultValue : Integer.parseInt(values.get(0));
+  }
+
+  /** A validated query parameter, or null when it is absent. */
+  String query(String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** Reads, checks and binds the body. */
+  <T> T body(Class<T> type) throws IOException {
+    String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (contentType == null
+        || !contentType.toLowerCase(java.util.Locale.ROOT).matches("application/json\\s*(;.*)?")) {
+      throw new ApiException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
+    }
+    String body = readBody();
+    reject(
+        validator.violations(route.method, path, query, "application/json", body),
+        route.sensitiveBody);
+    try {
+      T value = mapper.readValue(body, type);
+      if (value == null) {
+        throw ApiException.badRequest("the body is null");
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest(
+          route.sensitiveBody
+              ? "the body is not a valid " + type.getSimpleName()
+              : "the body is not a valid " + type.getSimpleName() + ": " + describe(e));
+    }
+  }
+
+  private static String describe(JsonProcessingException e) {
+    if (e instanceof UnrecognizedPropertyException unknown) {
+      return "unknown member '" + unknown.getPropertyName() + "'";
+    }
+    if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+      MismatchedInputException mismatch = (MismatchedInputException) e;
+      return mismatch.getPathReference() + ": " + firstLine(e.getOriginalMessage());
+    }
+    return firstLine(e.getOriginalMessage());
+  }
+
+  private static String firstLine(String message) {
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private String readBody() throws IOException {
+    long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+    int limit = route.maxBodyBytes;
+    if (declared > limit) {
+      throw tooLarge(limit);
+    }
+    byte[] bytes;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      bytes = in.readNBytes(limit + 1);
+    }
+    if (bytes.length > limit) {
+      throw tooLarge(limit);
+    }
+    if (bytes.length == 0) {
+      throw ApiException.badRequest("the body is empty");
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiException.badRequest("the body is not UTF-8");
+    }
+  }
+
+  private static ApiException tooLarge(int limit) {
+    return new ApiException(
+        ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than this endpoint's " + limit + " bytes");
+  }
+
+  private static void reject(List<FieldViolation> violations, boolean sensitive) {
+    if (violations.isEmpty()) {
+      return;
+    }
+    if (sensitive) {
+      throw ApiException.badRequest("the request does not follow the protocol");
+    }
+    FieldViolation first = violations.get(0);
+    String where = first.pointer() == null ? "" : first.pointer() + ": ";
+    throw new ApiException(ErrorCode.BAD_REQUEST, where + first.message(), violations);
+  }
+}

@@ -1,0 +1,80 @@
+package io.vmagent.backend.http;
+
+import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.backend.tls.TlsMaterial;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** The Jetty server: one TLS connector (TLS 1.2/1.3, optional mutual TLS) and the API handler. */
+public final class HttpsServer implements AutoCloseable {
+  // Long polls hold a thread each while they wait, so the pool is sized for a fleet's polls.
+  private static final int MAX_THREADS = 256;
+  // Longer than the longest long poll (30 s), so an idle timeout never cuts one short.
+  private static final long IDLE_TIMEOUT_MS = 75_000;
+
+  private final Server server;
+  private final ServerConnector connector;
+
+  private HttpsServer(Server server, ServerConnector connector) {
+    this.server = server;
+    this.connector = connector;
+  }
+
+  /** Starts serving on host:port (0 picks a free port). */
+  public static HttpsServer start(
+      String host, int port, TlsMaterial tls, ClientAuth clientAuth, Handler handler)
+      throws Exception {
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
+    threads.setName("vm-backend-http");
+    Server server = new Server(threads);
+    server.setStopTimeout(5_000);
+
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(tls.keyStore());
+    ssl.setKeyStorePassword(tls.keyStorePassword());
+    ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    if (clientAuth != ClientAuth.OFF) {
+      ssl.setTrustStore(tls.trustStore());
+      ssl.setNeedClientAuth(clientAuth == ClientAuth.REQUIRED);
+      ssl.setWantClientAuth(clientAuth == ClientAuth.OPTIONAL);
+    }
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(true);
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    // Agents reach the backend by IP address as often as by name; SNI names are not required.
+    secure.setSniHostCheck(false);
+    http.addCustomizer(secure);
+
+    ServerConnector connector =
+        new ServerConnector(
+            server,
+            new SslConnectionFactory(ssl, "http/1.1"),
+            new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+    server.addConnector(connector);
+    server.setHandler(handler);
+    server.start();
+    return new HttpsServer(server, connector);
+  }
+
+  /** The bound port. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}

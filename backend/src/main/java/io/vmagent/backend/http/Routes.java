@@ -1,0 +1,321 @@
+package io.vmagent.backend.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmagent.backend.service.AgentService;
+import io.vmagent.backend.service.ApiException;
+import io.vmagent.backend.service.Authenticator;
+import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.RegistrationService;
+import io.vmagent.backend.service.TelemetryService;
+import io.vmagent.backend.service.Versions;
+import io.vmagent.backend.store.Database;
+import io.vmagent.protocol.AgentList;
+import io.vmagent.protocol.BootstrapTokenList;
+import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.EventBatch;
+import io.vmagent.protocol.HeartbeatRequest;
+import io.vmagent.protocol.MetricsBatch;
+import io.vmagent.protocol.ProtocolJson;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.QueueCommandRequest;
+import io.vmagent.protocol.RefreshRequest;
+import io.vmagent.protocol.RegisterRequest;
+import io.vmagent.protocol.ServiceHealth;
+import io.vmagent.protocol.UpdateInfo;
+import io.vmagent.protocol.VmList;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The API's routes: which endpoint answers which method and path, with which credentials. */
+public final class Routes {
+  private Routes() {}
+
+  /** Everything the endpoints need. */
+  public record Services(
+      Database database,
+      Authenticator auth,
+      RegistrationService registration,
+      AgentService agents,
+      CommandService commands,
+      TelemetryService telemetry,
+      Supplier<List<String>> publicKeys,
+      String latestAgentVersion,
+      String backendVersion,
+      int maxBodyBytes,
+      int maxBatchBytes,
+      Clock clock) {}
+
+  /** The handler serving every route. */
+  public static ApiHandler handler(Services s) {
+    ObjectMapper mapper = ProtocolJson.tolerantMapper();
+    int body = s.maxBodyBytes();
+    int batch = s.maxBatchBytes();
+    List<Route> routes = new ArrayList<>();
+
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.REGISTER,
+            body,
+            false,
+            x -> {
+              String token =
+                  Authenticator.bearer(x.authorization())
+                      .orElseThrow(() -> ApiException.unauthorized("the bootstrap token is required"));
+              RegisterRequest request = x.body(RegisterRequest.class);
+              return Reply.ok(s.registration().register(token, request));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.REFRESH,
+            body,
+            true,
+            x -> Reply.ok(s.registration().refresh(x.body(RefreshRequest.class)))));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.HEARTBEAT,
+            body,
+            false,
+            x -> {
+              String agentId = agent(s, x);
+              return Reply.ok(s.agents().heartbeat(agentId, x.body(HeartbeatRequest.class)));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.COMMANDS,
+            body,
+            false,
+            x -> {
+              String agentId = agent(s, x);
+              x.accept();
+              return Reply.ok(
+                  s.commands()
+                      .poll(agentId, x.intQuery("max", 10), x.intQuery("wait", 0)));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.RESULTS,
+            batch,
+            false,
+            x -> {
+              String agentId = agent(s, x);
+              return Reply.ok(s.commands().submitResult(agentId, x.body(CommandResult.class)));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.METRICS,
+            batch,
+            false,
+            x -> {
+              String agentId = agent(s, x);
+              return Reply.ok(s.telemetry().metrics(agentId, x.body(MetricsBatch.class)));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.EVENTS,
+            batch,
+            false,
+            x -> {
+              String agentId = agent(s, x);
+              return Reply.ok(s.telemetry().events(agentId, x.body(EventBatch.class)));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.AGENT_STATUS,
+            body,
+            false,
+            x -> {
+              String agentId = x.pathParam("agentId");
+              if (!s.auth().isOperator(x.authorization())) {
+                s.auth().agentFor(x.authorization(), agentId);
+              }
+              x.accept();
+              return Reply.ok(s.agents().status(agentId));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.LATEST_VERSION,
+            body,
+            false,
+            x -> {
+              if (!s.auth().isOperator(x.authorization())) {
+                s.auth().agent(x.authorization());
+              }
+              x.accept();
+              String current = x.query("current");
+              String latest = s.latestAgentVersion();
+              boolean newer =
+                  latest != null && current != null && Versions.compare(latest, current) > 0;
+              return Reply.ok(new UpdateInfo(latest, current, newer));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.STATUS_OVERVIEW,
+            body,
+            false,
+            x -> {
+              boolean operator = x.authorization() != null;
+              if (operator) {
+                s.auth().requireOperator(x.authorization());
+              }
+              x.accept();
+              return Reply.ok(s.agents().overview(operator));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.HEALTH,
+            body,
+            false,
+            x -> {
+              x.accept();
+              if (!s.database().reachable()) {
+                throw new ApiException(
+                    ErrorCode.BACKEND_UNAVAILABLE, "the database does not answer");
+              }
+              return Reply.ok(new ServiceHealth("ok", s.clock().instant(), s.backendVersion()));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.JWKS,
+            body,
+            false,
+            x -> {
+              x.accept();
+              ObjectNode set = mapper.createObjectNode();
+              ArrayNode keys = set.putArray("keys");
+              for (String jwk : s.publicKeys().get()) {
+                keys.add(readTree(mapper, jwk));
+              }
+              return Reply.ok(set);
+            }));
+
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.OPERATOR_COMMANDS,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              return Reply.created(s.commands().queue(x.body(QueueCommandRequest.class)));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.OPERATOR_COMMAND,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              x.accept();
+              return Reply.ok(
+                  s.commands().view(x.pathParam("commandId"), x.intQuery("wait", 0)));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.OPERATOR_AGENTS,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              x.accept();
+              return Reply.ok(new AgentList(s.agents().list()));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.OPERATOR_AGENT,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              x.accept();
+              return Reply.ok(s.agents().status(x.pathParam("agentId")));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.OPERATOR_AGENT_REVOKE,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              x.accept();
+              return Reply.ok(s.agents().revoke(x.pathParam("agentId")));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.OPERATOR_VMS,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              x.accept();
+              return Reply.ok(new VmList(s.agents().vms(x.query("agent_id"))));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.OPERATOR_TOKENS,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              return Reply.created(
+                  s.registration()
+                      .createBootstrapToken(x.body(CreateBootstrapTokenRequest.class)));
+            }));
+    routes.add(
+        new Route(
+            "GET",
+            ProtocolPaths.OPERATOR_TOKENS,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              x.accept();
+              return Reply.ok(new BootstrapTokenList(s.registration().listBootstrapTokens()));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.OPERATOR_TOKEN_REVOKE,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization());
+              x.accept();
+              return Reply.ok(s.registration().revokeBootstrapToken(x.pathParam("tokenId")));
+            }));
+    return new ApiHandler(routes);
+  }
+
+  private static String agent(Services s, Exchange x) {
+    return s.auth().agentFor(x.authorization(), x.pathParam("agentId")).agentId();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readTree(ObjectMapper mapper, String json)
+      throws IOException {
+    return mapper.readTree(json);
+  }
+}

@@ -1,0 +1,233 @@
+package io.vmagent.backend.service;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.vmagent.backend.store.AgentRow;
+import io.vmagent.backend.store.AgentStore;
+import io.vmagent.backend.store.CommandStore;
+import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.TelemetryStore;
+import io.vmagent.backend.store.TokenStore;
+import io.vmagent.backend.store.VmRow;
+import io.vmagent.protocol.AgentStatus;
+import io.vmagent.protocol.Connectivity;
+import io.vmagent.protocol.HeartbeatRequest;
+import io.vmagent.protocol.HeartbeatResponse;
+import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.StatusOverview;
+import io.vmagent.protocol.VmView;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Heartbeats and what follows from them: each agent's status, online or offline (after missing
+ * {@code offlineAfterMissed} heartbeat intervals), the fleet overview and the VM inventory.
+ */
+public final class AgentService {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
+  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+
+  private final Database database;
+  private final AgentStore agents;
+  private final TokenStore tokens;
+  private final CommandStore commands;
+  private final TelemetryStore telemetry;
+  private final JsonCodec json;
+  private final int offlineAfterMissed;
+  private final String latestAgentVersion;
+  private final String backendVersion;
+  private final Clock clock;
+
+  /** A service over these stores. */
+  public AgentService(
+      Database database,
+      AgentStore agents,
+      TokenStore tokens,
+      CommandStore commands,
+      TelemetryStore telemetry,
+      JsonCodec json,
+      int offlineAfterMissed,
+      String latestAgentVersion,
+      String backendVersion,
+      Clock clock) {
+    this.database = database;
+    this.agents = agents;
+    this.tokens = tokens;
+    this.commands = commands;
+    this.telemetry = telemetry;
+    this.json = json;
+    this.offlineAfterMissed = offlineAfterMissed;
+    this.latestAgentVersion = latestAgentVersion;
+    this.backendVersion = backendVersion;
+    this.clock = clock;
+  }
+
+  /** Records a heartbeat (and the VM inventory when it carries one). */
+  public HeartbeatResponse heartbeat(String agentId, HeartbeatRequest request) {
+    Instant now = clock.instant();
+    HeartbeatRequest stored =
+        new HeartbeatRequest(
+            request.status(),
+            request.reasons(),
+            request.uptimeSeconds(),
+            request.versions(),
+            request.libvirt(),
+            request.spoolDepth(),
+            request.sslVerify(),
+            request.warnings(),
+            request.newestKnownVersion(),
+            request.heartbeatIntervalSeconds(),
+            null);
+    boolean[] wasOffline = new boolean[1];
+    int pending =
+        database.inTransaction(
+            "record a heartbeat",
+            c -> {
+              AgentRow agent = agents.find(c, agentId).orElseThrow();
+              wasOffline[0] = connectivity(agent, now) == Connectivity.OFFLINE;
+              agents.recordHeartbeat(
+                  c,
+                  agentId,
+                  now,
+                  json.write(stored),
+                  request.versions().agent(),
+                  request.heartbeatIntervalSeconds());
+              if (request.vms() != null) {
+                List<VmRow> vms = new ArrayList<>();
+                for (var vm : request.vms()) {
+                  vms.add(new VmRow(agentId, vm.name(), vm.uuid(), vm.state(), now));
+                }
+                telemetry.replaceInventory(c, agentId, dedupeByName(vms));
+              }
+              return commands.countLeasable(c, agentId, now);
+            });
+    if (wasOffline[0]) {
+      LOG.info("agent {} is online again", agentId);
+    }
+    return new HeartbeatResponse(now, pending, latestAgentVersion);
+  }
+
+  private static List<VmRow> dedupeByName(List<VmRow> vms) {
+    java.util.LinkedHashMap<String, VmRow> byName = new java.util.LinkedHashMap<>();
+    vms.forEach(vm -> byName.put(vm.name(), vm));
+    return new ArrayList<>(byName.values());
+  }
+
+  /** Online unless the agent missed {@code offlineAfterMissed} heartbeat intervals. */
+  public Connectivity connectivity(AgentRow agent, Instant now) {
+    if (agent.revoked()) {
+      return Connectivity.REVOKED;
+    }
+    Instant last =
+        agent.lastHeartbeatAt() != null ? agent.lastHeartbeatAt() : agent.registeredAt();
+    Duration allowed =
+        Duration.ofSeconds(agent.heartbeatIntervalSeconds()).multipliedBy(offlineAfterMissed);
+    return now.isAfter(last.plus(allowed)) ? Connectivity.OFFLINE : Connectivity.ONLINE;
+  }
+
+  /** One agent's status; 404 when it is not registered. */
+  public AgentStatus status(String agentId) {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "read an agent",
+        c ->
+            status(
+                c,
+                agents
+                    .find(c, agentId)
+                    .orElseThrow(() -> ApiException.notFound("no agent " + agentId)),
+                now));
+  }
+
+  /** Every agent's status, ordered by id. */
+  public List<AgentStatus> list() {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "list agents",
+        c -> {
+          List<AgentStatus> statuses = new ArrayList<>();
+          for (AgentRow agent : agents.list(c)) {
+            statuses.add(status(c, agent, now));
+          }
+          return statuses;
+        });
+  }
+
+  /** Revokes the agent: its tokens stop working at once and it cannot register again. */
+  public AgentStatus revoke(String agentId) {
+    Instant now = clock.instant();
+    AgentStatus status =
+        database.inTransaction(
+            "revoke an agent",
+            c -> {
+              if (!agents.revoke(c, agentId, now)) {
+                throw ApiException.notFound("no agent " + agentId);
+              }
+              tokens.revokeFamiliesOf(c, agentId, "agent-revoked", now);
+              return status(c, agents.find(c, agentId).orElseThrow(), now);
+            });
+    LOG.info("agent {} revoked", agentId);
+    return status;
+  }
+
+  /** The fleet overview; the agent list only when {@code withAgents}. */
+  public StatusOverview overview(boolean withAgents) {
+    List<AgentStatus> all = list();
+    int online = 0;
+    int offline = 0;
+    for (AgentStatus agent : all) {
+      if (agent.connectivity() == Connectivity.ONLINE) {
+        online++;
+      } else if (agent.connectivity() == Connectivity.OFFLINE) {
+        offline++;
+      }
+    }
+    return new StatusOverview(
+        clock.instant(), backendVersion, online + offline, online, offline,
+        withAgents ? all : null);
+  }
+
+  /** VMs as last reported; {@code agentId} null means every agent's. */
+  public List<VmView> vms(String agentId) {
+    return database.inTransaction(
+        "list VMs",
+        c ->
+            telemetry.listVms(c, agentId).stream()
+                .map(vm -> new VmView(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt()))
+                .toList());
+  }
+
+  private AgentStatus status(Connection c, AgentRow agent, Instant now) throws SQLException {
+    HeartbeatRequest last = json.read(agent.heartbeatJson(), HeartbeatRequest.class);
+    int vmCount = telemetry.countVms(c, agent.agentId());
+    return new AgentStatus(
+        agent.agentId(),
+        agent.name(),
+        agent.hostname(),
+        agent.agentVersion(),
+        agent.libvirtUri(),
+        json.read(agent.hypervisorJson(), HypervisorFacts.class),
+        json.read(agent.capabilitiesJson(), STRINGS),
+        connectivity(agent, now),
+        agent.registeredAt(),
+        agent.lastHeartbeatAt(),
+        agent.heartbeatIntervalSeconds(),
+        last == null ? null : last.status(),
+        last == null ? List.of() : last.reasons(),
+        last == null ? null : last.uptimeSeconds(),
+        last == null ? null : last.versions(),
+        last == null ? null : last.libvirt(),
+        last == null ? null : last.spoolDepth(),
+        last == null ? null : last.sslVerify(),
+        last == null ? List.of() : last.warnings(),
+        last == null ? null : last.newestKnownVersion(),
+        commands.countUnfinished(c, agent.agentId(), now),
+        last == null && vmCount == 0 ? null : vmCount);
+  }
+}

@@ -1,0 +1,56 @@
+package io.vmagent.backend.service;
+
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.FieldViolation;
+import java.util.List;
+
+/**
+ * A request the backend refuses, with the error code and the detail that become its problem
+ * document. The detail never contains a secret.
+ */
+public final class ApiException extends RuntimeException {
+  private final ErrorCode code;
+  private final List<FieldViolation> violations;
+
+  /** A refusal with this code and detail. */
+  public ApiException(ErrorCode code, String detail) {
+    this(code, detail, List.of());
+  }
+
+  /** A refusal of a bad request, naming each rejected field. */
+  public ApiException(ErrorCode code, String detail, List<FieldViolation> violations) {
+    super(detail, null, false, false);
+    this.code = code;
+    this.violations = List.copyOf(violations);
+  }
+
+  /** The error code. */
+  public ErrorCode code() {
+    return code;
+  }
+
+  /** The rejected fields; empty unless the request broke the schema. */
+  public List<FieldViolation> violations() {
+    return violations;
+  }
+
+  /** 400 with this detail. */
+  public static ApiException badRequest(String detail) {
+    return new ApiException(ErrorCode.BAD_REQUEST, detail);
+  }
+
+  /** 401 with this detail. */
+  public static ApiException unauthorized(String detail) {
+    return new ApiException(ErrorCode.UNAUTHORIZED, detail);
+  }
+
+  /** 403 with this detail. */
+  public static ApiException forbidden(String detail) {
+    return new ApiException(ErrorCode.FORBIDDEN, detail);
+  }
+
+  /** 404 with this detail. */
+  public static ApiException notFound(String detail) {
+    return new ApiException(ErrorCode.NOT_FOUND, detail);
+  }
+}

@@ -1,0 +1,246 @@
+package io.vmagent.backend.service;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.vmagent.backend.store.AgentRow;
+import io.vmagent.backend.store.AgentStore;
+import io.vmagent.backend.store.CommandRow;
+import io.vmagent.backend.store.CommandStore;
+import io.vmagent.backend.store.Database;
+import io.vmagent.protocol.Command;
+import io.vmagent.protocol.CommandBatch;
+import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.CommandState;
+import io.vmagent.protocol.CommandView;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.QueueCommandRequest;
+import io.vmagent.protocol.ResultAck;
+import io.vmagent.protocol.ResultStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command queue's rules: queueing, leased at-least-once delivery through long polls, one
+ * accepted result per command, and waiting for a command to finish.
+ */
+public final class CommandService {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
+  private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
+
+  private final Database database;
+  private final AgentStore agents;
+  private final CommandStore commands;
+  private final JsonCodec json;
+  private final Signals signals;
+  private final Duration lease;
+  private final Duration defaultDeadline;
+  private final Duration recheck;
+  private final Clock clock;
+
+  /**
+   * A service leasing commands for {@code lease}; waiting polls re-check the database every
+   * {@code recheck} so commands queued by another instance are seen too.
+   */
+  public CommandService(
+      Database database,
+      AgentStore agents,
+      CommandStore commands,
+      JsonCodec json,
+      Signals signals,
+      Duration lease,
+      Duration defaultDeadline,
+      Duration recheck,
+      Clock clock) {
+    this.database = database;
+    this.agents = agents;
+    this.commands = commands;
+    this.json = json;
+    this.signals = signals;
+    this.lease = lease;
+    this.defaultDeadline = defaultDeadline;
+    this.recheck = recheck;
+    this.clock = clock;
+  }
+
+  /** Queues a command for a registered, unrevoked agent and wakes its waiting poll. */
+  public CommandView queue(QueueCommandRequest request) {
+    Instant now = clock.instant();
+    Duration deadline =
+        request.deadlineSeconds() == null
+            ? defaultDeadline
+            : Duration.ofSeconds(request.deadlineSeconds());
+    CommandRow row =
+        new CommandRow(
+            UUID.randomUUID().toString(),
+            request.agentId(),
+            request.operation(),
+            json.write(request.params()),
+            "queued",
+            now,
+            now.plus(deadline),
+            null,
+            0,
+            null,
+            null);
+    database.inTransaction(
+        "queue a command",
+        c -> {
+          AgentRow agent =
+              agents
+                  .find(c, request.agentId())
+                  .orElseThrow(() -> ApiException.notFound("no agent " + request.agentId()));
+          if (agent.revoked()) {
+            throw new ApiException(
+                ErrorCode.CONFLICT, "agent " + request.agentId() + " is revoked");
+          }
+          commands.insert(c, row);
+          return null;
+        });
+    signals.fire(agentKey(request.agentId()));
+    LOG.info(
+        "command {} ({}) queued for agent {}", row.commandId(), row.operation(), row.agentId());
+    return view(row);
+  }
+
+  /**
+   * Leases the agent's waiting commands; when there are none, waits up to {@code waitSeconds}
+   * for one, woken at once by a command queued here and re-checking for other instances'.
+   */
+  public CommandBatch poll(String agentId, int max, int waitSeconds) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+    while (true) {
+      long seen = signals.version(agentKey(agentId));
+      List<CommandRow> leased = lease(agentId, max);
+      long left = until - System.nanoTime();
+      if (!leased.isEmpty() || left <= 0) {
+        return new CommandBatch(leased.stream().map(this::command).toList());
+      }
+      signals.await(agentKey(agentId), seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
+    }
+  }
+
+  private List<CommandRow> lease(String agentId, int max) {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "lease commands",
+        c -> {
+          commands.expireOverdue(c, agentId, now);
+          return commands.lease(c, agentId, max, now, now.plus(lease));
+        });
+  }
+
+  /** Stores the agent's first result for a command; a repeat is acknowledged, not applied. */
+  public ResultAck submitResult(String agentId, CommandResult result) {
+    checkConsistent(result);
+    Instant now = clock.instant();
+    String state = result.status() == ResultStatus.SUCCEEDED ? "succeeded" : "failed";
+    boolean applied =
+        database.inTransaction(
+            "record a result",
+            c -> {
+              if (commands.recordResult(
+                  c, result.commandId(), agentId, state, json.write(result), now)) {
+                return true;
+              }
+              Optional<CommandRow> existing = commands.find(c, result.commandId());
+              if (existing.isEmpty()) {
+                throw ApiException.notFound("no command " + result.commandId());
+              }
+              if (!existing.get().agentId().equals(agentId)) {
+                throw ApiException.forbidden("the command belongs to another agent");
+              }
+              return false;
+            });
+    if (applied) {
+      signals.fire(resultKey(agentId));
+      LOG.info("command {} {} on agent {}", result.commandId(), state, agentId);
+    } else {
+      LOG.info("repeated result for command {} ignored", result.commandId());
+    }
+    return new ResultAck(result.commandId(), !applied);
+  }
+
+  private static void checkConsistent(CommandResult result) {
+    if (result.status() == ResultStatus.FAILED && result.error() == null) {
+      throw ApiException.badRequest("a failed result needs an error");
+    }
+    if (result.status() == ResultStatus.SUCCEEDED && result.error() != null) {
+      throw ApiException.badRequest("a succeeded result must not carry an error");
+    }
+    if (result.finishedAt().isBefore(result.startedAt())) {
+      throw ApiException.badRequest("finished_at is before started_at");
+    }
+  }
+
+  /** The command as it stands, waiting up to {@code waitSeconds} for it to finish. */
+  public CommandView view(String commandId, int waitSeconds) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+    String key = null;
+    while (true) {
+      long seen = key == null ? 0 : signals.version(key);
+      CommandView view = readView(commandId);
+      key = resultKey(view.agentId());
+      long left = until - System.nanoTime();
+      if (view.finished() || left <= 0) {
+        return view;
+      }
+      if (seen != signals.version(key)) {
+        continue;
+      }
+      signals.await(key, seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
+    }
+  }
+
+  private CommandView readView(String commandId) {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "read a command",
+        c -> {
+          CommandRow row =
+              commands
+                  .find(c, commandId)
+                  .orElseThrow(() -> ApiException.notFound("no command " + commandId));
+          commands.expireOverdue(c, row.agentId(), now);
+          return view(commands.find(c, commandId).orElseThrow());
+        });
+  }
+
+  private Command command(CommandRow row) {
+    return new Command(
+        row.commandId(),
+        row.operation(),
+        json.read(row.paramsJson(), PARAMS),
+        row.deadline(),
+        row.leaseExpiresAt(),
+        row.deliveries(),
+        row.createdAt());
+  }
+
+  private CommandView view(CommandRow row) {
+    return new CommandView(
+        row.commandId(),
+        row.agentId(),
+        row.operation(),
+        json.read(row.paramsJson(), PARAMS),
+        CommandState.fromWire(row.state()),
+        row.createdAt(),
+        row.deadline(),
+        row.leaseExpiresAt(),
+        row.deliveries(),
+        json.read(row.resultJson(), CommandResult.class));
+  }
+
+  private static String agentKey(String agentId) {
+    return "commands:" + agentId;
+  }
+
+  private static String resultKey(String agentId) {
+    return "results:" + agentId;
+  }
+}

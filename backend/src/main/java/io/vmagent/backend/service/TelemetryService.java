@@ -1,0 +1,95 @@
+package io.vmagent.backend.service;
+
+import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.TelemetryStore;
+import io.vmagent.backend.store.VmRow;
+import io.vmagent.protocol.EventBatch;
+import io.vmagent.protocol.IngestAck;
+import io.vmagent.protocol.MetricsBatch;
+import io.vmagent.protocol.MetricsSample;
+import io.vmagent.protocol.VmEvent;
+import io.vmagent.protocol.VmEventType;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Stores metrics samples at their own timestamps and VM lifecycle events, skipping what a
+ * redelivered batch repeats, and keeps the VM inventory current from the events.
+ */
+public final class TelemetryService {
+  private final Database database;
+  private final TelemetryStore telemetry;
+  private final Clock clock;
+
+  /** A service over this store. */
+  public TelemetryService(Database database, TelemetryStore telemetry, Clock clock) {
+    this.database = database;
+    this.telemetry = telemetry;
+    this.clock = clock;
+  }
+
+  /** Stores a metrics batch, each sample at its own timestamp. */
+  public IngestAck metrics(String agentId, MetricsBatch batch) {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "store metrics",
+        c -> {
+          int accepted = 0;
+          for (MetricsSample sample : batch.samples()) {
+            if (telemetry.insertSample(
+                c, agentId, sample.timestamp(), now, sample.snapshot().toString())) {
+              accepted++;
+            }
+          }
+          return new IngestAck(accepted, batch.samples().size() - accepted);
+        });
+  }
+
+  /** Stores VM events and applies each new one to the VM inventory. */
+  public IngestAck events(String agentId, EventBatch batch) {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "store events",
+        c -> {
+          int accepted = 0;
+          for (VmEvent event : batch.events()) {
+            boolean stored =
+                telemetry.insertEvent(
+                    c,
+                    agentId,
+                    event.sequence(),
+                    event.timestamp(),
+                    event.vmName(),
+                    event.vmUuid(),
+                    event.eventType().wire(),
+                    event.detail(),
+                    now);
+            if (stored) {
+              accepted++;
+              VmRow vm =
+                  new VmRow(
+                      agentId, event.vmName(), event.vmUuid(), stateAfter(event), event.timestamp());
+              if (event.eventType() == VmEventType.DEFINED) {
+                // A definition says nothing about whether a known VM runs; it only adds new ones.
+                telemetry.addVmIfAbsent(c, vm);
+              } else {
+                telemetry.applyVmState(c, vm);
+              }
+            }
+          }
+          return new IngestAck(accepted, batch.events().size() - accepted);
+        });
+  }
+
+  /** The VM's state after the event; null when the VM no longer exists. */
+  static String stateAfter(VmEvent event) {
+    return switch (event.eventType()) {
+      case STARTED, RESUMED -> "running";
+      case SUSPENDED -> "paused";
+      case PMSUSPENDED -> "pmsuspended";
+      case STOPPED, SHUTDOWN, DEFINED -> "shutoff";
+      case CRASHED -> "crashed";
+      case UNDEFINED -> null;
+    };
+  }
+}

@@ -1,0 +1,136 @@
+package io.vmagent.backend.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads and writes agents: identity from registration, state from heartbeats, revocation. */
+public final class AgentStore {
+  private static final String COLUMNS =
+      "agent_id, name, hostname, agent_version, libvirt_uri, hypervisor_json, capabilities_json,"
+          + " heartbeat_interval_seconds, registered_at, revoked_at, last_heartbeat_at,"
+          + " heartbeat_json";
+
+  /** The agent, if registered. */
+  public Optional<AgentRow> find(Connection c, String agentId) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE agent_id = ?")) {
+      s.setString(1, agentId);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? Optional.of(row(rows)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Every agent, ordered by id. */
+  public List<AgentRow> list(Connection c) throws SQLException {
+    try (PreparedStatement s =
+            c.prepareStatement("SELECT " + COLUMNS + " FROM agents ORDER BY agent_id");
+        ResultSet rows = s.executeQuery()) {
+      List<AgentRow> agents = new ArrayList<>();
+      while (rows.next()) {
+        agents.add(row(rows));
+      }
+      return agents;
+    }
+  }
+
+  /** Inserts a new agent. */
+  public void insert(Connection c, AgentRow agent) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, agent.agentId());
+      s.setString(2, agent.name());
+      s.setString(3, agent.hostname());
+      s.setString(4, agent.agentVersion());
+      s.setString(5, agent.libvirtUri());
+      Sql.setString(s, 6, agent.hypervisorJson());
+      s.setString(7, agent.capabilitiesJson());
+      s.setInt(8, agent.heartbeatIntervalSeconds());
+      Sql.setInstant(s, 9, agent.registeredAt());
+      Sql.setInstant(s, 10, agent.revokedAt());
+      Sql.setInstant(s, 11, agent.lastHeartbeatAt());
+      Sql.setString(s, 12, agent.heartbeatJson());
+      s.executeUpdate();
+    }
+  }
+
+  /** Replaces a registered agent's identity (a re-registration); keeps its history. */
+  public void updateIdentity(Connection c, AgentRow agent) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE agents SET name = ?, hostname = ?, agent_version = ?, libvirt_uri = ?,"
+                + " hypervisor_json = ?, capabilities_json = ?, heartbeat_interval_seconds = ?"
+                + " WHERE agent_id = ?")) {
+      s.setString(1, agent.name());
+      s.setString(2, agent.hostname());
+      s.setString(3, agent.agentVersion());
+      s.setString(4, agent.libvirtUri());
+      Sql.setString(s, 5, agent.hypervisorJson());
+      s.setString(6, agent.capabilitiesJson());
+      s.setInt(7, agent.heartbeatIntervalSeconds());
+      s.setString(8, agent.agentId());
+      s.executeUpdate();
+    }
+  }
+
+  /** Records a heartbeat. */
+  public void recordHeartbeat(
+      Connection c,
+      String agentId,
+      Instant at,
+      String heartbeatJson,
+      String agentVersion,
+      Integer intervalSeconds)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE agents SET last_heartbeat_at = ?, heartbeat_json = ?, agent_version = ?,"
+                + " heartbeat_interval_seconds = COALESCE(?, heartbeat_interval_seconds)"
+                + " WHERE agent_id = ?")) {
+      Sql.setInstant(s, 1, at);
+      s.setString(2, heartbeatJson);
+      s.setString(3, agentVersion);
+      if (intervalSeconds == null) {
+        s.setNull(4, java.sql.Types.INTEGER);
+      } else {
+        s.setInt(4, intervalSeconds);
+      }
+      s.setString(5, agentId);
+      s.executeUpdate();
+    }
+  }
+
+  /** Marks the agent revoked; false when it does not exist. */
+  public boolean revoke(Connection c, String agentId, Instant at) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE agents SET revoked_at = COALESCE(revoked_at, ?) WHERE agent_id = ?")) {
+      Sql.setInstant(s, 1, at);
+      s.setString(2, agentId);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  private static AgentRow row(ResultSet rows) throws SQLException {
+    return new AgentRow(
+        rows.getString("agent_id"),
+        rows.getString("name"),
+        rows.getString("hostname"),
+        rows.getString("agent_version"),
+        rows.getString("libvirt_uri"),
+        rows.getString("hypervisor_json"),
+        rows.getString("capabilities_json"),
+        rows.getInt("heartbeat_interval_seconds"),
+        Sql.instant(rows, "registered_at"),
+        Sql.instant(rows, "revoked_at"),
+        Sql.instant(rows, "last_heartbeat_at"),
+        rows.getString("heartbeat_json"));
+  }
+}

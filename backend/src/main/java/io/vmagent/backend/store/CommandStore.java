@@ -1,0 +1,220 @@
+package io.vmagent.backend.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The command queue. Leasing is done in the database so that several backend instances sharing
+ * one PostgreSQL database never lease the same command twice at once.
+ */
+public final class CommandStore {
+  private static final String COLUMNS =
+      "command_id, agent_id, operation, params_json, state, created_at, deadline,"
+          + " lease_expires_at, deliveries, result_json, finished_at";
+
+  // A command can be leased when it is queued, or leased with a lease that ran out, and its
+  // deadline has not passed.
+  private static final String LEASABLE =
+      "agent_id = ? AND deadline > ? AND (state = 'queued'"
+          + " OR (state = 'leased' AND lease_expires_at <= ?))";
+
+  private final Dialect dialect;
+
+  /** A store speaking this dialect. */
+  public CommandStore(Dialect dialect) {
+    this.dialect = dialect;
+  }
+
+  /** Queues a new command. */
+  public void insert(Connection c, CommandRow command) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO commands (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, command.commandId());
+      s.setString(2, command.agentId());
+      s.setString(3, command.operation());
+      s.setString(4, command.paramsJson());
+      s.setString(5, command.state());
+      Sql.setInstant(s, 6, command.createdAt());
+      Sql.setInstant(s, 7, command.deadline());
+      Sql.setInstant(s, 8, command.leaseExpiresAt());
+      s.setInt(9, command.deliveries());
+      Sql.setString(s, 10, command.resultJson());
+      Sql.setInstant(s, 11, command.finishedAt());
+      s.executeUpdate();
+    }
+  }
+
+  /** The command with this id. */
+  public Optional<CommandRow> find(Connection c, String commandId) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT " + COLUMNS + " FROM commands WHERE command_id = ?")) {
+      s.setString(1, commandId);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? Optional.of(row(rows)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Leases up to {@code max} of the agent's leasable commands until {@code leaseUntil}, oldest
+   * first. Must run inside a transaction.
+   */
+  public List<CommandRow> lease(
+      Connection c, String agentId, int max, Instant now, Instant leaseUntil) throws SQLException {
+    List<CommandRow> leased =
+        dialect == Dialect.POSTGRESQL
+            ? leaseSkipLocked(c, agentId, max, now, leaseUntil)
+            : leaseConditionally(c, agentId, max, now, leaseUntil);
+    leased.sort(Comparator.comparing(CommandRow::createdAt).thenComparing(CommandRow::commandId));
+    return leased;
+  }
+
+  // PostgreSQL: rows another instance is leasing right now are skipped, not waited for.
+  private List<CommandRow> leaseSkipLocked(
+      Connection c, String agentId, int max, Instant now, Instant leaseUntil) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE commands SET state = 'leased', lease_expires_at = ?,"
+                + " deliveries = deliveries + 1 WHERE command_id IN (SELECT command_id FROM"
+                + " commands WHERE " + LEASABLE
+                + " ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
+      Sql.setInstant(s, 1, leaseUntil);
+      s.setString(2, agentId);
+      Sql.setInstant(s, 3, now);
+      Sql.setInstant(s, 4, now);
+      s.setInt(5, max);
+      try (ResultSet rows = s.executeQuery()) {
+        List<CommandRow> leased = new ArrayList<>();
+        while (rows.next()) {
+          leased.add(row(rows));
+        }
+        return leased;
+      }
+    }
+  }
+
+  // H2 (one process): each candidate is taken with an UPDATE that re-checks it is still
+  // leasable; the row lock makes a concurrent taker see zero rows updated and move on.
+  private List<CommandRow> leaseConditionally(
+      Connection c, String agentId, int max, Instant now, Instant leaseUntil) throws SQLException {
+    List<String> candidates = new ArrayList<>();
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT command_id FROM commands WHERE " + LEASABLE + " ORDER BY created_at LIMIT ?")) {
+      s.setString(1, agentId);
+      Sql.setInstant(s, 2, now);
+      Sql.setInstant(s, 3, now);
+      s.setInt(4, max);
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          candidates.add(rows.getString(1));
+        }
+      }
+    }
+    List<CommandRow> leased = new ArrayList<>();
+    for (String id : candidates) {
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "UPDATE commands SET state = 'leased', lease_expires_at = ?,"
+                  + " deliveries = deliveries + 1 WHERE command_id = ? AND " + LEASABLE)) {
+        Sql.setInstant(s, 1, leaseUntil);
+        s.setString(2, id);
+        s.setString(3, agentId);
+        Sql.setInstant(s, 4, now);
+        Sql.setInstant(s, 5, now);
+        if (s.executeUpdate() == 1) {
+          find(c, id).ifPresent(leased::add);
+        }
+      }
+    }
+    return leased;
+  }
+
+  /** Marks the agent's commands whose deadline passed before any delivery finished as expired. */
+  public void expireOverdue(Connection c, String agentId, Instant now) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE commands SET state = 'expired', finished_at = ? WHERE agent_id = ?"
+                + " AND deadline <= ? AND result_json IS NULL AND (state = 'queued'"
+                + " OR (state = 'leased' AND lease_expires_at <= ?))")) {
+      Sql.setInstant(s, 1, now);
+      s.setString(2, agentId);
+      Sql.setInstant(s, 3, now);
+      Sql.setInstant(s, 4, now);
+      s.executeUpdate();
+    }
+  }
+
+  /**
+   * Stores the first result for a command of this agent; false when the command already has one
+   * (or is not this agent's: the caller tells the two apart).
+   */
+  public boolean recordResult(
+      Connection c, String commandId, String agentId, String state, String resultJson, Instant at)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE commands SET state = ?, result_json = ?, finished_at = ?"
+                + " WHERE command_id = ? AND agent_id = ? AND result_json IS NULL")) {
+      s.setString(1, state);
+      s.setString(2, resultJson);
+      Sql.setInstant(s, 3, at);
+      s.setString(4, commandId);
+      s.setString(5, agentId);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  /** How many of the agent's commands could be leased now. */
+  public int countLeasable(Connection c, String agentId, Instant now) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT COUNT(*) FROM commands WHERE " + LEASABLE)) {
+      s.setString(1, agentId);
+      Sql.setInstant(s, 2, now);
+      Sql.setInstant(s, 3, now);
+      return count(s);
+    }
+  }
+
+  /** How many of the agent's commands are not finished (queued or leased, deadline ahead). */
+  public int countUnfinished(Connection c, String agentId, Instant now) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT COUNT(*) FROM commands WHERE agent_id = ? AND result_json IS NULL"
+                + " AND state IN ('queued', 'leased') AND deadline > ?")) {
+      s.setString(1, agentId);
+      Sql.setInstant(s, 2, now);
+      return count(s);
+    }
+  }
+
+  private static int count(PreparedStatement s) throws SQLException {
+    try (ResultSet rows = s.executeQuery()) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+
+  private static CommandRow row(ResultSet rows) throws SQLException {
+    return new CommandRow(
+        rows.getString("command_id"),
+        rows.getString("agent_id"),
+        rows.getString("operation"),
+        rows.getString("params_json"),
+        rows.getString("state"),
+        Sql.instant(rows, "created_at"),
+        Sql.instant(rows, "deadline"),
+        Sql.instant(rows, "lease_expires_at"),
+        rows.getInt("deliveries"),
+        rows.getString("result_json"),
+        Sql.instant(rows, "finished_at"));
+  }
+}

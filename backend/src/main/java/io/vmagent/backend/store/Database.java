@@ -1,0 +1,112 @@
+package io.vmagent.backend.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import io.vmagent.backend.auth.SecureFiles;
+import com.zaxxer.hikari.HikariDataSource;
+import io.vmagent.backend.config.BackendConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/** The connection pool and schema of the backend's database, H2 embedded or PostgreSQL. */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource pool;
+  private final Dialect dialect;
+
+  private Database(HikariDataSource pool, Dialect dialect) {
+    this.pool = pool;
+    this.dialect = dialect;
+  }
+
+  /** Opens the pool and migrates the schema to the newest version. */
+  public static Database open(BackendConfig config) throws IOException {
+    String url = config.jdbcUrl();
+    if (url == null) {
+      Path dir = SecureFiles.privateDirectory(config.dataDir().resolve("db"));
+      // DB_CLOSE_ON_EXIT=FALSE: the pool closes the database, not a JVM shutdown hook racing it.
+      url = "jdbc:h2:file:" + dir.resolve("vm-backend").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+    Dialect dialect = Dialect.of(url);
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("vm-backend-db");
+    hikari.setJdbcUrl(url);
+    if (config.dbUser() != null) {
+      hikari.setUsername(config.dbUser());
+    }
+    if (config.dbPassword() != null) {
+      hikari.setPassword(config.dbPassword());
+    }
+    hikari.setMaximumPoolSize(config.dbPoolSize());
+    hikari.setConnectionTimeout(10_000);
+    hikari.setAutoCommit(true);
+    if (config.dbSchema() != null) {
+      migrateSchemaFirst(config, url);
+      hikari.setSchema(config.dbSchema());
+    }
+    HikariDataSource pool = new HikariDataSource(hikari);
+    try {
+      if (config.dbSchema() == null) {
+        Flyway.configure().dataSource(pool).load().migrate();
+      }
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    return new Database(pool, dialect);
+  }
+
+  private static void migrateSchemaFirst(BackendConfig config, String url) {
+    Flyway.configure()
+        .dataSource(url, config.dbUser(), config.dbPassword())
+        .schemas(config.dbSchema())
+        .createSchemas(true)
+        .load()
+        .migrate();
+  }
+
+  /** The dialect of this database. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** The pool, for inspection by tools and tests. */
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /** Runs the work in one transaction, committed when it returns and rolled back if it throws. */
+  public <T> T inTransaction(String what, SqlWork<T> work) {
+    try (Connection connection = pool.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new StorageException("database failed to " + what, e);
+    }
+  }
+
+  /** True when the database answers a trivial query. */
+  public boolean reachable() {
+    try (Connection connection = pool.getConnection()) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

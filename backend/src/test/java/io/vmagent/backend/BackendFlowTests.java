@@ -1,0 +1,668 @@
+package io.vmagent.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.vmagent.protocol.AgentStatus;
+import io.vmagent.protocol.Command;
+import io.vmagent.protocol.CommandBatch;
+import io.vmagent.protocol.CommandError;
+import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.CommandState;
+import io.vmagent.protocol.CommandView;
+import io.vmagent.protocol.Connectivity;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.EventBatch;
+import io.vmagent.protocol.HealthStatus;
+import io.vmagent.protocol.HeartbeatResponse;
+import io.vmagent.protocol.IngestAck;
+import io.vmagent.protocol.MetricsBatch;
+import io.vmagent.protocol.MetricsSample;
+import io.vmagent.protocol.Problem;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.QueueCommandRequest;
+import io.vmagent.protocol.RefreshRequest;
+import io.vmagent.protocol.ResultAck;
+import io.vmagent.protocol.StatusOverview;
+import io.vmagent.protocol.TokenPair;
+import io.vmagent.protocol.UpdateInfo;
+import io.vmagent.protocol.VmEvent;
+import io.vmagent.protocol.VmEventType;
+import io.vmagent.protocol.VmList;
+import io.vmagent.protocol.VmSummary;
+import io.vmagent.protocol.VmView;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every protocol flow over real HTTPS against a started backend, with its traffic checked against
+ * the OpenAPI document. Subclasses choose the database, so the same suite runs on H2 and on
+ * PostgreSQL.
+ */
+abstract class BackendFlowTests {
+  @TempDir Path dataDir;
+
+  private RunningBackend backend;
+  private ContractClient client;
+  private String schema;
+
+  abstract TestDatabase database();
+
+  @BeforeEach
+  void requireDatabase() {
+    database().assumeAvailable();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (backend != null) {
+      backend.close();
+    }
+    if (schema != null && database() == TestDatabase.POSTGRESQL) {
+      TestDatabase.dropSchema(schema);
+    }
+    if (client != null) {
+      assertThat(client.violations()).as("OpenAPI contract violations").isEmpty();
+    }
+  }
+
+  private RunningBackend start(Consumer<VmBackend.Builder> customise) throws Exception {
+    schema = TestDatabase.newSchema();
+    VmBackend.Builder builder =
+        VmBackend.builder()
+            .dataDir(dataDir)
+            .listen("127.0.0.1", 0)
+            .pollRecheckInterval(Duration.ofMillis(200))
+            .latestAgentVersion("0.2.0");
+    customise.accept(builder);
+    backend = database().configure(builder, schema).build().start();
+    client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
+    return backend;
+  }
+
+  private RunningBackend start() throws Exception {
+    return start(b -> {});
+  }
+
+  private TestAgent registeredAgent(String agentId) {
+    TestAgent agent = new TestAgent(client, agentId);
+    agent.register(backend.createBootstrapToken(false, null));
+    return agent;
+  }
+
+  private String operator() {
+    return backend.operatorToken();
+  }
+
+  private CommandView queue(String agentId, String operation, Map<String, String> params) {
+    return client
+        .post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest(agentId, operation, params, null))
+        .as(CommandView.class);
+  }
+
+  private CommandView command(String id) {
+    return client.get(ProtocolPaths.operatorCommand(id), operator()).as(CommandView.class);
+  }
+
+  private int count(String sql, Object... args) throws SQLException {
+    try (Connection c = backend.dataSource().getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        s.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rows = s.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }
+  }
+
+  @Test
+  void agentRegistersHeartbeatsRunsACommandAndItsResultReachesTheOperator() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+
+    HeartbeatResponse beat = agent.heartbeat();
+    assertThat(beat.commandsPending()).isZero();
+    assertThat(beat.latestAgentVersion()).isEqualTo("0.2.0");
+    assertThat(beat.serverTime()).isCloseTo(Instant.now(), within(5));
+
+    CommandView queued = queue("host-a", "start", Map.of("vm", "web-1"));
+    assertThat(queued.state()).isEqualTo(CommandState.QUEUED);
+    assertThat(agent.heartbeat().commandsPending()).isEqualTo(1);
+
+    CommandBatch batch = agent.poll(0);
+    assertThat(batch.commands()).hasSize(1);
+    Command command = batch.commands().get(0);
+    assertThat(command.id()).isEqualTo(queued.id());
+    assertThat(command.operation()).isEqualTo("start");
+    assertThat(command.vm()).isEqualTo("web-1");
+    assertThat(command.delivery()).isEqualTo(1);
+    assertThat(command.leaseExpiresAt()).isAfter(Instant.now());
+    assertThat(command(queued.id()).state()).isEqualTo(CommandState.LEASED);
+
+    ResultAck ack = agent.succeed(command, "running");
+    assertThat(ack.duplicate()).isFalse();
+
+    CommandView done = command(queued.id());
+    assertThat(done.state()).isEqualTo(CommandState.SUCCEEDED);
+    assertThat(done.result().result().get("state").asText()).isEqualTo("running");
+
+    AgentStatus status =
+        client.get(ProtocolPaths.agentStatus("host-a"), agent.accessToken).as(AgentStatus.class);
+    assertThat(status.connectivity()).isEqualTo(Connectivity.ONLINE);
+    assertThat(status.health()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(status.lastHeartbeatAt()).isNotNull();
+    assertThat(status.capabilities()).contains("start");
+    assertThat(status.commandsPending()).isZero();
+    assertThat(client.exchanges()).isGreaterThan(5);
+  }
+
+  @Test
+  void longPollAnswersPromptlyWhenACommandIsQueued() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    List<Long> latencies = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      CompletableFuture<CommandBatch> poll = CompletableFuture.supplyAsync(() -> agent.poll(20));
+      Thread.sleep(300);
+      long queuedAt = System.nanoTime();
+      backend.queueCommand("host-a", "stop", Map.of("vm", "web-" + i));
+      CommandBatch batch = poll.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      latencies.add((System.nanoTime() - queuedAt) / 1_000_000);
+      assertThat(batch.commands()).hasSize(1);
+      agent.succeed(batch.commands().get(0), "shutoff");
+    }
+    System.out.printf("[%s] long-poll wake-up after queue, ms: %s%n", database(), latencies);
+    assertThat(latencies).allSatisfy(ms -> assertThat(ms).isLessThan(2_000));
+  }
+
+  @Test
+  void longPollWithNothingQueuedAnswersEmptyAfterItsWait() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    long started = System.nanoTime();
+    assertThat(agent.poll(1).commands()).isEmpty();
+    assertThat((System.nanoTime() - started) / 1_000_000).isBetween(900L, 5_000L);
+  }
+
+  @Test
+  void registeringAgainKeepsTheAgentAndRevokesItsEarlierTokens() throws Exception {
+    start();
+    String bootstrap = backend.createBootstrapToken(false, null);
+    TestAgent agent = new TestAgent(client, "host-a");
+    agent.register(bootstrap);
+    String firstAccess = agent.accessToken;
+    String firstRefresh = agent.refreshToken;
+    Instant registeredAt = backend.operator().showAgent("host-a").registeredAt();
+
+    agent.register(bootstrap);
+
+    assertThat(backend.operator().listAgents()).extracting(AgentStatus::agentId).containsExactly("host-a");
+    assertThat(backend.operator().showAgent("host-a").registeredAt()).isEqualTo(registeredAt);
+    assertThat(agent.heartbeat().commandsPending()).isZero();
+    assertThat(
+            client
+                .post(ProtocolPaths.heartbeat("host-a"), firstAccess, TestAgent.healthyHeartbeat(null))
+                .status())
+        .isEqualTo(401);
+    assertThat(client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(firstRefresh)).status())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void singleUseBootstrapTokenRegistersOnlyOneAgent() throws Exception {
+    start();
+    String bootstrap = backend.createBootstrapToken(true, null);
+    new TestAgent(client, "host-a").register(bootstrap);
+    new TestAgent(client, "host-a").register(bootstrap);
+
+    ContractClient.Answer second =
+        client.post(ProtocolPaths.REGISTER, bootstrap, TestAgent.identity("host-b", null));
+    assertThat(second.status()).isEqualTo(401);
+    assertThat(second.problem().code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+    assertThat(count("SELECT COUNT(*) FROM agents")).isEqualTo(1);
+  }
+
+  @Test
+  void unknownAndExpiredBootstrapTokensAreRefused() throws Exception {
+    start();
+    String expiring = backend.createBootstrapToken(false, Duration.ofSeconds(1));
+    assertThat(
+            client
+                .post(ProtocolPaths.REGISTER, "vmb_not-a-real-token", TestAgent.identity("x", null))
+                .status())
+        .isEqualTo(401);
+    assertThat(client.post(ProtocolPaths.REGISTER, null, TestAgent.identity("x", null)).status())
+        .isEqualTo(401);
+    Thread.sleep(1_100);
+    ContractClient.Answer late =
+        client.post(ProtocolPaths.REGISTER, expiring, TestAgent.identity("x", null));
+    assertThat(late.status()).isEqualTo(401);
+    assertThat(late.problem().detail()).contains("expired");
+    assertThat(count("SELECT COUNT(*) FROM agents")).isZero();
+  }
+
+  @Test
+  void expiredAccessTokenIsRefusedAndARefreshedOneWorks() throws Exception {
+    // JWT expiry has whole-second precision: a 2 s token lives between 1 and 2 s.
+    start(b -> b.accessTokenTtl(Duration.ofSeconds(2)));
+    TestAgent agent = registeredAgent("host-a");
+    agent.heartbeat();
+    Thread.sleep(2_100);
+
+    ContractClient.Answer expired =
+        client.post(
+            ProtocolPaths.heartbeat("host-a"), agent.accessToken, TestAgent.healthyHeartbeat(null));
+    assertThat(expired.status()).isEqualTo(401);
+    assertThat(expired.problem().detail()).contains("expired");
+
+    TokenPair pair =
+        client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(agent.refreshToken)).as(TokenPair.class);
+    assertThat(pair.refreshToken()).isNotEqualTo(agent.refreshToken);
+    agent.accessToken = pair.accessToken();
+    assertThat(agent.heartbeat().serverTime()).isNotNull();
+  }
+
+  @Test
+  void reusedRefreshTokenIsRefusedAndRevokesTheWholeChain() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    String first = agent.refreshToken;
+    TokenPair second =
+        client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(first)).as(TokenPair.class);
+
+    ContractClient.Answer reuse = client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(first));
+    assertThat(reuse.status()).isEqualTo(401);
+    assertThat(reuse.problem().detail()).contains("already used").doesNotContain(first);
+
+    assertThat(
+            client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(second.refreshToken())).status())
+        .as("the rotated refresh token died with its chain")
+        .isEqualTo(401);
+    assertThat(
+            client
+                .post(
+                    ProtocolPaths.heartbeat("host-a"),
+                    second.accessToken(),
+                    TestAgent.healthyHeartbeat(null))
+                .status())
+        .as("the chain's access token died with it")
+        .isEqualTo(401);
+
+    agent.register(backend.createBootstrapToken(false, null));
+    assertThat(agent.heartbeat().serverTime()).isNotNull();
+  }
+
+  @Test
+  void agentTokenIsRefusedForAnotherAgentsResourcesAndForTheOperatorApi() throws Exception {
+    start();
+    TestAgent a = registeredAgent("host-a");
+    TestAgent b = registeredAgent("host-b");
+    CommandView forB = queue("host-b", "start", Map.of("vm", "db-1"));
+
+    ContractClient.Answer poll = client.get(ProtocolPaths.commands("host-b", 0), a.accessToken);
+    assertThat(poll.status()).isEqualTo(403);
+    assertThat(poll.problem().code()).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(
+            client.post(ProtocolPaths.heartbeat("host-b"), a.accessToken, TestAgent.healthyHeartbeat(null)).status())
+        .isEqualTo(403);
+    assertThat(client.get(ProtocolPaths.agentStatus("host-b"), a.accessToken).status()).isEqualTo(403);
+
+    Instant now = Instant.now();
+    ContractClient.Answer stolenResult =
+        a.submit(CommandResult.succeeded(forB.id(), null, now, now));
+    assertThat(stolenResult.status()).isEqualTo(403);
+    assertThat(command(forB.id()).state()).isEqualTo(CommandState.QUEUED);
+
+    assertThat(client.get(ProtocolPaths.OPERATOR_AGENTS, a.accessToken).status()).isEqualTo(403);
+    assertThat(
+            client
+                .post(
+                    ProtocolPaths.OPERATOR_COMMANDS,
+                    a.accessToken,
+                    new QueueCommandRequest("host-b", "delete", Map.of("vm", "db-1"), null))
+                .status())
+        .isEqualTo(403);
+    assertThat(client.get(ProtocolPaths.OPERATOR_AGENTS, null).status()).isEqualTo(401);
+    assertThat(
+            client.get(ProtocolPaths.commands("host-a", 0), backend.operatorToken()).status())
+        .as("the operator token is no agent token")
+        .isEqualTo(403);
+    assertThat(count("SELECT COUNT(*) FROM commands")).isEqualTo(1);
+    assertThat(b.poll(0).commands()).extracting(Command::id).containsExactly(forB.id());
+  }
+
+  @Test
+  void unansweredCommandIsDeliveredAgainAfterItsLease() throws Exception {
+    start(b -> b.leaseDuration(Duration.ofSeconds(1)));
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued = queue("host-a", "restart", Map.of("vm", "web-1"));
+
+    Command first = agent.poll(0).commands().get(0);
+    assertThat(first.delivery()).isEqualTo(1);
+    assertThat(agent.poll(0).commands()).as("leased: not delivered twice at once").isEmpty();
+
+    Thread.sleep(1_100);
+    CommandBatch again = agent.poll(0);
+    assertThat(again.commands()).hasSize(1);
+    assertThat(again.commands().get(0).id()).isEqualTo(queued.id());
+    assertThat(again.commands().get(0).delivery()).isEqualTo(2);
+    assertThat(command(queued.id()).deliveries()).isEqualTo(2);
+  }
+
+  @Test
+  void repeatedResultIsAcknowledgedButNotApplied() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued = queue("host-a", "start", Map.of("vm", "web-1"));
+    Command command = agent.poll(0).commands().get(0);
+
+    assertThat(agent.succeed(command, "running").duplicate()).isFalse();
+    Instant now = Instant.now();
+    ResultAck repeat =
+        agent
+            .submit(
+                CommandResult.failed(
+                    command.id(), CommandError.of(ErrorCode.OPERATION_FAILED), now, now))
+            .as(ResultAck.class);
+    assertThat(repeat.duplicate()).isTrue();
+
+    CommandView view = command(queued.id());
+    assertThat(view.state()).isEqualTo(CommandState.SUCCEEDED);
+    assertThat(view.result().error()).isNull();
+    assertThat(view.result().result().get("state").asText()).isEqualTo("running");
+
+    ContractClient.Answer unknown =
+        agent.submit(
+            CommandResult.succeeded("00000000-0000-4000-8000-000000000000", null, now, now));
+    assertThat(unknown.status()).isEqualTo(404);
+  }
+
+  @Test
+  void commandPastItsDeadlineExpiresInsteadOfBeingDelivered() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued =
+        client
+            .post(
+                ProtocolPaths.OPERATOR_COMMANDS,
+                operator(),
+                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
+            .as(CommandView.class);
+    Thread.sleep(1_100);
+    assertThat(agent.poll(0).commands()).isEmpty();
+    assertThat(command(queued.id()).state()).isEqualTo(CommandState.EXPIRED);
+  }
+
+  @Test
+  void agentIsOfflineAfterThreeMissedHeartbeatsAndOnlineAtTheNext() throws Exception {
+    start();
+    TestAgent agent = new TestAgent(client, "host-a");
+    agent.register(backend.createBootstrapToken(false, null), 1);
+    agent.heartbeat();
+    assertThat(backend.operator().showAgent("host-a").connectivity())
+        .isEqualTo(Connectivity.ONLINE);
+
+    await()
+        .atMost(Duration.ofSeconds(6))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> backend.operator().showAgent("host-a").connectivity() == Connectivity.OFFLINE);
+    Instant last = backend.operator().showAgent("host-a").lastHeartbeatAt();
+    assertThat(Duration.between(last, Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    StatusOverview overview =
+        client.get(ProtocolPaths.STATUS_OVERVIEW, null).as(StatusOverview.class);
+    assertThat(overview.agentsOffline()).isEqualTo(1);
+    assertThat(overview.agents()).as("anonymous overview lists no agents").isNull();
+
+    agent.heartbeat();
+    assertThat(backend.operator().showAgent("host-a").connectivity())
+        .isEqualTo(Connectivity.ONLINE);
+    StatusOverview full =
+        client.get(ProtocolPaths.STATUS_OVERVIEW, operator()).as(StatusOverview.class);
+    assertThat(full.agentsOnline()).isEqualTo(1);
+    assertThat(full.agents()).extracting(AgentStatus::agentId).containsExactly("host-a");
+  }
+
+  @Test
+  void badRequestsAreRejectedWithAProblemAndNothingIsStored() throws Exception {
+    start(b -> b.maxBodyBytes(4096, 8192));
+    TestAgent agent = registeredAgent("host-a");
+    String hb = ProtocolPaths.heartbeat("host-a");
+
+    ContractClient.Answer badJson =
+        client.raw("POST", hb, agent.accessToken, "application/json", "{\"status\": \"healthy\",");
+    assertThat(badJson.status()).isEqualTo(400);
+    assertThat(badJson.problem().code()).isEqualTo(ErrorCode.BAD_REQUEST);
+
+    String unknownField =
+        ContractClient.WRITER
+            .writeValueAsString(TestAgent.identity("host-z", null))
+            .replace("{", "{\"colour\":\"red\",");
+    ContractClient.Answer unknown =
+        client.raw(
+            "POST",
+            ProtocolPaths.REGISTER,
+            backend.createBootstrapToken(false, null),
+            "application/json",
+            unknownField);
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.problem().detail()).contains("colour");
+
+    String wrongType =
+        "{\"agent_id\":\"host-a\",\"operation\":\"start\",\"params\":{\"vm\":\"web-1\"},"
+            + "\"deadline_seconds\":\"soon\"}";
+    ContractClient.Answer typed =
+        client.raw("POST", ProtocolPaths.OPERATOR_COMMANDS, operator(), "application/json", wrongType);
+    assertThat(typed.status()).isEqualTo(400);
+    assertThat(typed.problem().errors()).isNotEmpty();
+
+    ContractClient.Answer notJson =
+        client.raw("POST", hb, agent.accessToken, "text/plain", "healthy");
+    assertThat(notJson.status()).isEqualTo(415);
+
+    ObjectNode big = JsonNodeFactory.instance.objectNode().put("blob", "x".repeat(9000));
+    ContractClient.Answer oversized =
+        client.raw(
+            "POST",
+            ProtocolPaths.metrics("host-a"),
+            agent.accessToken,
+            "application/json",
+            ContractClient.WRITER.writeValueAsString(
+                new MetricsBatch(List.of(new MetricsSample(Instant.now(), big)))));
+    assertThat(oversized.status()).isEqualTo(413);
+    assertThat(oversized.problem().code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+
+    ContractClient.Answer badWait =
+        client.send("GET", ProtocolPaths.commands("host-a", 31), agent.accessToken, null, null, false);
+    assertThat(badWait.status()).isEqualTo(400);
+
+    ContractClient.Answer badStatus =
+        client.raw(
+            "POST",
+            hb,
+            agent.accessToken,
+            "application/json",
+            ContractClient.WRITER
+                .writeValueAsString(TestAgent.healthyHeartbeat(null))
+                .replace("\"healthy\"", "\"fine\""));
+    assertThat(badStatus.status()).isEqualTo(400);
+
+    assertThat(count("SELECT COUNT(*) FROM agents WHERE last_heartbeat_at IS NOT NULL")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM agents")).isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM commands")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM metrics_samples")).isZero();
+  }
+
+  @Test
+  void metricsAreStoredAtTheirOwnTimestampsAndARedeliveredBatchIsSkipped() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    Instant hourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+    List<MetricsSample> samples = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ObjectNode snapshot = JsonNodeFactory.instance.objectNode();
+      snapshot.putObject("system").put("cpu_percent", 10 + i);
+      samples.add(new MetricsSample(hourAgo.plusSeconds(60L * i), snapshot));
+    }
+    MetricsBatch batch = new MetricsBatch(samples);
+    IngestAck first =
+        client.post(ProtocolPaths.metrics("host-a"), agent.accessToken, batch).as(IngestAck.class);
+    assertThat(first).isEqualTo(new IngestAck(3, 0));
+    IngestAck again =
+        client.post(ProtocolPaths.metrics("host-a"), agent.accessToken, batch).as(IngestAck.class);
+    assertThat(again).isEqualTo(new IngestAck(0, 3));
+
+    List<Instant> stored = new ArrayList<>();
+    try (Connection c = backend.dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT sample_time, snapshot_json FROM metrics_samples ORDER BY sample_time")) {
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          stored.add(rows.getObject(1, OffsetDateTime.class).toInstant());
+          assertThat(rows.getString(2)).contains("cpu_percent");
+        }
+      }
+    }
+    assertThat(stored).containsExactly(hourAgo, hourAgo.plusSeconds(60), hourAgo.plusSeconds(120));
+  }
+
+  @Test
+  void heartbeatInventoryAndLifecycleEventsKeepTheVmListCurrent() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(
+                List.of(
+                    new VmSummary("web-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "shutoff"),
+                    new VmSummary("db-1", null, "running"))))
+        .as(HeartbeatResponse.class);
+
+    Instant now = Instant.now();
+    EventBatch events =
+        new EventBatch(
+            List.of(
+                new VmEvent(1, now, "web-1", null, VmEventType.STARTED, "booted"),
+                new VmEvent(2, now, "db-1", null, VmEventType.UNDEFINED, null),
+                new VmEvent(3, now, "new-1", null, VmEventType.DEFINED, "added")));
+    IngestAck ack =
+        client.post(ProtocolPaths.events("host-a"), agent.accessToken, events).as(IngestAck.class);
+    assertThat(ack).isEqualTo(new IngestAck(3, 0));
+    assertThat(
+            client
+                .post(ProtocolPaths.events("host-a"), agent.accessToken, events)
+                .as(IngestAck.class))
+        .isEqualTo(new IngestAck(0, 3));
+
+    List<VmView> vms =
+        client.get(ProtocolPaths.OPERATOR_VMS + "?agent_id=host-a", operator()).as(VmList.class).vms();
+    assertThat(vms)
+        .extracting(VmView::name, VmView::state)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("new-1", "shutoff"),
+            org.assertj.core.groups.Tuple.tuple("web-1", "running"));
+    assertThat(count("SELECT COUNT(*) FROM vm_events")).isEqualTo(3);
+  }
+
+  @Test
+  void revokedAgentLosesAccessAtOnceAndCannotRegisterAgain() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    AgentStatus revoked =
+        client.post(ProtocolPaths.operatorAgentRevoke("host-a"), operator(), null).as(AgentStatus.class);
+    assertThat(revoked.connectivity()).isEqualTo(Connectivity.REVOKED);
+
+    assertThat(client.get(ProtocolPaths.commands("host-a", 0), agent.accessToken).status())
+        .isEqualTo(401);
+    assertThat(client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(agent.refreshToken)).status())
+        .isEqualTo(401);
+    ContractClient.Answer again =
+        client.post(
+            ProtocolPaths.REGISTER,
+            backend.createBootstrapToken(false, null),
+            TestAgent.identity("host-a", null));
+    assertThat(again.status()).isEqualTo(403);
+    ContractClient.Answer queue =
+        client.post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), null));
+    assertThat(queue.status()).isEqualTo(409);
+  }
+
+  @Test
+  void accessTokensVerifyAgainstThePublishedKeySet() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    String jwks = client.get(ProtocolPaths.JWKS, null).body();
+    JWKSet set = JWKSet.parse(jwks);
+    assertThat(set.getKeys()).hasSize(1);
+    assertThat(set.getKeys().get(0).isPrivate()).isFalse();
+    SignedJWT jwt = SignedJWT.parse(agent.accessToken);
+    ECKey key = (ECKey) set.getKeyByKeyId(jwt.getHeader().getKeyID());
+    assertThat(jwt.verify(new ECDSAVerifier(key))).isTrue();
+    assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("host-a");
+    assertThat(jwt.getJWTClaimsSet().getExpirationTime().toInstant())
+        .isBefore(Instant.now().plus(Duration.ofMinutes(11)));
+  }
+
+  @Test
+  void updateCheckComparesVersionsNumerically() throws Exception {
+    start(b -> b.latestAgentVersion("0.10.0"));
+    TestAgent agent = registeredAgent("host-a");
+    UpdateInfo older =
+        client.get(ProtocolPaths.latestVersion("0.9.2"), agent.accessToken).as(UpdateInfo.class);
+    assertThat(older.updateAvailable()).isTrue();
+    UpdateInfo same =
+        client.get(ProtocolPaths.latestVersion("0.10.0"), agent.accessToken).as(UpdateInfo.class);
+    assertThat(same.updateAvailable()).isFalse();
+    assertThat(client.get(ProtocolPaths.latestVersion("0.1.0"), null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void bootstrapTokensAreStoredOnlyAsHashes() throws Exception {
+    start();
+    String secret = backend.createBootstrapToken(false, null);
+    try (Connection c = backend.dataSource().getConnection();
+        PreparedStatement s = c.prepareStatement("SELECT token_hash FROM bootstrap_tokens");
+        ResultSet rows = s.executeQuery()) {
+      rows.next();
+      assertThat(rows.getString(1)).hasSize(64).doesNotContain(secret.substring(4, 20));
+    }
+    Problem problem = client.get(ProtocolPaths.OPERATOR_AGENTS, secret).problem();
+    assertThat(problem.detail()).doesNotContain(secret);
+  }
+
+  private static org.assertj.core.data.TemporalUnitOffset within(int seconds) {
+    return org.assertj.core.api.Assertions.within(seconds, ChronoUnit.SECONDS);
+  }
+}
