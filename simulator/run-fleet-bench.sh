@@ -18,7 +18,8 @@
 #   COMMANDS_PER_SECOND operator commands queued per second             (default: 2)
 #   SEARCH_DB           database of the search: h2 or pg                (default: h2)
 #   SEARCH_MAX, SEARCH_STEPS  largest N tried and most search runs      (default: 16000, 5)
-#   TWO_SIZES           fleet sizes of the two-instance part            (default: 1000 5000)
+#   TWO_SIZES           fleet sizes of the two-instance part  (default: auto = 1000 and twice
+#                       the largest N the search found one instance to hold)
 #   BACKEND_JAVA_OPTS   JVM options of each backend                     (default: none)
 #   SIM_JAVA_OPTS       JVM options of the simulator                    (default: -Xmx3g)
 #   OUT                 where reports go                 (default: simulator/target/fleet-bench)
@@ -41,7 +42,7 @@ COMMANDS_PER_SECOND=${COMMANDS_PER_SECOND:-2}
 SEARCH_DB=${SEARCH_DB:-h2}
 SEARCH_MAX=${SEARCH_MAX:-16000}
 SEARCH_STEPS=${SEARCH_STEPS:-5}
-TWO_SIZES=${TWO_SIZES:-"1000 5000"}
+TWO_SIZES=${TWO_SIZES:-auto}
 BACKEND_JAVA_OPTS=${BACKEND_JAVA_OPTS:-}
 SIM_JAVA_OPTS=${SIM_JAVA_OPTS:--Xmx3g}
 OUT=${OUT:-$ROOT/simulator/target/fleet-bench}
@@ -264,8 +265,15 @@ verdict_of() {
 }
 
 two_instances() {
-  local n
-  for n in $TWO_SIZES; do
+  local n sizes=$TWO_SIZES
+  if [[ $sizes == auto ]]; then
+    sizes=1000
+    if [[ -f $OUT/search-$SEARCH_DB.result ]]; then
+      n=$(($(cut -d' ' -f1 "$OUT/search-$SEARCH_DB.result") * 2))
+      if ((n > 0 && n != 1000)); then sizes="$sizes $n"; fi
+    fi
+  fi
+  for n in $sizes; do
     local a=$WORK/two-$n-a b=$WORK/two-$n-b pa pb
     pg_fresh_db "fleet_two_$n"
     pa=$(free_port 18600)
