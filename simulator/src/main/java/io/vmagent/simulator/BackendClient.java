@@ -118,6 +118,9 @@ final class BackendClient {
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
+    if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+      return "connect timeout";
+    }
     if (cause instanceof HttpTimeoutException) {
       return "timeout";
     }
