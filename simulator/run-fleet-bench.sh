@@ -18,6 +18,8 @@
 #   COMMANDS_PER_SECOND operator commands queued per second             (default: 2)
 #   SEARCH_DB           database of the search: h2 or pg                (default: h2)
 #   SEARCH_MAX, SEARCH_STEPS  largest N tried and most search runs      (default: 16000, 5)
+#   SEARCH_START        "LO HI": N known to hold and N known not to (0 = unknown); default:
+#                       taken from the verdicts of the SIZES runs on SEARCH_DB
 #   TWO_SIZES           fleet sizes of the two-instance part  (default: auto = 1000 and twice
 #                       the largest N the search found one instance to hold)
 #   BACKEND_JAVA_OPTS   JVM options of each backend                     (default: none)
@@ -42,6 +44,7 @@ COMMANDS_PER_SECOND=${COMMANDS_PER_SECOND:-2}
 SEARCH_DB=${SEARCH_DB:-h2}
 SEARCH_MAX=${SEARCH_MAX:-16000}
 SEARCH_STEPS=${SEARCH_STEPS:-5}
+SEARCH_START=${SEARCH_START:-}
 TWO_SIZES=${TWO_SIZES:-auto}
 BACKEND_JAVA_OPTS=${BACKEND_JAVA_OPTS:-}
 SIM_JAVA_OPTS=${SIM_JAVA_OPTS:--Xmx3g}
@@ -225,7 +228,10 @@ round50() { echo $((($1 + 25) / 50 * 50)); }
 # bisection, at most SEARCH_STEPS runs.
 search() {
   local lo=0 hi=0 n verdict steps=0
-  for n in $SIZES; do
+  if [[ -n $SEARCH_START ]]; then
+    read -r lo hi <<<"$SEARCH_START"
+  fi
+  for n in $([[ -n $SEARCH_START ]] || echo "$SIZES"); do
     verdict=$(verdict_of "$OUT/$SEARCH_DB-$n.json")
     if [[ $verdict == true ]]; then
       ((n > lo)) && lo=$n
