@@ -59,6 +59,7 @@ public final class VmBackend {
     private String latestAgentVersion;
     private int maxBodyBytes = 64 * 1024;
     private int maxBatchBytes = 1024 * 1024;
+    private int httpThreads = 200;
     private String operatorToken;
 
     private Builder() {}
@@ -163,8 +164,8 @@ public final class VmBackend {
     }
 
     /**
-     * How often a waiting long poll re-checks the database for commands queued by another
-     * instance. Default 1 s. (Commands queued by this instance wake it at once.)
+     * How often a waiting long poll re-checks the database for commands queued by another instance.
+     * Default 1 s. (Commands queued by this instance wake it at once.)
      */
     public Builder pollRecheckInterval(Duration interval) {
       this.pollRecheckInterval = interval;
@@ -184,6 +185,15 @@ public final class VmBackend {
       return this;
     }
 
+    /**
+     * Most server threads. Default 200. Waiting long polls hold none, so this bounds only the
+     * requests being worked on at once.
+     */
+    public Builder httpThreads(int threads) {
+      this.httpThreads = threads;
+      return this;
+    }
+
     /** The operator token. Default: read from, or generated into, DATA_DIR/operator.token. */
     public Builder operatorToken(String token) {
       this.operatorToken = token;
@@ -197,11 +207,31 @@ public final class VmBackend {
       }
       return new VmBackend(
           new BackendConfig(
-              dataDir, host, port, clientAuth, clientCaPath, tlsCertificatePath, tlsKeyPath,
-              subjectAltNames, jdbcUrl, dbUser, dbPassword, dbSchema, dbPoolSize, accessTokenTtl,
-              refreshTokenTtl, leaseDuration, defaultHeartbeatInterval,
-              offlineAfterMissedHeartbeats, defaultCommandDeadline, pollRecheckInterval,
-              latestAgentVersion, maxBodyBytes, maxBatchBytes, operatorToken));
+              dataDir,
+              host,
+              port,
+              clientAuth,
+              clientCaPath,
+              tlsCertificatePath,
+              tlsKeyPath,
+              subjectAltNames,
+              jdbcUrl,
+              dbUser,
+              dbPassword,
+              dbSchema,
+              dbPoolSize,
+              accessTokenTtl,
+              refreshTokenTtl,
+              leaseDuration,
+              defaultHeartbeatInterval,
+              offlineAfterMissedHeartbeats,
+              defaultCommandDeadline,
+              pollRecheckInterval,
+              latestAgentVersion,
+              maxBodyBytes,
+              maxBatchBytes,
+              httpThreads,
+              operatorToken));
     }
   }
 }

@@ -33,6 +33,7 @@ public record BackendConfig(
     String latestAgentVersion,
     int maxBodyBytes,
     int maxBatchBytes,
+    int httpThreads,
     String operatorToken) {
 
   /** Checks every setting; a bad one is an {@link IllegalArgumentException} naming it. */
@@ -66,6 +67,9 @@ public record BackendConfig(
       throw new IllegalArgumentException(
           "maxBodyBytes must be at least 1024 and maxBatchBytes at least maxBodyBytes");
     }
+    if (httpThreads < 8) {
+      throw new IllegalArgumentException("httpThreads must be at least 8, got " + httpThreads);
+    }
     if (operatorToken != null && operatorToken.length() < 16) {
       throw new IllegalArgumentException("operatorToken must be at least 16 characters");
     }
@@ -85,9 +89,22 @@ public record BackendConfig(
   /** Keeps the database password and operator token out of logs. */
   @Override
   public String toString() {
-    return "BackendConfig[dataDir=" + dataDir + ", listen=" + host + ":" + port
-        + ", clientAuth=" + clientAuth + ", database="
-        + (jdbcUrl == null ? "embedded H2" : jdbcUrl) + ", schema=" + dbSchema
-        + ", accessTokenTtl=" + accessTokenTtl + ", leaseDuration=" + leaseDuration + "]";
+    return "BackendConfig[dataDir="
+        + dataDir
+        + ", listen="
+        + host
+        + ":"
+        + port
+        + ", clientAuth="
+        + clientAuth
+        + ", database="
+        + (jdbcUrl == null ? "embedded H2" : jdbcUrl)
+        + ", schema="
+        + dbSchema
+        + ", accessTokenTtl="
+        + accessTokenTtl
+        + ", leaseDuration="
+        + leaseDuration
+        + "]";
   }
 }

@@ -68,7 +68,8 @@ public final class Routes {
             x -> {
               String token =
                   Authenticator.bearer(x.authorization())
-                      .orElseThrow(() -> ApiException.unauthorized("the bootstrap token is required"));
+                      .orElseThrow(
+                          () -> ApiException.unauthorized("the bootstrap token is required"));
               RegisterRequest request = x.body(RegisterRequest.class);
               return Reply.ok(s.registration().register(token, request));
             }));
@@ -98,9 +99,10 @@ public final class Routes {
             x -> {
               String agentId = agent(s, x);
               x.accept();
-              return Reply.ok(
+              return Reply.later(
                   s.commands()
-                      .poll(agentId, x.intQuery("max", 10), x.intQuery("wait", 0)));
+                      .poll(agentId, x.intQuery("max", 10), x.intQuery("wait", 0))
+                      .thenApply(Reply::ok));
             }));
     routes.add(
         new Route(
@@ -226,8 +228,7 @@ public final class Routes {
             x -> {
               s.auth().requireOperator(x.authorization());
               x.accept();
-              return Reply.ok(
-                  s.commands().view(x.pathParam("commandId"), x.intQuery("wait", 0)));
+              return Reply.ok(s.commands().view(x.pathParam("commandId"), x.intQuery("wait", 0)));
             }));
     routes.add(
         new Route(
@@ -282,8 +283,7 @@ public final class Routes {
             x -> {
               s.auth().requireOperator(x.authorization());
               return Reply.created(
-                  s.registration()
-                      .createBootstrapToken(x.body(CreateBootstrapTokenRequest.class)));
+                  s.registration().createBootstrapToken(x.body(CreateBootstrapTokenRequest.class)));
             }));
     routes.add(
         new Route(
