@@ -110,13 +110,27 @@ shell_scripts() {
   done
 }
 
+# The two slowest checks run in the background from the start; their check collects them.
+start_background_checks() {
+  if command -v shellcheck >/dev/null; then
+    mapfile -t scripts < <(shell_scripts)
+    shellcheck -x -P SCRIPTDIR "${scripts[@]}" >"$work/shellcheck.out" 2>&1 &
+    shellcheck_pid=$!
+  fi
+  if command -v lintian >/dev/null; then
+    lintian --fail-on error --tag-display-limit 0 "$deb" >"$work/lintian.out" 2>&1 &
+    lintian_pid=$!
+  fi
+}
+
 check_shellcheck() {
-  command -v shellcheck >/dev/null || { echo "shellcheck not installed"; return 77; }
-  local scripts
-  mapfile -t scripts < <(shell_scripts)
+  [[ -n ${shellcheck_pid:-} ]] || { echo "shellcheck not installed"; return 77; }
+  wait "$shellcheck_pid"
+  local rc=$?
+  cat "$work/shellcheck.out"
   expect "shell scripts found" test ${#scripts[@]} -gt 5 || return 1
   echo "NOTE: ${#scripts[@]} scripts"
-  shellcheck -x -P SCRIPTDIR "${scripts[@]}"
+  return $rc
 }
 
 check_unit_verify() {
@@ -162,10 +176,11 @@ check_unit_required_settings() {
 }
 
 check_deb_lintian() {
-  command -v lintian >/dev/null || { echo "lintian not installed"; return 77; }
-  local out
-  out=$(lintian --fail-on error --tag-display-limit 0 "$deb" 2>&1)
-  local rc=$?
+  [[ -n ${lintian_pid:-} ]] || { echo "lintian not installed"; return 77; }
+  local out rc
+  wait "$lintian_pid"
+  rc=$?
+  out=$(cat "$work/lintian.out")
   echo "$out"
   expect "no lintian error" test $rc -eq 0 || return 1
   expect "no E: line" not grep -q '^E:' <<<"$out" || return 1
@@ -427,7 +442,8 @@ check_live_upgrade() {
   # A newer release: version bumped, jar content different (an extra entry).
   cp -a "$release" "$newer"
   echo "${version}.1" >"$newer/VERSION"
-  (cd "$work" && echo upgrade >upgrade-marker.txt && jar uf "$newer/lib/vm-agent.jar" upgrade-marker.txt) || return 1
+  /usr/bin/python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "a").writestr("upgrade-marker.txt", "x")' \
+    "$newer/lib/vm-agent.jar" || return 1
   [[ -s /etc/vm-agent/agent.env ]] || write_test_env
   echo "AGENT_NAME=kept-by-upgrade" >>/etc/vm-agent/agent.env
   install -o vm-agent -g vm-agent -m 0600 /dev/null /var/lib/vm-agent/credentials.json
@@ -599,6 +615,57 @@ check_sandbox_config_check() {
   expect "config check exits 0 inside the sandbox (got $rc)" test $rc -eq 0
 }
 
+check_sandbox_daemon() {
+  # The daemon in the unit's sandbox against the reference backend over TLS: it registers,
+  # stays online, and on SIGTERM stops cleanly well within TimeoutStopSec.
+  need_live || return
+  [[ -x bin/vm-backend && -f backend/target/vm-backend.jar ]] || { echo "no reference backend built"; return 77; }
+  local data=$work/backend backend_pid agent_pid sandbox_pid ok=0 t0 rc stop_limit token
+  stop_limit=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s*$/\1/p' "$unit_src")
+  bin/vm-backend serve --data-dir "$data" --listen 127.0.0.1:0 >"$work/backend.log" 2>&1 &
+  backend_pid=$!
+  for _ in $(seq 1 150); do [[ -s $data/backend.url ]] && break; sleep 0.2; done
+  if [[ ! -s $data/backend.url ]]; then
+    cat "$work/backend.log"
+    kill "$backend_pid"
+    return 1
+  fi
+  install -m 0644 "$data/tls/ca.pem" /etc/vm-agent/ssl/backend-ca.pem
+  rm -f /var/lib/vm-agent/credentials.json /var/lib/vm-agent/agent-id
+  token=$(bin/vm-backend token create --single-use --data-dir "$data" 2>/dev/null)
+  printf '%s\n' "AGENT_BACKEND_URL=$(cat "$data/backend.url")" "AGENT_TOKEN=$token" \
+    AGENT_SSL_CA_PATH=/etc/vm-agent/ssl/backend-ca.pem AGENT_LIBVIRT_URI=test:///default \
+    AGENT_HEARTBEAT_INTERVAL=5 >/etc/vm-agent/agent.env
+  sandbox hidepid=invisible vm-agent run >"$work/daemon.log" 2>&1 &
+  sandbox_pid=$!
+  local online=""
+  for _ in $(seq 1 200); do
+    if bin/vm-backend agents list --data-dir "$data" 2>/dev/null | grep -q ' online '; then online=yes; break; fi
+    kill -0 "$sandbox_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  bin/vm-backend agents list --data-dir "$data" 2>&1
+  expect "the agent registered and came online from inside the sandbox" test -n "$online" || ok=1
+  agent_pid=$(pgrep -u vm-agent -f 'vm-agent.jar run')
+  t0=$SECONDS
+  if [[ -n $agent_pid ]]; then kill -TERM "$agent_pid"; fi
+  wait "$sandbox_pid"
+  rc=$?
+  local took=$((SECONDS - t0))
+  echo "stopped with status $rc after $took s (TimeoutStopSec=${stop_limit}s)"
+  kill "$backend_pid"
+  wait "$backend_pid" 2>/dev/null
+  tail -25 "$work/daemon.log"
+  expect "a clean exit (0, or 143 which the unit counts as success)" test "$rc" -eq 0 -o "$rc" -eq 143 || ok=1
+  expect "the stop well within TimeoutStopSec" test "$took" -lt "${stop_limit:-0}" || ok=1
+  expect "credentials kept 0600 in the state directory" \
+    test "$(stat -c %a /var/lib/vm-agent/credentials.json 2>/dev/null)" = 600 || ok=1
+  expect "nothing refused by the sandbox in the log" \
+    not grep -iE 'read-only file system|permission denied|operation not permitted|AccessDenied' "$work/daemon.log" || ok=1
+  echo "NOTE: registered, online, stopped in $took s with status $rc"
+  return $ok
+}
+
 # The unit's SystemCallFilter=@system-service minus @privileged and @resources, expanded to
 # system call names (written once, readable by vm-agent).
 expand_syscall_group() {
@@ -635,7 +702,7 @@ check_syscall_filter() {
   install -o vm-agent -m 0600 /dev/null "$work/strace-metrics.txt"
   # Traced as vm-agent, from the launcher's execve on: runuser's own set-up is not the service's.
   as_agent strace -f -qq -o "$work/strace-config.txt" vm-agent config check >/dev/null 2>&1
-  as_agent strace -f -qq -o "$work/strace-metrics.txt" vm-agent metrics --json --interval 1 >/dev/null 2>&1
+  as_agent strace -f -qq -o "$work/strace-metrics.txt" vm-agent metrics --json --interval 0 >/dev/null 2>&1
   sed -E 's/^[0-9]+ +//; s/^<\.\.\. ([a-z_0-9]+) resumed>.*/\1/; s/\(.*//' "$work/strace-config.txt" "$work/strace-metrics.txt" |
     grep -E '^[a-z_0-9]+$' | sort -u >"$work/syscalls-used"
   expect "a trace of the agent" test "$(wc -l <"$work/syscalls-used")" -gt 20 || return 1
@@ -737,13 +804,12 @@ check_deb_cycle() {
 # ---------------------------------------------------------------------------------------------
 
 echo "dist checks of vm-agent $version ($(basename "$deb"), $(basename "$tarball"))"
-check shellcheck check_shellcheck
+start_background_checks
 check unit-verify check_unit_verify
 check unit-security check_unit_security
 check unit-settings check_unit_required_settings
 check env-template check_env_template
 check deb-metadata check_deb_metadata
-check deb-lintian check_deb_lintian
 check install-scratch-root check_scratch_install
 check install-bad-input check_bad_input
 check live-clean-machine clean_machine
@@ -758,11 +824,14 @@ check sandbox-files-and-socket check_sandbox_files
 check sandbox-metrics check_sandbox_metrics
 check sandbox-procsubset-would-break check_sandbox_procsubset_breaks
 check sandbox-config-check check_sandbox_config_check
+check sandbox-daemon-with-backend check_sandbox_daemon
 check syscall-filter check_syscall_filter
 check install-uninstall check_live_uninstall
 check install-purge check_live_purge
 check deb-refuses-install-sh-copy check_deb_refuses_install_sh_copy
 check deb-install-remove-purge check_deb_cycle
+check shellcheck check_shellcheck
+check deb-lintian check_deb_lintian
 
 echo "dist checks: $passed passed, $failed failed, $skipped skipped in $((SECONDS - started)) s"
 [[ $failed -eq 0 ]]

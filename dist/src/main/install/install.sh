@@ -277,7 +277,8 @@ systemd_enable() {
 
 read_release() {
   local f
-  for f in VERSION lib/vm-agent.jar bin/vm-agent systemd/$UNIT logrotate/vm-agent env/agent.env; do
+  for f in VERSION lib/vm-agent.jar bin/vm-agent systemd/$UNIT logrotate/vm-agent env/agent.env \
+    docs/install.md; do
     [[ -f $src/$f ]] || die "$src/$f is missing: run install.sh from an unpacked release (mvn -B package builds dist/target/vm-agent-VERSION/)"
   done
   version=$(tr -d '[:space:]' <"$src/VERSION")
@@ -366,6 +367,7 @@ do_install() {
   ensure_file "$src/lib/vm-agent.jar" "$prefix/lib/vm-agent.jar" 0644 root:root
   ensure_file "$src/bin/vm-agent" "$prefix/bin/vm-agent" 0755 root:root
   ensure_file "$src/env/agent.env" "$prefix/share/agent.env.example" 0644 root:root
+  ensure_file "$src/docs/install.md" "$prefix/share/install.md" 0644 root:root
   ensure_dir /usr/bin 0755 root:root
   ensure_symlink "$prefix/bin/vm-agent" /usr/bin/vm-agent
 
@@ -434,7 +436,7 @@ do_uninstall() {
   if [[ -L $root/usr/bin/vm-agent ]]; then remove_path /usr/bin/vm-agent; fi
   # Only the files install.sh put there: --prefix may name a directory shared with other things.
   local f
-  for f in lib/vm-agent.jar bin/vm-agent share/agent.env.example VERSION; do
+  for f in lib/vm-agent.jar bin/vm-agent share/agent.env.example share/install.md VERSION; do
     remove_path "$prefix/$f"
   done
   for f in lib bin share ""; do

@@ -20,6 +20,7 @@ import io.vmagent.agent.command.VmOperationSpecs;
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.libvirt.Subscription;
+import io.vmagent.agent.libvirt.VmOperations;
 import io.vmagent.agent.loop.CommandLoop;
 import io.vmagent.agent.loop.EventForwarder;
 import io.vmagent.agent.loop.EventSequence;
@@ -32,6 +33,11 @@ import io.vmagent.agent.metrics.MetricsSampler;
 import io.vmagent.agent.metrics.SystemCollectors;
 import io.vmagent.agent.metrics.domain.DomainCollector;
 import io.vmagent.agent.metrics.domain.ManagedConnectionAccess;
+import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
+import io.vmagent.agent.metrics.prometheus.PrometheusEndpoint;
+import io.vmagent.agent.metrics.prometheus.SnapshotMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.agent.spool.DurableQueue;
 import io.vmagent.agent.spool.SpoolDrainer;
 import io.vmagent.agent.state.StateDir;
@@ -83,7 +89,11 @@ public final class Agent {
   private final Instant startedAt = Instant.now();
   private final StateDir stateDir;
   private final LibvirtConnectionManager libvirt;
+  private final VmOperations vmOperations;
   private final MetricsSampler sampler;
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final AgentHealthMetrics health = new AgentHealthMetrics(registry);
+  private PrometheusEndpoint prometheus;
   private final HttpTransport transport;
   private final BackendClient client;
   private final CommandJournal journal;
@@ -132,11 +142,13 @@ public final class Agent {
             config.apiTimeout(),
             Backoff.of(config.retryAttempts(), config.retryBackoff()));
     this.journal = new CommandJournal(stateDir);
-    List<OperationSpec> operations = new ArrayList<>(VmOperationSpecs.create(libvirt, config.stopTimeout()));
+    this.vmOperations = new VmOperations(libvirt, config.stopTimeout(), COMMAND_WORKERS);
+    List<OperationSpec> operations = new ArrayList<>(VmOperationSpecs.create(vmOperations));
     MetricsSource metricsSource = () -> MetricsJson.mapper().valueToTree(sampler.collect());
     operations.add(OperationSpec.hostWide("collect_metrics", java.util.Set.of(), p -> metricsSource.collect()));
     operations.add(OperationSpec.hostWide("agent_info", java.util.Set.of(), p -> agentInfo()));
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
+    dispatcher.onFinished((operation, result) -> health.commandFinished(operation, outcome(result)));
     Session session =
         new Session(
             transport,
@@ -155,7 +167,7 @@ public final class Agent {
             "metrics", stateDir.directory("spool/metrics"), Math.max(64 << 10, metricsMax / 8), metricsMax);
     this.resultsDrainer = new SpoolDrainer("results", results, 1, Duration.ZERO, this::deliverResults, this::contact);
     this.eventsDrainer = new SpoolDrainer("events", events, 500, EVENT_GATHER, this::deliverEvents, this::contact);
-    this.metricsDrainer = new SpoolDrainer("metrics", metrics, 50, Duration.ZERO, this::deliverMetrics, this::contact);
+    this.metricsDrainer = new SpoolDrainer("metrics", metrics, 10, Duration.ZERO, this::deliverMetrics, this::contact);
     this.eventSequence = new EventSequence(stateDir.root());
 
     AtomicInteger workerNumber = new AtomicInteger();
@@ -200,7 +212,13 @@ public final class Agent {
     if (!config.sslVerify()) {
       log.warn("AGENT_SSL_VERIFY=false: the backend's certificate is NOT verified; use only for testing");
     }
-    libvirt.start();
+    libvirt.onStateChange(health::libvirtConnectionState);
+    health.libvirtConnectionState(libvirt.start());
+    if (config.prometheusListen().isPresent()) {
+      registry.register(new SnapshotMetrics(sampler::latest));
+      prometheus = PrometheusEndpoint.start(config.prometheusListen().get(), registry);
+      log.info("Prometheus metrics served on {}:{}", config.prometheusListen().get().getHostString(), prometheus.port());
+    }
     eventSubscription = libvirt.subscribe(new EventForwarder(eventSequence, events, eventsDrainer));
     recoverJournal();
     startThread("spool-results", resultsDrainer);
@@ -210,6 +228,14 @@ public final class Agent {
     startThread("command-poll", commandLoop);
     startThread("metrics", metricsLoop);
     startThread("update-check", updateLoop);
+  }
+
+  /**
+   * Tells {@code listener} the operation and result of every command this agent runs or refuses,
+   * on the worker thread, after the journal holds the result and before it is spooled.
+   */
+  public void onCommandFinished(java.util.function.BiConsumer<String, CommandResult> listener) {
+    dispatcher.onFinished(listener);
   }
 
   /** Blocks until {@link #shutdown()} has finished. */
@@ -278,7 +304,11 @@ public final class Agent {
   }
 
   private void closeQuietly() {
+    if (prometheus != null) {
+      prometheus.close();
+    }
     transport.close();
+    vmOperations.close();
     libvirt.close();
     for (DurableQueue queue : List.of(results, events, metrics)) {
       try {
@@ -362,11 +392,34 @@ public final class Agent {
   private void contact(boolean reached) {
     if (reached) {
       lastContact = Instant.now();
+      health.backendContact();
     }
   }
 
+  private static String outcome(CommandResult result) {
+    if (result.error() == null) {
+      return "success";
+    }
+    ErrorCode code = result.error().code();
+    return switch (code) {
+      case TIMEOUT -> "timeout";
+      case DEADLINE_EXCEEDED, UNKNOWN_OPERATION, INVALID_ARGUMENT -> "refused";
+      default -> "failure";
+    };
+  }
+
   private void heartbeat() throws IOException {
-    HeartbeatResponse response = client.heartbeat(heartbeats.build(false));
+    health.spoolSize(
+        results.depth() + events.depth() + metrics.depth(),
+        results.bytes() + events.bytes() + metrics.bytes());
+    HeartbeatResponse response;
+    try {
+      response = client.heartbeat(heartbeats.build(false));
+    } catch (IOException e) {
+      health.heartbeatFailed();
+      throw e;
+    }
+    health.heartbeatSent();
     contact(true);
     log.info(
         "heartbeat sent as agent {} ({} commands pending)",

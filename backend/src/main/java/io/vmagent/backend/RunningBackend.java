@@ -1,8 +1,8 @@
 package io.vmagent.backend;
 
 import io.vmagent.backend.auth.AccessTokens;
-import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.auth.Secrets;
+import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.auth.SigningKey;
 import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.backend.config.BackendConfig;
@@ -112,24 +112,53 @@ public final class RunningBackend implements AutoCloseable {
       String version = backendVersion();
       RegistrationService registration =
           new RegistrationService(
-              database, agents, tokens, accessTokens, json, config.refreshTokenTtl(),
-              config.defaultHeartbeatInterval(), clock);
+              database,
+              agents,
+              tokens,
+              accessTokens,
+              json,
+              config.refreshTokenTtl(),
+              config.defaultHeartbeatInterval(),
+              clock);
       AgentService agentService =
           new AgentService(
-              database, agents, tokens, commandStore, telemetry, json,
-              config.offlineAfterMissedHeartbeats(), config.latestAgentVersion(), version, clock);
+              database,
+              agents,
+              tokens,
+              commandStore,
+              telemetry,
+              json,
+              config.offlineAfterMissedHeartbeats(),
+              config.latestAgentVersion(),
+              version,
+              clock);
       CommandService commands =
           new CommandService(
-              database, agents, commandStore, json, new Signals(), config.leaseDuration(),
-              config.defaultCommandDeadline(), config.pollRecheckInterval(), clock);
+              database,
+              agents,
+              commandStore,
+              json,
+              new Signals(),
+              config.leaseDuration(),
+              config.defaultCommandDeadline(),
+              config.pollRecheckInterval(),
+              clock);
       TelemetryService telemetryService = new TelemetryService(database, telemetry, clock);
       Authenticator auth = new Authenticator(database, accessTokens, agents, tokens);
       Routes.Services services =
           new Routes.Services(
-              database, auth, registration, agentService, commands, telemetryService,
+              database,
+              auth,
+              registration,
+              agentService,
+              commands,
+              telemetryService,
               () -> database.inTransaction("list signing keys", tokens::signingKeys),
-              config.latestAgentVersion(), version, config.maxBodyBytes(),
-              config.maxBatchBytes(), clock);
+              config.latestAgentVersion(),
+              version,
+              config.maxBodyBytes(),
+              config.maxBatchBytes(),
+              clock);
       HttpsServer server =
           HttpsServer.start(
               config.host(), config.port(), tls, config.clientAuth(), Routes.handler(services));
@@ -141,7 +170,9 @@ public final class RunningBackend implements AutoCloseable {
           StandardCharsets.UTF_8);
       LOG.info(
           "vm-backend {} serving {} (client certificates: {}, database: {})",
-          version, running.baseUrl(), config.clientAuth(),
+          version,
+          running.baseUrl(),
+          config.clientAuth(),
           config.embeddedDatabase() ? "embedded H2" : database.dialect());
       return running;
     } catch (Exception e) {
@@ -239,6 +270,7 @@ public final class RunningBackend implements AutoCloseable {
   @Override
   public void close() throws Exception {
     long started = System.nanoTime();
+    commands.stopWaiting();
     try {
       server.close();
     } finally {

@@ -163,8 +163,8 @@ public final class VmBackend {
     }
 
     /**
-     * How often a waiting long poll re-checks the database for commands queued by another
-     * instance. Default 1 s. (Commands queued by this instance wake it at once.)
+     * How often a waiting long poll re-checks the database for commands queued by another instance.
+     * Default 1 s. (Commands queued by this instance wake it at once.)
      */
     public Builder pollRecheckInterval(Duration interval) {
       this.pollRecheckInterval = interval;
@@ -197,11 +197,30 @@ public final class VmBackend {
       }
       return new VmBackend(
           new BackendConfig(
-              dataDir, host, port, clientAuth, clientCaPath, tlsCertificatePath, tlsKeyPath,
-              subjectAltNames, jdbcUrl, dbUser, dbPassword, dbSchema, dbPoolSize, accessTokenTtl,
-              refreshTokenTtl, leaseDuration, defaultHeartbeatInterval,
-              offlineAfterMissedHeartbeats, defaultCommandDeadline, pollRecheckInterval,
-              latestAgentVersion, maxBodyBytes, maxBatchBytes, operatorToken));
+              dataDir,
+              host,
+              port,
+              clientAuth,
+              clientCaPath,
+              tlsCertificatePath,
+              tlsKeyPath,
+              subjectAltNames,
+              jdbcUrl,
+              dbUser,
+              dbPassword,
+              dbSchema,
+              dbPoolSize,
+              accessTokenTtl,
+              refreshTokenTtl,
+              leaseDuration,
+              defaultHeartbeatInterval,
+              offlineAfterMissedHeartbeats,
+              defaultCommandDeadline,
+              pollRecheckInterval,
+              latestAgentVersion,
+              maxBodyBytes,
+              maxBatchBytes,
+              operatorToken));
     }
   }
 }

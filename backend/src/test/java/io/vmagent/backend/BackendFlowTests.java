@@ -223,12 +223,17 @@ abstract class BackendFlowTests {
 
     agent.register(bootstrap);
 
-    assertThat(backend.operator().listAgents()).extracting(AgentStatus::agentId).containsExactly("host-a");
+    assertThat(backend.operator().listAgents())
+        .extracting(AgentStatus::agentId)
+        .containsExactly("host-a");
     assertThat(backend.operator().showAgent("host-a").registeredAt()).isEqualTo(registeredAt);
     assertThat(agent.heartbeat().commandsPending()).isZero();
     assertThat(
             client
-                .post(ProtocolPaths.heartbeat("host-a"), firstAccess, TestAgent.healthyHeartbeat(null))
+                .post(
+                    ProtocolPaths.heartbeat("host-a"),
+                    firstAccess,
+                    TestAgent.healthyHeartbeat(null))
                 .status())
         .isEqualTo(401);
     assertThat(client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(firstRefresh)).status())
@@ -270,11 +275,11 @@ abstract class BackendFlowTests {
 
   @Test
   void expiredAccessTokenIsRefusedAndARefreshedOneWorks() throws Exception {
-    // JWT expiry has whole-second precision: a 2 s token lives between 1 and 2 s.
-    start(b -> b.accessTokenTtl(Duration.ofSeconds(2)));
+    // JWT expiry has whole-second precision: a 3 s token lives between 2 and 3 s.
+    start(b -> b.accessTokenTtl(Duration.ofSeconds(3)));
     TestAgent agent = registeredAgent("host-a");
     agent.heartbeat();
-    Thread.sleep(2_100);
+    Thread.sleep(3_100);
 
     ContractClient.Answer expired =
         client.post(
@@ -283,7 +288,9 @@ abstract class BackendFlowTests {
     assertThat(expired.problem().detail()).contains("expired");
 
     TokenPair pair =
-        client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(agent.refreshToken)).as(TokenPair.class);
+        client
+            .post(ProtocolPaths.REFRESH, null, new RefreshRequest(agent.refreshToken))
+            .as(TokenPair.class);
     assertThat(pair.refreshToken()).isNotEqualTo(agent.refreshToken);
     agent.accessToken = pair.accessToken();
     assertThat(agent.heartbeat().serverTime()).isNotNull();
@@ -297,12 +304,15 @@ abstract class BackendFlowTests {
     TokenPair second =
         client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(first)).as(TokenPair.class);
 
-    ContractClient.Answer reuse = client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(first));
+    ContractClient.Answer reuse =
+        client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(first));
     assertThat(reuse.status()).isEqualTo(401);
     assertThat(reuse.problem().detail()).contains("already used").doesNotContain(first);
 
     assertThat(
-            client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(second.refreshToken())).status())
+            client
+                .post(ProtocolPaths.REFRESH, null, new RefreshRequest(second.refreshToken()))
+                .status())
         .as("the rotated refresh token died with its chain")
         .isEqualTo(401);
     assertThat(
@@ -330,9 +340,15 @@ abstract class BackendFlowTests {
     assertThat(poll.status()).isEqualTo(403);
     assertThat(poll.problem().code()).isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(
-            client.post(ProtocolPaths.heartbeat("host-b"), a.accessToken, TestAgent.healthyHeartbeat(null)).status())
+            client
+                .post(
+                    ProtocolPaths.heartbeat("host-b"),
+                    a.accessToken,
+                    TestAgent.healthyHeartbeat(null))
+                .status())
         .isEqualTo(403);
-    assertThat(client.get(ProtocolPaths.agentStatus("host-b"), a.accessToken).status()).isEqualTo(403);
+    assertThat(client.get(ProtocolPaths.agentStatus("host-b"), a.accessToken).status())
+        .isEqualTo(403);
 
     Instant now = Instant.now();
     ContractClient.Answer stolenResult =
@@ -350,8 +366,8 @@ abstract class BackendFlowTests {
                 .status())
         .isEqualTo(403);
     assertThat(client.get(ProtocolPaths.OPERATOR_AGENTS, null).status()).isEqualTo(401);
-    assertThat(
-            client.get(ProtocolPaths.commands("host-a", 0), backend.operatorToken()).status())
+    assertThat(client.get(ProtocolPaths.STATUS_OVERVIEW, a.accessToken).status()).isEqualTo(403);
+    assertThat(client.get(ProtocolPaths.commands("host-a", 0), backend.operatorToken()).status())
         .as("the operator token is no agent token")
         .isEqualTo(403);
     assertThat(count("SELECT COUNT(*) FROM commands")).isEqualTo(1);
@@ -360,7 +376,7 @@ abstract class BackendFlowTests {
 
   @Test
   void unansweredCommandIsDeliveredAgainAfterItsLease() throws Exception {
-    start(b -> b.leaseDuration(Duration.ofSeconds(1)));
+    start(b -> b.leaseDuration(Duration.ofSeconds(2)));
     TestAgent agent = registeredAgent("host-a");
     CommandView queued = queue("host-a", "restart", Map.of("vm", "web-1"));
 
@@ -368,12 +384,41 @@ abstract class BackendFlowTests {
     assertThat(first.delivery()).isEqualTo(1);
     assertThat(agent.poll(0).commands()).as("leased: not delivered twice at once").isEmpty();
 
-    Thread.sleep(1_100);
+    Thread.sleep(2_100);
     CommandBatch again = agent.poll(0);
     assertThat(again.commands()).hasSize(1);
     assertThat(again.commands().get(0).id()).isEqualTo(queued.id());
     assertThat(again.commands().get(0).delivery()).isEqualTo(2);
     assertThat(command(queued.id()).deliveries()).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentPollsNeverLeaseTheSameCommandTwice() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    int total = 40;
+    for (int i = 0; i < total; i++) {
+      backend.queueCommand("host-a", "info", Map.of("vm", "vm-" + i));
+    }
+    List<String> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+    List<CompletableFuture<Void>> pollers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      pollers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                while (delivered.size() < total && polls.incrementAndGet() < 400) {
+                  client
+                      .get(ProtocolPaths.commands("host-a", 0) + "&max=3", agent.accessToken)
+                      .as(CommandBatch.class)
+                      .commands()
+                      .forEach(c -> delivered.add(c.id()));
+                }
+              }));
+    }
+    CompletableFuture.allOf(pollers.toArray(new CompletableFuture[0]))
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(delivered).doesNotHaveDuplicates().hasSize(total);
   }
 
   @Test
@@ -478,7 +523,8 @@ abstract class BackendFlowTests {
         "{\"agent_id\":\"host-a\",\"operation\":\"start\",\"params\":{\"vm\":\"web-1\"},"
             + "\"deadline_seconds\":\"soon\"}";
     ContractClient.Answer typed =
-        client.raw("POST", ProtocolPaths.OPERATOR_COMMANDS, operator(), "application/json", wrongType);
+        client.raw(
+            "POST", ProtocolPaths.OPERATOR_COMMANDS, operator(), "application/json", wrongType);
     assertThat(typed.status()).isEqualTo(400);
     assertThat(typed.problem().errors()).isNotEmpty();
 
@@ -499,7 +545,8 @@ abstract class BackendFlowTests {
     assertThat(oversized.problem().code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
 
     ContractClient.Answer badWait =
-        client.send("GET", ProtocolPaths.commands("host-a", 31), agent.accessToken, null, null, false);
+        client.send(
+            "GET", ProtocolPaths.commands("host-a", 31), agent.accessToken, null, null, false);
     assertThat(badWait.status()).isEqualTo(400);
 
     ContractClient.Answer badStatus =
@@ -584,7 +631,10 @@ abstract class BackendFlowTests {
         .isEqualTo(new IngestAck(0, 3));
 
     List<VmView> vms =
-        client.get(ProtocolPaths.OPERATOR_VMS + "?agent_id=host-a", operator()).as(VmList.class).vms();
+        client
+            .get(ProtocolPaths.OPERATOR_VMS + "?agent_id=host-a", operator())
+            .as(VmList.class)
+            .vms();
     assertThat(vms)
         .extracting(VmView::name, VmView::state)
         .containsExactly(
@@ -598,12 +648,17 @@ abstract class BackendFlowTests {
     start();
     TestAgent agent = registeredAgent("host-a");
     AgentStatus revoked =
-        client.post(ProtocolPaths.operatorAgentRevoke("host-a"), operator(), null).as(AgentStatus.class);
+        client
+            .post(ProtocolPaths.operatorAgentRevoke("host-a"), operator(), null)
+            .as(AgentStatus.class);
     assertThat(revoked.connectivity()).isEqualTo(Connectivity.REVOKED);
 
     assertThat(client.get(ProtocolPaths.commands("host-a", 0), agent.accessToken).status())
         .isEqualTo(401);
-    assertThat(client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(agent.refreshToken)).status())
+    assertThat(
+            client
+                .post(ProtocolPaths.REFRESH, null, new RefreshRequest(agent.refreshToken))
+                .status())
         .isEqualTo(401);
     ContractClient.Answer again =
         client.post(

@@ -51,9 +51,7 @@ final class TestAgent {
     RegisterResponse response =
         client
             .post(
-                ProtocolPaths.REGISTER,
-                bootstrapToken,
-                identity(agentId, heartbeatIntervalSeconds))
+                ProtocolPaths.REGISTER, bootstrapToken, identity(agentId, heartbeatIntervalSeconds))
             .as(RegisterResponse.class);
     accessToken = response.accessToken();
     refreshToken = response.refreshToken();

@@ -8,9 +8,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The databases the suite runs on: embedded H2 always, PostgreSQL when {@code
- * VMAGENT_TEST_PG_URL} (with {@code VMAGENT_TEST_PG_USER} and {@code VMAGENT_TEST_PG_PASSWORD})
- * names one, as bin/test arranges. Each PostgreSQL backend gets a schema of its own.
+ * The databases the suite runs on: embedded H2 always, PostgreSQL when {@code VMAGENT_TEST_PG_URL}
+ * (with {@code VMAGENT_TEST_PG_USER} and {@code VMAGENT_TEST_PG_PASSWORD}) names one, as bin/test
+ * arranges. Each PostgreSQL backend gets a schema of its own.
  */
 enum TestDatabase {
   H2,

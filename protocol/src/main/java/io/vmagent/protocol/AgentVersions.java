@@ -9,4 +9,5 @@ package io.vmagent.protocol;
  * @param hypervisor the hypervisor's version
  * @param os the operating system's name and version
  */
-public record AgentVersions(String agent, String java, String libvirt, String hypervisor, String os) {}
+public record AgentVersions(
+    String agent, String java, String libvirt, String hypervisor, String os) {}

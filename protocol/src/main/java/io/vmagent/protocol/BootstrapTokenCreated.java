@@ -23,7 +23,12 @@ public record BootstrapTokenCreated(
   /** Keeps the secret out of logs and exception messages. */
   @Override
   public String toString() {
-    return "BootstrapTokenCreated[id=" + id + ", singleUse=" + singleUse
-        + ", expiresAt=" + expiresAt + "]";
+    return "BootstrapTokenCreated[id="
+        + id
+        + ", singleUse="
+        + singleUse
+        + ", expiresAt="
+        + expiresAt
+        + "]";
   }
 }

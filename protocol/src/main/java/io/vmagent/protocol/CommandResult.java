@@ -24,7 +24,8 @@ public record CommandResult(
   /** A successful result. */
   public static CommandResult succeeded(
       String commandId, ObjectNode result, Instant startedAt, Instant finishedAt) {
-    return new CommandResult(commandId, ResultStatus.SUCCEEDED, result, null, startedAt, finishedAt);
+    return new CommandResult(
+        commandId, ResultStatus.SUCCEEDED, result, null, startedAt, finishedAt);
   }
 
   /** A failed result. */

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Where a command is in its life on the backend. */
 public enum CommandState {
-  QUEUED, LEASED, SUCCEEDED, FAILED, EXPIRED;
+  QUEUED,
+  LEASED,
+  SUCCEEDED,
+  FAILED,
+  EXPIRED;
 
   /** The lower-case name this value has on the wire. */
   @JsonValue

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Whether an agent is heard from: online, offline (three heartbeats missed) or revoked. */
 public enum Connectivity {
-  ONLINE, OFFLINE, REVOKED;
+  ONLINE,
+  OFFLINE,
+  REVOKED;
 
   /** The lower-case name this value has on the wire. */
   @JsonValue

@@ -3,8 +3,7 @@ package io.vmagent.protocol;
 import java.util.List;
 
 /**
- * A batch of VM lifecycle events sent to {@link ProtocolPaths#EVENTS}; at most
- * {@link #MAX_EVENTS}.
+ * A batch of VM lifecycle events sent to {@link ProtocolPaths#EVENTS}; at most {@link #MAX_EVENTS}.
  *
  * @param events the events
  */

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** How an agent judges its own health in a heartbeat. */
 public enum HealthStatus {
-  HEALTHY, DEGRADED;
+  HEALTHY,
+  DEGRADED;
 
   /** The lower-case name this value has on the wire. */
   @JsonValue

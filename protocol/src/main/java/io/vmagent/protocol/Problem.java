@@ -42,6 +42,12 @@ public record Problem(
   public static Problem of(
       ErrorCode code, String detail, String instance, List<FieldViolation> errors) {
     return new Problem(
-        TYPE_PREFIX + code.name(), code.message(), code.httpStatus(), detail, instance, code, errors);
+        TYPE_PREFIX + code.name(),
+        code.message(),
+        code.httpStatus(),
+        detail,
+        instance,
+        code,
+        errors);
   }
 }

@@ -14,15 +14,15 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The one Jackson configuration of the protocol: snake_case names, ISO-8601 instants, absent
- * values omitted, and no silent type coercion.
+ * The one Jackson configuration of the protocol: snake_case names, ISO-8601 instants, absent values
+ * omitted, and no silent type coercion.
  */
 public final class ProtocolJson {
   private ProtocolJson() {}
 
   /**
-   * A mapper for reading requests on the receiving side: unknown members, duplicate keys,
-   * trailing tokens, nulls for primitives and scalar coercions ("1" for 1) are errors.
+   * A mapper for reading requests on the receiving side: unknown members, duplicate keys, trailing
+   * tokens, nulls for primitives and scalar coercions ("1" for 1) are errors.
    */
   public static ObjectMapper strictMapper() {
     return base(true);

@@ -8,8 +8,8 @@ import java.util.Map;
  * @param agentId the agent that must run it
  * @param operation the operation, e.g. {@code start}
  * @param params its parameters; the VM is {@link Command#PARAM_VM}
- * @param deadlineSeconds seconds from now by which the agent must have started it; null means
- *     the backend's default (300)
+ * @param deadlineSeconds seconds from now by which the agent must have started it; null means the
+ *     backend's default (300)
  */
 public record QueueCommandRequest(
     String agentId, String operation, Map<String, String> params, Integer deadlineSeconds) {

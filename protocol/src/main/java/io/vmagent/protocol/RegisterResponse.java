@@ -21,7 +21,12 @@ public record RegisterResponse(
   /** Keeps the secrets out of logs and exception messages. */
   @Override
   public String toString() {
-    return "RegisterResponse[agentId=" + agentId + ", accessTokenExpiresAt=" + accessTokenExpiresAt
-        + ", refreshTokenExpiresAt=" + refreshTokenExpiresAt + "]";
+    return "RegisterResponse[agentId="
+        + agentId
+        + ", accessTokenExpiresAt="
+        + accessTokenExpiresAt
+        + ", refreshTokenExpiresAt="
+        + refreshTokenExpiresAt
+        + "]";
   }
 }

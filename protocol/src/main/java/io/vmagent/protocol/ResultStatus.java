@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** The outcome of a command as the agent reports it. */
 public enum ResultStatus {
-  SUCCEEDED, FAILED;
+  SUCCEEDED,
+  FAILED;
 
   /** The lower-case name this value has on the wire. */
   @JsonValue

@@ -19,7 +19,10 @@ public record TokenPair(
   /** Keeps the secrets out of logs and exception messages. */
   @Override
   public String toString() {
-    return "TokenPair[accessTokenExpiresAt=" + accessTokenExpiresAt
-        + ", refreshTokenExpiresAt=" + refreshTokenExpiresAt + "]";
+    return "TokenPair[accessTokenExpiresAt="
+        + accessTokenExpiresAt
+        + ", refreshTokenExpiresAt="
+        + refreshTokenExpiresAt
+        + "]";
   }
 }

@@ -5,8 +5,8 @@ import java.time.Instant;
 /**
  * A VM lifecycle event seen by the agent (a libvirt domain event).
  *
- * @param sequence increases with every event of this agent, across restarts; the backend skips
- *     an event whose sequence it already stored
+ * @param sequence increases with every event of this agent, across restarts; the backend skips an
+ *     event whose sequence it already stored
  * @param timestamp when the event happened
  * @param vmName the domain name
  * @param vmUuid the domain UUID; may be null

@@ -5,7 +5,15 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** The libvirt domain lifecycle event kinds an agent forwards. */
 public enum VmEventType {
-  DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN, PMSUSPENDED, CRASHED;
+  DEFINED,
+  UNDEFINED,
+  STARTED,
+  SUSPENDED,
+  RESUMED,
+  STOPPED,
+  SHUTDOWN,
+  PMSUSPENDED,
+  CRASHED;
 
   /** The lower-case name this value has on the wire. */
   @JsonValue

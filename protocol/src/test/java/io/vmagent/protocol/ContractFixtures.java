@@ -74,7 +74,11 @@ final class ContractFixtures {
     return new EventBatch(
         List.of(
             new VmEvent(
-                7, T0, "web-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", VmEventType.STARTED,
+                7,
+                T0,
+                "web-1",
+                "6695eb01-f6a4-8304-79aa-97f2502e193f",
+                VmEventType.STARTED,
                 "booted")));
   }
 
@@ -82,16 +86,42 @@ final class ContractFixtures {
     HeartbeatRequest hb = heartbeat();
     RegisterRequest reg = register();
     return new AgentStatus(
-        reg.agentId(), reg.name(), reg.hostname(), reg.agentVersion(), reg.libvirtUri(),
-        reg.hypervisor(), reg.capabilities(), Connectivity.ONLINE, T0, T0.plusSeconds(30), 30,
-        hb.status(), hb.reasons(), hb.uptimeSeconds(), hb.versions(), hb.libvirt(),
-        hb.spoolDepth(), hb.sslVerify(), hb.warnings(), hb.newestKnownVersion(), 1, 1);
+        reg.agentId(),
+        reg.name(),
+        reg.hostname(),
+        reg.agentVersion(),
+        reg.libvirtUri(),
+        reg.hypervisor(),
+        reg.capabilities(),
+        Connectivity.ONLINE,
+        T0,
+        T0.plusSeconds(30),
+        30,
+        hb.status(),
+        hb.reasons(),
+        hb.uptimeSeconds(),
+        hb.versions(),
+        hb.libvirt(),
+        hb.spoolDepth(),
+        hb.sslVerify(),
+        hb.warnings(),
+        hb.newestKnownVersion(),
+        1,
+        1);
   }
 
   static CommandView commandView() {
     Command c = command();
     return new CommandView(
-        c.id(), "host-01", c.operation(), c.params(), CommandState.SUCCEEDED, T0, c.deadline(),
-        c.leaseExpiresAt(), 1, result());
+        c.id(),
+        "host-01",
+        c.operation(),
+        c.params(),
+        CommandState.SUCCEEDED,
+        T0,
+        c.deadline(),
+        c.leaseExpiresAt(),
+        1,
+        result());
   }
 }

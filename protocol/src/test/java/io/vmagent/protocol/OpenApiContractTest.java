@@ -148,7 +148,11 @@ class OpenApiContractTest {
             new StatusOverview(t, "0.1.0", 1, 1, 0, List.of(ContractFixtures.agentStatus()))));
     assertValid(
         exchange(
-            Request.Method.GET, ProtocolPaths.HEALTH, null, 200, new ServiceHealth("ok", t, "0.1.0")));
+            Request.Method.GET,
+            ProtocolPaths.HEALTH,
+            null,
+            200,
+            new ServiceHealth("ok", t, "0.1.0")));
   }
 
   @Test
@@ -196,7 +200,11 @@ class OpenApiContractTest {
             new CreateBootstrapTokenRequest("rack 4", true, 3600L),
             201,
             new BootstrapTokenCreated(
-                "0e6b7a8c-3f0d-4a52-9d47-2d7d8e9f0a1b", "secret", "rack 4", true, t,
+                "0e6b7a8c-3f0d-4a52-9d47-2d7d8e9f0a1b",
+                "secret",
+                "rack 4",
+                true,
+                t,
                 t.plusSeconds(3600))));
     assertValid(
         exchange(
@@ -207,8 +215,14 @@ class OpenApiContractTest {
             new BootstrapTokenList(
                 List.of(
                     new BootstrapTokenInfo(
-                        "0e6b7a8c-3f0d-4a52-9d47-2d7d8e9f0a1b", "rack 4", true, t, null, t,
-                        "host-01", false)))));
+                        "0e6b7a8c-3f0d-4a52-9d47-2d7d8e9f0a1b",
+                        "rack 4",
+                        true,
+                        t,
+                        null,
+                        t,
+                        "host-01",
+                        false)))));
   }
 
   @Test
@@ -221,7 +235,11 @@ class OpenApiContractTest {
             List.of(new FieldViolation("/name", "must not be empty")));
     assertValid(
         exchange(
-            Request.Method.POST, ProtocolPaths.REGISTER, ContractFixtures.register(), 400, problem));
+            Request.Method.POST,
+            ProtocolPaths.REGISTER,
+            ContractFixtures.register(),
+            400,
+            problem));
   }
 
   @Test
@@ -236,7 +254,8 @@ class OpenApiContractTest {
                 .build());
     assertThat(report.hasErrors()).isTrue();
 
-    String wrongType = json(ContractFixtures.heartbeat()).replace("\"spool_depth\":12", "\"spool_depth\":\"12\"");
+    String wrongType =
+        json(ContractFixtures.heartbeat()).replace("\"spool_depth\":12", "\"spool_depth\":\"12\"");
     ValidationReport typeReport =
         validator.validateRequest(
             SimpleRequest.Builder.post(ProtocolPaths.heartbeat("host-01"))

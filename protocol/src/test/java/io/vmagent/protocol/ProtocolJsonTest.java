@@ -44,24 +44,28 @@ class ProtocolJsonTest {
   @Test
   void strictMapperRejectsUnknownMembers() {
     assertThatExceptionOfType(JsonProcessingException.class)
-        .isThrownBy(() -> strict.readValue("{\"refresh_token\":\"x\",\"extra\":1}", RefreshRequest.class))
+        .isThrownBy(
+            () -> strict.readValue("{\"refresh_token\":\"x\",\"extra\":1}", RefreshRequest.class))
         .withMessageContaining("extra");
   }
 
   @Test
   void tolerantMapperIgnoresUnknownMembers() throws JsonProcessingException {
-    ResultAck ack = tolerant.readValue("{\"command_id\":\"c\",\"duplicate\":true,\"new\":1}", ResultAck.class);
+    ResultAck ack =
+        tolerant.readValue("{\"command_id\":\"c\",\"duplicate\":true,\"new\":1}", ResultAck.class);
     assertThat(ack).isEqualTo(new ResultAck("c", true));
   }
 
   @Test
   void strictMapperRejectsCoercedScalars() {
     assertThatExceptionOfType(JsonProcessingException.class)
-        .isThrownBy(() -> strict.readValue("{\"accepted\":\"1\",\"duplicates\":0}", IngestAck.class));
+        .isThrownBy(
+            () -> strict.readValue("{\"accepted\":\"1\",\"duplicates\":0}", IngestAck.class));
     assertThatExceptionOfType(JsonProcessingException.class)
         .isThrownBy(() -> strict.readValue("{\"refresh_token\":5}", RefreshRequest.class));
     assertThatExceptionOfType(JsonProcessingException.class)
-        .isThrownBy(() -> strict.readValue("{\"command_id\":\"c\",\"duplicate\":null}", ResultAck.class));
+        .isThrownBy(
+            () -> strict.readValue("{\"command_id\":\"c\",\"duplicate\":null}", ResultAck.class));
   }
 
   @Test
@@ -78,7 +82,10 @@ class ProtocolJsonTest {
   @Test
   void duplicateKeysAndTrailingTokensAreRejected() {
     assertThatExceptionOfType(JsonProcessingException.class)
-        .isThrownBy(() -> strict.readValue("{\"refresh_token\":\"a\",\"refresh_token\":\"b\"}", RefreshRequest.class));
+        .isThrownBy(
+            () ->
+                strict.readValue(
+                    "{\"refresh_token\":\"a\",\"refresh_token\":\"b\"}", RefreshRequest.class));
     assertThatExceptionOfType(JsonProcessingException.class)
         .isThrownBy(() -> strict.readValue("{\"refresh_token\":\"a\"} {}", RefreshRequest.class));
   }

@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,7 @@ public final class CommandDispatcher {
   private final CommandJournal journal;
   private final Clock clock;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final List<BiConsumer<String, CommandResult>> listeners = new CopyOnWriteArrayList<>();
 
   public CommandDispatcher(List<OperationSpec> operations, CommandJournal journal, Clock clock) {
     Map<String, OperationSpec> byName = new LinkedHashMap<>();
@@ -49,6 +52,14 @@ public final class CommandDispatcher {
     this.operations = Map.copyOf(byName);
     this.journal = Objects.requireNonNull(journal, "journal == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
+  }
+
+  /**
+   * Tells {@code listener} the operation and result of every command this dispatcher runs or
+   * refuses (not of repeats answered from the journal).
+   */
+  public void onFinished(BiConsumer<String, CommandResult> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener == null"));
   }
 
   /** The names of the operations this agent runs, sorted. */
@@ -118,12 +129,13 @@ public final class CommandDispatcher {
 
   private CommandResult run(Command command) throws IOException {
     Instant now = clock.instant();
-    OperationSpec spec = operations.get(command.operation());
+    OperationSpec spec = spec(command);
     Optional<CommandError> refusal = refusal(command, spec, now);
     if (refusal.isPresent()) {
       CommandResult result = CommandResult.failed(command.id(), refusal.get(), now, now);
       log.warn("command {} ({}) refused: {}", command.id(), command.operation(), refusal.get().message());
       journal.finished(command.id(), command.operation(), now, result);
+      notify(command, result);
       return result;
     }
     journal.started(command.id(), command.operation(), now);
@@ -144,6 +156,7 @@ public final class CommandDispatcher {
       result = failed(command, new CommandError(ErrorCode.INTERNAL, e.toString()), now);
     }
     journal.finished(command.id(), command.operation(), now, result);
+    notify(command, result);
     long millis = result.finishedAt().toEpochMilli() - now.toEpochMilli();
     if (result.error() == null) {
       log.info("command {} ({}{}) done in {} ms", command.id(), command.operation(), vmSuffix(command), millis);
@@ -158,6 +171,17 @@ public final class CommandDispatcher {
           result.error().message());
     }
     return result;
+  }
+
+  private void notify(Command command, CommandResult result) {
+    String operation = spec(command) == null ? "unknown" : command.operation();
+    for (BiConsumer<String, CommandResult> listener : listeners) {
+      listener.accept(operation, result);
+    }
+  }
+
+  private OperationSpec spec(Command command) {
+    return command.operation() == null ? null : operations.get(command.operation());
   }
 
   private CommandResult failed(Command command, CommandError error, Instant startedAt) {
@@ -177,6 +201,9 @@ public final class CommandDispatcher {
           new CommandError(
               ErrorCode.DEADLINE_EXCEEDED,
               "the command's deadline " + command.deadline() + " passed before it could start"));
+    }
+    if (spec.checksOwnParams()) {
+      return Optional.empty();
     }
     for (String name : spec.required()) {
       String value = command.params().get(name);

@@ -64,14 +64,14 @@ public final class MetricsTable {
       boolean diskRates = false;
       boolean netRates = false;
       for (DomainMetrics.Disk disk : d.disks()) {
-        if (disk.readBytesPerSecond() != null && disk.writeBytesPerSecond() != null) {
+        if (!Double.isNaN(disk.readBytesPerSecond()) && !Double.isNaN(disk.writeBytesPerSecond())) {
           rd += disk.readBytesPerSecond();
           wr += disk.writeBytesPerSecond();
           diskRates = true;
         }
       }
       for (DomainMetrics.NetworkInterface nic : d.interfaces()) {
-        if (nic.rxBytesPerSecond() != null && nic.txBytesPerSecond() != null) {
+        if (!Double.isNaN(nic.rxBytesPerSecond()) && !Double.isNaN(nic.txBytesPerSecond())) {
           rx += nic.rxBytesPerSecond();
           tx += nic.txBytesPerSecond();
           netRates = true;
@@ -82,7 +82,7 @@ public final class MetricsTable {
           bytes(d.memoryCurrentBytes()), bytes(d.balloon().rssBytes()),
           diskRates ? bytes(rd) : "-", diskRates ? bytes(wr) : "-",
           netRates ? bytes(rx) : "-", netRates ? bytes(tx) : "-",
-          d.uptimeSeconds() == null ? "-" : duration(d.uptimeSeconds().longValue()));
+          Double.isNaN(d.uptimeSeconds()) ? "-" : duration((long) d.uptimeSeconds()));
     }
     if (snapshot.domains().isEmpty()) {
       out.println("(no domains)");
@@ -124,7 +124,7 @@ public final class MetricsTable {
     out.printf("%n%-16s %11s %11s %11s %11s %8s %8s%n", "INTERFACE", "RX/s", "TX/s", "RX",
         "TX", "ERRORS", "DROPS");
     for (NetworkIo nic : network) {
-      long drops = nic.rxDrops() + (nic.txDrops() == null ? 0 : nic.txDrops());
+      long drops = nic.rxDrops() + Math.max(0, nic.txDrops());
       out.printf("%-16s %11s %11s %11s %11s %8d %8d%n", nic.name(),
           bytes(nic.rxBytesPerSecond()), bytes(nic.txBytesPerSecond()), bytes(nic.rxBytes()),
           bytes(nic.txBytes()), nic.rxErrors() + nic.txErrors(), drops);
@@ -146,7 +146,7 @@ public final class MetricsTable {
   }
 
   static String bytes(Number value) {
-    if (value == null) {
+    if (value == null || Double.isNaN(value.doubleValue()) || value.doubleValue() < 0) {
       return "-";
     }
     double v = value.doubleValue();
@@ -161,11 +161,11 @@ public final class MetricsTable {
   }
 
   static String percent(Double value) {
-    return value == null ? "-" : String.format(Locale.ROOT, "%.1f%%", value);
+    return value == null || value.isNaN() ? "-" : String.format(Locale.ROOT, "%.1f%%", value);
   }
 
-  private static String number(Double value) {
-    return value == null ? "-" : String.format(Locale.ROOT, "%.1f", value);
+  private static String number(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.1f", value);
   }
 
   static String duration(long seconds) {

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.libvirt.VmOperations;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.ResultStatus;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,6 +31,7 @@ class CommandDispatcherTest {
   private final AtomicInteger runs = new AtomicInteger();
   private LibvirtConnectionManager libvirt;
   private CommandDispatcher dispatcher;
+  private VmOperations operations;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -36,11 +39,13 @@ class CommandDispatcherTest {
         new LibvirtConnectionManager(
             hostUri(), Duration.ofSeconds(10), 2, Duration.ofMillis(50), Duration.ofMillis(500));
     libvirt.start();
+    operations = new VmOperations(libvirt, Duration.ofSeconds(5), 2);
     dispatcher = dispatcher();
   }
 
   @AfterEach
   void tearDown() {
+    operations.close();
     libvirt.close();
   }
 
@@ -92,8 +97,8 @@ class CommandDispatcherTest {
     CommandResult afterRestart = dispatcher().handle(delete).orElseThrow();
 
     assertThat(first.status()).isEqualTo(ResultStatus.SUCCEEDED);
-    assertThat(again).isEqualTo(first);
-    assertThat(afterRestart).isEqualTo(first);
+    assertThat(json(again)).isEqualTo(json(first));
+    assertThat(json(afterRestart)).isEqualTo(json(first));
     CommandResult fresh = dispatcher.handle(command("delete", Map.of("vm", "app-01"))).orElseThrow();
     assertThat(fresh.error().code()).isEqualTo(ErrorCode.VM_NOT_FOUND);
   }
@@ -116,7 +121,7 @@ class CommandDispatcherTest {
     CommandResult list = dispatcher.handle(command("list", Map.of())).orElseThrow();
 
     assertThat(paused.status()).isEqualTo(ResultStatus.SUCCEEDED);
-    assertThat(paused.result().get("state_after").asText()).isEqualTo("paused");
+    assertThat(paused.result().get("state_after").toString()).contains("paused");
     assertThat(list.result().get("vms").toString()).contains("\"name\":\"app-01\"").contains("paused");
   }
 
@@ -129,7 +134,7 @@ class CommandDispatcherTest {
   }
 
   private CommandDispatcher dispatcher() throws Exception {
-    List<OperationSpec> ops = new ArrayList<>(VmOperationSpecs.create(libvirt, Duration.ofSeconds(5)));
+    List<OperationSpec> ops = new ArrayList<>(VmOperationSpecs.create(operations));
     ops.add(OperationSpec.onVm("counted", Set.of(), p -> {
       runs.incrementAndGet();
       return JsonNodeFactory.instance.objectNode();
@@ -138,7 +143,11 @@ class CommandDispatcherTest {
   }
 
   private String vmState(String name) {
-    return libvirt.withConnection("state", c -> VmOperationSpecs.state(c.domainLookupByName(name)));
+    return operations.info(name, false).vm().state().toString();
+  }
+
+  private static String json(CommandResult result) throws Exception {
+    return ProtocolJson.tolerantMapper().writeValueAsString(result);
   }
 
   static String hostUri() throws Exception {

@@ -108,14 +108,30 @@ class LibvirtConnectionManagerTest {
             TestHost.uri(), Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(50));
     manager.start();
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
     try {
-      // 1 running + 16 queued fill the single worker and its queue (a blocked callback again).
-      for (int i = 0; i < 17; i++) {
+      // One call blocks the single worker, 16 more fill its queue (a blocked callback again).
+      Thread stuck =
+          new Thread(
+              () ->
+                  manager.withConnection(
+                      "stuck",
+                      Duration.ofSeconds(10),
+                      c -> {
+                        entered.countDown();
+                        block(release);
+                        return null;
+                      }),
+              "stuck-caller");
+      stuck.setDaemon(true);
+      stuck.start();
+      block(entered);
+      for (int i = 0; i < 16; i++) {
         assertThatExceptionOfType(VmOperationException.class)
             .isThrownBy(
                 () ->
                     manager.withConnection(
-                        "stuck",
+                        "queued",
                         Duration.ofMillis(1),
                         c -> {
                           block(release);

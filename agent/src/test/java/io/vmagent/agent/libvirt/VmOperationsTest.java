@@ -311,6 +311,15 @@ class VmOperationsTest {
   }
 
   @Test
+  void deleteOfARunningTransientVmDestroysIt() {
+    LifecycleResult result = ops.delete("transient-01", false);
+
+    assertThat(result.method()).isEqualTo("destroy");
+    assertThat(result.stateAfter()).isEqualTo(VmState.UNDEFINED);
+    assertThat(ops.list().vms()).extracting(VmSummary::name).doesNotContain("transient-01");
+  }
+
+  @Test
   void deleteRemovesAManagedSaveImage() {
     assertThat(ops.info("saved-01", false).hasManagedSave()).isTrue();
 

@@ -60,6 +60,8 @@ class MetricsJsonTest {
     assertThat(shutOff.get("id").isNull()).isTrue();
     assertThat(shutOff.get("uptime_seconds").isNull()).isTrue();
     assertThat(shutOff.at("/balloon/unused_bytes").isNull()).isTrue();
+    assertThat(shutOff.at("/cpu_percent").isNull()).isTrue();
+    assertThat(json.at("/domains/0/disks/0/read_bytes").isNumber()).isTrue();
   }
 
   @Test

@@ -13,18 +13,18 @@ class RatesTest {
 
   @Test
   void noRateWithoutAnHonestBasis() {
-    assertThat(Rates.perSecond(-1, 400, 1)).as("no previous reading").isNull();
-    assertThat(Rates.perSecond(100, -1, 1)).as("not reported now").isNull();
-    assertThat(Rates.perSecond(500, 400, 1)).as("counter reset").isNull();
-    assertThat(Rates.perSecond(100, 400, 0)).as("no time passed").isNull();
-    assertThat(Rates.perSecond(100, 400, Double.NaN)).isNull();
+    assertThat(Rates.perSecond(-1, 400, 1)).as("no previous reading").isNaN();
+    assertThat(Rates.perSecond(100, -1, 1)).as("not reported now").isNaN();
+    assertThat(Rates.perSecond(500, 400, 1)).as("counter reset").isNaN();
+    assertThat(Rates.perSecond(100, 400, 0)).as("no time passed").isNaN();
+    assertThat(Rates.perSecond(100, 400, Double.NaN)).isNaN();
   }
 
   @Test
   void percentIsClampedAndUndefinedWithoutCapacity() {
     assertThat(Rates.percent(50, 200)).isEqualTo(25.0);
     assertThat(Rates.percent(300, 200)).isEqualTo(100.0);
-    assertThat(Rates.percent(1, 0)).isNull();
-    assertThat(Rates.percent(-1, 10)).isNull();
+    assertThat(Rates.percent(1, 0)).isNaN();
+    assertThat(Rates.percent(-1, 10)).isNaN();
   }
 }

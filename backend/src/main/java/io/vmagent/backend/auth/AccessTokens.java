@@ -82,10 +82,7 @@ public final class AccessTokens {
             .build();
     SignedJWT jwt =
         new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .keyID(signingKey.keyId())
-                .type(TYPE)
-                .build(),
+            new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKey.keyId()).type(TYPE).build(),
             claims);
     try {
       jwt.sign(signer);

@@ -30,8 +30,8 @@ public final class Secrets {
   }
 
   /**
-   * The SHA-256 of a token, hex. The tokens are 256-bit random values, so a fast unsalted hash
-   * is enough: there is nothing to brute-force.
+   * The SHA-256 of a token, hex. The tokens are 256-bit random values, so a fast unsalted hash is
+   * enough: there is nothing to brute-force.
    */
   public static String hash(String token) {
     try {

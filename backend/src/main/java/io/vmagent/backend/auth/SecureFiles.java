@@ -20,7 +20,8 @@ public final class SecureFiles {
     if (!Files.isDirectory(dir)) {
       if (POSIX) {
         Files.createDirectories(
-            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } else {
         Files.createDirectories(dir);
       }

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.text.ParseException;
 
 /**
- * This instance's ES256 (P-256) key for signing access tokens, generated at first start and kept
- * in {@code DATA_DIR/keys/jwt-signing.jwk} (0600).
+ * This instance's ES256 (P-256) key for signing access tokens, generated at first start and kept in
+ * {@code DATA_DIR/keys/jwt-signing.jwk} (0600).
  */
 public final class SigningKey {
   private final ECKey key;

@@ -16,7 +16,11 @@ import picocli.CommandLine.Spec;
     name = "agents",
     mixinStandardHelpOptions = true,
     description = "List, show and revoke agents.",
-    subcommands = {AgentsCommand.ListAgents.class, AgentsCommand.Show.class, AgentsCommand.Revoke.class})
+    subcommands = {
+      AgentsCommand.ListAgents.class,
+      AgentsCommand.Show.class,
+      AgentsCommand.Revoke.class
+    })
 final class AgentsCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -25,7 +29,10 @@ final class AgentsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Every agent with its status and last heartbeat.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Every agent with its status and last heartbeat.")
   static final class ListAgents implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
@@ -45,7 +52,10 @@ final class AgentsCommand implements Runnable {
       for (AgentStatus a : agents) {
         rows.add(
             List.of(
-                a.agentId(), a.name(), a.hostname(), a.connectivity().wire(),
+                a.agentId(),
+                a.name(),
+                a.hostname(),
+                a.connectivity().wire(),
                 Output.text(a.health() == null ? null : a.health().wire()),
                 Output.text(a.lastHeartbeatAt())));
       }
@@ -54,7 +64,10 @@ final class AgentsCommand implements Runnable {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "One agent in full (JSON).")
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "One agent in full (JSON).")
   static final class Show implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
@@ -69,7 +82,10 @@ final class AgentsCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an agent: its tokens stop working at once.")
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description = "Revoke an agent: its tokens stop working at once.")
   static final class Revoke implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;

@@ -17,10 +17,15 @@ final class Connection {
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Data directory of a backend running on this machine (default: $VM_BACKEND_DATA_DIR, else /var/lib/vm-backend unless --url is given).")
+      description =
+          "Data directory of a backend running on this machine (default: $VM_BACKEND_DATA_DIR, else"
+              + " /var/lib/vm-backend unless --url is given).")
   Path dataDir;
 
-  @Option(names = "--url", paramLabel = "URL", description = "Backend URL, e.g. https://backend:8443.")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description = "Backend URL, e.g. https://backend:8443.")
   URI url;
 
   @Option(
@@ -32,7 +37,8 @@ final class Connection {
   @Option(
       names = "--operator-token-file",
       paramLabel = "FILE",
-      description = "File holding the operator token with --url (default: $VM_BACKEND_OPERATOR_TOKEN).")
+      description =
+          "File holding the operator token with --url (default: $VM_BACKEND_OPERATOR_TOKEN).")
   Path tokenFile;
 
   OperatorClient client() throws IOException {
@@ -46,7 +52,8 @@ final class Connection {
               : System.getenv("VM_BACKEND_OPERATOR_TOKEN");
       if (token == null || token.isBlank()) {
         throw new IOException(
-            "--url needs the operator token: --operator-token-file FILE or VM_BACKEND_OPERATOR_TOKEN");
+            "--url needs the operator token: --operator-token-file FILE or"
+                + " VM_BACKEND_OPERATOR_TOKEN");
       }
       return OperatorClient.create(url, ca, token);
     }
@@ -54,8 +61,12 @@ final class Connection {
     Path endpoint = dir.resolve(RunningBackend.ENDPOINT_FILE);
     if (!Files.exists(endpoint)) {
       throw new IOException(
-          "no backend is running with data directory " + dir + " (" + endpoint
-              + " is missing); start one with: vm-backend serve --data-dir " + dir);
+          "no backend is running with data directory "
+              + dir
+              + " ("
+              + endpoint
+              + " is missing); start one with: vm-backend serve --data-dir "
+              + dir);
     }
     URI base = URI.create(Files.readString(endpoint, StandardCharsets.UTF_8).trim());
     String token =

@@ -6,9 +6,9 @@ import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.QueueCommandRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
 @CommandLine.Command(
     name = "op",
     mixinStandardHelpOptions = true,
-    description = "Queue an operation (start, stop, restart, pause, resume, delete, info, snapshot, ...) on a VM; with --wait, print its result.")
+    description =
+        "Queue an operation (start, stop, restart, pause, resume, delete, info, snapshot, ...) on a"
+            + " VM; with --wait, print its result.")
 final class OpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
@@ -30,22 +32,42 @@ final class OpCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "OPERATION", description = "The operation.")
   String operation;
 
-  @Parameters(index = "1", paramLabel = "VM", arity = "0..1", description = "The VM (omit for host-wide operations such as list).")
+  @Parameters(
+      index = "1",
+      paramLabel = "VM",
+      arity = "0..1",
+      description = "The VM (omit for host-wide operations such as list).")
   String vm;
 
-  @Option(names = "--agent", required = true, paramLabel = "ID", description = "The agent that runs it.")
+  @Option(
+      names = "--agent",
+      required = true,
+      paramLabel = "ID",
+      description = "The agent that runs it.")
   String agent;
 
-  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "An operation parameter; repeatable.")
+  @Option(
+      names = "--param",
+      paramLabel = "KEY=VALUE",
+      description = "An operation parameter; repeatable.")
   List<String> params = new ArrayList<>();
 
-  @Option(names = "--deadline", paramLabel = "DURATION", converter = Durations.class, description = "Must start within (default: the backend's, 5m).")
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description = "Must start within (default: the backend's, 5m).")
   Duration deadline;
 
   @Option(names = "--wait", description = "Wait for the result and print it.")
   boolean await;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = Durations.class, description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "120s",
+      converter = Durations.class,
+      description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Override
@@ -65,7 +87,10 @@ final class OpCommand implements Callable<Integer> {
     CommandView queued =
         client.queueCommand(
             new QueueCommandRequest(
-                agent, operation, parameters, deadline == null ? null : (int) deadline.toSeconds()));
+                agent,
+                operation,
+                parameters,
+                deadline == null ? null : (int) deadline.toSeconds()));
     var out = spec.commandLine().getOut();
     if (!await) {
       out.println(queued.id());
@@ -79,7 +104,10 @@ final class OpCommand implements Callable<Integer> {
     spec.commandLine()
         .getErr()
         .println(
-            "vm-backend: command " + done.id() + " is " + done.state().wire()
+            "vm-backend: command "
+                + done.id()
+                + " is "
+                + done.state().wire()
                 + (done.result() != null && done.result().error() != null
                     ? ": " + done.result().error().code() + " " + done.result().error().message()
                     : ""));

@@ -20,7 +20,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Database, keys, certificates (default: $VM_BACKEND_DATA_DIR, else /var/lib/vm-backend).")
+      description =
+          "Database, keys, certificates (default: $VM_BACKEND_DATA_DIR, else /var/lib/vm-backend).")
   Path dataDir;
 
   @Option(
@@ -37,19 +38,34 @@ final class ServeCommand implements Callable<Integer> {
       description = "Client certificates: off, optional or required (default: ${DEFAULT-VALUE}).")
   String clientAuth;
 
-  @Option(names = "--client-ca", paramLabel = "PEM", description = "CA for client certificates (default: the development CA).")
+  @Option(
+      names = "--client-ca",
+      paramLabel = "PEM",
+      description = "CA for client certificates (default: the development CA).")
   Path clientCa;
 
-  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain (default: issued by the development CA).")
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description = "Server certificate chain (default: issued by the development CA).")
   Path tlsCert;
 
-  @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key, with --tls-cert.")
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "Server private key, with --tls-cert.")
   Path tlsKey;
 
-  @Option(names = "--san", paramLabel = "NAME", description = "Extra DNS name or IP for the generated server certificate; repeatable.")
+  @Option(
+      names = "--san",
+      paramLabel = "NAME",
+      description = "Extra DNS name or IP for the generated server certificate; repeatable.")
   List<String> subjectAltNames = new ArrayList<>();
 
-  @Option(names = "--jdbc-url", paramLabel = "URL", description = "PostgreSQL JDBC URL (default: embedded H2 in DIR/db).")
+  @Option(
+      names = "--jdbc-url",
+      paramLabel = "URL",
+      description = "PostgreSQL JDBC URL (default: embedded H2 in DIR/db).")
   String jdbcUrl;
 
   @Option(names = "--db-user", paramLabel = "USER", description = "Database user.")
@@ -61,16 +77,34 @@ final class ServeCommand implements Callable<Integer> {
       description = "File holding the database password (default: $VM_BACKEND_DB_PASSWORD).")
   Path dbPasswordFile;
 
-  @Option(names = "--access-token-ttl", paramLabel = "DURATION", defaultValue = "10m", converter = Durations.class, description = "Access token lifetime (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--access-token-ttl",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      converter = Durations.class,
+      description = "Access token lifetime (default: ${DEFAULT-VALUE}).")
   Duration accessTtl;
 
-  @Option(names = "--refresh-token-ttl", paramLabel = "DURATION", defaultValue = "30d", converter = Durations.class, description = "Refresh token lifetime (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--refresh-token-ttl",
+      paramLabel = "DURATION",
+      defaultValue = "30d",
+      converter = Durations.class,
+      description = "Refresh token lifetime (default: ${DEFAULT-VALUE}).")
   Duration refreshTtl;
 
-  @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.class, description = "Command lease before redelivery (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lease",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = Durations.class,
+      description = "Command lease before redelivery (default: ${DEFAULT-VALUE}).")
   Duration lease;
 
-  @Option(names = "--latest-agent-version", paramLabel = "VERSION", description = "Newest agent version, announced to agents.")
+  @Option(
+      names = "--latest-agent-version",
+      paramLabel = "VERSION",
+      description = "Newest agent version, announced to agents.")
   String latestAgentVersion;
 
   @Override

@@ -10,17 +10,21 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vm-backend token}: bootstrap tokens (the agents' AGENT_TOKEN). */
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
     description = "Create, list and revoke bootstrap tokens.",
-    subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+    subcommands = {
+      TokenCommand.Create.class,
+      TokenCommand.ListTokens.class,
+      TokenCommand.Revoke.class
+    })
 final class TokenCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -29,7 +33,10 @@ final class TokenCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a bootstrap token; prints its secret once.")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = "Create a bootstrap token; prints its secret once.")
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
@@ -37,7 +44,11 @@ final class TokenCommand implements Runnable {
     @Option(names = "--single-use", description = "Only one agent may register with it.")
     boolean singleUse;
 
-    @Option(names = "--expires-in", paramLabel = "DURATION", converter = Durations.class, description = "Lifetime, e.g. 24h (default: no expiry).")
+    @Option(
+        names = "--expires-in",
+        paramLabel = "DURATION",
+        converter = Durations.class,
+        description = "Lifetime, e.g. 24h (default: no expiry).")
     Duration expiresIn;
 
     @Option(names = "--description", paramLabel = "TEXT", description = "What the token is for.")
@@ -61,7 +72,9 @@ final class TokenCommand implements Runnable {
         spec.commandLine()
             .getErr()
             .println(
-                "token " + token.id() + (token.singleUse() ? " (single use)" : "")
+                "token "
+                    + token.id()
+                    + (token.singleUse() ? " (single use)" : "")
                     + (token.expiresAt() == null ? "" : ", expires " + token.expiresAt())
                     + "; give it to the agent as AGENT_TOKEN, it is not shown again");
       }
@@ -69,7 +82,10 @@ final class TokenCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List bootstrap tokens (without secrets).")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List bootstrap tokens (without secrets).")
   static final class ListTokens implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
@@ -89,8 +105,11 @@ final class TokenCommand implements Runnable {
       for (BootstrapTokenInfo t : tokens) {
         rows.add(
             List.of(
-                t.id(), t.singleUse() ? "single" : "multi", Output.text(t.expiresAt()),
-                Output.text(t.usedByAgent()), t.revoked() ? "revoked" : "active",
+                t.id(),
+                t.singleUse() ? "single" : "multi",
+                Output.text(t.expiresAt()),
+                Output.text(t.usedByAgent()),
+                t.revoked() ? "revoked" : "active",
                 Output.text(t.description())));
       }
       Output.table(out, List.of("ID", "USE", "EXPIRES", "USED BY", "STATE", "DESCRIPTION"), rows);
@@ -98,7 +117,10 @@ final class TokenCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a bootstrap token.")
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description = "Revoke a bootstrap token.")
   static final class Revoke implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;

@@ -46,7 +46,11 @@ final class VmsCommand implements Runnable {
       List<List<String>> rows = new ArrayList<>();
       for (VmView vm : vms) {
         rows.add(
-            List.of(vm.agentId(), vm.name(), Output.text(vm.uuid()), vm.state(),
+            List.of(
+                vm.agentId(),
+                vm.name(),
+                Output.text(vm.uuid()),
+                vm.state(),
                 Output.text(vm.reportedAt())));
       }
       Output.table(out, List.of("AGENT", "NAME", "UUID", "STATE", "REPORTED"), rows);

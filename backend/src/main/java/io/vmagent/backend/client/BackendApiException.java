@@ -12,9 +12,14 @@ public final class BackendApiException extends IOException {
   /** A refusal with this HTTP status and problem document (null when the body was not one). */
   public BackendApiException(int status, Problem problem) {
     super(
-        "backend answered " + status
-            + (problem == null ? "" : " " + problem.code() + ": "
-                + (problem.detail() != null ? problem.detail() : problem.title())));
+        "backend answered "
+            + status
+            + (problem == null
+                ? ""
+                : " "
+                    + problem.code()
+                    + ": "
+                    + (problem.detail() != null ? problem.detail() : problem.title())));
     this.status = status;
     this.problem = problem;
   }

@@ -97,7 +97,8 @@ public final class OperatorClient {
     String path =
         agentId == null
             ? ProtocolPaths.OPERATOR_VMS
-            : ProtocolPaths.OPERATOR_VMS + "?agent_id="
+            : ProtocolPaths.OPERATOR_VMS
+                + "?agent_id="
                 + URLEncoder.encode(agentId, StandardCharsets.UTF_8);
     return send("GET", path, null, VmList.class, 0).vms();
   }

@@ -85,9 +85,22 @@ public record BackendConfig(
   /** Keeps the database password and operator token out of logs. */
   @Override
   public String toString() {
-    return "BackendConfig[dataDir=" + dataDir + ", listen=" + host + ":" + port
-        + ", clientAuth=" + clientAuth + ", database="
-        + (jdbcUrl == null ? "embedded H2" : jdbcUrl) + ", schema=" + dbSchema
-        + ", accessTokenTtl=" + accessTokenTtl + ", leaseDuration=" + leaseDuration + "]";
+    return "BackendConfig[dataDir="
+        + dataDir
+        + ", listen="
+        + host
+        + ":"
+        + port
+        + ", clientAuth="
+        + clientAuth
+        + ", database="
+        + (jdbcUrl == null ? "embedded H2" : jdbcUrl)
+        + ", schema="
+        + dbSchema
+        + ", accessTokenTtl="
+        + accessTokenTtl
+        + ", leaseDuration="
+        + leaseDuration
+        + "]";
   }
 }

@@ -62,8 +62,12 @@ public final class ApiHandler extends Handler.Abstract {
     } catch (Exception e) {
       LOG.error("cannot serialise the answer to {} {}", method, path, e);
       reply = problem(ErrorCode.INTERNAL, "unexpected error; see the backend log", path, null);
-      body = ("{\"type\":\"" + Problem.TYPE_PREFIX + "INTERNAL\",\"title\":\"internal\","
-              + "\"status\":500,\"code\":\"INTERNAL\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      body =
+          ("{\"type\":\""
+                  + Problem.TYPE_PREFIX
+                  + "INTERNAL\",\"title\":\"internal\","
+                  + "\"status\":500,\"code\":\"INTERNAL\"}")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
     response.setStatus(reply.status());
     response
@@ -75,7 +79,10 @@ public final class ApiHandler extends Handler.Abstract {
     response.write(true, ByteBuffer.wrap(body), callback);
     if (LOG.isDebugEnabled()) {
       LOG.debug(
-          "{} {} -> {} in {} ms", method, path, reply.status(),
+          "{} {} -> {} in {} ms",
+          method,
+          path,
+          reply.status(),
           (System.nanoTime() - started) / 1_000_000);
     }
     return true;
@@ -111,7 +118,6 @@ public final class ApiHandler extends Handler.Abstract {
 
   private static Reply problem(ErrorCode code, String detail, String path, ApiException e) {
     return new Reply(
-        code.httpStatus(),
-        Problem.of(code, detail, path, e == null ? List.of() : e.violations()));
+        code.httpStatus(), Problem.of(code, detail, path, e == null ? List.of() : e.violations()));
   }
 }

@@ -21,9 +21,9 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /**
- * One request as the endpoints see it: path and query parameters, credentials, and a body that
- * is read within the route's size limit, checked against the OpenAPI document and bound to a
- * protocol record with the strict mapper, in that order, before anything is stored.
+ * One request as the endpoints see it: path and query parameters, credentials, and a body that is
+ * read within the route's size limit, checked against the OpenAPI document and bound to a protocol
+ * record with the strict mapper, in that order, before anything is stored.
  */
 final class Exchange {
   private final Request request;

@@ -56,9 +56,7 @@ public final class HttpsServer implements AutoCloseable {
 
     ServerConnector connector =
         new ServerConnector(
-            server,
-            new SslConnectionFactory(ssl, "http/1.1"),
-            new HttpConnectionFactory(http));
+            server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
     connector.setHost(host);
     connector.setPort(port);
     connector.setIdleTimeout(IDLE_TIMEOUT_MS);

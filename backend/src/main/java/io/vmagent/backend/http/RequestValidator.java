@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks each request against the protocol's OpenAPI document, the contract's single source, so
- * the backend accepts exactly what the document allows. Credentials are checked by the backend
- * itself (401/403), not here.
+ * Checks each request against the protocol's OpenAPI document, the contract's single source, so the
+ * backend accepts exactly what the document allows. Credentials are checked by the backend itself
+ * (401/403), not here.
  */
 final class RequestValidator {
   // Parsing the document takes a noticeable fraction of a second and it never changes, so every
@@ -47,11 +47,11 @@ final class RequestValidator {
 
   private static OpenApiInteractionValidator build() {
     return OpenApiInteractionValidator.createForInlineApiSpecification(loadSpec())
-            .withLevelResolver(
-                LevelResolver.create()
-                    .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
-                    .build())
-            .build();
+        .withLevelResolver(
+            LevelResolver.create()
+                .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
+                .build())
+        .build();
   }
 
   static String loadSpec() {
@@ -67,7 +67,11 @@ final class RequestValidator {
 
   /** The request's violations of the document; empty when it conforms. */
   List<FieldViolation> violations(
-      String method, String path, Map<String, List<String>> query, String contentType, String body) {
+      String method,
+      String path,
+      Map<String, List<String>> query,
+      String contentType,
+      String body) {
     SimpleRequest.Builder request = new SimpleRequest.Builder(Request.Method.valueOf(method), path);
     query.forEach((name, values) -> request.withQueryParam(name, values));
     if (body != null) {

@@ -16,7 +16,8 @@ final class Route {
   private final Pattern pattern;
   private final List<String> names = new ArrayList<>();
 
-  Route(String method, String template, int maxBodyBytes, boolean sensitiveBody, Endpoint endpoint) {
+  Route(
+      String method, String template, int maxBodyBytes, boolean sensitiveBody, Endpoint endpoint) {
     this.method = method;
     this.maxBodyBytes = maxBodyBytes;
     this.sensitiveBody = sensitiveBody;

@@ -68,7 +68,8 @@ public final class Routes {
             x -> {
               String token =
                   Authenticator.bearer(x.authorization())
-                      .orElseThrow(() -> ApiException.unauthorized("the bootstrap token is required"));
+                      .orElseThrow(
+                          () -> ApiException.unauthorized("the bootstrap token is required"));
               RegisterRequest request = x.body(RegisterRequest.class);
               return Reply.ok(s.registration().register(token, request));
             }));
@@ -99,8 +100,7 @@ public final class Routes {
               String agentId = agent(s, x);
               x.accept();
               return Reply.ok(
-                  s.commands()
-                      .poll(agentId, x.intQuery("max", 10), x.intQuery("wait", 0)));
+                  s.commands().poll(agentId, x.intQuery("max", 10), x.intQuery("wait", 0)));
             }));
     routes.add(
         new Route(
@@ -226,8 +226,7 @@ public final class Routes {
             x -> {
               s.auth().requireOperator(x.authorization());
               x.accept();
-              return Reply.ok(
-                  s.commands().view(x.pathParam("commandId"), x.intQuery("wait", 0)));
+              return Reply.ok(s.commands().view(x.pathParam("commandId"), x.intQuery("wait", 0)));
             }));
     routes.add(
         new Route(
@@ -282,8 +281,7 @@ public final class Routes {
             x -> {
               s.auth().requireOperator(x.authorization());
               return Reply.created(
-                  s.registration()
-                      .createBootstrapToken(x.body(CreateBootstrapTokenRequest.class)));
+                  s.registration().createBootstrapToken(x.body(CreateBootstrapTokenRequest.class)));
             }));
     routes.add(
         new Route(

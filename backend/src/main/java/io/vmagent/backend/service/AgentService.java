@@ -124,8 +124,7 @@ public final class AgentService {
     if (agent.revoked()) {
       return Connectivity.REVOKED;
     }
-    Instant last =
-        agent.lastHeartbeatAt() != null ? agent.lastHeartbeatAt() : agent.registeredAt();
+    Instant last = agent.lastHeartbeatAt() != null ? agent.lastHeartbeatAt() : agent.registeredAt();
     Duration allowed =
         Duration.ofSeconds(agent.heartbeatIntervalSeconds()).multipliedBy(offlineAfterMissed);
     return now.isAfter(last.plus(allowed)) ? Connectivity.OFFLINE : Connectivity.ONLINE;
@@ -189,7 +188,11 @@ public final class AgentService {
       }
     }
     return new StatusOverview(
-        clock.instant(), backendVersion, online + offline, online, offline,
+        clock.instant(),
+        backendVersion,
+        online + offline,
+        online,
+        offline,
         withAgents ? all : null);
   }
 
@@ -199,7 +202,9 @@ public final class AgentService {
         "list VMs",
         c ->
             telemetry.listVms(c, agentId).stream()
-                .map(vm -> new VmView(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt()))
+                .map(
+                    vm ->
+                        new VmView(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt()))
                 .toList());
   }
 

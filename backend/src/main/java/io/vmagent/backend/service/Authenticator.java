@@ -10,8 +10,8 @@ import io.vmagent.backend.store.TokenStore;
 import java.util.Optional;
 
 /**
- * Turns an {@code Authorization} header into a caller: an agent (access JWT whose agent and
- * token family are not revoked) or the operator (a known operator token).
+ * Turns an {@code Authorization} header into a caller: an agent (access JWT whose agent and token
+ * family are not revoked) or the operator (a known operator token).
  */
 public final class Authenticator {
   private static final String BEARER = "Bearer ";

@@ -44,8 +44,8 @@ public final class CommandService {
   private final Clock clock;
 
   /**
-   * A service leasing commands for {@code lease}; waiting polls re-check the database every
-   * {@code recheck} so commands queued by another instance are seen too.
+   * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
+   * recheck} so commands queued by another instance are seen too.
    */
   public CommandService(
       Database database,
@@ -109,8 +109,8 @@ public final class CommandService {
   }
 
   /**
-   * Leases the agent's waiting commands; when there are none, waits up to {@code waitSeconds}
-   * for one, woken at once by a command queued here and re-checking for other instances'.
+   * Leases the agent's waiting commands; when there are none, waits up to {@code waitSeconds} for
+   * one, woken at once by a command queued here and re-checking for other instances'.
    */
   public CommandBatch poll(String agentId, int max, int waitSeconds) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
@@ -118,7 +118,7 @@ public final class CommandService {
       long seen = signals.version(agentKey(agentId));
       List<CommandRow> leased = lease(agentId, max);
       long left = until - System.nanoTime();
-      if (!leased.isEmpty() || left <= 0) {
+      if (!leased.isEmpty() || left <= 0 || signals.closed()) {
         return new CommandBatch(leased.stream().map(this::command).toList());
       }
       signals.await(agentKey(agentId), seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
@@ -187,7 +187,7 @@ public final class CommandService {
       CommandView view = readView(commandId);
       key = resultKey(view.agentId());
       long left = until - System.nanoTime();
-      if (view.finished() || left <= 0) {
+      if (view.finished() || left <= 0 || signals.closed()) {
         return view;
       }
       if (seen != signals.version(key)) {
@@ -195,6 +195,11 @@ public final class CommandService {
       }
       signals.await(key, seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
     }
+  }
+
+  /** Ends every waiting long poll at once (each answers what it has); for shutdown. */
+  public void stopWaiting() {
+    signals.close();
   }
 
   private CommandView readView(String commandId) {

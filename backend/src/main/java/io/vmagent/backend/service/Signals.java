@@ -13,6 +13,7 @@ public final class Signals {
   }
 
   private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private Signal signal(String key) {
     return signals.computeIfAbsent(key, k -> new Signal());
@@ -41,9 +42,24 @@ public final class Signals {
     long until = System.nanoTime() + maxMillis * 1_000_000L;
     synchronized (signal) {
       long left;
-      while (signal.version == seen && (left = until - System.nanoTime()) > 0) {
+      while (!closed && signal.version == seen && (left = until - System.nanoTime()) > 0) {
         signal.wait(Math.max(1, left / 1_000_000L));
       }
     }
+  }
+
+  /** Wakes every waiter for good, so waiting long polls answer at once when the backend stops. */
+  public void close() {
+    closed = true;
+    for (Signal signal : signals.values()) {
+      synchronized (signal) {
+        signal.notifyAll();
+      }
+    }
+  }
+
+  /** True once {@link #close()} was called. */
+  public boolean closed() {
+    return closed;
   }
 }

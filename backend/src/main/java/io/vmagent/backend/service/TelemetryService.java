@@ -68,7 +68,11 @@ public final class TelemetryService {
               accepted++;
               VmRow vm =
                   new VmRow(
-                      agentId, event.vmName(), event.vmUuid(), stateAfter(event), event.timestamp());
+                      agentId,
+                      event.vmName(),
+                      event.vmUuid(),
+                      stateAfter(event),
+                      event.timestamp());
               if (event.eventType() == VmEventType.DEFINED) {
                 // A definition says nothing about whether a known VM runs; it only adds new ones.
                 telemetry.addVmIfAbsent(c, vm);

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The command queue. Leasing is done in the database so that several backend instances sharing
- * one PostgreSQL database never lease the same command twice at once.
+ * The command queue. Leasing is done in the database so that several backend instances sharing one
+ * PostgreSQL database never lease the same command twice at once.
  */
 public final class CommandStore {
   private static final String COLUMNS =
@@ -84,8 +84,10 @@ public final class CommandStore {
         c.prepareStatement(
             "UPDATE commands SET state = 'leased', lease_expires_at = ?,"
                 + " deliveries = deliveries + 1 WHERE command_id IN (SELECT command_id FROM"
-                + " commands WHERE " + LEASABLE
-                + " ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
+                + " commands WHERE "
+                + LEASABLE
+                + " ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
+                + COLUMNS)) {
       Sql.setInstant(s, 1, leaseUntil);
       s.setString(2, agentId);
       Sql.setInstant(s, 3, now);
@@ -124,7 +126,8 @@ public final class CommandStore {
       try (PreparedStatement s =
           c.prepareStatement(
               "UPDATE commands SET state = 'leased', lease_expires_at = ?,"
-                  + " deliveries = deliveries + 1 WHERE command_id = ? AND " + LEASABLE)) {
+                  + " deliveries = deliveries + 1 WHERE command_id = ? AND "
+                  + LEASABLE)) {
         Sql.setInstant(s, 1, leaseUntil);
         s.setString(2, id);
         s.setString(3, agentId);
@@ -154,8 +157,8 @@ public final class CommandStore {
   }
 
   /**
-   * Stores the first result for a command of this agent; false when the command already has one
-   * (or is not this agent's: the caller tells the two apart).
+   * Stores the first result for a command of this agent; false when the command already has one (or
+   * is not this agent's: the caller tells the two apart).
    */
   public boolean recordResult(
       Connection c, String commandId, String agentId, String state, String resultJson, Instant at)

@@ -1,8 +1,8 @@
 package io.vmagent.backend.store;
 
 import com.zaxxer.hikari.HikariConfig;
-import io.vmagent.backend.auth.SecureFiles;
 import com.zaxxer.hikari.HikariDataSource;
+import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.config.BackendConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,7 +27,8 @@ public final class Database implements AutoCloseable {
     if (url == null) {
       Path dir = SecureFiles.privateDirectory(config.dataDir().resolve("db"));
       // DB_CLOSE_ON_EXIT=FALSE: the pool closes the database, not a JVM shutdown hook racing it.
-      url = "jdbc:h2:file:" + dir.resolve("vm-backend").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+      url =
+          "jdbc:h2:file:" + dir.resolve("vm-backend").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
     }
     Dialect dialect = Dialect.of(url);
     HikariConfig hikari = new HikariConfig();

@@ -19,7 +19,8 @@ public final class TokenStore {
   public void insertBootstrap(Connection c, BootstrapTokenRow token) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "INSERT INTO bootstrap_tokens (" + BOOTSTRAP_COLUMNS
+            "INSERT INTO bootstrap_tokens ("
+                + BOOTSTRAP_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, token.tokenId());
       s.setString(2, token.tokenHash());
@@ -73,8 +74,8 @@ public final class TokenStore {
   }
 
   /**
-   * Records that an agent registered with the token. For a single-use token this succeeds only
-   * for the first agent (or that same agent again); false means another agent holds it.
+   * Records that an agent registered with the token. For a single-use token this succeeds only for
+   * the first agent (or that same agent again); false means another agent holds it.
    */
   public boolean markBootstrapUsed(Connection c, String tokenId, String agentId, Instant at)
       throws SQLException {

@@ -39,9 +39,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The development certificate authority kept in {@code DATA_DIR/tls}: a P-256 CA whose
- * certificate ({@code ca.pem}) agents trust, which signs the backend's server certificate and,
- * for mutual TLS, agents' client certificates.
+ * The development certificate authority kept in {@code DATA_DIR/tls}: a P-256 CA whose certificate
+ * ({@code ca.pem}) agents trust, which signs the backend's server certificate and, for mutual TLS,
+ * agents' client certificates.
  */
 public final class DevCertificateAuthority {
   private static final Duration CA_LIFETIME = Duration.ofDays(3650);
@@ -74,8 +74,12 @@ public final class DevCertificateAuthority {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
-                  name, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
-                  Date.from(now.plus(CA_LIFETIME)), name, pair.getPublic())
+                  name,
+                  serial(),
+                  Date.from(now.minus(Duration.ofMinutes(5))),
+                  Date.from(now.plus(CA_LIFETIME)),
+                  name,
+                  pair.getPublic())
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
               .addExtension(
                   Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
@@ -121,8 +125,12 @@ public final class DevCertificateAuthority {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
-                  certificate, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
-                  Date.from(now.plus(LEAF_LIFETIME)), name(commonName), pair.getPublic())
+                  certificate,
+                  serial(),
+                  Date.from(now.minus(Duration.ofMinutes(5))),
+                  Date.from(now.plus(LEAF_LIFETIME)),
+                  name(commonName),
+                  pair.getPublic())
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
               .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
@@ -147,8 +155,7 @@ public final class DevCertificateAuthority {
             false,
             new GeneralNames(names.toArray(new GeneralName[0])));
       }
-      return new IssuedCertificate(
-          List.of(sign(builder, key), certificate), pair.getPrivate());
+      return new IssuedCertificate(List.of(sign(builder, key), certificate), pair.getPrivate());
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot issue a certificate for " + commonName, e);
     }
@@ -172,7 +179,8 @@ public final class DevCertificateAuthority {
       throws GeneralSecurityException {
     try {
       return new JcaX509CertificateConverter()
-          .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+          .getCertificate(
+              builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException("cannot create a certificate signer", e);
     }

@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The key stores of the HTTPS endpoint: the server certificate (the operator's own, or one from
- * the development CA, renewed when it nears expiry) and the CA that client certificates must
- * chain to.
+ * The key stores of the HTTPS endpoint: the server certificate (the operator's own, or one from the
+ * development CA, renewed when it nears expiry) and the CA that client certificates must chain to.
  */
 public final class TlsMaterial {
   private static final char[] STORE_PASSWORD = "in-memory".toCharArray();

@@ -26,6 +26,7 @@ final class BulkStatsParser {
   private static final byte[] BLOCK = ascii("block.");
   private static final byte[] NET = ascii("net.");
   private static final byte[] NAME = ascii("name");
+  private static final byte[] COUNT = ascii("count");
   private static final byte[] RD_REQS = ascii("rd.reqs");
   private static final byte[] RD_BYTES = ascii("rd.bytes");
   private static final byte[] WR_REQS = ascii("wr.reqs");
@@ -126,6 +127,15 @@ final class BulkStatsParser {
       index = index * 10 + (bytes[pos] - '0');
       pos++;
       digits++;
+    }
+    if (digits == 0 && region(pos, end - pos, COUNT)) {
+      int count = (int) Math.min(number(base), 4096);
+      if (disk) {
+        out.expectDisks(count);
+      } else {
+        out.expectInterfaces(count);
+      }
+      return;
     }
     if (digits == 0 || pos >= end || bytes[pos] != '.') {
       return;

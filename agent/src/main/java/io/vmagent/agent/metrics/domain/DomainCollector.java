@@ -95,14 +95,12 @@ public final class DomainCollector implements Collector {
 
   private DomainMetrics metrics(
       DomainSample s, DomainSample p, double seconds, long runningSince, long nowNanos) {
-    Double cpuPercent = null;
-    Double hostCpuPercent = null;
+    double cpuPercent = Double.NaN;
+    double hostCpuPercent = Double.NaN;
     if (p != null && s.active()) {
-      Double nanosPerSecond = Rates.perSecond(p.cpuTimeNanos, s.cpuTimeNanos, seconds);
-      if (nanosPerSecond != null) {
-        cpuPercent = s.vcpus > 0 ? Rates.percent(nanosPerSecond, 1e9 * s.vcpus) : null;
-        hostCpuPercent = Rates.percent(nanosPerSecond, 1e9 * hostLogicalCpus);
-      }
+      double nanosPerSecond = Rates.perSecond(p.cpuTimeNanos, s.cpuTimeNanos, seconds);
+      cpuPercent = s.vcpus > 0 ? Rates.percent(nanosPerSecond, 1e9 * s.vcpus) : Double.NaN;
+      hostCpuPercent = Rates.percent(nanosPerSecond, 1e9 * hostLogicalCpus);
     }
     return new DomainMetrics(
         s.name,
@@ -111,7 +109,7 @@ public final class DomainCollector implements Collector {
         DomainStates.state(s.state),
         DomainStates.reason(s.state, s.reason),
         s.vcpus < 0 ? null : s.vcpus,
-        s.cpuTimeNanos < 0 ? null : s.cpuTimeNanos / 1e9,
+        s.cpuTimeNanos < 0 ? Double.NaN : s.cpuTimeNanos / 1e9,
         cpuPercent,
         hostCpuPercent,
         bytes(s.memoryMaxKib),
@@ -124,7 +122,7 @@ public final class DomainCollector implements Collector {
             bytes(s.balloonRssKib)),
         disks(s, p, seconds),
         interfaces(s, p, seconds),
-        runningSince < 0 ? null : (nowNanos - runningSince) / 1e9);
+        runningSince < 0 ? Double.NaN : (nowNanos - runningSince) / 1e9);
   }
 
   private static List<DomainMetrics.Disk> disks(DomainSample s, DomainSample p, double seconds) {
@@ -189,16 +187,17 @@ public final class DomainCollector implements Collector {
     return null;
   }
 
-  private static Double rate(long[] before, long[] now, int index, double seconds) {
-    return before == null ? null : Rates.perSecond(before[index], now[index], seconds);
+  private static double rate(long[] before, long[] now, int index, double seconds) {
+    return before == null ? Double.NaN : Rates.perSecond(before[index], now[index], seconds);
   }
 
-  private static Long counter(long value) {
-    return value < 0 ? null : value;
+  /** libvirt reports -1 for a figure the hypervisor does not track; every unknown becomes -1. */
+  private static long counter(long value) {
+    return value < 0 ? -1 : value;
   }
 
-  private static Long bytes(long kib) {
-    return kib < 0 ? null : kib * KIB;
+  private static long bytes(long kib) {
+    return kib < 0 ? -1 : kib * KIB;
   }
 
   private record Previous(DomainSample sample, long atNanos, long runningSince) {

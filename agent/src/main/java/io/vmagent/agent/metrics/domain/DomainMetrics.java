@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * One libvirt domain (VM). Rates and percentages cover the interval since the previous
- * collection and are null on the first sight of the domain, after it restarted, and whenever a
- * counter went backwards.
+ * collection and are NaN (null in JSON) on the first sight of the domain, after it restarted, and
+ * whenever a counter went backwards. A {@code long} figure libvirt did not report is -1 (null in
+ * JSON).
  *
  * @param name domain name
  * @param uuid domain UUID
@@ -18,12 +19,12 @@ import java.util.List;
  * @param hostCpuPercent CPU used over the interval as a share of all host logical CPUs, 0-100
  * @param memoryMaxBytes memory the domain may use at most
  * @param memoryCurrentBytes memory currently assigned (the balloon's size)
- * @param balloon figures the guest's balloon driver reports; fields null when it reports none
+ * @param balloon figures the guest's balloon driver reports; fields -1 when it reports none
  * @param disks per-disk counters and rates
  * @param interfaces per-interface counters and rates
  * @param uptimeSeconds seconds since the agent first saw the domain running under its current id
  *     (libvirt does not expose a start time): exact for domains started while the agent runs, a
- *     lower bound for the others; null when not running
+ *     lower bound for the others; NaN when not running
  */
 public record DomainMetrics(
     String name,
@@ -32,15 +33,15 @@ public record DomainMetrics(
     String state,
     String stateReason,
     Integer vcpus,
-    Double cpuTimeSeconds,
-    Double cpuPercent,
-    Double hostCpuPercent,
-    Long memoryMaxBytes,
-    Long memoryCurrentBytes,
+    double cpuTimeSeconds,
+    double cpuPercent,
+    double hostCpuPercent,
+    long memoryMaxBytes,
+    long memoryCurrentBytes,
     Balloon balloon,
     List<Disk> disks,
     List<NetworkInterface> interfaces,
-    Double uptimeSeconds) {
+    double uptimeSeconds) {
 
   /**
    * Balloon statistics, in bytes.
@@ -52,7 +53,7 @@ public record DomainMetrics(
    * @param rssBytes resident set of the hypervisor process on the host
    */
   public record Balloon(
-      Long actualBytes, Long unusedBytes, Long availableBytes, Long usableBytes, Long rssBytes) {}
+      long actualBytes, long unusedBytes, long availableBytes, long usableBytes, long rssBytes) {}
 
   /**
    * One disk: counters since the domain started, and rates.
@@ -69,14 +70,14 @@ public record DomainMetrics(
    */
   public record Disk(
       String device,
-      Long readBytes,
-      Long writeBytes,
-      Long readRequests,
-      Long writeRequests,
-      Double readBytesPerSecond,
-      Double writeBytesPerSecond,
-      Double readRequestsPerSecond,
-      Double writeRequestsPerSecond) {}
+      long readBytes,
+      long writeBytes,
+      long readRequests,
+      long writeRequests,
+      double readBytesPerSecond,
+      double writeBytesPerSecond,
+      double readRequestsPerSecond,
+      double writeRequestsPerSecond) {}
 
   /**
    * One network interface: counters since the domain started, and rates.
@@ -101,20 +102,20 @@ public record DomainMetrics(
    */
   public record NetworkInterface(
       String device,
-      Long rxBytes,
-      Long rxPackets,
-      Long rxErrors,
-      Long rxDrops,
-      Long txBytes,
-      Long txPackets,
-      Long txErrors,
-      Long txDrops,
-      Double rxBytesPerSecond,
-      Double rxPacketsPerSecond,
-      Double rxErrorsPerSecond,
-      Double rxDropsPerSecond,
-      Double txBytesPerSecond,
-      Double txPacketsPerSecond,
-      Double txErrorsPerSecond,
-      Double txDropsPerSecond) {}
+      long rxBytes,
+      long rxPackets,
+      long rxErrors,
+      long rxDrops,
+      long txBytes,
+      long txPackets,
+      long txErrors,
+      long txDrops,
+      double rxBytesPerSecond,
+      double rxPacketsPerSecond,
+      double rxErrorsPerSecond,
+      double rxDropsPerSecond,
+      double txBytesPerSecond,
+      double txPacketsPerSecond,
+      double txErrorsPerSecond,
+      double txDropsPerSecond) {}
 }

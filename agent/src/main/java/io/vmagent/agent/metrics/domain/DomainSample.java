@@ -24,10 +24,12 @@ final class DomainSample {
   long balloonAvailableKib = ABSENT;
   long balloonUsableKib = ABSENT;
   long balloonRssKib = ABSENT;
-  DeviceCounters[] disks = new DeviceCounters[0];
+  DeviceCounters[] disks = NONE;
   int diskCount;
-  DeviceCounters[] interfaces = new DeviceCounters[0];
+  DeviceCounters[] interfaces = NONE;
   int interfaceCount;
+
+  private static final DeviceCounters[] NONE = new DeviceCounters[0];
 
   /** True when the domain is running or paused (it has a QEMU process and devices to query). */
   boolean active() {
@@ -35,24 +37,38 @@ final class DomainSample {
   }
 
   DeviceCounters disk(int index) {
-    disks = grow(disks, index);
+    disks = grow(disks, index, DeviceCounters.DISK_FIELDS);
     diskCount = Math.max(diskCount, index + 1);
     return disks[index];
   }
 
   DeviceCounters networkInterface(int index) {
-    interfaces = grow(interfaces, index);
+    interfaces = grow(interfaces, index, DeviceCounters.INTERFACE_FIELDS);
     interfaceCount = Math.max(interfaceCount, index + 1);
     return interfaces[index];
   }
 
-  private static DeviceCounters[] grow(DeviceCounters[] array, int index) {
+  /** Sizes the disk array once from libvirt's {@code block.count}, which precedes the disks. */
+  void expectDisks(int count) {
+    if (count > disks.length) {
+      disks = Arrays.copyOf(disks, count);
+    }
+  }
+
+  /** Sizes the interface array once from libvirt's {@code net.count}. */
+  void expectInterfaces(int count) {
+    if (count > interfaces.length) {
+      interfaces = Arrays.copyOf(interfaces, count);
+    }
+  }
+
+  private static DeviceCounters[] grow(DeviceCounters[] array, int index, int fields) {
     DeviceCounters[] result = array;
     if (index >= array.length) {
       result = Arrays.copyOf(array, Math.max(index + 1, array.length * 2));
     }
     if (result[index] == null) {
-      result[index] = new DeviceCounters();
+      result[index] = new DeviceCounters(fields);
     }
     return result;
   }
@@ -76,7 +92,15 @@ final class DomainSample {
     static final int TX_ERRS = 6;
     static final int TX_DROP = 7;
 
+    static final int DISK_FIELDS = 4;
+    static final int INTERFACE_FIELDS = 8;
+
     String name;
-    final long[] values = {ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT};
+    final long[] values;
+
+    DeviceCounters(int fields) {
+      values = new long[fields];
+      Arrays.fill(values, ABSENT);
+    }
   }
 }

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * out of it (libvirt's test driver gives state only; QEMU gives everything). When the driver has
  * no bulk call at all, it lists the domains and asks each one.
  *
- * <p>Not thread-safe: one reader belongs to one collector, which collects serially.
+ * <p>One reader belongs to one collector. {@link #read} is synchronized because a collection
+ * abandoned at its deadline keeps running on its libvirt worker, and the next one must not share
+ * the parse buffers with it.
  */
 final class DomainStatsReader {
   private static final Logger LOG = LoggerFactory.getLogger(DomainStatsReader.class);
@@ -39,7 +41,7 @@ final class DomainStatsReader {
     this.perDomain = new PerDomainStats(inventory, roundTrips);
   }
 
-  List<DomainSample> read(Connect connect, long nowNanos)
+  synchronized List<DomainSample> read(Connect connect, long nowNanos)
       throws DomainStatsException, XMLStreamException {
     Pointer conn = DomainStatsBinding.connectionPointer(connect);
     List<DomainSample> samples;

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Gathers data points into metric families by name while a snapshot is translated, so each
  * family is declared once (one HELP and TYPE line) whatever the number of domains or devices.
- * Null values are skipped: an absent figure is absent, not zero.
+ * Unknown figures (null, NaN, or the snapshot's -1) are skipped: absent, not zero. Every figure
+ * exported is a size, a count, a duration or a ratio, so none is legitimately negative.
  */
 final class Families {
   private final Map<String, CounterSnapshot.Builder> counters = new LinkedHashMap<>();
@@ -23,7 +24,7 @@ final class Families {
    * exposition adds.
    */
   void counter(String name, String help, Unit unit, Number value, Labels labels) {
-    if (value == null) {
+    if (unknown(value)) {
       return;
     }
     counters
@@ -36,7 +37,7 @@ final class Families {
   }
 
   void gauge(String name, String help, Unit unit, Number value, Labels labels) {
-    if (value == null) {
+    if (unknown(value)) {
       return;
     }
     gauges
@@ -46,6 +47,10 @@ final class Families {
                 .value(value.doubleValue())
                 .labels(labels)
                 .build());
+  }
+
+  private static boolean unknown(Number value) {
+    return value == null || Double.isNaN(value.doubleValue()) || value.doubleValue() < 0;
   }
 
   MetricSnapshots build() {

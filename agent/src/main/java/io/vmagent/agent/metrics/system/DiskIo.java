@@ -2,7 +2,7 @@ package io.vmagent.agent.metrics.system;
 
 /**
  * I/O of one block device since boot, and rates over the interval since the previous collection
- * (null on the first collection or after a counter reset).
+ * (NaN, null in JSON, on the first collection or after a counter reset).
  *
  * @param device kernel name, e.g. "sda"
  * @param readBytes bytes read
@@ -20,7 +20,7 @@ public record DiskIo(
     long writeBytes,
     long readOperations,
     long writeOperations,
-    Double readBytesPerSecond,
-    Double writeBytesPerSecond,
-    Double readOperationsPerSecond,
-    Double writeOperationsPerSecond) {}
+    double readBytesPerSecond,
+    double writeBytesPerSecond,
+    double readOperationsPerSecond,
+    double writeOperationsPerSecond) {}

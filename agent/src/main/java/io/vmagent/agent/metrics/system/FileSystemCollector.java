@@ -100,9 +100,9 @@ public final class FileSystemCollector implements Collector {
         long free = store.getUnallocatedSpace();
         long available = store.getUsableSpace();
         long used = Math.max(0, total - free);
-        Double percent = Rates.percent(used, used + available);
+        double percent = Rates.percent(used, used + available);
         return new FileSystemUsage(mountPoint, device, type, total, used, available,
-            percent == null ? 0.0 : percent);
+            Double.isNaN(percent) ? 0.0 : percent);
       } catch (IOException e) {
         return null; // unmounted between two listings: gone from this snapshot
       }

@@ -27,13 +27,12 @@ public final class MemoryCollector implements Collector {
     VirtualMemory virtual = memory.getVirtualMemory();
     long swapTotal = virtual.getSwapTotal();
     long swapUsed = virtual.getSwapUsed();
-    Double swapPercent = Rates.percent(swapUsed, swapTotal);
     into.memory(
         new MemoryMetrics(total, available, used, orZero(Rates.percent(used, total))),
-        new SwapMetrics(swapTotal, swapUsed, orZero(swapPercent)));
+        new SwapMetrics(swapTotal, swapUsed, orZero(Rates.percent(swapUsed, swapTotal))));
   }
 
-  private static double orZero(Double value) {
-    return value == null ? 0.0 : value;
+  private static double orZero(double value) {
+    return Double.isNaN(value) ? 0.0 : value;
   }
 }

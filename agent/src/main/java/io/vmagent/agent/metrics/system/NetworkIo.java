@@ -2,7 +2,7 @@ package io.vmagent.agent.metrics.system;
 
 /**
  * Traffic of one network interface since it came up, and per-second rates over the interval
- * since the previous collection (null on the first collection or after a counter reset).
+ * since the previous collection (NaN, null in JSON, on the first collection or after a counter reset).
  *
  * @param name interface name, e.g. "eth0"
  * @param rxBytes bytes received
@@ -12,7 +12,7 @@ package io.vmagent.agent.metrics.system;
  * @param rxErrors receive errors
  * @param txErrors transmit errors
  * @param rxDrops received packets dropped
- * @param txDrops outgoing packets dropped; null where the platform does not report it
+ * @param txDrops outgoing packets dropped; -1 (null in JSON) where the platform does not report it
  * @param rxBytesPerSecond receive rate in bytes
  * @param txBytesPerSecond send rate in bytes
  * @param rxPacketsPerSecond packets received per second
@@ -31,12 +31,12 @@ public record NetworkIo(
     long rxErrors,
     long txErrors,
     long rxDrops,
-    Long txDrops,
-    Double rxBytesPerSecond,
-    Double txBytesPerSecond,
-    Double rxPacketsPerSecond,
-    Double txPacketsPerSecond,
-    Double rxErrorsPerSecond,
-    Double txErrorsPerSecond,
-    Double rxDropsPerSecond,
-    Double txDropsPerSecond) {}
+    long txDrops,
+    double rxBytesPerSecond,
+    double txBytesPerSecond,
+    double rxPacketsPerSecond,
+    double txPacketsPerSecond,
+    double rxErrorsPerSecond,
+    double txErrorsPerSecond,
+    double rxDropsPerSecond,
+    double txDropsPerSecond) {}

@@ -18,10 +18,10 @@ class DomainRatesTest {
   void firstSightOfADomainHasNoRates() {
     DomainMetrics d = only(collector.toMetrics(List.of(sample("a", 1, 5 * SECOND, 1000)), 0));
 
-    assertThat(d.cpuPercent()).isNull();
-    assertThat(d.hostCpuPercent()).isNull();
-    assertThat(d.disks().get(0).readBytesPerSecond()).isNull();
-    assertThat(d.interfaces().get(0).rxBytesPerSecond()).isNull();
+    assertThat(d.cpuPercent()).isNaN();
+    assertThat(d.hostCpuPercent()).isNaN();
+    assertThat(d.disks().get(0).readBytesPerSecond()).isNaN();
+    assertThat(d.interfaces().get(0).rxBytesPerSecond()).isNaN();
     assertThat(d.uptimeSeconds()).isZero();
   }
 
@@ -47,9 +47,9 @@ class DomainRatesTest {
     DomainMetrics d =
         only(collector.toMetrics(List.of(sample("a", 1, 4 * SECOND, 100)), SECOND));
 
-    assertThat(d.cpuPercent()).isNull();
-    assertThat(d.disks().get(0).readBytesPerSecond()).isNull();
-    assertThat(d.interfaces().get(0).rxBytesPerSecond()).isNull();
+    assertThat(d.cpuPercent()).isNaN();
+    assertThat(d.disks().get(0).readBytesPerSecond()).isNaN();
+    assertThat(d.interfaces().get(0).rxBytesPerSecond()).isNaN();
     assertThat(d.disks().get(0).readBytes()).isEqualTo(100);
   }
 
@@ -60,8 +60,8 @@ class DomainRatesTest {
     DomainMetrics d =
         only(collector.toMetrics(List.of(sample("a", 7, 50 * SECOND, 90_000)), SECOND));
 
-    assertThat(d.cpuPercent()).isNull();
-    assertThat(d.disks().get(0).readBytesPerSecond()).isNull();
+    assertThat(d.cpuPercent()).isNaN();
+    assertThat(d.disks().get(0).readBytesPerSecond()).isNaN();
     assertThat(d.uptimeSeconds()).isZero();
   }
 
@@ -77,8 +77,8 @@ class DomainRatesTest {
                 2 * SECOND)
             .get(0);
     assertThat(back.name()).isEqualTo("a");
-    assertThat(back.cpuPercent()).isNull();
-    assertThat(back.disks().get(0).readBytesPerSecond()).isNull();
+    assertThat(back.cpuPercent()).isNaN();
+    assertThat(back.disks().get(0).readBytesPerSecond()).isNaN();
   }
 
   @Test
@@ -93,7 +93,7 @@ class DomainRatesTest {
 
     assertThat(d.disks().get(0).readBytesPerSecond()).isEqualTo(1000.0);
     assertThat(d.disks().get(1).device()).isEqualTo("vdb");
-    assertThat(d.disks().get(1).readBytesPerSecond()).isNull();
+    assertThat(d.disks().get(1).readBytesPerSecond()).isNaN();
   }
 
   @Test
@@ -118,8 +118,8 @@ class DomainRatesTest {
     assertThat(d.state()).isEqualTo("shutoff");
     assertThat(d.stateReason()).isEqualTo("destroyed");
     assertThat(d.id()).isNull();
-    assertThat(d.cpuPercent()).isNull();
-    assertThat(d.uptimeSeconds()).isNull();
+    assertThat(d.cpuPercent()).isNaN();
+    assertThat(d.uptimeSeconds()).isNaN();
   }
 
   private static DomainSample sample(String name, int id, long cpuNanos, long counter) {

@@ -97,7 +97,7 @@ class PrometheusEndpointTest {
     ExpositionParser.Sample s =
         sample(read, "vmagent_domain_block_read_bytes_total",
             Map.of("domain", first.name(), "uuid", first.uuid(), "device", "vdb"));
-    assertThat(s.value()).isEqualTo(vdb.readBytes().doubleValue());
+    assertThat(s.value()).isEqualTo((double) vdb.readBytes());
     int disks = snapshot.domains().stream().mapToInt(d -> d.disks().size()).sum();
     assertThat(read.samples()).hasSize(disks).isNotEmpty();
 

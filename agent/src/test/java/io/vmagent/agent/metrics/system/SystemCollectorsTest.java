@@ -115,7 +115,7 @@ class SystemCollectorsTest {
 
   @Test
   void diskAndNetworkCountersHaveRatesOnTheSecondSample() {
-    assertThat(first.system().network()).allSatisfy(n -> assertThat(n.rxBytesPerSecond()).isNull());
+    assertThat(first.system().network()).allSatisfy(n -> assertThat(n.rxBytesPerSecond()).isNaN());
     assertThat(second.system().network())
         .anySatisfy(n -> assertThat(n.name()).isEqualTo("lo"))
         .allSatisfy(
@@ -123,10 +123,10 @@ class SystemCollectorsTest {
               assertThat(n.rxBytes()).isNotNegative();
               assertThat(n.rxErrors()).isNotNegative();
               assertThat(n.rxDrops()).isNotNegative();
-              assertThat(n.txDrops()).isNotNull().isNotNegative();
-              assertThat(n.rxBytesPerSecond()).isNotNull().isNotNegative();
-              assertThat(n.txPacketsPerSecond()).isNotNull().isNotNegative();
-              assertThat(n.txDropsPerSecond()).isNotNull().isNotNegative();
+              assertThat(n.txDrops()).isNotNegative();
+              assertThat(n.rxBytesPerSecond()).isNotNaN().isNotNegative();
+              assertThat(n.txPacketsPerSecond()).isNotNaN().isNotNegative();
+              assertThat(n.txDropsPerSecond()).isNotNaN().isNotNegative();
             });
     assertThat(second.system().disks())
         .allSatisfy(
@@ -134,9 +134,78 @@ class SystemCollectorsTest {
               assertThat(d.device()).doesNotStartWith("/dev/");
               assertThat(d.readBytes()).isNotNegative();
               assertThat(d.writeOperations()).isNotNegative();
-              assertThat(d.readBytesPerSecond()).isNotNull().isNotNegative();
-              assertThat(d.writeOperationsPerSecond()).isNotNull().isNotNegative();
+              assertThat(d.readBytesPerSecond()).isNotNaN().isNotNegative();
+              assertThat(d.writeOperationsPerSecond()).isNotNaN().isNotNegative();
             });
+  }
+
+  @Test
+  void ignoredInterfacesAreLeftOut() throws Exception {
+    NetworkCollector collector =
+        new NetworkCollector(
+            new SystemInfo().getHardware(),
+            java.nio.file.Path.of("/sys/class/net"),
+            java.util.regex.Pattern.compile("lo"));
+    MetricsSnapshot snapshot =
+        new MetricsSampler(java.util.List.of(collector), Clock.systemUTC()).collect();
+
+    assertThat(snapshot.system().network())
+        .extracting(NetworkIo::name)
+        .isNotEmpty()
+        .doesNotContain("lo");
+  }
+
+  @Test
+  void interfaceCountersAgreeWithOshiAndOnlyGrow() {
+    oshi.hardware.NetworkIF loBefore =
+        new SystemInfo().getHardware().getNetworkIFs(true).stream()
+            .filter(n -> n.getName().equals("lo"))
+            .findFirst()
+            .orElseThrow();
+    NetworkIo lo =
+        second.system().network().stream()
+            .filter(n -> n.name().equals("lo"))
+            .findFirst()
+            .orElseThrow();
+    NetworkIo loLater =
+        new MetricsSampler(
+                java.util.List.of(
+                    new NetworkCollector(
+                        new SystemInfo().getHardware(), java.nio.file.Path.of("/sys/class/net"))),
+                Clock.systemUTC())
+            .collect()
+            .system()
+            .network()
+            .stream()
+            .filter(n -> n.name().equals("lo"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(loLater.rxBytes()).isGreaterThanOrEqualTo(loBefore.getBytesRecv());
+    assertThat(loLater.txPackets()).isGreaterThanOrEqualTo(loBefore.getPacketsSent());
+    assertThat(loLater.rxBytes()).isGreaterThanOrEqualTo(lo.rxBytes());
+  }
+
+  @Test
+  void sysfsCounterReadsOneDecimalOrNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    SysfsCounter counter = new SysfsCounter();
+    java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("good"), "1234567890123\n");
+    java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad"), "12 34\n");
+    java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "");
+
+    assertThat(counter.read(good)).isEqualTo(1234567890123L);
+    assertThat(counter.read(bad)).isEqualTo(-1);
+    assertThat(counter.read(empty)).isEqualTo(-1);
+    assertThat(counter.read(dir.resolve("missing"))).isEqualTo(-1);
+    assertThat(counter.read(good)).as("buffer reused").isEqualTo(1234567890123L);
+  }
+
+  @Test
+  void guestTapDevicesAreRecognisedByLibvirtsNaming() {
+    assertThat(NetworkCollector.GUEST_TAPS.matcher("vnet12").matches()).isTrue();
+    assertThat(NetworkCollector.GUEST_TAPS.matcher("macvtap0").matches()).isTrue();
+    assertThat(NetworkCollector.GUEST_TAPS.matcher("virbr0").matches()).isFalse();
+    assertThat(NetworkCollector.GUEST_TAPS.matcher("eth0").matches()).isFalse();
   }
 
   @Test
