@@ -68,20 +68,22 @@ for v in "${variants[@]}"; do
   labels+=("$label")
   pids+=("$agent_pid")
   echo "agent '$label': pid $agent_pid, flags: ${opts:-as the launcher sets them}"
-  echo "t_s,rss_kib,hwm_kib,cpu_ticks,threads,fds" >"$bench_work/$label.csv"
+  echo "t_s,rss_kib,hwm_kib,cpu_ticks,threads,fds,pss_kib" >"$bench_work/$label.csv"
 done
 
-# One sample of a process: RSS, high-water mark, utime+stime (ticks), threads, open fds.
+# One sample of a process: RSS, high-water mark, utime+stime (ticks), threads, open fds, and
+# PSS (RSS with each shared page divided among the processes mapping it).
 sample_once() {
-  local pid=$1 t=$2 status stat fds
+  local pid=$1 t=$2 status stat fds pss
   status=$(cat "/proc/$pid/status" 2>/dev/null) || return 1
+  pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null) || return 1
   stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
   fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
   stat=${stat##*")"}
   # Fields after the ")" that ends the command name: utime and stime are the 12th and 13th (14th and 15th of the whole line).
-  awk -v t="$t" -v fds="$fds" -v stat="$stat" '
+  awk -v t="$t" -v fds="$fds" -v stat="$stat" -v pss="$pss" '
     /^VmRSS:/ {rss=$2} /^VmHWM:/ {hwm=$2} /^Threads:/ {thr=$2}
-    END {split(stat, f, " "); printf "%d,%d,%d,%d,%d,%d\n", t, rss, hwm, f[12] + f[13], thr, fds}
+    END {split(stat, f, " "); printf "%d,%d,%d,%d,%d,%d,%d\n", t, rss, hwm, f[12] + f[13], thr, fds, pss}
   ' <<<"$status"
 }
 
@@ -110,8 +112,8 @@ echo
 echo "load average (1 min) during the run, sampled each minute: ${loads[*]}"
 echo "uptime at the end: $(uptime | sed 's/.*load average: //')"
 echo
-echo "| Variant | JVM flags | RSS steady (MiB) | RSS peak (MiB) | CPU s/hour (steady) | % of one core (steady) | CPU s total (incl. start) | Threads | Open fds |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| Variant | JVM flags | RSS steady (MiB) | RSS peak (MiB) | PSS steady (MiB) | CPU s/hour (steady) | % of one core (steady) | CPU s total (incl. start) | Threads | Open fds |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for i in "${!labels[@]}"; do
   v=${variants[$i]}
   opts=${v#*=}
@@ -122,14 +124,14 @@ for i in "${!labels[@]}"; do
       if ($5 > thr) thr = $5; if ($6 > fds) fds = $6
       if ($1 >= warm) {
         if (!started) {t0 = $1; cpu0 = $4; started = 1}
-        n++; rss += $2
+        n++; rss += $2; pss += $7
       }
     }
     END {
       rate = (last_t > t0) ? (last_cpu - cpu0) / tick / (last_t - t0) : 0
       if (hwm > peak) peak = hwm
-      printf "| %s | `%s` | %.1f | %.1f | %.1f | %.3f | %.1f | %d | %d |\n", label, opts,
-        rss / n / 1024, peak / 1024, rate * 3600, rate * 100, last_cpu / tick, thr, fds
+      printf "| %s | `%s` | %.1f | %.1f | %.1f | %.1f | %.3f | %.1f | %d | %d |\n", label, opts,
+        rss / n / 1024, peak / 1024, pss / n / 1024, rate * 3600, rate * 100, last_cpu / tick, thr, fds
     }
   ' "$bench_work/${labels[$i]}.csv"
 done
