@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmagent.agent.backend.Backoff;
 import io.vmagent.agent.backend.BackendClient;
-import io.vmagent.agent.backend.BackendHttpException;
 import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.agent.backend.HttpTransport;
 import io.vmagent.agent.backend.Session;
@@ -21,7 +20,9 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.libvirt.Subscription;
 import io.vmagent.agent.libvirt.VmOperations;
+import io.vmagent.agent.loop.AgentIdentity;
 import io.vmagent.agent.loop.CommandLoop;
+import io.vmagent.agent.loop.Deliveries;
 import io.vmagent.agent.loop.EventForwarder;
 import io.vmagent.agent.loop.EventSequence;
 import io.vmagent.agent.loop.HeartbeatReporter;
@@ -42,17 +43,11 @@ import io.vmagent.agent.spool.DurableQueue;
 import io.vmagent.agent.spool.SpoolDrainer;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.protocol.CommandResult;
-import io.vmagent.protocol.EventBatch;
 import io.vmagent.protocol.HeartbeatResponse;
-import io.vmagent.protocol.HypervisorFacts;
-import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.ProtocolJson;
-import io.vmagent.protocol.RegisterRequest;
 import io.vmagent.protocol.UpdateInfo;
-import io.vmagent.protocol.VmEvent;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +60,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.libvirt.NodeInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import oshi.SystemInfo;
@@ -84,6 +78,8 @@ public final class Agent {
   static final Duration EVENT_GATHER = Duration.ofMillis(250);
   /** How long the spool may take to flush at shutdown. */
   static final Duration FLUSH_BUDGET = Duration.ofSeconds(5);
+  /** How long the last heartbeat may take at shutdown. */
+  static final Duration LAST_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
   private final AgentConfig config;
   private final Instant startedAt = Instant.now();
@@ -155,9 +151,10 @@ public final class Agent {
             new CredentialsStore(stateDir.root()),
             config.token(),
             config.autoRegister(),
-            this::identity,
+            new AgentIdentity(config, libvirt, () -> dispatcher.capabilities()),
             Clock.systemUTC());
     this.client = new BackendClient(transport, session);
+    Deliveries deliveries = new Deliveries(client, journal);
 
     this.results = new DurableQueue("results", stateDir.directory("spool/results"), 4 << 20, 0);
     this.events = new DurableQueue("events", stateDir.directory("spool/events"), 4 << 20, 0);
@@ -165,9 +162,9 @@ public final class Agent {
     this.metrics =
         new DurableQueue(
             "metrics", stateDir.directory("spool/metrics"), Math.max(64 << 10, metricsMax / 8), metricsMax);
-    this.resultsDrainer = new SpoolDrainer("results", results, 1, Duration.ZERO, this::deliverResults, this::contact);
-    this.eventsDrainer = new SpoolDrainer("events", events, 500, EVENT_GATHER, this::deliverEvents, this::contact);
-    this.metricsDrainer = new SpoolDrainer("metrics", metrics, 10, Duration.ZERO, this::deliverMetrics, this::contact);
+    this.resultsDrainer = new SpoolDrainer("results", results, 1, Duration.ZERO, deliveries::results, this::contact);
+    this.eventsDrainer = new SpoolDrainer("events", events, 500, EVENT_GATHER, deliveries::events, this::contact);
+    this.metricsDrainer = new SpoolDrainer("metrics", metrics, 10, Duration.ZERO, deliveries::metrics, this::contact);
     this.eventSequence = new EventSequence(stateDir.root());
 
     AtomicInteger workerNumber = new AtomicInteger();
@@ -274,8 +271,13 @@ public final class Agent {
       resultsDrainer.stop();
       eventsDrainer.stop();
       metricsDrainer.stop();
+      // One bound for all loop threads together: a loop stuck in a slow request is left behind.
+      long joinUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       for (Thread thread : threads) {
-        thread.join(5_000);
+        long left = TimeUnit.NANOSECONDS.toMillis(joinUntil - System.nanoTime());
+        if (left > 0) {
+          thread.join(left);
+        }
       }
       Instant deadline = Instant.now().plus(FLUSH_BUDGET);
       boolean flushed =
@@ -287,7 +289,7 @@ public final class Agent {
         log.warn("backend unreachable at shutdown: {} records stay in the spool for the next start", left);
       }
       try {
-        client.heartbeat(heartbeats.build(true));
+        client.lastHeartbeat(heartbeats.build(true), LAST_HEARTBEAT_TIMEOUT);
         log.info("last heartbeat sent: going offline");
       } catch (IOException e) {
         log.warn("last heartbeat not sent: {}", e.getMessage());
@@ -347,46 +349,12 @@ public final class Agent {
 
   private void spoolResult(CommandResult result) {
     try {
-      results.append(JSON.writeValueAsBytes(result));
+      results.append(Deliveries.record(result));
       resultsDrainer.signal();
     } catch (IOException e) {
       // The journal holds the result: it is re-queued at the next start.
       log.error("result of command {} cannot be spooled: {}", result.commandId(), e.getMessage());
     }
-  }
-
-  private void deliverResults(List<byte[]> records) throws IOException {
-    for (byte[] record : records) {
-      CommandResult result = JSON.readValue(record, CommandResult.class);
-      try {
-        client.submitResult(result);
-      } catch (BackendHttpException e) {
-        if (e.status() >= 400 && e.status() < 500 && e.status() != 401 && e.status() != 429) {
-          journal.delivered(result.commandId());
-        }
-        throw e;
-      }
-      journal.delivered(result.commandId());
-      log.info("result of command {} delivered ({})", result.commandId(), result.status().wire());
-    }
-  }
-
-  private void deliverEvents(List<byte[]> records) throws IOException {
-    List<VmEvent> batch = new ArrayList<>();
-    for (byte[] record : records) {
-      batch.add(JSON.readValue(record, VmEvent.class));
-    }
-    client.submitEvents(new EventBatch(batch));
-    log.debug("{} lifecycle events delivered", batch.size());
-  }
-
-  private void deliverMetrics(List<byte[]> records) throws IOException {
-    List<MetricsSample> batch = new ArrayList<>();
-    for (byte[] record : records) {
-      batch.add(JSON.readValue(record, MetricsSample.class));
-    }
-    client.submitMetrics(new MetricsBatch(batch));
-    log.debug("{} metrics samples delivered", batch.size());
   }
 
   private void contact(boolean reached) {
@@ -467,43 +435,11 @@ public final class Agent {
     return problems;
   }
 
-  private RegisterRequest identity() {
-    HypervisorFacts facts = null;
-    try {
-      facts =
-          libvirt.withConnection(
-              "hypervisor facts",
-              Duration.ofSeconds(5),
-              connect -> {
-                NodeInfo node = connect.nodeInfo();
-                return new HypervisorFacts(
-                    connect.getType(),
-                    version(connect.getVersion()),
-                    version(connect.getLibVersion()),
-                    node.model,
-                    node.cpus,
-                    node.memory * 1024,
-                    System.getProperty("os.arch"));
-              });
-    } catch (RuntimeException e) {
-      log.warn("registering without hypervisor facts: {}", e.getMessage());
-    }
-    return new RegisterRequest(
-        config.agentId().orElseThrow(),
-        config.agentName(),
-        hostname(),
-        AgentVersion.current(),
-        config.libvirtUri(),
-        facts,
-        List.copyOf(dispatcher.capabilities()),
-        (int) config.heartbeatInterval().toSeconds());
-  }
-
   private ObjectNode agentInfo() {
     ObjectNode info = JsonNodeFactory.instance.objectNode();
     info.put("agent_version", AgentVersion.current());
     info.put("agent_id", client.session().agentId().orElse(config.agentId().orElse(null)));
-    info.put("hostname", hostname());
+    info.put("hostname", AgentIdentity.hostname());
     info.put("started_at", startedAt.toString());
     info.put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds());
     ObjectNode host = info.putObject("host");
@@ -542,20 +478,6 @@ public final class Agent {
       java.nio.file.Files.setPosixFilePermissions(dir, StateDir.DIR_MODE);
     } catch (IOException | UnsupportedOperationException e) {
       log.warn("cannot restrict {} to mode 0700: {}", dir, e.getMessage());
-    }
-  }
-
-  private static String version(long packed) {
-    return packed / 1_000_000 + "." + packed / 1_000 % 1_000 + "." + packed % 1_000;
-  }
-
-  private static String hostname() {
-    try {
-      String name = InetAddress.getLocalHost().getHostName();
-      return name.isBlank() ? "localhost" : name;
-    } catch (IOException e) {
-      String env = System.getenv("HOSTNAME");
-      return env == null || env.isBlank() ? "localhost" : env;
     }
   }
 }

@@ -161,7 +161,12 @@ public final class RunningBackend implements AutoCloseable {
               clock);
       HttpsServer server =
           HttpsServer.start(
-              config.host(), config.port(), tls, config.clientAuth(), Routes.handler(services));
+              config.host(),
+              config.port(),
+              tls,
+              config.clientAuth(),
+              config.httpThreads(),
+              Routes.handler(services));
       RunningBackend running =
           new RunningBackend(config, database, server, tls, operatorToken, registration, commands);
       Files.writeString(
@@ -255,6 +260,11 @@ public final class RunningBackend implements AutoCloseable {
     }
   }
 
+  /** How many agents' long polls wait in this instance now (they hold no thread). */
+  public int waitingPolls() {
+    return commands.waitingPolls();
+  }
+
   /** Issues a client certificate from the development CA and writes it (cert 0644, key 0600). */
   public void issueClientCertificate(String commonName, Path certificateFile, Path keyFile)
       throws IOException {
@@ -270,7 +280,7 @@ public final class RunningBackend implements AutoCloseable {
   @Override
   public void close() throws Exception {
     long started = System.nanoTime();
-    commands.stopWaiting();
+    commands.close();
     try {
       server.close();
     } finally {

@@ -59,6 +59,7 @@ public final class VmBackend {
     private String latestAgentVersion;
     private int maxBodyBytes = 64 * 1024;
     private int maxBatchBytes = 1024 * 1024;
+    private int httpThreads = 200;
     private String operatorToken;
 
     private Builder() {}
@@ -184,6 +185,15 @@ public final class VmBackend {
       return this;
     }
 
+    /**
+     * Most server threads. Default 200. Waiting long polls hold none, so this bounds only the
+     * requests being worked on at once.
+     */
+    public Builder httpThreads(int threads) {
+      this.httpThreads = threads;
+      return this;
+    }
+
     /** The operator token. Default: read from, or generated into, DATA_DIR/operator.token. */
     public Builder operatorToken(String token) {
       this.operatorToken = token;
@@ -220,6 +230,7 @@ public final class VmBackend {
               latestAgentVersion,
               maxBodyBytes,
               maxBatchBytes,
+              httpThreads,
               operatorToken));
     }
   }

@@ -401,7 +401,8 @@ abstract class BackendFlowTests {
       backend.queueCommand("host-a", "info", Map.of("vm", "vm-" + i));
     }
     List<String> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger polls =
+        new java.util.concurrent.atomic.AtomicInteger();
     List<CompletableFuture<Void>> pollers = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       pollers.add(

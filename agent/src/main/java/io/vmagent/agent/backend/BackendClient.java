@@ -47,6 +47,25 @@ public final class BackendClient {
   }
 
   /**
+   * The heartbeat sent at shutdown: one attempt (retried only when it never reached the backend)
+   * bounded by {@code timeout}, so a slow backend cannot hold up the agent's exit.
+   */
+  public HeartbeatResponse lastHeartbeat(HeartbeatRequest request, Duration timeout)
+      throws IOException {
+    Duration bounded = timeout.compareTo(transport.timeout()) < 0 ? timeout : transport.timeout();
+    return authed(
+        (id, token) ->
+            transport.send(
+                "POST",
+                ProtocolPaths.heartbeat(id),
+                request,
+                token,
+                HeartbeatResponse.class,
+                RetryMode.NOT_SENT_ONLY,
+                bounded));
+  }
+
+  /**
    * Long-polls for commands: the backend holds the request up to {@code waitSeconds}; the request
    * may take that long plus the API timeout.
    */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * the block is used, so a crash skips at most the rest of a block and never repeats a number.
  */
 public final class EventSequence {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EventSequence.class);
   /** Numbers reserved per write. */
   static final long BLOCK = 1_000;
 
@@ -28,6 +29,7 @@ public final class EventSequence {
       } catch (NumberFormatException e) {
         // A damaged file: start far beyond anything plausible rather than repeat a number.
         reserved = System.currentTimeMillis() * 1_000;
+        log.error("{} is damaged; event sequence numbers continue from {}", file, reserved);
       }
     }
     this.next = reserved;

@@ -33,6 +33,7 @@ public record BackendConfig(
     String latestAgentVersion,
     int maxBodyBytes,
     int maxBatchBytes,
+    int httpThreads,
     String operatorToken) {
 
   /** Checks every setting; a bad one is an {@link IllegalArgumentException} naming it. */
@@ -65,6 +66,9 @@ public record BackendConfig(
     if (maxBodyBytes < 1024 || maxBatchBytes < maxBodyBytes) {
       throw new IllegalArgumentException(
           "maxBodyBytes must be at least 1024 and maxBatchBytes at least maxBodyBytes");
+    }
+    if (httpThreads < 8) {
+      throw new IllegalArgumentException("httpThreads must be at least 8, got " + httpThreads);
     }
     if (operatorToken != null && operatorToken.length() < 16) {
       throw new IllegalArgumentException("operatorToken must be at least 16 characters");

@@ -44,18 +44,52 @@ public final class ApiHandler extends Handler.Abstract {
     Reply reply;
     try {
       reply = dispatch(request, method, path);
-    } catch (ApiException e) {
-      reply = problem(e.code(), e.getMessage(), path, e);
-    } catch (StorageException e) {
-      LOG.error("{} {} failed in the database", method, path, e);
-      reply = problem(ErrorCode.BACKEND_UNAVAILABLE, "the database is unavailable", path, null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      reply = problem(ErrorCode.BACKEND_UNAVAILABLE, "the backend is stopping", path, null);
     } catch (Exception e) {
-      LOG.error("{} {} failed", method, path, e);
-      reply = problem(ErrorCode.INTERNAL, "unexpected error; see the backend log", path, null);
+      reply = failure(e, method, path);
     }
+    if (reply.later() == null) {
+      write(reply, method, path, response, callback, started);
+    } else {
+      // A long poll: this thread returns to the pool; the answer is written when it is ready.
+      reply
+          .later()
+          .whenComplete(
+              (answer, error) ->
+                  write(
+                      error == null ? answer : failure(unwrap(error), method, path),
+                      method,
+                      path,
+                      response,
+                      callback,
+                      started));
+    }
+    return true;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+
+  private static Reply failure(Throwable error, String method, String path) {
+    if (error instanceof ApiException e) {
+      return problem(e.code(), e.getMessage(), path, e);
+    }
+    if (error instanceof StorageException) {
+      LOG.error("{} {} failed in the database", method, path, error);
+      return problem(ErrorCode.BACKEND_UNAVAILABLE, "the database is unavailable", path, null);
+    }
+    if (error instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return problem(ErrorCode.BACKEND_UNAVAILABLE, "the backend is stopping", path, null);
+    }
+    LOG.error("{} {} failed", method, path, error);
+    return problem(ErrorCode.INTERNAL, "unexpected error; see the backend log", path, null);
+  }
+
+  private void write(
+      Reply reply, String method, String path, Response response, Callback callback, long started) {
     byte[] body;
     try {
       body = mapper.writeValueAsBytes(reply.body());
@@ -85,7 +119,6 @@ public final class ApiHandler extends Handler.Abstract {
           reply.status(),
           (System.nanoTime() - started) / 1_000_000);
     }
-    return true;
   }
 
   private Reply dispatch(Request request, String method, String path) throws Exception {
@@ -118,6 +151,8 @@ public final class ApiHandler extends Handler.Abstract {
 
   private static Reply problem(ErrorCode code, String detail, String path, ApiException e) {
     return new Reply(
-        code.httpStatus(), Problem.of(code, detail, path, e == null ? List.of() : e.violations()));
+        code.httpStatus(),
+        Problem.of(code, detail, path, e == null ? List.of() : e.violations()),
+        null);
   }
 }

@@ -14,8 +14,6 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Jetty server: one TLS connector (TLS 1.2/1.3, optional mutual TLS) and the API handler. */
 public final class HttpsServer implements AutoCloseable {
-  // Long polls hold a thread each while they wait, so the pool is sized for a fleet's polls.
-  private static final int MAX_THREADS = 256;
   // Longer than the longest long poll (30 s), so an idle timeout never cuts one short.
   private static final long IDLE_TIMEOUT_MS = 75_000;
 
@@ -29,9 +27,16 @@ public final class HttpsServer implements AutoCloseable {
 
   /** Starts serving on host:port (0 picks a free port). */
   public static HttpsServer start(
-      String host, int port, TlsMaterial tls, ClientAuth clientAuth, Handler handler)
+      String host,
+      int port,
+      TlsMaterial tls,
+      ClientAuth clientAuth,
+      int maxThreads,
+      Handler handler)
       throws Exception {
-    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
+    // Waiting long polls hold no thread (they are futures), so the pool serves only requests
+    // that are being worked on.
+    QueuedThreadPool threads = new QueuedThreadPool(maxThreads, 4);
     threads.setName("vm-backend-http");
     Server server = new Server(threads);
     server.setStopTimeout(5_000);

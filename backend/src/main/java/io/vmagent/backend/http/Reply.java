@@ -1,17 +1,25 @@
 package io.vmagent.backend.http;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
- * What an endpoint answers: an HTTP status and a body serialised as JSON.
+ * What an endpoint answers: an HTTP status and a body serialised as JSON, or (for long polls) a
+ * future answer that is written when it completes, without holding a server thread meanwhile.
  *
  * @param status the HTTP status
  * @param body the body (a protocol record or a Jackson tree)
+ * @param later the answer to come; null for an answer given now
  */
-record Reply(int status, Object body) {
+record Reply(int status, Object body, CompletableFuture<Reply> later) {
   static Reply ok(Object body) {
-    return new Reply(200, body);
+    return new Reply(200, body, null);
   }
 
   static Reply created(Object body) {
-    return new Reply(201, body);
+    return new Reply(201, body, null);
+  }
+
+  static Reply later(CompletableFuture<Reply> later) {
+    return new Reply(0, null, later);
   }
 }

@@ -99,8 +99,10 @@ public final class Routes {
             x -> {
               String agentId = agent(s, x);
               x.accept();
-              return Reply.ok(
-                  s.commands().poll(agentId, x.intQuery("max", 10), x.intQuery("wait", 0)));
+              return Reply.later(
+                  s.commands()
+                      .poll(agentId, x.intQuery("max", 10), x.intQuery("wait", 0))
+                      .thenApply(Reply::ok));
             }));
     routes.add(
         new Route(

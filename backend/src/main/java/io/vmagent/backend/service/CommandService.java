@@ -21,7 +21,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * The command queue's rules: queueing, leased at-least-once delivery through long polls, one
  * accepted result per command, and waiting for a command to finish.
  */
-public final class CommandService {
+public final class CommandService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
   private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
 
@@ -42,6 +44,7 @@ public final class CommandService {
   private final Duration defaultDeadline;
   private final Duration recheck;
   private final Clock clock;
+  private final LongPolls longPolls;
 
   /**
    * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
@@ -66,6 +69,7 @@ public final class CommandService {
     this.defaultDeadline = defaultDeadline;
     this.recheck = recheck;
     this.clock = clock;
+    this.longPolls = new LongPolls(this::leaseBatch, this::agentsWithLeasableCommands, recheck, 4);
   }
 
   /** Queues a command for a registered, unrevoked agent and wakes its waiting poll. */
@@ -102,27 +106,38 @@ public final class CommandService {
           commands.insert(c, row);
           return null;
         });
-    signals.fire(agentKey(request.agentId()));
+    longPolls.wake(request.agentId());
     LOG.info(
         "command {} ({}) queued for agent {}", row.commandId(), row.operation(), row.agentId());
     return view(row);
   }
 
   /**
-   * Leases the agent's waiting commands; when there are none, waits up to {@code waitSeconds} for
-   * one, woken at once by a command queued here and re-checking for other instances'.
+   * Leases the agent's waiting commands; when there are none, the answer comes when one is queued
+   * (here, at once; through another instance, at the next re-check) or empty after {@code
+   * waitSeconds}. No thread is held while it waits.
    */
-  public CommandBatch poll(String agentId, int max, int waitSeconds) throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-    while (true) {
-      long seen = signals.version(agentKey(agentId));
-      List<CommandRow> leased = lease(agentId, max);
-      long left = until - System.nanoTime();
-      if (!leased.isEmpty() || left <= 0 || signals.closed()) {
-        return new CommandBatch(leased.stream().map(this::command).toList());
-      }
-      signals.await(agentKey(agentId), seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
+  public CompletableFuture<CommandBatch> poll(String agentId, int max, int waitSeconds) {
+    CommandBatch now = leaseBatch(agentId, max);
+    if (!now.commands().isEmpty() || waitSeconds == 0 || signals.closed()) {
+      return CompletableFuture.completedFuture(now);
     }
+    return longPolls.await(agentId, max, Duration.ofSeconds(waitSeconds));
+  }
+
+  /** How many long polls wait in this process now. */
+  public int waitingPolls() {
+    return longPolls.waitingCount();
+  }
+
+  private CommandBatch leaseBatch(String agentId, int max) {
+    return new CommandBatch(lease(agentId, max).stream().map(this::command).toList());
+  }
+
+  private Set<String> agentsWithLeasableCommands() {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "find agents with commands", c -> commands.agentsWithLeasable(c, now));
   }
 
   private List<CommandRow> lease(String agentId, int max) {
@@ -197,9 +212,11 @@ public final class CommandService {
     }
   }
 
-  /** Ends every waiting long poll at once (each answers what it has); for shutdown. */
-  public void stopWaiting() {
+  /** Ends every waiting long poll at once (each answers what it has) and stops its threads. */
+  @Override
+  public void close() {
     signals.close();
+    longPolls.close();
   }
 
   private CommandView readView(String commandId) {
@@ -239,10 +256,6 @@ public final class CommandService {
         row.leaseExpiresAt(),
         row.deliveries(),
         json.read(row.resultJson(), CommandResult.class));
-  }
-
-  private static String agentKey(String agentId) {
-    return "commands:" + agentId;
   }
 
   private static String resultKey(String agentId) {

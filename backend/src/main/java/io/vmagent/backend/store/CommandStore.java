@@ -176,6 +176,24 @@ public final class CommandStore {
     }
   }
 
+  /** The agents that have commands which could be leased now. */
+  public java.util.Set<String> agentsWithLeasable(Connection c, Instant now) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT DISTINCT agent_id FROM commands WHERE deadline > ? AND (state = 'queued'"
+                + " OR (state = 'leased' AND lease_expires_at <= ?))")) {
+      Sql.setInstant(s, 1, now);
+      Sql.setInstant(s, 2, now);
+      try (ResultSet rows = s.executeQuery()) {
+        java.util.Set<String> agents = new java.util.HashSet<>();
+        while (rows.next()) {
+          agents.add(rows.getString(1));
+        }
+        return agents;
+      }
+    }
+  }
+
   /** How many of the agent's commands could be leased now. */
   public int countLeasable(Connection c, String agentId, Instant now) throws SQLException {
     try (PreparedStatement s =

@@ -1,0 +1,219 @@
+package io.vmagent.backend.service;
+
+import io.vmagent.protocol.CommandBatch;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Long polls that hold no thread while they wait. A waiting poll is a future; it is tried again (a
+ * lease attempt on a small worker pool) at once when a command is queued in this process, and when
+ * the periodic re-check finds leasable commands for its agent that another instance queued or whose
+ * lease ran out. One query per re-check serves every waiting poll. The poll answers empty when its
+ * wait runs out.
+ */
+public final class LongPolls implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LongPolls.class);
+
+  private static final int WAITING = 0;
+  private static final int CLAIMED = 1;
+  private static final int DONE = 2;
+
+  /** One waiting poll. */
+  private static final class Waiter {
+    final String agentId;
+    final int max;
+    final long deadlineNanos;
+    final CompletableFuture<CommandBatch> answer = new CompletableFuture<>();
+    final AtomicInteger state = new AtomicInteger(WAITING);
+
+    Waiter(String agentId, int max, long deadlineNanos) {
+      this.agentId = agentId;
+      this.max = max;
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
+
+  private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+  private final BiFunction<String, Integer, CommandBatch> lease;
+  private final Supplier<Set<String>> agentsWithWork;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService workers;
+  private volatile boolean closed;
+
+  /**
+   * Polls that lease with {@code lease(agentId, max)} and, every {@code recheck}, ask {@code
+   * agentsWithWork} which agents have leasable commands.
+   */
+  public LongPolls(
+      BiFunction<String, Integer, CommandBatch> lease,
+      Supplier<Set<String>> agentsWithWork,
+      Duration recheck,
+      int workerThreads) {
+    this.lease = lease;
+    this.agentsWithWork = agentsWithWork;
+    this.timer = Executors.newSingleThreadScheduledExecutor(named("vm-backend-poll-timer"));
+    this.workers = Executors.newFixedThreadPool(workerThreads, named("vm-backend-poll-worker"));
+    long period = recheck.toMillis();
+    timer.scheduleWithFixedDelay(this::recheck, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Waits up to {@code wait} for the agent's commands; the caller found none a moment ago. */
+  public CompletableFuture<CommandBatch> await(String agentId, int max, Duration wait) {
+    Waiter waiter = new Waiter(agentId, max, System.nanoTime() + wait.toNanos());
+    if (closed) {
+      waiter.answer.complete(new CommandBatch(List.of()));
+      return waiter.answer;
+    }
+    waiting.computeIfAbsent(agentId, id -> ConcurrentHashMap.newKeySet()).add(waiter);
+    try {
+      timer.schedule(() -> expire(waiter), wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // Closing meanwhile: answer now rather than never.
+      expire(waiter);
+      return waiter.answer;
+    }
+    // A command queued between the caller's attempt and the registration above must not wait
+    // for the next re-check.
+    submit(agentId);
+    return waiter.answer;
+  }
+
+  /** Tries the agent's waiting polls now (a command was queued for it in this process). */
+  public void wake(String agentId) {
+    submit(agentId);
+  }
+
+  private void recheck() {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    try {
+      for (String agentId : agentsWithWork.get()) {
+        if (waiting.containsKey(agentId)) {
+          submit(agentId);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("re-check for waiting long polls failed; retrying in the next round", e);
+    }
+  }
+
+  private void submit(String agentId) {
+    Set<Waiter> waiters = waiting.get(agentId);
+    if (waiters == null || waiters.isEmpty()) {
+      return;
+    }
+    try {
+      workers.execute(() -> attempt(agentId));
+    } catch (RejectedExecutionException e) {
+      // Closing: close() answers every waiter.
+    }
+  }
+
+  private void attempt(String agentId) {
+    Set<Waiter> waiters = waiting.get(agentId);
+    if (waiters == null) {
+      return;
+    }
+    for (Waiter waiter : waiters) {
+      if (!waiter.state.compareAndSet(WAITING, CLAIMED)) {
+        continue;
+      }
+      CommandBatch batch;
+      try {
+        batch = lease.apply(agentId, waiter.max);
+      } catch (RuntimeException e) {
+        finish(waiter, null, e);
+        continue;
+      }
+      if (!batch.commands().isEmpty() || System.nanoTime() >= waiter.deadlineNanos) {
+        finish(waiter, batch, null);
+        continue;
+      }
+      waiter.state.set(WAITING);
+      // The timer may have fired while this attempt held the waiter; it left it to us.
+      if (System.nanoTime() >= waiter.deadlineNanos) {
+        expire(waiter);
+      }
+    }
+  }
+
+  private void expire(Waiter waiter) {
+    if (waiter.state.compareAndSet(WAITING, DONE)) {
+      remove(waiter);
+      waiter.answer.complete(new CommandBatch(List.of()));
+    }
+  }
+
+  private void finish(Waiter waiter, CommandBatch batch, RuntimeException error) {
+    waiter.state.set(DONE);
+    remove(waiter);
+    if (error != null) {
+      waiter.answer.completeExceptionally(error);
+    } else {
+      waiter.answer.complete(batch);
+    }
+  }
+
+  private void remove(Waiter waiter) {
+    waiting.computeIfPresent(
+        waiter.agentId,
+        (id, set) -> {
+          set.remove(waiter);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  /** How many polls are waiting now. */
+  public int waitingCount() {
+    return waiting.values().stream().mapToInt(Set::size).sum();
+  }
+
+  /** Answers every waiting poll (empty) and stops the threads. */
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      workers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    for (Set<Waiter> waiters : waiting.values()) {
+      for (Waiter waiter : waiters) {
+        if (waiter.state.getAndSet(DONE) != DONE) {
+          waiter.answer.complete(new CommandBatch(List.of()));
+        }
+      }
+    }
+    waiting.clear();
+  }
+}
