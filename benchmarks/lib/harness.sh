@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the agent benchmarks (agent-footprint.sh, agent-startup.sh, command-latency.sh):
 # starts the reference backend and the agent as separate processes on 127.0.0.1, with a private
 # work directory, and stops every process it started when the calling script exits.
@@ -154,6 +155,7 @@ bench_start_agent() {
       flags+=("$word")
     fi
   done
+  # shellcheck disable=SC2034 # read by the scripts that source this file
   agent_started_ns=$(date +%s%N)
   if [[ -z "$launcher" ]]; then
     env "${vars[@]+"${vars[@]}"}" java "${flags[@]+"${flags[@]}"}" -jar "$agent_jar" run \
