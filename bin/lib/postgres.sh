@@ -25,14 +25,6 @@ start_test_postgres() {
     echo "PostgreSQL server binaries not found under /usr/lib/postgresql" >&2
     return 1
   fi
-  local port=55432
-  while ! _pg_port_free "$port"; do
-    port=$((port + 1))
-    if ((port > 55500)); then
-      echo "no free port for the test PostgreSQL between 55432 and 55500" >&2
-      return 1
-    fi
-  done
   VMAGENT_PG_DIR=$(mktemp -d /tmp/vmagent-pg.XXXXXX)
   chmod 0700 "$VMAGENT_PG_DIR"
   local password
@@ -46,10 +38,24 @@ start_test_postgres() {
     --pwfile="$VMAGENT_PG_DIR/pwfile" -E UTF8 --no-locale >"$VMAGENT_PG_DIR/initdb.log" 2>&1 ||
     { cat "$VMAGENT_PG_DIR/initdb.log" >&2; return 1; }
   rm -f "$VMAGENT_PG_DIR/pwfile"
-  _pg_as_owner "$VMAGENT_PG_BIN/pg_ctl" -D "$VMAGENT_PG_DIR/data" -l "$VMAGENT_PG_DIR/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $VMAGENT_PG_DIR -c fsync=off -c max_connections=200" \
-    start >/dev/null ||
-    { cat "$VMAGENT_PG_DIR/server.log" >&2; return 1; }
+  # A port that looked free can be taken before the server binds it (another test run on the
+  # same machine): then the next one is tried.
+  local port=55432 started=""
+  while ((port <= 55500)); do
+    if _pg_port_free "$port" &&
+      _pg_as_owner "$VMAGENT_PG_BIN/pg_ctl" -D "$VMAGENT_PG_DIR/data" -l "$VMAGENT_PG_DIR/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $VMAGENT_PG_DIR -c fsync=off -c max_connections=200" \
+        start >/dev/null 2>&1; then
+      started=yes
+      break
+    fi
+    port=$((port + 1))
+  done
+  if [[ -z "$started" ]]; then
+    echo "the test PostgreSQL did not start on any port between 55432 and 55500; its last log:" >&2
+    cat "$VMAGENT_PG_DIR/server.log" >&2
+    return 1
+  fi
   export VMAGENT_TEST_PG_URL="jdbc:postgresql://127.0.0.1:$port/postgres"
   export VMAGENT_TEST_PG_USER=vmagent
   export VMAGENT_TEST_PG_PASSWORD="$password"

@@ -95,6 +95,12 @@ version=$(cat "$release/VERSION")
 unit_src=dist/src/main/systemd/vm-agent.service
 
 if [[ $(id -u) -eq 0 ]]; then
+  # One run at a time on a machine: the live checks install and purge the same paths and user.
+  exec 9>/run/lock/vm-agent-dist-tests.lock
+  if ! flock -w 600 9; then
+    echo "FAIL  dist checks: another run has held /run/lock/vm-agent-dist-tests.lock for 10 minutes"
+    exit 1
+  fi
   ensure_packages shellcheck lintian logrotate strace python3-seccomp systemd openssl adduser \
     libvirt-clients >/dev/null
 fi
@@ -349,6 +355,16 @@ check_live_dry_run() {
   out=$("$release/install.sh" --dry-run --generate-test-certs) || return 1
   echo "$out"
   grep -q 'would: create system user vm-agent' <<<"$out" || { echo "dry run does not list the user"; return 1; }
+  # --with-hypervisor adds libvirtd and QEMU to the packages (shown, not installed, here).
+  local pkg missing=()
+  for pkg in libvirt-daemon-system qemu-kvm; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    out=$("$release/install.sh" --dry-run --with-hypervisor) || return 1
+    grep -q "would: apt-get install.*${missing[*]}" <<<"$out" ||
+      { echo "--with-hypervisor does not plan ${missing[*]}: $out"; return 1; }
+  fi
   expect "dry run changes nothing" test "$before" = "$(live_digest)"
 }
 
@@ -364,7 +380,8 @@ check_live_install() {
   local p
   for p in "/etc/vm-agent:750 root:vm-agent" "/etc/vm-agent/agent.env:640 root:vm-agent" \
     "/var/lib/vm-agent:700 vm-agent:vm-agent" "/var/log/vm-agent:750 vm-agent:adm" \
-    "/etc/vm-agent/ssl/agent-key.pem:600 vm-agent:vm-agent" "/opt/vm-agent/lib/vm-agent.jar:644 root:root"; do
+    "/etc/vm-agent/ssl/agent-key.pem:600 vm-agent:vm-agent" "/etc/vm-agent/ssl/ca-key.pem:600 root:root" \
+    "/opt/vm-agent/lib/vm-agent.jar:644 root:root"; do
     [[ $(mode_of "${p%%:*}") == "${p#*:}" ]] || { echo "${p%%:*}: $(mode_of "${p%%:*}"), expected ${p#*:}"; ok=1; }
   done
   expect "vm-agent on the PATH" test "$(readlink -f /usr/bin/vm-agent)" = /opt/vm-agent/bin/vm-agent || ok=1
@@ -513,8 +530,10 @@ mount --bind /var/lib/vm-agent /var/lib/vm-agent
 mount --bind /var/log/vm-agent /var/log/vm-agent
 while read -r mp opts; do
   case $mp in
-    /proc | /proc/* | /dev | /dev/* | /tmp | /var/tmp | /var/lib/vm-agent | /var/log/vm-agent) ;;
-    *) [[ $opts == ro* ]] || mount -o remount,bind,ro "$mp" ;;
+    # Mounts under /tmp are hidden by the private /tmp; one may also vanish while we look.
+    /proc | /proc/* | /dev | /dev/* | /tmp | /tmp/* | /var/tmp | /var/tmp/*) ;;
+    /var/lib/vm-agent | /var/log/vm-agent) ;;
+    *) [[ $opts == ro* || ! -e $mp ]] || mount -o remount,bind,ro "$mp" ;;
   esac
 done < <(awk '{ print $5, $6 }' /proc/self/mountinfo | sort -u)
 mount -t tmpfs -o mode=755,nosuid tmpfs /dev
@@ -565,6 +584,18 @@ check_sandbox_procsubset_breaks() {
   total=$(python3 -c 'import json, sys; t = open(sys.argv[1]).read(); print(json.loads(t[t.index("{"):])["system"]["memory"]["total_bytes"])' "$work/metrics-subset.json")
   echo "memory total with ProcSubset=pid: $total"
   expect "ProcSubset=pid hides the memory figures" test "$total" = 0
+}
+
+check_mdwe_breaks_jvm() {
+  # Why the unit does not set MemoryDenyWriteExecute=yes: the JVM cannot even start.
+  need_live || return
+  local out rc
+  out=$(as_agent /usr/bin/python3 "$here/seccomp-exec.py" --deny-write-execute vm-agent version 2>&1)
+  rc=$?
+  echo "exit $rc: $out"
+  expect "the JVM fails to start without writable executable memory" test $rc -ne 0 || return 1
+  expect "the JVM says why" grep -q 'executable' <<<"$out" || return 1
+  expect "the same command works without the restriction" as_agent vm-agent version >/dev/null
 }
 
 check_sandbox_files() {
@@ -639,10 +670,15 @@ check_sandbox_daemon() {
   sandbox hidepid=invisible vm-agent run >"$work/daemon.log" 2>&1 &
   sandbox_pid=$!
   local online=""
-  for _ in $(seq 1 200); do
-    if bin/vm-backend agents list --data-dir "$data" 2>/dev/null | grep -q ' online '; then online=yes; break; fi
-    kill -0 "$sandbox_pid" 2>/dev/null || break
-    sleep 0.2
+  local deadline=$((SECONDS + 60))
+  while [[ $SECONDS -lt $deadline ]] && kill -0 "$sandbox_pid" 2>/dev/null; do
+    # Registered (credentials kept), then seen online by the backend after a heartbeat.
+    if [[ -e /var/lib/vm-agent/credentials.json ]] &&
+      bin/vm-backend agents list --data-dir "$data" 2>/dev/null | grep -q ' online '; then
+      online=yes
+      break
+    fi
+    sleep 0.5
   done
   bin/vm-backend agents list --data-dir "$data" 2>&1
   expect "the agent registered and came online from inside the sandbox" test -n "$online" || ok=1
@@ -824,6 +860,7 @@ check sandbox-files-and-socket check_sandbox_files
 check sandbox-metrics check_sandbox_metrics
 check sandbox-procsubset-would-break check_sandbox_procsubset_breaks
 check sandbox-config-check check_sandbox_config_check
+check memory-deny-write-execute-breaks-jvm check_mdwe_breaks_jvm
 check sandbox-daemon-with-backend check_sandbox_daemon
 check syscall-filter check_syscall_filter
 check install-uninstall check_live_uninstall

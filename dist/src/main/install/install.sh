@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, upgrades or removes vm-agent from an unpacked release (the directory holding this
-# script, lib/vm-agent.jar, bin/vm-agent, systemd/, logrotate/, env/ and VERSION).
+# script, lib/vm-agent.jar, bin/vm-agent, systemd/, logrotate/, env/, docs/ and VERSION).
 # Idempotent: every step compares what is there with what should be there and acts only on a
 # difference, so a second run reports "no changes". See docs/install.md.
 set -Eeuo pipefail
@@ -300,7 +300,7 @@ generate_test_certs() {
   local ssl=/etc/vm-agent/ssl
   if [[ -e $root$ssl/agent-key.pem && -e $root$ssl/agent-cert.pem ]]; then
     ensure_attrs "$ssl/agent-key.pem" 0600 "$AGENT_USER:$AGENT_USER"
-    ensure_attrs "$ssl/ca-key.pem" 0600 "$AGENT_USER:$AGENT_USER"
+    if [[ -e $root$ssl/ca-key.pem ]]; then ensure_attrs "$ssl/ca-key.pem" 0600 root:root; fi
     return
   fi
   command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
@@ -331,10 +331,10 @@ make_test_certs() {
   for f in ca.pem agent-cert.pem; do
     install -m 0644 "$work/$f" "$dir/$f"
   done
-  for f in ca-key.pem agent-key.pem; do
-    install -m 0600 "$work/$f" "$dir/$f"
-    if [[ -n $owner ]]; then chown "$owner" "$dir/$f"; fi
-  done
+  # The CA's key stays root's: the agent only needs its own key.
+  install -m 0600 "$work/ca-key.pem" "$dir/ca-key.pem"
+  install -m 0600 "$work/agent-key.pem" "$dir/agent-key.pem"
+  if [[ -n $owner ]]; then chown "$owner" "$dir/agent-key.pem"; fi
   rm -rf -- "$work"
 }
 

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
  * (scripts, pipes) there is nobody to ask and the command proceeds.
  */
 final class Confirmation {
-  @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+  @Option(
+      names = {"-y", "--yes"},
+      description = "Do not ask for confirmation.")
   boolean yes;
 
   /** Asks {@code question}; throws when the operator does not answer yes. */

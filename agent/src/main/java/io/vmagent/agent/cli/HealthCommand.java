@@ -9,9 +9,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code vm-agent health}: is libvirt reachable, what does it run, how fast does it answer. */
-@Command(name = "health",
-    description = "Check libvirt: reachable, hypervisor and libvirt versions, host name, VM counts "
-        + "by state and the check's latency. Exit code 0 when healthy, 69 when not.")
+@Command(
+    name = "health",
+    description =
+        "Check libvirt: reachable, hypervisor and libvirt versions, host name, VM counts "
+            + "by state and the check's latency. Exit code 0 when healthy, 69 when not.")
 final class HealthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions config;

@@ -31,19 +31,26 @@ final class SnapshotCommand implements Runnable {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "Snapshot name (default: libvirt's).")
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        description = "Snapshot name (default: libvirt's).")
     String name;
 
     @Option(names = "--description", paramLabel = "TEXT", description = "Free text kept with it.")
     String description;
 
-    @Option(names = "--memory", negatable = true,
+    @Option(
+        names = "--memory",
+        negatable = true,
         description = "Include (or with --no-memory leave out) the running VM's memory.")
     Boolean withMemory;
 
     @Override
     void run(VmCliSession session, PrintWriter out) {
-      output.print(out, session.run(ops -> ops.snapshotCreate(vm, name, description, withMemory)),
+      output.print(
+          out,
+          session.run(ops -> ops.snapshotCreate(vm, name, description, withMemory)),
           VmTables::snapshot);
     }
   }
@@ -71,7 +78,8 @@ final class SnapshotCommand implements Runnable {
 
     @Override
     void run(VmCliSession session, PrintWriter out) {
-      confirmation.confirm("Revert VM " + vm + " to snapshot " + name + "? Its current state is lost.");
+      confirmation.confirm(
+          "Revert VM " + vm + " to snapshot " + name + "? Its current state is lost.");
       output.print(out, session.run(ops -> ops.snapshotRevert(vm, name)), VmTables::snapshot);
     }
   }

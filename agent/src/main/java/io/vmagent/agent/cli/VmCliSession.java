@@ -21,8 +21,8 @@ final class VmCliSession implements AutoCloseable {
   }
 
   /**
-   * Connects to the configured libvirt; {@code requireConnection} fails fast with exit code 69
-   * when libvirt is unreachable (the health command reports it instead).
+   * Connects to the configured libvirt; {@code requireConnection} fails fast with exit code 69 when
+   * libvirt is unreachable (the health command reports it instead).
    */
   static VmCliSession open(ConfigOptions options, boolean requireConnection)
       throws ConfigException {

@@ -46,17 +46,23 @@ final class VmCommand implements Runnable {
     @Option(names = "--force", description = "Destroy at once (hard power-off); no ACPI request.")
     boolean force;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS",
-        description = "Seconds the guest gets to react to ACPI (1-3600; default AGENT_STOP_TIMEOUT).")
+    @Option(
+        names = "--timeout",
+        paramLabel = "SECONDS",
+        description =
+            "Seconds the guest gets to react to ACPI (1-3600; default AGENT_STOP_TIMEOUT).")
     Integer timeoutSeconds;
 
-    @Option(names = "--force-after-timeout",
+    @Option(
+        names = "--force-after-timeout",
         description = "Destroy the VM when the guest ignored ACPI for the whole timeout.")
     boolean forceAfterTimeout;
 
     StopOptions options() {
       return new StopOptions(
-          force, timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds), forceAfterTimeout);
+          force,
+          timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds),
+          forceAfterTimeout);
     }
   }
 
@@ -68,7 +74,9 @@ final class VmCommand implements Runnable {
     }
   }
 
-  @Command(name = "info", description = "Show a VM's details: disks, interfaces, snapshots, uptime.")
+  @Command(
+      name = "info",
+      description = "Show a VM's details: disks, interfaces, snapshots, uptime.")
   static final class Info extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -93,7 +101,8 @@ final class VmCommand implements Runnable {
     }
   }
 
-  @Command(name = "stop",
+  @Command(
+      name = "stop",
       description = "Shut a VM down through ACPI; --force or --force-after-timeout destroy it.")
   static final class Stop extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
@@ -104,13 +113,16 @@ final class VmCommand implements Runnable {
 
     @Override
     void run(VmCliSession session, PrintWriter out) {
-      confirmation.confirm((flags.force ? "Power off (destroy) " : "Shut down ") + "VM " + vm + "?");
+      confirmation.confirm(
+          (flags.force ? "Power off (destroy) " : "Shut down ") + "VM " + vm + "?");
       output.print(out, session.run(ops -> ops.stop(vm, flags.options())), VmTables::lifecycle);
     }
   }
 
-  @Command(name = "restart",
-      description = "Reboot a VM through ACPI; --force or --force-after-timeout destroy and start it.")
+  @Command(
+      name = "restart",
+      description =
+          "Reboot a VM through ACPI; --force or --force-after-timeout destroy and start it.")
   static final class Restart extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -147,14 +159,17 @@ final class VmCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete",
-      description = "Delete a VM (destroyed first if running); disks are kept unless "
-          + "--remove-storage, which removes only libvirt storage-pool volumes.")
+  @Command(
+      name = "delete",
+      description =
+          "Delete a VM (destroyed first if running); disks are kept unless "
+              + "--remove-storage, which removes only libvirt storage-pool volumes.")
   static final class Delete extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
 
-    @Option(names = "--remove-storage",
+    @Option(
+        names = "--remove-storage",
         description = "Also delete the VM's disks that are volumes of a libvirt storage pool.")
     boolean removeStorage;
 
@@ -162,8 +177,11 @@ final class VmCommand implements Runnable {
 
     @Override
     void run(VmCliSession session, PrintWriter out) {
-      confirmation.confirm("Delete VM " + vm + (removeStorage ? " and its storage volumes" : "")
-          + "? This cannot be undone.");
+      confirmation.confirm(
+          "Delete VM "
+              + vm
+              + (removeStorage ? " and its storage volumes" : "")
+              + "? This cannot be undone.");
       output.print(out, session.run(ops -> ops.delete(vm, removeStorage)), VmTables::lifecycle);
     }
   }

@@ -19,11 +19,27 @@ final class VmTables {
 
   static void list(VmList list, PrintWriter out) {
     TextTable table =
-        new TextTable("NAME", "STATE", "REASON", "VCPUS", "MEMORY", "MAX MEMORY", "PERSISTENT",
-            "AUTOSTART", "UUID");
+        new TextTable(
+            "NAME",
+            "STATE",
+            "REASON",
+            "VCPUS",
+            "MEMORY",
+            "MAX MEMORY",
+            "PERSISTENT",
+            "AUTOSTART",
+            "UUID");
     for (VmSummary vm : list.vms()) {
-      table.row(vm.name(), vm.state(), vm.stateReason(), vm.vcpus(), mib(vm.memoryKib()),
-          mib(vm.maxMemoryKib()), yesNo(vm.persistent()), yesNo(vm.autostart()), vm.uuid());
+      table.row(
+          vm.name(),
+          vm.state(),
+          vm.stateReason(),
+          vm.vcpus(),
+          mib(vm.memoryKib()),
+          mib(vm.maxMemoryKib()),
+          yesNo(vm.persistent()),
+          yesNo(vm.autostart()),
+          vm.uuid());
     }
     table.print(out);
   }
@@ -31,23 +47,38 @@ final class VmTables {
   static void info(VmDetails details, PrintWriter out) {
     VmSummary vm = details.vm();
     TextTable facts = new TextTable("FIELD", "VALUE");
-    facts.row("name", vm.name()).row("uuid", vm.uuid()).row("id", vm.id())
+    facts
+        .row("name", vm.name())
+        .row("uuid", vm.uuid())
+        .row("id", vm.id())
         .row("state", vm.state() + " (" + vm.stateReason() + ")")
         .row("vcpus", vm.vcpus())
         .row("memory", mib(vm.memoryKib()) + " of " + mib(vm.maxMemoryKib()))
-        .row("persistent", yesNo(vm.persistent())).row("autostart", yesNo(vm.autostart()))
+        .row("persistent", yesNo(vm.persistent()))
+        .row("autostart", yesNo(vm.autostart()))
         .row("os type", details.osType())
         .row("managed save", yesNo(details.hasManagedSave()))
-        .row("uptime", details.uptimeSeconds() == null ? null
-            : duration(details.uptimeSeconds()) + " (from " + details.uptimeSource() + ")")
+        .row(
+            "uptime",
+            details.uptimeSeconds() == null
+                ? null
+                : duration(details.uptimeSeconds()) + " (from " + details.uptimeSource() + ")")
         .row("current snapshot", details.currentSnapshot());
     facts.print(out);
     out.println();
     TextTable disks =
-        new TextTable("DISK", "DEVICE", "BUS", "FORMAT", "SOURCE", "CAPACITY", "ALLOCATION", "POOL");
+        new TextTable(
+            "DISK", "DEVICE", "BUS", "FORMAT", "SOURCE", "CAPACITY", "ALLOCATION", "POOL");
     for (DiskInfo disk : details.disks()) {
-      disks.row(disk.target(), disk.device(), disk.bus(), disk.format(), disk.source(),
-          bytes(disk.capacityBytes()), bytes(disk.allocationBytes()), disk.pool());
+      disks.row(
+          disk.target(),
+          disk.device(),
+          disk.bus(),
+          disk.format(),
+          disk.source(),
+          bytes(disk.capacityBytes()),
+          bytes(disk.allocationBytes()),
+          disk.pool());
     }
     disks.print(out);
     out.println();
@@ -69,9 +100,19 @@ final class VmTables {
       out.println(result.vm() + ": " + result.message() + "; nothing changed");
       return;
     }
-    out.println(result.vm() + ": " + result.stateBefore() + " -> " + result.stateAfter() + " ("
-        + result.method() + (Boolean.TRUE.equals(result.forced()) ? ", forced" : "") + ") in "
-        + result.durationMs() + " ms: " + result.message());
+    out.println(
+        result.vm()
+            + ": "
+            + result.stateBefore()
+            + " -> "
+            + result.stateAfter()
+            + " ("
+            + result.method()
+            + (Boolean.TRUE.equals(result.forced()) ? ", forced" : "")
+            + ") in "
+            + result.durationMs()
+            + " ms: "
+            + result.message());
     printList(out, "removed volume", result.removedVolumes());
     printList(out, "kept disk", result.keptDisks());
     printList(out, "storage error", result.storageErrors());
@@ -82,24 +123,45 @@ final class VmTables {
       snapshots(result.snapshots(), out);
       return;
     }
-    out.println(result.vm() + ": snapshot " + result.action() + " '" + result.snapshot() + "': "
-        + result.message() + (result.changed() ? "" : "; nothing changed") + " (VM "
-        + result.stateBefore() + " -> " + result.stateAfter() + ", " + result.durationMs()
-        + " ms)");
+    out.println(
+        result.vm()
+            + ": snapshot "
+            + result.action()
+            + " '"
+            + result.snapshot()
+            + "': "
+            + result.message()
+            + (result.changed() ? "" : "; nothing changed")
+            + " (VM "
+            + result.stateBefore()
+            + " -> "
+            + result.stateAfter()
+            + ", "
+            + result.durationMs()
+            + " ms)");
   }
 
   static void health(HealthReport report, PrintWriter out) {
     TextTable facts = new TextTable("CHECK", "VALUE");
-    facts.row("healthy", yesNo(report.healthy())).row("connection", report.connection())
-        .row("uri", report.uri()).row("hypervisor", report.hypervisorType() == null ? null
-            : report.hypervisorType() + " " + report.hypervisorVersion())
-        .row("libvirt", report.libvirtVersion()).row("host", report.hostName())
+    facts
+        .row("healthy", yesNo(report.healthy()))
+        .row("connection", report.connection())
+        .row("uri", report.uri())
+        .row(
+            "hypervisor",
+            report.hypervisorType() == null
+                ? null
+                : report.hypervisorType() + " " + report.hypervisorVersion())
+        .row("libvirt", report.libvirtVersion())
+        .row("host", report.hostName())
         .row("domains", report.domainsTotal());
     Map<String, Integer> counts = report.domainsByState();
     if (counts != null) {
       counts.forEach((state, count) -> facts.row("  " + state, count));
     }
-    facts.row("latency", report.latencyMs() + " ms").row("reconnects", report.reconnects())
+    facts
+        .row("latency", report.latencyMs() + " ms")
+        .row("reconnects", report.reconnects())
         .row("error", report.error());
     facts.print(out);
   }
@@ -108,8 +170,14 @@ final class VmTables {
     TextTable table =
         new TextTable("SNAPSHOT", "CREATED", "STATE", "MEMORY", "CURRENT", "PARENT", "DESCRIPTION");
     for (SnapshotInfo s : snapshots) {
-      table.row(s.name(), s.creationTime(), s.state(), yesNo(s.hasMemory()),
-          s.current() ? "*" : "", s.parent(), s.description());
+      table.row(
+          s.name(),
+          s.creationTime(),
+          s.state(),
+          yesNo(s.hasMemory()),
+          s.current() ? "*" : "",
+          s.parent(),
+          s.description());
     }
     table.print(out);
   }
@@ -128,13 +196,15 @@ final class VmTables {
     if (bytes == null) {
       return null;
     }
-    return bytes >= 1L << 30 ? String.format("%.1f GiB", bytes / (double) (1L << 30))
+    return bytes >= 1L << 30
+        ? String.format("%.1f GiB", bytes / (double) (1L << 30))
         : (bytes / (1L << 20)) + " MiB";
   }
 
   private static String duration(long seconds) {
-    return String.format("%dd %02dh %02dm %02ds", seconds / 86400, seconds / 3600 % 24,
-        seconds / 60 % 60, seconds % 60);
+    return String.format(
+        "%dd %02dh %02dm %02ds",
+        seconds / 86400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
   }
 
   private static String yesNo(boolean value) {

@@ -15,7 +15,8 @@ final class DeleteOperation {
   /** A disk to remove, identified by its volume's path at planning time. */
   private record PlannedVolume(String disk, String path) {}
 
-  private record Plan(boolean persistent, boolean nvram, List<PlannedVolume> volumes, List<String> kept) {}
+  private record Plan(
+      boolean persistent, boolean nvram, List<PlannedVolume> volumes, List<String> kept) {}
 
   private static final int UNDEFINE_MANAGED_SAVE = Domain.UndefineFlags.MANAGED_SAVE;
   private static final int UNDEFINE_SNAPSHOTS_METADATA = Domain.UndefineFlags.SNAPSHOTS_METADATA;
@@ -102,8 +103,13 @@ final class DeleteOperation {
         continue;
       }
       if (!"disk".equals(disk.device()) || disk.readOnly() || disk.shareable()) {
-        kept.add(label + ": " + disk.device() + (disk.readOnly() ? ", read-only" : "")
-            + (disk.shareable() ? ", shareable" : "") + " disks are never removed");
+        kept.add(
+            label
+                + ": "
+                + disk.device()
+                + (disk.readOnly() ? ", read-only" : "")
+                + (disk.shareable() ? ", shareable" : "")
+                + " disks are never removed");
         continue;
       }
       StorageVol vol = DomainReader.findVolume(connect, disk);

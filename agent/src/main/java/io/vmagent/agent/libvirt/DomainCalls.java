@@ -4,8 +4,8 @@ import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 
 /**
- * The building blocks the operations share: one libvirt call on one domain under the call
- * deadline, reading the state, destroying, and waiting (bounded) for a VM to stop.
+ * The building blocks the operations share: one libvirt call on one domain under the call deadline,
+ * reading the state, destroying, and waiting (bounded) for a VM to stop.
  */
 final class DomainCalls {
   static final Duration POLL_INTERVAL = Duration.ofMillis(100);
@@ -33,8 +33,7 @@ final class DomainCalls {
   /** Runs {@code fn} on the domain {@code target}, found again by UUID, under the deadline. */
   <T> T call(VmTarget target, String what, DomainFunction<T> fn) {
     return libvirt.withConnection(
-        what + " " + target,
-        c -> fn.apply(c, c.domainLookupByUUIDString(target.uuid())));
+        what + " " + target, c -> fn.apply(c, c.domainLookupByUUIDString(target.uuid())));
   }
 
   NativeDomain.Status status(VmTarget target) {

@@ -27,8 +27,7 @@ final class DomainReader {
   }
 
   VmList list() {
-    List<VmSummary> vms =
-        calls.libvirt().withConnection("list VMs", DomainReader::summaries);
+    List<VmSummary> vms = calls.libvirt().withConnection("list VMs", DomainReader::summaries);
     return new VmList(vms);
   }
 
@@ -113,7 +112,11 @@ final class DomainReader {
     }
     List<SnapshotInfo> snapshots = snapshots(domain);
     String current =
-        snapshots.stream().filter(SnapshotInfo::current).map(SnapshotInfo::name).findFirst().orElse(null);
+        snapshots.stream()
+            .filter(SnapshotInfo::current)
+            .map(SnapshotInfo::name)
+            .findFirst()
+            .orElse(null);
     return new VmDetails(
         "info",
         summary,
@@ -129,7 +132,9 @@ final class DomainReader {
         includeXml ? xml : null);
   }
 
-  /** Capacity and allocation from the storage pool when libvirt manages the disk, else from QEMU. */
+  /**
+   * Capacity and allocation from the storage pool when libvirt manages the disk, else from QEMU.
+   */
   private static DiskInfo diskInfo(Connect connect, Domain domain, DomainXml.Disk disk) {
     Long capacity = null;
     Long allocation = null;
@@ -201,7 +206,10 @@ final class DomainReader {
       }
       snapshots.add(snapshotInfo(DomainXml.root(snapshot.getXMLDesc()), currentName));
     }
-    snapshots.sort(Comparator.comparing(SnapshotInfo::creationTime, Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(SnapshotInfo::name));
+    snapshots.sort(
+        Comparator.comparing(
+                SnapshotInfo::creationTime, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(SnapshotInfo::name));
     return snapshots;
   }
 
@@ -213,7 +221,8 @@ final class DomainReader {
     String state = DomainXml.childText(root, "state");
     boolean hasMemory =
         memory != null
-            ? !"no".equals(memory.getAttribute("snapshot")) && !memory.getAttribute("snapshot").isEmpty()
+            ? !"no".equals(memory.getAttribute("snapshot"))
+                && !memory.getAttribute("snapshot").isEmpty()
             : "running".equals(state) || "paused".equals(state);
     return new SnapshotInfo(
         name,

@@ -58,7 +58,9 @@ final class DomainXml {
       return new DomainXml(document.getDocumentElement());
     } catch (ParserConfigurationException | SAXException | IOException e) {
       throw new VmOperationException(
-          ErrorCode.OPERATION_FAILED, "libvirt returned unreadable domain XML: " + e.getMessage(), e);
+          ErrorCode.OPERATION_FAILED,
+          "libvirt returned unreadable domain XML: " + e.getMessage(),
+          e);
     }
   }
 

@@ -5,7 +5,9 @@ import java.util.TreeMap;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 
-/** Checks that libvirt answers and reports what it runs; never throws for an unreachable libvirt. */
+/**
+ * Checks that libvirt answers and reports what it runs; never throws for an unreachable libvirt.
+ */
 final class HealthCheck {
   private final LibvirtConnectionManager libvirt;
 
@@ -14,7 +16,12 @@ final class HealthCheck {
   }
 
   private record Facts(
-      String type, String hypervisorVersion, String libvirtVersion, String host, Map<String, Integer> counts, int total) {}
+      String type,
+      String hypervisorVersion,
+      String libvirtVersion,
+      String host,
+      Map<String, Integer> counts,
+      int total) {}
 
   HealthReport check() {
     long started = System.nanoTime();

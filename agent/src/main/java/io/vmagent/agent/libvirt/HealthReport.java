@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.Map;
 
 /**
- * Result of {@code health_check}: whether libvirt answered, the connection's state, hypervisor
- * and libvirt versions, host name, domain counts by state and how long the check took.
+ * Result of {@code health_check}: whether libvirt answered, the connection's state, hypervisor and
+ * libvirt versions, host name, domain counts by state and how long the check took.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -7,4 +7,5 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 /** One network interface of a VM, from its domain XML. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record InterfaceInfo(String mac, String type, String source, String targetDevice, String model) {}
+public record InterfaceInfo(
+    String mac, String type, String source, String targetDevice, String model) {}

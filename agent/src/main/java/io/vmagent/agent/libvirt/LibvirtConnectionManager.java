@@ -84,7 +84,11 @@ public final class LibvirtConnectionManager implements AutoCloseable {
    * @param maxBackoff upper bound of the reconnect delay
    */
   public LibvirtConnectionManager(
-      String uri, Duration callTimeout, int workerThreads, Duration minBackoff, Duration maxBackoff) {
+      String uri,
+      Duration callTimeout,
+      int workerThreads,
+      Duration minBackoff,
+      Duration maxBackoff) {
     this.uri = requireText(uri, "uri");
     this.callTimeout = requirePositive(callTimeout, "callTimeout");
     this.minBackoff = requirePositive(minBackoff, "minBackoff");
@@ -235,9 +239,9 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   }
 
   /**
-   * Tells the manager that {@code connect} is unusable although libvirt did not say so (for
-   * example a call that timed out on a daemon that stopped answering). Ignored when {@code
-   * connect} is no longer the current connection.
+   * Tells the manager that {@code connect} is unusable although libvirt did not say so (for example
+   * a call that timed out on a daemon that stopped answering). Ignored when {@code connect} is no
+   * longer the current connection.
    */
   public void reportBroken(Connect connect, String reason) {
     markLost(connect, reason);
@@ -485,9 +489,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
 
   private int onLifecycle(Domain domain, DomainEvent event) {
     publish(
-        domain,
-        VmLifecycleEvent.lower(event.getType()),
-        VmLifecycleEvent.lower(event.getDetail()));
+        domain, VmLifecycleEvent.lower(event.getType()), VmLifecycleEvent.lower(event.getDetail()));
     return 0;
   }
 
@@ -550,8 +552,8 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   }
 
   /**
-   * libvirt-java 0.5.3 offers no public way to remove a reboot listener; its private
-   * deregistration (event id 1, VIR_DOMAIN_EVENT_ID_REBOOT) is called by reflection.
+   * libvirt-java 0.5.3 offers no public way to remove a reboot listener; its private deregistration
+   * (event id 1, VIR_DOMAIN_EVENT_ID_REBOOT) is called by reflection.
    */
   private void removeRebootListener(Connect connect, String why) {
     try {

@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process-wide libvirt event loop. libvirt has one default event implementation per process;
- * it must be registered before connections are opened (keepalive, close callbacks and domain
- * events depend on it), and it runs on one named daemon thread.
+ * The process-wide libvirt event loop. libvirt has one default event implementation per process; it
+ * must be registered before connections are opened (keepalive, close callbacks and domain events
+ * depend on it), and it runs on one named daemon thread.
  */
 final class LibvirtEventLoop {
   private static final Logger log = LoggerFactory.getLogger(LibvirtEventLoop.class);

@@ -13,9 +13,9 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 
 /**
- * The two domain calls libvirt-java 0.5.3 gets wrong or lacks: {@code virDomainGetState} (state
- * and reason; not bound at all) and {@code virDomainGetInfo} (its binding fails with an index
- * error for a pmsuspended domain because its state enum stops at "crashed").
+ * The two domain calls libvirt-java 0.5.3 gets wrong or lacks: {@code virDomainGetState} (state and
+ * reason; not bound at all) and {@code virDomainGetInfo} (its binding fails with an index error for
+ * a pmsuspended domain because its state enum stops at "crashed").
  */
 final class NativeDomain {
   /** Run state, reason, memory and vCPUs of a domain, read in two calls. */

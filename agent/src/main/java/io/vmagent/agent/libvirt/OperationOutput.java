@@ -1,8 +1,8 @@
 package io.vmagent.agent.libvirt;
 
 /**
- * The result of one VM operation, as sent to the backend (JSON, snake_case field names) and
- * printed by the command line.
+ * The result of one VM operation, as sent to the backend (JSON, snake_case field names) and printed
+ * by the command line.
  */
 public sealed interface OperationOutput
     permits LifecycleResult, SnapshotResult, VmList, VmDetails, HealthReport {

@@ -25,7 +25,12 @@ final class OperationParams {
     unknown.removeAll(allowed);
     if (!unknown.isEmpty()) {
       throw invalid(
-          "unknown parameter(s) " + unknown + " for " + operation + "; allowed: " + new TreeSet<>(allowed));
+          "unknown parameter(s) "
+              + unknown
+              + " for "
+              + operation
+              + "; allowed: "
+              + new TreeSet<>(allowed));
     }
   }
 

@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * start, stop, restart, pause and resume, each idempotent: asking for the state a VM is already
- * in succeeds with {@code changed=false}. Callers serialize operations per VM.
+ * start, stop, restart, pause and resume, each idempotent: asking for the state a VM is already in
+ * succeeds with {@code changed=false}. Callers serialize operations per VM.
  */
 final class PowerOperations {
   private final DomainCalls calls;
@@ -91,7 +91,8 @@ final class PowerOperations {
         calls.stateOrUndefined(target),
         "acpi_shutdown_then_destroy",
         true,
-        "the guest ignored the ACPI request for " + LibvirtConnectionManager.human(timeout)
+        "the guest ignored the ACPI request for "
+            + LibvirtConnectionManager.human(timeout)
             + "; destroyed");
   }
 

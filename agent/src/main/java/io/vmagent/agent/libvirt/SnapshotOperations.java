@@ -48,7 +48,15 @@ final class SnapshotOperations {
               return DomainXml.childText(DomainXml.root(snapshot.getXMLDesc()), "name");
             });
     return result(
-        "create", target, created, before, calls.state(target), true, "snapshot created", started, null);
+        "create",
+        target,
+        created,
+        before,
+        calls.state(target),
+        true,
+        "snapshot created",
+        started,
+        null);
   }
 
   SnapshotResult list(VmTarget target) {
@@ -90,7 +98,8 @@ final class SnapshotOperations {
         target,
         "delete snapshot '" + name + "' of",
         (c, d) -> d.snapshotLookupByName(name).delete(0));
-    return result("delete", target, name, state, calls.state(target), true, "deleted", started, null);
+    return result(
+        "delete", target, name, state, calls.state(target), true, "deleted", started, null);
   }
 
   private void requireExisting(VmTarget target, String name) {
@@ -113,7 +122,9 @@ final class SnapshotOperations {
     if (description.length() > MAX_DESCRIPTION_LENGTH) {
       throw new VmOperationException(
           ErrorCode.INVALID_ARGUMENT,
-          "description is " + description.length() + " characters long; at most "
+          "description is "
+              + description.length()
+              + " characters long; at most "
               + MAX_DESCRIPTION_LENGTH);
     }
     boolean control =

@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause,
- * resume, delete, snapshot and health_check. Names and UUIDs are validated before any libvirt
- * call; operations that change a VM run one at a time per VM (in arrival order) and in parallel
- * across VMs on a bounded pool; every libvirt call has a deadline. Failures are {@link
+ * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
+ * delete, snapshot and health_check. Names and UUIDs are validated before any libvirt call;
+ * operations that change a VM run one at a time per VM (in arrival order) and in parallel across
+ * VMs on a bounded pool; every libvirt call has a deadline. Failures are {@link
  * VmOperationException}s carrying an {@link ErrorCode}. See docs/operations.md.
  *
- * <p>{@link #execute(String, Map)} is the entry point for commands from the backend; its
- * parameters are:
+ * <p>{@link #execute(String, Map)} is the entry point for commands from the backend; its parameters
+ * are:
  *
  * <ul>
  *   <li>{@code list}, {@code health_check}: none
@@ -207,7 +207,8 @@ public final class VmOperations implements AutoCloseable {
         }
       case "delete":
         {
-          OperationParams p = new OperationParams(operation, params, Set.of("vm", "remove_storage"));
+          OperationParams p =
+              new OperationParams(operation, params, Set.of("vm", "remove_storage"));
           return delete(p.requiredString("vm"), p.flag("remove_storage"));
         }
       default:
@@ -224,7 +225,10 @@ public final class VmOperations implements AutoCloseable {
     switch (action) {
       case "create":
         return snapshotCreate(
-            vm, p.optionalString("name"), p.optionalString("description"), p.optionalFlag("with_memory"));
+            vm,
+            p.optionalString("name"),
+            p.optionalString("description"),
+            p.optionalFlag("with_memory"));
       case "list":
         return snapshotList(vm);
       case "revert":
@@ -269,7 +273,9 @@ public final class VmOperations implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VmOperationException(
-          ErrorCode.OPERATION_FAILED, "interrupted while waiting for the operation on " + target, e);
+          ErrorCode.OPERATION_FAILED,
+          "interrupted while waiting for the operation on " + target,
+          e);
     }
   }
 

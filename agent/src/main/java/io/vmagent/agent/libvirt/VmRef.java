@@ -10,8 +10,8 @@ import org.libvirt.LibvirtException;
 /**
  * A VM named by the caller: its libvirt name or its UUID, validated before any libvirt call.
  *
- * <p>A name is 1 to {@value #MAX_NAME_LENGTH} characters of letters, digits and {@code . _ - + :
- * @}, starting with a letter or digit: no spaces, no path characters ({@code /}, {@code \}), no
+ * <p>A name is 1 to {@value #MAX_NAME_LENGTH} characters of letters, digits and {@code . _ - +
+ * : @}, starting with a letter or digit: no spaces, no path characters ({@code /}, {@code \}), no
  * control characters. A UUID is the canonical 36-character form, in either case.
  */
 public record VmRef(String value, boolean isUuid) {
@@ -31,11 +31,6 @@ public record VmRef(String value, boolean isUuid) {
     return new VmRef(validName("VM name", text), false);
   }
 
-  /** A reference by UUID, for a VM already resolved. */
-  static VmRef ofUuid(String uuid) {
-    return parse(uuid);
-  }
-
   /**
    * Checks a VM or snapshot name and returns it unchanged.
    *
@@ -46,8 +41,7 @@ public record VmRef(String value, boolean isUuid) {
       throw invalid(what + " is missing or empty");
     }
     if (text.length() > MAX_NAME_LENGTH) {
-      throw invalid(
-          what + " is " + text.length() + " characters long; at most " + MAX_NAME_LENGTH);
+      throw invalid(what + " is " + text.length() + " characters long; at most " + MAX_NAME_LENGTH);
     }
     if (text.contains("/") || text.contains("\\") || text.contains("..")) {
       throw invalid(what + " '" + printable(text) + "' contains a path character");

@@ -3,7 +3,9 @@ package io.vmagent.agent.libvirt;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 
-/** A VM's run state as libvirt reports it, plus {@code undefined} for a VM that no longer exists. */
+/**
+ * A VM's run state as libvirt reports it, plus {@code undefined} for a VM that no longer exists.
+ */
 public enum VmState {
   NO_STATE("no_state", List.of("unknown")),
   RUNNING(

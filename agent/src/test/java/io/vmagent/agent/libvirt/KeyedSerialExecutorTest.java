@@ -36,7 +36,8 @@ class KeyedSerialExecutorTest {
                   return n;
                 }));
       }
-      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+          .get(30, TimeUnit.SECONDS);
 
       assertThat(maxRunning.get()).isEqualTo(1);
       assertThat(order).isSorted().hasSize(200);
@@ -84,9 +85,11 @@ class KeyedSerialExecutorTest {
   void aFailingTaskFailsOnlyItsOwnFuture() throws Exception {
     try (KeyedSerialExecutor executor = new KeyedSerialExecutor("test-", 1, 10)) {
       CompletableFuture<Object> failing =
-          executor.submit("vm-a", () -> {
-            throw new IllegalStateException("boom");
-          });
+          executor.submit(
+              "vm-a",
+              () -> {
+                throw new IllegalStateException("boom");
+              });
       CompletableFuture<String> next = executor.submit("vm-a", () -> "after");
 
       assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("after");

@@ -93,7 +93,8 @@ class LibvirtConnectionManagerTest {
           .isThrownBy(() -> hung.get(5, TimeUnit.SECONDS))
           .havingCause()
           .isInstanceOf(VmOperationException.class)
-          .satisfies(e -> assertThat(((VmOperationException) e).code()).isEqualTo(ErrorCode.TIMEOUT))
+          .satisfies(
+              e -> assertThat(((VmOperationException) e).code()).isEqualTo(ErrorCode.TIMEOUT))
           .withMessageContaining("hung call");
     } finally {
       release.countDown();
@@ -153,12 +154,13 @@ class LibvirtConnectionManagerTest {
     List<VmLifecycleEvent> events = new CopyOnWriteArrayList<>();
     manager.subscribe(events::add);
 
+    manager.withConnection("start idle-01", c -> c.domainLookupByName("idle-01").create());
     manager.withConnection(
-        "start idle-01", c -> c.domainLookupByName("idle-01").create());
-    manager.withConnection("pause idle-01", c -> {
-      c.domainLookupByName("idle-01").suspend();
-      return null;
-    });
+        "pause idle-01",
+        c -> {
+          c.domainLookupByName("idle-01").suspend();
+          return null;
+        });
 
     await()
         .atMost(Duration.ofSeconds(5))
@@ -204,7 +206,11 @@ class LibvirtConnectionManagerTest {
         .isThrownBy(
             () ->
                 new LibvirtConnectionManager(
-                    "test:///default", Duration.ZERO, 1, Duration.ofMillis(1), Duration.ofMillis(1)));
+                    "test:///default",
+                    Duration.ZERO,
+                    1,
+                    Duration.ofMillis(1),
+                    Duration.ofMillis(1)));
     assertThatExceptionOfType(IllegalArgumentException.class)
         .isThrownBy(
             () ->

@@ -33,8 +33,10 @@ class LibvirtErrorCodesTest {
 
   @Test
   void anUnknownDomainIsVmNotFound() {
-    assertCode(c -> c.domainLookupByUUIDString("12345678-1234-4234-8234-123456789abc"),
-        ErrorCode.VM_NOT_FOUND, "Domain not found");
+    assertCode(
+        c -> c.domainLookupByUUIDString("12345678-1234-4234-8234-123456789abc"),
+        ErrorCode.VM_NOT_FOUND,
+        "Domain not found");
   }
 
   @Test
@@ -50,14 +52,18 @@ class LibvirtErrorCodesTest {
 
   @Test
   void malformedXmlIsInvalidArgument() {
-    assertCode(c -> c.domainDefineXML("<domain type='test'><name>x"), ErrorCode.INVALID_ARGUMENT,
+    assertCode(
+        c -> c.domainDefineXML("<domain type='test'><name>x"),
+        ErrorCode.INVALID_ARGUMENT,
         "Premature end of data");
   }
 
   @Test
   void anUnknownSnapshotIsInvalidArgument() {
-    assertCode(c -> c.domainLookupByName("web-01").snapshotLookupByName("nope"),
-        ErrorCode.INVALID_ARGUMENT, "nope");
+    assertCode(
+        c -> c.domainLookupByName("web-01").snapshotLookupByName("nope"),
+        ErrorCode.INVALID_ARGUMENT,
+        "nope");
   }
 
   @Test

@@ -103,6 +103,8 @@ class VmConcurrencyTest {
       assertThat(future.get(30, TimeUnit.SECONDS).changed()).isTrue();
     }
     // 2 running before, 3 started, 1 paused, 1 resumed.
-    assertThat(ops.healthCheck().domainsByState()).containsEntry("running", 5).containsEntry("paused", 1);
+    assertThat(ops.healthCheck().domainsByState())
+        .containsEntry("running", 5)
+        .containsEntry("paused", 1);
   }
 }

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -104,11 +104,16 @@ class VmOperationsSystemTest {
     awaitBanners(vm, 1);
 
     VmDetails info = ops.info(vm, true);
-    assertThat(info.disks()).singleElement().satisfies(d -> {
-      assertThat(d.pool()).isEqualTo(RealHypervisor.POOL);
-      assertThat(d.capacityBytes()).isEqualTo(64L << 20);
-    });
-    assertThat(info.interfaces()).singleElement().satisfies(n -> assertThat(n.type()).isEqualTo("ethernet"));
+    assertThat(info.disks())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.pool()).isEqualTo(RealHypervisor.POOL);
+              assertThat(d.capacityBytes()).isEqualTo(64L << 20);
+            });
+    assertThat(info.interfaces())
+        .singleElement()
+        .satisfies(n -> assertThat(n.type()).isEqualTo("ethernet"));
     assertThat(info.uptimeSource()).isEqualTo("process");
     assertThat(info.uptimeSeconds()).isBetween(0L, 60L);
     assertThat(info.xml()).contains("<domain type='qemu'");
@@ -123,7 +128,8 @@ class VmOperationsSystemTest {
     SnapshotResult live = ops.snapshotCreate(vm, "live", "taken while running", null);
     figure("snapshot create (running, with memory)", live.durationMs());
 
-    LifecycleResult restarted = ops.restart(vm, new StopOptions(false, Duration.ofSeconds(30), false));
+    LifecycleResult restarted =
+        ops.restart(vm, new StopOptions(false, Duration.ofSeconds(30), false));
     figure("restart (ACPI guest, graceful)", restarted.durationMs());
     assertThat(restarted.method()).startsWith("reboot");
     assertThat(restarted.forced()).isFalse();
@@ -153,7 +159,8 @@ class VmOperationsSystemTest {
     assertThat(ops.snapshotDelete(vm, "off").changed()).isFalse();
 
     String uuid = started.uuid();
-    assertThat(RealHypervisor.await(Duration.ofSeconds(5), () -> eventsOf(uuid).size() >= 6)).isTrue();
+    assertThat(RealHypervisor.await(Duration.ofSeconds(5), () -> eventsOf(uuid).size() >= 6))
+        .isTrue();
     assertThat(eventsOf(uuid))
         .contains("started/booted", "suspended/paused", "resumed/unpaused", "stopped/shutdown");
 
@@ -202,7 +209,8 @@ class VmOperationsSystemTest {
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
     LifecycleResult forced = ops.restart(vm, new StopOptions(false, Duration.ofSeconds(2), true));
 
-    figure("restart (guest ignores ACPI, 2 s timeout, then destroy and start)", forced.durationMs());
+    figure(
+        "restart (guest ignores ACPI, 2 s timeout, then destroy and start)", forced.durationMs());
     assertThat(forced.method()).isEqualTo("reboot_then_destroy_and_start");
     assertThat(forced.forced()).isTrue();
     assertThat(forced.stateAfter()).isEqualTo(VmState.RUNNING);
@@ -222,7 +230,10 @@ class VmOperationsSystemTest {
     LifecycleResult deleted = ops.delete(vm, false);
 
     assertThat(deleted.removedVolumes()).isEmpty();
-    assertThat(deleted.keptDisks()).singleElement().asString().contains("remove_storage not requested");
+    assertThat(deleted.keptDisks())
+        .singleElement()
+        .asString()
+        .contains("remove_storage not requested");
     assertThat(hypervisor.hasVolume(vm + ".qcow2")).isTrue();
     assertThat(ops.list().vms()).extracting(VmSummary::name).doesNotContain(vm);
   }

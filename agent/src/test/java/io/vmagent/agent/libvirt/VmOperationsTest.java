@@ -91,7 +91,8 @@ class VmOperationsTest {
               assertThat(disk.capacityBytes()).isEqualTo(10_737_418_240L);
               assertThat(disk.allocationBytes()).isEqualTo(2_147_483_648L);
             });
-    // The test driver names the host side of a running VM's interfaces testnetN, as QEMU does vnetN.
+    // The test driver names the host side of a running VM's interfaces testnetN, as QEMU does
+    // vnetN.
     assertThat(web.interfaces())
         .containsExactly(
             new InterfaceInfo("52:54:00:00:00:01", "network", "default", "testnet0", "virtio"));
@@ -109,9 +110,11 @@ class VmOperationsTest {
   void infoKeepsDisksOutsideStoragePoolsWithoutAPool() {
     VmDetails db = ops.info("db-01", false);
 
-    assertThat(db.disks()).extracting(DiskInfo::target, DiskInfo::pool)
+    assertThat(db.disks())
+        .extracting(DiskInfo::target, DiskInfo::pool)
         .containsExactly(tuple("vda", "images"), tuple("vdb", null));
-    assertThat(db.interfaces()).extracting(InterfaceInfo::type, InterfaceInfo::source, InterfaceInfo::model)
+    assertThat(db.interfaces())
+        .extracting(InterfaceInfo::type, InterfaceInfo::source, InterfaceInfo::model)
         .containsExactly(tuple("bridge", "br0", "e1000"));
     assertThat(db.uptimeSeconds()).isNull();
   }
@@ -175,8 +178,11 @@ class VmOperationsTest {
 
     assertThat(first)
         .extracting(
-            LifecycleResult::changed, LifecycleResult::method, LifecycleResult::forced,
-            LifecycleResult::stateBefore, LifecycleResult::stateAfter)
+            LifecycleResult::changed,
+            LifecycleResult::method,
+            LifecycleResult::forced,
+            LifecycleResult::stateBefore,
+            LifecycleResult::stateAfter)
         .containsExactly(true, "acpi_shutdown", false, VmState.RUNNING, VmState.SHUT_OFF);
     assertThat(second.changed()).isFalse();
     assertThat(second.stateAfter()).isEqualTo(VmState.SHUT_OFF);
@@ -289,15 +295,16 @@ class VmOperationsTest {
   void deleteWithRemoveStorageRemovesOnlyPoolVolumes() {
     LifecycleResult result = ops.delete("db-01", true);
 
-    assertThat(result.removedVolumes())
-        .containsExactly("/var/lib/vmagent-test/images/db-01.qcow2");
+    assertThat(result.removedVolumes()).containsExactly("/var/lib/vmagent-test/images/db-01.qcow2");
     assertThat(result.keptDisks())
         .singleElement()
         .asString()
         .contains("vdb")
         .contains("not a volume of a libvirt storage pool");
     assertThat(result.storageErrors()).isNull();
-    assertThat(poolVolumes()).doesNotContain("db-01.qcow2").contains("orphan.qcow2", "web-01.qcow2");
+    assertThat(poolVolumes())
+        .doesNotContain("db-01.qcow2")
+        .contains("orphan.qcow2", "web-01.qcow2");
   }
 
   @Test
@@ -342,7 +349,9 @@ class VmOperationsTest {
     assertThat(created.snapshot()).isEqualTo("s1");
 
     SnapshotResult listed = ops.snapshotList("idle-01");
-    assertThat(listed.snapshots()).extracting(SnapshotInfo::name).containsExactlyInAnyOrder("clean", "s1");
+    assertThat(listed.snapshots())
+        .extracting(SnapshotInfo::name)
+        .containsExactlyInAnyOrder("clean", "s1");
     assertThat(listed.snapshots())
         .filteredOn(s -> s.name().equals("s1"))
         .singleElement()
@@ -356,7 +365,9 @@ class VmOperationsTest {
     SnapshotResult deletedAgain = ops.snapshotDelete("idle-01", "s1");
     assertThat(deleted.changed()).isTrue();
     assertThat(deletedAgain.changed()).isFalse();
-    assertThat(ops.snapshotList("idle-01").snapshots()).extracting(SnapshotInfo::name).containsExactly("clean");
+    assertThat(ops.snapshotList("idle-01").snapshots())
+        .extracting(SnapshotInfo::name)
+        .containsExactly("clean");
   }
 
   @Test
@@ -391,7 +402,9 @@ class VmOperationsTest {
   @Test
   void revertingToAnUnknownSnapshotIsAnInvalidArgument() {
     assertCode(
-        () -> ops.snapshotRevert("web-01", "nope"), ErrorCode.INVALID_ARGUMENT, "no snapshot named");
+        () -> ops.snapshotRevert("web-01", "nope"),
+        ErrorCode.INVALID_ARGUMENT,
+        "no snapshot named");
     assertThat(ops.info("web-01", false).currentSnapshot()).isEqualTo("after-upgrade");
   }
 

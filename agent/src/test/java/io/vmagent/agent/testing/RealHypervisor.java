@@ -115,8 +115,8 @@ public final class RealHypervisor implements AutoCloseable {
   }
 
   /**
-   * Runs {@code testing/hypervisor/libvirtd.sh COMMAND} on this daemon ({@code daemon-stop},
-   * {@code daemon-start}), waiting at most 60 s.
+   * Runs {@code testing/hypervisor/libvirtd.sh COMMAND} on this daemon ({@code daemon-stop}, {@code
+   * daemon-start}), waiting at most 60 s.
    */
   public void control(String command) throws IOException, InterruptedException {
     Path script = findScript();
@@ -135,7 +135,8 @@ public final class RealHypervisor implements AutoCloseable {
    * A qcow2 volume in the pool whose guest honours ACPI: shutdown powers it off, a reboot request
    * powers it off and libvirt starts it again.
    */
-  public StorageVol acpiGuestDisk(String name) throws IOException, InterruptedException, LibvirtException {
+  public StorageVol acpiGuestDisk(String name)
+      throws IOException, InterruptedException, LibvirtException {
     byte[] sector = new byte[512];
     byte[] code = HexFormat.of().parseHex(ACPI_GUEST_BOOT_SECTOR);
     System.arraycopy(code, 0, sector, 0, code.length);
@@ -156,7 +157,8 @@ public final class RealHypervisor implements AutoCloseable {
   }
 
   /** A qcow2 volume with no operating system: the guest ignores ACPI shutdown and reboot. */
-  public StorageVol blankDisk(String name) throws IOException, InterruptedException, LibvirtException {
+  public StorageVol blankDisk(String name)
+      throws IOException, InterruptedException, LibvirtException {
     run("qemu-img", "create", "-q", "-f", "qcow2", volumePath(name), String.valueOf(DISK_BYTES));
     return refreshAndFind(name);
   }
@@ -175,12 +177,15 @@ public final class RealHypervisor implements AutoCloseable {
     }
     String tap =
         withTap
-            ? "<interface type='ethernet'><target dev='vt" + Math.abs(name.hashCode() % 100000)
+            ? "<interface type='ethernet'><target dev='vt"
+                + Math.abs(name.hashCode() % 100000)
                 + "'/><model type='virtio'/></interface>"
             : "";
     String xml =
         "<domain type='qemu'>"
-            + "<name>" + name + "</name>"
+            + "<name>"
+            + name
+            + "</name>"
             + "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
             + "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
             + "<features><acpi/></features>"
@@ -188,9 +193,13 @@ public final class RealHypervisor implements AutoCloseable {
             + "<on_crash>destroy</on_crash>"
             + "<devices>"
             + "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
-            + "<source file='" + disk.getPath() + "'/><target dev='vda' bus='virtio'/></disk>"
+            + "<source file='"
+            + disk.getPath()
+            + "'/><target dev='vda' bus='virtio'/></disk>"
             + tap
-            + "<serial type='file'><source path='" + serialLog(name) + "'/>"
+            + "<serial type='file'><source path='"
+            + serialLog(name)
+            + "'/>"
             + "<target port='0'/></serial>"
             + "<memballoon model='virtio'/>"
             + "</devices></domain>";
@@ -224,7 +233,8 @@ public final class RealHypervisor implements AutoCloseable {
         domain.destroy();
       }
       if (domain.isPersistent() == 1) {
-        domain.undefine(Domain.UndefineFlags.SNAPSHOTS_METADATA | Domain.UndefineFlags.MANAGED_SAVE);
+        domain.undefine(
+            Domain.UndefineFlags.SNAPSHOTS_METADATA | Domain.UndefineFlags.MANAGED_SAVE);
       }
     }
     StoragePool pool = pool();
@@ -273,7 +283,10 @@ public final class RealHypervisor implements AutoCloseable {
       return pool;
     } catch (LibvirtException e) {
       return connect.storagePoolCreateXML(
-          "<pool type='dir'><name>" + POOL + "</name><target><path>" + poolDir
+          "<pool type='dir'><name>"
+              + POOL
+              + "</name><target><path>"
+              + poolDir
               + "</path></target></pool>",
           0);
     }

@@ -89,7 +89,13 @@ public final class LongPolls implements AutoCloseable {
       return waiter.answer;
     }
     waiting.computeIfAbsent(agentId, id -> ConcurrentHashMap.newKeySet()).add(waiter);
-    timer.schedule(() -> expire(waiter), wait.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      timer.schedule(() -> expire(waiter), wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // Closing meanwhile: answer now rather than never.
+      expire(waiter);
+      return waiter.answer;
+    }
     // A command queued between the caller's attempt and the registration above must not wait
     // for the next re-check.
     submit(agentId);
