@@ -95,6 +95,12 @@ version=$(cat "$release/VERSION")
 unit_src=dist/src/main/systemd/vm-agent.service
 
 if [[ $(id -u) -eq 0 ]]; then
+  # One run at a time on a machine: the live checks install and purge the same paths and user.
+  exec 9>/run/lock/vm-agent-dist-tests.lock
+  if ! flock -w 600 9; then
+    echo "FAIL  dist checks: another run has held /run/lock/vm-agent-dist-tests.lock for 10 minutes"
+    exit 1
+  fi
   ensure_packages shellcheck lintian logrotate strace python3-seccomp systemd openssl adduser \
     libvirt-clients >/dev/null
 fi
@@ -349,6 +355,16 @@ check_live_dry_run() {
   out=$("$release/install.sh" --dry-run --generate-test-certs) || return 1
   echo "$out"
   grep -q 'would: create system user vm-agent' <<<"$out" || { echo "dry run does not list the user"; return 1; }
+  # --with-hypervisor adds libvirtd and QEMU to the packages (shown, not installed, here).
+  local pkg missing=()
+  for pkg in libvirt-daemon-system qemu-kvm; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    out=$("$release/install.sh" --dry-run --with-hypervisor) || return 1
+    grep -q "would: apt-get install.*${missing[*]}" <<<"$out" ||
+      { echo "--with-hypervisor does not plan ${missing[*]}: $out"; return 1; }
+  fi
   expect "dry run changes nothing" test "$before" = "$(live_digest)"
 }
 
