@@ -14,18 +14,22 @@
 #   PHASES              which parts to run, in order: h2 pg search two   (default: all four)
 #   SIZES               fleet sizes of the h2 and pg parts              (default: 100 1000 5000)
 #   DURATION, WARMUP    measured and warm-up seconds of each run        (default: 120, 15)
-#   HEARTBEAT, METRICS, POLL_WAIT  agent intervals in seconds           (default: 30, 60, 30)
+#   HEARTBEAT, METRICS, POLL_WAIT  agent intervals in seconds   (default: 30, 60, 25 as the agent)
 #   COMMANDS_PER_SECOND operator commands queued per second             (default: 2)
 #   SEARCH_DB           database of the search: h2 or pg                (default: h2)
 #   SEARCH_MAX, SEARCH_STEPS  largest N tried and most search runs      (default: 16000, 5)
-#   TWO_SIZES           fleet sizes of the two-instance part            (default: 1000 5000)
+#   SEARCH_START        "LO HI": N known to hold and N known not to (0 = unknown); default:
+#                       taken from the verdicts of the SIZES runs on SEARCH_DB
+#   TWO_SIZES           fleet sizes of the two-instance part  (default: auto = 1000 and twice
+#                       the largest N the search found one instance to hold)
 #   BACKEND_JAVA_OPTS   JVM options of each backend                     (default: none)
 #   SIM_JAVA_OPTS       JVM options of the simulator                    (default: -Xmx3g)
 #   OUT                 where reports go                 (default: simulator/target/fleet-bench)
+#   BACKEND_JAR         the backend jar                  (default: backend/target/vm-backend.jar)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BACKEND_JAR=$ROOT/backend/target/vm-backend.jar
+BACKEND_JAR=${BACKEND_JAR:-$ROOT/backend/target/vm-backend.jar}
 SIM_JAR=$ROOT/simulator/target/vm-fleet-sim.jar
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -35,12 +39,13 @@ DURATION=${DURATION:-120}
 WARMUP=${WARMUP:-15}
 HEARTBEAT=${HEARTBEAT:-30}
 METRICS=${METRICS:-60}
-POLL_WAIT=${POLL_WAIT:-30}
+POLL_WAIT=${POLL_WAIT:-25}
 COMMANDS_PER_SECOND=${COMMANDS_PER_SECOND:-2}
 SEARCH_DB=${SEARCH_DB:-h2}
 SEARCH_MAX=${SEARCH_MAX:-16000}
 SEARCH_STEPS=${SEARCH_STEPS:-5}
-TWO_SIZES=${TWO_SIZES:-"1000 5000"}
+SEARCH_START=${SEARCH_START:-}
+TWO_SIZES=${TWO_SIZES:-auto}
 BACKEND_JAVA_OPTS=${BACKEND_JAVA_OPTS:-}
 SIM_JAVA_OPTS=${SIM_JAVA_OPTS:--Xmx3g}
 OUT=${OUT:-$ROOT/simulator/target/fleet-bench}
@@ -223,7 +228,10 @@ round50() { echo $((($1 + 25) / 50 * 50)); }
 # bisection, at most SEARCH_STEPS runs.
 search() {
   local lo=0 hi=0 n verdict steps=0
-  for n in $SIZES; do
+  if [[ -n $SEARCH_START ]]; then
+    read -r lo hi <<<"$SEARCH_START"
+  fi
+  for n in $([[ -n $SEARCH_START ]] || echo "$SIZES"); do
     verdict=$(verdict_of "$OUT/$SEARCH_DB-$n.json")
     if [[ $verdict == true ]]; then
       ((n > lo)) && lo=$n
@@ -263,8 +271,15 @@ verdict_of() {
 }
 
 two_instances() {
-  local n
-  for n in $TWO_SIZES; do
+  local n sizes=$TWO_SIZES
+  if [[ $sizes == auto ]]; then
+    sizes=1000
+    if [[ -f $OUT/search-$SEARCH_DB.result ]]; then
+      n=$(($(cut -d' ' -f1 "$OUT/search-$SEARCH_DB.result") * 2))
+      if ((n > 0 && n != 1000)); then sizes="$sizes $n"; fi
+    fi
+  fi
+  for n in $sizes; do
     local a=$WORK/two-$n-a b=$WORK/two-$n-b pa pb
     pg_fresh_db "fleet_two_$n"
     pa=$(free_port 18600)

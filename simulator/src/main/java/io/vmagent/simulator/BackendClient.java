@@ -16,8 +16,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One backend instance as the simulated agents and operator see it: asynchronous JSON requests
- * over the shared HTTP client, each timed and recorded in the window it started in.
+ * One backend instance as the simulated agents and operator see it: asynchronous JSON requests over
+ * the shared HTTP client, each timed and recorded in the window it started in.
  */
 final class BackendClient {
   private final HttpClient http;
@@ -92,9 +92,7 @@ final class BackendClient {
               }
               if (error != null) {
                 window.failure(type, describe(error));
-                throw error instanceof CompletionException ce
-                    ? ce
-                    : new CompletionException(error);
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
               }
               Reply reply = new Reply(response.statusCode(), response.body());
               if (reply.ok()) {
@@ -119,6 +117,9 @@ final class BackendClient {
     Throwable cause = error;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
+    }
+    if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+      return "connect timeout";
     }
     if (cause instanceof HttpTimeoutException) {
       return "timeout";

@@ -26,8 +26,8 @@ import java.util.SortedMap;
  * @param machineBusyPercent percent of all cores busy over the steady window (every process)
  * @param loadAverageBefore load average when the steady window began
  * @param loadAverageAfter load average when it ended
- * @param schedulerLagMaxMs the latest a periodic task fired; large values mean the simulator
- *     itself was saturated
+ * @param schedulerLagMaxMs the latest a periodic task fired; large values mean the simulator itself
+ *     was saturated
  * @param schedulerLagMeanMs mean lateness of periodic tasks
  * @param p99LimitMs the p99 limit of the verdict
  * @param worstP99Ms the highest p99 among the request types in the verdict

@@ -40,8 +40,8 @@ final class FleetRun {
     this.progress = progress;
   }
 
-  FleetReport run() throws IOException, java.security.GeneralSecurityException,
-      InterruptedException {
+  FleetReport run()
+      throws IOException, java.security.GeneralSecurityException, InterruptedException {
     String startedAt = Instant.now().toString();
     SSLContext ssl = TrustedCas.sslContext(settings.caFiles());
     ExecutorService httpPool =
@@ -105,8 +105,7 @@ final class FleetRun {
     List<ProcessSampler> samplers = new ArrayList<>(backendSamplers);
     samplers.add(self);
     long sampleMs = settings.sampleEvery().toMillis();
-    scheduler.scheduleAtFixedRate(
-        () -> sampleAll(samplers), 0, sampleMs, TimeUnit.MILLISECONDS);
+    scheduler.scheduleAtFixedRate(() -> sampleAll(samplers), 0, sampleMs, TimeUnit.MILLISECONDS);
 
     progress.printf(
         "registering %d agents on %d backend(s), %d at a time%n",
@@ -122,8 +121,7 @@ final class FleetRun {
           registeredCount.get(), settings.agents(), registration.errors());
     }
     int registered = registeredCount.get();
-    double stormSeconds =
-        Math.max(0, lastRegisteredNanos.get() - stormStart) / 1e9;
+    double stormSeconds = Math.max(0, lastRegisteredNanos.get() - stormStart) / 1e9;
     Map<RequestType, LatencySummary> stormFigures = registration.summaries(stormSeconds);
     LatencySummary registerLatency = stormFigures.get(RequestType.REGISTER);
     FleetReport.Registration registrationReport =
@@ -133,8 +131,7 @@ final class FleetRun {
             stormSeconds > 0 ? round2(registered / stormSeconds) : 0,
             registerLatency,
             registration.errorReasons());
-    progress.printf(
-        "registration: %d/%d in %.1f s%n", registered, settings.agents(), stormSeconds);
+    progress.printf("registration: %d/%d in %.1f s%n", registered, settings.agents(), stormSeconds);
 
     recorder.switchTo(new WindowStats("warm-up", SAMPLES_PER_TYPE));
     sleepWithProgress("warm-up", settings.warmup(), null);
@@ -204,8 +201,8 @@ final class FleetRun {
   }
 
   /** A multi-use bootstrap token made through the operator API, valid for a day. */
-  private String createBootstrapToken(BackendClient backend) throws IOException,
-      InterruptedException {
+  private String createBootstrapToken(BackendClient backend)
+      throws IOException, InterruptedException {
     Reply reply;
     try {
       reply =
@@ -270,12 +267,10 @@ final class FleetRun {
               }
               long backoffMs =
                   (long)
-                      ((1000L << (attempt - 1))
-                          * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
+                      ((1000L << (attempt - 1)) * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
               return CompletableFuture.runAsync(
                       () -> {},
-                      CompletableFuture.delayedExecutor(
-                          backoffMs, TimeUnit.MILLISECONDS, delayed))
+                      CompletableFuture.delayedExecutor(backoffMs, TimeUnit.MILLISECONDS, delayed))
                   .thenCompose(x -> registerWithRetry(agent, attempt + 1, deadline));
             });
   }
@@ -335,7 +330,9 @@ final class FleetRun {
         p.destroyForcibly();
         return 100;
       }
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+              .trim();
       return p.exitValue() == 0 ? Long.parseLong(out) : 100;
     } catch (IOException | NumberFormatException e) {
       progress.println("  getconf CLK_TCK failed (" + e + "); assuming 100 ticks per second");

@@ -35,7 +35,8 @@ final class OperatorLoad {
       return;
     }
     long period = (long) (1e9 / rate);
-    task = fleet.scheduler().scheduleAtFixedRate(this::queueOne, period, period, TimeUnit.NANOSECONDS);
+    task =
+        fleet.scheduler().scheduleAtFixedRate(this::queueOne, period, period, TimeUnit.NANOSECONDS);
   }
 
   void stop() {
@@ -68,7 +69,9 @@ final class OperatorLoad {
         .thenAccept(
             reply -> {
               if (reply.ok()) {
-                fleet.commands().queued(reply.as(fleet.json(), CommandView.class).id(), start, window);
+                fleet
+                    .commands()
+                    .queued(reply.as(fleet.json(), CommandView.class).id(), start, window);
               }
             });
   }

@@ -28,8 +28,18 @@ final class Payloads {
   static final String LIBVIRT_URI = "test:///default";
   static final List<String> CAPABILITIES =
       List.of(
-          "start", "stop", "restart", "pause", "resume", "delete", "list", "info", "snapshot",
-          "health_check", "collect_metrics", "agent_info");
+          "start",
+          "stop",
+          "restart",
+          "pause",
+          "resume",
+          "delete",
+          "list",
+          "info",
+          "snapshot",
+          "health_check",
+          "collect_metrics",
+          "agent_info");
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final AgentVersions VERSIONS =
@@ -55,7 +65,8 @@ final class Payloads {
         "sim-host-" + index + ".fleet.test",
         AGENT_VERSION,
         LIBVIRT_URI,
-        new HypervisorFacts("Test", "9.0.0", "9.0.0", "Simulated CPU", 8, 34_359_738_368L, "x86_64"),
+        new HypervisorFacts(
+            "Test", "9.0.0", "9.0.0", "Simulated CPU", 8, 34_359_738_368L, "x86_64"),
         CAPABILITIES,
         heartbeatSeconds);
   }
@@ -84,7 +95,8 @@ final class Payloads {
 
   MetricsBatch metrics(String hostname, long uptimeSeconds) {
     Instant now = Instant.now();
-    return new MetricsBatch(List.of(new MetricsSample(now, snapshot(hostname, now, uptimeSeconds))));
+    return new MetricsBatch(
+        List.of(new MetricsSample(now, snapshot(hostname, now, uptimeSeconds))));
   }
 
   CommandResult result(Command command, Instant startedAt) {

@@ -1,8 +1,7 @@
 package io.vmagent.simulator;
 
 /**
- * Parses the figures the simulator needs from {@code /proc/PID/stat} and {@code
- * /proc/PID/status}.
+ * Parses the figures the simulator needs from {@code /proc/PID/stat} and {@code /proc/PID/status}.
  */
 final class ProcStat {
   private ProcStat() {}
@@ -48,8 +47,8 @@ final class ProcStat {
   }
 
   /**
-   * Busy and total jiffies from the first ({@code cpu}) line of {@code /proc/stat}; idle and
-   * iowait count as not busy.
+   * Busy and total jiffies from the first ({@code cpu}) line of {@code /proc/stat}; idle and iowait
+   * count as not busy.
    *
    * @param busy jiffies spent on anything but idle and iowait
    * @param total all jiffies
@@ -57,8 +56,9 @@ final class ProcStat {
   record MachineTicks(long busy, long total) {}
 
   static MachineTicks parseMachine(String procStat) {
-    String first = procStat.substring(0, procStat.indexOf('\n') < 0 ? procStat.length()
-        : procStat.indexOf('\n'));
+    String first =
+        procStat.substring(
+            0, procStat.indexOf('\n') < 0 ? procStat.length() : procStat.indexOf('\n'));
     if (!first.startsWith("cpu ")) {
       throw new IllegalArgumentException("/proc/stat does not start with the cpu line");
     }

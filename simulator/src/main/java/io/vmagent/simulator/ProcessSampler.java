@@ -67,7 +67,8 @@ final class ProcessSampler {
       rssSum += s.rssKib();
       rssMax = Math.max(rssMax, s.rssKib());
       threadsMax = Math.max(threadsMax, s.threads());
-      if (i > 0) {
+      // Intervals shorter than a second are too coarse for clock ticks (10 ms each).
+      if (i > 0 && s.nanos() - in.get(i - 1).nanos() >= 1_000_000_000L) {
         Sample p = in.get(i - 1);
         peak =
             Math.max(

@@ -14,8 +14,8 @@ final class ReportTable {
         "| N | run | instances | req/s | heartbeat p50 / p99 ms | metrics p50 / p99 ms"
             + " | result p50 / p99 ms | queue p50 / p99 ms | command round trip p50 / p99 ms"
             + " | registration storm s (p99 ms) | backend CPU % of a core | backend RSS MiB (max)"
-            + " | simulator CPU % | machine busy % | errors | p99 < limit |\n");
-    out.append("|---:|---|---:|---:|---|---|---|---|---|---|---|---|---:|---:|---:|---|\n");
+            + " | simulator CPU % | machine busy % (load avg) | errors | p99 < limit |\n");
+    out.append("|---:|---|---:|---:|---|---|---|---|---|---|---|---|---:|---|---:|---|\n");
     for (FleetReport r : reports) {
       out.append("| ").append(r.agents());
       out.append(" | ").append(r.label());
@@ -46,7 +46,11 @@ final class ReportTable {
                   .map(p -> fmt(p.rssMibMax()))
                   .collect(Collectors.joining(" + ")));
       out.append(" | ").append(fmt(r.simulator().cpuPercent()));
-      out.append(" | ").append(fmt(r.machineBusyPercent()));
+      out.append(" | ")
+          .append(fmt(r.machineBusyPercent()))
+          .append(" (")
+          .append(r.loadAverageBefore().split(" ")[0])
+          .append(")");
       out.append(" | ").append(r.totalErrors());
       out.append(" | ").append(r.holds() ? "yes" : "no (worst p99 " + fmt(r.worstP99Ms()) + ")");
       out.append(" |\n");

@@ -41,7 +41,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--operator-token-file", description = "File holding the operator token.")
   Path operatorTokenFile;
 
-  @Option(names = {"-n", "--agents"}, defaultValue = "100", description = "Agents. Default 100.")
+  @Option(
+      names = {"-n", "--agents"},
+      defaultValue = "100",
+      description = "Agents. Default 100.")
   int agents;
 
   @Option(
@@ -50,13 +53,19 @@ final class RunCommand implements Callable<Integer> {
       description = "Agent ids are PREFIX + index. Default sim-.")
   String agentIdPrefix;
 
-  @Option(names = "--heartbeat", defaultValue = "30", description = "Heartbeat seconds. Default 30.")
+  @Option(
+      names = "--heartbeat",
+      defaultValue = "30",
+      description = "Heartbeat seconds. Default 30.")
   long heartbeatSeconds;
 
   @Option(names = "--metrics", defaultValue = "60", description = "Metrics seconds. Default 60.")
   long metricsSeconds;
 
-  @Option(names = "--poll-wait", defaultValue = "30", description = "Long-poll wait s. Default 30.")
+  @Option(
+      names = "--poll-wait",
+      defaultValue = "25",
+      description = "Long-poll wait seconds. Default 25 (the agent's).")
   int pollWait;
 
   @Option(
@@ -70,8 +79,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--inventory-every",
-      defaultValue = "10",
-      description = "Send the VM inventory every N heartbeats (first one always). Default 10.")
+      defaultValue = "1",
+      description =
+          "Send the VM inventory every N heartbeats. Default 1 (every one, as the agent).")
   int inventoryEvery;
 
   @Option(
@@ -206,7 +216,14 @@ final class RunCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "%-20s %8s %7s %8s %9s %9s %9s %9s%n",
-            "type", "count", "errors", "per s", "p50 ms", "p95 ms", "p99 ms", "max ms"));
+            "type",
+            "count",
+            "errors",
+            "per s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "max ms"));
     for (Map.Entry<RequestType, LatencySummary> e : r.steady().entrySet()) {
       LatencySummary s = e.getValue();
       out.append(
@@ -222,7 +239,10 @@ final class RunCommand implements Callable<Integer> {
               s.p99Ms(),
               s.maxMs()));
     }
-    r.errors().forEach((reason, n) -> out.append("error: ").append(reason).append(" x").append(n).append('\n'));
+    r.errors()
+        .forEach(
+            (reason, n) ->
+                out.append("error: ").append(reason).append(" x").append(n).append('\n'));
     for (ProcessUsage p : r.backendProcesses()) {
       out.append(usage(p));
     }

@@ -11,8 +11,8 @@ import java.util.List;
  *
  * @param backends the backend base URLs; agent i talks to backend i modulo their number
  * @param caFiles PEM files of the CAs that sign the backends' certificates
- * @param bootstrapToken the (multi-use) bootstrap token the agents register with; when null, one
- *     is created through the operator API
+ * @param bootstrapToken the (multi-use) bootstrap token the agents register with; when null, one is
+ *     created through the operator API
  * @param operatorToken the operator token, needed to queue commands or create the bootstrap token
  * @param agents how many agents to simulate
  * @param agentIdPrefix agent ids are this prefix followed by the agent's index
@@ -130,10 +130,30 @@ public record SimSettings(
   /** A copy with this bootstrap token. */
   SimSettings withBootstrapToken(String token) {
     return new SimSettings(
-        backends, caFiles, token, operatorToken, agents, agentIdPrefix, heartbeat, metrics,
-        pollWaitSeconds, requestTimeout, vmsPerAgent, inventoryEvery, registerConcurrency,
-        registerTimeout, warmup, duration, commandsPerSecond, commandOperation, backendPids,
-        sampleEvery, httpThreads, p99LimitMs, label, report);
+        backends,
+        caFiles,
+        token,
+        operatorToken,
+        agents,
+        agentIdPrefix,
+        heartbeat,
+        metrics,
+        pollWaitSeconds,
+        requestTimeout,
+        vmsPerAgent,
+        inventoryEvery,
+        registerConcurrency,
+        registerTimeout,
+        warmup,
+        duration,
+        commandsPerSecond,
+        commandOperation,
+        backendPids,
+        sampleEvery,
+        httpThreads,
+        p99LimitMs,
+        label,
+        report);
   }
 
   private static void range(List<String> problems, String what, long value, long min, long max) {

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One simulated agent: registers, then heartbeats, sends metrics, keeps a long-poll open for
- * commands, answers them, and refreshes its access token before it expires, as the real agent
- * does, without libvirt. Every request is asynchronous; the agent owns no thread.
+ * commands, answers them, and refreshes its access token before it expires, as the real agent does,
+ * without libvirt. Every request is asynchronous; the agent owns no thread.
  */
 final class SimulatedAgent {
   private static final long MAX_POLL_BACKOFF_MS = 30_000;
@@ -244,9 +244,7 @@ final class SimulatedAgent {
     long lifeMs = Math.max(0, Duration.between(Instant.now(), accessExpiresAt).toMillis());
     long delayMs =
         Math.max(1_000, (long) (lifeMs * ThreadLocalRandom.current().nextDouble(0.7, 0.9)));
-    fleet
-        .scheduler()
-        .schedule(() -> refresh(generation), delayMs, TimeUnit.MILLISECONDS);
+    fleet.scheduler().schedule(() -> refresh(generation), delayMs, TimeUnit.MILLISECONDS);
   }
 
   /** Trades the refresh token for new tokens, unless newer ones arrived since {@code seen}. */

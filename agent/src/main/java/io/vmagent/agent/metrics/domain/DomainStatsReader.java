@@ -33,6 +33,9 @@ final class DomainStatsReader {
   private final PerDomainStats perDomain;
   private final RoundTrips roundTrips;
   private final byte[] uuid = new byte[37];
+  /** Samples reused from one collection to the next; the first {@code used} are this one's. */
+  private final List<DomainSample> pool = new ArrayList<>();
+  private int used;
   private boolean bulkUnsupported;
 
   DomainStatsReader(RoundTrips roundTrips, long deviceCacheNanos) {
@@ -41,9 +44,13 @@ final class DomainStatsReader {
     this.perDomain = new PerDomainStats(inventory, roundTrips);
   }
 
+  /**
+   * Every domain's sample. The samples are reused by the next call: consume them before it.
+   */
   synchronized List<DomainSample> read(Connect connect, long nowNanos)
       throws DomainStatsException, XMLStreamException {
     Pointer conn = DomainStatsBinding.connectionPointer(connect);
+    used = 0;
     List<DomainSample> samples;
     if (bulkUnsupported) {
       samples = readOneByOne(conn, nowNanos);
@@ -125,7 +132,15 @@ final class DomainStatsReader {
   }
 
   private DomainSample identify(Pointer domain) {
-    DomainSample sample = new DomainSample();
+    DomainSample sample;
+    if (used < pool.size()) {
+      sample = pool.get(used);
+      sample.reset();
+    } else {
+      sample = new DomainSample();
+      pool.add(sample);
+    }
+    used++;
     sample.name = DomainStatsBinding.virDomainGetName(domain);
     if (DomainStatsBinding.virDomainGetUUIDString(domain, uuid) == 0) {
       sample.uuid = new String(uuid, 0, 36, StandardCharsets.US_ASCII);

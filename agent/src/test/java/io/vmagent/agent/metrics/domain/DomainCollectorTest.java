@@ -121,6 +121,38 @@ class DomainCollectorTest {
   }
 
   @Test
+  void stoppedAndUndefinedDomainsLeaveNothingBehindInTheNextSample() throws Exception {
+    Connect writable = new Connect(TestDriverNodeXml.write(dir.resolve("rw.xml"), DOMAINS), false);
+    try {
+      DomainCollector collector = new DomainCollector(ConnectionAccess.of(writable), HOST_CPUS);
+      MetricsSampler sampler = sampler(collector);
+      sampler.collect();
+      writable.domainLookupByName(TestDriverNodeXml.name(0)).destroy();
+      writable.domainLookupByName(TestDriverNodeXml.name(9)).undefine();
+
+      Map<String, DomainMetrics> after = byName(sampler.collect().domains());
+
+      assertThat(after).hasSize(DOMAINS - 1).doesNotContainKey(TestDriverNodeXml.name(9));
+      DomainMetrics stopped = after.get(TestDriverNodeXml.name(0));
+      assertThat(stopped.state()).isEqualTo("shutoff");
+      assertThat(stopped.stateReason()).isEqualTo("destroyed");
+      assertThat(stopped.disks()).isEmpty();
+      assertThat(stopped.interfaces()).isEmpty();
+      assertThat(stopped.balloon().unusedBytes()).isEqualTo(-1);
+      for (int i = 1; i < 9; i++) {
+        DomainMetrics d = after.get(TestDriverNodeXml.name(i));
+        assertThat(d.uuid()).isEqualTo(TestDriverNodeXml.uuid(i));
+        assertThat(d.vcpus()).isEqualTo(TestDriverNodeXml.vcpus(i));
+        assertThat(d.interfaces()).hasSize(TestDriverNodeXml.interfaces(i));
+        assertThat(d.disks()).hasSize(2);
+        assertThat(d.disks().get(0).readBytesPerSecond()).isPositive();
+      }
+    } finally {
+      writable.close();
+    }
+  }
+
+  @Test
   void fallbackCallsAreCountedAndDeviceNamesAreReadOnce() {
     DomainCollector collector = new DomainCollector(ConnectionAccess.of(connect), HOST_CPUS);
     MetricsSampler sampler = sampler(collector);
