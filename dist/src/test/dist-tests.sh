@@ -110,9 +110,15 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Static checks
 
+# Tracked files when git can tell (not in an export, or a checkout owned by another user).
+repo_files() {
+  git ls-files 2>/dev/null ||
+    find . -path ./.git -prune -o -path '*/target' -prune -o -path ./.quickstart -prune -o -type f -print | sed 's|^\./||'
+}
+
 shell_scripts() {
   local f
-  git ls-files 2>/dev/null | while read -r f; do
+  repo_files | while read -r f; do
     [[ -f $f ]] || continue
     if [[ $f == *.sh ]] || head -c 64 "$f" | head -1 | grep -qE '^#!.*\b(ba)?sh\b'; then echo "$f"; fi
   done

@@ -30,10 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import oshi.SystemInfo;
 
 /**
- * One full metrics collection (host through OSHI + every domain) against libvirt's test driver
- * with a generated node of 10, 100 or 500 domains. The test driver's bulk statistics carry the
- * state only, so this measures the per-domain fallback path; libvirt round trips per collection
- * are printed at the end of each trial.
+ * One full metrics collection (host through OSHI + every domain) against libvirt's test driver with
+ * a generated node of 10, 100 or 500 domains. The test driver's bulk statistics carry the state
+ * only, so this measures the per-domain fallback path; libvirt round trips per collection are
+ * printed at the end of each trial.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -65,8 +65,8 @@ public class MetricsCollectionBenchmark {
     domainsOnly = new MetricsSampler(List.of(domainCollector), Clock.systemUTC());
     MetricsSnapshot first = full.collect(); // device names read once, as in a running agent
     if (first.domains().size() != domains) {
-      throw new IllegalStateException("expected " + domains + " domains, got "
-          + first.domains().size());
+      throw new IllegalStateException(
+          "expected " + domains + " domains, got " + first.domains().size());
     }
     roundTripsAtStart = domainCollector.roundTrips().total();
   }
@@ -86,8 +86,9 @@ public class MetricsCollectionBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     long trips = domainCollector.roundTrips().total() - roundTripsAtStart;
-    System.out.printf("%n[round trips] %d domains: %.1f libvirt calls per collection "
-        + "(1 bulk call + per-domain fallback) over %d collections%n",
+    System.out.printf(
+        "%n[round trips] %d domains: %.1f libvirt calls per collection "
+            + "(1 bulk call + per-domain fallback) over %d collections%n",
         domains, collections == 0 ? 0.0 : (double) trips / collections, collections);
     connect.close();
     Files.deleteIfExists(dir.resolve("node.xml"));

@@ -70,8 +70,7 @@ class MetricsCommandTest {
 
   @Test
   void systemOnlyNeedsNoLibvirt() {
-    int exit =
-        run("metrics", "--system", "--interval", "0", "--libvirt-uri", "qemu:///nowhere");
+    int exit = run("metrics", "--system", "--interval", "0", "--libvirt-uri", "qemu:///nowhere");
 
     assertThat(exit).as(err.toString()).isZero();
     assertThat(out.toString()).contains("Memory").doesNotContain("VCPUS");
@@ -79,8 +78,14 @@ class MetricsCommandTest {
 
   @Test
   void unreachableLibvirtExitsUnavailable() {
-    int exit = run("metrics", "--vms", "--interval", "0", "--libvirt-uri",
-        "qemu:///system?socket=" + dir.resolve("no-such-socket"));
+    int exit =
+        run(
+            "metrics",
+            "--vms",
+            "--interval",
+            "0",
+            "--libvirt-uri",
+            "qemu:///system?socket=" + dir.resolve("no-such-socket"));
 
     assertThat(exit).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(err.toString()).contains("VM metrics unavailable from libvirt");

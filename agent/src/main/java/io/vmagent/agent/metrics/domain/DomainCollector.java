@@ -81,11 +81,12 @@ public final class DomainCollector implements Collector {
       }
       double seconds = before == null ? 0 : (nowNanos - before.atNanos) / 1e9;
       long runningSince =
-          !sample.active() ? -1 : before != null && before.runningSince >= 0
-              ? before.runningSince
-              : nowNanos;
+          !sample.active()
+              ? -1
+              : before != null && before.runningSince >= 0 ? before.runningSince : nowNanos;
       DomainMetrics metrics = metrics(sample, before, seconds, runningSince, nowNanos);
-      next.put(sample.uuid,
+      next.put(
+          sample.uuid,
           new Previous(sample.id, sample.cpuTimeNanos, nowNanos, runningSince, metrics));
       result.add(metrics);
     }
@@ -178,7 +179,14 @@ public final class DomainCollector implements Collector {
       result.add(
           new DomainMetrics.NetworkInterface(
               n.name,
-              rxBytes, rxPackets, rxErrors, rxDrops, txBytes, txPackets, txErrors, txDrops,
+              rxBytes,
+              rxPackets,
+              rxErrors,
+              rxDrops,
+              txBytes,
+              txPackets,
+              txErrors,
+              txDrops,
               b == null ? Double.NaN : Rates.perSecond(b.rxBytes(), rxBytes, seconds),
               b == null ? Double.NaN : Rates.perSecond(b.rxPackets(), rxPackets, seconds),
               b == null ? Double.NaN : Rates.perSecond(b.rxErrors(), rxErrors, seconds),
@@ -211,8 +219,6 @@ public final class DomainCollector implements Collector {
     return null;
   }
 
-
-
   /** libvirt reports -1 for a figure the hypervisor does not track; every unknown becomes -1. */
   private static long counter(long value) {
     return value < 0 ? -1 : value;
@@ -228,5 +234,4 @@ public final class DomainCollector implements Collector {
    */
   private record Previous(
       int id, long cpuTimeNanos, long atNanos, long runningSince, DomainMetrics metrics) {}
-
 }

@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * Raw counters of one domain at one instant, as libvirt reported them; -1 marks a figure libvirt
  * did not give. Mutable and package-private: it is a parse buffer, filled from the bulk call and,
- * where the driver left groups out, from per-domain calls, then turned into an immutable
- * {@link DomainMetrics}. The reader reuses its samples from one collection to the next ({@link
- * #reset}), so nothing may keep one.
+ * where the driver left groups out, from per-domain calls, then turned into an immutable {@link
+ * DomainMetrics}. The reader reuses its samples from one collection to the next ({@link #reset}),
+ * so nothing may keep one.
  */
 final class DomainSample {
   static final int ABSENT = -1;

@@ -43,7 +43,9 @@ class DomainCollectorTest {
     DomainCollector collector = new DomainCollector(ConnectionAccess.of(connect), HOST_CPUS);
     MetricsSnapshot snapshot = sampler(collector).collect();
 
-    assertThat(snapshot.collectors()).singleElement().satisfies(s -> assertThat(s.success()).isTrue());
+    assertThat(snapshot.collectors())
+        .singleElement()
+        .satisfies(s -> assertThat(s.success()).isTrue());
     Map<String, DomainMetrics> byName = byName(snapshot.domains());
     assertThat(byName).hasSize(DOMAINS);
     for (int i = 0; i < DOMAINS; i++) {
@@ -115,8 +117,7 @@ class DomainCollectorTest {
                 assertThat(disk.readBytesPerSecond()).isPositive();
                 assertThat(disk.writeRequestsPerSecond()).isPositive();
               });
-      assertThat(d.interfaces())
-          .allSatisfy(nic -> assertThat(nic.rxBytesPerSecond()).isPositive());
+      assertThat(d.interfaces()).allSatisfy(nic -> assertThat(nic.rxBytesPerSecond()).isPositive());
     }
   }
 

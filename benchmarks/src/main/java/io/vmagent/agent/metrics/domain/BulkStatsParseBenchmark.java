@@ -21,11 +21,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The agent's side of the one-round-trip path: parsing bulk statistics records shaped like
- * QEMU's (about 100 typed parameters per domain: state, CPU, balloon, 2 vCPUs, 1 interface,
- * 2 disks, and keys the agent ignores) laid out in native memory exactly as libvirt returns them,
- * then computing rates and building the snapshot entries. The libvirt call itself is not in it
- * (no QEMU here); with QEMU it is one call whatever the number of domains.
+ * The agent's side of the one-round-trip path: parsing bulk statistics records shaped like QEMU's
+ * (about 100 typed parameters per domain: state, CPU, balloon, 2 vCPUs, 1 interface, 2 disks, and
+ * keys the agent ignores) laid out in native memory exactly as libvirt returns them, then computing
+ * rates and building the snapshot entries. The libvirt call itself is not in it (no QEMU here);
+ * with QEMU it is one call whatever the number of domains.
  *
  * <p>Lives in the collector's package to reach its package-private parser.
  */
@@ -104,9 +104,23 @@ public class BulkStatsParseBenchmark {
     for (String k : new String[] {"cpu.time", "cpu.user", "cpu.system"}) {
       p.add(new Object[] {k, 1_000_000_000L * (d + 1)});
     }
-    for (String k : new String[] {"current", "maximum", "swap_in", "swap_out", "major_fault",
-        "minor_fault", "unused", "available", "usable", "last-update", "disk_caches",
-        "hugetlb_pgalloc", "hugetlb_pgfail", "rss"}) {
+    for (String k :
+        new String[] {
+          "current",
+          "maximum",
+          "swap_in",
+          "swap_out",
+          "major_fault",
+          "minor_fault",
+          "unused",
+          "available",
+          "usable",
+          "last-update",
+          "disk_caches",
+          "hugetlb_pgalloc",
+          "hugetlb_pgfail",
+          "rss"
+        }) {
       p.add(new Object[] {"balloon." + k, 1048576L});
     }
     p.add(new Object[] {"vcpu.current", 2});
@@ -119,8 +133,10 @@ public class BulkStatsParseBenchmark {
     }
     p.add(new Object[] {"net.count", 1});
     p.add(new Object[] {"net.0.name", "vnet" + d});
-    for (String k : new String[] {"rx.bytes", "rx.pkts", "rx.errs", "rx.drop", "tx.bytes",
-        "tx.pkts", "tx.errs", "tx.drop"}) {
+    for (String k :
+        new String[] {
+          "rx.bytes", "rx.pkts", "rx.errs", "rx.drop", "tx.bytes", "tx.pkts", "tx.errs", "tx.drop"
+        }) {
       p.add(new Object[] {"net.0." + k, 123456L});
     }
     p.add(new Object[] {"block.count", 2});
@@ -128,8 +144,21 @@ public class BulkStatsParseBenchmark {
       String prefix = "block." + b + ".";
       p.add(new Object[] {prefix + "name", b == 0 ? "vda" : "vdb"});
       p.add(new Object[] {prefix + "path", "/var/lib/libvirt/images/vm" + d + "-" + b + ".qcow2"});
-      for (String k : new String[] {"backingIndex", "rd.reqs", "rd.bytes", "rd.times", "wr.reqs",
-          "wr.bytes", "wr.times", "fl.reqs", "fl.times", "allocation", "capacity", "physical"}) {
+      for (String k :
+          new String[] {
+            "backingIndex",
+            "rd.reqs",
+            "rd.bytes",
+            "rd.times",
+            "wr.reqs",
+            "wr.bytes",
+            "wr.times",
+            "fl.reqs",
+            "fl.times",
+            "allocation",
+            "capacity",
+            "physical"
+          }) {
         p.add(new Object[] {prefix + k, 4096L});
       }
     }
