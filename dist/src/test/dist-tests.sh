@@ -98,13 +98,14 @@ unit_src=dist/src/main/systemd/vm-agent.service
 
 if [[ $(id -u) -eq 0 ]]; then
   # One run at a time on a machine: the live checks install and purge the same paths and user.
+  mkdir -p /run/lock
   exec 9>/run/lock/vm-agent-dist-tests.lock
   if ! flock -w 600 9; then
     echo "FAIL  dist checks: another run has held /run/lock/vm-agent-dist-tests.lock for 10 minutes"
     exit 1
   fi
   ensure_packages shellcheck lintian logrotate strace python3-seccomp systemd openssl adduser \
-    libvirt-clients >/dev/null
+    libvirt-clients procps >/dev/null
 fi
 
 # ---------------------------------------------------------------------------------------------
