@@ -836,6 +836,18 @@ check_deb_cycle() {
   out=$(dpkg -i "$deb" 2>&1) || { echo "$out"; return 1; }
   expect "reinstall keeps the configuration" grep -q kept-by-reinstall /etc/vm-agent/agent.env || ok=1
 
+  # Upgrade to a newer package (this one, version bumped): configuration and state untouched.
+  local unpacked=$work/deb-newer kept
+  dpkg-deb -R "$deb" "$unpacked" &&
+    sed -i "s/^Version: .*/Version: ${version}.1/" "$unpacked/DEBIAN/control" &&
+    dpkg-deb -Zgzip -z1 -b "$unpacked" "$work/vm-agent_newer.deb" >/dev/null || return 1
+  kept=$(tree_digest /etc/vm-agent /var/lib/vm-agent)
+  out=$(dpkg -i "$work/vm-agent_newer.deb" 2>&1) || { echo "$out"; return 1; }
+  echo "$out"
+  expect "upgraded to ${version}.1" test "$(dpkg-query -W -f='${Version}' vm-agent)" = "${version}.1" || ok=1
+  expect "package upgrade keeps configuration and state" \
+    test "$kept" = "$(tree_digest /etc/vm-agent /var/lib/vm-agent)" || ok=1
+
   out=$(dpkg -r vm-agent 2>&1) || { echo "$out"; return 1; }
   echo "$out"
   expect "remove: program gone" test ! -e /opt/vm-agent/lib/vm-agent.jar -a ! -e /usr/bin/vm-agent || ok=1
