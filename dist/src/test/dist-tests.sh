@@ -98,21 +98,28 @@ unit_src=dist/src/main/systemd/vm-agent.service
 
 if [[ $(id -u) -eq 0 ]]; then
   # One run at a time on a machine: the live checks install and purge the same paths and user.
+  mkdir -p /run/lock
   exec 9>/run/lock/vm-agent-dist-tests.lock
   if ! flock -w 600 9; then
     echo "FAIL  dist checks: another run has held /run/lock/vm-agent-dist-tests.lock for 10 minutes"
     exit 1
   fi
   ensure_packages shellcheck lintian logrotate strace python3-seccomp systemd openssl adduser \
-    libvirt-clients >/dev/null
+    libvirt-clients procps >/dev/null
 fi
 
 # ---------------------------------------------------------------------------------------------
 # Static checks
 
+# Tracked files when git can tell (not in an export, or a checkout owned by another user).
+repo_files() {
+  git ls-files 2>/dev/null ||
+    find . -path ./.git -prune -o -path '*/target' -prune -o -path ./.quickstart -prune -o -type f -print | sed 's|^\./||'
+}
+
 shell_scripts() {
   local f
-  git ls-files 2>/dev/null | while read -r f; do
+  repo_files | while read -r f; do
     [[ -f $f ]] || continue
     if [[ $f == *.sh ]] || head -c 64 "$f" | head -1 | grep -qE '^#!.*\b(ba)?sh\b'; then echo "$f"; fi
   done
@@ -829,6 +836,18 @@ check_deb_cycle() {
   echo spool >/var/lib/vm-agent/keep.rec
   out=$(dpkg -i "$deb" 2>&1) || { echo "$out"; return 1; }
   expect "reinstall keeps the configuration" grep -q kept-by-reinstall /etc/vm-agent/agent.env || ok=1
+
+  # Upgrade to a newer package (this one, version bumped): configuration and state untouched.
+  local unpacked=$work/deb-newer kept
+  dpkg-deb -R "$deb" "$unpacked" &&
+    sed -i "s/^Version: .*/Version: ${version}.1/" "$unpacked/DEBIAN/control" &&
+    dpkg-deb -Zgzip -z1 -b "$unpacked" "$work/vm-agent_newer.deb" >/dev/null || return 1
+  kept=$(tree_digest /etc/vm-agent /var/lib/vm-agent)
+  out=$(dpkg -i "$work/vm-agent_newer.deb" 2>&1) || { echo "$out"; return 1; }
+  echo "$out"
+  expect "upgraded to ${version}.1" test "$(dpkg-query -W -f='${Version}' vm-agent)" = "${version}.1" || ok=1
+  expect "package upgrade keeps configuration and state" \
+    test "$kept" = "$(tree_digest /etc/vm-agent /var/lib/vm-agent)" || ok=1
 
   out=$(dpkg -r vm-agent 2>&1) || { echo "$out"; return 1; }
   echo "$out"

@@ -357,7 +357,8 @@ public final class Agent {
 
   private void spoolResult(CommandResult result) {
     try {
-      results.append(Deliveries.record(result));
+      // No fsync: the journal already holds the result durably and re-queues it after a crash.
+      results.append(Deliveries.record(result), false);
       resultsDrainer.signal();
     } catch (IOException e) {
       // The journal holds the result: it is re-queued at the next start.
