@@ -116,6 +116,7 @@ class AgentBadInputProperties {
     if (hostile != null) {
       hostile.close();
     }
+    Harness.deleteTree(dir);
   }
 
   static Session session(Path state) {

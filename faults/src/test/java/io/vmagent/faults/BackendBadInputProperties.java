@@ -127,8 +127,10 @@ class BackendBadInputProperties {
             + " refused by the HTTP server before routing (HTML 400, not a problem document);"
             + " statuses " + new java.util.TreeMap<>(STATUSES) + " (-2: connection closed on an"
             + " over-limit body)");
-    if (backend != null) {
-      backend.close();
+    try {
+      Harness.stop(backend);
+    } finally {
+      Harness.deleteTree(dir);
     }
   }
 

@@ -96,6 +96,18 @@ final class Harness {
     }
   }
 
+  /** Deletes a directory tree a property class made for itself (JUnit's @TempDir is not there). */
+  static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   /** Total size of the files under {@code dir}. */
   static long bytesUnder(Path dir) throws IOException {
     if (!Files.exists(dir)) {
