@@ -94,11 +94,23 @@ public final class DurableQueue implements AutoCloseable {
     crc.update(record);
     ByteBuffer buffer = ByteBuffer.allocate(HEADER + record.length);
     buffer.putInt(record.length).putInt((int) crc.getValue()).put(record).flip();
-    while (buffer.hasRemaining()) {
-      active.write(buffer);
-    }
-    if (sync) {
-      active.force(false);
+    try {
+      while (buffer.hasRemaining()) {
+        active.write(buffer);
+      }
+      if (sync) {
+        active.force(false);
+      }
+    } catch (IOException e) {
+      // A write cut short (a full disk) must not leave half a record behind: the next record
+      // would land after those bytes while the index pointed at them.
+      try {
+        active.truncate(size);
+        active.position(size);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
     segmentSizes.put(activeId, size + HEADER + record.length);
     pending.addLast(new Pending(activeId, size, record.length));
