@@ -13,8 +13,8 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Answers the requests Jetty refuses itself before any route runs (an ambiguous or suspicious
- * URI such as an encoded {@code /}, a malformed header) with a problem document, like every other
+ * Answers the requests Jetty refuses itself before any route runs (an ambiguous or suspicious URI
+ * such as an encoded {@code /}, a malformed header) with a problem document, like every other
  * refusal of the API, instead of Jetty's HTML page. Other statuses keep Jetty's own answer.
  */
 final class ProblemErrorHandler extends ErrorHandler {
@@ -22,7 +22,12 @@ final class ProblemErrorHandler extends ErrorHandler {
 
   @Override
   protected void generateResponse(
-      Request request, Response response, int code, String message, Throwable cause, Callback callback)
+      Request request,
+      Response response,
+      int code,
+      String message,
+      Throwable cause,
+      Callback callback)
       throws IOException {
     if (code != ErrorCode.BAD_REQUEST.httpStatus()) {
       super.generateResponse(request, response, code, message, cause, callback);
