@@ -94,25 +94,32 @@ class LibvirtRestartUnderLoadFaultTest {
             },
             "libvirt-restart-load");
     load.start();
-    Thread.sleep(3_000);
-    Instant restartAt = Instant.now();
-    control(script, "daemon-stop", daemonDir);
-    Thread.sleep(2_000);
-    control(script, "daemon-start", daemonDir);
-    int before = outcomes.size();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () ->
-                outcomes.size() > before + 3
-                    && outcomes.subList(outcomes.size() - 3, outcomes.size()).stream()
-                        .allMatch("SUCCEEDED"::equals));
-    long recovery = Duration.between(restartAt, Instant.now()).toSeconds();
-    running.set(false);
-    load.join(45_000);
+    long recovery;
+    try {
+      Thread.sleep(3_000);
+      Instant restartAt = Instant.now();
+      control(script, "daemon-stop", daemonDir);
+      Thread.sleep(2_000);
+      control(script, "daemon-start", daemonDir);
+      int before = outcomes.size();
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> {
+                List<String> seen = snapshot(outcomes);
+                return seen.size() > before + 3
+                    && seen.subList(seen.size() - 3, seen.size()).stream()
+                        .allMatch("SUCCEEDED"::equals);
+              });
+      recovery = Duration.between(restartAt, Instant.now()).toSeconds();
+    } finally {
+      running.set(false);
+      load.join(45_000);
+    }
     TreeMap<String, Integer> tally = new TreeMap<>();
-    outcomes.forEach(o -> tally.merge(o, 1, Integer::sum));
-    assertThat(outcomes)
+    List<String> all = snapshot(outcomes);
+    all.forEach(o -> tally.merge(o, 1, Integer::sum));
+    assertThat(all)
         .as("no command hung: every one came back")
         .allMatch(o -> o.startsWith("SUCCEEDED") || o.startsWith("FAILED"));
     Figures.record(
@@ -122,6 +129,12 @@ class LibvirtRestartUnderLoadFaultTest {
             + "; commands succeed again "
             + recovery
             + " s after the stop began");
+  }
+
+  private static List<String> snapshot(List<String> outcomes) {
+    synchronized (outcomes) {
+      return new ArrayList<>(outcomes);
+    }
   }
 
   private static Path findScript() {
