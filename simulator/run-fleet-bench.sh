@@ -180,6 +180,7 @@ pg_args() {
 simulate() {
   local label=$1 n=$2 name=$3
   shift 3
+  if [[ $NICE != 0 ]]; then label="$label, nice $NICE"; fi
   local args=() dir i=0
   for dir in "$@"; do
     args+=(--backend "$(cat "$dir/backend.url")" --ca "$dir/tls/ca.pem")
