@@ -188,7 +188,7 @@ simulate() {
     i=$((i + 1))
   done
   local report=$OUT/$name.json
-  log "run $name: $n agents, $label, $# backend(s), nice $NICE; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  log "run $name: $n agents, $label, $# backend(s); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   local status=0
   # shellcheck disable=SC2086 # SIM_JAVA_OPTS is a list of options
   nice -n "$NICE" java $SIM_JAVA_OPTS -jar "$SIM_JAR" run "${args[@]}" \
