@@ -23,6 +23,7 @@ def main(outside_path, inside_path):
             problems.append(f"{what}: {a!r} outside, {b!r} inside")
 
     same("hostname", lambda s: s["host"]["hostname"])
+    same("KVM device present", lambda s: s["host"]["virtualization"]["kvm_device_present"])
     same("memory total", lambda s: s["system"]["memory"]["total_bytes"])
     same("swap total", lambda s: s["system"]["swap"]["total_bytes"])
     same("logical cores", lambda s: s["system"]["cpu"]["logical_cores"])

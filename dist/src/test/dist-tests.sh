@@ -15,6 +15,8 @@ cd "$repo" || exit 1
 source bin/lib/packages.sh
 
 readonly MAX_EXPOSURE=2.0
+# /proc as the unit has it: whole (no ProtectProc=, no ProcSubset=).
+readonly UNIT_PROC=hidepid=off
 readonly MARKER=/var/lib/vm-agent/.made-by-dist-tests
 started=$SECONDS
 passed=0
@@ -96,21 +98,28 @@ unit_src=dist/src/main/systemd/vm-agent.service
 
 if [[ $(id -u) -eq 0 ]]; then
   # One run at a time on a machine: the live checks install and purge the same paths and user.
+  mkdir -p /run/lock
   exec 9>/run/lock/vm-agent-dist-tests.lock
   if ! flock -w 600 9; then
     echo "FAIL  dist checks: another run has held /run/lock/vm-agent-dist-tests.lock for 10 minutes"
     exit 1
   fi
   ensure_packages shellcheck lintian logrotate strace python3-seccomp systemd openssl adduser \
-    libvirt-clients >/dev/null
+    libvirt-clients procps >/dev/null
 fi
 
 # ---------------------------------------------------------------------------------------------
 # Static checks
 
+# Tracked files when git can tell (not in an export, or a checkout owned by another user).
+repo_files() {
+  git ls-files 2>/dev/null ||
+    find . -path ./.git -prune -o -path '*/target' -prune -o -path ./.quickstart -prune -o -type f -print | sed 's|^\./||'
+}
+
 shell_scripts() {
   local f
-  git ls-files 2>/dev/null | while read -r f; do
+  repo_files | while read -r f; do
     [[ -f $f ]] || continue
     if [[ $f == *.sh ]] || head -c 64 "$f" | head -1 | grep -qE '^#!.*\b(ba)?sh\b'; then echo "$f"; fi
   done
@@ -176,6 +185,8 @@ check_unit_required_settings() {
   expect "TimeoutStopSec above 30 s, got '${stop}'" test "${stop:-0}" -gt 30 || ok=1
   # Would hide /proc/meminfo, /proc/stat and friends from OSHI (see the sandbox check).
   if grep -q '^ProcSubset=pid' "$unit_src"; then echo "ProcSubset=pid hides OSHI's /proc files"; ok=1; fi
+  # Would hide QEMU's processes, whose start times give the VMs' uptime.
+  if grep -qE '^ProtectProc=(invisible|ptraceable|noaccess)' "$unit_src"; then echo "ProtectProc= hides QEMU's processes"; ok=1; fi
   # Breaks the JIT compiler.
   if grep -q '^MemoryDenyWriteExecute=yes' "$unit_src"; then echo "MemoryDenyWriteExecute=yes breaks the JVM"; ok=1; fi
   return $ok
@@ -499,7 +510,7 @@ check_live_logrotate() {
 }
 
 # The unit's sandbox, rebuilt with unshare and seccomp (systemd is not PID 1 here): read-only
-# file system except state and logs, private /tmp, minimal /dev, /proc with hidepid=invisible,
+# file system except state and logs, private /tmp, minimal /dev (plus /dev/kvm), a new /proc,
 # read-only /proc/sys, the vm-agent user with its supplementary groups, no capabilities,
 # no_new_privs, umask 077, and the unit's system call filter (EPERM for the rest).
 # $1 are the /proc mount options. The rest is the command to run.
@@ -517,6 +528,8 @@ sandbox() {
   unshare --mount --propagation private -- \
     bash -s "$proc_opts" "$private_tmp" /tmp/seccomp-exec.py /tmp/syscalls-allowed "$@" <<'EOF'
 set -euo pipefail
+kvm=""
+if [[ -c /dev/kvm ]]; then kvm=$(stat -c '%t %T %a %u:%g' /dev/kvm); fi
 proc_opts=$1
 private_tmp=$2
 seccomp_exec=$3
@@ -542,6 +555,12 @@ for node in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
   mknod -m 666 "/dev/$name" c "$major" "$minor"
 done
 mkdir /dev/shm && mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+# BindReadOnlyPaths=-/dev/kvm: the node is there (its presence is a host fact), still closed.
+if [[ -n $kvm ]]; then
+  read -r major minor mode owner <<<"$kvm"
+  mknod -m "$mode" /dev/kvm c "$((16#$major))" "$((16#$minor))"
+  chown "$owner" /dev/kvm
+fi
 ln -s /proc/self/fd /dev/fd
 mount -t proc -o "nosuid,nodev,noexec,$proc_opts" proc /proc
 mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys
@@ -564,7 +583,7 @@ check_sandbox_metrics() {
   write_test_env
   metrics_json as_agent >"$work/metrics-outside.json" 2>"$work/metrics-outside.err" ||
     { cat "$work/metrics-outside.err"; return 1; }
-  metrics_json sandbox hidepid=invisible >"$work/metrics-inside.json" 2>"$work/metrics-inside.err" ||
+  metrics_json sandbox "$UNIT_PROC" >"$work/metrics-inside.json" 2>"$work/metrics-inside.err" ||
     { cat "$work/metrics-inside.err"; return 1; }
   local out rc
   out=$("$here/compare-metrics.py" "$work/metrics-outside.json" "$work/metrics-inside.json" 2>&1)
@@ -579,7 +598,7 @@ check_sandbox_procsubset_breaks() {
   # of the metrics drop to zero, silently.
   need_live || return
   write_test_env
-  sandbox hidepid=invisible,subset=pid vm-agent metrics --json --interval 0 >"$work/metrics-subset.json" 2>&1
+  sandbox "$UNIT_PROC,subset=pid" vm-agent metrics --json --interval 0 >"$work/metrics-subset.json" 2>&1
   local total
   total=$(python3 -c 'import json, sys; t = open(sys.argv[1]).read(); print(json.loads(t[t.index("{"):])["system"]["memory"]["total_bytes"])' "$work/metrics-subset.json")
   echo "memory total with ProcSubset=pid: $total"
@@ -610,7 +629,7 @@ c, _ = s.accept(); c.sendall(b"hello"); c.close()' "$sock" "$(getent group libvi
   server=$!
   for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -S $sock ]] && break; sleep 0.1; done
   # shellcheck disable=SC2016 # the script runs inside the sandbox, where it expands
-  out=$(sandbox hidepid=invisible bash -c '
+  out=$(sandbox "$UNIT_PROC" bash -c '
     set -u
     touch /var/lib/vm-agent/probe && echo "state: writable"
     touch /var/log/vm-agent/probe && echo "logs: writable"
@@ -618,7 +637,7 @@ c, _ = s.accept(); c.sendall(b"hello"); c.close()' "$sock" "$(getent group libvi
     touch /etc/vm-agent/probe 2>/dev/null && echo "config: WRITABLE" || echo "config: read-only"
     touch /tmp/probe && echo "tmp: writable"
     echo "umask: $(umask)"
-    echo "other processes: $(ls -d /proc/[0-9]* | wc -l)"
+    tr "\0" " " </proc/1/cmdline | grep -q . && echo "other users processes: visible"
     test -r /proc/meminfo && test -r /proc/stat && test -r /proc/loadavg && echo "proc: readable"
     test -e /dev/sda -o -e /dev/vda -o -e /dev/kmsg && echo "devices: VISIBLE" || echo "devices: hidden"
     python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(\"libvirt socket:\", s.recv(5).decode())" '"$sock"'
@@ -629,7 +648,8 @@ c, _ = s.accept(); c.sendall(b"hello"); c.close()' "$sock" "$(getent group libvi
   echo "$out"
   local want
   for want in "state: writable" "logs: writable" "program: read-only" "config: read-only" \
-    "tmp: writable" "umask: 0077" "proc: readable" "devices: hidden" "libvirt socket: hello"; do
+    "tmp: writable" "umask: 0077" "proc: readable" "devices: hidden" "libvirt socket: hello" \
+    "other users processes: visible"; do
     grep -qxF "$want" <<<"$out" || { echo "expected: $want"; ok=1; }
   done
   grep -q '^-rw------- 1 vm-agent vm-agent' <<<"$out" || { echo "expected files created 0600 by vm-agent"; ok=1; }
@@ -640,7 +660,7 @@ check_sandbox_config_check() {
   need_live || return
   write_test_env
   local out
-  out=$(sandbox hidepid=invisible vm-agent config check 2>&1)
+  out=$(sandbox "$UNIT_PROC" vm-agent config check 2>&1)
   local rc=$?
   echo "$out"
   expect "config check exits 0 inside the sandbox (got $rc)" test $rc -eq 0
@@ -667,7 +687,7 @@ check_sandbox_daemon() {
   printf '%s\n' "AGENT_BACKEND_URL=$(cat "$data/backend.url")" "AGENT_TOKEN=$token" \
     AGENT_SSL_CA_PATH=/etc/vm-agent/ssl/backend-ca.pem AGENT_LIBVIRT_URI=test:///default \
     AGENT_HEARTBEAT_INTERVAL=5 >/etc/vm-agent/agent.env
-  sandbox hidepid=invisible vm-agent run >"$work/daemon.log" 2>&1 &
+  sandbox "$UNIT_PROC" vm-agent run >"$work/daemon.log" 2>&1 &
   sandbox_pid=$!
   local online=""
   local deadline=$((SECONDS + 60))
@@ -730,7 +750,7 @@ check_syscall_filter() {
   # The filter is in force in the sandbox: setpriority (@resources) is refused there only.
   local renice=(/usr/bin/python3 -c 'import os; os.setpriority(os.PRIO_PROCESS, 0, 1)')
   expect "setpriority allowed outside the sandbox" as_agent "${renice[@]}" || ok=1
-  out=$(sandbox hidepid=invisible "${renice[@]}" 2>&1)
+  out=$(sandbox "$UNIT_PROC" "${renice[@]}" 2>&1)
   expect "setpriority refused with EPERM inside the sandbox: $out" grep -q 'Operation not permitted' <<<"$out" || ok=1
   # What the agent asks for that the filter refuses; the sandbox checks prove it copes.
   write_test_env
@@ -816,6 +836,18 @@ check_deb_cycle() {
   echo spool >/var/lib/vm-agent/keep.rec
   out=$(dpkg -i "$deb" 2>&1) || { echo "$out"; return 1; }
   expect "reinstall keeps the configuration" grep -q kept-by-reinstall /etc/vm-agent/agent.env || ok=1
+
+  # Upgrade to a newer package (this one, version bumped): configuration and state untouched.
+  local unpacked=$work/deb-newer kept
+  dpkg-deb -R "$deb" "$unpacked" &&
+    sed -i "s/^Version: .*/Version: ${version}.1/" "$unpacked/DEBIAN/control" &&
+    dpkg-deb -Zgzip -z1 -b "$unpacked" "$work/vm-agent_newer.deb" >/dev/null || return 1
+  kept=$(tree_digest /etc/vm-agent /var/lib/vm-agent)
+  out=$(dpkg -i "$work/vm-agent_newer.deb" 2>&1) || { echo "$out"; return 1; }
+  echo "$out"
+  expect "upgraded to ${version}.1" test "$(dpkg-query -W -f='${Version}' vm-agent)" = "${version}.1" || ok=1
+  expect "package upgrade keeps configuration and state" \
+    test "$kept" = "$(tree_digest /etc/vm-agent /var/lib/vm-agent)" || ok=1
 
   out=$(dpkg -r vm-agent 2>&1) || { echo "$out"; return 1; }
   echo "$out"

@@ -121,7 +121,7 @@ info() {
 # ---------------------------------------------------------------------------------------------
 # Idempotent building blocks. Paths are on the target system; $root is added here.
 
-# owner_of SPEC -> "user:group" for chown, or empty when ownership is not managed (--root).
+# owner_spec SPEC -> "user:group" for chown, or empty when ownership is not managed (--root).
 owner_spec() {
   if $live; then echo "$1"; fi
 }

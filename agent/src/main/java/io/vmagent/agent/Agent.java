@@ -86,7 +86,7 @@ public final class Agent {
   private final StateDir stateDir;
   private final LibvirtConnectionManager libvirt;
   private final VmOperations vmOperations;
-  private final MetricsSampler sampler;
+  private MetricsSampler sampler; // guarded by this; built on first use, off the start-up path
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final AgentHealthMetrics health = new AgentHealthMetrics(registry);
   private PrometheusEndpoint prometheus;
@@ -125,12 +125,6 @@ public final class Agent {
     this.libvirt =
         new LibvirtConnectionManager(
             config.libvirtUri(), config.libvirtTimeout(), 8, Duration.ofMillis(250), Duration.ofSeconds(30));
-    SystemCollectors system = new SystemCollectors(new SystemInfo());
-    List<Collector> collectors = new ArrayList<>(system.create());
-    collectors.add(
-        new DomainCollector(
-            new ManagedConnectionAccess(libvirt, config.libvirtTimeout()), system.logicalCpus()));
-    this.sampler = new MetricsSampler(collectors, Clock.systemUTC());
     this.transport =
         new HttpTransport(
             config.backendUrl().orElseThrow(() -> new IOException("AGENT_BACKEND_URL is not set")),
@@ -140,7 +134,7 @@ public final class Agent {
     this.journal = new CommandJournal(stateDir);
     this.vmOperations = new VmOperations(libvirt, config.stopTimeout(), COMMAND_WORKERS);
     List<OperationSpec> operations = new ArrayList<>(VmOperationSpecs.create(vmOperations));
-    MetricsSource metricsSource = () -> MetricsJson.mapper().valueToTree(sampler.collect());
+    MetricsSource metricsSource = () -> MetricsJson.mapper().valueToTree(sampler().collect());
     operations.add(OperationSpec.hostWide("collect_metrics", java.util.Set.of(), p -> metricsSource.collect()));
     operations.add(OperationSpec.hostWide("agent_info", java.util.Set.of(), p -> agentInfo()));
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
@@ -212,7 +206,7 @@ public final class Agent {
     libvirt.onStateChange(health::libvirtConnectionState);
     health.libvirtConnectionState(libvirt.start());
     if (config.prometheusListen().isPresent()) {
-      registry.register(new SnapshotMetrics(sampler::latest));
+      registry.register(new SnapshotMetrics(() -> sampler().latest()));
       prometheus = PrometheusEndpoint.start(config.prometheusListen().get(), registry);
       log.info("Prometheus metrics served on {}:{}", config.prometheusListen().get().getHostString(), prometheus.port());
     }
@@ -305,6 +299,20 @@ public final class Agent {
     }
   }
 
+  // OSHI's first look at the host takes a second or more; building the collectors when metrics
+  // are first needed keeps it off the path to registration and the first heartbeat.
+  private synchronized MetricsSampler sampler() {
+    if (sampler == null) {
+      SystemCollectors system = new SystemCollectors(new SystemInfo());
+      List<Collector> collectors = new ArrayList<>(system.create());
+      collectors.add(
+          new DomainCollector(
+              new ManagedConnectionAccess(libvirt, config.libvirtTimeout()), system.logicalCpus()));
+      sampler = new MetricsSampler(collectors, Clock.systemUTC());
+    }
+    return sampler;
+  }
+
   private void closeQuietly() {
     if (prometheus != null) {
       prometheus.close();
@@ -349,7 +357,8 @@ public final class Agent {
 
   private void spoolResult(CommandResult result) {
     try {
-      results.append(Deliveries.record(result));
+      // No fsync: the journal already holds the result durably and re-queues it after a crash.
+      results.append(Deliveries.record(result), false);
       resultsDrainer.signal();
     } catch (IOException e) {
       // The journal holds the result: it is re-queued at the next start.
@@ -399,7 +408,7 @@ public final class Agent {
   }
 
   private void collectMetrics() throws IOException {
-    ObjectNode snapshot = MetricsJson.mapper().valueToTree(sampler.collect());
+    ObjectNode snapshot = MetricsJson.mapper().valueToTree(sampler().collect());
     metrics.append(JSON.writeValueAsBytes(new MetricsSample(Instant.now(), snapshot)));
     metricsDrainer.signal();
   }

@@ -12,6 +12,7 @@ import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.service.JsonCodec;
+import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.Signals;
 import io.vmagent.backend.service.TelemetryService;
@@ -54,6 +55,7 @@ public final class RunningBackend implements AutoCloseable {
   private final String operatorToken;
   private final RegistrationService registration;
   private final CommandService commands;
+  private final OfflineWatch offlineWatch;
   private final URI baseUrl;
 
   private RunningBackend(
@@ -63,7 +65,8 @@ public final class RunningBackend implements AutoCloseable {
       TlsMaterial tls,
       String operatorToken,
       RegistrationService registration,
-      CommandService commands) {
+      CommandService commands,
+      OfflineWatch offlineWatch) {
     this.config = config;
     this.database = database;
     this.server = server;
@@ -71,6 +74,7 @@ public final class RunningBackend implements AutoCloseable {
     this.operatorToken = operatorToken;
     this.registration = registration;
     this.commands = commands;
+    this.offlineWatch = offlineWatch;
     String host = config.host();
     if (host.equals("0.0.0.0") || host.isEmpty()) {
       host = "127.0.0.1";
@@ -167,8 +171,11 @@ public final class RunningBackend implements AutoCloseable {
               config.clientAuth(),
               config.httpThreads(),
               Routes.handler(services));
+      OfflineWatch offlineWatch =
+          new OfflineWatch(agentService::liveness, offlineWatchPeriod(config));
       RunningBackend running =
-          new RunningBackend(config, database, server, tls, operatorToken, registration, commands);
+          new RunningBackend(
+              config, database, server, tls, operatorToken, registration, commands, offlineWatch);
       Files.writeString(
           config.dataDir().resolve(ENDPOINT_FILE),
           running.baseUrl() + "\n",
@@ -184,6 +191,14 @@ public final class RunningBackend implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /** Often enough to notice within a heartbeat interval, but at least a second apart. */
+  private static Duration offlineWatchPeriod(BackendConfig config) {
+    Duration interval = config.defaultHeartbeatInterval();
+    return interval.compareTo(Duration.ofSeconds(5)) > 0
+        ? Duration.ofSeconds(5)
+        : interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
   }
 
   private static String operatorToken(BackendConfig config) throws IOException {
@@ -280,6 +295,7 @@ public final class RunningBackend implements AutoCloseable {
   @Override
   public void close() throws Exception {
     long started = System.nanoTime();
+    offlineWatch.close();
     commands.close();
     try {
       server.close();

@@ -134,10 +134,17 @@ public final class HttpTransport implements AutoCloseable {
     }
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
-      if (type == Void.class || response.body().length == 0) {
+      if (type == Void.class) {
         return null;
       }
-      return json.readValue(response.body(), type);
+      // An empty body or a JSON null where a document is due would surface later as a
+      // NullPointerException in the caller's loop; it is the backend's error, reported here.
+      T value = response.body().length == 0 ? null : json.readValue(response.body(), type);
+      if (value == null) {
+        throw new IOException(
+            what + ": the backend answered HTTP " + status + " without a document");
+      }
+      return value;
     }
     throw httpError(what, response);
   }

@@ -145,6 +145,12 @@ public final class Session {
       }
       throw e;
     }
+    checkTokens(
+        ProtocolPaths.REFRESH,
+        pair.accessToken(),
+        pair.accessTokenExpiresAt(),
+        pair.refreshToken(),
+        pair.refreshTokenExpiresAt());
     Credentials renewed =
         new Credentials(
             current.backendUrl(),
@@ -201,6 +207,18 @@ public final class Session {
       }
       throw e;
     }
+    // The id goes into every request path: a backend must not be able to steer it elsewhere.
+    if (response.agentId() == null
+        || !ProtocolPaths.AGENT_ID_PATTERN.matcher(response.agentId()).matches()) {
+      throw new IOException(
+          "the backend's registration answer is unusable: the agent id is not a valid id");
+    }
+    checkTokens(
+        ProtocolPaths.REGISTER,
+        response.accessToken(),
+        response.accessTokenExpiresAt(),
+        response.refreshToken(),
+        response.refreshTokenExpiresAt());
     Credentials registered =
         new Credentials(
             transport.baseUrl().toString(),
@@ -221,6 +239,21 @@ public final class Session {
         registered.agentId(),
         store.file());
     return registered;
+  }
+
+  /** Refuses an answer whose tokens or expiry times are missing, before anything is kept. */
+  private static void checkTokens(
+      String path, String access, Instant accessExpires, String refresh, Instant refreshExpires)
+      throws IOException {
+    if (access == null
+        || access.isBlank()
+        || refresh == null
+        || refresh.isBlank()
+        || accessExpires == null
+        || refreshExpires == null) {
+      throw new IOException(
+          "the backend's answer to " + path + " is unusable: a token or its expiry time is missing");
+    }
   }
 
   private static void remember(Credentials credentials) {

@@ -28,13 +28,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vm-agent metrics}: one metrics snapshot of this host and its VMs, as tables or JSON. */
-@Command(name = "metrics",
-    description = "Collect the host's and the VMs' metrics once and print them "
-        + "(a readable table, or the snapshot as JSON with --json).",
+@Command(
+    name = "metrics",
+    description =
+        "Collect the host's and the VMs' metrics once and print them "
+            + "(a readable table, or the snapshot as JSON with --json).",
     footerHeading = "%nExamples:%n",
-    footer = {"  vm-agent metrics                 host and VMs, as tables",
-        "  vm-agent metrics --vms --json    the VMs only, as the JSON snapshot",
-        "  vm-agent metrics --system --interval 0   no second sample, so no rates"})
+    footer = {
+      "  vm-agent metrics                 host and VMs, as tables",
+      "  vm-agent metrics --vms --json    the VMs only, as the JSON snapshot",
+      "  vm-agent metrics --system --interval 0   no second sample, so no rates"
+    })
 final class MetricsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions options;
@@ -45,9 +49,13 @@ final class MetricsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the snapshot as JSON (see docs/metrics.md).")
   boolean json;
 
-  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1",
-      description = "Seconds between the two samples that rates and CPU percentages need; "
-          + "0 takes one sample and leaves rates out. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "1",
+      description =
+          "Seconds between the two samples that rates and CPU percentages need; "
+              + "0 takes one sample and leaves rates out. Default: ${DEFAULT-VALUE}.")
   double intervalSeconds;
 
   /** Which part of the snapshot to collect. */
@@ -62,8 +70,8 @@ final class MetricsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws ConfigException, InterruptedException, IOException {
     if (intervalSeconds < 0 || intervalSeconds > 60 || Double.isNaN(intervalSeconds)) {
-      throw new CommandFailure(ExitCodes.USAGE,
-          "--interval must be between 0 and 60 seconds, got " + intervalSeconds);
+      throw new CommandFailure(
+          ExitCodes.USAGE, "--interval must be between 0 and 60 seconds, got " + intervalSeconds);
     }
     AgentConfig config = options.loadLocal();
     SystemCollectors system = new SystemCollectors(new SystemInfo());
@@ -74,11 +82,18 @@ final class MetricsCommand implements Callable<Integer> {
     LibvirtConnectionManager libvirt = null;
     try {
       if (!scope.system) {
-        libvirt = new LibvirtConnectionManager(config.libvirtUri(), config.libvirtTimeout(), 1,
-            Duration.ofMillis(250), Duration.ofSeconds(1));
+        libvirt =
+            new LibvirtConnectionManager(
+                config.libvirtUri(),
+                config.libvirtTimeout(),
+                1,
+                Duration.ofMillis(250),
+                Duration.ofSeconds(1));
         libvirt.start();
-        collectors.add(new DomainCollector(
-            new ManagedConnectionAccess(libvirt, config.libvirtTimeout()), system.logicalCpus()));
+        collectors.add(
+            new DomainCollector(
+                new ManagedConnectionAccess(libvirt, config.libvirtTimeout()),
+                system.logicalCpus()));
       }
       MetricsSampler sampler = new MetricsSampler(collectors, Clock.systemUTC());
       MetricsSnapshot snapshot = sampler.collect();
@@ -98,8 +113,8 @@ final class MetricsCommand implements Callable<Integer> {
   private void print(MetricsSnapshot snapshot) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(MetricsJson.mapper().writerWithDefaultPrettyPrinter()
-          .writeValueAsString(snapshot));
+      out.println(
+          MetricsJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(snapshot));
       out.flush();
       return;
     }
@@ -120,8 +135,11 @@ final class MetricsCommand implements Callable<Integer> {
       }
       PrintWriter err = spec.commandLine().getErr();
       if (status.name().equals("domains")) {
-        err.println("vm-agent: VM metrics unavailable from libvirt " + config.libvirtUri() + ": "
-            + status.error());
+        err.println(
+            "vm-agent: VM metrics unavailable from libvirt "
+                + config.libvirtUri()
+                + ": "
+                + status.error());
         code = ExitCodes.UNAVAILABLE;
       } else {
         err.println("vm-agent: collector " + status.name() + " failed: " + status.error());

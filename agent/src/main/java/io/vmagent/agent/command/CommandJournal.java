@@ -62,12 +62,19 @@ public final class CommandJournal {
     return entry;
   }
 
-  /** Records that the backend acknowledged the result. */
+  /**
+   * Records that the backend acknowledged the result. Not fsynced: if a crash loses the mark, the
+   * result is sent once more at the next start and the backend keeps the first one.
+   */
   public void delivered(String commandId) throws IOException {
     Optional<JournalEntry> entry = find(commandId);
     if (entry.isPresent() && entry.get().finished() && !entry.get().delivered()) {
       JournalEntry e = entry.get();
-      write(new JournalEntry(e.commandId(), e.operation(), e.startedAt(), e.result(), true));
+      StateDir.writeAtomically(
+          file(commandId),
+          json.writeValueAsBytes(
+              new JournalEntry(e.commandId(), e.operation(), e.startedAt(), e.result(), true)),
+          false);
     }
   }
 

@@ -2,8 +2,8 @@ package io.vmagent.agent.metrics;
 
 /**
  * One concern of the metrics snapshot (CPU, memory, the domains...). Each collector fills its own
- * part of the snapshot and may fail without stopping the others: {@link MetricsSampler} records
- * its duration and outcome and leaves its part empty.
+ * part of the snapshot and may fail without stopping the others: {@link MetricsSampler} records its
+ * duration and outcome and leaves its part empty.
  */
 public interface Collector {
   /** Short stable name, used in the snapshot's collector list and in Prometheus labels. */

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs every collector in turn and assembles one {@link MetricsSnapshot}. A failing collector
- * leaves its part empty; its failure is logged at WARN when it starts failing (DEBUG while it
- * keeps failing, INFO when it recovers) so a host without libvirt does not flood the journal.
+ * leaves its part empty; its failure is logged at WARN when it starts failing (DEBUG while it keeps
+ * failing, INFO when it recovers) so a host without libvirt does not flood the journal.
  *
  * <p>Collections are serialised: collectors keep the previous sample to compute rates.
  */

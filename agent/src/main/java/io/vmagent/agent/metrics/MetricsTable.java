@@ -21,29 +21,44 @@ public final class MetricsTable {
   public static void printSystem(MetricsSnapshot snapshot, PrintWriter out) {
     HostFacts host = snapshot.host();
     if (host != null) {
-      out.printf("Host      %s, %s, kernel %s, %s%n", host.hostname(), host.os(), host.kernel(),
-          host.architecture());
+      out.printf(
+          "Host      %s, %s, kernel %s, %s%n",
+          host.hostname(), host.os(), host.kernel(), host.architecture());
       out.printf("CPU       %s, virtualization %s%n", host.cpuModel(), virtualization(host));
       out.printf("Uptime    %s (booted %s)%n", duration(host.uptimeSeconds()), host.bootTime());
     }
     SystemMetrics system = snapshot.system();
     CpuMetrics cpu = system.cpu();
     if (cpu != null) {
-      out.printf("Usage     %s of %d logical CPUs (%d cores)%s%n", percent(cpu.usagePercent()),
-          cpu.logicalCores(), cpu.physicalCores(),
-          cpu.frequencyHz() == null ? "" : String.format(Locale.ROOT, ", %.0f MHz",
-              cpu.frequencyHz() / 1e6));
+      out.printf(
+          "Usage     %s of %d logical CPUs (%d cores)%s%n",
+          percent(cpu.usagePercent()),
+          cpu.logicalCores(),
+          cpu.physicalCores(),
+          cpu.frequencyHz() == null
+              ? ""
+              : String.format(Locale.ROOT, ", %.0f MHz", cpu.frequencyHz() / 1e6));
     }
     if (system.load() != null) {
-      out.printf(Locale.ROOT, "Load      %.2f %.2f %.2f%n", system.load().load1m(),
-          system.load().load5m(), system.load().load15m());
+      out.printf(
+          Locale.ROOT,
+          "Load      %.2f %.2f %.2f%n",
+          system.load().load1m(),
+          system.load().load5m(),
+          system.load().load15m());
     }
     if (system.memory() != null) {
-      out.printf("Memory    %s used of %s (%s), %s available%n",
-          bytes(system.memory().usedBytes()), bytes(system.memory().totalBytes()),
-          percent(system.memory().usedPercent()), bytes(system.memory().availableBytes()));
-      out.printf("Swap      %s used of %s (%s)%n", bytes(system.swap().usedBytes()),
-          bytes(system.swap().totalBytes()), percent(system.swap().usedPercent()));
+      out.printf(
+          "Memory    %s used of %s (%s), %s available%n",
+          bytes(system.memory().usedBytes()),
+          bytes(system.memory().totalBytes()),
+          percent(system.memory().usedPercent()),
+          bytes(system.memory().availableBytes()));
+      out.printf(
+          "Swap      %s used of %s (%s)%n",
+          bytes(system.swap().usedBytes()),
+          bytes(system.swap().totalBytes()),
+          percent(system.swap().usedPercent()));
     }
     fileSystems(system.fileSystems(), out);
     disks(system.disks(), out);
@@ -54,8 +69,19 @@ public final class MetricsTable {
 
   /** One line per domain. */
   public static void printDomains(MetricsSnapshot snapshot, PrintWriter out) {
-    out.printf("%n%-24s %-9s %5s %7s %10s %10s %11s %11s %11s %11s %10s%n", "VM", "STATE", "VCPUS",
-        "CPU%", "MEMORY", "RSS", "DISK-RD/s", "DISK-WR/s", "NET-RX/s", "NET-TX/s", "UPTIME");
+    out.printf(
+        "%n%-24s %-9s %5s %7s %10s %10s %11s %11s %11s %11s %10s%n",
+        "VM",
+        "STATE",
+        "VCPUS",
+        "CPU%",
+        "MEMORY",
+        "RSS",
+        "DISK-RD/s",
+        "DISK-WR/s",
+        "NET-RX/s",
+        "NET-TX/s",
+        "UPTIME");
     for (DomainMetrics d : snapshot.domains()) {
       double rd = 0;
       double wr = 0;
@@ -77,11 +103,18 @@ public final class MetricsTable {
           netRates = true;
         }
       }
-      out.printf("%-24s %-9s %5s %7s %10s %10s %11s %11s %11s %11s %10s%n", d.name(), d.state(),
-          d.vcpus() == null ? "-" : d.vcpus(), percent(d.cpuPercent()),
-          bytes(d.memoryCurrentBytes()), bytes(d.balloon().rssBytes()),
-          diskRates ? bytes(rd) : "-", diskRates ? bytes(wr) : "-",
-          netRates ? bytes(rx) : "-", netRates ? bytes(tx) : "-",
+      out.printf(
+          "%-24s %-9s %5s %7s %10s %10s %11s %11s %11s %11s %10s%n",
+          d.name(),
+          d.state(),
+          d.vcpus() == null ? "-" : d.vcpus(),
+          percent(d.cpuPercent()),
+          bytes(d.memoryCurrentBytes()),
+          bytes(d.balloon().rssBytes()),
+          diskRates ? bytes(rd) : "-",
+          diskRates ? bytes(wr) : "-",
+          netRates ? bytes(rx) : "-",
+          netRates ? bytes(tx) : "-",
           Double.isNaN(d.uptimeSeconds()) ? "-" : duration((long) d.uptimeSeconds()));
     }
     if (snapshot.domains().isEmpty()) {
@@ -95,11 +128,16 @@ public final class MetricsTable {
     if (fileSystems == null || fileSystems.isEmpty()) {
       return;
     }
-    out.printf("%n%-28s %-8s %10s %10s %10s %6s%n", "MOUNT", "TYPE", "SIZE", "USED", "AVAIL",
-        "USE%");
+    out.printf(
+        "%n%-28s %-8s %10s %10s %10s %6s%n", "MOUNT", "TYPE", "SIZE", "USED", "AVAIL", "USE%");
     for (FileSystemUsage fs : fileSystems) {
-      out.printf("%-28s %-8s %10s %10s %10s %6s%n", fs.mountPoint(), fs.type(),
-          bytes(fs.totalBytes()), bytes(fs.usedBytes()), bytes(fs.availableBytes()),
+      out.printf(
+          "%-28s %-8s %10s %10s %10s %6s%n",
+          fs.mountPoint(),
+          fs.type(),
+          bytes(fs.totalBytes()),
+          bytes(fs.usedBytes()),
+          bytes(fs.availableBytes()),
           percent(fs.usedPercent()));
     }
   }
@@ -108,11 +146,14 @@ public final class MetricsTable {
     if (disks == null || disks.isEmpty()) {
       return;
     }
-    out.printf("%n%-16s %11s %11s %9s %9s%n", "DISK", "READ/s", "WRITE/s", "RD-OPS/s",
-        "WR-OPS/s");
+    out.printf("%n%-16s %11s %11s %9s %9s%n", "DISK", "READ/s", "WRITE/s", "RD-OPS/s", "WR-OPS/s");
     for (DiskIo disk : disks) {
-      out.printf("%-16s %11s %11s %9s %9s%n", disk.device(), bytes(disk.readBytesPerSecond()),
-          bytes(disk.writeBytesPerSecond()), number(disk.readOperationsPerSecond()),
+      out.printf(
+          "%-16s %11s %11s %9s %9s%n",
+          disk.device(),
+          bytes(disk.readBytesPerSecond()),
+          bytes(disk.writeBytesPerSecond()),
+          number(disk.readOperationsPerSecond()),
           number(disk.writeOperationsPerSecond()));
     }
   }
@@ -121,13 +162,20 @@ public final class MetricsTable {
     if (network == null || network.isEmpty()) {
       return;
     }
-    out.printf("%n%-16s %11s %11s %11s %11s %8s %8s%n", "INTERFACE", "RX/s", "TX/s", "RX",
-        "TX", "ERRORS", "DROPS");
+    out.printf(
+        "%n%-16s %11s %11s %11s %11s %8s %8s%n",
+        "INTERFACE", "RX/s", "TX/s", "RX", "TX", "ERRORS", "DROPS");
     for (NetworkIo nic : network) {
       long drops = nic.rxDrops() + Math.max(0, nic.txDrops());
-      out.printf("%-16s %11s %11s %11s %11s %8d %8d%n", nic.name(),
-          bytes(nic.rxBytesPerSecond()), bytes(nic.txBytesPerSecond()), bytes(nic.rxBytes()),
-          bytes(nic.txBytes()), nic.rxErrors() + nic.txErrors(), drops);
+      out.printf(
+          "%-16s %11s %11s %11s %11s %8d %8d%n",
+          nic.name(),
+          bytes(nic.rxBytesPerSecond()),
+          bytes(nic.txBytesPerSecond()),
+          bytes(nic.rxBytes()),
+          bytes(nic.txBytes()),
+          nic.rxErrors() + nic.txErrors(),
+          drops);
     }
   }
 

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A crash-safe FIFO of byte records on disk: append-only segment files ({@code
  * 0000000000000001.seg}, ...) of records framed as {@code [length:int32][crc32c:int32][payload]},
- * fsynced at every append, and a {@code cursor} file (replaced atomically) naming the first record
- * not yet acknowledged. At open, every segment is checked record by record: a truncated or corrupt
+ * fsynced at every append (unless the caller has another durable copy), and a {@code cursor} file
+ * (replaced atomically) naming the first record not yet acknowledged. At open, every segment is checked record by record: a truncated or corrupt
  * record ends that segment (logged with what was recovered), the rest of the queue stays usable.
  *
  * <p>With a size limit, appending beyond it drops whole segments from the head, oldest first, and
@@ -73,6 +73,14 @@ public final class DurableQueue implements AutoCloseable {
 
   /** Appends a record; durable when this returns. */
   public synchronized void append(byte[] record) throws IOException {
+    append(record, true);
+  }
+
+  /**
+   * Appends a record; with {@code sync} false it is left to the operating system to write out
+   * (for records another durable copy can restore after a crash, such as journaled results).
+   */
+  public synchronized void append(byte[] record, boolean sync) throws IOException {
     if (record.length == 0 || record.length > MAX_RECORD_BYTES) {
       throw new IllegalArgumentException(
           name + " spool record of " + record.length + " bytes; expected 1.." + MAX_RECORD_BYTES);
@@ -86,10 +94,24 @@ public final class DurableQueue implements AutoCloseable {
     crc.update(record);
     ByteBuffer buffer = ByteBuffer.allocate(HEADER + record.length);
     buffer.putInt(record.length).putInt((int) crc.getValue()).put(record).flip();
-    while (buffer.hasRemaining()) {
-      active.write(buffer);
+    try {
+      while (buffer.hasRemaining()) {
+        active.write(buffer);
+      }
+      if (sync) {
+        active.force(false);
+      }
+    } catch (IOException e) {
+      // A write cut short (a full disk) must not leave half a record behind: the next record
+      // would land after those bytes while the index pointed at them.
+      try {
+        active.truncate(size);
+        active.position(size);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
-    active.force(false);
     segmentSizes.put(activeId, size + HEADER + record.length);
     pending.addLast(new Pending(activeId, size, record.length));
     pendingBytes += HEADER + record.length;
@@ -319,7 +341,10 @@ public final class DurableQueue implements AutoCloseable {
         head == null
             ? activeId + " " + segmentSizes.get(activeId)
             : head.segment() + " " + head.offset();
-    StateDir.writeAtomically(dir.resolve(CURSOR), (text + "\n").getBytes(StandardCharsets.US_ASCII));
+    // Not fsynced: after a power loss the cursor may step back and a few records go out twice,
+    // which the backend ignores (results by command id, events by sequence, metrics by time).
+    StateDir.writeAtomically(
+        dir.resolve(CURSOR), (text + "\n").getBytes(StandardCharsets.US_ASCII), false);
   }
 
   private void deleteConsumedSegments() throws IOException {

@@ -50,6 +50,16 @@ public final class StateDir {
 
   /** Replaces {@code target} with {@code content} atomically and durably, mode {@link #FILE_MODE}. */
   public static void writeAtomically(Path target, byte[] content) throws IOException {
+    writeAtomically(target, content, true);
+  }
+
+  /**
+   * Replaces {@code target} with {@code content} atomically, mode {@link #FILE_MODE}; with {@code
+   * durable} false the fsyncs are skipped (a crash may bring back the previous content, never a
+   * mix of both).
+   */
+  public static void writeAtomically(Path target, byte[] content, boolean durable)
+      throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     ensureDirectory(dir);
     Path tmp =
@@ -61,14 +71,18 @@ public final class StateDir {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
-        channel.force(true);
+        if (durable) {
+          channel.force(true);
+        }
       }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      syncDirectory(dir);
+      if (durable) {
+        syncDirectory(dir);
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }

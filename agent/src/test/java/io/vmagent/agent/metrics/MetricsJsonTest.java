@@ -69,8 +69,9 @@ class MetricsJsonTest {
     String doc = Files.readString(Path.of("..", "docs", "metrics.md"));
     assertThat(paths(json))
         .isNotEmpty()
-        .allSatisfy(path -> assertThat(doc).as("docs/metrics.md documents " + path)
-            .contains("`" + path + "`"));
+        .allSatisfy(
+            path ->
+                assertThat(doc).as("docs/metrics.md documents " + path).contains("`" + path + "`"));
   }
 
   @Test
@@ -92,7 +93,9 @@ class MetricsJsonTest {
       Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
-        walk(field.getValue(), prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
+        walk(
+            field.getValue(),
+            prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
             paths);
       }
     } else if (node.isArray()) {

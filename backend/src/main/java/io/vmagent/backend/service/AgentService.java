@@ -130,6 +130,38 @@ public final class AgentService {
     return now.isAfter(last.plus(allowed)) ? Connectivity.OFFLINE : Connectivity.ONLINE;
   }
 
+  /**
+   * An agent's connectivity and when it was last heard from, as one cheap query answers it.
+   *
+   * @param agentId the agent
+   * @param connectivity online, offline or revoked
+   * @param lastSeen its last heartbeat, or its registration before the first
+   * @param intervalSeconds its heartbeat interval
+   */
+  public record Liveness(
+      String agentId, Connectivity connectivity, Instant lastSeen, int intervalSeconds) {}
+
+  /** Every agent's connectivity, from the agents table alone. */
+  public List<Liveness> liveness() {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "check connectivity",
+        c -> {
+          List<Liveness> all = new ArrayList<>();
+          for (AgentRow agent : agents.list(c)) {
+            all.add(
+                new Liveness(
+                    agent.agentId(),
+                    connectivity(agent, now),
+                    agent.lastHeartbeatAt() != null
+                        ? agent.lastHeartbeatAt()
+                        : agent.registeredAt(),
+                    agent.heartbeatIntervalSeconds()));
+          }
+          return all;
+        });
+  }
+
   /** One agent's status; 404 when it is not registered. */
   public AgentStatus status(String agentId) {
     Instant now = clock.instant();

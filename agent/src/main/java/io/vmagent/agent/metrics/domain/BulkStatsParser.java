@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Parses the typed parameters of one {@code virDomainStatsRecord} into a {@link DomainSample}.
  *
- * <p>The parameter array is copied from native memory in one read and matched byte by byte
- * against the keys we use, so a domain's ~100 parameters cost no {@code String} per key: only
- * device names are decoded. Keys not listed here are ignored; libvirt adds new ones over time.
+ * <p>The parameter array is copied from native memory in one read and matched byte by byte against
+ * the keys we use, so a domain's ~100 parameters cost no {@code String} per key: only device names
+ * are decoded. Keys not listed here are ignored; libvirt adds new ones over time.
  */
 final class BulkStatsParser {
   private static final byte[] STATE_STATE = ascii("state.state");
@@ -146,7 +146,9 @@ final class BulkStatsParser {
     if (region(suffix, suffixLength, NAME)) {
       if (type(base) == TYPE_STRING) {
         counters.name =
-            params.getPointer((long) base + DomainStatsBinding.TYPED_PARAM_VALUE_OFFSET).getString(0);
+            params
+                .getPointer((long) base + DomainStatsBinding.TYPED_PARAM_VALUE_OFFSET)
+                .getString(0);
       }
       return;
     }

@@ -3,8 +3,8 @@ package io.vmagent.agent.metrics.domain;
 import org.libvirt.Connect;
 
 /**
- * How the domain collector reaches libvirt: it hands over work to run with a live connection.
- * The agent wires this to its connection manager; tests pass a connection they opened.
+ * How the domain collector reaches libvirt: it hands over work to run with a live connection. The
+ * agent wires this to its connection manager; tests pass a connection they opened.
  */
 @FunctionalInterface
 public interface ConnectionAccess {

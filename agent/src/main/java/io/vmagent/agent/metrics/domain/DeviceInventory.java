@@ -80,7 +80,8 @@ final class DeviceInventory {
               && depth == containerDepth + 1
               && local.equals("target")
               && reader.getAttributeValue(null, "dev") != null) {
-            (container.equals("disk") ? disks : interfaces).add(reader.getAttributeValue(null, "dev"));
+            (container.equals("disk") ? disks : interfaces)
+                .add(reader.getAttributeValue(null, "dev"));
           }
         } else if (event == XMLStreamConstants.END_ELEMENT) {
           if (depth == containerDepth) {

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * Every libvirt domain's state, CPU, memory, balloon, disk and interface figures, with rates
  * computed against the previous collection.
  *
- * <p>The previous sample of a domain is used only if the domain still has the same hypervisor id
+ * <p>The previous figures of a domain are used only if the domain still has the same hypervisor id
  * (a restart gives a new id and counters that start again at zero); domains that vanished are
  * forgotten, domains that appeared get null rates until their second sample.
  */
@@ -76,17 +76,19 @@ public final class DomainCollector implements Collector {
     List<DomainMetrics> result = new ArrayList<>(samples.size());
     for (DomainSample sample : samples) {
       Previous before = previous.get(sample.uuid);
-      if (before != null && before.id() != sample.id) {
+      if (before != null && before.id != sample.id) {
         before = null; // restarted (or stopped): its counters began again
       }
       double seconds = before == null ? 0 : (nowNanos - before.atNanos) / 1e9;
       long runningSince =
-          !sample.active() ? -1 : before != null && before.runningSince >= 0
-              ? before.runningSince
-              : nowNanos;
-      next.put(sample.uuid, new Previous(sample, nowNanos, runningSince));
-      result.add(metrics(sample, before == null ? null : before.sample, seconds, runningSince,
-          nowNanos));
+          !sample.active()
+              ? -1
+              : before != null && before.runningSince >= 0 ? before.runningSince : nowNanos;
+      DomainMetrics metrics = metrics(sample, before, seconds, runningSince, nowNanos);
+      next.put(
+          sample.uuid,
+          new Previous(sample.id, sample.cpuTimeNanos, nowNanos, runningSince, metrics));
+      result.add(metrics);
     }
     previous = next;
     result.sort(Comparator.comparing(DomainMetrics::name));
@@ -94,7 +96,7 @@ public final class DomainCollector implements Collector {
   }
 
   private DomainMetrics metrics(
-      DomainSample s, DomainSample p, double seconds, long runningSince, long nowNanos) {
+      DomainSample s, Previous p, double seconds, long runningSince, long nowNanos) {
     double cpuPercent = Double.NaN;
     double hostCpuPercent = Double.NaN;
     if (p != null && s.active()) {
@@ -102,6 +104,7 @@ public final class DomainCollector implements Collector {
       cpuPercent = s.vcpus > 0 ? Rates.percent(nanosPerSecond, 1e9 * s.vcpus) : Double.NaN;
       hostCpuPercent = Rates.percent(nanosPerSecond, 1e9 * hostLogicalCpus);
     }
+    DomainMetrics before = p == null ? null : p.metrics;
     return new DomainMetrics(
         s.name,
         s.uuid,
@@ -120,12 +123,13 @@ public final class DomainCollector implements Collector {
             bytes(s.balloonAvailableKib),
             bytes(s.balloonUsableKib),
             bytes(s.balloonRssKib)),
-        disks(s, p, seconds),
-        interfaces(s, p, seconds),
+        disks(s, before, seconds),
+        interfaces(s, before, seconds),
         runningSince < 0 ? Double.NaN : (nowNanos - runningSince) / 1e9);
   }
 
-  private static List<DomainMetrics.Disk> disks(DomainSample s, DomainSample p, double seconds) {
+  private static List<DomainMetrics.Disk> disks(
+      DomainSample s, DomainMetrics before, double seconds) {
     List<DomainMetrics.Disk> disks = new ArrayList<>(s.diskCount);
     for (int i = 0; i < s.diskCount; i++) {
       DomainSample.DeviceCounters d = s.disks[i];
@@ -133,24 +137,28 @@ public final class DomainCollector implements Collector {
         continue;
       }
       long[] v = d.values;
-      long[] b = previousValues(p == null ? null : p.disks, p == null ? 0 : p.diskCount, d.name);
+      DomainMetrics.Disk b = before == null ? null : previousDisk(before.disks(), d.name);
+      long readBytes = counter(v[DomainSample.DeviceCounters.RD_BYTES]);
+      long writeBytes = counter(v[DomainSample.DeviceCounters.WR_BYTES]);
+      long readRequests = counter(v[DomainSample.DeviceCounters.RD_REQS]);
+      long writeRequests = counter(v[DomainSample.DeviceCounters.WR_REQS]);
       disks.add(
           new DomainMetrics.Disk(
               d.name,
-              counter(v[DomainSample.DeviceCounters.RD_BYTES]),
-              counter(v[DomainSample.DeviceCounters.WR_BYTES]),
-              counter(v[DomainSample.DeviceCounters.RD_REQS]),
-              counter(v[DomainSample.DeviceCounters.WR_REQS]),
-              rate(b, v, DomainSample.DeviceCounters.RD_BYTES, seconds),
-              rate(b, v, DomainSample.DeviceCounters.WR_BYTES, seconds),
-              rate(b, v, DomainSample.DeviceCounters.RD_REQS, seconds),
-              rate(b, v, DomainSample.DeviceCounters.WR_REQS, seconds)));
+              readBytes,
+              writeBytes,
+              readRequests,
+              writeRequests,
+              b == null ? Double.NaN : Rates.perSecond(b.readBytes(), readBytes, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.writeBytes(), writeBytes, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.readRequests(), readRequests, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.writeRequests(), writeRequests, seconds)));
     }
     return disks;
   }
 
   private static List<DomainMetrics.NetworkInterface> interfaces(
-      DomainSample s, DomainSample p, double seconds) {
+      DomainSample s, DomainMetrics before, double seconds) {
     List<DomainMetrics.NetworkInterface> result = new ArrayList<>(s.interfaceCount);
     for (int i = 0; i < s.interfaceCount; i++) {
       DomainSample.DeviceCounters n = s.interfaces[i];
@@ -158,37 +166,57 @@ public final class DomainCollector implements Collector {
         continue;
       }
       long[] v = n.values;
-      long[] b =
-          previousValues(p == null ? null : p.interfaces, p == null ? 0 : p.interfaceCount, n.name);
+      DomainMetrics.NetworkInterface b =
+          before == null ? null : previousInterface(before.interfaces(), n.name);
+      long rxBytes = counter(v[DomainSample.DeviceCounters.RX_BYTES]);
+      long rxPackets = counter(v[DomainSample.DeviceCounters.RX_PKTS]);
+      long rxErrors = counter(v[DomainSample.DeviceCounters.RX_ERRS]);
+      long rxDrops = counter(v[DomainSample.DeviceCounters.RX_DROP]);
+      long txBytes = counter(v[DomainSample.DeviceCounters.TX_BYTES]);
+      long txPackets = counter(v[DomainSample.DeviceCounters.TX_PKTS]);
+      long txErrors = counter(v[DomainSample.DeviceCounters.TX_ERRS]);
+      long txDrops = counter(v[DomainSample.DeviceCounters.TX_DROP]);
       result.add(
           new DomainMetrics.NetworkInterface(
               n.name,
-              counter(v[0]), counter(v[1]), counter(v[2]), counter(v[3]),
-              counter(v[4]), counter(v[5]), counter(v[6]), counter(v[7]),
-              rate(b, v, 0, seconds), rate(b, v, 1, seconds),
-              rate(b, v, 2, seconds), rate(b, v, 3, seconds),
-              rate(b, v, 4, seconds), rate(b, v, 5, seconds),
-              rate(b, v, 6, seconds), rate(b, v, 7, seconds)));
+              rxBytes,
+              rxPackets,
+              rxErrors,
+              rxDrops,
+              txBytes,
+              txPackets,
+              txErrors,
+              txDrops,
+              b == null ? Double.NaN : Rates.perSecond(b.rxBytes(), rxBytes, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.rxPackets(), rxPackets, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.rxErrors(), rxErrors, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.rxDrops(), rxDrops, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.txBytes(), txBytes, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.txPackets(), txPackets, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.txErrors(), txErrors, seconds),
+              b == null ? Double.NaN : Rates.perSecond(b.txDrops(), txDrops, seconds)));
     }
     return result;
   }
 
-  /** The same device's counters in the previous sample, matched by name (indexes may shift). */
-  private static long[] previousValues(
-      DomainSample.DeviceCounters[] devices, int count, String name) {
-    if (devices == null) {
-      return null;
-    }
-    for (int i = 0; i < count; i++) {
-      if (devices[i] != null && name.equals(devices[i].name)) {
-        return devices[i].values;
+  /** The same disk in the previous sample, matched by name (indexes may shift). */
+  private static DomainMetrics.Disk previousDisk(List<DomainMetrics.Disk> disks, String name) {
+    for (DomainMetrics.Disk disk : disks) {
+      if (disk.device().equals(name)) {
+        return disk;
       }
     }
     return null;
   }
 
-  private static double rate(long[] before, long[] now, int index, double seconds) {
-    return before == null ? Double.NaN : Rates.perSecond(before[index], now[index], seconds);
+  private static DomainMetrics.NetworkInterface previousInterface(
+      List<DomainMetrics.NetworkInterface> interfaces, String name) {
+    for (DomainMetrics.NetworkInterface nic : interfaces) {
+      if (nic.device().equals(name)) {
+        return nic;
+      }
+    }
+    return null;
   }
 
   /** libvirt reports -1 for a figure the hypervisor does not track; every unknown becomes -1. */
@@ -200,9 +228,10 @@ public final class DomainCollector implements Collector {
     return kib < 0 ? -1 : kib * KIB;
   }
 
-  private record Previous(DomainSample sample, long atNanos, long runningSince) {
-    int id() {
-      return sample.id;
-    }
-  }
+  /**
+   * What the next collection needs of this one: the id (a restart changes it), CPU time in
+   * nanoseconds, and the domain's published figures, whose counters are the next rates' base.
+   */
+  private record Previous(
+      int id, long cpuTimeNanos, long atNanos, long runningSince, DomainMetrics metrics) {}
 }

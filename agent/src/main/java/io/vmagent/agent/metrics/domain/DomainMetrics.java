@@ -3,10 +3,9 @@ package io.vmagent.agent.metrics.domain;
 import java.util.List;
 
 /**
- * One libvirt domain (VM). Rates and percentages cover the interval since the previous
- * collection and are NaN (null in JSON) on the first sight of the domain, after it restarted, and
- * whenever a counter went backwards. A {@code long} figure libvirt did not report is -1 (null in
- * JSON).
+ * One libvirt domain (VM). Rates and percentages cover the interval since the previous collection
+ * and are NaN (null in JSON) on the first sight of the domain, after it restarted, and whenever a
+ * counter went backwards. A {@code long} figure libvirt did not report is -1 (null in JSON).
  *
  * @param name domain name
  * @param uuid domain UUID

@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * Raw counters of one domain at one instant, as libvirt reported them; -1 marks a figure libvirt
  * did not give. Mutable and package-private: it is a parse buffer, filled from the bulk call and,
- * where the driver left groups out, from per-domain calls, then turned into an immutable
- * {@link DomainMetrics}.
+ * where the driver left groups out, from per-domain calls, then turned into an immutable {@link
+ * DomainMetrics}. The reader reuses its samples from one collection to the next ({@link #reset}),
+ * so nothing may keep one.
  */
 final class DomainSample {
   static final int ABSENT = -1;
@@ -30,6 +31,35 @@ final class DomainSample {
   int interfaceCount;
 
   private static final DeviceCounters[] NONE = new DeviceCounters[0];
+
+  /** Makes this sample ready for another domain or collection; keeps its arrays. */
+  void reset() {
+    name = null;
+    uuid = null;
+    id = ABSENT;
+    state = ABSENT;
+    reason = ABSENT;
+    vcpus = ABSENT;
+    cpuTimeNanos = ABSENT;
+    memoryMaxKib = ABSENT;
+    memoryCurrentKib = ABSENT;
+    balloonUnusedKib = ABSENT;
+    balloonAvailableKib = ABSENT;
+    balloonUsableKib = ABSENT;
+    balloonRssKib = ABSENT;
+    for (int i = 0; i < diskCount; i++) {
+      if (disks[i] != null) {
+        disks[i].reset();
+      }
+    }
+    for (int i = 0; i < interfaceCount; i++) {
+      if (interfaces[i] != null) {
+        interfaces[i].reset();
+      }
+    }
+    diskCount = 0;
+    interfaceCount = 0;
+  }
 
   /** True when the domain is running or paused (it has a QEMU process and devices to query). */
   boolean active() {
@@ -100,6 +130,11 @@ final class DomainSample {
 
     DeviceCounters(int fields) {
       values = new long[fields];
+      Arrays.fill(values, ABSENT);
+    }
+
+    void reset() {
+      name = null;
       Arrays.fill(values, ABSENT);
     }
   }

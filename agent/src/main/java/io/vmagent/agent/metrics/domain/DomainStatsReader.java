@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the raw counters of every domain on a connection: one {@code
- * virConnectGetAllDomainStats} call, then per-domain calls only for the groups the driver left
- * out of it (libvirt's test driver gives state only; QEMU gives everything). When the driver has
- * no bulk call at all, it lists the domains and asks each one.
+ * Reads the raw counters of every domain on a connection: one {@code virConnectGetAllDomainStats}
+ * call, then per-domain calls only for the groups the driver left out of it (libvirt's test driver
+ * gives state only; QEMU gives everything). When the driver has no bulk call at all, it lists the
+ * domains and asks each one.
  *
  * <p>One reader belongs to one collector. {@link #read} is synchronized because a collection
  * abandoned at its deadline keeps running on its libvirt worker, and the next one must not share
@@ -33,6 +33,11 @@ final class DomainStatsReader {
   private final PerDomainStats perDomain;
   private final RoundTrips roundTrips;
   private final byte[] uuid = new byte[37];
+
+  /** Samples reused from one collection to the next; the first {@code used} are this one's. */
+  private final List<DomainSample> pool = new ArrayList<>();
+
+  private int used;
   private boolean bulkUnsupported;
 
   DomainStatsReader(RoundTrips roundTrips, long deviceCacheNanos) {
@@ -41,9 +46,11 @@ final class DomainStatsReader {
     this.perDomain = new PerDomainStats(inventory, roundTrips);
   }
 
+  /** Every domain's sample. The samples are reused by the next call: consume them before it. */
   synchronized List<DomainSample> read(Connect connect, long nowNanos)
       throws DomainStatsException, XMLStreamException {
     Pointer conn = DomainStatsBinding.connectionPointer(connect);
+    used = 0;
     List<DomainSample> samples;
     if (bulkUnsupported) {
       samples = readOneByOne(conn, nowNanos);
@@ -125,7 +132,15 @@ final class DomainStatsReader {
   }
 
   private DomainSample identify(Pointer domain) {
-    DomainSample sample = new DomainSample();
+    DomainSample sample;
+    if (used < pool.size()) {
+      sample = pool.get(used);
+      sample.reset();
+    } else {
+      sample = new DomainSample();
+      pool.add(sample);
+    }
+    used++;
     sample.name = DomainStatsBinding.virDomainGetName(domain);
     if (DomainStatsBinding.virDomainGetUUIDString(domain, uuid) == 0) {
       sample.uuid = new String(uuid, 0, 36, StandardCharsets.US_ASCII);
@@ -137,8 +152,7 @@ final class DomainStatsReader {
   /** Fetches per domain whatever the bulk record lacked. */
   private void complete(Pointer domain, DomainSample sample, long nowNanos, Fallbacks fallbacks)
       throws DomainStatsException, XMLStreamException {
-    boolean needInfo =
-        !coverage.cpu || !coverage.balloon || !coverage.vcpu || sample.state < 0;
+    boolean needInfo = !coverage.cpu || !coverage.balloon || !coverage.vcpu || sample.state < 0;
     if (needInfo) {
       perDomain.info(domain, sample, !coverage.cpu, !coverage.balloon, !coverage.vcpu);
       fallbacks.info++;

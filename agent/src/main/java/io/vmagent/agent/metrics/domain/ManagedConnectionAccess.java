@@ -7,9 +7,9 @@ import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 
 /**
- * {@link ConnectionAccess} through the agent's {@link LibvirtConnectionManager}: collection runs
- * on a libvirt worker under a deadline, and when a statistics call fails on a connection that is
- * no longer alive the manager is told, so it reconnects as it would for its own calls.
+ * {@link ConnectionAccess} through the agent's {@link LibvirtConnectionManager}: collection runs on
+ * a libvirt worker under a deadline, and when a statistics call fails on a connection that is no
+ * longer alive the manager is told, so it reconnects as it would for its own calls.
  */
 public final class ManagedConnectionAccess implements ConnectionAccess {
   private final LibvirtConnectionManager manager;

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per-domain libvirt calls that fill the groups a driver's bulk statistics left out. Each call is
- * one round trip on remote drivers and is counted in {@link RoundTrips}. A failing device call
- * (a disk with no medium, an interface unplugged meanwhile) skips that device only.
+ * one round trip on remote drivers and is counted in {@link RoundTrips}. A failing device call (a
+ * disk with no medium, an interface unplugged meanwhile) skips that device only.
  */
 final class PerDomainStats {
   private static final Logger LOG = LoggerFactory.getLogger(PerDomainStats.class);

@@ -8,13 +8,13 @@ import java.util.UUID;
 
 /**
  * Writes node XML for libvirt's test driver ({@code test:///path/to/node.xml}) describing a host
- * with any number of domains, so fixtures of 10 or 500 VMs are generated rather than kept by
- * hand. Domain {@code i} is named {@code vm-NNNN}, has a UUID derived from its index, 1-4 vCPUs,
- * two disks and one or two interfaces; every tenth domain is shut off.
+ * with any number of domains, so fixtures of 10 or 500 VMs are generated rather than kept by hand.
+ * Domain {@code i} is named {@code vm-NNNN}, has a UUID derived from its index, 1-4 vCPUs, two
+ * disks and one or two interfaces; every tenth domain is shut off.
  *
  * <p>Part of the agent's main code only so that the tests and the benchmarks module share it; the
- * agent itself never uses it. The test driver names
- * interfaces itself ({@code testnet0}, {@code testnet1}...).
+ * agent itself never uses it. The test driver names interfaces itself ({@code testnet0}, {@code
+ * testnet1}...).
  */
 public final class TestDriverNodeXml {
   private TestDriverNodeXml() {}
@@ -69,18 +69,31 @@ public final class TestDriverNodeXml {
 
   private static void domain(StringBuilder xml, int i) {
     xml.append("  <domain type='test'>\n")
-        .append("    <name>").append(name(i)).append("</name>\n")
-        .append("    <uuid>").append(uuid(i)).append("</uuid>\n")
-        .append("    <memory unit='KiB'>").append(memoryKib(i)).append("</memory>\n")
-        .append("    <currentMemory unit='KiB'>").append(memoryKib(i) / 2)
+        .append("    <name>")
+        .append(name(i))
+        .append("</name>\n")
+        .append("    <uuid>")
+        .append(uuid(i))
+        .append("</uuid>\n")
+        .append("    <memory unit='KiB'>")
+        .append(memoryKib(i))
+        .append("</memory>\n")
+        .append("    <currentMemory unit='KiB'>")
+        .append(memoryKib(i) / 2)
         .append("</currentMemory>\n")
-        .append("    <vcpu>").append(vcpus(i)).append("</vcpu>\n")
+        .append("    <vcpu>")
+        .append(vcpus(i))
+        .append("</vcpu>\n")
         .append("    <os><type arch='x86_64'>hvm</type></os>\n")
         .append("    <devices>\n");
     for (String disk : new String[] {"vda", "vdb"}) {
       xml.append("      <disk type='file' device='disk'><source file='/images/")
-          .append(name(i)).append('-').append(disk).append(".qcow2'/><target dev='")
-          .append(disk).append("' bus='virtio'/></disk>\n");
+          .append(name(i))
+          .append('-')
+          .append(disk)
+          .append(".qcow2'/><target dev='")
+          .append(disk)
+          .append("' bus='virtio'/></disk>\n");
     }
     for (int n = 0; n < interfaces(i); n++) {
       xml.append("      <interface type='network'><mac address='52:54:00:")

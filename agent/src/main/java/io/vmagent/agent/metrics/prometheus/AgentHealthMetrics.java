@@ -10,9 +10,9 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * The agent's own health, for its loops to report into: heartbeats, commands, spool size,
- * backend contact and the libvirt connection. Every method is cheap and thread-safe; the figures
- * appear on the Prometheus endpoint when it is enabled and cost nothing otherwise.
+ * The agent's own health, for its loops to report into: heartbeats, commands, spool size, backend
+ * contact and the libvirt connection. Every method is cheap and thread-safe; the figures appear on
+ * the Prometheus endpoint when it is enabled and cost nothing otherwise.
  */
 public final class AgentHealthMetrics {
   private final Counter heartbeatsSent;
@@ -35,23 +35,45 @@ public final class AgentHealthMetrics {
     Objects.requireNonNull(registry, "registry == null");
     this.nanoTime = nanoTime;
     this.createdNanos = nanoTime.getAsLong();
-    heartbeatsSent = Counter.builder().name("vmagent_heartbeats_sent")
-        .help("Heartbeats the backend accepted").register(registry);
-    heartbeatsFailed = Counter.builder().name("vmagent_heartbeats_failed")
-        .help("Heartbeats that failed after their retries").register(registry);
-    commands = Counter.builder().name("vmagent_commands")
-        .help("Commands run, by operation and outcome")
-        .labelNames("operation", "outcome").register(registry);
-    spoolEntries = Gauge.builder().name("vmagent_spool_entries")
-        .help("Reports waiting in the spool for the backend").register(registry);
-    spoolBytes = Gauge.builder().name("vmagent_spool_bytes").unit(Unit.BYTES)
-        .help("Size of the spool on disk").register(registry);
-    libvirtState = Gauge.builder().name("vmagent_libvirt_connection_state")
-        .help("1 for the libvirt connection's current state, 0 for the others")
-        .labelNames("state").register(registry);
-    GaugeWithCallback.builder().name("vmagent_backend_last_contact_age_seconds").unit(Unit.SECONDS)
-        .help("Seconds since the last successful exchange with the backend "
-            + "(since agent start while there was none)")
+    heartbeatsSent =
+        Counter.builder()
+            .name("vmagent_heartbeats_sent")
+            .help("Heartbeats the backend accepted")
+            .register(registry);
+    heartbeatsFailed =
+        Counter.builder()
+            .name("vmagent_heartbeats_failed")
+            .help("Heartbeats that failed after their retries")
+            .register(registry);
+    commands =
+        Counter.builder()
+            .name("vmagent_commands")
+            .help("Commands run, by operation and outcome")
+            .labelNames("operation", "outcome")
+            .register(registry);
+    spoolEntries =
+        Gauge.builder()
+            .name("vmagent_spool_entries")
+            .help("Reports waiting in the spool for the backend")
+            .register(registry);
+    spoolBytes =
+        Gauge.builder()
+            .name("vmagent_spool_bytes")
+            .unit(Unit.BYTES)
+            .help("Size of the spool on disk")
+            .register(registry);
+    libvirtState =
+        Gauge.builder()
+            .name("vmagent_libvirt_connection_state")
+            .help("1 for the libvirt connection's current state, 0 for the others")
+            .labelNames("state")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("vmagent_backend_last_contact_age_seconds")
+        .unit(Unit.SECONDS)
+        .help(
+            "Seconds since the last successful exchange with the backend "
+                + "(since agent start while there was none)")
         .callback(cb -> cb.call(secondsSinceContact()))
         .register(registry);
     libvirtConnectionState(ConnectionState.CONNECTING);
@@ -93,8 +115,7 @@ public final class AgentHealthMetrics {
   /** The libvirt connection changed state (wire to the connection manager's listener). */
   public void libvirtConnectionState(ConnectionState state) {
     for (ConnectionState s : ConnectionState.values()) {
-      libvirtState.labelValues(s.name().toLowerCase(java.util.Locale.ROOT))
-          .set(s == state ? 1 : 0);
+      libvirtState.labelValues(s.name().toLowerCase(java.util.Locale.ROOT)).set(s == state ? 1 : 0);
     }
   }
 

@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Gathers data points into metric families by name while a snapshot is translated, so each
- * family is declared once (one HELP and TYPE line) whatever the number of domains or devices.
- * Unknown figures (null, NaN, or the snapshot's -1) are skipped: absent, not zero. Every figure
- * exported is a size, a count, a duration or a ratio, so none is legitimately negative.
+ * Gathers data points into metric families by name while a snapshot is translated, so each family
+ * is declared once (one HELP and TYPE line) whatever the number of domains or devices. Unknown
+ * figures (null, NaN, or the snapshot's -1) are skipped: absent, not zero. Every figure exported is
+ * a size, a count, a duration or a ratio, so none is legitimately negative.
  */
 final class Families {
   private final Map<String, CounterSnapshot.Builder> counters = new LinkedHashMap<>();

@@ -36,11 +36,17 @@ public final class PrometheusEndpoint implements AutoCloseable {
     Objects.requireNonNull(registry, "registry == null");
     AtomicInteger count = new AtomicInteger();
     ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(64), r -> {
-          Thread t = new Thread(r, "prometheus-http-" + count.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(64),
+            r -> {
+              Thread t = new Thread(r, "prometheus-http-" + count.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     try {
       HTTPServer server =
           HTTPServer.builder()
@@ -52,8 +58,14 @@ public final class PrometheusEndpoint implements AutoCloseable {
       return new PrometheusEndpoint(server, executor);
     } catch (IOException | RuntimeException e) {
       executor.shutdownNow();
-      throw new IOException("cannot serve Prometheus metrics on " + listen.getHostString() + ":"
-          + listen.getPort() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot serve Prometheus metrics on "
+              + listen.getHostString()
+              + ":"
+              + listen.getPort()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

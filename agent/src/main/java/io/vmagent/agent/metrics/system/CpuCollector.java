@@ -30,7 +30,8 @@ public final class CpuCollector implements Collector {
     if (previousTicks != null) {
       usage = percent(processor.getSystemCpuLoadBetweenTicks(previousTicks, ticks));
       if (previousPerCpuTicks.length == perCpuTicks.length) {
-        double[] loads = processor.getProcessorCpuLoadBetweenTicks(previousPerCpuTicks, perCpuTicks);
+        double[] loads =
+            processor.getProcessorCpuLoadBetweenTicks(previousPerCpuTicks, perCpuTicks);
         List<Double> values = new ArrayList<>(loads.length);
         for (double load : loads) {
           values.add(percent(load));

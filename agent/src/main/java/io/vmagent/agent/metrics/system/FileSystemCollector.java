@@ -16,20 +16,40 @@ import oshi.software.os.FileSystem;
 import oshi.software.os.OSFileStore;
 
 /**
- * Space on each real mounted file system. OSHI's local-only listing already leaves out network
- * file systems and most pseudo ones; the types below are the ones it still lets through on
- * Linux but that hold no user data.
+ * Space on each real mounted file system. OSHI's local-only listing already leaves out network file
+ * systems and most pseudo ones; the types below are the ones it still lets through on Linux but
+ * that hold no user data.
  *
  * <p>OSHI's listing costs about 10 ms (it resolves labels and UUIDs of every mount), so it is
- * redone only when the mount table changes; in between, space figures come straight from
- * {@code statvfs} through {@link FileStore}, which costs microseconds.
+ * redone only when the mount table changes; in between, space figures come straight from {@code
+ * statvfs} through {@link FileStore}, which costs microseconds.
  */
 public final class FileSystemCollector implements Collector {
   private static final List<String> PSEUDO_TYPES =
       List.of(
-          "tmpfs", "devtmpfs", "proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue",
-          "debugfs", "tracefs", "securityfs", "pstore", "bpf", "configfs", "fusectl", "hugetlbfs",
-          "autofs", "binfmt_misc", "efivarfs", "squashfs", "nsfs", "ramfs", "rpc_pipefs");
+          "tmpfs",
+          "devtmpfs",
+          "proc",
+          "sysfs",
+          "cgroup",
+          "cgroup2",
+          "devpts",
+          "mqueue",
+          "debugfs",
+          "tracefs",
+          "securityfs",
+          "pstore",
+          "bpf",
+          "configfs",
+          "fusectl",
+          "hugetlbfs",
+          "autofs",
+          "binfmt_misc",
+          "efivarfs",
+          "squashfs",
+          "nsfs",
+          "ramfs",
+          "rpc_pipefs");
 
   private final FileSystem fileSystem;
   private final Path mountTable;
@@ -37,8 +57,8 @@ public final class FileSystemCollector implements Collector {
   private List<Mount> mounts = List.of();
 
   /**
-   * @param mountTable the kernel's mount table ({@code /proc/self/mounts}), compared byte for
-   *     byte to notice mounts and unmounts; when unreadable, OSHI lists every time
+   * @param mountTable the kernel's mount table ({@code /proc/self/mounts}), compared byte for byte
+   *     to notice mounts and unmounts; when unreadable, OSHI lists every time
    */
   public FileSystemCollector(FileSystem fileSystem, Path mountTable) {
     this.fileSystem = fileSystem;
@@ -101,7 +121,13 @@ public final class FileSystemCollector implements Collector {
         long available = store.getUsableSpace();
         long used = Math.max(0, total - free);
         double percent = Rates.percent(used, used + available);
-        return new FileSystemUsage(mountPoint, device, type, total, used, available,
+        return new FileSystemUsage(
+            mountPoint,
+            device,
+            type,
+            total,
+            used,
+            available,
             Double.isNaN(percent) ? 0.0 : percent);
       } catch (IOException e) {
         return null; // unmounted between two listings: gone from this snapshot

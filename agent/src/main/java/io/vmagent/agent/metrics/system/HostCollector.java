@@ -10,8 +10,8 @@ import oshi.hardware.CentralProcessor;
 import oshi.software.os.OperatingSystem;
 
 /**
- * Host facts: name, OS, kernel, CPU model, virtualisation support, uptime and boot time. The
- * static facts are read once (the CPU flags alone are a few kilobytes of text).
+ * Host facts: name, OS, kernel, CPU model, virtualisation support, uptime and boot time. The static
+ * facts are read once (the CPU flags alone are a few kilobytes of text).
  */
 public final class HostCollector implements Collector {
   private final OperatingSystem os;

@@ -19,11 +19,11 @@ import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
 
 /**
- * Traffic of each network interface (bytes, packets, errors and drops in both directions) and
- * their rates. Bridges are included; the tap devices libvirt creates for guests ({@code vnetN},
- * {@code macvtapN}) are not: their counters are in each domain's interfaces already, and OSHI
- * reads eleven sysfs files per interface (about 300 KB of garbage each), which at hundreds of VMs
- * would make the host's network collector the agent's heaviest.
+ * Traffic of each network interface (bytes, packets, errors and drops in both directions) and their
+ * rates. Bridges are included; the tap devices libvirt creates for guests ({@code vnetN}, {@code
+ * macvtapN}) are not: their counters are in each domain's interfaces already, and OSHI reads eleven
+ * sysfs files per interface (about 300 KB of garbage each), which at hundreds of VMs would make the
+ * host's network collector the agent's heaviest.
  *
  * <p>OSHI lists the interfaces, which walks every one through the JDK; the listing is redone only
  * when the set of names under {@code /sys/class/net} changes. Counters are then read from each
@@ -100,8 +100,22 @@ public final class NetworkCollector implements Collector {
       result.add(
           new NetworkIo(
               nic.getName(),
-              c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-              r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]));
+              c[0],
+              c[1],
+              c[2],
+              c[3],
+              c[4],
+              c[5],
+              c[6],
+              c[7],
+              r[0],
+              r[1],
+              r[2],
+              r[3],
+              r[4],
+              r[5],
+              r[6],
+              r[7]));
     }
     previous = current;
     previousNanos = now;
@@ -127,8 +141,14 @@ public final class NetworkCollector implements Collector {
       nic.updateAttributes();
     }
     return new long[] {
-      nic.getBytesRecv(), nic.getBytesSent(), nic.getPacketsRecv(), nic.getPacketsSent(),
-      nic.getInErrors(), nic.getOutErrors(), nic.getInDrops(), -1
+      nic.getBytesRecv(),
+      nic.getBytesSent(),
+      nic.getPacketsRecv(),
+      nic.getPacketsSent(),
+      nic.getInErrors(),
+      nic.getOutErrors(),
+      nic.getInDrops(),
+      -1
     };
   }
 
@@ -141,6 +161,4 @@ public final class NetworkCollector implements Collector {
       return null; // not Linux: list through OSHI every time
     }
   }
-
-
 }

@@ -1,8 +1,8 @@
 package io.vmagent.agent.metrics.system;
 
 /**
- * Traffic of one network interface since it came up, and per-second rates over the interval
- * since the previous collection (NaN, null in JSON, on the first collection or after a counter reset).
+ * Traffic of one network interface since it came up, and per-second rates over the interval since
+ * the previous collection (NaN, null in JSON, on the first collection or after a counter reset).
  *
  * @param name interface name, e.g. "eth0"
  * @param rxBytes bytes received

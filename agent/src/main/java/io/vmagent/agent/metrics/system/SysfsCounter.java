@@ -7,9 +7,9 @@ import java.nio.file.Path;
 
 /**
  * Reads one decimal counter from a single-value sysfs file (such as {@code
- * /sys/class/net/eth0/statistics/rx_bytes}) into a reused buffer. OSHI reads the same files
- * through a fresh {@code BufferedReader} each time, about 30 KB of garbage per file; this costs
- * a file channel per read. Not thread-safe: one per collector.
+ * /sys/class/net/eth0/statistics/rx_bytes}) into a reused buffer. OSHI reads the same files through
+ * a fresh {@code BufferedReader} each time, about 30 KB of garbage per file; this costs a file
+ * channel per read. Not thread-safe: one per collector.
  */
 final class SysfsCounter {
   private final ByteBuffer buffer = ByteBuffer.allocate(32);

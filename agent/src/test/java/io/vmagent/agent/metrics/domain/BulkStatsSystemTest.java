@@ -30,8 +30,7 @@ class BulkStatsSystemTest {
         URI_VARIABLE + " is not set: no real libvirt daemon for this run (bin/test starts one)");
     try (RealHypervisor hypervisor = RealHypervisor.open()) {
       String name = RealHypervisor.PREFIX + "bulk-stats";
-      Domain domain =
-          hypervisor.defineVm(name, hypervisor.acpiGuestDisk(name + ".qcow2"), true);
+      Domain domain = hypervisor.defineVm(name, hypervisor.acpiGuestDisk(name + ".qcow2"), true);
       domain.create();
       // Booted once the guest prints its banner: the firmware has read the disk by then.
       assertThat(

@@ -43,7 +43,9 @@ class DomainCollectorTest {
     DomainCollector collector = new DomainCollector(ConnectionAccess.of(connect), HOST_CPUS);
     MetricsSnapshot snapshot = sampler(collector).collect();
 
-    assertThat(snapshot.collectors()).singleElement().satisfies(s -> assertThat(s.success()).isTrue());
+    assertThat(snapshot.collectors())
+        .singleElement()
+        .satisfies(s -> assertThat(s.success()).isTrue());
     Map<String, DomainMetrics> byName = byName(snapshot.domains());
     assertThat(byName).hasSize(DOMAINS);
     for (int i = 0; i < DOMAINS; i++) {
@@ -115,8 +117,39 @@ class DomainCollectorTest {
                 assertThat(disk.readBytesPerSecond()).isPositive();
                 assertThat(disk.writeRequestsPerSecond()).isPositive();
               });
-      assertThat(d.interfaces())
-          .allSatisfy(nic -> assertThat(nic.rxBytesPerSecond()).isPositive());
+      assertThat(d.interfaces()).allSatisfy(nic -> assertThat(nic.rxBytesPerSecond()).isPositive());
+    }
+  }
+
+  @Test
+  void stoppedAndUndefinedDomainsLeaveNothingBehindInTheNextSample() throws Exception {
+    Connect writable = new Connect(TestDriverNodeXml.write(dir.resolve("rw.xml"), DOMAINS), false);
+    try {
+      DomainCollector collector = new DomainCollector(ConnectionAccess.of(writable), HOST_CPUS);
+      MetricsSampler sampler = sampler(collector);
+      sampler.collect();
+      writable.domainLookupByName(TestDriverNodeXml.name(0)).destroy();
+      writable.domainLookupByName(TestDriverNodeXml.name(9)).undefine();
+
+      Map<String, DomainMetrics> after = byName(sampler.collect().domains());
+
+      assertThat(after).hasSize(DOMAINS - 1).doesNotContainKey(TestDriverNodeXml.name(9));
+      DomainMetrics stopped = after.get(TestDriverNodeXml.name(0));
+      assertThat(stopped.state()).isEqualTo("shutoff");
+      assertThat(stopped.stateReason()).isEqualTo("destroyed");
+      assertThat(stopped.disks()).isEmpty();
+      assertThat(stopped.interfaces()).isEmpty();
+      assertThat(stopped.balloon().unusedBytes()).isEqualTo(-1);
+      for (int i = 1; i < 9; i++) {
+        DomainMetrics d = after.get(TestDriverNodeXml.name(i));
+        assertThat(d.uuid()).isEqualTo(TestDriverNodeXml.uuid(i));
+        assertThat(d.vcpus()).isEqualTo(TestDriverNodeXml.vcpus(i));
+        assertThat(d.interfaces()).hasSize(TestDriverNodeXml.interfaces(i));
+        assertThat(d.disks()).hasSize(2);
+        assertThat(d.disks().get(0).readBytesPerSecond()).isPositive();
+      }
+    } finally {
+      writable.close();
     }
   }
 

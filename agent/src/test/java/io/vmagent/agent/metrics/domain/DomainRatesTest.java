@@ -44,8 +44,7 @@ class DomainRatesTest {
   @Test
   void counterThatWentBackwardsGivesNoRate() {
     collector.toMetrics(List.of(sample("a", 1, 5 * SECOND, 9000)), 0);
-    DomainMetrics d =
-        only(collector.toMetrics(List.of(sample("a", 1, 4 * SECOND, 100)), SECOND));
+    DomainMetrics d = only(collector.toMetrics(List.of(sample("a", 1, 4 * SECOND, 100)), SECOND));
 
     assertThat(d.cpuPercent()).isNaN();
     assertThat(d.disks().get(0).readBytesPerSecond()).isNaN();
@@ -72,7 +71,8 @@ class DomainRatesTest {
     assertThat(without).extracting(DomainMetrics::name).containsExactly("b");
 
     DomainMetrics back =
-        collector.toMetrics(
+        collector
+            .toMetrics(
                 List.of(sample("a", 1, 6 * SECOND, 2000), sample("b", 2, 2 * SECOND, 20)),
                 2 * SECOND)
             .get(0);

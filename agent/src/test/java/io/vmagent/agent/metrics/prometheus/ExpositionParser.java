@@ -66,13 +66,16 @@ final class ExpositionParser {
       List<Sample> samples = new ArrayList<>();
       for (JsonNode s : f.get("samples")) {
         Map<String, String> labels = new TreeMap<>();
-        s.get("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        s.get("labels")
+            .fields()
+            .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         JsonNode v = s.get("value");
-        samples.add(new Sample(s.get("name").asText(), labels,
-            v.isTextual() ? Double.NaN : v.asDouble()));
+        samples.add(
+            new Sample(s.get("name").asText(), labels, v.isTextual() ? Double.NaN : v.asDouble()));
       }
-      families.add(new Family(f.get("name").asText(), f.get("type").asText(),
-          f.get("help").asText(), samples));
+      families.add(
+          new Family(
+              f.get("name").asText(), f.get("type").asText(), f.get("help").asText(), samples));
     }
     return families;
   }

@@ -85,8 +85,10 @@ class PrometheusEndpointTest {
     assertThat(cpu.samples()).hasSize(DOMAINS);
     for (DomainMetrics d : snapshot.domains()) {
       ExpositionParser.Sample s =
-          sample(cpu, "vmagent_domain_cpu_seconds_total", Map.of("domain", d.name(), "uuid",
-              d.uuid()));
+          sample(
+              cpu,
+              "vmagent_domain_cpu_seconds_total",
+              Map.of("domain", d.name(), "uuid", d.uuid()));
       assertThat(s.value()).isEqualTo(d.cpuTimeSeconds());
     }
 
@@ -95,7 +97,9 @@ class PrometheusEndpointTest {
     DomainMetrics first = snapshot.domains().get(0);
     DomainMetrics.Disk vdb = first.disks().get(1);
     ExpositionParser.Sample s =
-        sample(read, "vmagent_domain_block_read_bytes_total",
+        sample(
+            read,
+            "vmagent_domain_block_read_bytes_total",
             Map.of("domain", first.name(), "uuid", first.uuid(), "device", "vdb"));
     assertThat(s.value()).isEqualTo((double) vdb.readBytes());
     int disks = snapshot.domains().stream().mapToInt(d -> d.disks().size()).sum();
@@ -114,10 +118,9 @@ class PrometheusEndpointTest {
 
     assertThat(family(families, "vmagent_host_memory_total_bytes").samples())
         .singleElement()
-        .satisfies(x -> assertThat(x.value())
-            .isEqualTo((double) snapshot.system().memory().totalBytes()));
-    assertThat(family(families, "vmagent_host_network_receive_bytes").type())
-        .isEqualTo("counter");
+        .satisfies(
+            x -> assertThat(x.value()).isEqualTo((double) snapshot.system().memory().totalBytes()));
+    assertThat(family(families, "vmagent_host_network_receive_bytes").type()).isEqualTo("counter");
     ExpositionParser.Family success = family(families, "vmagent_collector_success");
     assertThat(success.samples())
         .extracting(x -> x.labels().get("collector"))
@@ -131,10 +134,16 @@ class PrometheusEndpointTest {
 
     assertThat(value(families, "vmagent_heartbeats_sent", Map.of())).isEqualTo(2.0);
     assertThat(value(families, "vmagent_heartbeats_failed", Map.of())).isEqualTo(1.0);
-    assertThat(value(families, "vmagent_commands",
-        Map.of("operation", "start_vm", "outcome", "success"))).isEqualTo(2.0);
-    assertThat(value(families, "vmagent_commands",
-        Map.of("operation", "stop_vm", "outcome", "timeout"))).isEqualTo(1.0);
+    assertThat(
+            value(
+                families,
+                "vmagent_commands",
+                Map.of("operation", "start_vm", "outcome", "success")))
+        .isEqualTo(2.0);
+    assertThat(
+            value(
+                families, "vmagent_commands", Map.of("operation", "stop_vm", "outcome", "timeout")))
+        .isEqualTo(1.0);
     assertThat(value(families, "vmagent_spool_entries", Map.of())).isEqualTo(3.0);
     assertThat(value(families, "vmagent_spool_bytes", Map.of())).isEqualTo(4096.0);
     assertThat(value(families, "vmagent_libvirt_connection_state", Map.of("state", "connected")))

@@ -88,7 +88,8 @@ class SystemCollectorsTest {
     assertThat(memory.availableBytes()).isBetween(1L, memory.totalBytes());
     assertThat(memory.usedBytes()).isEqualTo(memory.totalBytes() - memory.availableBytes());
     assertThat(memory.usedPercent())
-        .isCloseTo(100.0 * memory.usedBytes() / memory.totalBytes(),
+        .isCloseTo(
+            100.0 * memory.usedBytes() / memory.totalBytes(),
             org.assertj.core.api.Assertions.within(1e-9));
 
     SwapMetrics swap = second.system().swap();
@@ -158,10 +159,11 @@ class SystemCollectorsTest {
   @Test
   void interfaceCountersAgreeWithOshiAndOnlyGrow() {
     oshi.hardware.NetworkIF loBefore =
-        new SystemInfo().getHardware().getNetworkIFs(true).stream()
-            .filter(n -> n.getName().equals("lo"))
-            .findFirst()
-            .orElseThrow();
+        new SystemInfo()
+            .getHardware().getNetworkIFs(true).stream()
+                .filter(n -> n.getName().equals("lo"))
+                .findFirst()
+                .orElseThrow();
     NetworkIo lo =
         second.system().network().stream()
             .filter(n -> n.name().equals("lo"))
@@ -173,23 +175,21 @@ class SystemCollectorsTest {
                     new NetworkCollector(
                         new SystemInfo().getHardware(), java.nio.file.Path.of("/sys/class/net"))),
                 Clock.systemUTC())
-            .collect()
-            .system()
-            .network()
-            .stream()
-            .filter(n -> n.name().equals("lo"))
-            .findFirst()
-            .orElseThrow();
+            .collect().system().network().stream()
+                .filter(n -> n.name().equals("lo"))
+                .findFirst()
+                .orElseThrow();
     assertThat(loLater.rxBytes()).isGreaterThanOrEqualTo(loBefore.getBytesRecv());
     assertThat(loLater.txPackets()).isGreaterThanOrEqualTo(loBefore.getPacketsSent());
     assertThat(loLater.rxBytes()).isGreaterThanOrEqualTo(lo.rxBytes());
   }
 
   @Test
-  void sysfsCounterReadsOneDecimalOrNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
+  void sysfsCounterReadsOneDecimalOrNothing(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     SysfsCounter counter = new SysfsCounter();
-    java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("good"), "1234567890123\n");
+    java.nio.file.Path good =
+        java.nio.file.Files.writeString(dir.resolve("good"), "1234567890123\n");
     java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad"), "12 34\n");
     java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "");
 

@@ -1,0 +1,73 @@
+package io.vmagent.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.vmagent.backend.service.AgentService;
+import io.vmagent.backend.service.OfflineWatch;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Going offline and coming back are each logged once, for operators reading the log. */
+class OfflineLogTest {
+  @TempDir Path dir;
+  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+
+  @BeforeEach
+  void capture() {
+    log.start();
+    ((Logger) LoggerFactory.getLogger(OfflineWatch.class)).addAppender(log);
+    ((Logger) LoggerFactory.getLogger(AgentService.class)).addAppender(log);
+  }
+
+  @AfterEach
+  void release() {
+    ((Logger) LoggerFactory.getLogger(OfflineWatch.class)).detachAppender(log);
+    ((Logger) LoggerFactory.getLogger(AgentService.class)).detachAppender(log);
+  }
+
+  private List<String> lines(String fragment) {
+    synchronized (log.list) {
+      return log.list.stream()
+          .map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.contains(fragment))
+          .toList();
+    }
+  }
+
+  @Test
+  void agentGoingOfflineIsLoggedOnceAndItsReturnToo() throws Exception {
+    try (RunningBackend backend =
+        VmBackend.builder()
+            .dataDir(dir)
+            .listen("127.0.0.1", 0)
+            .defaultHeartbeatInterval(Duration.ofSeconds(1))
+            .build()
+            .start()) {
+      ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
+      TestAgent agent = new TestAgent(client, "host-a");
+      agent.register(backend.createBootstrapToken(false, null), 1);
+      agent.heartbeat();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !lines("agent host-a is offline").isEmpty());
+      Thread.sleep(2_500);
+      assertThat(lines("agent host-a is offline")).hasSize(1);
+
+      agent.heartbeat();
+      assertThat(lines("agent host-a is online again")).hasSize(1);
+      assertThat(client.violations()).isEmpty();
+    }
+  }
+}

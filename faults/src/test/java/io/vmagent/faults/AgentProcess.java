@@ -1,0 +1,61 @@
+package io.vmagent.faults;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code vm-agent run} as a child process on this test's class path, its output in a file. */
+final class AgentProcess implements AutoCloseable {
+  private final Process process;
+  private final Path output;
+
+  private AgentProcess(Process process, Path output) {
+    this.process = process;
+    this.output = output;
+  }
+
+  /** Starts the daemon with {@code settings} as its environment (nothing else of ours leaks in). */
+  static AgentProcess start(Map<String, String> settings, Path output) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            List.of(
+                java,
+                "-Xmx128m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.vmagent.agent.cli.Main",
+                "run"));
+    builder.environment().keySet().removeIf(name -> name.startsWith("AGENT_"));
+    builder.environment().putAll(settings);
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    return new AgentProcess(builder.start(), output);
+  }
+
+  /** Everything the process logged so far. */
+  String log() throws IOException {
+    return Files.exists(output) ? Files.readString(output) : "";
+  }
+
+  /** SIGKILL: no chance to clean up. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}

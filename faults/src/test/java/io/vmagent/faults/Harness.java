@@ -1,0 +1,108 @@
+package io.vmagent.faults;
+
+import io.vmagent.agent.config.AgentConfig;
+import io.vmagent.agent.config.ConfigLoader;
+import io.vmagent.backend.RunningBackend;
+import io.vmagent.backend.VmBackend;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** Shared set-up of the fault scenarios: the real backend and agent settings with short intervals. */
+final class Harness {
+  private Harness() {}
+
+  /** A free loopback port (for a backend that must come back on the same address). */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A started backend on 127.0.0.1:{@code port} keeping its database in {@code dataDir}. */
+  static RunningBackend backend(Path dataDir, int port, UnaryOperator<VmBackend.Builder> tweak)
+      throws Exception {
+    VmBackend.Builder builder =
+        VmBackend.builder()
+            .dataDir(dataDir)
+            .listen("127.0.0.1", port)
+            .leaseDuration(Duration.ofSeconds(10))
+            .defaultHeartbeatInterval(Duration.ofSeconds(5))
+            .pollRecheckInterval(Duration.ofMillis(500));
+    return tweak.apply(builder).build().start();
+  }
+
+  /** Agent settings with short intervals, reaching the backend at {@code url}. */
+  static Map<String, String> agentSettings(
+      URI url, Path caPem, Path dir, String name, String token, String libvirtUri) throws IOException {
+    Files.createDirectories(dir);
+    Path envFile = dir.resolve("agent.env");
+    if (!Files.exists(envFile)) {
+      Files.createFile(envFile);
+    }
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("AGENT_CONFIG_FILE", envFile.toString());
+    settings.put("AGENT_BACKEND_URL", url.toString());
+    settings.put("AGENT_SSL_CA_PATH", caPem.toString());
+    settings.put("AGENT_TOKEN", token);
+    settings.put("AGENT_LIBVIRT_URI", libvirtUri);
+    settings.put("AGENT_STATE_DIR", dir.resolve("state").toString());
+    settings.put("AGENT_NAME", name);
+    settings.put("AGENT_HEARTBEAT_INTERVAL", "5");
+    settings.put("AGENT_METRICS_INTERVAL", "5");
+    settings.put("AGENT_API_TIMEOUT", "3");
+    settings.put("AGENT_RETRY_ATTEMPTS", "3");
+    settings.put("AGENT_SHUTDOWN_TIMEOUT", "3");
+    settings.put("AGENT_UPDATE_CHECK_INTERVAL", "3600");
+    settings.put("AGENT_LIBVIRT_TIMEOUT", "10");
+    settings.put("AGENT_METRICS_SPOOL_MAX_MB", "1");
+    return settings;
+  }
+
+  static URI localUrl(int port) {
+    return URI.create("https://127.0.0.1:" + port);
+  }
+
+  /** The configuration the daemon would load from these settings. */
+  static AgentConfig config(Map<String, String> settings) throws Exception {
+    return new ConfigLoader(settings, Map.of()).persistAgentId(true).load();
+  }
+
+  /** The agent id kept in the agent's state directory. */
+  static String agentId(Path dir) throws IOException {
+    return Files.readString(dir.resolve("state").resolve("agent-id")).strip();
+  }
+
+  /**
+   * Stops a backend. Jetty's graceful stop waits 5 s for open long polls and then reports a
+   * TimeoutException although everything is stopped and the database closed; that is expected
+   * while agents are connected (see docs/reliability.md) and not a failure of the scenario.
+   */
+  static void stop(RunningBackend backend) throws Exception {
+    if (backend == null) {
+      return;
+    }
+    try {
+      backend.close();
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.out.println("backend stop: long polls still open after the 5 s grace period");
+    }
+  }
+
+  /** Total size of the files under {@code dir}. */
+  static long bytesUnder(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+}
