@@ -27,6 +27,7 @@ import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
+import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.RefreshRequest;
 import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.StatusOverview;
@@ -181,6 +182,51 @@ abstract class BackendFlowTests {
     assertThat(status.capabilities()).contains("start");
     assertThat(status.commandsPending()).isZero();
     assertThat(client.exchanges()).isGreaterThan(5);
+  }
+
+  @Test
+  void concurrentRegistrationsOfOneNewAgentAllSucceedWithOneRow() throws Exception {
+    start();
+    String token = backend.createBootstrapToken(false, null);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    try {
+      List<CompletableFuture<RegisterResponse>> answers = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        answers.add(
+            CompletableFuture.supplyAsync(() -> new TestAgent(client, "host-race").register(token), pool));
+      }
+      for (CompletableFuture<RegisterResponse> answer : answers) {
+        assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS).agentId()).isEqualTo("host-race");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (var c = backend.dataSource().getConnection();
+        var s = c.prepareStatement("SELECT COUNT(*) FROM agents WHERE agent_id = 'host-race'");
+        var rows = s.executeQuery()) {
+      rows.next();
+      assertThat(rows.getInt(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anAgentShuttingDownIsOfflineAtOnceAndOnlineAgainAtItsNextHeartbeat() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    agent.heartbeat();
+    agent.stoppingHeartbeat();
+
+    AgentStatus stopped =
+        client.get(ProtocolPaths.agentStatus("host-a"), agent.accessToken).as(AgentStatus.class);
+    assertThat(stopped.connectivity()).isEqualTo(Connectivity.OFFLINE);
+    assertThat(stopped.health()).isEqualTo(HealthStatus.STOPPING);
+    assertThat(stopped.reasons()).anyMatch(r -> r.contains("going offline"));
+
+    agent.heartbeat();
+    AgentStatus back =
+        client.get(ProtocolPaths.agentStatus("host-a"), agent.accessToken).as(AgentStatus.class);
+    assertThat(back.connectivity()).isEqualTo(Connectivity.ONLINE);
+    assertThat(back.health()).isEqualTo(HealthStatus.HEALTHY);
   }
 
   @Test

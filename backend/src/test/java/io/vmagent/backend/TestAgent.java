@@ -79,6 +79,27 @@ final class TestAgent {
         .as(HeartbeatResponse.class);
   }
 
+  /** The last heartbeat of an agent that shuts down. */
+  HeartbeatResponse stoppingHeartbeat() {
+    HeartbeatRequest healthy = healthyHeartbeat(null);
+    HeartbeatRequest stopping =
+        new HeartbeatRequest(
+            HealthStatus.STOPPING,
+            List.of("going offline: the agent is shutting down"),
+            healthy.uptimeSeconds(),
+            healthy.versions(),
+            healthy.libvirt(),
+            healthy.spoolDepth(),
+            healthy.sslVerify(),
+            healthy.warnings(),
+            null,
+            null,
+            null);
+    return client
+        .post(ProtocolPaths.heartbeat(agentId), accessToken, stopping)
+        .as(HeartbeatResponse.class);
+  }
+
   CommandBatch poll(int waitSeconds) {
     return client
         .get(ProtocolPaths.commands(agentId, waitSeconds), accessToken)

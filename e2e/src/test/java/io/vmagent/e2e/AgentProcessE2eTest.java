@@ -9,6 +9,7 @@ import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
+import io.vmagent.protocol.HealthStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -99,6 +100,8 @@ class AgentProcessE2eTest {
       assertThat(output.indexOf("shutting down")).isLessThan(output.indexOf("last heartbeat sent"));
       AgentStatus status = backend.operator().showAgent(agentId);
       assertThat(status.reasons()).anyMatch(r -> r.contains("going offline"));
+      assertThat(status.health()).isEqualTo(HealthStatus.STOPPING);
+      assertThat(status.connectivity()).isEqualTo(Connectivity.OFFLINE);
     }
   }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vmagent.agent.backend.Backoff;
 import io.vmagent.agent.backend.BackendClient;
+import io.vmagent.agent.backend.Backoff;
 import io.vmagent.agent.backend.Credentials;
 import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.agent.backend.HttpTransport;
@@ -52,16 +52,15 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import org.libvirt.Connect;
 import org.libvirt.Domain;
 
 /**
  * Every message the agent accepts from the backend, from a hostile backend over real HTTPS: command
  * batches (malformed JSON, deep nesting, wrong types, unknown operations, hostile VM names and
- * command ids, past deadlines), heartbeat and ingest answers, registration and refresh answers.
- * The agent's real transport, session, dispatcher, journal and libvirt operations (on libvirt's
- * test host) handle them: each gives a clear error (an IOException with a message, or a FAILED
- * result with an error code), no VM changes, and a normal command still works afterwards.
+ * command ids, past deadlines), heartbeat and ingest answers, registration and refresh answers. The
+ * agent's real transport, session, dispatcher, journal and libvirt operations (on libvirt's test
+ * host) handle them: each gives a clear error (an IOException with a message, or a FAILED result
+ * with an error code), no VM changes, and a normal command still works afterwards.
  */
 class AgentBadInputProperties {
   static final AtomicLong TRIED = new AtomicLong();
@@ -70,8 +69,18 @@ class AgentBadInputProperties {
   static final AtomicLong CRASHES = new AtomicLong();
   static final AtomicLong STATE_CHANGES = new AtomicLong();
   static final List<String> OPERATIONS =
-      List.of("start", "stop", "restart", "pause", "resume", "delete", "snapshot", "info", "list",
-          "health_check", "collect_metrics");
+      List.of(
+          "start",
+          "stop",
+          "restart",
+          "pause",
+          "resume",
+          "delete",
+          "snapshot",
+          "info",
+          "list",
+          "health_check",
+          "collect_metrics");
 
   static Path dir;
   static HostileBackend hostile;
@@ -85,17 +94,30 @@ class AgentBadInputProperties {
     dir = Files.createTempDirectory("vmagent-agent-badinput-");
     hostile = new HostileBackend(dir);
     transport =
-        new HttpTransport(hostile.url(), TlsTrust.trusting(hostile.caPath()), Duration.ofSeconds(5), Backoff.of(1, 2.0));
+        new HttpTransport(
+            hostile.url(),
+            TlsTrust.trusting(hostile.caPath()),
+            Duration.ofSeconds(5),
+            Backoff.of(1, 2.0));
     Path state = Files.createDirectories(dir.resolve("state"));
     Instant far = Instant.now().plus(Duration.ofDays(1));
     new CredentialsStore(state)
-        .save(new Credentials(hostile.url().toString(), "fuzz-agent", "access", far, "refresh", far, Instant.now()));
+        .save(
+            new Credentials(
+                hostile.url().toString(),
+                "fuzz-agent",
+                "access",
+                far,
+                "refresh",
+                far,
+                Instant.now()));
     client = new BackendClient(transport, session(state));
     libvirt = new LibvirtConnectionManager(Libvirt.HOST);
     libvirt.start();
     dispatcher =
         new CommandDispatcher(
-            VmOperationSpecs.create(new io.vmagent.agent.libvirt.VmOperations(libvirt, Duration.ofSeconds(5))),
+            VmOperationSpecs.create(
+                new io.vmagent.agent.libvirt.VmOperations(libvirt, Duration.ofSeconds(5))),
             new CommandJournal(new StateDir(state)),
             Clock.systemUTC());
   }
@@ -104,9 +126,17 @@ class AgentBadInputProperties {
   static void stop() throws Exception {
     Figures.record(
         "bad input, agent",
-        TRIED.get() + " backend answers tried (" + COMMANDS_REFUSED.get() + " hostile commands"
-            + " dispatched), " + REFUSED.get() + " refused with an IOException, " + CRASHES.get()
-            + " crashes, " + STATE_CHANGES.get() + " VM state changes");
+        TRIED.get()
+            + " backend answers tried ("
+            + COMMANDS_REFUSED.get()
+            + " hostile commands"
+            + " dispatched), "
+            + REFUSED.get()
+            + " refused with an IOException, "
+            + CRASHES.get()
+            + " crashes, "
+            + STATE_CHANGES.get()
+            + " VM state changes");
     if (libvirt != null) {
       libvirt.close();
     }
@@ -116,6 +146,7 @@ class AgentBadInputProperties {
     if (hostile != null) {
       hostile.close();
     }
+    Harness.deleteTree(dir);
   }
 
   static Session session(Path state) {
@@ -124,12 +155,15 @@ class AgentBadInputProperties {
         new CredentialsStore(state),
         Optional.of(Secret.of("bootstrap-token")),
         true,
-        () -> new RegisterRequest("fuzz-agent", "fuzz", "host", "1.0.0", Libvirt.HOST, null, List.of("list"), 30),
+        () ->
+            new RegisterRequest(
+                "fuzz-agent", "fuzz", "host", "1.0.0", Libvirt.HOST, null, List.of("list"), 30),
         Clock.systemUTC());
   }
 
   @Property
-  void hostileCommandBatchesGetClearErrorsAndChangeNoVm(@ForAll("batches") byte[] body) throws Exception {
+  void hostileCommandBatchesGetClearErrorsAndChangeNoVm(@ForAll("batches") byte[] body)
+      throws Exception {
     String before = vmFingerprint();
     hostile.answer(200, body);
     TRIED.incrementAndGet();
@@ -172,7 +206,13 @@ class AgentBadInputProperties {
     try {
       switch (call) {
         case "heartbeat" -> client.heartbeat(heartbeat());
-        case "result" -> client.submitResult(CommandResult.succeeded(UUID.randomUUID().toString(), Api.JSON.createObjectNode(), Instant.now(), Instant.now()));
+        case "result" ->
+            client.submitResult(
+                CommandResult.succeeded(
+                    UUID.randomUUID().toString(),
+                    Api.JSON.createObjectNode(),
+                    Instant.now(),
+                    Instant.now()));
         case "metrics" -> client.submitMetrics(new MetricsBatch(List.of()));
         case "events" -> client.submitEvents(new EventBatch(List.of()));
         default -> client.latestVersion("1.0.0");
@@ -204,7 +244,9 @@ class AgentBadInputProperties {
     } catch (IOException refused) {
       REFUSED.incrementAndGet();
       assertThat(refused.getMessage()).isNotBlank();
-      assertThat(state.resolve(CredentialsStore.FILE_NAME)).as("no credentials kept from a refused answer").doesNotExist();
+      assertThat(state.resolve(CredentialsStore.FILE_NAME))
+          .as("no credentials kept from a refused answer")
+          .doesNotExist();
     } catch (RuntimeException crash) {
       CRASHES.incrementAndGet();
       throw crash;
@@ -220,7 +262,15 @@ class AgentBadInputProperties {
       STATE_CHANGES.incrementAndGet();
     }
     assertThat(after).as("VMs unchanged").isEqualTo(before);
-    Command list = new Command(UUID.randomUUID().toString(), "list", Map.of(), Instant.now().plusSeconds(60), Instant.now().plusSeconds(60), 1, Instant.now());
+    Command list =
+        new Command(
+            UUID.randomUUID().toString(),
+            "list",
+            Map.of(),
+            Instant.now().plusSeconds(60),
+            Instant.now().plusSeconds(60),
+            1,
+            Instant.now());
     assertThat(dispatcher.handle(list).orElseThrow().status()).isEqualTo(ResultStatus.SUCCEEDED);
   }
 
@@ -236,8 +286,14 @@ class AgentBadInputProperties {
           names.sort(null);
           for (String name : names) {
             Domain d = c.domainLookupByName(name);
-            text.append(name).append(' ').append(d.getInfo().state).append(' ')
-                .append(d.getXMLDesc(0)).append(' ').append(String.join(",", d.snapshotListNames())).append('\n');
+            text.append(name)
+                .append(' ')
+                .append(d.getInfo().state)
+                .append(' ')
+                .append(d.getXMLDesc(0))
+                .append(' ')
+                .append(String.join(",", d.snapshotListNames()))
+                .append('\n');
           }
           return text.toString();
         });
@@ -245,8 +301,17 @@ class AgentBadInputProperties {
 
   static HeartbeatRequest heartbeat() {
     return new HeartbeatRequest(
-        HealthStatus.HEALTHY, List.of(), 1, new AgentVersions("1", "17", "9", "9", "Linux"),
-        new LibvirtHealth(true, Libvirt.HOST, null, 1L), 0, true, List.of(), null, 30, null);
+        HealthStatus.HEALTHY,
+        List.of(),
+        1,
+        new AgentVersions("1", "17", "9", "9", "Linux"),
+        new LibvirtHealth(true, Libvirt.HOST, null, 1L),
+        0,
+        true,
+        List.of(),
+        null,
+        30,
+        null);
   }
 
   // ---- generators ----------------------------------------------------------------------------
@@ -263,11 +328,16 @@ class AgentBadInputProperties {
   static Arbitrary<JsonNode> hostileBatch() {
     Arbitrary<JsonNode> command = hostileCommand();
     Arbitrary<JsonNode> batch =
-        command.list().ofMinSize(1).ofMaxSize(4).map(list -> {
-          ObjectNode root = Api.JSON.createObjectNode();
-          list.forEach(root.putArray("commands")::add);
-          return root;
-        });
+        command
+            .list()
+            .ofMinSize(1)
+            .ofMaxSize(4)
+            .map(
+                list -> {
+                  ObjectNode root = Api.JSON.createObjectNode();
+                  list.forEach(root.putArray("commands")::add);
+                  return root;
+                });
     // Sometimes one member of the valid-looking batch gets a wrong type.
     return batch.flatMap(
         root ->
@@ -276,25 +346,58 @@ class AgentBadInputProperties {
                 net.jqwik.api.Tuple.of(
                     1,
                     Arbitraries.of(Hostile.paths(root))
-                        .flatMap(path -> Hostile.wrongTypeFor(Hostile.at(root, path)).map(v -> Hostile.replaced(root, path, v))))));
+                        .flatMap(
+                            path ->
+                                Hostile.wrongTypeFor(Hostile.at(root, path))
+                                    .map(v -> Hostile.replaced(root, path, v))))));
   }
 
   static Arbitrary<JsonNode> hostileCommand() {
     Arbitrary<String> ids =
         Arbitraries.oneOf(
             Arbitraries.create(() -> UUID.randomUUID().toString()),
-            Arbitraries.of("../../../etc/passwd", "", "a/b", "x".repeat(300), ".hidden", "id\u0000x", "-rf"));
+            Arbitraries.of(
+                "../../../etc/passwd", "", "a/b", "x".repeat(300), ".hidden", "id\u0000x", "-rf"));
     Arbitrary<String> operations =
         Arbitraries.oneOf(
             Arbitraries.of(OPERATIONS),
-            Arbitraries.of("format_host", "shell", "exec", "rm", "START", "start ", "start;reboot", "", "agent_info\u0000"),
+            Arbitraries.of(
+                "format_host",
+                "shell",
+                "exec",
+                "rm",
+                "START",
+                "start ",
+                "start;reboot",
+                "",
+                "agent_info\u0000"),
             Hostile.smallStrings());
     Arbitrary<Map<String, String>> params =
         Combinators.combine(
                 Hostile.vmNames(),
                 Arbitraries.maps(
-                        Arbitraries.of("force", "action", "name", "timeout", "remove_storage", "include_xml", "description", "vm ", "$where", "colour"),
-                        Arbitraries.oneOf(Arbitraries.of("true", "false", "create", "revert", "delete", "-1", "1e9", "99999999999"), Hostile.smallStrings()))
+                        Arbitraries.of(
+                            "force",
+                            "action",
+                            "name",
+                            "timeout",
+                            "remove_storage",
+                            "include_xml",
+                            "description",
+                            "vm ",
+                            "$where",
+                            "colour"),
+                        Arbitraries.oneOf(
+                            Arbitraries.of(
+                                "true",
+                                "false",
+                                "create",
+                                "revert",
+                                "delete",
+                                "-1",
+                                "1e9",
+                                "99999999999"),
+                            Hostile.smallStrings()))
                     .ofMaxSize(3),
                 Arbitraries.of(true, true, true, false))
             .as(
@@ -306,8 +409,12 @@ class AgentBadInputProperties {
                   return p;
                 });
     Arbitrary<Instant> deadlines =
-        Arbitraries.of(Instant.now().plusSeconds(3600), Instant.parse("2000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59Z"));
-    return Combinators.combine(ids, operations, params, deadlines, Arbitraries.integers().between(-5, 1000))
+        Arbitraries.of(
+            Instant.now().plusSeconds(3600),
+            Instant.parse("2000-01-01T00:00:00Z"),
+            Instant.parse("9999-12-31T23:59:59Z"));
+    return Combinators.combine(
+            ids, operations, params, deadlines, Arbitraries.integers().between(-5, 1000))
         .as(
             (id, op, p, deadline, delivery) -> {
               ObjectNode c = Api.JSON.createObjectNode();
@@ -346,21 +453,46 @@ class AgentBadInputProperties {
   Arbitrary<byte[]> registrationAnswers() {
     Instant later = Instant.now().plus(Duration.ofHours(1));
     JsonNode valid =
-        ProtocolJson.strictMapper().valueToTree(new RegisterResponse("agent-1", "access", later, "refresh", later.plusSeconds(3600)));
-    JsonNode pair = ProtocolJson.strictMapper().valueToTree(new TokenPair("access", later, "refresh", later));
+        ProtocolJson.strictMapper()
+            .valueToTree(
+                new RegisterResponse(
+                    "agent-1", "access", later, "refresh", later.plusSeconds(3600)));
+    JsonNode pair =
+        ProtocolJson.strictMapper().valueToTree(new TokenPair("access", later, "refresh", later));
     Arbitrary<JsonNode> hostileIds =
         Hostile.vmNames().map(id -> ((ObjectNode) valid.deepCopy()).put("agent_id", id));
     Arbitrary<JsonNode> nulls =
-        Arbitraries.of("agent_id", "access_token", "refresh_token", "access_token_expires_at", "refresh_token_expires_at")
+        Arbitraries.of(
+                "agent_id",
+                "access_token",
+                "refresh_token",
+                "access_token_expires_at",
+                "refresh_token_expires_at")
             .map(field -> (JsonNode) ((ObjectNode) valid.deepCopy()).putNull(field));
     Arbitrary<JsonNode> missing =
         Arbitraries.of("agent_id", "access_token", "refresh_token", "access_token_expires_at")
-            .map(field -> { ObjectNode copy = valid.deepCopy(); copy.remove(field); return (JsonNode) copy; });
+            .map(
+                field -> {
+                  ObjectNode copy = valid.deepCopy();
+                  copy.remove(field);
+                  return (JsonNode) copy;
+                });
     Arbitrary<JsonNode> wrongTypes =
-        Arbitraries.of(Hostile.paths(valid)).flatMap(path -> Hostile.wrongTypeFor(Hostile.at(valid, path)).map(v -> Hostile.replaced(valid, path, v)));
+        Arbitraries.of(Hostile.paths(valid))
+            .flatMap(
+                path ->
+                    Hostile.wrongTypeFor(Hostile.at(valid, path))
+                        .map(v -> Hostile.replaced(valid, path, v)));
     return Arbitraries.oneOf(
-            hostileIds, nulls, missing, wrongTypes, Hostile.anyJson(), Arbitraries.just(pair),
-            Arbitraries.of("", " ").map(blank -> (JsonNode) ((ObjectNode) valid.deepCopy()).put("access_token", blank)))
+            hostileIds,
+            nulls,
+            missing,
+            wrongTypes,
+            Hostile.anyJson(),
+            Arbitraries.just(pair),
+            Arbitraries.of("", " ")
+                .map(
+                    blank -> (JsonNode) ((ObjectNode) valid.deepCopy()).put("access_token", blank)))
         .map(AgentBadInputProperties::bytes)
         .injectDuplicates(0.0);
   }

@@ -80,7 +80,8 @@ final class Api {
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body));
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(
           response.statusCode(),
           response.headers().firstValue("Content-Type").orElse(null),

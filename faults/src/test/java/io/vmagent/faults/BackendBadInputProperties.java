@@ -54,7 +54,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -72,7 +71,6 @@ class BackendBadInputProperties {
   static final AtomicLong TRIED = new AtomicLong();
   static final AtomicLong CRASHES = new AtomicLong();
   static final AtomicLong STATE_CHANGES = new AtomicLong();
-  static final AtomicLong REFUSED_BEFORE_ROUTING = new AtomicLong();
   static final Map<Integer, AtomicLong> STATUSES = new java.util.concurrent.ConcurrentHashMap<>();
 
   static Path dir;
@@ -122,19 +120,26 @@ class BackendBadInputProperties {
   static void stop() throws Exception {
     Figures.record(
         "bad input, backend",
-        TRIED.get() + " requests tried, " + CRASHES.get() + " crashes (5xx or no answer), "
-            + STATE_CHANGES.get() + " state changes, " + REFUSED_BEFORE_ROUTING.get()
-            + " refused by the HTTP server before routing (HTML 400, not a problem document);"
-            + " statuses " + new java.util.TreeMap<>(STATUSES) + " (-2: connection closed on an"
+        TRIED.get()
+            + " requests tried, "
+            + CRASHES.get()
+            + " crashes (5xx or no answer), "
+            + STATE_CHANGES.get()
+            + " state changes; statuses "
+            + new java.util.TreeMap<>(STATUSES)
+            + " (-2: connection closed on an"
             + " over-limit body)");
-    if (backend != null) {
-      backend.close();
+    try {
+      Harness.stop(backend);
+    } finally {
+      Harness.deleteTree(dir);
     }
   }
 
   @Property
   void malformedJsonIsRefusedOnEveryEndpoint(
-      @ForAll("bodyEndpoints") Endpoint endpoint, @ForAll("malformed") byte[] body) throws Exception {
+      @ForAll("bodyEndpoints") Endpoint endpoint, @ForAll("malformed") byte[] body)
+      throws Exception {
     check(endpoint.method(), endpoint.path(), endpoint.token(), "application/json", body);
   }
 
@@ -148,7 +153,12 @@ class BackendBadInputProperties {
   void aWrongTypeAnywhereIsRefused(@ForAll("wrongTyped") Map.Entry<Endpoint, JsonNode> input)
       throws Exception {
     Endpoint endpoint = input.getKey();
-    check(endpoint.method(), endpoint.path(), endpoint.token(), "application/json", bytes(input.getValue()));
+    check(
+        endpoint.method(),
+        endpoint.path(),
+        endpoint.token(),
+        "application/json",
+        bytes(input.getValue()));
   }
 
   @Property
@@ -173,13 +183,16 @@ class BackendBadInputProperties {
     Endpoint endpoint = field.getKey();
     JsonNode body =
         Hostile.replaced(
-            endpoint.template(), field.getValue(), Api.JSON.getNodeFactory().textNode("Z".repeat(length)));
+            endpoint.template(),
+            field.getValue(),
+            Api.JSON.getNodeFactory().textNode("Z".repeat(length)));
     check(endpoint.method(), endpoint.path(), endpoint.token(), "application/json", bytes(body));
   }
 
   @Property
   void anyJsonValueOfTheWrongShapeIsRefused(
-      @ForAll("bodyEndpoints") Endpoint endpoint, @ForAll("anyJson") JsonNode body) throws Exception {
+      @ForAll("bodyEndpoints") Endpoint endpoint, @ForAll("anyJson") JsonNode body)
+      throws Exception {
     if (body.isObject() && body.size() == 0) {
       return; // {} is the valid body of a few operator calls
     }
@@ -191,7 +204,8 @@ class BackendBadInputProperties {
       @ForAll("protectedEndpoints") Endpoint endpoint, @ForAll("badTokens") String tokenName)
       throws Exception {
     String token = forgedTokens.get(tokenName);
-    if (endpoint.path().startsWith(ProtocolPaths.API_V1 + "/operator") && tokenName.equals("operator")) {
+    if (endpoint.path().startsWith(ProtocolPaths.API_V1 + "/operator")
+        && tokenName.equals("operator")) {
       return; // the right credential
     }
     if (endpoint.name().equals("register") && tokenName.startsWith("bootstrap")) {
@@ -201,13 +215,16 @@ class BackendBadInputProperties {
       return; // operators may read any agent's status
     }
     byte[] body = endpoint.template() == null ? null : bytes(endpoint.template());
-    check(endpoint.method(), endpoint.path(), token, body == null ? null : "application/json", body);
+    check(
+        endpoint.method(), endpoint.path(), token, body == null ? null : "application/json", body);
   }
 
   @Property
   void hostilePathAndQueryValuesAreRefused(
-      @ForAll("hostileSegments") String segment, @ForAll("pathShapes") String shape) throws Exception {
-    String encoded = java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+      @ForAll("hostileSegments") String segment, @ForAll("pathShapes") String shape)
+      throws Exception {
+    String encoded =
+        java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     String path = shape.replace("{x}", encoded).replace("{a}", agentA);
     String token = shape.contains("/operator/") ? backend.operatorToken() : tokenA;
     if (shape.contains("?agent_id=") || shape.contains("?current=")) {
@@ -218,10 +235,20 @@ class BackendBadInputProperties {
     check("GET", path, token, null, null);
   }
 
+  @net.jqwik.api.Example
+  void uriJettyRefusesBeforeRoutingGetsAProblemDocumentToo() throws Exception {
+    check(
+        "GET",
+        ProtocolPaths.API_V1 + "/operator/agents/a%2F..%2Fb",
+        backend.operatorToken(),
+        null,
+        null);
+    check("GET", ProtocolPaths.API_V1 + "/agents/a%25%0A/status", tokenA, null, null);
+  }
+
   @Property
   void wrongContentTypesAreRefused(
-      @ForAll("bodyEndpoints") Endpoint endpoint,
-      @ForAll("contentTypes") String contentType)
+      @ForAll("bodyEndpoints") Endpoint endpoint, @ForAll("contentTypes") String contentType)
       throws Exception {
     byte[] body = bytes(endpoint.template());
     check(endpoint.method(), endpoint.path(), endpoint.token(), contentType, body);
@@ -242,26 +269,24 @@ class BackendBadInputProperties {
       CRASHES.incrementAndGet();
     }
     String after = DbFingerprint.of(backend.dataSource());
-    if (answer.status() == 400 && answer.contentType() != null && answer.contentType().startsWith("text/html")) {
-      // Jetty refuses ambiguous or suspicious URIs (an encoded '/', '%', control characters) itself,
-      // before any route runs, with its own HTML page instead of a problem document. Refused and
-      // harmless, but not in the protocol's error format: reported in docs/reliability.md.
-      REFUSED_BEFORE_ROUTING.incrementAndGet();
-      assertThat(after).as("database unchanged by %s %s", method, path).isEqualTo(before);
-      assertHealthy();
-      return;
-    }
     if (answer.status() == Api.CLOSED) {
-      assertThat(after).as("database unchanged by an oversized %s %s", method, path).isEqualTo(before);
+      assertThat(after)
+          .as("database unchanged by an oversized %s %s", method, path)
+          .isEqualTo(before);
       assertHealthy();
       return;
     }
     if (!before.equals(after)) {
       STATE_CHANGES.incrementAndGet();
     }
-    String shown = body == null ? "" : new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);
-    assertThat(answer.status()).as("%s %s with %s -> %s", method, path, shown, answer.body()).isBetween(400, 499);
-    assertThat(answer.isClearProblem()).as("a problem document with a code: %s", answer.body()).isTrue();
+    String shown =
+        body == null ? "" : new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);
+    assertThat(answer.status())
+        .as("%s %s with %s -> %s", method, path, shown, answer.body())
+        .isBetween(400, 499);
+    assertThat(answer.isClearProblem())
+        .as("a problem document with a code: %s", answer.body())
+        .isTrue();
     assertThat(after).as("database unchanged by %s %s %s", method, path, shown).isEqualTo(before);
     assertHealthy();
   }
@@ -283,10 +308,13 @@ class BackendBadInputProperties {
   static void assertHealthy() {
     assertThat(api.get(ProtocolPaths.HEALTH, null).status()).isEqualTo(200);
     Api.Answer status = api.get(ProtocolPaths.agentStatus(agentA), tokenA);
-    assertThat(status.status()).as("agent status after bad input: %s", status.body()).isEqualTo(200);
+    assertThat(status.status())
+        .as("agent status after bad input: %s", status.body())
+        .isEqualTo(200);
   }
 
-  // ---- generators --------------------------------------------------------------------------------
+  // ---- generators
+  // --------------------------------------------------------------------------------
 
   @Provide
   Arbitrary<Endpoint> bodyEndpoints() {
@@ -299,9 +327,27 @@ class BackendBadInputProperties {
     all.removeIf(e -> e.name().equals("refresh"));
     all.add(new Endpoint("commands", "GET", ProtocolPaths.commands(agentA, 0), tokenA, null));
     all.add(new Endpoint("status", "GET", ProtocolPaths.agentStatus(agentA), tokenA, null));
-    all.add(new Endpoint("operator agents", "GET", ProtocolPaths.OPERATOR_AGENTS, backend.operatorToken(), null));
-    all.add(new Endpoint("operator command", "GET", ProtocolPaths.operatorCommand(commandOfA), backend.operatorToken(), null));
-    all.add(new Endpoint("operator revoke", "POST", ProtocolPaths.operatorAgentRevoke(agentB), backend.operatorToken(), null));
+    all.add(
+        new Endpoint(
+            "operator agents",
+            "GET",
+            ProtocolPaths.OPERATOR_AGENTS,
+            backend.operatorToken(),
+            null));
+    all.add(
+        new Endpoint(
+            "operator command",
+            "GET",
+            ProtocolPaths.operatorCommand(commandOfA),
+            backend.operatorToken(),
+            null));
+    all.add(
+        new Endpoint(
+            "operator revoke",
+            "POST",
+            ProtocolPaths.operatorAgentRevoke(agentB),
+            backend.operatorToken(),
+            null));
     return Arbitraries.of(all);
   }
 
@@ -316,9 +362,16 @@ class BackendBadInputProperties {
             bootstrap,
             tree(
                 new RegisterRequest(
-                    "fuzz-new-agent", "n", "h", "1.0.0", "test:///default", null,
-                    List.of("list"), 30))),
-        new Endpoint("refresh", "POST", ProtocolPaths.REFRESH, null, tree(new RefreshRequest(refreshA))),
+                    "fuzz-new-agent",
+                    "n",
+                    "h",
+                    "1.0.0",
+                    "test:///default",
+                    null,
+                    List.of("list"),
+                    30))),
+        new Endpoint(
+            "refresh", "POST", ProtocolPaths.REFRESH, null, tree(new RefreshRequest(refreshA))),
         new Endpoint(
             "heartbeat",
             "POST",
@@ -326,10 +379,17 @@ class BackendBadInputProperties {
             tokenA,
             tree(
                 new HeartbeatRequest(
-                    HealthStatus.HEALTHY, List.of(), 5,
+                    HealthStatus.HEALTHY,
+                    List.of(),
+                    5,
                     new AgentVersions("1.0.0", "17", "9.0.0", "9.0.0", "Linux"),
-                    new LibvirtHealth(true, "test:///default", null, 1L), 0, true, List.of(),
-                    null, 30, List.of(new VmSummary("vm1", null, "running"))))),
+                    new LibvirtHealth(true, "test:///default", null, 1L),
+                    0,
+                    true,
+                    List.of(),
+                    null,
+                    30,
+                    List.of(new VmSummary("vm1", null, "running"))))),
         new Endpoint(
             "results",
             "POST",
@@ -343,7 +403,9 @@ class BackendBadInputProperties {
             "POST",
             ProtocolPaths.metrics(agentA),
             tokenA,
-            tree(new MetricsBatch(List.of(new MetricsSample(now, Api.JSON.createObjectNode().put("k", 1)))))),
+            tree(
+                new MetricsBatch(
+                    List.of(new MetricsSample(now, Api.JSON.createObjectNode().put("k", 1)))))),
         new Endpoint(
             "events",
             "POST",
@@ -384,7 +446,15 @@ class BackendBadInputProperties {
   @Provide
   Arbitrary<String> memberNames() {
     return Arbitraries.oneOf(
-        Arbitraries.of("__proto__", "constructor", "agent_id ", "AGENT_ID", "$where", "../x", "admin", "is_operator"),
+        Arbitraries.of(
+            "__proto__",
+            "constructor",
+            "agent_id ",
+            "AGENT_ID",
+            "$where",
+            "../x",
+            "admin",
+            "is_operator"),
         Arbitraries.strings().ofMinLength(1).ofMaxLength(30));
   }
 
@@ -394,12 +464,18 @@ class BackendBadInputProperties {
         .flatMap(
             endpoint -> {
               List<List<Object>> paths =
-                  Hostile.paths(endpoint.template()).stream().filter(p -> acceptsNoOtherType(p)).toList();
+                  Hostile.paths(endpoint.template()).stream()
+                      .filter(p -> acceptsNoOtherType(p))
+                      .toList();
               return Arbitraries.of(paths)
                   .flatMap(
                       path ->
                           Hostile.wrongTypeFor(Hostile.at(endpoint.template(), path))
-                              .map(value -> Map.entry(endpoint, Hostile.replaced(endpoint.template(), path, value))));
+                              .map(
+                                  value ->
+                                      Map.entry(
+                                          endpoint,
+                                          Hostile.replaced(endpoint.template(), path, value))));
             });
   }
 
@@ -434,7 +510,8 @@ class BackendBadInputProperties {
 
   @Provide
   Arbitrary<String> hostileSegments() {
-    return Arbitraries.oneOf(Hostile.vmNames(), Arbitraries.of("-1", "99999999999999999999", "1e3", "0x1f", "NaN"));
+    return Arbitraries.oneOf(
+        Hostile.vmNames(), Arbitraries.of("-1", "99999999999999999999", "1e3", "0x1f", "NaN"));
   }
 
   @Provide
@@ -452,10 +529,15 @@ class BackendBadInputProperties {
 
   @Provide
   Arbitrary<String> contentTypes() {
-    return Arbitraries.of("text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x");
+    return Arbitraries.of(
+        "text/plain",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x");
   }
 
-  // ---- fixtures ----------------------------------------------------------------------------------
+  // ---- fixtures
+  // ----------------------------------------------------------------------------------
 
   static JsonNode tree(Object value) {
     return ProtocolJson.strictMapper().valueToTree(value);
@@ -470,7 +552,8 @@ class BackendBadInputProperties {
         api.post(
             ProtocolPaths.REGISTER,
             bootstrap,
-            new RegisterRequest(id, id, "host", "1.0.0", "test:///default", null, List.of("list", "info"), 30));
+            new RegisterRequest(
+                id, id, "host", "1.0.0", "test:///default", null, List.of("list", "info"), 30));
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     return Api.JSON.readValue(answer.body(), RegisterResponse.class);
   }
@@ -491,14 +574,20 @@ class BackendBadInputProperties {
     ECKey foreign = new ECKeyGenerator(Curve.P_256).keyID(realKid).generate();
     SignedJWT foreignSigned =
         new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(realKid).type(new JOSEObjectType("at+jwt")).build(),
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(realKid)
+                .type(new JOSEObjectType("at+jwt"))
+                .build(),
             valid);
     foreignSigned.sign(new ECDSASigner(foreign));
     String[] parts = tokenA.split("\\.");
     String otherSubject =
-        Base64.getUrlEncoder().withoutPadding().encodeToString(
-            new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-                .replace(agentA, agentB).getBytes(StandardCharsets.UTF_8));
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                    .replace(agentA, agentB)
+                    .getBytes(StandardCharsets.UTF_8));
     // Expired, but signed with the backend's own key: only the expiry is wrong.
     AccessTokens pastIssuer =
         new AccessTokens(
@@ -509,7 +598,10 @@ class BackendBadInputProperties {
     String expired = pastIssuer.issue(agentA, "family").token();
     String none = new PlainJWT(valid).serialize();
     String noneHeader =
-        Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"at+jwt\"}".getBytes(StandardCharsets.UTF_8));
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                "{\"alg\":\"none\",\"typ\":\"at+jwt\"}".getBytes(StandardCharsets.UTF_8));
     Map<String, String> tokens = new java.util.TreeMap<>();
     tokens.put("none", null);
     tokens.put("empty", "");

@@ -8,7 +8,6 @@ import io.vmagent.backend.RunningBackend;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,11 +28,11 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 
 /**
- * The backend goes away for VMAGENT_FAULTS_OUTAGE_SECONDS (60 s unless set; the faults-long
- * profile sets 180 s; the scenario takes about two minutes more than the outage) while ten agents run with five-second intervals: commands were in flight,
- * VMs change state and metrics keep being sampled. When it returns nothing may be lost, the
- * metrics spool must have stayed within its bound, and the agents must come back spread out by
- * their jittered backoff rather than all at once.
+ * The backend goes away for VMAGENT_FAULTS_OUTAGE_SECONDS (60 s unless set; the faults-long profile
+ * sets 180 s; the scenario takes about two minutes more than the outage) while ten agents run with
+ * five-second intervals: commands were in flight, VMs change state and metrics keep being sampled.
+ * When it returns nothing may be lost, the metrics spool must have stayed within its bound, and the
+ * agents must come back spread out by their jittered backoff rather than all at once.
  */
 @Tag("faults-long")
 class BackendOutageFaultTest {
@@ -57,7 +56,8 @@ class BackendOutageFaultTest {
 
   @Test
   void tenAgentsLoseNothingThroughAnOutageAndReconnectSpreadOut() throws Exception {
-    int outageSeconds = Integer.parseInt(System.getenv().getOrDefault("VMAGENT_FAULTS_OUTAGE_SECONDS", "60"));
+    int outageSeconds =
+        Integer.parseInt(System.getenv().getOrDefault("VMAGENT_FAULTS_OUTAGE_SECONDS", "60"));
     run(outageSeconds);
   }
 
@@ -73,7 +73,11 @@ class BackendOutageFaultTest {
       Path agentDir = dir.resolve("agent" + i);
       Map<String, String> settings =
           Harness.agentSettings(
-              Harness.localUrl(tap.port()), backend.caCertificatePath(), agentDir, "outage-" + i, token,
+              Harness.localUrl(tap.port()),
+              backend.caCertificatePath(),
+              agentDir,
+              "outage-" + i,
+              token,
               "test:///default");
       Agent agent = new Agent(Harness.config(settings));
       agent.start();
@@ -84,7 +88,12 @@ class BackendOutageFaultTest {
 
     // Steady traffic first: one command each, answered.
     for (String id : ids) {
-      assertThat(backend.awaitCommand(backend.queueCommand(id, "info", Map.of("vm", "test")).id(), Duration.ofSeconds(30)).state())
+      assertThat(
+              backend
+                  .awaitCommand(
+                      backend.queueCommand(id, "info", Map.of("vm", "test")).id(),
+                      Duration.ofSeconds(30))
+                  .state())
           .isEqualTo(CommandState.SUCCEEDED);
     }
 
@@ -111,7 +120,10 @@ class BackendOutageFaultTest {
         domain.resume();
         toggles++;
         for (int i = 0; i < AGENTS; i++) {
-          metricsBytesPeak = Math.max(metricsBytesPeak, Harness.bytesUnder(dir.resolve("agent" + i + "/state/spool/metrics")));
+          metricsBytesPeak =
+              Math.max(
+                  metricsBytesPeak,
+                  Harness.bytesUnder(dir.resolve("agent" + i + "/state/spool/metrics")));
         }
         Thread.sleep(2_500);
       }
@@ -125,7 +137,9 @@ class BackendOutageFaultTest {
     // Every in-flight command finishes once; every event and every sample of the outage arrives.
     for (String commandId : inFlight) {
       CommandView view = backend.awaitCommand(commandId, Duration.ofSeconds(90));
-      assertThat(view.state()).as("command %s after the outage", commandId).isEqualTo(CommandState.SUCCEEDED);
+      assertThat(view.state())
+          .as("command %s after the outage", commandId)
+          .isEqualTo(CommandState.SUCCEEDED);
     }
     int expectedEvents = 2 * toggles;
     long expectedSamples = outageSeconds / 5 - 2;
@@ -137,22 +151,43 @@ class BackendOutageFaultTest {
                 ids.stream()
                     .allMatch(
                         id ->
-                            count("SELECT COUNT(*) FROM vm_events WHERE agent_id = ? AND event_time >= ? AND event_time <= ?", id, down, up.plusSeconds(1))
+                            count(
+                                        "SELECT COUNT(*) FROM vm_events WHERE agent_id = ? AND"
+                                            + " event_time >= ? AND event_time <= ?",
+                                        id,
+                                        down,
+                                        up.plusSeconds(1))
                                     >= expectedEvents
-                                && count("SELECT COUNT(*) FROM metrics_samples WHERE agent_id = ? AND sample_time >= ? AND sample_time <= ?", id, down, up)
+                                && count(
+                                        "SELECT COUNT(*) FROM metrics_samples WHERE agent_id = ?"
+                                            + " AND sample_time >= ? AND sample_time <= ?",
+                                        id,
+                                        down,
+                                        up)
                                     >= expectedSamples));
     long gaps = 0;
     for (String id : ids) {
       long events = count("SELECT COUNT(*) FROM vm_events WHERE agent_id = ?", id);
-      long span = count("SELECT MAX(sequence_no) - MIN(sequence_no) + 1 FROM vm_events WHERE agent_id = ?", id);
+      long span =
+          count(
+              "SELECT MAX(sequence_no) - MIN(sequence_no) + 1 FROM vm_events WHERE agent_id = ?",
+              id);
       gaps += span - events;
     }
     assertThat(gaps).as("missing event sequence numbers across the fleet").isZero();
     long samples = 0;
     for (String id : ids) {
-      samples += count("SELECT COUNT(*) FROM metrics_samples WHERE agent_id = ? AND sample_time >= ? AND sample_time <= ?", id, down, up);
+      samples +=
+          count(
+              "SELECT COUNT(*) FROM metrics_samples WHERE agent_id = ? AND sample_time >= ? AND"
+                  + " sample_time <= ?",
+              id,
+              down,
+              up);
     }
-    assertThat(metricsBytesPeak).as("metrics spool on disk during the outage").isLessThanOrEqualTo(1024 * 1024);
+    assertThat(metricsBytesPeak)
+        .as("metrics spool on disk during the outage")
+        .isLessThanOrEqualTo(1024 * 1024);
     await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(this::online));
 
     // Reconnection: when each agent first reached the backend again, and how hard it knocked.
@@ -178,22 +213,37 @@ class BackendOutageFaultTest {
     long spread = firstBack.get(firstBack.size() - 1) - firstBack.get(0);
     int peak = attemptsPerSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     TreeMap<Long, Integer> perTenSeconds = new TreeMap<>();
-    attemptsPerSecond.forEach((second, n) -> perTenSeconds.merge(second / 10 * 10, n, Integer::sum));
+    attemptsPerSecond.forEach(
+        (second, n) -> perTenSeconds.merge(second / 10 * 10, n, Integer::sum));
     Figures.record(
         "backend outage",
         String.format(
-            "%d agents, outage %d s; %d in-flight commands all SUCCEEDED after it; %d lifecycle events"
-                + " per agent during the outage, all delivered, %d sequence gaps; %d metrics samples"
-                + " from the outage delivered (>= %d per agent expected); metrics spool peak %d bytes"
-                + " (bound 1 MiB); %d connection attempts refused during the outage (peak %d/s for the"
-                + " fleet; per 10 s from the start of the outage: %s); first reconnect after the backend returned, ms per agent: %s (spread %d ms)",
-            AGENTS, outageSeconds, inFlight.size(), expectedEvents, gaps, samples, expectedSamples,
-            metricsBytesPeak, refusedDuringOutage, peak, perTenSeconds.values(),
-            firstBack.stream().map(String::valueOf).collect(Collectors.joining(", ")), spread));
+            "%d agents, outage %d s; %d in-flight commands all SUCCEEDED after it; %d lifecycle"
+                + " events per agent during the outage, all delivered, %d sequence gaps; %d metrics"
+                + " samples from the outage delivered (>= %d per agent expected); metrics spool"
+                + " peak %d bytes (bound 1 MiB); %d connection attempts refused during the outage"
+                + " (peak %d/s for the fleet; per 10 s from the start of the outage: %s); first"
+                + " reconnect after the backend returned, ms per agent: %s (spread %d ms)",
+            AGENTS,
+            outageSeconds,
+            inFlight.size(),
+            expectedEvents,
+            gaps,
+            samples,
+            expectedSamples,
+            metricsBytesPeak,
+            refusedDuringOutage,
+            peak,
+            perTenSeconds.values(),
+            firstBack.stream().map(String::valueOf).collect(Collectors.joining(", ")),
+            spread));
     assertThat(spread).as("reconnects spread out, not a herd").isGreaterThanOrEqualTo(1_000);
-    // Each agent runs six loops (heartbeat, commands, metrics, three spool drainers), each trying up
+    // Each agent runs six loops (heartbeat, commands, metrics, three spool drainers), each trying
+    // up
     // to AGENT_RETRY_ATTEMPTS times per round: the bound is what full jitter keeps them under.
-    assertThat(peak).as("fleet-wide attempts in any one second of the outage").isLessThanOrEqualTo(AGENTS * 15);
+    assertThat(peak)
+        .as("fleet-wide attempts in any one second of the outage")
+        .isLessThanOrEqualTo(AGENTS * 15);
   }
 
   private boolean online(String id) {

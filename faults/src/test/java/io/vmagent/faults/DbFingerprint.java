@@ -34,7 +34,8 @@ final class DbFingerprint {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       for (String table : TABLES) {
         digest.update(("#" + table).getBytes());
         try (ResultSet rows = s.executeQuery("SELECT * FROM " + table + " ORDER BY 1, 2")) {

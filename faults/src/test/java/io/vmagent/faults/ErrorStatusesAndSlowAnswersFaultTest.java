@@ -21,9 +21,9 @@ import org.libvirt.DomainInfo;
 
 /**
  * The backend (behind a fault-injecting proxy) answers 500, 503 and 429 with Retry-After, holds
- * answers longer than the agent's timeout after applying the request, and cuts connections
- * without answering. Every command must still run exactly once and report its result, and every
- * lifecycle event must arrive once.
+ * answers longer than the agent's timeout after applying the request, and cuts connections without
+ * answering. Every command must still run exactly once and report its result, and every lifecycle
+ * event must arrive once.
  */
 class ErrorStatusesAndSlowAnswersFaultTest {
   @TempDir Path dir;
@@ -50,20 +50,31 @@ class ErrorStatusesAndSlowAnswersFaultTest {
         (method, path, nth) -> {
           String kind = FaultProxy.kind(path);
           return switch (kind) {
-            case "results" -> nth % 3 == 1
-                ? new FaultProxy.Fail(500, null)
-                : nth % 3 == 2 ? new FaultProxy.ForwardThenDelay(Duration.ofSeconds(3)) : new FaultProxy.Forward();
-            case "heartbeat" -> nth % 2 == 0 ? new FaultProxy.Fail(429, 1) : new FaultProxy.Forward();
-            case "commands" -> nth % 4 == 2 ? new FaultProxy.Fail(503, 1) : new FaultProxy.Forward();
-            case "metrics" -> nth % 2 == 1 ? new FaultProxy.Fail(500, null) : new FaultProxy.Forward();
-            case "events" -> nth % 2 == 1 ? new FaultProxy.ForwardThenDrop() : new FaultProxy.Forward();
+            case "results" ->
+                nth % 3 == 1
+                    ? new FaultProxy.Fail(500, null)
+                    : nth % 3 == 2
+                        ? new FaultProxy.ForwardThenDelay(Duration.ofSeconds(3))
+                        : new FaultProxy.Forward();
+            case "heartbeat" ->
+                nth % 2 == 0 ? new FaultProxy.Fail(429, 1) : new FaultProxy.Forward();
+            case "commands" ->
+                nth % 4 == 2 ? new FaultProxy.Fail(503, 1) : new FaultProxy.Forward();
+            case "metrics" ->
+                nth % 2 == 1 ? new FaultProxy.Fail(500, null) : new FaultProxy.Forward();
+            case "events" ->
+                nth % 2 == 1 ? new FaultProxy.ForwardThenDrop() : new FaultProxy.Forward();
             default -> new FaultProxy.Forward();
           };
         });
     Map<String, String> settings =
         Harness.agentSettings(
-            proxy.url(), proxy.caPath(), dir.resolve("agent"), "faulty-backend",
-            backend.createBootstrapToken(false, null), "test:///default");
+            proxy.url(),
+            proxy.caPath(),
+            dir.resolve("agent"),
+            "faulty-backend",
+            backend.createBootstrapToken(false, null),
+            "test:///default");
     settings.put("AGENT_API_TIMEOUT", "2");
     try (LogCapture dispatcher = new LogCapture(CommandDispatcher.class)) {
       agent = new Agent(Harness.config(settings));
@@ -79,11 +90,27 @@ class ErrorStatusesAndSlowAnswersFaultTest {
         CommandView view = backend.queueCommand(id, operation, Map.of("vm", "test"));
         ids.add(view.id());
         CommandView done = backend.awaitCommand(view.id(), Duration.ofSeconds(60));
-        assertThat(done.state()).as("%s %s", operation, view.id()).isEqualTo(CommandState.SUCCEEDED);
+        assertThat(done.state())
+            .as("%s %s", operation, view.id())
+            .isEqualTo(CommandState.SUCCEEDED);
       }
       long seconds = (System.nanoTime() - started) / 1_000_000_000;
-      long started2 = ids.stream().filter(c -> dispatcher.lines().stream().anyMatch(l -> l.contains(c) && l.contains(") started"))).count();
-      long runTwice = ids.stream().filter(c -> dispatcher.lines().stream().filter(l -> l.contains(c) && l.contains(") started")).count() > 1).count();
+      long started2 =
+          ids.stream()
+              .filter(
+                  c ->
+                      dispatcher.lines().stream()
+                          .anyMatch(l -> l.contains(c) && l.contains(") started")))
+              .count();
+      long runTwice =
+          ids.stream()
+              .filter(
+                  c ->
+                      dispatcher.lines().stream()
+                              .filter(l -> l.contains(c) && l.contains(") started"))
+                              .count()
+                          > 1)
+              .count();
       assertThat(started2).as("commands that ran").isEqualTo(commands);
       assertThat(runTwice).as("commands that ran twice").isZero();
       assertThat(Libvirt.state()).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
@@ -91,20 +118,37 @@ class ErrorStatusesAndSlowAnswersFaultTest {
       // one row per sequence number, so duplicates would show as fewer distinct rows than sent).
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> DbFingerprint.count(backend.dataSource(), "SELECT COUNT(*) FROM vm_events WHERE agent_id = '" + id + "'") >= commands);
-      long events = DbFingerprint.count(backend.dataSource(), "SELECT COUNT(*) FROM vm_events WHERE agent_id = '" + id + "'");
-      long span = DbFingerprint.count(backend.dataSource(), "SELECT MAX(sequence_no) - MIN(sequence_no) + 1 FROM vm_events WHERE agent_id = '" + id + "'");
+          .until(
+              () ->
+                  DbFingerprint.count(
+                          backend.dataSource(),
+                          "SELECT COUNT(*) FROM vm_events WHERE agent_id = '" + id + "'")
+                      >= commands);
+      long events =
+          DbFingerprint.count(
+              backend.dataSource(), "SELECT COUNT(*) FROM vm_events WHERE agent_id = '" + id + "'");
+      long span =
+          DbFingerprint.count(
+              backend.dataSource(),
+              "SELECT MAX(sequence_no) - MIN(sequence_no) + 1 FROM vm_events WHERE agent_id = '"
+                  + id
+                  + "'");
       assertThat(span).as("no event sequence missing").isEqualTo(events);
-      long redeliveries = DbFingerprint.count(backend.dataSource(), "SELECT COALESCE(SUM(deliveries), 0) FROM commands WHERE agent_id = '" + id + "'") - commands;
+      long redeliveries =
+          DbFingerprint.count(
+                  backend.dataSource(),
+                  "SELECT COALESCE(SUM(deliveries), 0) FROM commands WHERE agent_id = '" + id + "'")
+              - commands;
       assertThat(online(id)).isTrue();
       Figures.record(
           "backend errors and slow answers",
           String.format(
               "%d pause/resume commands all SUCCEEDED in %d s, each run once (%d run twice, %d"
-                  + " redeliveries answered from the journal); %d lifecycle events stored, %d missing;"
-                  + " faults injected: %s",
+                  + " redeliveries answered from the journal); %d lifecycle events stored, %d"
+                  + " missing; faults injected: %s",
               commands, seconds, runTwice, redeliveries, events, span - events, proxy.injected()));
-      assertThat(proxy.injected()).containsKeys("500 on results", "slow answer on results", "429 on heartbeat");
+      assertThat(proxy.injected())
+          .containsKeys("500 on results", "slow answer on results", "429 on heartbeat");
     }
   }
 

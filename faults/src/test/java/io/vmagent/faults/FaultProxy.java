@@ -34,9 +34,9 @@ import javax.net.ssl.SSLContext;
 /**
  * An HTTPS reverse proxy in front of the real backend that injects faults the backend cannot be
  * made to produce on demand: error statuses (500, 503, 429 with Retry-After), answers slower than
- * the agent's timeout (after the backend has already applied the request), and hooks on answers
- * (to kill a backend instance the moment it has leased a command). It is a deliberate fake, used
- * only for fault injection; everything behind it is the real backend.
+ * the agent's timeout (after the backend has already applied the request), and hooks on answers (to
+ * kill a backend instance the moment it has leased a command). It is a deliberate fake, used only
+ * for fault injection; everything behind it is the real backend.
  */
 final class FaultProxy implements AutoCloseable {
   /** What to do with one request. */
@@ -96,12 +96,16 @@ final class FaultProxy implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(3))
             .build();
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(16, r -> {
-      Thread t = new Thread(r, "fault-proxy-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    this.threads =
+        Executors.newFixedThreadPool(
+            16,
+            r -> {
+              Thread t = new Thread(r, "fault-proxy-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.server =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.setExecutor(threads);
     server.createContext("/", this::handle);
@@ -140,17 +144,24 @@ final class FaultProxy implements AutoCloseable {
     try (exchange) {
       String method = exchange.getRequestMethod();
       String path = exchange.getRequestURI().getPath();
-      int nth = counts.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).incrementAndGet();
+      int nth =
+          counts.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).incrementAndGet();
       Action action = rules.decide(method, path, nth);
       if (action instanceof Fail fail) {
         count(fail.status() + " on " + kind(path));
         if (fail.retryAfterSeconds() != null) {
-          exchange.getResponseHeaders().add("Retry-After", String.valueOf(fail.retryAfterSeconds()));
+          exchange
+              .getResponseHeaders()
+              .add("Retry-After", String.valueOf(fail.retryAfterSeconds()));
         }
         exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
-        byte[] body = ("{\"type\":\"urn:vmagent:error:BACKEND_UNAVAILABLE\",\"title\":\"injected\",\"status\":"
-                + fail.status() + ",\"code\":\"" + (fail.status() == 429 ? "RATE_LIMITED" : "BACKEND_UNAVAILABLE") + "\"}")
-            .getBytes();
+        byte[] body =
+            ("{\"type\":\"urn:vmagent:error:BACKEND_UNAVAILABLE\",\"title\":\"injected\",\"status\":"
+                    + fail.status()
+                    + ",\"code\":\""
+                    + (fail.status() == 429 ? "RATE_LIMITED" : "BACKEND_UNAVAILABLE")
+                    + "\"}")
+                .getBytes();
         exchange.sendResponseHeaders(fail.status(), body.length);
         exchange.getResponseBody().write(body);
         return;
@@ -168,8 +179,12 @@ final class FaultProxy implements AutoCloseable {
         count("answer dropped on " + kind(path));
         return; // closing the exchange without a response cuts the connection
       }
-      answer.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
-      exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+      answer
+          .headers()
+          .firstValue("Content-Type")
+          .ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
+      exchange.sendResponseHeaders(
+          answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(answer.body());
       }
@@ -188,7 +203,11 @@ final class FaultProxy implements AutoCloseable {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(upstream.get().resolve(exchange.getRequestURI().toString()))
             .timeout(Duration.ofSeconds(40))
-            .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            .method(
+                method,
+                body.length == 0
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     for (String header : List.of("Authorization", "Content-Type", "Accept")) {
       String value = exchange.getRequestHeaders().getFirst(header);
       if (value != null) {

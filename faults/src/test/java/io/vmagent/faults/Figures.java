@@ -8,8 +8,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
- * Prints a measured figure ({@code FIGURE name: value}) and appends it to the file named by
- * {@code VMAGENT_FAULTS_REPORT} (the build sets {@code faults/target/fault-figures.txt}), from which
+ * Prints a measured figure ({@code FIGURE name: value}) and appends it to the file named by {@code
+ * VMAGENT_FAULTS_REPORT} (the build sets {@code faults/target/fault-figures.txt}), from which
  * docs/reliability.md is written.
  */
 final class Figures {

@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
-/** Shared set-up of the fault scenarios: the real backend and agent settings with short intervals. */
+/**
+ * Shared set-up of the fault scenarios: the real backend and agent settings with short intervals.
+ */
 final class Harness {
   private Harness() {}
 
@@ -41,7 +43,8 @@ final class Harness {
 
   /** Agent settings with short intervals, reaching the backend at {@code url}. */
   static Map<String, String> agentSettings(
-      URI url, Path caPem, Path dir, String name, String token, String libvirtUri) throws IOException {
+      URI url, Path caPem, Path dir, String name, String token, String libvirtUri)
+      throws IOException {
     Files.createDirectories(dir);
     Path envFile = dir.resolve("agent.env");
     if (!Files.exists(envFile)) {
@@ -82,8 +85,8 @@ final class Harness {
 
   /**
    * Stops a backend. Jetty's graceful stop waits 5 s for open long polls and then reports a
-   * TimeoutException although everything is stopped and the database closed; that is expected
-   * while agents are connected (see docs/reliability.md) and not a failure of the scenario.
+   * TimeoutException although everything is stopped and the database closed; that is expected while
+   * agents are connected (see docs/reliability.md) and not a failure of the scenario.
    */
   static void stop(RunningBackend backend) throws Exception {
     if (backend == null) {
@@ -93,6 +96,18 @@ final class Harness {
       backend.close();
     } catch (java.util.concurrent.TimeoutException e) {
       System.out.println("backend stop: long polls still open after the 5 s grace period");
+    }
+  }
+
+  /** Deletes a directory tree a property class made for itself (JUnit's @TempDir is not there). */
+  static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 

@@ -17,7 +17,9 @@ import net.jqwik.api.Combinators;
 final class Hostile {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** VM names an attacker would try: traversal, shell, XML and libvirt URI tricks, control bytes. */
+  /**
+   * VM names an attacker would try: traversal, shell, XML and libvirt URI tricks, control bytes.
+   */
   static final List<String> VM_NAMES =
       List.of(
           "../../etc/passwd",
@@ -57,7 +59,10 @@ final class Hostile {
   static Arbitrary<String> vmNames() {
     return Arbitraries.oneOf(
         Arbitraries.of(VM_NAMES),
-        Arbitraries.strings().ofMinLength(1).ofMaxLength(40).withChars("/.;&|$`'\"<>\\\n\r\u0000 %*")
+        Arbitraries.strings()
+            .ofMinLength(1)
+            .ofMaxLength(40)
+            .withChars("/.;&|$`'\"<>\\\n\r\u0000 %*")
             .map(s -> "vm" + s));
   }
 
@@ -110,7 +115,8 @@ final class Hostile {
 
   /** JSON nested far deeper than any message needs. */
   static Arbitrary<byte[]> deepNesting() {
-    return Combinators.combine(Arbitraries.integers().between(200, 100_000), Arbitraries.of("[", "{\"a\":"))
+    return Combinators.combine(
+            Arbitraries.integers().between(200, 100_000), Arbitraries.of("[", "{\"a\":"))
         .as(
             (depth, open) -> {
               String close = open.equals("[") ? "]" : "}";
@@ -151,7 +157,9 @@ final class Hostile {
                   return node;
                 });
     return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(2, scalar()), net.jqwik.api.Tuple.of(1, array), net.jqwik.api.Tuple.of(1, object));
+        net.jqwik.api.Tuple.of(2, scalar()),
+        net.jqwik.api.Tuple.of(1, array),
+        net.jqwik.api.Tuple.of(1, object));
   }
 
   private static Arbitrary<JsonNode> scalar() {
@@ -165,8 +173,8 @@ final class Hostile {
   }
 
   /**
-   * A value of a type a field of {@code original}'s type never accepts: a container for a scalar,
-   * a scalar or array for an object, a scalar for an array.
+   * A value of a type a field of {@code original}'s type never accepts: a container for a scalar, a
+   * scalar or array for an object, a scalar for an array.
    */
   static Arbitrary<JsonNode> wrongTypeFor(JsonNode original) {
     Arbitrary<JsonNode> object =
@@ -183,12 +191,18 @@ final class Hostile {
       return Arbitraries.oneOf(object, scalar);
     }
     if (original.isTextual()) {
-      return Arbitraries.oneOf(object, array, Arbitraries.of((JsonNode) NODES.booleanNode(false), NODES.numberNode(3)));
+      return Arbitraries.oneOf(
+          object, array, Arbitraries.of((JsonNode) NODES.booleanNode(false), NODES.numberNode(3)));
     }
     if (original.isNumber()) {
-      return Arbitraries.oneOf(object, array, Arbitraries.of((JsonNode) NODES.textNode("12"), NODES.booleanNode(true), NODES.textNode("")));
+      return Arbitraries.oneOf(
+          object,
+          array,
+          Arbitraries.of(
+              (JsonNode) NODES.textNode("12"), NODES.booleanNode(true), NODES.textNode("")));
     }
-    return Arbitraries.oneOf(object, array, Arbitraries.of((JsonNode) NODES.textNode("true"), NODES.numberNode(1)));
+    return Arbitraries.oneOf(
+        object, array, Arbitraries.of((JsonNode) NODES.textNode("true"), NODES.numberNode(1)));
   }
 
   /** Every path (as a list of field names and indexes) to a non-null value inside {@code node}. */

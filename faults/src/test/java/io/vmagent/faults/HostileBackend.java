@@ -20,8 +20,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * A backend that answers every request with whatever the test sets: a stand-in for a compromised
- * or broken backend, which the real one cannot be made to be. Real HTTPS, so the agent's real
+ * A backend that answers every request with whatever the test sets: a stand-in for a compromised or
+ * broken backend, which the real one cannot be made to be. Real HTTPS, so the agent's real
  * transport reads the answers.
  */
 final class HostileBackend implements AutoCloseable {
@@ -47,11 +47,14 @@ final class HostileBackend implements AutoCloseable {
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(kmf.getKeyManagers(), null, null);
     AtomicInteger n = new AtomicInteger();
-    threads = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "hostile-backend-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    threads =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "hostile-backend-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.setExecutor(threads);

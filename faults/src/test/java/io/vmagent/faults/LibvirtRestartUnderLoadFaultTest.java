@@ -46,16 +46,24 @@ class LibvirtRestartUnderLoadFaultTest {
   @Test
   void commandsFailClearlyDuringALibvirtRestartAndSucceedAfterIt() throws Exception {
     String uri = System.getenv("VMAGENT_SYSTEM_LIBVIRT_URI");
-    assumeTrue(uri != null && !uri.isBlank(), "VMAGENT_SYSTEM_LIBVIRT_URI is not set: no real libvirt daemon to restart (bin/test starts one as root)");
+    assumeTrue(
+        uri != null && !uri.isBlank(),
+        "VMAGENT_SYSTEM_LIBVIRT_URI is not set: no real libvirt daemon to restart (bin/test starts"
+            + " one as root)");
     Path script = findScript();
-    assumeTrue(script != null, "testing/hypervisor/libvirtd.sh not found: cannot restart the daemon");
+    assumeTrue(
+        script != null, "testing/hypervisor/libvirtd.sh not found: cannot restart the daemon");
     Path daemonDir = Path.of(uri.replaceFirst(".*socket=", "")).getParent().getParent().getParent();
 
     backend = Harness.backend(dir.resolve("backend"), 0, b -> b);
     Map<String, String> settings =
         Harness.agentSettings(
-            backend.baseUrl(), backend.caCertificatePath(), dir.resolve("agent"), "libvirt-restart",
-            backend.createBootstrapToken(false, null), uri);
+            backend.baseUrl(),
+            backend.caCertificatePath(),
+            dir.resolve("agent"),
+            "libvirt-restart",
+            backend.createBootstrapToken(false, null),
+            uri);
     agent = new Agent(Harness.config(settings));
     agent.start();
     String id = Harness.agentId(dir.resolve("agent"));
@@ -68,8 +76,17 @@ class LibvirtRestartUnderLoadFaultTest {
             () -> {
               while (running.get()) {
                 try {
-                  CommandView done = backend.awaitCommand(backend.queueCommand(id, "list", Map.of()).id(), Duration.ofSeconds(40));
-                  outcomes.add(done.state() == CommandState.SUCCEEDED ? "SUCCEEDED" : done.state() + " " + (done.result() == null ? "no result" : done.result().error().code()));
+                  CommandView done =
+                      backend.awaitCommand(
+                          backend.queueCommand(id, "list", Map.of()).id(), Duration.ofSeconds(40));
+                  outcomes.add(
+                      done.state() == CommandState.SUCCEEDED
+                          ? "SUCCEEDED"
+                          : done.state()
+                              + " "
+                              + (done.result() == null
+                                  ? "no result"
+                                  : done.result().error().code()));
                 } catch (InterruptedException e) {
                   return;
                 }
@@ -77,23 +94,47 @@ class LibvirtRestartUnderLoadFaultTest {
             },
             "libvirt-restart-load");
     load.start();
-    Thread.sleep(3_000);
-    Instant restartAt = Instant.now();
-    control(script, "daemon-stop", daemonDir);
-    Thread.sleep(2_000);
-    control(script, "daemon-start", daemonDir);
-    int before = outcomes.size();
-    await().atMost(Duration.ofSeconds(90)).until(() -> outcomes.size() > before + 3 && outcomes.subList(outcomes.size() - 3, outcomes.size()).stream().allMatch("SUCCEEDED"::equals));
-    long recovery = Duration.between(restartAt, Instant.now()).toSeconds();
-    running.set(false);
-    load.join(45_000);
+    long recovery;
+    try {
+      Thread.sleep(3_000);
+      Instant restartAt = Instant.now();
+      control(script, "daemon-stop", daemonDir);
+      Thread.sleep(2_000);
+      control(script, "daemon-start", daemonDir);
+      int before = outcomes.size();
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> {
+                List<String> seen = snapshot(outcomes);
+                return seen.size() > before + 3
+                    && seen.subList(seen.size() - 3, seen.size()).stream()
+                        .allMatch("SUCCEEDED"::equals);
+              });
+      recovery = Duration.between(restartAt, Instant.now()).toSeconds();
+    } finally {
+      running.set(false);
+      load.join(45_000);
+    }
     TreeMap<String, Integer> tally = new TreeMap<>();
-    outcomes.forEach(o -> tally.merge(o, 1, Integer::sum));
-    assertThat(outcomes).as("no command hung: every one came back").allMatch(o -> o.startsWith("SUCCEEDED") || o.startsWith("FAILED"));
+    List<String> all = snapshot(outcomes);
+    all.forEach(o -> tally.merge(o, 1, Integer::sum));
+    assertThat(all)
+        .as("no command hung: every one came back")
+        .allMatch(o -> o.startsWith("SUCCEEDED") || o.startsWith("FAILED"));
     Figures.record(
         "libvirt daemon restarted under load",
-        "daemon stopped for 2 s while list commands streamed: outcomes " + tally
-            + "; commands succeed again " + recovery + " s after the stop began");
+        "daemon stopped for 2 s while list commands streamed: outcomes "
+            + tally
+            + "; commands succeed again "
+            + recovery
+            + " s after the stop began");
+  }
+
+  private static List<String> snapshot(List<String> outcomes) {
+    synchronized (outcomes) {
+      return new ArrayList<>(outcomes);
+    }
   }
 
   private static Path findScript() {
@@ -108,7 +149,10 @@ class LibvirtRestartUnderLoadFaultTest {
   }
 
   private static void control(Path script, String command, Path daemonDir) throws Exception {
-    Process process = new ProcessBuilder(script.toString(), command, daemonDir.toString()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(script.toString(), command, daemonDir.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
       process.destroyForcibly();

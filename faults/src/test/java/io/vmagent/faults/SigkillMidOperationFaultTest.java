@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The agent process is SIGKILLed the moment it receives a command, once for every operation type,
  * and started again. Wherever the kill lands (before the journal entry, between start and finish,
- * after finishing but before delivery) every command must end with exactly one result and must
- * have started at most once across both processes: the journal, not luck, decides. About two
- * minutes: in the long profile.
+ * after finishing but before delivery) every command must end with exactly one result and must have
+ * started at most once across both processes: the journal, not luck, decides. About two minutes: in
+ * the long profile.
  */
 @Tag("faults-long")
 class SigkillMidOperationFaultTest {
@@ -59,15 +59,23 @@ class SigkillMidOperationFaultTest {
   }
 
   @Test
-  void everyOperationTypeEndsWithOneResultAndStartsAtMostOnceWhenTheAgentIsKilled() throws Exception {
-    backend = Harness.backend(dir.resolve("backend"), 0, b -> b.leaseDuration(Duration.ofSeconds(4)));
+  void everyOperationTypeEndsWithOneResultAndStartsAtMostOnceWhenTheAgentIsKilled()
+      throws Exception {
+    backend =
+        Harness.backend(dir.resolve("backend"), 0, b -> b.leaseDuration(Duration.ofSeconds(4)));
     Map<String, String> settings =
         Harness.agentSettings(
-            backend.baseUrl(), backend.caCertificatePath(), dir.resolve("agent"), "sigkill",
-            backend.createBootstrapToken(false, null), "test:///default");
+            backend.baseUrl(),
+            backend.caCertificatePath(),
+            dir.resolve("agent"),
+            "sigkill",
+            backend.createBootstrapToken(false, null),
+            "test:///default");
     Path log = dir.resolve("agent.log");
     agent = AgentProcess.start(settings, log);
-    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dir.resolve("agent/state/agent-id")));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Files.exists(dir.resolve("agent/state/agent-id")));
     String id = Harness.agentId(dir.resolve("agent"));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.log().contains("heartbeat sent"));
 
@@ -76,27 +84,50 @@ class SigkillMidOperationFaultTest {
     for (Map.Entry<String, Map<String, String>> op : OPERATIONS.entrySet()) {
       CommandView queued = backend.queueCommand(id, op.getKey(), op.getValue());
       String received = "command " + queued.id() + " received";
-      await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(2)).until(() -> agent.log().contains(received));
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .pollInterval(Duration.ofMillis(2))
+          .until(() -> agent.log().contains(received));
       agent.kill();
       String where = journalState(queued.id());
       landed.merge(where, 1, Integer::sum);
       agent = AgentProcess.start(settings, log);
       CommandView done = backend.awaitCommand(queued.id(), Duration.ofSeconds(60));
-      assertThat(done.state()).as("%s after a kill %s", op.getKey(), where).isIn(CommandState.SUCCEEDED, CommandState.FAILED);
+      assertThat(done.state())
+          .as("%s after a kill %s", op.getKey(), where)
+          .isIn(CommandState.SUCCEEDED, CommandState.FAILED);
       long starts = countMatches(agent.log(), "command " + queued.id() + " (" + op.getKey());
       assertThat(starts).as("%s started at most once", op.getKey()).isLessThanOrEqualTo(1);
       if (where.equals("started, not finished")) {
         assertThat(done.state()).isEqualTo(CommandState.FAILED);
         assertThat(done.result().error().message()).contains("not run again");
       } else {
-        assertThat(done.state()).as("%s: %s", op.getKey(), done.result()).isEqualTo(CommandState.SUCCEEDED);
+        assertThat(done.state())
+            .as("%s: %s", op.getKey(), done.result())
+            .isEqualTo(CommandState.SUCCEEDED);
       }
-      outcomes.add(op.getKey() + ": kill " + where + " -> " + done.state() + ", delivery " + done.deliveries() + ", started " + starts + "x");
-      await().atMost(Duration.ofSeconds(30)).until(() -> agent.log().split("heartbeat sent", -1).length > 1);
+      outcomes.add(
+          op.getKey()
+              + ": kill "
+              + where
+              + " -> "
+              + done.state()
+              + ", delivery "
+              + done.deliveries()
+              + ", started "
+              + starts
+              + "x");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> agent.log().split("heartbeat sent", -1).length > 1);
     }
     Figures.record(
         "SIGKILL mid-operation",
-        OPERATIONS.size() + " operation types, agent killed on receipt of each: " + landed + "; " + String.join("; ", outcomes));
+        OPERATIONS.size()
+            + " operation types, agent killed on receipt of each: "
+            + landed
+            + "; "
+            + String.join("; ", outcomes));
   }
 
   private String journalState(String commandId) throws Exception {

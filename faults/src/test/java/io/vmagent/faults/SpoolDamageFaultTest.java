@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent's spool is damaged while it is stopped (one record's bytes flipped in the events
- * spool, the metrics spool cut in the middle of a record): at the next start the damage is
- * detected and logged clearly, every record before it is delivered, and the agent carries on.
+ * The agent's spool is damaged while it is stopped (one record's bytes flipped in the events spool,
+ * the metrics spool cut in the middle of a record): at the next start the damage is detected and
+ * logged clearly, every record before it is delivered, and the agent carries on.
  */
 class SpoolDamageFaultTest {
   static final int EVENTS = 12;
@@ -46,8 +46,12 @@ class SpoolDamageFaultTest {
     backend = Harness.backend(data, port, b -> b);
     Map<String, String> settings =
         Harness.agentSettings(
-            Harness.localUrl(port), backend.caCertificatePath(), dir.resolve("agent"), "spool-damage",
-            backend.createBootstrapToken(false, null), "test:///default");
+            Harness.localUrl(port),
+            backend.caCertificatePath(),
+            dir.resolve("agent"),
+            "spool-damage",
+            backend.createBootstrapToken(false, null),
+            "test:///default");
     agent = new Agent(Harness.config(settings));
     agent.start();
     String id = Harness.agentId(dir.resolve("agent"));
@@ -89,10 +93,22 @@ class SpoolDamageFaultTest {
       agent = new Agent(Harness.config(settings));
       agent.start();
       List<String> damage =
-          spoolLog.lines().stream().filter(l -> l.startsWith("ERROR") && l.contains("is damaged at byte")).toList();
+          spoolLog.lines().stream()
+              .filter(l -> l.startsWith("ERROR") && l.contains("is damaged at byte"))
+              .toList();
       assertThat(damage).hasSize(2);
-      assertThat(damage).anySatisfy(l -> assertThat(l).contains("events spool").contains(damaged + " records before it recovered"));
-      assertThat(damage).anySatisfy(l -> assertThat(l).contains("metrics spool").contains((samples.size() - 1) + " records before it recovered"));
+      assertThat(damage)
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .contains("events spool")
+                      .contains(damaged + " records before it recovered"));
+      assertThat(damage)
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .contains("metrics spool")
+                      .contains((samples.size() - 1) + " records before it recovered"));
 
       // The records before the damage arrive; the agent keeps working (a new event arrives too).
       await().atMost(Duration.ofSeconds(60)).until(() -> events(id) >= eventsBefore + damaged);
@@ -102,18 +118,25 @@ class SpoolDamageFaultTest {
       Figures.record(
           "spool damaged",
           String.format(
-              "events spool: %d records, byte flipped in record %d -> detected (checksum), %d before"
-                  + " it recovered and delivered, %d dropped with an ERROR line; metrics spool: %d"
-                  + " records, last one cut in half -> detected, %d recovered; afterwards %d new"
-                  + " events delivered. Log lines: %s",
-              events.size(), damaged + 1, damaged, events.size() - damaged, samples.size(),
-              samples.size() - 1, delivered - damaged, damage));
+              "events spool: %d records, byte flipped in record %d -> detected (checksum), %d"
+                  + " before it recovered and delivered, %d dropped with an ERROR line; metrics"
+                  + " spool: %d records, last one cut in half -> detected, %d recovered; afterwards"
+                  + " %d new events delivered. Log lines: %s",
+              events.size(),
+              damaged + 1,
+              damaged,
+              events.size() - damaged,
+              samples.size(),
+              samples.size() - 1,
+              delivered - damaged,
+              damage));
     }
   }
 
   private long events(String id) {
     try {
-      return DbFingerprint.count(backend.dataSource(), "SELECT COUNT(*) FROM vm_events WHERE agent_id = '" + id + "'");
+      return DbFingerprint.count(
+          backend.dataSource(), "SELECT COUNT(*) FROM vm_events WHERE agent_id = '" + id + "'");
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A spool append that runs out of disk space half-way (a partial write) must leave the queue as
- * it was: the next append after space is freed is read back intact, before and after a reopen.
+ * A spool append that runs out of disk space half-way (a partial write) must leave the queue as it
+ * was: the next append after space is freed is read back intact, before and after a reopen.
  */
 class SpoolOnFullDiskTest {
   @TempDir Path dir;
@@ -35,7 +35,9 @@ class SpoolOnFullDiskTest {
   @Test
   void anAppendCutShortByAFullDiskLeavesTheQueueIntact() throws Exception {
     Path spool = Files.createDirectories(dir.resolve("spool"));
-    String failed = StateDirectoryFullFaultTest.run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", spool.toString());
+    String failed =
+        StateDirectoryFullFaultTest.run(
+            "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", spool.toString());
     assumeTrue(failed == null, "cannot mount a tmpfs (needs root): " + failed);
     mount = spool;
     byte[] first = "first record".getBytes(StandardCharsets.UTF_8);
@@ -50,11 +52,13 @@ class SpoolOnFullDiskTest {
       Files.delete(filler);
       queue.append(after);
       assertThat(queue.depth()).isEqualTo(2);
-      assertThat(new String(queue.peek(2).get(1), StandardCharsets.UTF_8)).isEqualTo("after the disk was full");
+      assertThat(new String(queue.peek(2).get(1), StandardCharsets.UTF_8))
+          .isEqualTo("after the disk was full");
     }
     try (DurableQueue reopened = new DurableQueue("metrics", spool, 1024 * 1024, 0)) {
       assertThat(reopened.depth()).isEqualTo(2);
-      assertThat(new String(reopened.peek(2).get(1), StandardCharsets.UTF_8)).isEqualTo("after the disk was full");
+      assertThat(new String(reopened.peek(2).get(1), StandardCharsets.UTF_8))
+          .isEqualTo("after the disk was full");
       assertThat(reopened.damagedSegments()).isZero();
     }
   }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.DomainInfo;
 
 /**
- * The agent's state directory (a 4 MiB tmpfs) fills up: a command that cannot be journaled must
- * not run (so it can never run twice), metrics failures are reported, the agent stays up, and once
+ * The agent's state directory (a 4 MiB tmpfs) fills up: a command that cannot be journaled must not
+ * run (so it can never run twice), metrics failures are reported, the agent stays up, and once
  * space is back the command is delivered again, runs once, and metrics flow again intact.
  */
 class StateDirectoryFullFaultTest {
@@ -55,17 +55,25 @@ class StateDirectoryFullFaultTest {
   }
 
   @Test
-  void aFullStateDirectoryStopsCommandsFromRunningUntilThereIsSpaceAndNothingRunsTwice() throws Exception {
+  void aFullStateDirectoryStopsCommandsFromRunningUntilThereIsSpaceAndNothingRunsTwice()
+      throws Exception {
     Path state = Files.createDirectories(dir.resolve("agent/state"));
-    String mounted = run("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", state.toString());
-    assumeTrue(mounted == null, "cannot mount a tmpfs for the full-disk scenario (needs root): " + mounted);
+    String mounted =
+        run("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", state.toString());
+    assumeTrue(
+        mounted == null,
+        "cannot mount a tmpfs for the full-disk scenario (needs root): " + mounted);
     mount = state;
 
     backend = Harness.backend(dir.resolve("backend"), 0, b -> b);
     Map<String, String> settings =
         Harness.agentSettings(
-            backend.baseUrl(), backend.caCertificatePath(), dir.resolve("agent"), "disk-full",
-            backend.createBootstrapToken(false, null), "test:///default");
+            backend.baseUrl(),
+            backend.caCertificatePath(),
+            dir.resolve("agent"),
+            "disk-full",
+            backend.createBootstrapToken(false, null),
+            "test:///default");
     try (LogCapture loop = new LogCapture(CommandLoop.class);
         LogCapture dispatcher = new LogCapture(CommandDispatcher.class);
         LogCapture periodic = new LogCapture(PeriodicLoop.class)) {
@@ -76,11 +84,23 @@ class StateDirectoryFullFaultTest {
 
       long filled = fill(state.resolve("filler"));
       CommandView pause = backend.queueCommand(id, "pause", Map.of("vm", "test"));
-      await().atMost(Duration.ofSeconds(20)).until(() -> loop.count("command " + pause.id() + " not run: the journal cannot be written") >= 1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  loop.count("command " + pause.id() + " not run: the journal cannot be written")
+                      >= 1);
       Thread.sleep(6_000); // a metrics round or more on the full disk
-      assertThat(domainState()).as("nothing ran without a journal entry").isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
-      assertThat(backend.awaitCommand(pause.id(), Duration.ZERO).state()).isNotEqualTo(CommandState.SUCCEEDED);
-      String metricsComplaint = periodic.lines().stream().filter(l -> l.contains("metrics failed")).findFirst().orElse("(none)");
+      assertThat(domainState())
+          .as("nothing ran without a journal entry")
+          .isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+      assertThat(backend.awaitCommand(pause.id(), Duration.ZERO).state())
+          .isNotEqualTo(CommandState.SUCCEEDED);
+      String metricsComplaint =
+          periodic.lines().stream()
+              .filter(l -> l.contains("metrics failed"))
+              .findFirst()
+              .orElse("(none)");
       long samplesWhileFull = samples(id);
 
       Files.delete(state.resolve("filler"));
@@ -89,22 +109,30 @@ class StateDirectoryFullFaultTest {
       long recoverySeconds = Duration.between(freed, Instant.now()).toSeconds();
       assertThat(done.state()).isEqualTo(CommandState.SUCCEEDED);
       assertThat(domainState()).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_PAUSED);
-      assertThat(dispatcher.lines().stream().filter(l -> l.contains(pause.id()) && l.contains(") started")).count())
+      assertThat(
+              dispatcher.lines().stream()
+                  .filter(l -> l.contains(pause.id()) && l.contains(") started"))
+                  .count())
           .as("started once")
           .isEqualTo(1);
       CommandView resume = backend.queueCommand(id, "resume", Map.of("vm", "test"));
-      assertThat(backend.awaitCommand(resume.id(), Duration.ofSeconds(30)).state()).isEqualTo(CommandState.SUCCEEDED);
+      assertThat(backend.awaitCommand(resume.id(), Duration.ofSeconds(30)).state())
+          .isEqualTo(CommandState.SUCCEEDED);
       // Metrics flow again, readable (a spool record torn by the full disk would block them).
       await().atMost(Duration.ofSeconds(60)).until(() -> samples(id) >= samplesWhileFull + 2);
       assertThat(online(id)).isTrue();
       Figures.record(
           "state directory full",
           String.format(
-              "4 MiB tmpfs filled (%d bytes of filler): pause command refused to start (log: \"%s\"),"
-                  + " VM left running; metrics loop reported \"%s\"; after freeing space the command"
-                  + " was delivered again (delivery %d) and ran once in %d s; metrics delivered again",
+              "4 MiB tmpfs filled (%d bytes of filler): pause command refused to start (log:"
+                  + " \"%s\"), VM left running; metrics loop reported \"%s\"; after freeing space"
+                  + " the command was delivered again (delivery %d) and ran once in %d s; metrics"
+                  + " delivered again",
               filled,
-              loop.lines().stream().filter(l -> l.contains(pause.id()) && l.contains("not run")).findFirst().orElse(""),
+              loop.lines().stream()
+                  .filter(l -> l.contains(pause.id()) && l.contains("not run"))
+                  .findFirst()
+                  .orElse(""),
               metricsComplaint,
               done.deliveries(),
               recoverySeconds));
@@ -125,7 +153,8 @@ class StateDirectoryFullFaultTest {
   }
 
   private long samples(String id) throws Exception {
-    return DbFingerprint.count(backend.dataSource(), "SELECT COUNT(*) FROM metrics_samples WHERE agent_id = '" + id + "'");
+    return DbFingerprint.count(
+        backend.dataSource(), "SELECT COUNT(*) FROM metrics_samples WHERE agent_id = '" + id + "'");
   }
 
   private static DomainInfo.DomainState domainState() throws Exception {

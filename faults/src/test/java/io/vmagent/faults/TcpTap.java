@@ -35,11 +35,13 @@ final class TcpTap implements AutoCloseable {
     this.backendPort = backendPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "tap-" + name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "tap-" + name + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     threads.execute(this::acceptLoop);
   }
 
@@ -95,7 +97,8 @@ final class TcpTap implements AutoCloseable {
 
   private void pump(Socket from, Socket to) {
     byte[] buffer = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buffer)) >= 0) {
         out.write(buffer, 0, n);

@@ -70,7 +70,8 @@ class TwoBackendsOneKilledMidLeaseFaultTest {
   void aCommandLeasedByAnInstanceThatDiesRunsOnceThroughTheOther() throws Exception {
     assumeTrue(
         PG_URL != null && !PG_URL.isBlank(),
-        "VMAGENT_TEST_PG_URL is not set: the two-instance scenario needs PostgreSQL (bin/test starts one)");
+        "VMAGENT_TEST_PG_URL is not set: the two-instance scenario needs PostgreSQL (bin/test"
+            + " starts one)");
     schema = "f_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     first.set(instance("a", null));
     Path cert = dir.resolve("a/tls/server.pem");
@@ -79,8 +80,12 @@ class TwoBackendsOneKilledMidLeaseFaultTest {
     proxy = new FaultProxy(dir, first.get().baseUrl(), first.get().caCertificatePath());
     Map<String, String> settings =
         Harness.agentSettings(
-            proxy.url(), proxy.caPath(), dir.resolve("agent"), "two-instances",
-            first.get().createBootstrapToken(false, null), Libvirt.HOST);
+            proxy.url(),
+            proxy.caPath(),
+            dir.resolve("agent"),
+            "two-instances",
+            first.get().createBootstrapToken(false, null),
+            Libvirt.HOST);
     try (LogCapture dispatcher = new LogCapture(CommandDispatcher.class)) {
       agent = new Agent(Harness.config(settings));
       agent.start();
@@ -91,7 +96,9 @@ class TwoBackendsOneKilledMidLeaseFaultTest {
       AtomicBoolean armed = new AtomicBoolean(true);
       proxy.hook(
           (method, path, status, body) -> {
-            if (armed.get() && path.endsWith("/commands") && new String(body, StandardCharsets.UTF_8).contains("\"operation\"")) {
+            if (armed.get()
+                && path.endsWith("/commands")
+                && new String(body, StandardCharsets.UTF_8).contains("\"operation\"")) {
               armed.set(false);
               kill(first, second.get());
               return true; // the lease was granted, its answer never arrives
@@ -106,7 +113,9 @@ class TwoBackendsOneKilledMidLeaseFaultTest {
       AtomicBoolean armedAgain = new AtomicBoolean(true);
       proxy.hook(
           (method, path, status, body) -> {
-            if (armedAgain.get() && path.endsWith("/commands") && new String(body, StandardCharsets.UTF_8).contains("\"operation\"")) {
+            if (armedAgain.get()
+                && path.endsWith("/commands")
+                && new String(body, StandardCharsets.UTF_8).contains("\"operation\"")) {
               armedAgain.set(false);
               // The answer is on its way to the agent; the instance that leased dies behind it.
               Thread killer = new Thread(() -> kill(second, first.get()), "kill-instance");
@@ -118,19 +127,31 @@ class TwoBackendsOneKilledMidLeaseFaultTest {
       CommandView resumeDone = first.get().awaitCommand(resume.id(), Duration.ofSeconds(60));
 
       assertThat(pauseDone.state()).isEqualTo(CommandState.SUCCEEDED);
-      assertThat(pauseDone.deliveries()).as("delivered again after the lease expired").isGreaterThanOrEqualTo(2);
+      assertThat(pauseDone.deliveries())
+          .as("delivered again after the lease expired")
+          .isGreaterThanOrEqualTo(2);
       assertThat(resumeDone.state()).isEqualTo(CommandState.SUCCEEDED);
       assertThat(Libvirt.state()).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
-      long pauseStarts = dispatcher.lines().stream().filter(l -> l.contains(pause.id()) && l.contains(") started")).count();
-      long resumeStarts = dispatcher.lines().stream().filter(l -> l.contains(resume.id()) && l.contains(") started")).count();
+      long pauseStarts =
+          dispatcher.lines().stream()
+              .filter(l -> l.contains(pause.id()) && l.contains(") started"))
+              .count();
+      long resumeStarts =
+          dispatcher.lines().stream()
+              .filter(l -> l.contains(resume.id()) && l.contains(") started"))
+              .count();
       assertThat(pauseStarts).isEqualTo(1);
       assertThat(resumeStarts).isEqualTo(1);
       Figures.record(
           "two backend instances, one killed mid-lease",
           "PostgreSQL, lease 10 s: instance killed with its lease answer lost -> other instance"
-              + " delivered the command again (delivery " + pauseDone.deliveries() + "), ran once,"
+              + " delivered the command again (delivery "
+              + pauseDone.deliveries()
+              + "), ran once,"
               + " SUCCEEDED; instance killed right after answering -> result accepted by the other"
-              + " (delivery " + resumeDone.deliveries() + "), ran once, SUCCEEDED");
+              + " (delivery "
+              + resumeDone.deliveries()
+              + "), ran once, SUCCEEDED");
     }
   }
 

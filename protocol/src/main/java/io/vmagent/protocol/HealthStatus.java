@@ -6,7 +6,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 /** How an agent judges its own health in a heartbeat. */
 public enum HealthStatus {
   HEALTHY,
-  DEGRADED;
+  DEGRADED,
+  /** The agent is shutting down: its last heartbeat; the backend marks it offline at once. */
+  STOPPING;
 
   /** The lower-case name this value has on the wire. */
   @JsonValue

@@ -252,7 +252,9 @@ public final class Session {
         || accessExpires == null
         || refreshExpires == null) {
       throw new IOException(
-          "the backend's answer to " + path + " is unusable: a token or its expiry time is missing");
+          "the backend's answer to "
+              + path
+              + " is unusable: a token or its expiry time is missing");
     }
   }
 

@@ -75,7 +75,9 @@ public final class HeartbeatReporter {
       allWarnings.add("AGENT_SSL_VERIFY=false: the backend's certificate is not verified");
     }
     return new HeartbeatRequest(
-        reasons.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.DEGRADED,
+        goingOffline
+            ? HealthStatus.STOPPING
+            : reasons.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.DEGRADED,
         reasons.stream().map(HeartbeatReporter::cut).distinct().limit(32).toList(),
         Duration.between(startedAt, Instant.now()).toSeconds(),
         new AgentVersions(

@@ -31,7 +31,7 @@ class HeartbeatReporterTest {
       assertThat(regular.newestKnownVersion()).isEqualTo("2.0.0");
       assertThat(regular.libvirt().reachable()).isTrue();
       assertThat(regular.vms()).extracting(v -> v.name()).containsExactlyInAnyOrder("app-01", "app-02", "spare-01");
-      assertThat(last.status()).isEqualTo(HealthStatus.DEGRADED);
+      assertThat(last.status()).isEqualTo(HealthStatus.STOPPING);
       assertThat(last.reasons().get(0)).contains("going offline");
       assertThat(last.warnings()).anyMatch(w -> w.contains("AGENT_SSL_VERIFY=false"));
     }

@@ -67,6 +67,7 @@ public final class HttpsServer implements AutoCloseable {
     connector.setIdleTimeout(IDLE_TIMEOUT_MS);
     server.addConnector(connector);
     server.setHandler(handler);
+    server.setErrorHandler(new ProblemErrorHandler());
     server.start();
     return new HttpsServer(server, connector);
   }

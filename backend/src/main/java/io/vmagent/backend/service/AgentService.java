@@ -10,6 +10,7 @@ import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.store.VmRow;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Connectivity;
+import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.HypervisorFacts;
@@ -97,7 +98,8 @@ public final class AgentService {
                   now,
                   json.write(stored),
                   request.versions().agent(),
-                  request.heartbeatIntervalSeconds());
+                  request.heartbeatIntervalSeconds(),
+                  request.status() == HealthStatus.STOPPING);
               if (request.vms() != null) {
                 List<VmRow> vms = new ArrayList<>();
                 for (var vm : request.vms()) {
@@ -107,7 +109,9 @@ public final class AgentService {
               }
               return commands.countLeasable(c, agentId, now);
             });
-    if (wasOffline[0]) {
+    if (request.status() == HealthStatus.STOPPING) {
+      LOG.info("agent {} is shutting down: offline until its next heartbeat", agentId);
+    } else if (wasOffline[0]) {
       LOG.info("agent {} is online again", agentId);
     }
     return new HeartbeatResponse(now, pending, latestAgentVersion);
@@ -119,10 +123,16 @@ public final class AgentService {
     return new ArrayList<>(byName.values());
   }
 
-  /** Online unless the agent missed {@code offlineAfterMissed} heartbeat intervals. */
+  /**
+   * Online unless the agent missed {@code offlineAfterMissed} heartbeat intervals or its last
+   * heartbeat said it was shutting down.
+   */
   public Connectivity connectivity(AgentRow agent, Instant now) {
     if (agent.revoked()) {
       return Connectivity.REVOKED;
+    }
+    if (agent.stopped()) {
+      return Connectivity.OFFLINE;
     }
     Instant last = agent.lastHeartbeatAt() != null ? agent.lastHeartbeatAt() : agent.registeredAt();
     Duration allowed =

@@ -8,6 +8,7 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.BootstrapTokenRow;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.RefreshTokenRow;
+import io.vmagent.backend.store.StorageException;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.protocol.BootstrapTokenCreated;
 import io.vmagent.protocol.BootstrapTokenInfo;
@@ -68,6 +69,19 @@ public final class RegistrationService {
    * agent's history, replaces its identity and revokes its earlier token chains.
    */
   public RegisterResponse register(String bootstrapToken, RegisterRequest request) {
+    try {
+      return registerOnce(bootstrapToken, request);
+    } catch (StorageException e) {
+      if (!e.uniqueViolation()) {
+        throw e;
+      }
+      // Two registrations of the same new agent raced (a retried request whose first attempt
+      // was slow): the other one inserted the row, so this one now registers again over it.
+      return registerOnce(bootstrapToken, request);
+    }
+  }
+
+  private RegisterResponse registerOnce(String bootstrapToken, RegisterRequest request) {
     Instant now = clock.instant();
     String hash = Secrets.hash(bootstrapToken);
     RegisterResponse response =
@@ -128,6 +142,7 @@ public final class RegistrationService {
         json.write(request.capabilities()),
         Math.max(1, interval),
         registeredAt,
+        null,
         null,
         null,
         null);

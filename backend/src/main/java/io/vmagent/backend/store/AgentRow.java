@@ -15,10 +15,16 @@ public record AgentRow(
     Instant registeredAt,
     Instant revokedAt,
     Instant lastHeartbeatAt,
-    String heartbeatJson) {
+    String heartbeatJson,
+    Instant stoppedAt) {
 
   /** True once an operator revoked the agent. */
   public boolean revoked() {
     return revokedAt != null;
+  }
+
+  /** True when the agent's last heartbeat said it was shutting down. */
+  public boolean stopped() {
+    return stoppedAt != null;
   }
 }

@@ -14,7 +14,7 @@ public final class AgentStore {
   private static final String COLUMNS =
       "agent_id, name, hostname, agent_version, libvirt_uri, hypervisor_json, capabilities_json,"
           + " heartbeat_interval_seconds, registered_at, revoked_at, last_heartbeat_at,"
-          + " heartbeat_json";
+          + " heartbeat_json, stopped_at";
 
   /** The agent, if registered. */
   public Optional<AgentRow> find(Connection c, String agentId) throws SQLException {
@@ -44,7 +44,7 @@ public final class AgentStore {
   public void insert(Connection c, AgentRow agent) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, agent.agentId());
       s.setString(2, agent.name());
       s.setString(3, agent.hostname());
@@ -57,6 +57,7 @@ public final class AgentStore {
       Sql.setInstant(s, 10, agent.revokedAt());
       Sql.setInstant(s, 11, agent.lastHeartbeatAt());
       Sql.setString(s, 12, agent.heartbeatJson());
+      Sql.setInstant(s, 13, agent.stoppedAt());
       s.executeUpdate();
     }
   }
@@ -87,13 +88,14 @@ public final class AgentStore {
       Instant at,
       String heartbeatJson,
       String agentVersion,
-      Integer intervalSeconds)
+      Integer intervalSeconds,
+      boolean stopping)
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
             "UPDATE agents SET last_heartbeat_at = ?, heartbeat_json = ?, agent_version = ?,"
-                + " heartbeat_interval_seconds = COALESCE(?, heartbeat_interval_seconds)"
-                + " WHERE agent_id = ?")) {
+                + " heartbeat_interval_seconds = COALESCE(?, heartbeat_interval_seconds),"
+                + " stopped_at = ? WHERE agent_id = ?")) {
       Sql.setInstant(s, 1, at);
       s.setString(2, heartbeatJson);
       s.setString(3, agentVersion);
@@ -102,7 +104,8 @@ public final class AgentStore {
       } else {
         s.setInt(4, intervalSeconds);
       }
-      s.setString(5, agentId);
+      Sql.setInstant(s, 5, stopping ? at : null);
+      s.setString(6, agentId);
       s.executeUpdate();
     }
   }
@@ -131,6 +134,7 @@ public final class AgentStore {
         Sql.instant(rows, "registered_at"),
         Sql.instant(rows, "revoked_at"),
         Sql.instant(rows, "last_heartbeat_at"),
-        rows.getString("heartbeat_json"));
+        rows.getString("heartbeat_json"),
+        Sql.instant(rows, "stopped_at"));
   }
 }
