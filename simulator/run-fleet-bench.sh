@@ -24,6 +24,8 @@
 #                       the largest N the search found one instance to hold)
 #   BACKEND_JAVA_OPTS   JVM options of each backend                     (default: none)
 #   SIM_JAVA_OPTS       JVM options of the simulator                    (default: -Xmx3g)
+#   NICE                niceness of the backends and the simulator: a negative value (as root)
+#                       shields them from other work on a shared machine  (default: 0)
 #   OUT                 where reports go                 (default: simulator/target/fleet-bench)
 #   BACKEND_JAR         the backend jar                  (default: backend/target/vm-backend.jar)
 set -euo pipefail
@@ -49,6 +51,7 @@ TWO_SIZES=${TWO_SIZES:-auto}
 BACKEND_JAVA_OPTS=${BACKEND_JAVA_OPTS:-}
 SIM_JAVA_OPTS=${SIM_JAVA_OPTS:--Xmx3g}
 OUT=${OUT:-$ROOT/simulator/target/fleet-bench}
+NICE=${NICE:-0}
 
 for jar in "$BACKEND_JAR" "$SIM_JAR"; do
   if [[ ! -f $jar ]]; then
@@ -125,7 +128,7 @@ start_backend() {
   shift 2
   mkdir -p "$dir"
   # shellcheck disable=SC2086 # BACKEND_JAVA_OPTS is a list of options
-  java $BACKEND_JAVA_OPTS -jar "$BACKEND_JAR" serve --data-dir "$dir" \
+  nice -n "$NICE" java $BACKEND_JAVA_OPTS -jar "$BACKEND_JAR" serve --data-dir "$dir" \
     --listen "127.0.0.1:$port" "$@" >"$dir/backend.log" 2>&1 &
   local pid=$!
   BACKEND_PIDS+=("$pid")
@@ -177,6 +180,7 @@ pg_args() {
 simulate() {
   local label=$1 n=$2 name=$3
   shift 3
+  if [[ $NICE != 0 ]]; then label="$label, nice $NICE"; fi
   local args=() dir i=0
   for dir in "$@"; do
     args+=(--backend "$(cat "$dir/backend.url")" --ca "$dir/tls/ca.pem")
@@ -187,7 +191,7 @@ simulate() {
   log "run $name: $n agents, $label, $# backend(s); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   local status=0
   # shellcheck disable=SC2086 # SIM_JAVA_OPTS is a list of options
-  java $SIM_JAVA_OPTS -jar "$SIM_JAR" run "${args[@]}" \
+  nice -n "$NICE" java $SIM_JAVA_OPTS -jar "$SIM_JAR" run "${args[@]}" \
     --operator-token-file "$1/operator.token" \
     -n "$n" --heartbeat "$HEARTBEAT" --metrics "$METRICS" --poll-wait "$POLL_WAIT" \
     --warmup "$WARMUP" --duration "$DURATION" --commands-per-second "$COMMANDS_PER_SECOND" \
