@@ -18,6 +18,9 @@ public final class HttpsServer implements AutoCloseable {
   private static final long IDLE_TIMEOUT_MS = 75_000;
 
   private final Server server;
+  /** Connections the kernel may hold before the server accepts them. */
+  static final int ACCEPT_QUEUE_SIZE = 1024;
+
   private final ServerConnector connector;
 
   private HttpsServer(Server server, ServerConnector connector) {
@@ -64,6 +67,9 @@ public final class HttpsServer implements AutoCloseable {
             server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
     connector.setHost(host);
     connector.setPort(port);
+    // The JDK's default backlog of 50 overflowed during registration storms of a few thousand
+    // agents (TcpExtListenOverflows climbing), and every dropped SYN costs an agent a 1-7 s retry.
+    connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
     connector.setIdleTimeout(IDLE_TIMEOUT_MS);
     server.addConnector(connector);
     server.setHandler(handler);
