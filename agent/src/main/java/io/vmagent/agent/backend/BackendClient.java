@@ -34,16 +34,7 @@ public final class BackendClient {
 
   /** Reports the agent's health. */
   public HeartbeatResponse heartbeat(HeartbeatRequest request) throws IOException {
-    return authed(
-        (id, token) ->
-            transport.send(
-                "POST",
-                ProtocolPaths.heartbeat(id),
-                request,
-                token,
-                HeartbeatResponse.class,
-                RetryMode.SAFE,
-                null));
+    return post(ProtocolPaths::heartbeat, request, HeartbeatResponse.class);
   }
 
   /**
@@ -87,44 +78,17 @@ public final class BackendClient {
 
   /** Reports a command's outcome; the backend applies it once per command id. */
   public ResultAck submitResult(CommandResult result) throws IOException {
-    return authed(
-        (id, token) ->
-            transport.send(
-                "POST",
-                ProtocolPaths.results(id),
-                result,
-                token,
-                ResultAck.class,
-                RetryMode.SAFE,
-                null));
+    return post(ProtocolPaths::results, result, ResultAck.class);
   }
 
   /** Delivers metrics samples. */
   public IngestAck submitMetrics(MetricsBatch batch) throws IOException {
-    return authed(
-        (id, token) ->
-            transport.send(
-                "POST",
-                ProtocolPaths.metrics(id),
-                batch,
-                token,
-                IngestAck.class,
-                RetryMode.SAFE,
-                null));
+    return post(ProtocolPaths::metrics, batch, IngestAck.class);
   }
 
   /** Delivers lifecycle events; the backend skips sequences it already has. */
   public IngestAck submitEvents(EventBatch batch) throws IOException {
-    return authed(
-        (id, token) ->
-            transport.send(
-                "POST",
-                ProtocolPaths.events(id),
-                batch,
-                token,
-                IngestAck.class,
-                RetryMode.SAFE,
-                null));
+    return post(ProtocolPaths::events, batch, IngestAck.class);
   }
 
   /** The newest agent version the backend knows. */
@@ -139,6 +103,14 @@ public final class BackendClient {
                 UpdateInfo.class,
                 RetryMode.SAFE,
                 null));
+  }
+
+  /** A POST of {@code body} to this agent's {@code path}, retried where safe. */
+  private <T> T post(java.util.function.UnaryOperator<String> path, Object body, Class<T> type)
+      throws IOException {
+    return authed(
+        (id, token) ->
+            transport.send("POST", path.apply(id), body, token, type, RetryMode.SAFE, null));
   }
 
   private <T> T authed(Call<T> call) throws IOException {
