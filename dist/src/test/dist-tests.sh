@@ -608,9 +608,15 @@ check_sandbox_procsubset_breaks() {
 check_mdwe_breaks_jvm() {
   # Why the unit does not set MemoryDenyWriteExecute=yes: the JVM cannot even start.
   need_live || return
-  local out rc
-  out=$(as_agent /usr/bin/python3 "$here/seccomp-exec.py" --deny-write-execute vm-agent version 2>&1)
+  local out rc script_dir
+  # The agent user may not be able to read the checkout (a clone under a 0700 folder): give it
+  # its own readable copy of the helper.
+  script_dir=$(mktemp -d)
+  chmod 0755 "$script_dir"
+  install -m 0644 "$here/seccomp-exec.py" "$script_dir/"
+  out=$(as_agent /usr/bin/python3 "$script_dir/seccomp-exec.py" --deny-write-execute vm-agent version 2>&1)
   rc=$?
+  rm -rf "$script_dir"
   echo "exit $rc: $out"
   expect "the JVM fails to start without writable executable memory" test $rc -ne 0 || return 1
   expect "the JVM says why" grep -q 'executable' <<<"$out" || return 1
