@@ -26,6 +26,9 @@ import java.util.Map;
  * against the backend jar.
  */
 public final class CommandLatency {
+  /** Above the goal's p99 (250 ms): such commands are listed one by one on stderr. */
+  private static final long SLOW_MICROS = 250_000;
+
   private CommandLatency() {}
 
   /** Timings of one command, in microseconds. */
@@ -87,12 +90,27 @@ public final class CommandLatency {
     Instant created = queued.createdAt();
     Instant started = done.result().startedAt();
     Instant finished = done.result().finishedAt();
-    return new Sample(
-        micros(created, seen),
-        micros(created, started),
-        micros(started, finished),
-        micros(finished, seen),
-        (after - before) / 1_000);
+    Sample sample =
+        new Sample(
+            micros(created, seen),
+            micros(created, started),
+            micros(started, finished),
+            micros(finished, seen),
+            (after - before) / 1_000);
+    if (sample.total() > SLOW_MICROS) {
+      // Named so the slow ones can be found in the agent's and the backend's logs.
+      System.err.printf(
+          Locale.ROOT,
+          "slow: %s %s queued %s total %.1f ms (delivery %.1f, run %.1f, report %.1f)%n",
+          operation,
+          queued.id(),
+          created,
+          ms(sample.total()),
+          ms(sample.delivery()),
+          ms(sample.run()),
+          ms(sample.report()));
+    }
+    return sample;
   }
 
   private static long micros(Instant from, Instant to) {

@@ -31,7 +31,10 @@ public final class LongPolls implements AutoCloseable {
 
   private static final int WAITING = 0;
   private static final int CLAIMED = 1;
-  private static final int DONE = 2;
+  // Woken while an attempt held it: that attempt's lease may have read the database before the
+  // waking command was committed, so it must lease once more before it lets the waiter wait.
+  private static final int CLAIMED_AND_WOKEN = 2;
+  private static final int DONE = 3;
 
   /** One waiting poll. */
   private static final class Waiter {
@@ -64,10 +67,22 @@ public final class LongPolls implements AutoCloseable {
       Supplier<Set<String>> agentsWithWork,
       Duration recheck,
       int workerThreads) {
+    this(
+        lease,
+        agentsWithWork,
+        recheck,
+        Executors.newFixedThreadPool(workerThreads, named("vm-backend-poll-worker")));
+  }
+
+  LongPolls(
+      BiFunction<String, Integer, CommandBatch> lease,
+      Supplier<Set<String>> agentsWithWork,
+      Duration recheck,
+      ExecutorService workers) {
     this.lease = lease;
     this.agentsWithWork = agentsWithWork;
     this.timer = Executors.newSingleThreadScheduledExecutor(named("vm-backend-poll-timer"));
-    this.workers = Executors.newFixedThreadPool(workerThreads, named("vm-backend-poll-worker"));
+    this.workers = workers;
     long period = recheck.toMillis();
     timer.scheduleWithFixedDelay(this::recheck, period, period, TimeUnit.MILLISECONDS);
   }
@@ -140,25 +155,55 @@ public final class LongPolls implements AutoCloseable {
       return;
     }
     for (Waiter waiter : waiters) {
-      if (!waiter.state.compareAndSet(WAITING, CLAIMED)) {
-        continue;
+      if (claim(waiter)) {
+        leaseFor(agentId, waiter);
       }
+    }
+  }
+
+  /**
+   * Takes the waiter for one attempt; when another attempt holds it, marks it woken instead, so
+   * that attempt leases again. Without the mark, a command committed while the holder's query ran
+   * would wait for the next re-check (the lost wake-up behind a one-second latency tail).
+   */
+  private static boolean claim(Waiter waiter) {
+    while (true) {
+      int state = waiter.state.get();
+      if (state == WAITING && waiter.state.compareAndSet(WAITING, CLAIMED)) {
+        return true;
+      }
+      if (state == CLAIMED && waiter.state.compareAndSet(CLAIMED, CLAIMED_AND_WOKEN)) {
+        return false;
+      }
+      if (state == CLAIMED_AND_WOKEN || state == DONE) {
+        return false;
+      }
+    }
+  }
+
+  private void leaseFor(String agentId, Waiter waiter) {
+    while (true) {
       CommandBatch batch;
       try {
         batch = lease.apply(agentId, waiter.max);
       } catch (RuntimeException e) {
         finish(waiter, null, e);
-        continue;
+        return;
       }
       if (!batch.commands().isEmpty() || System.nanoTime() >= waiter.deadlineNanos) {
         finish(waiter, batch, null);
-        continue;
+        return;
       }
-      waiter.state.set(WAITING);
-      // The timer may have fired while this attempt held the waiter; it left it to us.
-      if (System.nanoTime() >= waiter.deadlineNanos) {
-        expire(waiter);
+      if (waiter.state.compareAndSet(CLAIMED, WAITING)) {
+        break;
       }
+      if (!waiter.state.compareAndSet(CLAIMED_AND_WOKEN, CLAIMED)) {
+        return; // closed meanwhile, and answered by close()
+      }
+    }
+    // The timer may have fired while this attempt held the waiter; it left it to us.
+    if (System.nanoTime() >= waiter.deadlineNanos) {
+      expire(waiter);
     }
   }
 
