@@ -140,7 +140,8 @@ ENV
 # Starts the agent: bench_start_agent ENV_FILE LOG [OPTS]. OPTS are JVM flags the launcher
 # (bin/vm-agent) adds after its own (VM_AGENT_JAVA_OPTS); "jvm:FLAGS" runs `java FLAGS -jar`
 # instead, without the launcher's flags ("jvm:" alone: the JVM's defaults). Words of the form
-# NAME=VALUE with an upper-case NAME (MALLOC_ARENA_MAX=2, say) are set in the environment.
+# NAME=VALUE with an upper-case NAME (MALLOC_ARENA_MAX=2, VM_AGENT_CDS_ARCHIVE=..., say) are set
+# in the environment; VM_AGENT_JAR=... runs another build of the agent in either mode.
 # Sets agent_pid (the JVM's pid: the launcher execs java) and agent_started_ns.
 bench_start_agent() {
   local env=$1 log=$2 opts=${3:-} word launcher=yes
@@ -159,7 +160,12 @@ bench_start_agent() {
   # shellcheck disable=SC2034 # read by the scripts that source this file
   agent_started_ns=$(date +%s%N)
   if [[ -z "$launcher" ]]; then
-    env "${vars[@]+"${vars[@]}"}" java "${flags[@]+"${flags[@]}"}" -jar "$agent_jar" run \
+    # VM_AGENT_JAR=... names another build of the agent (a "before" figure), as for the launcher.
+    local jar=$agent_jar
+    for word in "${vars[@]+"${vars[@]}"}"; do
+      [[ "$word" == VM_AGENT_JAR=* ]] && jar=${word#VM_AGENT_JAR=}
+    done
+    env "${vars[@]+"${vars[@]}"}" java "${flags[@]+"${flags[@]}"}" -jar "$jar" run \
       --config-file "$env" >"$log" 2>&1 &
   else
     env "${vars[@]+"${vars[@]}"}" VM_AGENT_JAVA_OPTS="${flags[*]+"${flags[*]}"}" \

@@ -525,8 +525,13 @@ sandbox() {
   chmod 1777 "$private_tmp"
   # The sandbox's /tmp is this directory: the filter's tools go there, visible to vm-agent.
   install -m 0644 "$here/seccomp-exec.py" "$(syscalls_allowed)" "$private_tmp/"
+  # CacheDirectory=vm-agent with CacheDirectoryMode=0700, as systemd makes it at start.
+  install -d -m 0700 -o vm-agent -g vm-agent /var/cache/vm-agent
+  # The unit's Environment= settings (EnvironmentFile= is read by the agent itself here).
+  local unit_env
+  unit_env=$(sed -n 's/^Environment=//p' "$unit_src" | tr '\n' ' ')
   unshare --mount --propagation private -- \
-    bash -s "$proc_opts" "$private_tmp" /tmp/seccomp-exec.py /tmp/syscalls-allowed "$@" <<'EOF'
+    bash -s "$proc_opts" "$private_tmp" /tmp/seccomp-exec.py /tmp/syscalls-allowed "$unit_env" "$@" <<'EOF'
 set -euo pipefail
 kvm=""
 if [[ -c /dev/kvm ]]; then kvm=$(stat -c '%t %T %a %u:%g' /dev/kvm); fi
@@ -534,18 +539,20 @@ proc_opts=$1
 private_tmp=$2
 seccomp_exec=$3
 allowed=$4
-shift 4
+read -r -a unit_env <<<"$5"
+shift 5
 # PrivateTmp=: like systemd, a fresh directory of the host's /tmp bound over /tmp and /var/tmp.
 mount --bind "$private_tmp" /var/tmp
 mount --bind "$private_tmp" /tmp
 # ProtectSystem=strict with ReadWritePaths=: everything read-only but state and logs.
 mount --bind /var/lib/vm-agent /var/lib/vm-agent
 mount --bind /var/log/vm-agent /var/log/vm-agent
+mount --bind /var/cache/vm-agent /var/cache/vm-agent
 while read -r mp opts; do
   case $mp in
     # Mounts under /tmp are hidden by the private /tmp; one may also vanish while we look.
     /proc | /proc/* | /dev | /dev/* | /tmp | /tmp/* | /var/tmp | /var/tmp/*) ;;
-    /var/lib/vm-agent | /var/log/vm-agent) ;;
+    /var/lib/vm-agent | /var/log/vm-agent | /var/cache/vm-agent) ;;
     *) [[ $opts == ro* || ! -e $mp ]] || mount -o remount,bind,ro "$mp" ;;
   esac
 done < <(awk '{ print $5, $6 }' /proc/self/mountinfo | sort -u)
@@ -566,7 +573,7 @@ mount -t proc -o "nosuid,nodev,noexec,$proc_opts" proc /proc
 mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys
 exec setpriv --reuid=vm-agent --regid=vm-agent --init-groups --no-new-privs \
   --inh-caps=-all --bounding-set=-all -- \
-  env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/opt/vm-agent LANG=C.UTF-8 \
+  env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/opt/vm-agent LANG=C.UTF-8 "${unit_env[@]}" \
   /usr/bin/python3 "$seccomp_exec" "$allowed" bash -c 'umask 077; ulimit -n 4096; exec "$@"' _ "$@"
 EOF
 }
@@ -672,12 +679,41 @@ check_sandbox_config_check() {
   expect "config check exits 0 inside the sandbox (got $rc)" test $rc -eq 0
 }
 
+# One run of the daemon in the unit's sandbox, until the backend sees it online, then SIGTERM.
+# Sets daemon_online, daemon_rc, daemon_took and daemon_maps (its /proc/PID/maps when online).
+sandbox_daemon_run() {
+  local data=$1 log=$2 sandbox_pid agent_pid t0 deadline=$((SECONDS + 60))
+  daemon_online="" daemon_maps=""
+  sandbox "$UNIT_PROC" vm-agent run >"$log" 2>&1 &
+  sandbox_pid=$!
+  while [[ $SECONDS -lt $deadline ]] && kill -0 "$sandbox_pid" 2>/dev/null; do
+    # Registered (credentials kept), then seen online by the backend after a heartbeat.
+    if [[ -e /var/lib/vm-agent/credentials.json ]] &&
+      bin/vm-backend agents list --data-dir "$data" 2>/dev/null | grep -q ' online '; then
+      daemon_online=yes
+      break
+    fi
+    sleep 0.5
+  done
+  bin/vm-backend agents list --data-dir "$data" 2>&1
+  agent_pid=$(pgrep -u vm-agent -f 'vm-agent.jar run')
+  if [[ -n $agent_pid ]]; then daemon_maps=$(cat "/proc/$agent_pid/maps" 2>/dev/null); fi
+  t0=$SECONDS
+  if [[ -n $agent_pid ]]; then kill -TERM "$agent_pid"; fi
+  wait "$sandbox_pid"
+  daemon_rc=$?
+  daemon_took=$((SECONDS - t0))
+  echo "stopped with status $daemon_rc after $daemon_took s"
+  tail -25 "$log"
+}
+
 check_sandbox_daemon() {
   # The daemon in the unit's sandbox against the reference backend over TLS: it registers,
-  # stays online, and on SIGTERM stops cleanly well within TimeoutStopSec.
+  # stays online, and on SIGTERM stops cleanly well within TimeoutStopSec. It runs twice: the
+  # first stop records the class-data archive in the cache directory, the second start maps it.
   need_live || return
   [[ -x bin/vm-backend && -f backend/target/vm-backend.jar ]] || { echo "no reference backend built"; return 77; }
-  local data=$work/backend backend_pid agent_pid sandbox_pid ok=0 t0 rc stop_limit token
+  local data=$work/backend backend_pid ok=0 stop_limit token run
   stop_limit=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s*$/\1/p' "$unit_src")
   bin/vm-backend serve --data-dir "$data" --listen 127.0.0.1:0 >"$work/backend.log" 2>&1 &
   backend_pid=$!
@@ -689,42 +725,36 @@ check_sandbox_daemon() {
   fi
   install -m 0644 "$data/tls/ca.pem" /etc/vm-agent/ssl/backend-ca.pem
   rm -f /var/lib/vm-agent/credentials.json /var/lib/vm-agent/agent-id
+  rm -rf /var/cache/vm-agent
   token=$(bin/vm-backend token create --single-use --data-dir "$data" 2>/dev/null)
   printf '%s\n' "AGENT_BACKEND_URL=$(cat "$data/backend.url")" "AGENT_TOKEN=$token" \
     AGENT_SSL_CA_PATH=/etc/vm-agent/ssl/backend-ca.pem AGENT_LIBVIRT_URI=test:///default \
     AGENT_HEARTBEAT_INTERVAL=5 >/etc/vm-agent/agent.env
-  sandbox "$UNIT_PROC" vm-agent run >"$work/daemon.log" 2>&1 &
-  sandbox_pid=$!
-  local online=""
-  local deadline=$((SECONDS + 60))
-  while [[ $SECONDS -lt $deadline ]] && kill -0 "$sandbox_pid" 2>/dev/null; do
-    # Registered (credentials kept), then seen online by the backend after a heartbeat.
-    if [[ -e /var/lib/vm-agent/credentials.json ]] &&
-      bin/vm-backend agents list --data-dir "$data" 2>/dev/null | grep -q ' online '; then
-      online=yes
-      break
+  for run in 1 2; do
+    echo "--- run $run"
+    sandbox_daemon_run "$data" "$work/daemon-$run.log"
+    expect "run $run: the agent registered and came online from inside the sandbox" test -n "$daemon_online" || ok=1
+    expect "run $run: a clean exit (0, or 143 which the unit counts as success)" \
+      test "$daemon_rc" -eq 0 -o "$daemon_rc" -eq 143 || ok=1
+    expect "run $run: the stop well within TimeoutStopSec (${stop_limit}s)" test "$daemon_took" -lt "${stop_limit:-0}" || ok=1
+    expect "run $run: nothing refused by the sandbox in the log" \
+      not grep -iE 'read-only file system|permission denied|operation not permitted|AccessDenied' "$work/daemon-$run.log" || ok=1
+    ls -l /var/cache/vm-agent
+    if [[ $run == 1 ]]; then
+      expect "run 1 recorded a class-data archive at exit, owned by vm-agent" \
+        test -n "$(find /var/cache/vm-agent -name 'vm-agent-*.jsa.new' -user vm-agent -size +1M)" || ok=1
+    else
+      expect "run 2 checked the archive and put it in place" \
+        test -n "$(find /var/cache/vm-agent -name 'vm-agent-*.jsa' -user vm-agent)" || ok=1
+      expect "run 2 mapped the archive" grep -q '/var/cache/vm-agent/vm-agent-.*\.jsa$' <<<"$daemon_maps" || ok=1
+      expect "run 2 did not record another" not grep -q 'no class-data archive' "$work/daemon-2.log" || ok=1
     fi
-    sleep 0.5
   done
-  bin/vm-backend agents list --data-dir "$data" 2>&1
-  expect "the agent registered and came online from inside the sandbox" test -n "$online" || ok=1
-  agent_pid=$(pgrep -u vm-agent -f 'vm-agent.jar run')
-  t0=$SECONDS
-  if [[ -n $agent_pid ]]; then kill -TERM "$agent_pid"; fi
-  wait "$sandbox_pid"
-  rc=$?
-  local took=$((SECONDS - t0))
-  echo "stopped with status $rc after $took s (TimeoutStopSec=${stop_limit}s)"
   kill "$backend_pid"
   wait "$backend_pid" 2>/dev/null
-  tail -25 "$work/daemon.log"
-  expect "a clean exit (0, or 143 which the unit counts as success)" test "$rc" -eq 0 -o "$rc" -eq 143 || ok=1
-  expect "the stop well within TimeoutStopSec" test "$took" -lt "${stop_limit:-0}" || ok=1
   expect "credentials kept 0600 in the state directory" \
     test "$(stat -c %a /var/lib/vm-agent/credentials.json 2>/dev/null)" = 600 || ok=1
-  expect "nothing refused by the sandbox in the log" \
-    not grep -iE 'read-only file system|permission denied|operation not permitted|AccessDenied' "$work/daemon.log" || ok=1
-  echo "NOTE: registered, online, stopped in $took s with status $rc"
+  echo "NOTE: registered, online and stopped twice (last stop in $daemon_took s, status $daemon_rc); class-data archive recorded, then used"
   return $ok
 }
 
@@ -783,6 +813,7 @@ check_live_uninstall() {
   expect "unit removed" test ! -e /etc/systemd/system/vm-agent.service || ok=1
   expect "unit disabled" test ! -L /etc/systemd/system/multi-user.target.wants/vm-agent.service || ok=1
   expect "symlink removed" test ! -L /usr/bin/vm-agent || ok=1
+  expect "class-data archive removed with the jar it was made from" test ! -e /var/cache/vm-agent || ok=1
   expect "configuration kept" test -s /etc/vm-agent/agent.env || ok=1
   expect "state kept" test -d /var/lib/vm-agent || ok=1
   expect "user kept" getent passwd vm-agent || ok=1
@@ -855,9 +886,11 @@ check_deb_cycle() {
   expect "package upgrade keeps configuration and state" \
     test "$kept" = "$(tree_digest /etc/vm-agent /var/lib/vm-agent)" || ok=1
 
+  install -d -m 0700 /var/cache/vm-agent && echo archive >/var/cache/vm-agent/vm-agent-0.jsa
   out=$(dpkg -r vm-agent 2>&1) || { echo "$out"; return 1; }
   echo "$out"
   expect "remove: program gone" test ! -e /opt/vm-agent/lib/vm-agent.jar -a ! -e /usr/bin/vm-agent || ok=1
+  expect "remove: class-data archive gone with the jar" test ! -e /var/cache/vm-agent || ok=1
   expect "remove: configuration kept" grep -q kept-by-reinstall /etc/vm-agent/agent.env || ok=1
   expect "remove: state kept" test -f /var/lib/vm-agent/keep.rec || ok=1
   expect "remove: logrotate conffile kept" test -f /etc/logrotate.d/vm-agent || ok=1

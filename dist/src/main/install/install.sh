@@ -439,6 +439,8 @@ do_uninstall() {
   for f in lib/vm-agent.jar bin/vm-agent share/agent.env.example share/install.md VERSION; do
     remove_path "$prefix/$f"
   done
+  # The launcher's class-data archive: made from the jar just removed, of no use to anything else.
+  remove_path /var/cache/vm-agent
   for f in lib bin share ""; do
     if [[ -d $root$prefix/$f ]] && [[ -z $(ls -A "$root$prefix/$f") || $dry_run == true ]]; then
       act "remove directory $prefix${f:+/$f}" rmdir --ignore-fail-on-non-empty -- "$root$prefix/$f"
