@@ -11,11 +11,13 @@ usage() {
   cat <<'USAGE'
 usage: benchmarks/agent-footprint.sh [--duration SECONDS] [--domains N] [--sample SECONDS]
                                      [--heartbeat SECONDS] [--metrics SECONDS]
-                                     [--variant LABEL=OPTS]...
+                                     [--libvirt-daemon] [--variant LABEL=OPTS]...
   --duration   how long the agents run (default 600; the official figure is 600)
   --domains    domains in the test-driver node (default 100)
   --sample     seconds between /proc samples (default 5)
   --heartbeat  AGENT_HEARTBEAT_INTERVAL (default 30); --metrics AGENT_METRICS_INTERVAL (default 60)
+  --libvirt-daemon  serve the test-driver node through a private libvirtd (root), as on a
+               host, instead of in the agent's process (the default)
   --variant    an agent to run; OPTS are JVM flags added to the launcher's (VM_AGENT_JAVA_OPTS),
                or "jvm:FLAGS" for plain `java FLAGS -jar` without the launcher's flags.
                Repeatable; default: launcher= (the launcher as shipped).
@@ -29,6 +31,7 @@ sample=5
 heartbeat=30
 metrics=60
 variants=()
+daemon=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration=${2:?}; shift 2 ;;
@@ -37,6 +40,7 @@ while [[ $# -gt 0 ]]; do
     --heartbeat) heartbeat=${2:?}; shift 2 ;;
     --metrics) metrics=${2:?}; shift 2 ;;
     --variant) variants+=("${2:?}"); shift 2 ;;
+    --libvirt-daemon) daemon=yes; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "agent-footprint: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -52,6 +56,10 @@ done
 bench_init
 bench_machine
 uri=$(bench_node_xml "$domains")
+if [[ -n "$daemon" ]]; then
+  chmod 755 "$bench_work"
+  uri=$(bench_daemon_node_uri "${uri#test://}")
+fi
 bench_start_backend
 echo "backend: $backend_url (pid $backend_pid); libvirt: $uri"
 

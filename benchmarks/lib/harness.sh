@@ -11,6 +11,7 @@ bench_src="$bench_root/benchmarks/src/main/java/io/vmagent/benchmarks"
 
 bench_pids=()
 bench_work=""
+bench_libvirtd_dir=""
 
 bench_cleanup() {
   local i
@@ -19,6 +20,10 @@ bench_cleanup() {
     bench_stop "${bench_pids[$i]}"
   done
   bench_pids=()
+  if [[ -n "$bench_libvirtd_dir" ]]; then
+    "$bench_root/testing/hypervisor/libvirtd.sh" stop "$bench_libvirtd_dir" >/dev/null 2>&1 || true
+    bench_libvirtd_dir=""
+  fi
   if [[ -n "$bench_work" && -z "${BENCH_KEEP:-}" ]]; then
     rm -rf "$bench_work"
   fi
@@ -67,6 +72,17 @@ bench_free_port() {
 bench_node_xml() {
   local domains=$1 file="$bench_work/node-$1.xml"
   java -cp "$agent_jar" "$bench_src/NodeFixture.java" "$domains" "$file"
+}
+
+# Serves a test-driver node through a private libvirt daemon (testing/hypervisor/libvirtd.sh,
+# needs root), as libvirtd serves QEMU on a host: the domains live in the daemon, not in the
+# agent. bench_daemon_node_uri NODE_XML prints the remote URI of that node.
+bench_daemon_node_uri() {
+  local node=$1 uri
+  bench_libvirtd_dir="$bench_work/libvirtd"
+  uri=$("$bench_root/testing/hypervisor/libvirtd.sh" start "$bench_libvirtd_dir" | tail -1)
+  # qemu:///system?socket=S -> test+unix:///NODE?socket=S
+  echo "test+unix://$node?${uri#*\?}"
 }
 
 # Starts the reference backend (embedded H2) in $bench_work/backend; sets backend_dir,
