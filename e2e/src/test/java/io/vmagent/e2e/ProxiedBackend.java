@@ -1,6 +1,7 @@
 package io.vmagent.e2e;
 
 import io.vmagent.backend.RunningBackend;
+import io.vmagent.testing.TestPki;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -10,6 +10,7 @@ import io.vmagent.agent.Agent;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.protocol.CommandState;
+import io.vmagent.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

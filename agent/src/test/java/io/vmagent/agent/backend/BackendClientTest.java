@@ -10,6 +10,7 @@ import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.LibvirtHealth;
 import io.vmagent.protocol.RegisterRequest;
+import io.vmagent.testing.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

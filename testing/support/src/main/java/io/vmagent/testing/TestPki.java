@@ -1,4 +1,4 @@
-package io.vmagent.e2e;
+package io.vmagent.testing;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -37,11 +37,11 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throwaway certificate authority for TLS tests: issues server and client certificates. */
-final class TestPki {
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-  final KeyPair caKeys;
-  final X509Certificate ca;
+  public final KeyPair caKeys;
+  public final X509Certificate ca;
 
   private TestPki(KeyPair caKeys, X509Certificate ca) {
     this.caKeys = caKeys;
@@ -49,9 +49,9 @@ final class TestPki {
   }
 
   /** A certificate and its key. */
-  record Issued(X509Certificate certificate, KeyPair keys) {}
+  public record Issued(X509Certificate certificate, KeyPair keys) {}
 
-  static TestPki create(String name) throws Exception {
+  public static TestPki create(String name) throws Exception {
     KeyPair keys = ec();
     X500Name subject = new X500Name("CN=" + name);
     X509v3CertificateBuilder builder = builder(subject, subject, keys);
@@ -60,7 +60,7 @@ final class TestPki {
   }
 
   /** A certificate for 127.0.0.1 and localhost, signed by this CA. */
-  Issued issue(String name, KeyPair keys) throws Exception {
+  public Issued issue(String name, KeyPair keys) throws Exception {
     X509v3CertificateBuilder builder =
         builder(new X500Name("CN=" + name), new X500Name(ca.getSubjectX500Principal().getName()), keys);
     builder.addExtension(
@@ -74,20 +74,20 @@ final class TestPki {
     return new Issued(sign(builder, caKeys.getPrivate()), keys);
   }
 
-  static KeyPair rsa() throws GeneralSecurityException {
+  public static KeyPair rsa() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     return generator.generateKeyPair();
   }
 
-  static KeyPair ec() throws GeneralSecurityException {
+  public static KeyPair ec() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     return generator.generateKeyPair();
   }
 
   /** The key in its traditional form: PKCS#1 for RSA, SEC1 for EC (with curve and public key, as openssl writes it). */
-  static void writeTraditionalKey(Path file, KeyPair keys) throws IOException {
+  public static void writeTraditionalKey(Path file, KeyPair keys) throws IOException {
     if (!keys.getPrivate().getAlgorithm().equals("EC")) {
       writePem(file, keys.getPrivate());
       return;
@@ -105,16 +105,16 @@ final class TestPki {
   }
 
   /** The key as PKCS#8. */
-  static void writePkcs8Key(Path file, PrivateKey key) throws IOException {
+  public static void writePkcs8Key(Path file, PrivateKey key) throws IOException {
     writePem(file, new JcaPKCS8Generator(key, null).generate());
   }
 
-  static void writeCertificates(Path file, X509Certificate... certificates) throws IOException {
+  public static void writeCertificates(Path file, X509Certificate... certificates) throws IOException {
     writePem(file, (Object[]) certificates);
   }
 
   /** A server context presenting {@code server}; when {@code clientCa} is given, it is trusted. */
-  static SSLContext serverContext(Issued server, X509Certificate clientCa) throws Exception {
+  public static SSLContext serverContext(Issued server, X509Certificate clientCa) throws Exception {
     char[] password = "pw".toCharArray();
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
