@@ -10,6 +10,7 @@ import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.HealthStatus;
+import io.vmagent.testing.AgentProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
+import io.vmagent.testing.AgentProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

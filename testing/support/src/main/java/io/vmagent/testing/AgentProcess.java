@@ -1,14 +1,15 @@
-package io.vmagent.faults;
+package io.vmagent.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** {@code vm-agent run} as a child process on this test's class path, its output in a file. */
-final class AgentProcess implements AutoCloseable {
+public final class AgentProcess implements AutoCloseable {
   private final Process process;
   private final Path output;
 
@@ -18,13 +19,14 @@ final class AgentProcess implements AutoCloseable {
   }
 
   /** Starts the daemon with {@code settings} as its environment (nothing else of ours leaks in). */
-  static AgentProcess start(Map<String, String> settings, Path output) throws IOException {
+  public static AgentProcess start(Map<String, String> settings, Path output) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(
             List.of(
                 java,
                 "-Xmx128m",
+                // C1 only, as the launcher runs it: suites that start many agents start faster.
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -37,15 +39,25 @@ final class AgentProcess implements AutoCloseable {
     return new AgentProcess(builder.start(), output);
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   /** Everything the process logged so far. */
-  String log() throws IOException {
+  public String log() throws IOException {
     return Files.exists(output) ? Files.readString(output) : "";
   }
 
   /** SIGKILL: no chance to clean up. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then waits up to {@code timeout} for the exit code (-1 when it did not exit). */
+  public int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
   }
 
   boolean alive() {
