@@ -58,7 +58,8 @@ bench_machine
 uri=$(bench_node_xml "$domains")
 if [[ -n "$daemon" ]]; then
   chmod 755 "$bench_work"
-  uri=$(bench_daemon_node_uri "${uri#test://}")
+  bench_start_libvirtd "${uri#test://}"
+  uri=$bench_node_uri
 fi
 bench_start_backend
 echo "backend: $backend_url (pid $backend_pid); libvirt: $uri"

@@ -12,6 +12,7 @@ bench_src="$bench_root/benchmarks/src/main/java/io/vmagent/benchmarks"
 bench_pids=()
 bench_work=""
 bench_libvirtd_dir=""
+bench_node_uri=""
 
 bench_cleanup() {
   local i
@@ -76,13 +77,15 @@ bench_node_xml() {
 
 # Serves a test-driver node through a private libvirt daemon (testing/hypervisor/libvirtd.sh,
 # needs root), as libvirtd serves QEMU on a host: the domains live in the daemon, not in the
-# agent. bench_daemon_node_uri NODE_XML prints the remote URI of that node.
-bench_daemon_node_uri() {
+# agent. bench_start_libvirtd NODE_XML sets bench_node_uri to the remote URI of that node. Not
+# to be called in a subshell: the cleanup needs bench_libvirtd_dir to stop the daemon.
+bench_start_libvirtd() {
   local node=$1 uri
   bench_libvirtd_dir="$bench_work/libvirtd"
   uri=$("$bench_root/testing/hypervisor/libvirtd.sh" start "$bench_libvirtd_dir" | tail -1)
   # qemu:///system?socket=S -> test+unix:///NODE?socket=S
-  echo "test+unix://$node?${uri#*\?}"
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  bench_node_uri="test+unix://$node?${uri#*\?}"
 }
 
 # Starts the reference backend (embedded H2) in $bench_work/backend; sets backend_dir,
