@@ -37,10 +37,11 @@ public enum VmState {
           "from_snapshot",
           "shutting_down",
           "snapshot",
-          "api_error",
+          "crashed",
           "starting_up",
           "postcopy",
-          "postcopy_failed")),
+          "postcopy_failed",
+          "api_error")),
   SHUTTING_DOWN("shutting_down", List.of("unknown", "user")),
   SHUT_OFF(
       "shut_off",
@@ -80,6 +81,15 @@ public enum VmState {
   /** Whether the guest is executing (running or blocked on I/O). */
   public boolean isRunning() {
     return this == RUNNING || this == BLOCKED;
+  }
+
+  /**
+   * libvirt's reason names for its {@code virDomainState} number {@code state}, indexed by
+   * reason number (the order of libvirt's {@code virDomain*Reason} enums); empty for a state
+   * number this table does not know.
+   */
+  public static List<String> libvirtReasons(int state) {
+    return state >= 0 && state <= 7 ? fromLibvirt(state).reasons : List.of();
   }
 
   /** The state for libvirt's {@code virDomainState} number. */

@@ -1,48 +1,12 @@
 package io.vmagent.agent.metrics.domain;
 
-/** Names of libvirt's {@code virDomainState} values and of their reasons. */
+import io.vmagent.agent.libvirt.VmState;
+import java.util.List;
+
+/** Names of libvirt's {@code virDomainState} values and of their reasons, as the metrics snapshot spells them. */
 final class DomainStates {
   private static final String[] STATES = {
     "nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended"
-  };
-  private static final String[][] REASONS = {
-    {"unknown"},
-    {
-      "unknown", "booted", "migrated", "restored", "from_snapshot", "unpaused",
-      "migration_canceled", "save_canceled", "wakeup", "crashed", "postcopy", "postcopy_failed"
-    },
-    {"unknown"},
-    {
-      "unknown",
-      "user",
-      "migration",
-      "save",
-      "dump",
-      "ioerror",
-      "watchdog",
-      "from_snapshot",
-      "shutting_down",
-      "snapshot",
-      "crashed",
-      "starting_up",
-      "postcopy",
-      "postcopy_failed",
-      "api_error"
-    },
-    {"unknown", "user"},
-    {
-      "unknown",
-      "shutdown",
-      "destroyed",
-      "crashed",
-      "migrated",
-      "saved",
-      "failed",
-      "from_snapshot",
-      "daemon"
-    },
-    {"unknown", "panicked"},
-    {"unknown"},
   };
 
   private DomainStates() {}
@@ -58,9 +22,8 @@ final class DomainStates {
     if (state < 0 || reason < 0) {
       return null;
     }
-    if (state < REASONS.length && reason < REASONS[state].length) {
-      return REASONS[state][reason];
-    }
-    return "reason_" + reason;
+    // One table of libvirt's reason names, shared with the operations' state reports.
+    List<String> reasons = VmState.libvirtReasons(state);
+    return reason < reasons.size() ? reasons.get(reason) : "reason_" + reason;
   }
 }
