@@ -18,9 +18,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Builds the {@link SSLContext} of the backend client: the system trust store plus {@code
- * AGENT_SSL_CA_PATH}, the client certificate and key for mutual TLS, or (verification off) a
- * trust manager that accepts any certificate and any host name.
+ * Builds the {@link SSLContext} of the backend client: the CAs of {@code AGENT_SSL_CA_PATH}, or
+ * the system trust store when it is not set, the client certificate and key for mutual TLS, or
+ * (verification off) a trust manager that accepts any certificate and any host name.
  */
 public final class TlsContexts {
   private TlsContexts() {}
@@ -44,18 +44,20 @@ public final class TlsContexts {
     }
   }
 
-  private static X509TrustManager trustManager(Path caPath)
-      throws GeneralSecurityException, IOException {
+  /**
+   * A bundle given in {@code AGENT_SSL_CA_PATH} is the whole trust, as with curl's {@code --cacert}
+   * and Python's {@code verify=path}: a backend behind a private CA cannot then be impersonated
+   * with a certificate any public CA issued for its name. Without it, the system store.
+   */
+  static X509TrustManager trustManager(Path caPath) throws GeneralSecurityException, IOException {
+    if (caPath == null) {
+      return systemTrustManager();
+    }
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     int n = 0;
-    for (X509Certificate ca : systemTrustManager().getAcceptedIssuers()) {
-      store.setCertificateEntry("system-" + n++, ca);
-    }
-    if (caPath != null) {
-      for (X509Certificate ca : PemFiles.certificates(caPath)) {
-        store.setCertificateEntry("agent-ca-" + n++, ca);
-      }
+    for (X509Certificate ca : PemFiles.certificates(caPath)) {
+      store.setCertificateEntry("agent-ca-" + n++, ca);
     }
     TrustManagerFactory factory =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

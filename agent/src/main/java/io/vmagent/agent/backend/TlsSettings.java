@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * @param verify whether the backend's certificate and host name are checked ({@code
  *     AGENT_SSL_VERIFY})
- * @param caPath extra CAs trusted in addition to the system store ({@code AGENT_SSL_CA_PATH})
+ * @param caPath the CAs trusted instead of the system store ({@code AGENT_SSL_CA_PATH})
  * @param certPath client certificate chain for mutual TLS ({@code AGENT_SSL_CERT_PATH})
  * @param keyPath client private key for mutual TLS ({@code AGENT_SSL_KEY_PATH})
  */

@@ -1,5 +1,8 @@
 package io.vmagent.agent.cli;
 
+import io.vmagent.agent.config.ConfigException;
+import java.io.PrintWriter;
+
 /** The exit codes of the {@code vm-agent} command, documented in the README. */
 public final class ExitCodes {
   /** Success. */
@@ -16,4 +19,22 @@ public final class ExitCodes {
   public static final int INTERRUPTED = 130;
 
   private ExitCodes() {}
+
+  /** Tells the user on {@code err} why a command failed and returns its exit code. */
+  static int report(Exception e, PrintWriter err) {
+    if (e instanceof ConfigException config) {
+      err.println("vm-agent: " + config.getMessage());
+      err.println("See 'vm-agent config check' and the README's configuration table.");
+      err.flush();
+      return CONFIG;
+    }
+    if (e instanceof CommandFailure failure) {
+      err.println("vm-agent: " + failure.getMessage());
+      err.flush();
+      return failure.exitCode();
+    }
+    err.println("vm-agent: unexpected error: " + e);
+    err.flush();
+    return FAILED;
+  }
 }

@@ -1,82 +1,36 @@
 package io.vmagent.agent.cli;
 
-import io.vmagent.agent.AgentVersion;
-import io.vmagent.agent.config.ConfigException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.IVersionProvider;
 
-/** Entry point of the {@code vm-agent} command. */
-@Command(
-    name = "vm-agent",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    description = "Host agent for virtual-machine fleets: runs VM operations through libvirt, "
-        + "reports metrics and takes commands from the backend.",
-    subcommands = {
-      RunCommand.class,
-      ConfigCommand.class,
-      VersionCommand.class,
-      MetricsCommand.class,
-      VmCommand.class,
-      HealthCommand.class,
-      CommandLine.HelpCommand.class
-    },
-    footerHeading = "%nExamples:%n",
-    footer = {
-      "  vm-agent run               run the daemon with /etc/vm-agent/agent.env",
-      "  vm-agent config check      show the effective configuration and check it",
-      "  vm-agent vm list           the VMs on this host",
-      "  vm-agent health            check libvirt",
-      "  vm-agent help run          help on one command",
-      "",
-      "Exit codes: 0 ok, 1 operation failed, 2 usage error,",
-      "  69 libvirt or backend unavailable, 78 invalid configuration, 130 interrupted."
-    })
-public final class Main implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+/**
+ * Entry point of the {@code vm-agent} command. No method here names a picocli type: the Java
+ * launcher loads every type in the main class's method signatures before it calls main.
+ */
+public final class Main {
+  private Main() {}
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(isPlainRun(args) ? runDaemon(new PrintWriter(System.err, true))
+        : VmAgentCommand.commandLine().execute(args));
   }
 
-  /** The configured command line, shared by {@link #main} and the tests. */
-  public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(Main::handle);
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
-    return cli;
+  /**
+   * {@code vm-agent run} with no options, what the systemd unit starts, skips the command-line
+   * parser: picocli builds a model of every subcommand (about 180 classes and their objects) and
+   * keeps it reachable for as long as the command runs, which for the daemon is its whole life.
+   * Anything else, {@code run --help} and {@code run --log-level DEBUG} included, goes through
+   * picocli as usual.
+   */
+  static boolean isPlainRun(String[] args) {
+    return args.length == 1 && args[0].equals("run");
   }
 
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-    PrintWriter err = cli.getErr();
-    if (e instanceof ConfigException config) {
-      err.println("vm-agent: " + config.getMessage());
-      err.println("See 'vm-agent config check' and the README's configuration table.");
-      err.flush();
-      return ExitCodes.CONFIG;
-    }
-    if (e instanceof CommandFailure failure) {
-      err.println("vm-agent: " + failure.getMessage());
-      err.flush();
-      return failure.exitCode();
-    }
-    err.println("vm-agent: unexpected error: " + e);
-    err.flush();
-    return ExitCodes.FAILED;
-  }
-
-  /** Prints the agent's version for {@code --version}. */
-  static final class Version implements IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"vm-agent " + AgentVersion.current()};
+  /** Runs the daemon as {@code vm-agent run} does; failures map to the same exit codes. */
+  static int runDaemon(PrintWriter err) {
+    try {
+      return new RunCommand().call();
+    } catch (Exception e) {
+      return ExitCodes.report(e, err);
     }
   }
 }

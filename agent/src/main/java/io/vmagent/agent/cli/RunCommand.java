@@ -21,7 +21,7 @@ import sun.misc.Signal;
 final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-  @Mixin ConfigOptions options;
+  @Mixin ConfigOptions options = new ConfigOptions();
 
   @Override
   public Integer call() throws ConfigException, InterruptedException {

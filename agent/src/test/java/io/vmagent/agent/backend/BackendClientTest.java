@@ -12,9 +12,11 @@ import io.vmagent.protocol.LibvirtHealth;
 import io.vmagent.protocol.RegisterRequest;
 import io.vmagent.testing.TestPki;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -238,6 +240,53 @@ class BackendClientTest {
         .withMessageContaining("not trusted")
         .withMessageContaining("AGENT_SSL_CA_PATH");
     assertThat(server.seen).isEmpty();
+  }
+
+  @Test
+  void aCaBundleReplacesTheSystemStoreSoACertificateFromASystemCaIsRefused() throws Exception {
+    // The JVM's trust-store property stands in for the system store: no test can hold the key of
+    // a CA the machine really trusts.
+    TestPki publicCa = TestPki.create("public-ca");
+    Path systemStore = dir.resolve("system-cacerts.p12");
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setCertificateEntry("public-ca", publicCa.ca);
+    try (OutputStream out = Files.newOutputStream(systemStore)) {
+      store.store(out, "changeit".toCharArray());
+    }
+    server = new ScriptedHttpsServer(TestPki.serverContext(publicCa.issue("impostor", TestPki.ec()), null), false);
+    registerOk();
+    server.on("/api/v1/agents/agent-1/heartbeat", r -> heartbeatOk());
+    String storeBefore = System.getProperty("javax.net.ssl.trustStore");
+    String passwordBefore = System.getProperty("javax.net.ssl.trustStorePassword");
+    System.setProperty("javax.net.ssl.trustStore", systemStore.toString());
+    System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
+    try {
+      TlsSettings systemOnly = new TlsSettings(true, Optional.empty(), Optional.empty(), Optional.empty());
+      transport = new HttpTransport(server.url(), TlsContexts.create(systemOnly), Duration.ofSeconds(5), FAST);
+      new BackendClient(transport, session(transport)).heartbeat(heartbeat());
+      assertThat(server.count("/api/v1/agents/agent-1/heartbeat")).isEqualTo(1);
+      int requestsBefore = server.seen.size();
+
+      HttpTransport pinned =
+          new HttpTransport(server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
+      assertThatExceptionOfType(SSLHandshakeException.class)
+          .isThrownBy(() -> new BackendClient(pinned, session(pinned)).heartbeat(heartbeat()))
+          .withMessageContaining("not trusted");
+      assertThat(server.seen).hasSize(requestsBefore);
+      assertThat(TlsContexts.trustManager(caFile).getAcceptedIssuers()).containsExactly(pki.ca);
+    } finally {
+      restoreProperty("javax.net.ssl.trustStore", storeBefore);
+      restoreProperty("javax.net.ssl.trustStorePassword", passwordBefore);
+    }
+  }
+
+  private static void restoreProperty(String name, String value) {
+    if (value == null) {
+      System.clearProperty(name);
+    } else {
+      System.setProperty(name, value);
+    }
   }
 
   @Test

@@ -38,7 +38,7 @@ class MetricsCommandTest {
   private int run(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.addAll(List.of("--config-file", envFile.toString(), "--state-dir", dir.toString()));
-    CommandLine cli = Main.commandLine();
+    CommandLine cli = VmAgentCommand.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     return cli.execute(all.toArray(new String[0]));

@@ -44,7 +44,7 @@ class VmCommandTest {
   }
 
   private int runRaw(String... args) {
-    CommandLine cli = Main.commandLine();
+    CommandLine cli = VmAgentCommand.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     return cli.execute(args);
