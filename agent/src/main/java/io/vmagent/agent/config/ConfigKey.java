@@ -16,7 +16,7 @@ public enum ConfigKey {
   AGENT_SSL_VERIFY("true", false, "verify the backend's TLS certificate"),
   AGENT_SSL_CERT_PATH(null, false, "client certificate (PEM) for mutual TLS"),
   AGENT_SSL_KEY_PATH(null, false, "client private key (PEM) for mutual TLS"),
-  AGENT_SSL_CA_PATH(null, false, "CA bundle (PEM) trusted in addition to the system store"),
+  AGENT_SSL_CA_PATH(null, false, "CA bundle (PEM): when set, the only CAs trusted; unset, the system store"),
   AGENT_METRICS_INTERVAL("60", false, "seconds between metrics reports"),
   AGENT_HEARTBEAT_INTERVAL("30", false, "seconds between heartbeats"),
   AGENT_API_TIMEOUT("30", false, "seconds before a backend request times out"),
