@@ -11,13 +11,15 @@ usage() {
   cat <<'USAGE'
 usage: benchmarks/agent-footprint.sh [--duration SECONDS] [--domains N] [--sample SECONDS]
                                      [--heartbeat SECONDS] [--metrics SECONDS]
-                                     [--libvirt-daemon] [--variant LABEL=OPTS]...
+                                     [--libvirt-daemon] [--archive] [--variant LABEL=OPTS]...
   --duration   how long the agents run (default 600; the official figure is 600)
   --domains    domains in the test-driver node (default 100)
   --sample     seconds between /proc samples (default 5)
   --heartbeat  AGENT_HEARTBEAT_INTERVAL (default 30); --metrics AGENT_METRICS_INTERVAL (default 60)
   --libvirt-daemon  serve the test-driver node through a private libvirtd (root), as on a
                host, instead of in the agent's process (the default)
+  --archive    run each variant as the systemd unit does, with a class-data archive of its own
+               (VM_AGENT_CDS_ARCHIVE), recorded by a 60 s training run of all variants first
   --variant    an agent to run; OPTS are JVM flags added to the launcher's (VM_AGENT_JAVA_OPTS),
                or "jvm:FLAGS" for plain `java FLAGS -jar` without the launcher's flags.
                Repeatable; default: launcher= (the launcher as shipped).
@@ -32,6 +34,7 @@ heartbeat=30
 metrics=60
 variants=()
 daemon=""
+archive=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration=${2:?}; shift 2 ;;
@@ -41,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --metrics) metrics=${2:?}; shift 2 ;;
     --variant) variants+=("${2:?}"); shift 2 ;;
     --libvirt-daemon) daemon=yes; shift ;;
+    --archive) archive=yes; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "agent-footprint: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -65,14 +69,50 @@ bench_start_backend
 echo "backend: $backend_url (pid $backend_pid); libvirt: $uri"
 
 tick=$(getconf CLK_TCK)
+for v in "${variants[@]}"; do
+  label=${v%%=*}
+  mkdir -p "$bench_work/agent-$label"
+  bench_agent_env "$bench_work/$label.env" "$bench_work/agent-$label" "$uri" "$heartbeat" "$metrics"
+done
+
+# Each variant's options, with its own archive when asked for (the launcher deletes archives of
+# other jars and flags in the same directory, so one directory each).
+variant_opts() {
+  local v=$1 opts=${1#*=}
+  # "jvm:" variants run without the launcher, which is what makes and maps the archive.
+  [[ -n "$archive" && "$opts" != jvm:* ]] && opts="$opts VM_AGENT_CDS_ARCHIVE=$bench_work/cds-${v%%=*}/vm-agent.jsa"
+  printf '%s' "$opts"
+}
+
+if [[ -n "$archive" ]]; then
+  echo "training run (60 s): each variant records its class-data archive when it stops"
+  trained=()
+  for v in "${variants[@]}"; do
+    label=${v%%=*}
+    mkdir -p "$bench_work/cds-$label"
+    bench_start_agent "$bench_work/$label.env" "$bench_work/$label-training.log" "$(variant_opts "$v")"
+    trained+=("$agent_pid")
+  done
+  sleep 60
+  for pid in "${trained[@]}"; do
+    bench_stop "$pid" 60
+  done
+  for v in "${variants[@]}"; do
+    label=${v%%=*}
+    [[ "${v#*=}" == jvm:* ]] && continue
+    compgen -G "$bench_work/cds-$label/*.jsa.new" >/dev/null || {
+      echo "agent '$label' recorded no archive; its log:" >&2
+      tail -n 30 "$bench_work/$label-training.log" >&2
+      exit 1
+    }
+  done
+fi
+
 labels=()
 pids=()
 for v in "${variants[@]}"; do
   label=${v%%=*}
-  opts=${v#*=}
-  state="$bench_work/agent-$label"
-  mkdir -p "$state"
-  bench_agent_env "$bench_work/$label.env" "$state" "$uri" "$heartbeat" "$metrics"
+  opts=$(variant_opts "$v")
   bench_start_agent "$bench_work/$label.env" "$bench_work/$label.log" "$opts"
   labels+=("$label")
   pids+=("$agent_pid")

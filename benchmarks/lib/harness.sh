@@ -42,12 +42,12 @@ bench_init() {
   trap 'exit 130' INT TERM
 }
 
-# Stops one process started by bench_start_* and forgets it.
+# Stops one process started by bench_start_* and forgets it: bench_stop PID [GRACE_SECONDS].
 bench_stop() {
-  local pid=$1 kept=() p
+  local pid=$1 grace=${2:-10} kept=() p
   # Bounded: the agent drains for at most a few seconds; anything slower is killed.
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 $((grace * 10))); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -156,6 +156,18 @@ ENV
   )
 }
 
+# Execs a command with the variables of an env file exported, as systemd's EnvironmentFile= does:
+# bench_exec_with_env FILE COMMAND... (in a subshell: it replaces the shell).
+bench_exec_with_env() {
+  local file=$1
+  shift
+  set -a
+  # shellcheck source=/dev/null
+  source "$file"
+  set +a
+  exec "$@"
+}
+
 # Starts the agent: bench_start_agent ENV_FILE LOG [OPTS]. OPTS are JVM flags the launcher
 # (bin/vm-agent) adds after its own (VM_AGENT_JAVA_OPTS); "jvm:FLAGS" runs `java FLAGS -jar`
 # instead, without the launcher's flags ("jvm:" alone: the JVM's defaults). Words of the form
@@ -178,17 +190,19 @@ bench_start_agent() {
   done
   # shellcheck disable=SC2034 # read by the scripts that source this file
   agent_started_ns=$(date +%s%N)
+  # The settings reach the agent as the systemd unit gives them (EnvironmentFile=, then a plain
+  # `run`), so the daemon measured is the one a host runs; the token stays out of any argv.
   if [[ -z "$launcher" ]]; then
     # VM_AGENT_JAR=... names another build of the agent (a "before" figure), as for the launcher.
     local jar=$agent_jar
     for word in "${vars[@]+"${vars[@]}"}"; do
       [[ "$word" == VM_AGENT_JAR=* ]] && jar=${word#VM_AGENT_JAR=}
     done
-    env "${vars[@]+"${vars[@]}"}" java "${flags[@]+"${flags[@]}"}" -jar "$jar" run \
-      --config-file "$env" >"$log" 2>&1 &
+    (bench_exec_with_env "$env" env "${vars[@]+"${vars[@]}"}" \
+      java "${flags[@]+"${flags[@]}"}" -jar "$jar" run) >"$log" 2>&1 &
   else
-    env "${vars[@]+"${vars[@]}"}" VM_AGENT_JAVA_OPTS="${flags[*]+"${flags[*]}"}" \
-      "$bench_root/bin/vm-agent" run --config-file "$env" >"$log" 2>&1 &
+    (bench_exec_with_env "$env" env "${vars[@]+"${vars[@]}"}" \
+      VM_AGENT_JAVA_OPTS="${flags[*]+"${flags[*]}"}" "$bench_root/bin/vm-agent" run) >"$log" 2>&1 &
   fi
   agent_pid=$!
   bench_pids+=("$agent_pid")

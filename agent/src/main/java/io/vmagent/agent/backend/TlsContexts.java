@@ -2,12 +2,19 @@ package io.vmagent.agent.backend;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -23,6 +30,8 @@ import javax.net.ssl.X509TrustManager;
  * (verification off) a trust manager that accepts any certificate and any host name.
  */
 public final class TlsContexts {
+  private static final Duration EXPIRY_WARNING = Duration.ofDays(30);
+
   private TlsContexts() {}
 
   /** The context for these settings; every problem names the file at fault. */
@@ -42,6 +51,51 @@ public final class TlsContexts {
     } catch (GeneralSecurityException e) {
       throw new IOException("TLS set-up failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * What a context for these settings trusts and presents, in words for {@code vm-agent config
+   * check}, after building one (so every problem {@link #create} would meet is met here first).
+   * Lines starting with {@code warning:} flag certificates expired or expiring within 30 days.
+   */
+  public static List<String> describe(TlsSettings settings, Instant now) throws IOException {
+    create(settings);
+    List<String> lines = new ArrayList<>();
+    if (!settings.verify()) {
+      lines.add("TLS: the backend's certificate is NOT verified (AGENT_SSL_VERIFY=false)");
+    } else if (settings.caPath().isPresent()) {
+      Path caPath = settings.caPath().get();
+      List<X509Certificate> cas = PemFiles.certificates(caPath);
+      lines.add("TLS: trusts only the " + cas.size() + " CA certificate" + (cas.size() == 1 ? "" : "s")
+          + " in " + caPath);
+      cas.forEach(ca -> expiry("CA certificate", ca, caPath, now).ifPresent(lines::add));
+    } else {
+      lines.add("TLS: trusts the system's CA store");
+    }
+    if (settings.mutual()) {
+      Path certPath = settings.certPath().orElseThrow();
+      X509Certificate client = PemFiles.certificates(certPath).get(0);
+      lines.add("TLS: presents the client certificate " + client.getSubjectX500Principal().getName()
+          + " (" + client.getPublicKey().getAlgorithm() + " key) from " + certPath + ", valid until "
+          + client.getNotAfter().toInstant());
+      expiry("client certificate", client, certPath, now).ifPresent(lines::add);
+    }
+    return lines;
+  }
+
+  private static Optional<String> expiry(String what, X509Certificate certificate, Path file, Instant now) {
+    Instant notAfter = certificate.getNotAfter().toInstant();
+    String name = what + " " + certificate.getSubjectX500Principal().getName() + " in " + file;
+    if (notAfter.isBefore(now)) {
+      return Optional.of("warning: the " + name + " expired on " + notAfter);
+    }
+    if (certificate.getNotBefore().toInstant().isAfter(now)) {
+      return Optional.of("warning: the " + name + " is not valid before " + certificate.getNotBefore().toInstant());
+    }
+    if (notAfter.isBefore(now.plus(EXPIRY_WARNING))) {
+      return Optional.of("warning: the " + name + " expires on " + notAfter);
+    }
+    return Optional.empty();
   }
 
   /**
@@ -91,6 +145,12 @@ public final class TlsContexts {
           keyPath + " holds a " + key.getAlgorithm() + " key but " + certPath
               + " certifies a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
     }
+    if (!signsFor(key, chain.get(0).getPublicKey())) {
+      // Otherwise the backend refuses the handshake with no word on which file is wrong.
+      throw new IOException(
+          keyPath + " is not the key of the certificate in " + certPath
+              + " (a key and certificate from different pairs?)");
+    }
     char[] password = new char[0];
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
@@ -98,6 +158,21 @@ public final class TlsContexts {
     KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     factory.init(store, password);
     return factory.getKeyManagers();
+  }
+
+  /** Whether a signature made with {@code key} verifies with {@code certified}: one key pair. */
+  private static boolean signsFor(PrivateKey key, PublicKey certified)
+      throws GeneralSecurityException {
+    String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
+    byte[] probe = "vm-agent key check".getBytes(StandardCharsets.US_ASCII);
+    Signature signer = Signature.getInstance(algorithm);
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] signature = signer.sign();
+    Signature verifier = Signature.getInstance(algorithm);
+    verifier.initVerify(certified);
+    verifier.update(probe);
+    return verifier.verify(signature);
   }
 
   /**

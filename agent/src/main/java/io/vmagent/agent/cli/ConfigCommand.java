@@ -1,10 +1,15 @@
 package io.vmagent.agent.cli;
 
+import io.vmagent.agent.backend.TlsContexts;
+import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.config.ConfigKey;
 import io.vmagent.agent.config.Secret;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +54,15 @@ final class ConfigCommand implements Runnable {
       for (String warning : config.warnings()) {
         out.println("warning: " + warning);
       }
+      // The files are read now, so a wrong key or bundle shows here rather than at the next start.
+      List<String> tls;
+      try {
+        tls = TlsContexts.describe(TlsSettings.of(config), Instant.now());
+      } catch (IOException e) {
+        out.flush();
+        throw new CommandFailure(ExitCodes.CONFIG, "TLS files unusable: " + e.getMessage(), e);
+      }
+      tls.forEach(out::println);
       out.println("configuration is valid");
       out.flush();
       return ExitCodes.OK;

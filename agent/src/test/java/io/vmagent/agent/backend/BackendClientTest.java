@@ -357,6 +357,22 @@ class BackendClientTest {
         .withMessageContaining("holds no private key");
   }
 
+  @Test
+  void aKeyFromAnotherPairIsRefusedBeforeAnyConnectionNamingBothFiles() throws Exception {
+    for (boolean rsa : List.of(true, false)) {
+      TestPki.Issued client = pki.issue("agent", rsa ? TestPki.rsa() : TestPki.ec());
+      Path cert = dir.resolve("agent-" + rsa + ".crt");
+      Path otherKey = dir.resolve("other-" + rsa + ".key");
+      TestPki.writeCertificates(cert, client.certificate());
+      TestPki.writePkcs8Key(otherKey, (rsa ? TestPki.rsa() : TestPki.ec()).getPrivate());
+      TlsSettings mismatched = new TlsSettings(true, Optional.of(caFile), Optional.of(cert), Optional.of(otherKey));
+
+      assertThatExceptionOfType(IOException.class)
+          .isThrownBy(() -> TlsContexts.create(mismatched))
+          .withMessageContaining(otherKey + " is not the key of the certificate in " + cert);
+    }
+  }
+
   private void startServer(boolean mutual) throws Exception {
     server = new ScriptedHttpsServer(TestPki.serverContext(serverCert, mutual ? pki.ca : null), mutual);
   }

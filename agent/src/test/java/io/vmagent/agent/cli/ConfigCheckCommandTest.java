@@ -2,6 +2,7 @@ package io.vmagent.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmagent.testing.TestPki;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -61,6 +62,52 @@ class ConfigCheckCommandTest {
         .contains("AGENT_METRICS_INTERVAL=-1")
         .contains("AGENT_LOG_LEVEL=VERBOSE")
         .doesNotContain("s3cret-bootstrap-token");
+  }
+
+  @Test
+  void readsTheTlsFilesAndSaysWhatIsTrustedAndPresented() throws Exception {
+    TestPki pki = TestPki.create("fleet-ca");
+    TestPki.Issued client = pki.issue("host-17", TestPki.ec());
+    Path ca = dir.resolve("ca.pem");
+    Path cert = dir.resolve("agent-cert.pem");
+    Path key = dir.resolve("agent-key.pem");
+    TestPki.writeCertificates(ca, pki.ca);
+    TestPki.writeCertificates(cert, client.certificate());
+    TestPki.writeTraditionalKey(key, client.keys());
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com", "AGENT_SSL_CA_PATH=" + ca,
+        "AGENT_SSL_CERT_PATH=" + cert, "AGENT_SSL_KEY_PATH=" + key);
+
+    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("TLS: trusts only the 1 CA certificate in " + ca)
+        .contains("TLS: presents the client certificate CN=host-17 (EC key) from " + cert)
+        // The test PKI issues for a day: within the 30 days an operator is warned about.
+        .contains("warning: the client certificate CN=host-17 in " + cert + " expires on")
+        .contains("configuration is valid");
+  }
+
+  @Test
+  void aKeyOfAnotherPairIsA78NamingTheFilesAndNoKeyMaterial() throws Exception {
+    TestPki pki = TestPki.create("fleet-ca");
+    Path cert = dir.resolve("agent-cert.pem");
+    Path key = dir.resolve("agent-key.pem");
+    TestPki.writeCertificates(cert, pki.issue("host-17", TestPki.rsa()).certificate());
+    TestPki.writeTraditionalKey(key, TestPki.rsa());
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    String keyText = Files.readAllLines(key).get(1);
+    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com",
+        "AGENT_SSL_CERT_PATH=" + cert, "AGENT_SSL_KEY_PATH=" + key);
+
+    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+
+    assertThat(exit).isEqualTo(78);
+    assertThat(err.toString())
+        .contains("TLS files unusable: " + key + " is not the key of the certificate in " + cert)
+        .doesNotContain(keyText);
+    assertThat(out.toString()).doesNotContain("configuration is valid");
   }
 
   @Test
