@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code vm-agent run} as a child process on this test's class path, its output in a file. */
+/** {@code vm-agent run} as a child process (this test's class path or a built jar), its output in a file. */
 public final class AgentProcess implements AutoCloseable {
   private final Process process;
   private final Path output;
@@ -20,18 +21,25 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Starts the daemon with {@code settings} as its environment (nothing else of ours leaks in). */
   public static AgentProcess start(Map<String, String> settings, Path output) throws IOException {
+    return start(List.of("-cp", System.getProperty("java.class.path"), "io.vmagent.agent.cli.Main"), settings, output);
+  }
+
+  /** Starts the daemon from a built {@code vm-agent.jar}, as shipped, instead of this class path. */
+  public static AgentProcess startJar(Path jar, Map<String, String> settings, Path output) throws IOException {
+    return start(List.of("-jar", jar.toString()), settings, output);
+  }
+
+  private static AgentProcess start(List<String> program, Map<String, String> settings, Path output)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            List.of(
-                java,
-                "-Xmx128m",
-                // C1 only, as the launcher runs it: suites that start many agents start faster.
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.vmagent.agent.cli.Main",
-                "run"));
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.add("-Xmx128m");
+    // C1 only, as the launcher runs it: suites that start many agents start faster.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(program);
+    command.add("run");
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(name -> name.startsWith("AGENT_"));
     builder.environment().putAll(settings);
     builder.redirectErrorStream(true);
