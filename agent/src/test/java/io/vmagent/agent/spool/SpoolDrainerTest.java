@@ -43,6 +43,37 @@ class SpoolDrainerTest {
   }
 
   @Test
+  void anIdleDrainerDeliversASignalledRecordAtOnceNotAtItsNextPoll() throws Exception {
+    try (DurableQueue queue = new DurableQueue("results", dir, 1024, 0)) {
+      java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(2);
+      SpoolDrainer drainer =
+          new SpoolDrainer("results", queue, 10, Duration.ZERO, records -> {
+            records.forEach(r -> delivered.add(new String(r, StandardCharsets.UTF_8)));
+            records.forEach(r -> arrived.countDown());
+          }, null);
+      Thread thread = new Thread(drainer, "spool-results");
+      thread.start();
+      try {
+        queue.append("before-the-drainer-waits".getBytes(StandardCharsets.UTF_8));
+        drainer.signal();
+        Thread.sleep(200); // now idle, in its 30 s wait
+        queue.append("while-it-waits".getBytes(StandardCharsets.UTF_8));
+        drainer.signal();
+
+        // Far below the idle wait: only the signal can have woken it.
+        assertThat(arrived.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      } finally {
+        drainer.stop();
+        thread.join(5000);
+      }
+      assertThat(thread.isAlive()).isFalse();
+      assertThat(queue.depth()).isZero();
+    }
+
+    assertThat(delivered).containsExactly("before-the-drainer-waits", "while-it-waits");
+  }
+
+  @Test
   void batchRefusedForGoodIsDroppedSoTheRestCanFlow() throws Exception {
     try (DurableQueue queue = new DurableQueue("events", dir, 1024, 0)) {
       SpoolDrainer drainer =
