@@ -172,7 +172,8 @@ bench_exec_with_env() {
 # (bin/vm-agent) adds after its own (VM_AGENT_JAVA_OPTS); "jvm:FLAGS" runs `java FLAGS -jar`
 # instead, without the launcher's flags ("jvm:" alone: the JVM's defaults). Words of the form
 # NAME=VALUE with an upper-case NAME (MALLOC_ARENA_MAX=2, VM_AGENT_CDS_ARCHIVE=..., say) are set
-# in the environment; VM_AGENT_JAR=... runs another build of the agent in either mode.
+# in the environment; VM_AGENT_JAR=... runs another build of the agent in either mode, and
+# VM_AGENT_LAUNCHER=... another launcher (an earlier bin/vm-agent, for a "before" figure).
 # Sets agent_pid (the JVM's pid: the launcher execs java) and agent_started_ns.
 bench_start_agent() {
   local env=$1 log=$2 opts=${3:-} word launcher=yes
@@ -201,8 +202,12 @@ bench_start_agent() {
     (bench_exec_with_env "$env" env "${vars[@]+"${vars[@]}"}" \
       java "${flags[@]+"${flags[@]}"}" -jar "$jar" run) >"$log" 2>&1 &
   else
+    local launcher_path=$bench_root/bin/vm-agent
+    for word in "${vars[@]+"${vars[@]}"}"; do
+      [[ "$word" == VM_AGENT_LAUNCHER=* ]] && launcher_path=${word#VM_AGENT_LAUNCHER=}
+    done
     (bench_exec_with_env "$env" env "${vars[@]+"${vars[@]}"}" \
-      VM_AGENT_JAVA_OPTS="${flags[*]+"${flags[*]}"}" "$bench_root/bin/vm-agent" run) >"$log" 2>&1 &
+      VM_AGENT_JAVA_OPTS="${flags[*]+"${flags[*]}"}" "$launcher_path" run) >"$log" 2>&1 &
   fi
   agent_pid=$!
   bench_pids+=("$agent_pid")
