@@ -156,6 +156,16 @@ ENV
   )
 }
 
+# The value of NAME among NAME=VALUE words, or DEFAULT: bench_word_value NAME DEFAULT WORD...
+bench_word_value() {
+  local name=$1 value=$2 word
+  shift 2
+  for word in "$@"; do
+    [[ "$word" == "$name="* ]] && value=${word#"$name="}
+  done
+  printf '%s' "$value"
+}
+
 # Execs a command with the variables of an env file exported, as systemd's EnvironmentFile= does:
 # bench_exec_with_env FILE COMMAND... (in a subshell: it replaces the shell).
 bench_exec_with_env() {
@@ -195,19 +205,12 @@ bench_start_agent() {
   # `run`), so the daemon measured is the one a host runs; the token stays out of any argv.
   if [[ -z "$launcher" ]]; then
     # VM_AGENT_JAR=... names another build of the agent (a "before" figure), as for the launcher.
-    local jar=$agent_jar
-    for word in "${vars[@]+"${vars[@]}"}"; do
-      [[ "$word" == VM_AGENT_JAR=* ]] && jar=${word#VM_AGENT_JAR=}
-    done
-    (bench_exec_with_env "$env" env "${vars[@]+"${vars[@]}"}" \
-      java "${flags[@]+"${flags[@]}"}" -jar "$jar" run) >"$log" 2>&1 &
+    (bench_exec_with_env "$env" env "${vars[@]+"${vars[@]}"}" java "${flags[@]+"${flags[@]}"}" \
+      -jar "$(bench_word_value VM_AGENT_JAR "$agent_jar" "${vars[@]+"${vars[@]}"}")" run) >"$log" 2>&1 &
   else
-    local launcher_path=$bench_root/bin/vm-agent
-    for word in "${vars[@]+"${vars[@]}"}"; do
-      [[ "$word" == VM_AGENT_LAUNCHER=* ]] && launcher_path=${word#VM_AGENT_LAUNCHER=}
-    done
     (bench_exec_with_env "$env" env "${vars[@]+"${vars[@]}"}" \
-      VM_AGENT_JAVA_OPTS="${flags[*]+"${flags[*]}"}" "$launcher_path" run) >"$log" 2>&1 &
+      VM_AGENT_JAVA_OPTS="${flags[*]+"${flags[*]}"}" \
+      "$(bench_word_value VM_AGENT_LAUNCHER "$bench_root/bin/vm-agent" "${vars[@]+"${vars[@]}"}")" run) >"$log" 2>&1 &
   fi
   agent_pid=$!
   bench_pids+=("$agent_pid")

@@ -160,10 +160,22 @@ public final class TlsContexts {
     return factory.getKeyManagers();
   }
 
-  /** Whether a signature made with {@code key} verifies with {@code certified}: one key pair. */
+  /**
+   * Whether a signature made with {@code key} verifies with {@code certified}: one key pair. A key
+   * type this does not know how to sign with is not judged here (the handshake will).
+   */
   private static boolean signsFor(PrivateKey key, PublicKey certified)
       throws GeneralSecurityException {
-    String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+          default -> null;
+        };
+    if (algorithm == null) {
+      return true;
+    }
     byte[] probe = "vm-agent key check".getBytes(StandardCharsets.US_ASCII);
     Signature signer = Signature.getInstance(algorithm);
     signer.initSign(key);
