@@ -99,7 +99,7 @@ if [[ -n "$archive" ]]; then
   done
   for v in "${variants[@]}"; do
     label=${v%%=*}
-    [[ "${v#*=}" == jvm:* ]] && continue
+    [[ "$(variant_opts "$v")" == *VM_AGENT_CDS_ARCHIVE=* ]] || continue
     compgen -G "$bench_work/cds-$label/*.jsa.new" >/dev/null || {
       echo "agent '$label' recorded no archive; its log:" >&2
       tail -n 30 "$bench_work/$label-training.log" >&2

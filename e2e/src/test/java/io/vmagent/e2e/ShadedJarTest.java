@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.testing.AgentProcess;
+import io.vmagent.testing.AgentProcess.Completed;
 import io.vmagent.testing.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
@@ -133,7 +133,8 @@ class ShadedJarTest {
       Files.writeString(env, "AGENT_BACKEND_URL=https://backend.example.com\nAGENT_SSL_CA_PATH=" + ca
           + "\nAGENT_SSL_CERT_PATH=" + cert + "\nAGENT_SSL_KEY_PATH=" + key + "\n");
 
-      Result result = runJar("config", "check", "--config-file", env.toString(), "--state-dir", dir.toString());
+      Completed result = AgentProcess.run(AgentProcess.fromJar(JAR), Map.of(),
+          "config", "check", "--config-file", env.toString(), "--state-dir", dir.toString());
 
       if (form.name().endsWith("encrypted")) {
         assertThat(result.exit()).as(result.output()).isEqualTo(78);
@@ -175,44 +176,23 @@ class ShadedJarTest {
         TestPki.writeTraditionalKey(file, form.keys());
         Files.writeString(file, EC_PARAMETERS + Files.readString(file));
       }
-      case "rsa-legacy-encrypted" -> writePem(file, form.keys(),
-          new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(WRITER_PROVIDER).build("not-the-agents-secret".toCharArray()));
-      case "ec-pkcs8-encrypted" -> writePem(file, new JcaPKCS8Generator(form.keys().getPrivate(),
-          new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setProvider(WRITER_PROVIDER)
-              .setPassword("not-the-agents-secret".toCharArray()).build()), null);
+      case "rsa-legacy-encrypted" -> {
+        try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(file))) {
+          writer.writeObject(form.keys(), new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(WRITER_PROVIDER)
+              .build("not-the-agents-secret".toCharArray()));
+        }
+      }
+      case "ec-pkcs8-encrypted" -> {
+        try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(file))) {
+          writer.writeObject(new JcaPKCS8Generator(form.keys().getPrivate(),
+              new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setProvider(WRITER_PROVIDER)
+                  .setPassword("not-the-agents-secret".toCharArray()).build()));
+        }
+      }
       default -> TestPki.writePkcs8Key(file, form.keys().getPrivate());
     }
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
   }
 
-  private static void writePem(Path file, Object object, org.bouncycastle.openssl.PEMEncryptor encryptor)
-      throws Exception {
-    try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(file))) {
-      if (encryptor == null) {
-        if (object instanceof org.bouncycastle.util.io.pem.PemObjectGenerator generator) {
-          writer.writeObject(generator);
-        } else {
-          writer.writeObject(object);
-        }
-      } else {
-        writer.writeObject(object, encryptor);
-      }
-    }
-  }
-
   private record Form(String name, KeyPair keys, String expected) {}
-
-  private record Result(int exit, String output) {}
-
-  private Result runJar(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(name -> name.startsWith("AGENT_"));
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Result(process.exitValue(), output);
-  }
 }
