@@ -5,12 +5,15 @@ import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.auth.SigningKey;
 import io.vmagent.backend.client.OperatorClient;
+import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.backend.config.BackendConfig;
 import io.vmagent.backend.http.HttpsServer;
 import io.vmagent.backend.http.Routes;
 import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.Authenticator;
+import io.vmagent.backend.service.CertificateIssuer;
 import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.JsonCodec;
 import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
@@ -19,8 +22,12 @@ import io.vmagent.backend.service.TelemetryService;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
+import io.vmagent.backend.tls.DevCertificateAuthority;
+import io.vmagent.backend.tls.FleetAuthority;
+import io.vmagent.backend.tls.OperatorCertificate;
 import io.vmagent.backend.tls.TlsMaterial;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
@@ -89,11 +96,15 @@ public final class RunningBackend implements AutoCloseable {
   static RunningBackend start(BackendConfig config) throws Exception {
     Clock clock = Clock.systemUTC();
     SecureFiles.privateDirectory(config.dataDir());
-    TlsMaterial tls = TlsMaterial.loadOrCreate(config);
     SigningKey signingKey = SigningKey.loadOrCreate(config.dataDir());
     String operatorToken = operatorToken(config);
     Database database = Database.open(config);
     try {
+      IdentityStore identities = new IdentityStore();
+      DevCertificateAuthority authority =
+          FleetAuthority.resolve(config, sharedAuthority(database, identities, clock));
+      TlsMaterial tls = TlsMaterial.loadOrCreate(config, authority);
+      OperatorCertificate.ensure(config.dataDir().resolve("tls"), authority);
       AgentStore agents = new AgentStore();
       TokenStore tokens = new TokenStore();
       CommandStore commandStore = new CommandStore(database.dialect());
@@ -114,11 +125,19 @@ public final class RunningBackend implements AutoCloseable {
               config.accessTokenTtl(),
               clock);
       String version = backendVersion();
+      Authenticator auth =
+          new Authenticator(
+              database, accessTokens, agents, tokens, identities, config.clientAuth(), clock);
+      CertificateIssuer certificates =
+          new CertificateIssuer(authority, config.agentCertificateLifetime());
       RegistrationService registration =
           new RegistrationService(
               database,
               agents,
               tokens,
+              identities,
+              auth,
+              certificates,
               accessTokens,
               json,
               config.refreshTokenTtl(),
@@ -129,6 +148,7 @@ public final class RunningBackend implements AutoCloseable {
               database,
               agents,
               tokens,
+              identities,
               commandStore,
               telemetry,
               json,
@@ -148,12 +168,15 @@ public final class RunningBackend implements AutoCloseable {
               config.pollRecheckInterval(),
               clock);
       TelemetryService telemetryService = new TelemetryService(database, telemetry, clock);
-      Authenticator auth = new Authenticator(database, accessTokens, agents, tokens);
+      IdentityService identityService =
+          new IdentityService(
+              database, agents, tokens, identities, certificates, agentService, clock);
       Routes.Services services =
           new Routes.Services(
               database,
               auth,
               registration,
+              identityService,
               agentService,
               commands,
               telemetryService,
@@ -191,6 +214,23 @@ public final class RunningBackend implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  private static FleetAuthority.Shared sharedAuthority(
+      Database database, IdentityStore identities, Clock clock) {
+    return new FleetAuthority.Shared() {
+      @Override
+      public java.util.Optional<String[]> load() {
+        return database.inTransaction("read the fleet CA", identities::fleetCa);
+      }
+
+      @Override
+      public boolean publish(String certificatePem, String keyPem) {
+        return database.inTransaction(
+            "publish the fleet CA",
+            c -> identities.storeFleetCa(c, certificatePem, keyPem, clock.instant()));
+      }
+    };
   }
 
   /** Often enough to notice within a heartbeat interval, but at least a second apart. */
@@ -253,9 +293,12 @@ public final class RunningBackend implements AutoCloseable {
         .token();
   }
 
-  /** An operator client for this backend, over HTTPS. */
+  /** An operator client for this backend, over HTTPS, presenting the local operator certificate. */
   public OperatorClient operator() throws IOException {
-    return OperatorClient.create(baseUrl, caCertificatePath(), operatorToken);
+    return OperatorClient.create(
+        baseUrl,
+        TlsTrust.context(caCertificatePath(), operatorCertificatePath(), operatorKeyPath()),
+        operatorToken);
   }
 
   /** Queues a command for the agent. */
@@ -280,10 +323,28 @@ public final class RunningBackend implements AutoCloseable {
     return commands.waitingPolls();
   }
 
-  /** Issues a client certificate from the development CA and writes it (cert 0644, key 0600). */
+  /**
+   * Issues a client certificate from the fleet CA, as an operator's own PKI would (the agent
+   * named by the common name, no role URI), and writes it (cert 0644, key 0600).
+   */
   public void issueClientCertificate(String commonName, Path certificateFile, Path keyFile)
       throws IOException {
     tls.authority().issueClient(commonName).write(certificateFile, keyFile);
+  }
+
+  /** The fleet CA, to issue agent and operator certificates from. */
+  public DevCertificateAuthority certificateAuthority() {
+    return tls.authority();
+  }
+
+  /** The operator certificate kept for the command line on this machine. */
+  public Path operatorCertificatePath() {
+    return config.dataDir().resolve("tls").resolve(OperatorCertificate.CERTIFICATE_FILE);
+  }
+
+  /** The key of {@link #operatorCertificatePath()}. */
+  public Path operatorKeyPath() {
+    return config.dataDir().resolve("tls").resolve(OperatorCertificate.KEY_FILE);
   }
 
   /** The database, for inspection by tools and tests. */

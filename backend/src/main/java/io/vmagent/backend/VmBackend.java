@@ -39,7 +39,7 @@ public final class VmBackend {
     private Path dataDir;
     private String host = "127.0.0.1";
     private int port = 8443;
-    private ClientAuth clientAuth = ClientAuth.OFF;
+    private ClientAuth clientAuth = ClientAuth.OPTIONAL;
     private Path clientCaPath;
     private Path tlsCertificatePath;
     private Path tlsKeyPath;
@@ -61,6 +61,9 @@ public final class VmBackend {
     private int maxBatchBytes = 1024 * 1024;
     private int httpThreads = 200;
     private String operatorToken;
+    private Path caCertificatePath;
+    private Path caKeyPath;
+    private Duration agentCertificateLifetime = Duration.ofDays(3);
 
     private Builder() {}
 
@@ -77,13 +80,17 @@ public final class VmBackend {
       return this;
     }
 
-    /** Client-certificate verification. Default {@link ClientAuth#OFF}. */
+    /**
+     * Client certificates. Default {@link ClientAuth#OPTIONAL}: asked for, checked against the
+     * caller when presented; {@link ClientAuth#REQUIRED} needs one on every agent and operator
+     * endpoint but registration.
+     */
     public Builder clientAuth(ClientAuth clientAuth) {
       this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth == null");
       return this;
     }
 
-    /** PEM file of the CAs client certificates must chain to. Default: the development CA. */
+    /** PEM file of further CAs client certificates may chain to (an operator's own PKI). Default: only the fleet CA. */
     public Builder clientCa(Path clientCaPath) {
       this.clientCaPath = clientCaPath;
       return this;
@@ -200,6 +207,23 @@ public final class VmBackend {
       return this;
     }
 
+    /**
+     * The fleet CA's certificate and key (PEM), the operator's own, given to every instance.
+     * Default: none, the development CA of DATA_DIR/tls, shared with other instances through the
+     * database.
+     */
+    public Builder certificateAuthority(Path certificate, Path key) {
+      this.caCertificatePath = certificate;
+      this.caKeyPath = key;
+      return this;
+    }
+
+    /** Lifetime of the client certificates issued to agents. Default 3 days. */
+    public Builder agentCertificateLifetime(Duration lifetime) {
+      this.agentCertificateLifetime = lifetime;
+      return this;
+    }
+
     /** Validates the settings. */
     public VmBackend build() {
       if (dataDir == null) {
@@ -231,7 +255,10 @@ public final class VmBackend {
               maxBodyBytes,
               maxBatchBytes,
               httpThreads,
-              operatorToken));
+              operatorToken,
+              caCertificatePath,
+              caKeyPath,
+              agentCertificateLifetime));
     }
   }
 }

@@ -28,6 +28,10 @@ import java.util.List;
  * @param newestKnownVersion the newest version it has heard of; may be null
  * @param commandsPending commands queued or leased for it
  * @param vmCount VMs it last reported; may be null
+ * @param keyFingerprint SHA-256 of the public key its id is bound to (hex, first 16 bytes); null
+ *     while no key is bound (an agent registered by a version without keys)
+ * @param identityReleasedAt when an operator released its identity for the next registration;
+ *     null when it is not released
  */
 public record AgentStatus(
     String agentId,
@@ -51,7 +55,9 @@ public record AgentStatus(
     List<String> warnings,
     String newestKnownVersion,
     int commandsPending,
-    Integer vmCount) {
+    Integer vmCount,
+    String keyFingerprint,
+    Instant identityReleasedAt) {
 
   /** Normalises absent lists to empty ones. */
   public AgentStatus {

@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param usedAt when an agent first registered with it; null if never
  * @param usedByAgent the agent that first registered with it; null if none
  * @param revoked true when an operator revoked it
+ * @param maxAgents how many agents it may ever create; null for no limit
+ * @param agentsCreated how many agents it created
  */
 public record BootstrapTokenInfo(
     String id,
@@ -22,4 +24,6 @@ public record BootstrapTokenInfo(
     Instant expiresAt,
     Instant usedAt,
     String usedByAgent,
-    boolean revoked) {}
+    boolean revoked,
+    Integer maxAgents,
+    int agentsCreated) {}

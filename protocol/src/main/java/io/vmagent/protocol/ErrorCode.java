@@ -22,6 +22,10 @@ public enum ErrorCode {
   FORBIDDEN(403, "The credentials do not allow this request."),
   NOT_FOUND(404, "The resource does not exist."),
   CONFLICT(409, "The request conflicts with the current state of the resource."),
+  AGENT_ID_IN_USE(
+      409,
+      "The agent id is bound to another key. Register with that key, pick another AGENT_ID, or"
+          + " release the id with 'vm-backend agents reset ID' if the host lost its key."),
   PAYLOAD_TOO_LARGE(413, "The request body is larger than allowed."),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json."),
   RATE_LIMITED(429, "Too many requests; retry after the time given."),

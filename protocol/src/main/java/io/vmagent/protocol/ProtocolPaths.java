@@ -26,12 +26,26 @@ public final class ProtocolPaths {
   /** The most commands one poll can lease. */
   public static final int MAX_COMMANDS_PER_POLL = 50;
 
+  /**
+   * The protocol version this build speaks. 1: bootstrap tokens only; 2: key-bound identities,
+   * proofs of possession and client certificates. A peer that names no version speaks 1.
+   */
+  public static final int PROTOCOL_VERSION = 2;
+
+  /** The URI SAN prefix naming an agent in a client certificate. */
+  public static final String AGENT_URI_PREFIX = "urn:vm-agent:agent:";
+
+  /** The URI SAN prefix naming an operator in a client certificate. */
+  public static final String OPERATOR_URI_PREFIX = "urn:vm-agent:operator:";
+
   /** The header carrying credentials ({@code Bearer TOKEN}). */
   public static final String AUTHORIZATION = "Authorization";
 
   // Agent calls.
   public static final String REGISTER = API_V1 + "/agents/register";
   public static final String REFRESH = API_V1 + "/auth/refresh";
+  public static final String CHALLENGE = API_V1 + "/agents/{agentId}/challenge";
+  public static final String CERTIFICATE = API_V1 + "/agents/{agentId}/certificate";
   public static final String HEARTBEAT = API_V1 + "/agents/{agentId}/heartbeat";
   public static final String COMMANDS = API_V1 + "/agents/{agentId}/commands";
   public static final String RESULTS = API_V1 + "/agents/{agentId}/results";
@@ -51,9 +65,25 @@ public final class ProtocolPaths {
   public static final String OPERATOR_AGENTS = API_V1 + "/operator/agents";
   public static final String OPERATOR_AGENT = API_V1 + "/operator/agents/{agentId}";
   public static final String OPERATOR_AGENT_REVOKE = API_V1 + "/operator/agents/{agentId}/revoke";
+  public static final String OPERATOR_AGENT_RESET = API_V1 + "/operator/agents/{agentId}/reset";
   public static final String OPERATOR_VMS = API_V1 + "/operator/vms";
   public static final String OPERATOR_TOKENS = API_V1 + "/operator/tokens";
   public static final String OPERATOR_TOKEN_REVOKE = API_V1 + "/operator/tokens/{tokenId}/revoke";
+
+  /** {@link #CHALLENGE} for this agent. */
+  public static String challenge(String agentId) {
+    return forAgent(CHALLENGE, agentId);
+  }
+
+  /** {@link #CERTIFICATE} for this agent. */
+  public static String certificate(String agentId) {
+    return forAgent(CERTIFICATE, agentId);
+  }
+
+  /** {@link #OPERATOR_AGENT_RESET} for this agent. */
+  public static String operatorAgentReset(String agentId) {
+    return forAgent(OPERATOR_AGENT_RESET, agentId);
+  }
 
   /** {@link #HEARTBEAT} for this agent. */
   public static String heartbeat(String agentId) {

@@ -3,7 +3,8 @@ package io.vmagent.protocol;
 import java.util.List;
 
 /**
- * The agent's identity, presented with its bootstrap token to {@link ProtocolPaths#REGISTER}.
+ * The agent's identity, presented to {@link ProtocolPaths#REGISTER} with its bootstrap token or a
+ * proof that it holds the key its id is bound to.
  *
  * @param agentId the agent's stable id (see {@link ProtocolPaths#AGENT_ID_PATTERN})
  * @param name a human-friendly name
@@ -13,6 +14,10 @@ import java.util.List;
  * @param hypervisor what libvirt says about the host; may be null
  * @param capabilities the operations this agent can run
  * @param heartbeatIntervalSeconds how often the agent heartbeats; may be null (backend default)
+ * @param protocolVersion the protocol version the agent speaks; null for version 1 (protocol 2)
+ * @param publicKey the agent's public key, base64 of its DER SubjectPublicKeyInfo (protocol 2)
+ * @param proof a signature over a challenge with that key, when the id is already bound to it
+ *     (protocol 2)
  */
 public record RegisterRequest(
     String agentId,
@@ -22,10 +27,53 @@ public record RegisterRequest(
     String libvirtUri,
     HypervisorFacts hypervisor,
     List<String> capabilities,
-    Integer heartbeatIntervalSeconds) {
+    Integer heartbeatIntervalSeconds,
+    Integer protocolVersion,
+    String publicKey,
+    IdentityProof proof) {
 
   /** Normalises an absent capability list to an empty one. */
   public RegisterRequest {
     capabilities = Copies.list(capabilities);
+  }
+
+  /** A protocol-1 registration: no key, no proof. */
+  public RegisterRequest(
+      String agentId,
+      String name,
+      String hostname,
+      String agentVersion,
+      String libvirtUri,
+      HypervisorFacts hypervisor,
+      List<String> capabilities,
+      Integer heartbeatIntervalSeconds) {
+    this(
+        agentId,
+        name,
+        hostname,
+        agentVersion,
+        libvirtUri,
+        hypervisor,
+        capabilities,
+        heartbeatIntervalSeconds,
+        null,
+        null,
+        null);
+  }
+
+  /** This request with a public key and protocol version, and the proof when not null. */
+  public RegisterRequest withKey(int version, String key, IdentityProof keyProof) {
+    return new RegisterRequest(
+        agentId,
+        name,
+        hostname,
+        agentVersion,
+        libvirtUri,
+        hypervisor,
+        capabilities,
+        heartbeatIntervalSeconds,
+        version,
+        key,
+        keyProof);
   }
 }

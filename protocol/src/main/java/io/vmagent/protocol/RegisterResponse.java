@@ -3,20 +3,45 @@ package io.vmagent.protocol;
 import java.time.Instant;
 
 /**
- * The backend's answer to a registration: the agent id and its first pair of tokens.
+ * The backend's answer to a registration: the agent id, its first pair of tokens and, for an agent
+ * that sent its key, a client certificate for it.
  *
  * @param agentId the registered agent id
  * @param accessToken the short-lived access JWT
  * @param accessTokenExpiresAt when the access token stops working
  * @param refreshToken the one-use refresh token
  * @param refreshTokenExpiresAt when the refresh token stops working
+ * @param protocolVersion the protocol version the backend speaks; absent from a version-1 backend
+ * @param clientCertificate the PEM chain of a client certificate for the agent's key, or null
+ * @param clientCertificateExpiresAt that certificate's notAfter, or null
  */
 public record RegisterResponse(
     String agentId,
     String accessToken,
     Instant accessTokenExpiresAt,
     String refreshToken,
-    Instant refreshTokenExpiresAt) {
+    Instant refreshTokenExpiresAt,
+    Integer protocolVersion,
+    String clientCertificate,
+    Instant clientCertificateExpiresAt) {
+
+  /** A protocol-1 answer: tokens only. */
+  public RegisterResponse(
+      String agentId,
+      String accessToken,
+      Instant accessTokenExpiresAt,
+      String refreshToken,
+      Instant refreshTokenExpiresAt) {
+    this(
+        agentId,
+        accessToken,
+        accessTokenExpiresAt,
+        refreshToken,
+        refreshTokenExpiresAt,
+        null,
+        null,
+        null);
+  }
 
   /** Keeps the secrets out of logs and exception messages. */
   @Override
@@ -27,6 +52,8 @@ public record RegisterResponse(
         + accessTokenExpiresAt
         + ", refreshTokenExpiresAt="
         + refreshTokenExpiresAt
+        + ", clientCertificateExpiresAt="
+        + clientCertificateExpiresAt
         + "]";
   }
 }

@@ -25,6 +25,21 @@ final class ContractFixtures {
         30);
   }
 
+  /** Base64 of a P-256 SubjectPublicKeyInfo (the shape the protocol sends). */
+  static final String PUBLIC_KEY =
+      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEVzA2wqFw8d3xdqz1qfjR5x6C0Gg1t5wq8k0rHh1bXgQz0f6m7n0x"
+          + "bZ0o3dZ8y1jA7tC7p8b6l3mA9c2w4x5y6Q==";
+
+  static RegisterRequest registerWithProof() {
+    return register()
+        .withKey(
+            ProtocolPaths.PROTOCOL_VERSION,
+            PUBLIC_KEY,
+            new IdentityProof(
+                "vmc_4f6b2c1d0e9a8b7c6d5e4f3a2b1c0d9e",
+                "MEUCIQDx0tq3Rk9b0Qq7m3yYw8lZk1pQ2c3v4b5n6m7a8s9d0fAIgXy1z2c3v4b5n6m7a8s9d0f1g2h3j4k5l6z7x8c9v0b1n2m3="));
+  }
+
   static HeartbeatRequest heartbeat() {
     return new HeartbeatRequest(
         HealthStatus.DEGRADED,
@@ -107,7 +122,9 @@ final class ContractFixtures {
         hb.warnings(),
         hb.newestKnownVersion(),
         1,
-        1);
+        1,
+        "3f:1a:09:c2:5e:77:d1:0b:8a:44:2e:91:c0:6d:13:f5",
+        T0.plusSeconds(60));
   }
 
   static CommandView commandView() {

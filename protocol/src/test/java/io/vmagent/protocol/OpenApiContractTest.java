@@ -79,6 +79,42 @@ class OpenApiContractTest {
     assertValid(
         exchange(
             Request.Method.POST,
+            ProtocolPaths.REGISTER,
+            ContractFixtures.registerWithProof(),
+            200,
+            new RegisterResponse(
+                "host-01",
+                "a.b.c",
+                t,
+                "r",
+                t.plusSeconds(86400),
+                ProtocolPaths.PROTOCOL_VERSION,
+                "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n",
+                t.plusSeconds(259200))));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.challenge("host-01"),
+            null,
+            200,
+            new IdentityChallenge("vmc_4f6b2c1d0e9a8b7c6d5e4f3a2b1c0d9e", t.plusSeconds(60))));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.certificate("host-01"),
+            null,
+            200,
+            new ClientCertificate("-----BEGIN CERTIFICATE-----\n", t.plusSeconds(259200))));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.REFRESH,
+            new RefreshRequest("r", ContractFixtures.PUBLIC_KEY),
+            200,
+            new TokenPair("a.b.c", t, "r2", t)));
+    assertValid(
+        exchange(
+            Request.Method.POST,
             ProtocolPaths.REFRESH,
             new RefreshRequest("r"),
             200,
@@ -153,6 +189,13 @@ class OpenApiContractTest {
             null,
             200,
             new ServiceHealth("ok", t, "0.1.0")));
+    assertValid(
+        exchange(
+            Request.Method.GET,
+            ProtocolPaths.HEALTH,
+            null,
+            200,
+            new ServiceHealth("ok", t, "0.2.0", ProtocolPaths.PROTOCOL_VERSION)));
   }
 
   @Test
@@ -222,7 +265,31 @@ class OpenApiContractTest {
                         null,
                         t,
                         "host-01",
-                        false)))));
+                        false,
+                        10,
+                        1)))));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.OPERATOR_TOKENS,
+            new CreateBootstrapTokenRequest("rack 4", false, null, 40),
+            201,
+            new BootstrapTokenCreated(
+                "0e6b7a8c-3f0d-4a52-9d47-2d7d8e9f0a1b", "secret", "rack 4", false, t, null)));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.operatorAgentReset("host-01"),
+            null,
+            200,
+            ContractFixtures.agentStatus()));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.operatorAgentRevoke("host-01") + "?keep_token=true",
+            null,
+            200,
+            ContractFixtures.agentStatus()));
   }
 
   @Test

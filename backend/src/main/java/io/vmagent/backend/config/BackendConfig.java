@@ -34,7 +34,10 @@ public record BackendConfig(
     int maxBodyBytes,
     int maxBatchBytes,
     int httpThreads,
-    String operatorToken) {
+    String operatorToken,
+    Path caCertificatePath,
+    Path caKeyPath,
+    Duration agentCertificateLifetime) {
 
   /** Checks every setting; a bad one is an {@link IllegalArgumentException} naming it. */
   public BackendConfig {
@@ -69,6 +72,16 @@ public record BackendConfig(
     }
     if (httpThreads < 8) {
       throw new IllegalArgumentException("httpThreads must be at least 8, got " + httpThreads);
+    }
+    if ((caCertificatePath == null) != (caKeyPath == null)) {
+      throw new IllegalArgumentException("caCertificate and caKey must be given together");
+    }
+    positive("agentCertificateLifetime", agentCertificateLifetime);
+    if (agentCertificateLifetime.compareTo(java.time.Duration.ofSeconds(10)) < 0
+        || agentCertificateLifetime.compareTo(java.time.Duration.ofDays(397)) > 0) {
+      throw new IllegalArgumentException(
+          "agentCertificateLifetime must be between 10 s and 397 days, got "
+              + agentCertificateLifetime);
     }
     if (operatorToken != null && operatorToken.length() < 16) {
       throw new IllegalArgumentException("operatorToken must be at least 16 characters");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.vmagent.backend.auth.PeerIdentity;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.FieldViolation;
@@ -14,10 +15,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -26,6 +30,8 @@ import org.eclipse.jetty.server.Request;
  * record with the strict mapper, in that order, before anything is stored.
  */
 final class Exchange {
+  private static final String PEER_KEY = "vm-backend.peer-identity";
+
   private final Request request;
   private final Route route;
   private final String path;
@@ -53,6 +59,35 @@ final class Exchange {
 
   String authorization() {
     return request.getHeaders().get(HttpHeader.AUTHORIZATION);
+  }
+
+  /**
+   * Who the client certificate of this connection names, or null when none was presented. The
+   * handshake verified the chain; the certificate is read once per TLS session.
+   */
+  PeerIdentity peer() {
+    if (!(request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE)
+        instanceof EndPoint.SslSessionData tls)) {
+      return null;
+    }
+    X509Certificate[] chain = tls.peerCertificates();
+    if (chain == null || chain.length == 0) {
+      return null;
+    }
+    SSLSession session = tls.sslSession();
+    if (session != null && session.getValue(PEER_KEY) instanceof PeerIdentity cached) {
+      return cached;
+    }
+    PeerIdentity peer = PeerIdentity.of(chain[0]);
+    if (session != null) {
+      session.putValue(PEER_KEY, peer);
+    }
+    return peer;
+  }
+
+  /** The client's address, for the log of refused attempts. */
+  String remoteAddress() {
+    return Request.getRemoteAddr(request);
   }
 
   String pathParam(String name) {

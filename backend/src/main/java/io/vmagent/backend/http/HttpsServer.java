@@ -49,9 +49,10 @@ public final class HttpsServer implements AutoCloseable {
     ssl.setKeyStorePassword(tls.keyStorePassword());
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     if (clientAuth != ClientAuth.OFF) {
+      // Always only *asked* for: TLS client authentication is set per listener, and a client
+      // must reach registration before it has a certificate. REQUIRED is enforced per route.
       ssl.setTrustStore(tls.trustStore());
-      ssl.setNeedClientAuth(clientAuth == ClientAuth.REQUIRED);
-      ssl.setWantClientAuth(clientAuth == ClientAuth.OPTIONAL);
+      ssl.setWantClientAuth(true);
     }
 
     HttpConfiguration http = new HttpConfiguration();

@@ -7,6 +7,7 @@ import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.TelemetryService;
 import io.vmagent.backend.service.Versions;
@@ -42,6 +43,7 @@ public final class Routes {
       Database database,
       Authenticator auth,
       RegistrationService registration,
+      IdentityService identities,
       AgentService agents,
       CommandService commands,
       TelemetryService telemetry,
@@ -66,12 +68,32 @@ public final class Routes {
             body,
             false,
             x -> {
-              String token =
-                  Authenticator.bearer(x.authorization())
-                      .orElseThrow(
-                          () -> ApiException.unauthorized("the bootstrap token is required"));
+              // Absent when the agent proves its key instead; the service says what is missing.
+              String token = Authenticator.bearer(x.authorization()).orElse(null);
               RegisterRequest request = x.body(RegisterRequest.class);
-              return Reply.ok(s.registration().register(token, request));
+              return Reply.ok(
+                  s.registration().register(token, request, x.peer(), x.remoteAddress()));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.CHALLENGE,
+            body,
+            false,
+            x -> {
+              x.accept();
+              return Reply.ok(s.identities().challenge(x.pathParam("agentId")));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.CERTIFICATE,
+            body,
+            false,
+            x -> {
+              String agentId = agent(s, x);
+              x.accept();
+              return Reply.ok(s.identities().certificate(agentId));
             }));
     routes.add(
         new Route(
@@ -79,7 +101,7 @@ public final class Routes {
             ProtocolPaths.REFRESH,
             body,
             true,
-            x -> Reply.ok(s.registration().refresh(x.body(RefreshRequest.class)))));
+            x -> Reply.ok(s.registration().refresh(x.body(RefreshRequest.class), x.peer()))));
     routes.add(
         new Route(
             "POST",
@@ -142,8 +164,10 @@ public final class Routes {
             false,
             x -> {
               String agentId = x.pathParam("agentId");
-              if (!s.auth().isOperator(x.authorization())) {
-                s.auth().agentFor(x.authorization(), agentId);
+              if (s.auth().isOperator(x.authorization())) {
+                s.auth().requireOperator(x.authorization(), x.peer());
+              } else {
+                s.auth().agentFor(x.authorization(), x.peer(), agentId);
               }
               x.accept();
               return Reply.ok(s.agents().status(agentId));
@@ -155,8 +179,10 @@ public final class Routes {
             body,
             false,
             x -> {
-              if (!s.auth().isOperator(x.authorization())) {
-                s.auth().agent(x.authorization());
+              if (s.auth().isOperator(x.authorization())) {
+                s.auth().requireOperator(x.authorization(), x.peer());
+              } else {
+                s.auth().agent(x.authorization(), x.peer());
               }
               x.accept();
               String current = x.query("current");
@@ -174,7 +200,7 @@ public final class Routes {
             x -> {
               boolean operator = x.authorization() != null;
               if (operator) {
-                s.auth().requireOperator(x.authorization());
+                s.auth().requireOperator(x.authorization(), x.peer());
               }
               x.accept();
               return Reply.ok(s.agents().overview(operator));
@@ -191,7 +217,12 @@ public final class Routes {
                 throw new ApiException(
                     ErrorCode.BACKEND_UNAVAILABLE, "the database does not answer");
               }
-              return Reply.ok(new ServiceHealth("ok", s.clock().instant(), s.backendVersion()));
+              return Reply.ok(
+                  new ServiceHealth(
+                      "ok",
+                      s.clock().instant(),
+                      s.backendVersion(),
+                      ProtocolPaths.PROTOCOL_VERSION));
             }));
     routes.add(
         new Route(
@@ -216,7 +247,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               return Reply.created(s.commands().queue(x.body(QueueCommandRequest.class)));
             }));
     routes.add(
@@ -226,7 +257,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
               return Reply.ok(s.commands().view(x.pathParam("commandId"), x.intQuery("wait", 0)));
             }));
@@ -237,7 +268,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
               return Reply.ok(new AgentList(s.agents().list()));
             }));
@@ -248,7 +279,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
               return Reply.ok(s.agents().status(x.pathParam("agentId")));
             }));
@@ -259,9 +290,22 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
-              return Reply.ok(s.agents().revoke(x.pathParam("agentId")));
+              return Reply.ok(
+                  s.agents()
+                      .revoke(x.pathParam("agentId"), "true".equals(x.query("keep_token"))));
+            }));
+    routes.add(
+        new Route(
+            "POST",
+            ProtocolPaths.OPERATOR_AGENT_RESET,
+            body,
+            false,
+            x -> {
+              s.auth().requireOperator(x.authorization(), x.peer());
+              x.accept();
+              return Reply.ok(s.identities().reset(x.pathParam("agentId")));
             }));
     routes.add(
         new Route(
@@ -270,7 +314,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
               return Reply.ok(new VmList(s.agents().vms(x.query("agent_id"))));
             }));
@@ -281,7 +325,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               return Reply.created(
                   s.registration().createBootstrapToken(x.body(CreateBootstrapTokenRequest.class)));
             }));
@@ -292,7 +336,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
               return Reply.ok(new BootstrapTokenList(s.registration().listBootstrapTokens()));
             }));
@@ -303,7 +347,7 @@ public final class Routes {
             body,
             false,
             x -> {
-              s.auth().requireOperator(x.authorization());
+              s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
               return Reply.ok(s.registration().revokeBootstrapToken(x.pathParam("tokenId")));
             }));
@@ -311,7 +355,7 @@ public final class Routes {
   }
 
   private static String agent(Services s, Exchange x) {
-    return s.auth().agentFor(x.authorization(), x.pathParam("agentId")).agentId();
+    return s.auth().agentFor(x.authorization(), x.peer(), x.pathParam("agentId")).agentId();
   }
 
   private static com.fasterxml.jackson.databind.JsonNode readTree(ObjectMapper mapper, String json)

@@ -1,10 +1,13 @@
 package io.vmagent.backend.service;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.vmagent.backend.auth.AgentKeys;
 import io.vmagent.backend.store.AgentRow;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.IdentityRow;
+import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.store.VmRow;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,7 @@ public final class AgentService {
   private final Database database;
   private final AgentStore agents;
   private final TokenStore tokens;
+  private final IdentityStore identities;
   private final CommandStore commands;
   private final TelemetryStore telemetry;
   private final JsonCodec json;
@@ -50,6 +55,7 @@ public final class AgentService {
       Database database,
       AgentStore agents,
       TokenStore tokens,
+      IdentityStore identities,
       CommandStore commands,
       TelemetryStore telemetry,
       JsonCodec json,
@@ -60,6 +66,7 @@ public final class AgentService {
     this.database = database;
     this.agents = agents;
     this.tokens = tokens;
+    this.identities = identities;
     this.commands = commands;
     this.telemetry = telemetry;
     this.json = json;
@@ -200,9 +207,15 @@ public final class AgentService {
         });
   }
 
-  /** Revokes the agent: its tokens stop working at once and it cannot register again. */
-  public AgentStatus revoke(String agentId) {
+  /**
+   * Revokes the agent: its tokens and certificates stop working at once and it cannot register
+   * again. Unless {@code keepToken}, the bootstrap token it registered with is revoked too: the
+   * revoked host must be assumed to hold it and could otherwise come back under another id, while
+   * agents already registered with it keep working (their key is their credential).
+   */
+  public AgentStatus revoke(String agentId, boolean keepToken) {
     Instant now = clock.instant();
+    String[] revokedToken = new String[1];
     AgentStatus status =
         database.inTransaction(
             "revoke an agent",
@@ -211,9 +224,19 @@ public final class AgentService {
                 throw ApiException.notFound("no agent " + agentId);
               }
               tokens.revokeFamiliesOf(c, agentId, "agent-revoked", now);
+              String tokenId =
+                  identities.find(c, agentId).map(IdentityRow::bootstrapTokenId).orElse(null);
+              if (!keepToken && tokenId != null && tokens.revokeBootstrap(c, tokenId)) {
+                revokedToken[0] = tokenId;
+              }
               return status(c, agents.find(c, agentId).orElseThrow(), now);
             });
-    LOG.info("agent {} revoked", agentId);
+    if (revokedToken[0] != null) {
+      LOG.info(
+          "agent {} revoked, and the bootstrap token {} it registered with", agentId, revokedToken[0]);
+    } else {
+      LOG.info("agent {} revoked (its bootstrap token is kept or unknown)", agentId);
+    }
     return status;
   }
 
@@ -253,6 +276,7 @@ public final class AgentService {
   private AgentStatus status(Connection c, AgentRow agent, Instant now) throws SQLException {
     HeartbeatRequest last = json.read(agent.heartbeatJson(), HeartbeatRequest.class);
     int vmCount = telemetry.countVms(c, agent.agentId());
+    Optional<IdentityRow> identity = identities.find(c, agent.agentId());
     return new AgentStatus(
         agent.agentId(),
         agent.name(),
@@ -275,6 +299,8 @@ public final class AgentService {
         last == null ? List.of() : last.warnings(),
         last == null ? null : last.newestKnownVersion(),
         commands.countUnfinished(c, agent.agentId(), now),
-        last == null && vmCount == 0 ? null : vmCount);
+        last == null && vmCount == 0 ? null : vmCount,
+        identity.map(IdentityRow::publicKey).map(AgentKeys::fingerprint).orElse(null),
+        identity.map(IdentityRow::releasedAt).orElse(null));
   }
 }

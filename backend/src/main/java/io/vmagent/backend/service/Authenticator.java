@@ -2,16 +2,22 @@ package io.vmagent.backend.service;
 
 import io.vmagent.backend.auth.AccessTokens;
 import io.vmagent.backend.auth.AgentPrincipal;
+import io.vmagent.backend.auth.PeerIdentity;
 import io.vmagent.backend.auth.Secrets;
+import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.backend.store.AgentRow;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.IdentityRow;
+import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.TokenStore;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Turns an {@code Authorization} header into a caller: an agent (access JWT whose agent and token
- * family are not revoked) or the operator (a known operator token).
+ * Turns a request's credentials into a caller: an agent (access JWT whose agent and token family
+ * are not revoked) or the operator (a known operator token); and, whenever a client certificate is
+ * presented, holds the caller to the identity it names.
  */
 public final class Authenticator {
   private static final String BEARER = "Bearer ";
@@ -20,14 +26,26 @@ public final class Authenticator {
   private final AccessTokens accessTokens;
   private final AgentStore agents;
   private final TokenStore tokens;
+  private final IdentityStore identities;
+  private final ClientAuth clientAuth;
+  private final Clock clock;
 
-  /** An authenticator over these stores. */
+  /** An authenticator over these stores, enforcing client certificates as {@code clientAuth} says. */
   public Authenticator(
-      Database database, AccessTokens accessTokens, AgentStore agents, TokenStore tokens) {
+      Database database,
+      AccessTokens accessTokens,
+      AgentStore agents,
+      TokenStore tokens,
+      IdentityStore identities,
+      ClientAuth clientAuth,
+      Clock clock) {
     this.database = database;
     this.accessTokens = accessTokens;
     this.agents = agents;
     this.tokens = tokens;
+    this.identities = identities;
+    this.clientAuth = clientAuth;
+    this.clock = clock;
   }
 
   /** The bearer token of the header, or empty when there is none. */
@@ -39,14 +57,18 @@ public final class Authenticator {
     return token.isEmpty() || token.length() > 4096 ? Optional.empty() : Optional.of(token);
   }
 
-  /** The agent the header's access token names; 401 when it is missing, bad or revoked. */
-  public AgentPrincipal agent(String header) {
+  /**
+   * The agent the header's access token names; 401 when it is missing, bad or revoked, 403 when a
+   * client certificate names someone else (or none is presented where one is required).
+   */
+  public AgentPrincipal agent(String header, PeerIdentity peer) {
     String token =
         bearer(header).orElseThrow(() -> ApiException.unauthorized("no bearer token was sent"));
     if (token.startsWith(Secrets.OPERATOR_PREFIX) && isOperator(header)) {
       throw ApiException.forbidden("the operator token cannot act as an agent");
     }
     AgentPrincipal principal = accessTokens.verify(token);
+    requireAgentCertificate(peer, principal.agentId());
     database.inTransaction(
         "check the agent's revocation",
         c -> {
@@ -57,18 +79,61 @@ public final class Authenticator {
           if (tokens.familyRevokedAt(c, principal.familyId()).isPresent()) {
             throw ApiException.unauthorized("the access token's token chain is revoked");
           }
+          if (peer != null) {
+            requireBoundKey(peer, identities.find(c, principal.agentId()));
+          }
           return null;
         });
     return principal;
   }
 
   /** The agent, which must be the one named in the path; 403 for another agent's resources. */
-  public AgentPrincipal agentFor(String header, String pathAgentId) {
-    AgentPrincipal principal = agent(header);
+  public AgentPrincipal agentFor(String header, PeerIdentity peer, String pathAgentId) {
+    AgentPrincipal principal = agent(header, peer);
     if (!principal.agentId().equals(pathAgentId)) {
       throw ApiException.forbidden("an agent may only use its own resources");
     }
     return principal;
+  }
+
+  /**
+   * Holds an agent's request to its certificate: none where one is required is 403, and one that
+   * names another agent, an operator or has expired is 403 whatever the token says.
+   */
+  public void requireAgentCertificate(PeerIdentity peer, String agentId) {
+    if (peer == null) {
+      if (clientAuth == ClientAuth.REQUIRED) {
+        throw ApiException.forbidden(
+            "this backend requires a client certificate; an agent of protocol version 2 enrolls"
+                + " itself at registration");
+      }
+      return;
+    }
+    if (peer.role() != PeerIdentity.Role.AGENT) {
+      throw ApiException.forbidden("an operator's certificate cannot be used for agent requests");
+    }
+    if (peer.expired(clock.instant())) {
+      throw ApiException.forbidden("the client certificate has expired");
+    }
+    if (!peer.name().equals(agentId)) {
+      // The certificate's name is not echoed: it came from outside and may hold anything.
+      throw ApiException.forbidden(
+          "the client certificate names another agent than " + agentId);
+    }
+  }
+
+  /**
+   * A certificate of the fleet CA must be for the key the agent's id is bound to now: one issued
+   * before a reset, or for a revoked agent's old key, is refused before it expires.
+   */
+  static void requireBoundKey(PeerIdentity peer, Optional<IdentityRow> identity) {
+    if (!peer.fleetIssued()) {
+      return; // an operator's own PKI: its keys are not agents' keys
+    }
+    if (identity.isEmpty() || !peer.publicKey().equals(identity.get().publicKey())) {
+      throw ApiException.forbidden(
+          "the client certificate is not for this agent's current key (was the agent reset?)");
+    }
   }
 
   /** True when the header carries a known operator token. */
@@ -82,8 +147,11 @@ public final class Authenticator {
         "check an operator token", c -> tokens.operatorTokenKnown(c, hash));
   }
 
-  /** Requires the operator token: 401 without credentials, 403 with an agent's. */
-  public void requireOperator(String header) {
+  /**
+   * Requires the operator token: 401 without credentials, 403 with an agent's; and, when a client
+   * certificate is presented (or required), an operator's certificate.
+   */
+  public void requireOperator(String header, PeerIdentity peer) {
     if (bearer(header).isEmpty()) {
       throw ApiException.unauthorized("the operator token is required");
     }
@@ -92,6 +160,20 @@ public final class Authenticator {
         throw ApiException.unauthorized("the operator token is not known to this backend");
       }
       throw ApiException.forbidden("this request needs the operator token");
+    }
+    if (peer == null) {
+      if (clientAuth == ClientAuth.REQUIRED) {
+        throw ApiException.forbidden(
+            "this backend requires a client certificate: give vm-backend --client-cert and"
+                + " --client-key (issue one with 'vm-backend cert issue --operator NAME')");
+      }
+      return;
+    }
+    if (peer.role() != PeerIdentity.Role.OPERATOR) {
+      throw ApiException.forbidden("an agent's certificate cannot be used for operator requests");
+    }
+    if (peer.expired(clock.instant())) {
+      throw ApiException.forbidden("the client certificate has expired");
     }
   }
 }

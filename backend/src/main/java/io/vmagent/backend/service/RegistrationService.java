@@ -1,18 +1,25 @@
 package io.vmagent.backend.service;
 
 import io.vmagent.backend.auth.AccessTokens;
+import io.vmagent.backend.auth.AgentKeys;
+import io.vmagent.backend.auth.PeerIdentity;
 import io.vmagent.backend.auth.IssuedToken;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.store.AgentRow;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.BootstrapTokenRow;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.IdentityRow;
+import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.RefreshTokenRow;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.protocol.BootstrapTokenCreated;
 import io.vmagent.protocol.BootstrapTokenInfo;
+import io.vmagent.protocol.ClientCertificate;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.RefreshRequest;
 import io.vmagent.protocol.RegisterRequest;
 import io.vmagent.protocol.RegisterResponse;
@@ -29,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registration with bootstrap tokens, refresh-token rotation with reuse detection, and the
- * bootstrap tokens themselves.
+ * Registration (bootstrap tokens, key-bound identities, proofs of possession), refresh-token
+ * rotation with reuse detection, and the bootstrap tokens themselves.
  */
 public final class RegistrationService {
   private static final Logger LOG = LoggerFactory.getLogger(RegistrationService.class);
@@ -38,17 +45,26 @@ public final class RegistrationService {
   private final Database database;
   private final AgentStore agents;
   private final TokenStore tokens;
+  private final IdentityStore identities;
+  private final Authenticator auth;
+  private final CertificateIssuer certificates;
   private final AccessTokens accessTokens;
   private final JsonCodec json;
   private final Duration refreshTtl;
   private final Duration defaultHeartbeatInterval;
   private final Clock clock;
 
-  /** A service over these stores, issuing refresh tokens that live {@code refreshTtl}. */
+  /**
+   * A service over these stores, issuing refresh tokens that live {@code refreshTtl} and, to
+   * agents that sent a key, client certificates.
+   */
   public RegistrationService(
       Database database,
       AgentStore agents,
       TokenStore tokens,
+      IdentityStore identities,
+      Authenticator auth,
+      CertificateIssuer certificates,
       AccessTokens accessTokens,
       JsonCodec json,
       Duration refreshTtl,
@@ -57,6 +73,9 @@ public final class RegistrationService {
     this.database = database;
     this.agents = agents;
     this.tokens = tokens;
+    this.identities = identities;
+    this.auth = auth;
+    this.certificates = certificates;
     this.accessTokens = accessTokens;
     this.json = json;
     this.refreshTtl = refreshTtl;
@@ -65,66 +84,220 @@ public final class RegistrationService {
   }
 
   /**
-   * Registers (or registers again) the agent presenting this bootstrap token. A repeat keeps the
-   * agent's history, replaces its identity and revokes its earlier token chains.
+   * Registers an agent. A new id needs a valid bootstrap token; an id bound to a key needs proof
+   * of that key (a signed challenge, or the agent's current certificate); an id an operator
+   * released, or one registered before keys existed, is bound to the key it now presents.
+   *
+   * @param bootstrapToken the bearer token; null when the agent registers with a proof only
+   * @param peer the client certificate's identity, or null
+   * @param source the caller's address, for the log of refused attempts
    */
-  public RegisterResponse register(String bootstrapToken, RegisterRequest request) {
-    try {
-      return registerOnce(bootstrapToken, request);
-    } catch (StorageException e) {
-      if (!e.uniqueViolation()) {
-        throw e;
-      }
-      // Two registrations of the same new agent raced (a retried request whose first attempt
-      // was slow): the other one inserted the row, so this one now registers again over it.
-      return registerOnce(bootstrapToken, request);
+  public RegisterResponse register(
+      String bootstrapToken, RegisterRequest request, PeerIdentity peer, String source) {
+    if (request.publicKey() != null && AgentKeys.parse(request.publicKey()).isEmpty()) {
+      throw ApiException.badRequest("public_key is not an EC P-256 public key");
     }
+    if (request.proof() != null && request.publicKey() == null) {
+      throw ApiException.badRequest("a proof needs the public_key it was made with");
+    }
+    // Spent in a transaction of its own, so a refused registration cannot roll the spending back
+    // and leave the proof to be replayed.
+    boolean challengeSpent =
+        request.proof() != null
+            && database.inTransaction(
+                "spend a challenge",
+                c ->
+                    identities.spendChallenge(
+                        c,
+                        request.agentId(),
+                        Secrets.hash(request.proof().challenge()),
+                        clock.instant()));
+    Registered registered;
+    try {
+      try {
+        registered = registerOnce(bootstrapToken, request, peer, challengeSpent);
+      } catch (StorageException e) {
+        if (!e.uniqueViolation()) {
+          throw e;
+        }
+        // Two registrations of the same new agent raced (a retried request whose first attempt
+        // was slow): the other one inserted the row, so this one now registers again over it.
+        registered = registerOnce(bootstrapToken, request, peer, challengeSpent);
+      }
+    } catch (ApiException e) {
+      if (e.code() == ErrorCode.AGENT_ID_IN_USE) {
+        LOG.warn(
+            "refused a registration of agent {} from {}: {}", request.agentId(), source, e.getMessage());
+      }
+      throw e;
+    }
+    switch (registered.how()) {
+      case NEW -> LOG.info("agent {} registered{}", request.agentId(), keyNote(request));
+      case PROVEN ->
+          LOG.info("agent {} registered again with a proof of its key", request.agentId());
+      case REBOUND ->
+          LOG.warn(
+              "agent {} registered from {} after an operator reset; its id is now bound to key {}",
+              request.agentId(),
+              source,
+              request.publicKey() == null ? "(none)" : AgentKeys.fingerprint(request.publicKey()));
+      case WITH_TOKEN ->
+          LOG.info(
+              "agent {} registered again with a bootstrap token{}", request.agentId(), keyNote(request));
+    }
+    return registered.response();
   }
 
-  private RegisterResponse registerOnce(String bootstrapToken, RegisterRequest request) {
+  private static String keyNote(RegisterRequest request) {
+    return request.publicKey() == null
+        ? " (no key: an agent of protocol version 1)"
+        : "; bound to key " + AgentKeys.fingerprint(request.publicKey());
+  }
+
+  private enum How {
+    NEW,
+    PROVEN,
+    REBOUND,
+    WITH_TOKEN
+  }
+
+  private record Registered(How how, RegisterResponse response) {}
+
+  private Registered registerOnce(
+      String bootstrapToken, RegisterRequest request, PeerIdentity peer, boolean challengeSpent) {
     Instant now = clock.instant();
-    String hash = Secrets.hash(bootstrapToken);
-    RegisterResponse response =
-        database.inTransaction(
-            "register an agent",
-            c -> {
-              BootstrapTokenRow token =
-                  tokens
-                      .findBootstrapByHash(c, hash)
-                      .orElseThrow(() -> ApiException.unauthorized("unknown bootstrap token"));
-              if (token.revoked()) {
-                throw ApiException.unauthorized("the bootstrap token was revoked");
-              }
-              if (token.expiresAt() != null && !token.expiresAt().isAfter(now)) {
-                throw ApiException.unauthorized("the bootstrap token has expired");
-              }
-              Optional<AgentRow> existing = agents.find(c, request.agentId());
-              if (existing.isPresent() && existing.get().revoked()) {
-                throw ApiException.forbidden("agent " + request.agentId() + " is revoked");
-              }
-              if (!tokens.markBootstrapUsed(c, token.tokenId(), request.agentId(), now)) {
-                throw ApiException.unauthorized(
-                    "the single-use bootstrap token was already used by another agent");
-              }
-              AgentRow row = toRow(request, existing.map(AgentRow::registeredAt).orElse(now));
-              if (existing.isPresent()) {
-                agents.updateIdentity(c, row);
-                tokens.revokeFamiliesOf(c, request.agentId(), "re-registered", now);
-              } else {
-                agents.insert(c, row);
-              }
-              String familyId = UUID.randomUUID().toString();
-              tokens.insertFamily(c, familyId, request.agentId(), now);
-              TokenPair pair = issuePair(c, request.agentId(), familyId, now);
-              return new RegisterResponse(
-                  request.agentId(),
+    String agentId = request.agentId();
+    return database.inTransaction(
+        "register an agent",
+        c -> {
+          Optional<AgentRow> existing = agents.find(c, agentId);
+          IdentityRow identity = identities.find(c, agentId).orElse(IdentityRow.unbound(agentId));
+          if (existing.isPresent() && existing.get().revoked()) {
+            throw ApiException.forbidden("agent " + agentId + " is revoked");
+          }
+          How how = existing.isEmpty() ? How.NEW : How.WITH_TOKEN;
+          BootstrapTokenRow token = null;
+          if (existing.isPresent() && identity.bound()) {
+            if (!proven(request, peer, identity, challengeSpent, now)) {
+              throw new ApiException(
+                  ErrorCode.AGENT_ID_IN_USE,
+                  "agent id "
+                      + agentId
+                      + " is bound to another key and no valid proof of that key was given;"
+                      + " nothing was changed");
+            }
+            how = How.PROVEN;
+          } else {
+            token = validBootstrapToken(c, bootstrapToken, now);
+            if (existing.isPresent()
+                && !identity.released()
+                && identity.bootstrapTokenId() != null
+                && !identity.bootstrapTokenId().equals(token.tokenId())) {
+              throw new ApiException(
+                  ErrorCode.AGENT_ID_IN_USE,
+                  "agent id "
+                      + agentId
+                      + " was registered with another bootstrap token; nothing was changed");
+            }
+            if (!tokens.markBootstrapUsed(c, token.tokenId(), agentId, now)) {
+              throw ApiException.unauthorized(
+                  "the single-use bootstrap token was already used by another agent");
+            }
+            if (existing.isEmpty() && !tokens.countAgentCreated(c, token.tokenId())) {
+              throw ApiException.forbidden(
+                  "the bootstrap token has created the "
+                      + token.maxAgents()
+                      + " agents it may create; ask an operator for another");
+            }
+            if (identity.released()) {
+              how = How.REBOUND;
+            }
+          }
+          AgentRow row = toRow(request, existing.map(AgentRow::registeredAt).orElse(now));
+          if (existing.isPresent()) {
+            agents.updateIdentity(c, row);
+            tokens.revokeFamiliesOf(c, agentId, "re-registered", now);
+          } else {
+            agents.insert(c, row);
+          }
+          String key = request.publicKey() != null ? request.publicKey() : identity.publicKey();
+          IdentityRow bound =
+              new IdentityRow(
+                  agentId,
+                  key,
+                  key == null ? null : key.equals(identity.publicKey()) ? identity.keyBoundAt() : now,
+                  token != null ? token.tokenId() : identity.bootstrapTokenId(),
+                  null);
+          identities.save(c, bound);
+          String familyId = UUID.randomUUID().toString();
+          tokens.insertFamily(c, familyId, agentId, now);
+          TokenPair pair = issuePair(c, agentId, familyId, now);
+          ClientCertificate certificate =
+              key != null && speaksKeys(request.protocolVersion())
+                  ? certificates.issue(agentId, key)
+                  : null;
+          return new Registered(
+              how,
+              new RegisterResponse(
+                  agentId,
                   pair.accessToken(),
                   pair.accessTokenExpiresAt(),
                   pair.refreshToken(),
-                  pair.refreshTokenExpiresAt());
-            });
-    LOG.info("agent {} registered", request.agentId());
-    return response;
+                  pair.refreshTokenExpiresAt(),
+                  ProtocolPaths.PROTOCOL_VERSION,
+                  certificate == null ? null : certificate.certificate(),
+                  certificate == null ? null : certificate.expiresAt()));
+        });
+  }
+
+  private static boolean speaksKeys(Integer protocolVersion) {
+    return protocolVersion != null && protocolVersion >= 2;
+  }
+
+  /**
+   * Whether the request proves possession of the bound key: a signature over a challenge that was
+   * just spent, or the agent's own current certificate on this connection.
+   */
+  private static boolean proven(
+      RegisterRequest request,
+      PeerIdentity peer,
+      IdentityRow identity,
+      boolean challengeSpent,
+      Instant now) {
+    if (request.publicKey() != null && !request.publicKey().equals(identity.publicKey())) {
+      return false;
+    }
+    if (request.proof() != null) {
+      return challengeSpent
+          && AgentKeys.verifies(
+              AgentKeys.parse(identity.publicKey()).orElseThrow(),
+              request.agentId(),
+              request.proof());
+    }
+    return peer != null
+        && peer.role() == PeerIdentity.Role.AGENT
+        && peer.fleetIssued()
+        && peer.name().equals(request.agentId())
+        && peer.publicKey().equals(identity.publicKey())
+        && !peer.expired(now);
+  }
+
+  private BootstrapTokenRow validBootstrapToken(Connection c, String secret, Instant now)
+      throws SQLException {
+    if (secret == null) {
+      throw ApiException.unauthorized("the bootstrap token is required");
+    }
+    BootstrapTokenRow token =
+        tokens
+            .findBootstrapByHash(c, Secrets.hash(secret))
+            .orElseThrow(() -> ApiException.unauthorized("unknown bootstrap token"));
+    if (token.revoked()) {
+      throw ApiException.unauthorized("the bootstrap token was revoked");
+    }
+    if (token.expiresAt() != null && !token.expiresAt().isAfter(now)) {
+      throw ApiException.unauthorized("the bootstrap token has expired");
+    }
+    return token;
   }
 
   private AgentRow toRow(RegisterRequest request, Instant registeredAt) {
@@ -150,6 +323,7 @@ public final class RegistrationService {
 
   private enum RefreshOutcome {
     ROTATED,
+    BOUND,
     REUSED
   }
 
@@ -159,8 +333,11 @@ public final class RegistrationService {
    * Rotates a refresh token. A token presented a second time revokes its whole chain, committed
    * before the 401 is answered.
    */
-  public TokenPair refresh(RefreshRequest request) {
+  public TokenPair refresh(RefreshRequest request, PeerIdentity peer) {
     Instant now = clock.instant();
+    if (request.publicKey() != null && AgentKeys.parse(request.publicKey()).isEmpty()) {
+      throw ApiException.badRequest("public_key is not an EC P-256 public key");
+    }
     String hash = Secrets.hash(request.refreshToken());
     Refreshed refreshed =
         database.inTransaction(
@@ -177,6 +354,12 @@ public final class RegistrationService {
               if (agent.isEmpty() || agent.get().revoked()) {
                 throw ApiException.unauthorized("the agent is revoked");
               }
+              // Checked before the token is spent: a refusal here changes nothing.
+              auth.requireAgentCertificate(peer, token.agentId());
+              Optional<IdentityRow> identity = identities.find(c, token.agentId());
+              if (peer != null) {
+                Authenticator.requireBoundKey(peer, identity);
+              }
               if (!tokens.spendRefresh(c, hash, now)) {
                 tokens.revokeFamily(c, token.familyId(), "refresh-token-reuse", now);
                 return new Refreshed(RefreshOutcome.REUSED, null, token.agentId());
@@ -184,8 +367,20 @@ public final class RegistrationService {
               if (!token.expiresAt().isAfter(now)) {
                 throw ApiException.unauthorized("the refresh token has expired; register again");
               }
+              boolean bind =
+                  request.publicKey() != null
+                      && identity.map(i -> !i.bound() && !i.released()).orElse(true);
+              if (bind) {
+                // An agent registered before keys existed proves itself with its refresh token
+                // chain; from now on its id is bound to this key.
+                IdentityRow old = identity.orElse(IdentityRow.unbound(token.agentId()));
+                identities.save(
+                    c,
+                    new IdentityRow(
+                        token.agentId(), request.publicKey(), now, old.bootstrapTokenId(), null));
+              }
               return new Refreshed(
-                  RefreshOutcome.ROTATED,
+                  bind ? RefreshOutcome.BOUND : RefreshOutcome.ROTATED,
                   issuePair(c, token.agentId(), token.familyId(), now),
                   token.agentId());
             });
@@ -195,6 +390,12 @@ public final class RegistrationService {
           refreshed.agentId());
       throw ApiException.unauthorized(
           "the refresh token was already used; its token chain is revoked, register again");
+    }
+    if (refreshed.outcome() == RefreshOutcome.BOUND) {
+      LOG.info(
+          "agent {} is now bound to key {} (it registered before keys existed)",
+          refreshed.agentId(),
+          AgentKeys.fingerprint(request.publicKey()));
     }
     return refreshed.pair();
   }
@@ -225,7 +426,9 @@ public final class RegistrationService {
             expires,
             null,
             null,
-            false);
+            false,
+            request.maxAgents(),
+            0);
     database.inTransaction(
         "create a bootstrap token",
         c -> {
@@ -265,6 +468,8 @@ public final class RegistrationService {
         row.expiresAt(),
         row.usedAt(),
         row.usedByAgent(),
-        row.revoked());
+        row.revoked(),
+        row.maxAgents(),
+        row.agentsCreated());
   }
 }

@@ -12,4 +12,6 @@ public record BootstrapTokenRow(
     Instant expiresAt,
     Instant usedAt,
     String usedByAgent,
-    boolean revoked) {}
+    boolean revoked,
+    Integer maxAgents,
+    int agentsCreated) {}

@@ -13,7 +13,7 @@ import java.util.Optional;
 public final class TokenStore {
   private static final String BOOTSTRAP_COLUMNS =
       "token_id, token_hash, description, single_use, created_at, expires_at, used_at,"
-          + " used_by_agent, revoked";
+          + " used_by_agent, revoked, max_agents, agents_created";
 
   /** Stores a new bootstrap token. */
   public void insertBootstrap(Connection c, BootstrapTokenRow token) throws SQLException {
@@ -21,7 +21,7 @@ public final class TokenStore {
         c.prepareStatement(
             "INSERT INTO bootstrap_tokens ("
                 + BOOTSTRAP_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, token.tokenId());
       s.setString(2, token.tokenHash());
       Sql.setString(s, 3, token.description());
@@ -31,6 +31,12 @@ public final class TokenStore {
       Sql.setInstant(s, 7, token.usedAt());
       Sql.setString(s, 8, token.usedByAgent());
       s.setBoolean(9, token.revoked());
+      if (token.maxAgents() == null) {
+        s.setNull(10, java.sql.Types.INTEGER);
+      } else {
+        s.setInt(10, token.maxAgents());
+      }
+      s.setInt(11, token.agentsCreated());
       s.executeUpdate();
     }
   }
@@ -89,6 +95,20 @@ public final class TokenStore {
       s.setString(2, agentId);
       s.setString(3, tokenId);
       s.setString(4, agentId);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Counts one more agent created with the token; false when its {@code max_agents} is reached.
+   * One conditional update, so concurrent registrations cannot overshoot the limit.
+   */
+  public boolean countAgentCreated(Connection c, String tokenId) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE bootstrap_tokens SET agents_created = agents_created + 1"
+                + " WHERE token_id = ? AND (max_agents IS NULL OR agents_created < max_agents)")) {
+      s.setString(1, tokenId);
       return s.executeUpdate() == 1;
     }
   }
@@ -290,6 +310,8 @@ public final class TokenStore {
         Sql.instant(rows, "expires_at"),
         Sql.instant(rows, "used_at"),
         rows.getString("used_by_agent"),
-        rows.getBoolean("revoked"));
+        rows.getBoolean("revoked"),
+        Sql.integer(rows, "max_agents"),
+        rows.getInt("agents_created"));
   }
 }

@@ -1,6 +1,7 @@
 package io.vmagent.backend.tls;
 
 import io.vmagent.backend.auth.SecureFiles;
+import io.vmagent.protocol.ProtocolPaths;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -11,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -39,9 +41,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The development certificate authority kept in {@code DATA_DIR/tls}: a P-256 CA whose certificate
- * ({@code ca.pem}) agents trust, which signs the backend's server certificate and, for mutual TLS,
- * agents' client certificates.
+ * The fleet's certificate authority: the development CA kept in {@code DATA_DIR/tls} (a P-256 CA
+ * whose certificate, {@code ca.pem}, agents trust) or the operator's own CA. It signs the
+ * backend's server certificate and the client certificates of agents and operators.
  */
 public final class DevCertificateAuthority {
   private static final Duration CA_LIFETIME = Duration.ofDays(3650);
@@ -56,6 +58,12 @@ public final class DevCertificateAuthority {
     this.certificate = certificate;
     this.key = key;
     this.certificatePath = path;
+  }
+
+  /** A CA from a certificate and its key (the operator's own, or one shared through the database). */
+  public static DevCertificateAuthority of(
+      X509Certificate certificate, PrivateKey key, Path certificatePath) {
+    return new DevCertificateAuthority(certificate, key, certificatePath);
   }
 
   /** Loads the CA from {@code tlsDir}, creating it on first start. */
@@ -112,9 +120,91 @@ public final class DevCertificateAuthority {
     return issue(commonName, subjectAltNames, KeyPurposeId.id_kp_serverAuth);
   }
 
-  /** A client certificate for mutual TLS, its common name the agent id. */
+  /** A client certificate with a new key, its common name the agent id (no role URI). */
   public IssuedCertificate issueClient(String commonName) throws IOException {
     return issue(commonName, Set.of(), KeyPurposeId.id_kp_clientAuth);
+  }
+
+  /**
+   * An agent's client certificate for its own key: the agent id as common name and as the URI SAN
+   * {@code urn:vm-agent:agent:ID}, which is what makes it an agent's and not an operator's.
+   */
+  public List<X509Certificate> issueAgent(String agentId, PublicKey key, Duration lifetime)
+      throws IOException {
+    return List.of(
+        sign(agentId, "agent", key, lifetime, ProtocolPaths.AGENT_URI_PREFIX + agentId),
+        certificate);
+  }
+
+  /** An agent certificate with a new key, for a host provisioned by hand. */
+  public IssuedCertificate issueAgentWithNewKey(String agentId, Duration lifetime)
+      throws IOException {
+    KeyPair pair = newKeyPair();
+    return new IssuedCertificate(issueAgent(agentId, pair.getPublic(), lifetime), pair.getPrivate());
+  }
+
+  /** An operator's client certificate with a new key ({@code urn:vm-agent:operator:NAME}). */
+  public IssuedCertificate issueOperator(String name, Duration lifetime) throws IOException {
+    KeyPair pair = newKeyPair();
+    return new IssuedCertificate(
+        List.of(
+            sign(
+                name,
+                "operator",
+                pair.getPublic(),
+                lifetime,
+                ProtocolPaths.OPERATOR_URI_PREFIX + name),
+            certificate),
+        pair.getPrivate());
+  }
+
+  /** The CA's key in PEM, to share it with other instances through the database. */
+  public String keyPem() throws IOException {
+    return Pem.privateKey(key);
+  }
+
+  /** The CA's certificate in PEM. */
+  public String certificatePem() throws IOException {
+    return Pem.certificates(List.of(certificate));
+  }
+
+  private X509Certificate sign(
+      String commonName, String role, PublicKey subjectKey, Duration lifetime, String uri)
+      throws IOException {
+    // Back-dated a minute so an instance whose clock is slightly behind the issuer's accepts it.
+    Instant now = Instant.now();
+    try {
+      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+                  certificate,
+                  serial(),
+                  Date.from(now.minus(Duration.ofMinutes(1))),
+                  Date.from(now.plus(lifetime)),
+                  new X500NameBuilder(BCStyle.INSTANCE)
+                      .addRDN(BCStyle.O, "vm-agent")
+                      .addRDN(BCStyle.OU, role)
+                      .addRDN(BCStyle.CN, commonName)
+                      .build(),
+                  subjectKey)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  extensions.createAuthorityKeyIdentifier(certificate))
+              .addExtension(
+                  Extension.subjectAlternativeName,
+                  false,
+                  new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
+      return sign(builder, key);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot issue a certificate for " + commonName, e);
+    }
   }
 
   private IssuedCertificate issue(String commonName, Set<String> altNames, KeyPurposeId purpose)

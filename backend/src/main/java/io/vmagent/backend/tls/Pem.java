@@ -46,9 +46,15 @@ public final class Pem {
 
   /** Every certificate in a PEM file, in order. */
   public static List<X509Certificate> readCertificates(Path file) throws IOException {
+    return parseCertificates(read(file), file.toString());
+  }
+
+  /** Every certificate in PEM text, in order; {@code source} names it in errors. */
+  public static List<X509Certificate> parseCertificates(String text, String source)
+      throws IOException {
     List<X509Certificate> certificates = new ArrayList<>();
     JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-    try (PEMParser parser = new PEMParser(new StringReader(read(file)))) {
+    try (PEMParser parser = new PEMParser(new StringReader(text))) {
       Object item;
       while ((item = parser.readObject()) != null) {
         if (item instanceof X509CertificateHolder holder) {
@@ -56,18 +62,23 @@ public final class Pem {
         }
       }
     } catch (CertificateException e) {
-      throw new IOException(file + " holds a broken certificate", e);
+      throw new IOException(source + " holds a broken certificate", e);
     }
     if (certificates.isEmpty()) {
-      throw new IOException(file + " holds no PEM certificate");
+      throw new IOException(source + " holds no PEM certificate");
     }
     return certificates;
   }
 
   /** The private key in a PEM file (PKCS#8, or a traditional EC/RSA key). */
   public static PrivateKey readPrivateKey(Path file) throws IOException {
+    return parsePrivateKey(read(file), file.toString());
+  }
+
+  /** The private key in PEM text; {@code source} names it in errors. */
+  public static PrivateKey parsePrivateKey(String text, String source) throws IOException {
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-    try (PEMParser parser = new PEMParser(new StringReader(read(file)))) {
+    try (PEMParser parser = new PEMParser(new StringReader(text))) {
       Object item;
       while ((item = parser.readObject()) != null) {
         if (item instanceof PrivateKeyInfo info) {
@@ -78,7 +89,7 @@ public final class Pem {
         }
       }
     }
-    throw new IOException(file + " holds no unencrypted PEM private key");
+    throw new IOException(source + " holds no unencrypted PEM private key");
   }
 
   private static String read(Path file) throws IOException {

@@ -11,6 +11,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,10 +34,13 @@ public final class TlsMaterial {
     this.authority = authority;
   }
 
-  /** Loads or creates everything under {@code DATA_DIR/tls}. */
-  public static TlsMaterial loadOrCreate(BackendConfig config) throws IOException {
+  /**
+   * Loads or creates the server certificate under {@code DATA_DIR/tls}, issued by the fleet's
+   * {@code authority}, which every client certificate may chain to as well.
+   */
+  public static TlsMaterial loadOrCreate(BackendConfig config, DevCertificateAuthority authority)
+      throws IOException {
     Path tlsDir = config.dataDir().resolve("tls");
-    DevCertificateAuthority authority = DevCertificateAuthority.loadOrCreate(tlsDir);
     List<X509Certificate> chain;
     PrivateKey key;
     if (config.tlsCertificatePath() != null) {
@@ -46,16 +50,17 @@ public final class TlsMaterial {
       Path certPath = tlsDir.resolve("server.pem");
       Path keyPath = tlsDir.resolve("server-key.pem");
       Set<String> names = subjectNames(config);
-      if (needsNewServerCertificate(certPath, keyPath, names)) {
+      if (needsNewServerCertificate(certPath, keyPath, names, authority.certificate())) {
         authority.issueServer("vm-backend", names).write(certPath, keyPath);
       }
       chain = Pem.readCertificates(certPath);
       key = Pem.readPrivateKey(keyPath);
     }
-    List<X509Certificate> clientCas =
-        config.clientCaPath() != null
-            ? Pem.readCertificates(config.clientCaPath())
-            : List.of(authority.certificate());
+    // The fleet CA always: agents enroll themselves with it. An operator's own PKI comes on top.
+    List<X509Certificate> clientCas = new ArrayList<>(List.of(authority.certificate()));
+    if (config.clientCaPath() != null) {
+      clientCas.addAll(Pem.readCertificates(config.clientCaPath()));
+    }
     try {
       KeyStore keyStore = KeyStore.getInstance("PKCS12");
       keyStore.load(null, null);
@@ -85,13 +90,20 @@ public final class TlsMaterial {
     return names;
   }
 
-  private static boolean needsNewServerCertificate(Path cert, Path key, Set<String> names)
-      throws IOException {
+  private static boolean needsNewServerCertificate(
+      Path cert, Path key, Set<String> names, X509Certificate issuer) throws IOException {
     if (!Files.exists(cert) || !Files.exists(key)) {
       return true;
     }
     X509Certificate current = Pem.readCertificates(cert).get(0);
     if (current.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE))) {
+      return true;
+    }
+    try {
+      // Another instance's CA was adopted through the database: the old one's server
+      // certificate would not be trusted by agents that trust the fleet CA.
+      current.verify(issuer.getPublicKey());
+    } catch (GeneralSecurityException e) {
       return true;
     }
     try {
