@@ -371,7 +371,7 @@ abstract class BackendFlowTests {
         .as("the chain's access token died with it")
         .isEqualTo(401);
 
-    agent.register(backend.createBootstrapToken(false, null));
+    agent.register(agent.bootstrapToken);
     assertThat(agent.heartbeat().serverTime()).isNotNull();
   }
 

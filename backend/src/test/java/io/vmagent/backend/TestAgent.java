@@ -25,6 +25,7 @@ final class TestAgent {
   final String agentId;
   String accessToken;
   String refreshToken;
+  String bootstrapToken;
 
   TestAgent(ContractClient client, String agentId) {
     this.client = client;
@@ -55,6 +56,7 @@ final class TestAgent {
             .as(RegisterResponse.class);
     accessToken = response.accessToken();
     refreshToken = response.refreshToken();
+    this.bootstrapToken = bootstrapToken;
     return response;
   }
 

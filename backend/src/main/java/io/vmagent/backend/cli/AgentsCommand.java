@@ -15,11 +15,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "agents",
     mixinStandardHelpOptions = true,
-    description = "List, show and revoke agents.",
+    description = "List, show, revoke and reset agents.",
     subcommands = {
       AgentsCommand.ListAgents.class,
       AgentsCommand.Show.class,
-      AgentsCommand.Revoke.class
+      AgentsCommand.Revoke.class,
+      AgentsCommand.Reset.class
     })
 final class AgentsCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -85,8 +86,50 @@ final class AgentsCommand implements Runnable {
   @Command(
       name = "revoke",
       mixinStandardHelpOptions = true,
-      description = "Revoke an agent: its tokens stop working at once.")
+      description = {
+        "Revoke an agent: its tokens and certificates stop working at once, it cannot register"
+            + " again, and the bootstrap token it registered with is revoked too (a revoked host"
+            + " must be assumed to hold it). Agents already registered with that token keep"
+            + " working; hosts not yet enrolled need a new one."
+      })
   static final class Revoke implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Connection connection;
+
+    @Parameters(paramLabel = "ID", description = "The agent's id.")
+    String id;
+
+    @Option(
+        names = "--keep-token",
+        description = "Keep the bootstrap token it registered with usable.")
+    boolean keepToken;
+
+    @Override
+    public Integer call() throws Exception {
+      AgentStatus agent = connection.client().revokeAgent(id, keepToken);
+      spec.commandLine()
+          .getOut()
+          .println(
+              "agent "
+                  + agent.agentId()
+                  + " revoked"
+                  + (keepToken
+                      ? "; its bootstrap token is kept"
+                      : "; the bootstrap token it registered with, when known, is revoked too"
+                          + " (see 'token list')"));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "reset",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Release an agent's identity, for a host that was reinstalled and lost its key: its tokens"
+            + " and certificates stop working at once, and its next registration with a bootstrap"
+            + " token binds the new key, once. Its history stays."
+      })
+  static final class Reset implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
 
@@ -95,8 +138,13 @@ final class AgentsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      AgentStatus agent = connection.client().revokeAgent(id);
-      spec.commandLine().getOut().println("agent " + agent.agentId() + " revoked");
+      AgentStatus agent = connection.client().resetAgent(id);
+      spec.commandLine()
+          .getOut()
+          .println(
+              "agent "
+                  + agent.agentId()
+                  + " released: its next registration with a bootstrap token binds a new key");
       return 0;
     }
   }

@@ -2,6 +2,8 @@ package io.vmagent.backend.cli;
 
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.client.OperatorClient;
+import io.vmagent.backend.client.TlsTrust;
+import io.vmagent.backend.tls.OperatorCertificate;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /**
  * How an operator command reaches the backend: through a local data directory (the running
- * backend's URL, operator token and CA are read from it) or a URL with a CA and operator token.
+ * backend's URL, operator token, CA and operator certificate are read from it) or a URL with a CA,
+ * operator token and, for mutual TLS, an operator certificate.
  */
 final class Connection {
   @Option(
@@ -41,6 +44,21 @@ final class Connection {
           "File holding the operator token with --url (default: $VM_BACKEND_OPERATOR_TOKEN).")
   Path tokenFile;
 
+  @Option(
+      names = "--client-cert",
+      paramLabel = "PEM",
+      description =
+          "Operator certificate for mutual TLS (default: $VM_BACKEND_CLIENT_CERT, else with a data"
+              + " directory its tls/operator.pem).")
+  Path clientCert;
+
+  @Option(
+      names = "--client-key",
+      paramLabel = "PEM",
+      description =
+          "Key of --client-cert (default: $VM_BACKEND_CLIENT_KEY, else tls/operator-key.pem).")
+  Path clientKey;
+
   OperatorClient client() throws IOException {
     if (url != null) {
       if (ca == null) {
@@ -55,7 +73,8 @@ final class Connection {
             "--url needs the operator token: --operator-token-file FILE or"
                 + " VM_BACKEND_OPERATOR_TOKEN");
       }
-      return OperatorClient.create(url, ca, token);
+      Path[] identity = clientIdentity(null);
+      return OperatorClient.create(url, TlsTrust.context(ca, identity[0], identity[1]), token);
     }
     Path dir = dataDir != null ? dataDir : defaultDataDir();
     Path endpoint = dir.resolve(RunningBackend.ENDPOINT_FILE);
@@ -72,7 +91,38 @@ final class Connection {
     String token =
         Files.readString(dir.resolve(RunningBackend.OPERATOR_TOKEN_FILE), StandardCharsets.UTF_8)
             .trim();
-    return OperatorClient.create(base, dir.resolve("tls").resolve("ca.pem"), token);
+    Path[] identity = clientIdentity(dir.resolve("tls"));
+    return OperatorClient.create(
+        base,
+        TlsTrust.context(dir.resolve("tls").resolve("ca.pem"), identity[0], identity[1]),
+        token);
+  }
+
+  /**
+   * The operator certificate and key to present, or nulls: the options, else the environment,
+   * else the backend's own in {@code tlsDir} when there is one.
+   */
+  private Path[] clientIdentity(Path tlsDir) throws IOException {
+    Path cert = clientCert != null ? clientCert : envPath("VM_BACKEND_CLIENT_CERT");
+    Path key = clientKey != null ? clientKey : envPath("VM_BACKEND_CLIENT_KEY");
+    if (cert == null && key == null && tlsDir != null) {
+      Path localCert = tlsDir.resolve(OperatorCertificate.CERTIFICATE_FILE);
+      Path localKey = tlsDir.resolve(OperatorCertificate.KEY_FILE);
+      if (Files.isReadable(localCert) && Files.isReadable(localKey)) {
+        return new Path[] {localCert, localKey};
+      }
+    }
+    if ((cert == null) != (key == null)) {
+      throw new IOException(
+          "a client certificate needs its key: give both --client-cert and --client-key (or"
+              + " VM_BACKEND_CLIENT_CERT and VM_BACKEND_CLIENT_KEY)");
+    }
+    return new Path[] {cert, key};
+  }
+
+  private static Path envPath(String name) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? null : Path.of(value);
   }
 
   static Path defaultDataDir() {

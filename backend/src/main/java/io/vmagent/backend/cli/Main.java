@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       AgentsCommand.class,
       VmsCommand.class,
-      OpCommand.class
+      OpCommand.class,
+      CertCommand.class
     })
 public final class Main implements Runnable {
   /** Exit status when the backend refused a request or could not be reached. */

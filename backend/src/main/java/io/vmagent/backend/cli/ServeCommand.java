@@ -34,15 +34,39 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--client-auth",
       paramLabel = "MODE",
-      defaultValue = "off",
-      description = "Client certificates: off, optional or required (default: ${DEFAULT-VALUE}).")
+      defaultValue = "optional",
+      description =
+          "Client certificates: off, optional (asked for; held to the caller when presented) or"
+              + " required (every agent and operator endpoint but registration needs one; agents"
+              + " enroll themselves) (default: ${DEFAULT-VALUE}).")
   String clientAuth;
 
   @Option(
       names = "--client-ca",
       paramLabel = "PEM",
-      description = "CA for client certificates (default: the development CA).")
+      description = "Further CAs client certificates may chain to (an operator's own PKI).")
   Path clientCa;
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "PEM",
+      description =
+          "The fleet CA's certificate, the operator's own; give the same to every instance"
+              + " (default: the development CA in DATA_DIR/tls, shared through the database).")
+  Path caCert;
+
+  @Option(names = "--ca-key", paramLabel = "PEM", description = "Key of --ca-cert.")
+  Path caKey;
+
+  @Option(
+      names = "--agent-cert-lifetime",
+      paramLabel = "DURATION",
+      defaultValue = "3d",
+      converter = Durations.class,
+      description =
+          "Lifetime of the client certificates agents get; they renew at two thirds of it"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration agentCertLifetime;
 
   @Option(
       names = "--tls-cert",
@@ -130,6 +154,8 @@ final class ServeCommand implements Callable<Integer> {
             .listen(host, port)
             .clientAuth(parseClientAuth(clientAuth))
             .clientCa(clientCa)
+            .certificateAuthority(caCert, caKey)
+            .agentCertificateLifetime(agentCertLifetime)
             .tlsCertificate(tlsCert, tlsKey)
             .jdbcUrl(jdbcUrl)
             .dbCredentials(dbUser, password)

@@ -54,6 +54,12 @@ final class TokenCommand implements Runnable {
     @Option(names = "--description", paramLabel = "TEXT", description = "What the token is for.")
     String description;
 
+    @Option(
+        names = "--max-agents",
+        paramLabel = "N",
+        description = "How many agents it may ever create (default: no limit).")
+    Integer maxAgents;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -63,7 +69,10 @@ final class TokenCommand implements Runnable {
       BootstrapTokenCreated token =
           client.createBootstrapToken(
               new CreateBootstrapTokenRequest(
-                  description, singleUse, expiresIn == null ? null : expiresIn.toSeconds()));
+                  description,
+                  singleUse,
+                  expiresIn == null ? null : expiresIn.toSeconds(),
+                  maxAgents));
       var out = spec.commandLine().getOut();
       if (json) {
         Output.json(out, token);

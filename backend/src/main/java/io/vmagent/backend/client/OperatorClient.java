@@ -87,9 +87,24 @@ public final class OperatorClient {
     return send("GET", ProtocolPaths.operatorAgent(agentId), null, AgentStatus.class, 0);
   }
 
-  /** Revokes an agent. */
+  /** Revokes an agent and the bootstrap token it registered with. */
   public AgentStatus revokeAgent(String agentId) throws IOException {
-    return send("POST", ProtocolPaths.operatorAgentRevoke(agentId), null, AgentStatus.class, 0);
+    return revokeAgent(agentId, false);
+  }
+
+  /** Revokes an agent; with {@code keepToken} its bootstrap token stays usable. */
+  public AgentStatus revokeAgent(String agentId, boolean keepToken) throws IOException {
+    return send(
+        "POST",
+        ProtocolPaths.operatorAgentRevoke(agentId) + (keepToken ? "?keep_token=true" : ""),
+        null,
+        AgentStatus.class,
+        0);
+  }
+
+  /** Releases an agent's identity for one registration with a new key. */
+  public AgentStatus resetAgent(String agentId) throws IOException {
+    return send("POST", ProtocolPaths.operatorAgentReset(agentId), null, AgentStatus.class, 0);
   }
 
   /** VMs as last reported; {@code agentId} null for all agents. */

@@ -192,7 +192,8 @@ public final class RegistrationService {
             if (existing.isPresent()
                 && !identity.released()
                 && identity.bootstrapTokenId() != null
-                && !identity.bootstrapTokenId().equals(token.tokenId())) {
+                && !identity.bootstrapTokenId().equals(token.tokenId())
+                && usable(c, identity.bootstrapTokenId(), now)) {
               throw new ApiException(
                   ErrorCode.AGENT_ID_IN_USE,
                   "agent id "
@@ -280,6 +281,18 @@ public final class RegistrationService {
         && peer.name().equals(request.agentId())
         && peer.publicKey().equals(identity.publicKey())
         && !peer.expired(now);
+  }
+
+  /**
+   * Whether a bootstrap token still works. An agent registered before keys existed may come back
+   * only with the token it registered with while that token works, and with a current one after
+   * an operator rotated it.
+   */
+  private boolean usable(Connection c, String tokenId, Instant now) throws SQLException {
+    return tokens
+        .findBootstrapById(c, tokenId)
+        .map(t -> !t.revoked() && (t.expiresAt() == null || t.expiresAt().isAfter(now)))
+        .orElse(false);
   }
 
   private BootstrapTokenRow validBootstrapToken(Connection c, String secret, Instant now)

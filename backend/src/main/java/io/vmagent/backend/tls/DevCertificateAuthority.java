@@ -120,7 +120,11 @@ public final class DevCertificateAuthority {
     return issue(commonName, subjectAltNames, KeyPurposeId.id_kp_serverAuth);
   }
 
-  /** A client certificate with a new key, its common name the agent id (no role URI). */
+  /**
+   * A client certificate with a new key for an agent provisioned by hand, its common name the
+   * agent id. It carries no role URI, as a certificate of an operator's own PKI would not: it is
+   * held to the agent it names, not to the key the agent's id is bound to.
+   */
   public IssuedCertificate issueClient(String commonName) throws IOException {
     return issue(commonName, Set.of(), KeyPurposeId.id_kp_clientAuth);
   }
@@ -134,13 +138,6 @@ public final class DevCertificateAuthority {
     return List.of(
         sign(agentId, "agent", key, lifetime, ProtocolPaths.AGENT_URI_PREFIX + agentId),
         certificate);
-  }
-
-  /** An agent certificate with a new key, for a host provisioned by hand. */
-  public IssuedCertificate issueAgentWithNewKey(String agentId, Duration lifetime)
-      throws IOException {
-    KeyPair pair = newKeyPair();
-    return new IssuedCertificate(issueAgent(agentId, pair.getPublic(), lifetime), pair.getPrivate());
   }
 
   /** An operator's client certificate with a new key ({@code urn:vm-agent:operator:NAME}). */
