@@ -8,6 +8,7 @@ import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.agent.backend.HttpTransport;
 import io.vmagent.agent.backend.Session;
+import io.vmagent.agent.backend.Enrollment;
 import io.vmagent.agent.backend.TlsContexts;
 import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.command.CommandDispatcher;
@@ -146,6 +147,7 @@ public final class Agent {
             config.token(),
             config.autoRegister(),
             new AgentIdentity(config, libvirt, () -> dispatcher.capabilities()),
+            new Enrollment(stateDir.root(), TlsSettings.of(config), transport, Clock.systemUTC()),
             Clock.systemUTC());
     this.client = new BackendClient(transport, session);
     Deliveries deliveries = new Deliveries(client, journal);

@@ -38,6 +38,7 @@ class AgentProcessE2eTest {
 
   @Test
   void killedBeforeItsResultArrivedTheCommandIsNeitherRunAgainNorLost() throws Exception {
+    // The fault proxy terminates TLS, so no client certificate reaches the backend through it.
     backend = E2e.backend(dir.resolve("backend"), ClientAuth.OFF, 0, b -> b);
     proxied = new ProxiedBackend(backend, dir);
     Map<String, String> settings =
@@ -75,7 +76,7 @@ class AgentProcessE2eTest {
 
   @Test
   void sigtermStopsGracefullySaysGoodbyeAndExitsZero() throws Exception {
-    backend = E2e.backend(dir.resolve("backend"), ClientAuth.OFF, 0, b -> b);
+    backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
     Map<String, String> settings =
         E2e.agentSettings(
             backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), E2e.libvirtHost(dir));

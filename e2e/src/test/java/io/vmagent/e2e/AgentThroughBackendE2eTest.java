@@ -50,7 +50,7 @@ class AgentThroughBackendE2eTest {
     backend =
         E2e.backend(
             dir.resolve("backend"),
-            ClientAuth.OFF,
+            ClientAuth.REQUIRED,
             0,
             b -> b.accessTokenTtl(Duration.ofSeconds(8)).latestAgentVersion("9.9.9"));
     String token = backend.createBootstrapToken(false, null);

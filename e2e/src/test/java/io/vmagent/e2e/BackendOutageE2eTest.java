@@ -35,7 +35,7 @@ class BackendOutageE2eTest {
   @Test
   void resultsEventsAndMetricsOfAnOutageReachTheBackendWhenItReturns() throws Exception {
     Path data = dir.resolve("backend");
-    RunningBackend first = E2e.backend(data, ClientAuth.OFF, 0, b -> b);
+    RunningBackend first = E2e.backend(data, ClientAuth.REQUIRED, 0, b -> b);
     int port = first.port();
     Map<String, String> settings =
         E2e.agentSettings(first, dir.resolve("agent"), first.createBootstrapToken(false, null), E2e.libvirtHost(dir));
@@ -71,7 +71,7 @@ class BackendOutageE2eTest {
       assertThat(spooledBytes(results)).as("result kept on disk while the backend is away").isPositive();
       Instant outageEnd = Instant.now();
 
-      second = E2e.backend(data, ClientAuth.OFF, port, b -> b);
+      second = E2e.backend(data, ClientAuth.REQUIRED, port, b -> b);
       RunningBackend back = second;
       CommandView done = back.awaitCommand(commandId, Duration.ofSeconds(40));
       assertThat(done.state()).isEqualTo(CommandState.SUCCEEDED);

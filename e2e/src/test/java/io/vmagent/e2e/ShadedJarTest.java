@@ -149,20 +149,17 @@ class ShadedJarTest {
   }
 
   @Test
-  void theShippedJarRegistersOverMutualTlsAndStopsCleanly() throws Exception {
+  void theShippedJarEnrollsItselfForMutualTlsAndStopsCleanly() throws Exception {
     backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
     Map<String, String> settings =
         E2e.agentSettings(backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), "test:///default");
-    Path cert = dir.resolve("agent.crt");
-    Path key = dir.resolve("agent.key");
-    backend.issueClientCertificate("shaded-jar", cert, key);
-    settings.put("AGENT_SSL_CERT_PATH", cert.toString());
-    settings.put("AGENT_SSL_KEY_PATH", key.toString());
-
+    // No certificate configured: the shipped jar generates its key and enrolls itself.
     try (AgentProcess agent = AgentProcess.startJar(JAR, settings, dir.resolve("agent.log"))) {
       await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("agent/state/agent-id")));
       String agentId = E2e.agentId(dir.resolve("agent"));
       await().atMost(Duration.ofSeconds(30)).until(() -> E2e.heartbeatSeen(backend, agentId));
+      assertThat(dir.resolve("agent/state/agent-cert.pem")).exists();
+      assertThat(backend.operator().showAgent(agentId).keyFingerprint()).isNotNull();
 
       assertThat(agent.terminate(Duration.ofSeconds(30))).isIn(0, 143);
       assertThat(agent.log()).doesNotContain("Exception").doesNotContain("NoClassDefFoundError");

@@ -52,8 +52,10 @@ class TlsE2eTest {
     backend.issueClientCertificate("e2e-agent", cert, key);
     settings.put("AGENT_SSL_CERT_PATH", cert.toString());
     settings.put("AGENT_SSL_KEY_PATH", key.toString());
+    // The certificate names its agent: the backend holds the agent to it.
+    settings.put("AGENT_ID", "e2e-agent");
     agent = start(settings);
-    String agentId = E2e.agentId(dir.resolve("agent"));
+    String agentId = "e2e-agent";
 
     await().atMost(Duration.ofSeconds(30)).until(() -> E2e.heartbeatSeen(backend, agentId));
     String id = backend.queueCommand(agentId, "list", Map.of()).id();
@@ -62,7 +64,7 @@ class TlsE2eTest {
 
   @Test
   void backendCertificateFromAnUnknownCaIsRefusedWithAClearLogLine() throws Exception {
-    backend = E2e.backend(dir.resolve("backend"), ClientAuth.OFF, 0, b -> b);
+    backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
     Map<String, String> settings = settings();
     TestPki other = TestPki.create("not-the-backends-ca");
     Path wrongCa = dir.resolve("wrong-ca.pem");

@@ -8,6 +8,8 @@ import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.backend.Backoff;
 import io.vmagent.agent.backend.Credentials;
 import io.vmagent.agent.backend.CredentialsStore;
+import io.vmagent.agent.backend.Enrollment;
+import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.backend.HttpTransport;
 import io.vmagent.agent.backend.Session;
 import io.vmagent.agent.command.CommandDispatcher;
@@ -158,7 +160,20 @@ class AgentBadInputProperties {
         () ->
             new RegisterRequest(
                 "fuzz-agent", "fuzz", "host", "1.0.0", Libvirt.HOST, null, List.of("list"), 30),
+        enrollment(state),
         Clock.systemUTC());
+  }
+
+  private static Enrollment enrollment(Path state) {
+    try {
+      return new Enrollment(
+          state,
+          new TlsSettings(true, Optional.empty(), Optional.empty(), Optional.empty()),
+          transport,
+          Clock.systemUTC());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Property

@@ -13,6 +13,7 @@ import io.vmagent.protocol.UpdateInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The agent's side of the protocol: one method per agent call, each authenticated with the
@@ -115,15 +116,23 @@ public final class BackendClient {
 
   private <T> T authed(Call<T> call) throws IOException {
     Credentials credentials = session.credentials();
+    T answer;
     try {
-      return call.run(credentials.agentId(), credentials.accessToken());
+      answer = call.run(credentials.agentId(), credentials.accessToken());
     } catch (BackendHttpException e) {
       if (e.status() != 401) {
         throw e;
       }
       String token = session.renewAfterRejection(credentials.accessToken());
-      return call.run(session.agentId().orElse(credentials.agentId()), token);
+      answer = call.run(session.agentId().orElse(credentials.agentId()), token);
+    } catch (SSLHandshakeException e) {
+      if (!session.certificateRefused()) {
+        throw e;
+      }
+      answer = call.run(credentials.agentId(), credentials.accessToken());
     }
+    session.certificateWorked();
+    return answer;
   }
 
   @FunctionalInterface

@@ -47,7 +47,7 @@ public final class HttpTransport implements AutoCloseable {
   private final Duration timeout;
   private final Backoff backoff;
   private final ExecutorService executor;
-  private final HttpClient client;
+  private volatile HttpClient client;
   private final ObjectMapper json = ProtocolJson.tolerantMapper();
 
   /**
@@ -69,14 +69,26 @@ public final class HttpTransport implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .sslContext(ssl)
-            .executor(executor)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.client = newClient(ssl);
+  }
+
+  private HttpClient newClient(SSLContext ssl) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(timeout)
+        .sslContext(ssl)
+        .executor(executor)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /**
+   * Uses {@code ssl} for every request from now on (a renewed client certificate). Requests in
+   * flight finish on their connections; new requests open new ones, so no kept-alive connection
+   * goes on presenting the old certificate past its end.
+   */
+  public void useTls(SSLContext ssl) {
+    client = newClient(ssl);
   }
 
   /** The backend's URL. */

@@ -2,10 +2,15 @@ package io.vmagent.agent.backend;
 
 import io.vmagent.agent.config.Secret;
 import io.vmagent.agent.logging.SecretMasker;
+import io.vmagent.protocol.ClientCertificate;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.IdentityChallenge;
+import io.vmagent.protocol.IdentityProof;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.RefreshRequest;
 import io.vmagent.protocol.RegisterRequest;
 import io.vmagent.protocol.RegisterResponse;
+import io.vmagent.protocol.ServiceHealth;
 import io.vmagent.protocol.TokenPair;
 import java.io.IOException;
 import java.time.Clock;
@@ -19,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's standing with the backend: registers when it has no credentials (or they were
  * rejected), keeps them in the {@link CredentialsStore}, refreshes the access token before it
- * expires and once after a 401. Every token received is registered with the {@link
+ * expires and once after a 401. With a backend of protocol 2 it registers with its key (and a
+ * proof of it, so no bootstrap token is needed again), and keeps its client certificate renewed
+ * through the {@link Enrollment}. Every token received is registered with the {@link
  * SecretMasker} so it can never reach a log line.
  */
 public final class Session {
@@ -30,17 +37,22 @@ public final class Session {
   private final Optional<Secret> bootstrapToken;
   private final boolean autoRegister;
   private final Supplier<RegisterRequest> identity;
+  private final Enrollment enrollment;
   private final Clock clock;
 
   private final Object lock = new Object();
   private Credentials current; // guarded by lock
   private boolean loaded; // guarded by lock
   private int registerAttempts; // guarded by lock
+  private Integer backendProtocol; // guarded by lock; null until the backend said
+  private Instant nextProtocolProbe = Instant.MIN; // guarded by lock
+  private Instant nextRenewal = Instant.MIN; // guarded by lock
 
   /**
    * @param bootstrapToken {@code AGENT_TOKEN}, used to register
    * @param autoRegister {@code AGENT_AUTO_REGISTER}
    * @param identity what the agent says about itself when it registers
+   * @param enrollment the agent's key and issued client certificate
    */
   public Session(
       HttpTransport transport,
@@ -48,12 +60,14 @@ public final class Session {
       Optional<Secret> bootstrapToken,
       boolean autoRegister,
       Supplier<RegisterRequest> identity,
+      Enrollment enrollment,
       Clock clock) {
     this.transport = Objects.requireNonNull(transport, "transport == null");
     this.store = Objects.requireNonNull(store, "store == null");
     this.bootstrapToken = bootstrapToken;
     this.autoRegister = autoRegister;
     this.identity = identity;
+    this.enrollment = Objects.requireNonNull(enrollment, "enrollment == null");
     this.clock = clock;
     bootstrapToken.ifPresent(token -> SecretMasker.register(token.reveal()));
   }
@@ -80,11 +94,88 @@ public final class Session {
       Instant now = clock.instant();
       if (current == null) {
         current = register("no credentials are kept");
+      } else if (enrollment.expired(now) && knownProtocol() >= 2) {
+        enrollment.withdrawIfExpired(now);
+        current = register("the client certificate expired while the agent was away");
       } else if (current.accessTokenDue(now)) {
         current = refresh("the access token expires at " + current.accessTokenExpiresAt());
       }
+      renewCertificateIfDue(now);
       return current;
     }
+  }
+
+  /** The issued client certificate is in use: a request with it worked. */
+  public void certificateWorked() {
+    enrollment.confirm();
+  }
+
+  /**
+   * A TLS handshake failed: if a just-renewed certificate is the cause, go back to the previous
+   * one. True when the request is worth one more try.
+   */
+  public boolean certificateRefused() throws IOException {
+    return enrollment.revert();
+  }
+
+  /**
+   * Fetches a client certificate when the agent has none or two thirds of its life are used; a
+   * failure leaves the current one in use and is tried again a minute later.
+   */
+  private void renewCertificateIfDue(Instant now) {
+    if (!enrollment.renewalDue(now) || now.isBefore(nextRenewal) || knownProtocol() < 2) {
+      return;
+    }
+    try {
+      ClientCertificate renewed =
+          transport.send(
+              "POST",
+              ProtocolPaths.certificate(current.agentId()),
+              null,
+              current.accessToken(),
+              ClientCertificate.class,
+              RetryMode.SAFE,
+              null);
+      enrollment.accept(renewed.certificate());
+    } catch (IOException e) {
+      nextRenewal = now.plusSeconds(60);
+      log.warn("cannot renew the client certificate now ({}); retrying in a minute", e.getMessage());
+    }
+  }
+
+  /** The backend's protocol version when it is known or can be learnt now; 1 otherwise. */
+  private int knownProtocol() {
+    if (backendProtocol == null && !clock.instant().isBefore(nextProtocolProbe)) {
+      try {
+        return backendProtocol();
+      } catch (IOException e) {
+        nextProtocolProbe = clock.instant().plusSeconds(30);
+      }
+    }
+    return backendProtocol == null ? 1 : backendProtocol;
+  }
+
+  /**
+   * The backend's protocol version, asked once: the agent sends protocol-2 fields only to a
+   * backend that names 2 or more, since an older one refuses members it does not know.
+   */
+  private int backendProtocol() throws IOException {
+    if (backendProtocol == null) {
+      try {
+        ServiceHealth health =
+            transport.send(
+                "GET", ProtocolPaths.HEALTH, null, null, ServiceHealth.class, RetryMode.SAFE, null);
+        backendProtocol = health.protocolVersion() == null ? 1 : health.protocolVersion();
+      } catch (BackendHttpException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+        // A backend without the health endpoint predates protocol versions.
+        backendProtocol = 1;
+      }
+      log.debug("the backend speaks protocol version {}", backendProtocol);
+    }
+    return backendProtocol;
   }
 
   /** A valid access token (see {@link #credentials()}). */
@@ -134,7 +225,9 @@ public final class Session {
           transport.send(
               "POST",
               ProtocolPaths.REFRESH,
-              new RefreshRequest(current.refreshToken()),
+              backendProtocol() >= 2
+                  ? new RefreshRequest(current.refreshToken(), enrollment.key().publicKeyBase64())
+                  : new RefreshRequest(current.refreshToken()),
               null,
               TokenPair.class,
               RetryMode.NOT_SENT_ONLY,
@@ -175,11 +268,30 @@ public final class Session {
       throw new RegistrationException(
           "the agent must register (" + why + ") but AGENT_AUTO_REGISTER is false");
     }
-    if (bootstrapToken.isEmpty()) {
+    RegisterRequest request = identity.get();
+    boolean keyed = backendProtocol() >= 2;
+    boolean proving = keyed && enrollment.hasKey();
+    if (bootstrapToken.isEmpty() && !proving) {
       throw new RegistrationException(
           "the agent must register (" + why + ") but AGENT_TOKEN is not set");
     }
-    RegisterRequest request = identity.get();
+    if (keyed) {
+      AgentKey key = enrollment.key();
+      IdentityProof proof = null;
+      if (proving) {
+        IdentityChallenge challenge =
+            transport.send(
+                "POST",
+                ProtocolPaths.challenge(request.agentId()),
+                null,
+                null,
+                IdentityChallenge.class,
+                RetryMode.SAFE,
+                null);
+        proof = key.prove(request.agentId(), challenge.challenge());
+      }
+      request = request.withKey(ProtocolPaths.PROTOCOL_VERSION, key.publicKeyBase64(), proof);
+    }
     registerAttempts++;
     if (registerAttempts == 1) {
       log.info("registering with {} as agent {} ({})", transport.baseUrl(), request.agentId(), why);
@@ -194,11 +306,23 @@ public final class Session {
               "POST",
               ProtocolPaths.REGISTER,
               request,
-              bootstrapToken.get().reveal(),
+              bootstrapToken.map(Secret::reveal).orElse(null),
               RegisterResponse.class,
               RetryMode.SAFE,
               null);
     } catch (BackendHttpException e) {
+      if (e.code() == ErrorCode.AGENT_ID_IN_USE) {
+        throw new RegistrationException(
+            "the backend refused to register this agent: agent id "
+                + request.agentId()
+                + " is bound to another key than this host's ("
+                + enrollment.keyFile()
+                + "). If this host was reinstalled or its state directory lost, an operator"
+                + " releases the id with 'vm-backend agents reset "
+                + request.agentId()
+                + "'; if another host uses this AGENT_ID, give this one its own",
+            e);
+      }
       if (e.status() == 401 || e.status() == 403) {
         throw new RegistrationException(
             "the backend refused to register this agent: " + e.getMessage()
@@ -231,6 +355,9 @@ public final class Session {
     remember(registered);
     store.save(registered);
     registerAttempts = 0;
+    if (response.clientCertificate() != null) {
+      enrollment.accept(response.clientCertificate());
+    }
     if (current != null && !current.refreshToken().equals(registered.refreshToken())) {
       forget(current);
     }

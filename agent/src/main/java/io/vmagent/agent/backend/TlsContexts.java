@@ -34,8 +34,24 @@ public final class TlsContexts {
 
   private TlsContexts() {}
 
+  /**
+   * The agent's key with the certificate the backend issued for it.
+   *
+   * @param key the agent's key
+   * @param chain the certificate first, then its issuers
+   */
+  public record ClientIdentity(AgentKey key, List<X509Certificate> chain) {}
+
   /** The context for these settings; every problem names the file at fault. */
   public static SSLContext create(TlsSettings settings) throws IOException {
+    return create(settings, null);
+  }
+
+  /**
+   * The context for these settings, presenting {@code issued} when no client certificate is
+   * configured (a configured one takes precedence).
+   */
+  public static SSLContext create(TlsSettings settings, ClientIdentity issued) throws IOException {
     try {
       TrustManager[] trust =
           settings.verify()
@@ -44,7 +60,7 @@ public final class TlsContexts {
       KeyManager[] keys =
           settings.mutual()
               ? keyManagers(settings.certPath().orElseThrow(), settings.keyPath().orElseThrow())
-              : null;
+              : issued == null ? null : keyManagers(issued.key().privateKey(), issued.chain());
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keys, trust, null);
       return context;
@@ -151,6 +167,11 @@ public final class TlsContexts {
           keyPath + " is not the key of the certificate in " + certPath
               + " (a key and certificate from different pairs?)");
     }
+    return keyManagers(key, chain);
+  }
+
+  private static KeyManager[] keyManagers(PrivateKey key, List<X509Certificate> chain)
+      throws GeneralSecurityException, IOException {
     char[] password = new char[0];
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);

@@ -1,0 +1,248 @@
+package io.vmagent.agent.backend;
+
+import io.vmagent.agent.state.StateDir;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's key and the client certificate the backend issues for it: kept in the state
+ * directory ({@code agent-key.pem}, {@code agent-cert.pem}), presented on every new connection,
+ * and replaced without an outage: a renewed certificate is used at once, the previous one is kept
+ * until a request with the new one has worked, and brought back if the new one is refused. A
+ * certificate configured by the operator ({@code AGENT_SSL_CERT_PATH}) takes precedence: then the
+ * issued one is never presented.
+ */
+public final class Enrollment {
+  /** The certificate's file name inside the state directory. */
+  public static final String CERTIFICATE_FILE = "agent-cert.pem";
+
+  private static final String PREVIOUS_FILE = "agent-cert.previous.pem";
+  private static final Logger log = LoggerFactory.getLogger(Enrollment.class);
+
+  private final Path stateDir;
+  private final TlsSettings settings;
+  private final HttpTransport transport;
+  private final Clock clock;
+  private final Object lock = new Object();
+  private AgentKey key; // guarded by lock
+  private EnrolledCertificate current; // guarded by lock
+  private boolean unconfirmed; // guarded by lock
+  private boolean withdrawn; // guarded by lock
+
+  /** Reads what the state directory holds; presents a kept, unexpired certificate at once. */
+  public Enrollment(Path stateDir, TlsSettings settings, HttpTransport transport, Clock clock)
+      throws IOException {
+    this.stateDir = stateDir;
+    this.settings = settings;
+    this.transport = transport;
+    this.clock = clock;
+    this.current = read(stateDir.resolve(CERTIFICATE_FILE)).orElse(null);
+    if (presentsIssuedCertificate() && current != null && !current.expired(clock.instant())) {
+      present(current);
+    }
+  }
+
+  /** Whether the issued certificate is presented (no operator-configured one takes precedence). */
+  public boolean presentsIssuedCertificate() {
+    return !settings.mutual();
+  }
+
+  /** Where the agent's key is kept. */
+  public Path keyFile() {
+    return stateDir.resolve(AgentKey.FILE_NAME);
+  }
+
+  /** Whether a key was kept from an earlier run, so the id may already be bound to it. */
+  public boolean hasKey() {
+    synchronized (lock) {
+      return key != null || AgentKey.exists(stateDir);
+    }
+  }
+
+  /** The agent's key, generated on first use. */
+  public AgentKey key() throws IOException {
+    synchronized (lock) {
+      if (key == null) {
+        boolean existed = AgentKey.exists(stateDir);
+        key = AgentKey.loadOrCreate(stateDir);
+        if (!existed) {
+          log.info(
+              "generated the agent's key in {} (mode 0600); the backend binds this agent's id to it",
+              stateDir.resolve(AgentKey.FILE_NAME));
+        }
+      }
+      return key;
+    }
+  }
+
+  /** The issued certificate, if the agent has one. */
+  public Optional<EnrolledCertificate> certificate() {
+    synchronized (lock) {
+      return Optional.ofNullable(current);
+    }
+  }
+
+  /** Whether a certificate should be fetched now: none yet, or two thirds of its life used. */
+  public boolean renewalDue(Instant now) {
+    synchronized (lock) {
+      return presentsIssuedCertificate()
+          && (current == null || !now.isBefore(current.renewAt()));
+    }
+  }
+
+  /** Whether the kept certificate expired (the agent was offline too long): register again. */
+  public boolean expired(Instant now) {
+    synchronized (lock) {
+      return presentsIssuedCertificate() && current != null && current.expired(now);
+    }
+  }
+
+  /**
+   * Stops presenting a certificate that expired (the handshake would fail with it, before the
+   * agent could register again); true when it did.
+   */
+  public boolean withdrawIfExpired(Instant now) throws IOException {
+    synchronized (lock) {
+      if (!expired(now) || withdrawn) {
+        return false;
+      }
+      withdrawn = true;
+      transport.useTls(TlsContexts.create(settings));
+      log.warn(
+          "the client certificate expired at {} while the agent was away; registering again with"
+              + " the agent's key",
+          current.leaf().getNotAfter().toInstant());
+      return true;
+    }
+  }
+
+  /**
+   * Takes a certificate the backend issued: it must be for this agent's key. It is stored, the
+   * previous one kept aside, and new connections present it from now on.
+   */
+  public void accept(String pem) throws IOException {
+    if (!presentsIssuedCertificate()) {
+      return;
+    }
+    List<X509Certificate> chain = parse(pem);
+    synchronized (lock) {
+      if (!chain.get(0).getPublicKey().equals(key().publicKey())) {
+        throw new IOException(
+            "the backend issued a client certificate for another key; it is not used");
+      }
+      Path file = stateDir.resolve(CERTIFICATE_FILE);
+      if (Files.exists(file)) {
+        Files.copy(
+            file,
+            stateDir.resolve(PREVIOUS_FILE),
+            StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.COPY_ATTRIBUTES);
+      }
+      StateDir.writeAtomically(file, pem.getBytes(StandardCharsets.US_ASCII));
+      current = new EnrolledCertificate(chain, clock.instant());
+      unconfirmed = true;
+      withdrawn = false;
+      present(current);
+      log.info(
+          "client certificate {} stored in {}, valid until {}; renewal from {}",
+          chain.get(0).getSubjectX500Principal().getName(),
+          file,
+          chain.get(0).getNotAfter().toInstant(),
+          current.renewAt());
+    }
+  }
+
+  /** A request with the newest certificate worked: the previous one is no longer needed. */
+  public void confirm() {
+    synchronized (lock) {
+      if (!unconfirmed) {
+        return;
+      }
+      unconfirmed = false;
+      try {
+        Files.deleteIfExists(stateDir.resolve(PREVIOUS_FILE));
+      } catch (IOException e) {
+        log.debug("cannot delete the previous client certificate: {}", e.toString());
+      }
+    }
+  }
+
+  /**
+   * The backend refused the newest certificate's handshake: go back to the previous one while it
+   * is valid. True when the previous one is presented again.
+   */
+  public boolean revert() throws IOException {
+    synchronized (lock) {
+      Path previous = stateDir.resolve(PREVIOUS_FILE);
+      if (!unconfirmed || !Files.exists(previous)) {
+        return false;
+      }
+      Optional<EnrolledCertificate> old = read(previous);
+      if (old.isEmpty() || old.get().expired(clock.instant())) {
+        return false;
+      }
+      Files.move(
+          previous,
+          stateDir.resolve(CERTIFICATE_FILE),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      current = read(stateDir.resolve(CERTIFICATE_FILE)).orElseThrow();
+      unconfirmed = false;
+      present(current);
+      log.warn("the backend refused the new client certificate; presenting the previous one again");
+      return true;
+    }
+  }
+
+  private void present(EnrolledCertificate certificate) throws IOException {
+    transport.useTls(
+        TlsContexts.create(settings, new TlsContexts.ClientIdentity(key(), certificate.chain())));
+  }
+
+  private static Optional<EnrolledCertificate> read(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new EnrolledCertificate(
+              parse(Files.readString(file, StandardCharsets.US_ASCII)),
+              Files.getLastModifiedTime(file).toInstant()));
+    } catch (IOException e) {
+      log.warn("{} is unreadable ({}); the agent gets a new certificate", file, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static List<X509Certificate> parse(String pem) throws IOException {
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (var certificate :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+        chain.add((X509Certificate) certificate);
+      }
+      if (chain.isEmpty()) {
+        throw new IOException("the client certificate holds no certificate");
+      }
+      return chain;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("the client certificate cannot be read: " + e.getMessage(), e);
+    }
+  }
+}
