@@ -407,4 +407,17 @@ abstract class IdentityTests {
     assertThatThrownBy(() -> backend.operator().resetAgent("nobody"))
         .isInstanceOf(BackendApiException.class);
   }
+
+  @Test
+  void anOperatorsOwnCaIssuesTheAgentsCertificates() throws Exception {
+    io.vmagent.backend.tls.DevCertificateAuthority own =
+        io.vmagent.backend.tls.DevCertificateAuthority.loadOrCreate(dir.resolve("own-ca"));
+    Path cert = dir.resolve("own-ca/ca.pem");
+    Path key = dir.resolve("own-ca/ca-key.pem");
+    start(b -> b.certificateAuthority(cert, key).clientAuth(ClientAuth.REQUIRED));
+    KeyedAgent a = registered("host-a", backend.createBootstrapToken(false, null));
+    X509Certificate issued = leaf(a.certificatePem);
+    issued.verify(own.certificate().getPublicKey());
+    assertThat(heartbeat(a.withCertificate(), a)).isEqualTo(200);
+  }
 }

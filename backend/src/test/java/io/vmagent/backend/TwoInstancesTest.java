@@ -129,4 +129,42 @@ class TwoInstancesTest {
     assertThat(first.awaitCommand(queued.id(), Duration.ofSeconds(5)).finished()).isTrue();
     assertThat(toSecond.violations()).isEmpty();
   }
+
+  @Test
+  void everyInstanceIssuesAndTrustsTheSameFleetCa() throws Exception {
+    assertThat(java.nio.file.Files.readString(second.caCertificatePath()))
+        .as("the second instance adopted the CA the first published")
+        .isEqualTo(java.nio.file.Files.readString(first.caCertificatePath()));
+
+    ContractClient toFirst = new ContractClient(first.baseUrl(), first.caCertificatePath());
+    KeyedAgent agent =
+        new KeyedAgent("host-a", first.baseUrl(), first.caCertificatePath(), dir);
+    assertThat(agent.register(toFirst, first.createBootstrapToken(false, null)).status())
+        .isEqualTo(200);
+    KeyedAgent viaSecond =
+        new KeyedAgent("host-a", second.baseUrl(), second.caCertificatePath(), dir);
+    ContractClient secondWithCert =
+        new KeyedAgent("host-a", second.baseUrl(), second.caCertificatePath(), dir)
+            .presenting(agent.certificatePem, agent.keys.getPrivate(), "second");
+    assertThat(
+            secondWithCert
+                .post(
+                    io.vmagent.protocol.ProtocolPaths.heartbeat("host-a"),
+                    agent.accessToken,
+                    TestAgent.healthyHeartbeat(null))
+                .status())
+        .as("a certificate issued by the first instance, presented to the second")
+        .isEqualTo(200);
+    assertThat(viaSecond.agentId).isEqualTo("host-a");
+    assertThat(
+            io.vmagent.backend.client.OperatorClient.create(
+                    second.baseUrl(),
+                    io.vmagent.backend.client.TlsTrust.context(
+                        second.caCertificatePath(),
+                        first.operatorCertificatePath(),
+                        first.operatorKeyPath()),
+                    second.operatorToken())
+                .listAgents())
+        .hasSize(1);
+  }
 }

@@ -127,20 +127,34 @@ public final class Session {
       return;
     }
     try {
-      ClientCertificate renewed =
-          transport.send(
-              "POST",
-              ProtocolPaths.certificate(current.agentId()),
-              null,
-              current.accessToken(),
-              ClientCertificate.class,
-              RetryMode.SAFE,
-              null);
+      ClientCertificate renewed;
+      try {
+        renewed = fetchCertificate();
+      } catch (BackendHttpException e) {
+        if (e.status() != 409) {
+          throw e;
+        }
+        // No key bound yet: this agent registered before it had one. A refresh carries the key
+        // and binds it, so the upgrade takes effect now rather than at the next token refresh.
+        current = refresh("binding this agent's key to its id");
+        renewed = fetchCertificate();
+      }
       enrollment.accept(renewed.certificate());
     } catch (IOException e) {
       nextRenewal = now.plusSeconds(60);
       log.warn("cannot renew the client certificate now ({}); retrying in a minute", e.getMessage());
     }
+  }
+
+  private ClientCertificate fetchCertificate() throws IOException {
+    return transport.send(
+        "POST",
+        ProtocolPaths.certificate(current.agentId()),
+        null,
+        current.accessToken(),
+        ClientCertificate.class,
+        RetryMode.SAFE,
+        null);
   }
 
   /** The backend's protocol version when it is known or can be learnt now; 1 otherwise. */

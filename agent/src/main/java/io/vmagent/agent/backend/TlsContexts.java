@@ -99,6 +99,36 @@ public final class TlsContexts {
     return lines;
   }
 
+  /**
+   * What {@code vm-agent config check} says of the certificate the backend issued for the agent's
+   * key (kept in {@code stateDir}), which it presents when no certificate is configured.
+   */
+  public static List<String> describeIssued(TlsSettings settings, Path stateDir, Instant now)
+      throws IOException {
+    Path file = stateDir.resolve(Enrollment.CERTIFICATE_FILE);
+    boolean exists = java.nio.file.Files.exists(file);
+    if (settings.mutual()) {
+      return exists
+          ? List.of("TLS: the configured client certificate takes precedence over the one issued"
+              + " at enrollment (" + file + ")")
+          : List.of();
+    }
+    if (!exists) {
+      return List.of("TLS: no client certificate yet; the agent generates its key ("
+          + stateDir.resolve(AgentKey.FILE_NAME) + ") and gets one at its next registration"
+          + " with a backend of protocol 2");
+    }
+    X509Certificate issued = PemFiles.certificates(file).get(0);
+    List<String> lines = new ArrayList<>();
+    lines.add("TLS: presents the client certificate " + issued.getSubjectX500Principal().getName()
+        + " issued for the agent's key at enrollment, from " + file + ", valid until "
+        + issued.getNotAfter().toInstant() + " (renewed by the agent at two thirds of its life)");
+    if (issued.getNotAfter().toInstant().isBefore(now)) {
+      lines.add("TLS: it has expired; the agent registers again with its key when it starts");
+    }
+    return lines;
+  }
+
   private static Optional<String> expiry(String what, X509Certificate certificate, Path file, Instant now) {
     Instant notAfter = certificate.getNotAfter().toInstant();
     String name = what + " " + certificate.getSubjectX500Principal().getName() + " in " + file;

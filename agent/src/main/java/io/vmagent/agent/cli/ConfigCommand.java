@@ -57,7 +57,8 @@ final class ConfigCommand implements Runnable {
       // The files are read now, so a wrong key or bundle shows here rather than at the next start.
       List<String> tls;
       try {
-        tls = TlsContexts.describe(TlsSettings.of(config), Instant.now());
+        tls = new java.util.ArrayList<>(TlsContexts.describe(TlsSettings.of(config), Instant.now()));
+        tls.addAll(TlsContexts.describeIssued(TlsSettings.of(config), config.stateDir(), Instant.now()));
       } catch (IOException e) {
         out.flush();
         throw new CommandFailure(ExitCodes.CONFIG, "TLS files unusable: " + e.getMessage(), e);

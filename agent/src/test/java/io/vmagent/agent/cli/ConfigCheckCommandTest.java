@@ -111,6 +111,27 @@ class ConfigCheckCommandTest {
   }
 
   @Test
+  void saysWhichIssuedCertificateIsPresentedFromWhereAndUntilWhen() throws Exception {
+    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com");
+    Path state = Files.createDirectories(dir.resolve("state"));
+
+    assertThat(run("config", "check", "--config-file", file.toString(), "--state-dir", state.toString()))
+        .isZero();
+    assertThat(out.toString()).contains("TLS: no client certificate yet");
+
+    TestPki pki = TestPki.create("fleet-ca");
+    TestPki.Issued issued = pki.issue("host-17", TestPki.ec());
+    TestPki.writeCertificates(state.resolve("agent-cert.pem"), issued.certificate());
+    out.getBuffer().setLength(0);
+    assertThat(run("config", "check", "--config-file", file.toString(), "--state-dir", state.toString()))
+        .isZero();
+    assertThat(out.toString())
+        .contains("TLS: presents the client certificate CN=host-17 issued for the agent's key at"
+            + " enrollment, from " + state.resolve("agent-cert.pem") + ", valid until "
+            + issued.certificate().getNotAfter().toInstant());
+  }
+
+  @Test
   void unknownOptionsAreAUsageError() {
     assertThat(run("config", "check", "--no-such-option")).isEqualTo(2);
   }

@@ -104,8 +104,9 @@ public final class Authenticator {
     if (peer == null) {
       if (clientAuth == ClientAuth.REQUIRED) {
         throw ApiException.forbidden(
-            "this backend requires a client certificate; an agent of protocol version 2 enrolls"
-                + " itself at registration");
+            "this backend requires a client certificate and none was presented (a client does"
+                + " not send one that the backend's CAs did not issue); an agent of protocol"
+                + " version 2 enrolls itself at registration");
       }
       return;
     }

@@ -31,13 +31,14 @@ public final class FleetAuthority {
   /** The fleet's CA for this configuration. */
   public static DevCertificateAuthority resolve(BackendConfig config, Shared shared)
       throws IOException {
+    Path tlsDir = config.dataDir().resolve("tls");
+    SecureFiles.privateDirectory(tlsDir);
     if (config.caCertificatePath() != null) {
       return DevCertificateAuthority.of(
           Pem.readCertificates(config.caCertificatePath()).get(0),
           Pem.readPrivateKey(config.caKeyPath()),
           config.caCertificatePath());
     }
-    Path tlsDir = config.dataDir().resolve("tls");
     DevCertificateAuthority local = DevCertificateAuthority.loadOrCreate(tlsDir);
     Optional<String[]> published = shared.load();
     if (published.isEmpty()) {

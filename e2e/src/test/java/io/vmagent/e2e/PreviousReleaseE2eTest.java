@@ -1,0 +1,181 @@
+package io.vmagent.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vmagent.backend.RunningBackend;
+import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.protocol.AgentStatus;
+import io.vmagent.protocol.CommandState;
+import io.vmagent.protocol.Connectivity;
+import io.vmagent.testing.AgentProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mixed versions, with the previous release's jars (built from this repository's history by
+ * testing/previous-release/build.sh): its agent against this backend, upgraded in place to this
+ * agent, and this agent against its backend.
+ */
+class PreviousReleaseE2eTest {
+  @TempDir Path dir;
+  private Path previous;
+  private RunningBackend backend;
+  private Process oldBackend;
+
+  @BeforeEach
+  void findThePreviousRelease() {
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      Path candidate = p.resolve("target/previous-release");
+      if (Files.exists(candidate.resolve("vm-agent.jar"))) {
+        previous = candidate;
+        break;
+      }
+    }
+    Assumptions.assumeTrue(
+        previous != null,
+        "the previous release's jars are not built: run testing/previous-release/build.sh"
+            + " (bin/test does)");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    E2e.close(backend);
+    if (oldBackend != null) {
+      oldBackend.destroy();
+      oldBackend.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void thePreviousAgentWorksHereAndIsBoundToAKeyWhenUpgradedInPlace() throws Exception {
+    backend = E2e.backend(dir.resolve("backend"), ClientAuth.OPTIONAL, 0, b -> b);
+    Map<String, String> settings =
+        E2e.agentSettings(
+            backend,
+            dir.resolve("agent"),
+            backend.createBootstrapToken(false, null),
+            E2e.libvirtHost(dir));
+    String agentId;
+    try (AgentProcess old =
+        AgentProcess.startJar(previous.resolve("vm-agent.jar"), settings, dir.resolve("old.log"))) {
+      agentId = awaitOnline(null);
+      String id = backend.queueCommand(agentId, "list", Map.of()).id();
+      assertThat(backend.awaitCommand(id, Duration.ofSeconds(30)).state())
+          .isEqualTo(CommandState.SUCCEEDED);
+      assertThat(backend.operator().showAgent(agentId).keyFingerprint())
+          .as("an agent of protocol 1 sends no key")
+          .isNull();
+      assertThat(old.terminate(Duration.ofSeconds(30))).isZero();
+    }
+    assertThat(Files.readString(dir.resolve("old.log"))).doesNotContain("HTTP 400");
+
+    // Upgraded in place: same state directory and kept credentials, this build of the agent.
+    try (AgentProcess upgraded = AgentProcess.start(settings, dir.resolve("new.log"))) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> backend.operator().showAgent(agentId).keyFingerprint() != null);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.exists(dir.resolve("agent/state/agent-cert.pem")));
+      String id = backend.queueCommand(agentId, "list", Map.of()).id();
+      assertThat(backend.awaitCommand(id, Duration.ofSeconds(30)).state())
+          .isEqualTo(CommandState.SUCCEEDED);
+      String log = Files.readString(dir.resolve("new.log"));
+      assertThat(log).doesNotContain("registering with").contains("binding this agent's key");
+      upgraded.kill();
+    }
+  }
+
+  @Test
+  void thisAgentWorksWithThePreviousBackend() throws Exception {
+    Path data = dir.resolve("old-backend");
+    Files.createDirectories(data);
+    oldBackend =
+        new ProcessBuilder(
+                java(),
+                "-jar",
+                previous.resolve("vm-backend.jar").toString(),
+                "serve",
+                "--data-dir",
+                data.toString(),
+                "--listen",
+                "127.0.0.1:0")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("old-backend.log").toFile())
+            .start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(data.resolve("backend.url")));
+    String token = oldCli("token", "create", "--data-dir", data.toString()).strip();
+    Map<String, String> settings =
+        E2e.agentSettings(backend(), dir.resolve("agent"), token, E2e.libvirtHost(dir));
+    settings.put("AGENT_BACKEND_URL", Files.readString(data.resolve("backend.url")).strip());
+    settings.put("AGENT_SSL_CA_PATH", data.resolve("tls/ca.pem").toString());
+    try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("agent.log"))) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> oldCli("agents", "list", "--data-dir", data.toString()).contains("online"));
+      String log = Files.readString(dir.resolve("agent.log"));
+      assertThat(log).contains("registered as agent").doesNotContain("HTTP 400");
+      assertThat(dir.resolve("agent/state/agent-key.pem"))
+          .as("no key is made for a backend that cannot bind one")
+          .doesNotExist();
+      agent.kill();
+    }
+    assertThat(Files.readString(dir.resolve("old-backend.log"))).doesNotContain("ERROR");
+  }
+
+  /** A stand-in for {@link E2e#agentSettings}'s backend argument: only its URL and CA are read. */
+  private RunningBackend backend() throws Exception {
+    backend = E2e.backend(dir.resolve("unused-backend"), ClientAuth.OFF, 0, b -> b);
+    return backend;
+  }
+
+  private String awaitOnline(String known) throws Exception {
+    Path idFile = dir.resolve("agent/state/agent-id");
+    await().atMost(Duration.ofSeconds(30)).until(() -> known != null || Files.exists(idFile));
+    String agentId = known != null ? known : E2e.agentId(dir.resolve("agent"));
+    Instant since = Instant.now();
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .until(
+            () -> {
+              try {
+                AgentStatus status = backend.operator().showAgent(agentId);
+                return status.connectivity() == Connectivity.ONLINE
+                    && status.lastHeartbeatAt() != null
+                    && status.lastHeartbeatAt().isAfter(since.minusSeconds(1));
+              } catch (Exception notYet) {
+                return false;
+              }
+            });
+    return agentId;
+  }
+
+  private String oldCli(String... args) throws IOException, InterruptedException {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(java(), "-jar", previous.resolve("vm-backend.jar").toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
