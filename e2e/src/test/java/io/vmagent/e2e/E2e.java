@@ -113,4 +113,23 @@ final class E2e {
   static String agentId(Path dir) throws IOException {
     return Files.readString(dir.resolve("state").resolve("agent-id")).strip();
   }
+
+  /** Waits until the agent's heartbeat, sent from now on, shows it online; returns its id. */
+  static String awaitFreshHeartbeat(RunningBackend backend, String agentId) {
+    java.time.Instant since = java.time.Instant.now().minusSeconds(1);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(45))
+        .until(
+            () -> {
+              try {
+                io.vmagent.protocol.AgentStatus status = backend.operator().showAgent(agentId);
+                return status.connectivity() == io.vmagent.protocol.Connectivity.ONLINE
+                    && status.lastHeartbeatAt() != null
+                    && status.lastHeartbeatAt().isAfter(since);
+              } catch (Exception notYet) {
+                return false;
+              }
+            });
+    return agentId;
+  }
 }

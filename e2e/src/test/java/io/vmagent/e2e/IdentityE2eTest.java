@@ -149,21 +149,7 @@ class IdentityE2eTest {
   }
 
   private String awaitOnline(String agentId) throws Exception {
-    Instant since = Instant.now();
-    await()
-        .atMost(Duration.ofSeconds(45))
-        .until(
-            () -> {
-              try {
-                AgentStatus status = backend.operator().showAgent(agentId);
-                return status.connectivity() == Connectivity.ONLINE
-                    && status.lastHeartbeatAt() != null
-                    && status.lastHeartbeatAt().isAfter(since.minusSeconds(1));
-              } catch (Exception notYet) {
-                return false;
-              }
-            });
-    return agentId;
+    return E2e.awaitFreshHeartbeat(backend, agentId);
   }
 
   private static int count(Pattern pattern, String text) {

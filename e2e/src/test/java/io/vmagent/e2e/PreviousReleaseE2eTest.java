@@ -147,21 +147,7 @@ class PreviousReleaseE2eTest {
     Path idFile = dir.resolve("agent/state/agent-id");
     await().atMost(Duration.ofSeconds(30)).until(() -> known != null || Files.exists(idFile));
     String agentId = known != null ? known : E2e.agentId(dir.resolve("agent"));
-    Instant since = Instant.now();
-    await()
-        .atMost(Duration.ofSeconds(45))
-        .until(
-            () -> {
-              try {
-                AgentStatus status = backend.operator().showAgent(agentId);
-                return status.connectivity() == Connectivity.ONLINE
-                    && status.lastHeartbeatAt() != null
-                    && status.lastHeartbeatAt().isAfter(since.minusSeconds(1));
-              } catch (Exception notYet) {
-                return false;
-              }
-            });
-    return agentId;
+    return E2e.awaitFreshHeartbeat(backend, agentId);
   }
 
   private String oldCli(String... args) throws IOException, InterruptedException {

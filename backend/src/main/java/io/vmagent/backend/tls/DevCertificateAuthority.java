@@ -169,44 +169,51 @@ public final class DevCertificateAuthority {
       String commonName, String role, PublicKey subjectKey, Duration lifetime, String uri)
       throws IOException {
     // Back-dated a minute so an instance whose clock is slightly behind the issuer's accepts it.
-    Instant now = Instant.now();
-    try {
-      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-                  certificate,
-                  serial(),
-                  Date.from(now.minus(Duration.ofMinutes(1))),
-                  Date.from(now.plus(lifetime)),
-                  new X500NameBuilder(BCStyle.INSTANCE)
-                      .addRDN(BCStyle.O, "vm-agent")
-                      .addRDN(BCStyle.OU, role)
-                      .addRDN(BCStyle.CN, commonName)
-                      .build(),
-                  subjectKey)
-              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-              .addExtension(
-                  Extension.extendedKeyUsage,
-                  false,
-                  new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-              .addExtension(
-                  Extension.authorityKeyIdentifier,
-                  false,
-                  extensions.createAuthorityKeyIdentifier(certificate))
-              .addExtension(
-                  Extension.subjectAlternativeName,
-                  false,
-                  new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
-      return sign(builder, key);
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot issue a certificate for " + commonName, e);
-    }
+    X500Name subject =
+        new X500NameBuilder(BCStyle.INSTANCE)
+            .addRDN(BCStyle.O, "vm-agent")
+            .addRDN(BCStyle.OU, role)
+            .addRDN(BCStyle.CN, commonName)
+            .build();
+    return leaf(
+        subject,
+        subjectKey,
+        Duration.ofMinutes(1),
+        lifetime,
+        KeyPurposeId.id_kp_clientAuth,
+        List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
   }
 
   private IssuedCertificate issue(String commonName, Set<String> altNames, KeyPurposeId purpose)
       throws IOException {
     KeyPair pair = newKeyPair();
+    List<GeneralName> names = new ArrayList<>();
+    for (String altName : new LinkedHashSet<>(altNames)) {
+      names.add(
+          isIpAddress(altName)
+              ? new GeneralName(GeneralName.iPAddress, altName)
+              : new GeneralName(GeneralName.dNSName, altName));
+    }
+    X509Certificate leaf =
+        leaf(
+            name(commonName),
+            pair.getPublic(),
+            Duration.ofMinutes(5),
+            LEAF_LIFETIME,
+            purpose,
+            names);
+    return new IssuedCertificate(List.of(leaf, certificate), pair.getPrivate());
+  }
+
+  /** A certificate this CA signs for {@code subjectKey}: an end entity for one purpose. */
+  private X509Certificate leaf(
+      X500Name subject,
+      PublicKey subjectKey,
+      Duration backdate,
+      Duration lifetime,
+      KeyPurposeId purpose,
+      List<GeneralName> altNames)
+      throws IOException {
     Instant now = Instant.now();
     try {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
@@ -214,10 +221,10 @@ public final class DevCertificateAuthority {
           new JcaX509v3CertificateBuilder(
                   certificate,
                   serial(),
-                  Date.from(now.minus(Duration.ofMinutes(5))),
-                  Date.from(now.plus(LEAF_LIFETIME)),
-                  name(commonName),
-                  pair.getPublic())
+                  Date.from(now.minus(backdate)),
+                  Date.from(now.plus(lifetime)),
+                  subject,
+                  subjectKey)
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
               .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
@@ -228,23 +235,16 @@ public final class DevCertificateAuthority {
               .addExtension(
                   Extension.subjectKeyIdentifier,
                   false,
-                  extensions.createSubjectKeyIdentifier(pair.getPublic()));
+                  extensions.createSubjectKeyIdentifier(subjectKey));
       if (!altNames.isEmpty()) {
-        List<GeneralName> names = new ArrayList<>();
-        for (String altName : new LinkedHashSet<>(altNames)) {
-          names.add(
-              isIpAddress(altName)
-                  ? new GeneralName(GeneralName.iPAddress, altName)
-                  : new GeneralName(GeneralName.dNSName, altName));
-        }
         builder.addExtension(
             Extension.subjectAlternativeName,
             false,
-            new GeneralNames(names.toArray(new GeneralName[0])));
+            new GeneralNames(altNames.toArray(new GeneralName[0])));
       }
-      return new IssuedCertificate(List.of(sign(builder, key), certificate), pair.getPrivate());
+      return sign(builder, key);
     } catch (GeneralSecurityException e) {
-      throw new IOException("cannot issue a certificate for " + commonName, e);
+      throw new IOException("cannot issue a certificate for " + subject, e);
     }
   }
 
