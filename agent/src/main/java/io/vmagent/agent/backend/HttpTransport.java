@@ -193,6 +193,12 @@ public final class HttpTransport implements AutoCloseable {
       return mode == RetryMode.SAFE && failure instanceof IOException;
     }
     int status = response.statusCode();
+    if ((status == 429 || status == 503)
+        && retryAfter(response).filter(w -> w.compareTo(Backoff.MAX_RETRY_AFTER) > 0).isPresent()) {
+      // A quota that resets later (metrics per day, say): the caller pauses that long instead of
+      // holding this request open.
+      return false;
+    }
     if (mode == RetryMode.NOT_SENT_ONLY) {
       return status == 429 || status == 503;
     }
@@ -247,7 +253,11 @@ public final class HttpTransport implements AutoCloseable {
     if (code == ErrorCode.INTERNAL && response.statusCode() == 401) {
       code = ErrorCode.UNAUTHORIZED;
     }
-    return new BackendHttpException(what, response.statusCode(), code, detail);
+    Duration retryAfter =
+        response.statusCode() == 429 || response.statusCode() == 503
+            ? retryAfter(response).orElse(null)
+            : null;
+    return new BackendHttpException(what, response.statusCode(), code, detail, retryAfter);
   }
 
   private IOException unwrap(String what, FailsafeException e) {

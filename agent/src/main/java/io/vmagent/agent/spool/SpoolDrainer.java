@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * the head, delivers it, and acknowledges it only after the backend accepted it. While the backend
  * cannot be reached it backs off (exponential with full jitter, up to {@link #MAX_PAUSE}) and the
  * records wait on disk. A record the backend refuses for good (a 4xx other than 401, 408 and 429)
- * is dropped with an error line so it cannot block the queue forever.
+ * is dropped with an error line so it cannot block the queue forever. A backend that answers 429
+ * with {@code Retry-After} (a quota, such as metrics bytes per day) is not asked again before that
+ * time; meanwhile the records wait in the spool, which drops its oldest past its bound.
  */
 public final class SpoolDrainer implements Runnable {
   /** Longest pause between delivery attempts while the backend is away. */
@@ -26,6 +28,8 @@ public final class SpoolDrainer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SpoolDrainer.class);
   private static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
   private static final Duration IDLE_WAIT = Duration.ofSeconds(30);
+  // The longest quota window the backend has (a day), and a little more for its clock.
+  private static final Duration MAX_QUOTA_PAUSE = Duration.ofHours(25);
 
   /** Sends a batch; throws when the backend did not accept it. */
   @FunctionalInterface
@@ -51,6 +55,7 @@ public final class SpoolDrainer implements Runnable {
   private boolean signalled; // guarded by lock
   private int failures;
   private boolean away;
+  private Duration askedToWait; // set by the last delivery when the backend asked for a pause
 
   /**
    * @param name how log lines name what is delivered, e.g. {@code results}
@@ -114,6 +119,10 @@ public final class SpoolDrainer implements Runnable {
       }
       if (deliverOnce()) {
         failures = 0;
+      } else if (askedToWait != null) {
+        Duration wait = askedToWait;
+        askedToWait = null;
+        pause(wait, false);
       } else {
         failures++;
         pause(backoff(failures), false);
@@ -154,6 +163,19 @@ public final class SpoolDrainer implements Runnable {
       }
       return true;
     } catch (BackendHttpException e) {
+      if (e.status() == 429 && e.retryAfter().isPresent()) {
+        reached(true);
+        askedToWait = e.retryAfter().get().compareTo(MAX_QUOTA_PAUSE) > 0
+            ? MAX_QUOTA_PAUSE
+            : e.retryAfter().get();
+        log.warn(
+            "backend asks for no more {} for {} s ({}); {} records wait in the spool",
+            name,
+            askedToWait.toSeconds(),
+            e.getMessage(),
+            queue.depth());
+        return false;
+      }
       if (permanent(e.status())) {
         reached(true);
         log.error(

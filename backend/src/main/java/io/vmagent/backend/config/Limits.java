@@ -1,0 +1,65 @@
+package io.vmagent.backend.config;
+
+/**
+ * What one backend instance lets any single client hold or do, validated once. Each limit is a
+ * {@code serve} option; docs/reliability.md has the table of defaults, what a client sees past
+ * each, and the test that proves it.
+ *
+ * @param maxConnections TLS connections held at once; past it no more are accepted until one
+ *     closes (the kernel's listen queue holds a few more)
+ * @param maxRequestsInFlight requests being worked on at once (waiting long polls excluded);
+ *     past it 503 with {@code Retry-After: 1}
+ * @param maxWaitingPollsPerAgent long polls one agent may hold waiting; a newer one answers the
+ *     oldest, empty, at once
+ * @param failedAuthBurstPerAddress failed authentications one source address may make at once
+ *     before 429
+ * @param failedAuthPerAddressPerMinute the rate they are allowed again after the burst
+ * @param failedAuthBurstPerCredential failed attempts with one credential before 429
+ * @param agentRequestsPerMinute requests one agent may make to one endpoint per minute (a burst
+ *     of as many)
+ * @param registrationsPerTokenPerMinute registrations one bootstrap token may make per minute (a
+ *     burst of as many)
+ * @param metricsBytesPerAgentPerDay metrics body bytes one agent may send per day; past it 429
+ *     with {@code Retry-After} up to the end of its day
+ */
+public record Limits(
+    int maxConnections,
+    int maxRequestsInFlight,
+    int maxWaitingPollsPerAgent,
+    int failedAuthBurstPerAddress,
+    int failedAuthPerAddressPerMinute,
+    int failedAuthBurstPerCredential,
+    int agentRequestsPerMinute,
+    int registrationsPerTokenPerMinute,
+    long metricsBytesPerAgentPerDay) {
+
+  /**
+   * The defaults, sized for the launcher's 256 MiB heap (docs/protocol.md has the arithmetic) and
+   * for a fleet of 5,000 agents behind one address.
+   */
+  public static Limits defaults() {
+    return new Limits(6_000, 256, 2, 30, 30, 10, 600, 1_000, 256L << 20);
+  }
+
+  /** Checks every limit; a bad one is an {@link IllegalArgumentException} naming it. */
+  public Limits {
+    atLeast("maxConnections", maxConnections, 16);
+    atLeast("maxRequestsInFlight", maxRequestsInFlight, 8);
+    atLeast("maxWaitingPollsPerAgent", maxWaitingPollsPerAgent, 1);
+    atLeast("failedAuthBurstPerAddress", failedAuthBurstPerAddress, 1);
+    atLeast("failedAuthPerAddressPerMinute", failedAuthPerAddressPerMinute, 1);
+    atLeast("failedAuthBurstPerCredential", failedAuthBurstPerCredential, 1);
+    atLeast("agentRequestsPerMinute", agentRequestsPerMinute, 10);
+    atLeast("registrationsPerTokenPerMinute", registrationsPerTokenPerMinute, 1);
+    if (metricsBytesPerAgentPerDay < (1 << 20)) {
+      throw new IllegalArgumentException(
+          "metricsBytesPerAgentPerDay must be at least 1 MiB, got " + metricsBytesPerAgentPerDay);
+    }
+  }
+
+  private static void atLeast(String name, long value, long minimum) {
+    if (value < minimum) {
+      throw new IllegalArgumentException(name + " must be at least " + minimum + ", got " + value);
+    }
+  }
+}
