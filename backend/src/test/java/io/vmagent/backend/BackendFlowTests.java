@@ -614,6 +614,39 @@ abstract class BackendFlowTests {
   }
 
   @Test
+  void aNulCharacterAnywhereInTheBodyIsRefusedAndNothingIsStored() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    ContractClient.Answer vmName =
+        client.post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("vm\u0000hidden", null, "running"))));
+    assertThat(vmName.status()).isEqualTo(400);
+    assertThat(vmName.problem().detail()).contains("NUL");
+
+    ObjectNode snapshot = JsonNodeFactory.instance.objectNode();
+    snapshot.putObject("disks").put("vd\u0000a", 1);
+    ContractClient.Answer key =
+        client.post(
+            ProtocolPaths.metrics("host-a"),
+            agent.accessToken,
+            new MetricsBatch(List.of(new MetricsSample(Instant.now(), snapshot))));
+    assertThat(key.status()).isEqualTo(400);
+
+    // An escaped backslash followed by "u0000" is no NUL.
+    ContractClient.Answer lookalike =
+        client.post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("vm\\u0000", null, "running"))));
+    assertThat(lookalike.status()).isEqualTo(200);
+
+    assertThat(count("SELECT COUNT(*) FROM metrics_samples")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM vms")).isEqualTo(1);
+  }
+
+  @Test
   void metricsAreStoredAtTheirOwnTimestampsAndARedeliveredBatchIsSkipped() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");

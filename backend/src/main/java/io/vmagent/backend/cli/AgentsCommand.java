@@ -48,16 +48,16 @@ final class AgentsCommand implements Runnable {
         Output.json(out, agents);
         return 0;
       }
-      List<List<String>> rows = new ArrayList<>();
+      List<List<Object>> rows = new ArrayList<>();
       for (AgentStatus a : agents) {
         rows.add(
-            List.of(
+            Output.row(
                 a.agentId(),
                 a.name(),
                 a.hostname(),
                 a.connectivity().wire(),
-                Output.text(a.health() == null ? null : a.health().wire()),
-                Output.text(a.lastHeartbeatAt())));
+                a.health() == null ? null : a.health().wire(),
+                a.lastHeartbeatAt()));
       }
       Output.table(out, List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT"), rows);
       return 0;
@@ -96,7 +96,7 @@ final class AgentsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       AgentStatus agent = connection.client().revokeAgent(id);
-      spec.commandLine().getOut().println("agent " + agent.agentId() + " revoked");
+      spec.commandLine().getOut().println("agent " + Output.text(agent.agentId()) + " revoked");
       return 0;
     }
   }

@@ -109,7 +109,10 @@ final class OpCommand implements Callable<Integer> {
                 + " is "
                 + done.state().wire()
                 + (done.result() != null && done.result().error() != null
-                    ? ": " + done.result().error().code() + " " + done.result().error().message()
+                    ? ": "
+                        + done.result().error().code()
+                        + " "
+                        + Output.text(done.result().error().message())
                     : ""));
     return Main.EXIT_COMMAND_FAILED;
   }
