@@ -475,7 +475,17 @@ abstract class BackendFlowTests {
     CommandView queued = queue("host-a", "start", Map.of("vm", "web-1"));
     Command command = agent.poll(0).commands().get(0);
 
-    assertThat(agent.succeed(command, "running").duplicate()).isFalse();
+    Instant then = Instant.now();
+    CommandResult first =
+        CommandResult.succeeded(
+            command.id(),
+            JsonNodeFactory.instance.objectNode().put("state", "running"),
+            then.minusMillis(5),
+            then);
+    assertThat(agent.submit(first).as(ResultAck.class).duplicate()).isFalse();
+    assertThat(agent.submit(first).as(ResultAck.class))
+        .as("an identical re-delivery")
+        .isEqualTo(new ResultAck(command.id(), true));
     Instant now = Instant.now();
     ResultAck repeat =
         agent
@@ -494,6 +504,65 @@ abstract class BackendFlowTests {
         agent.submit(
             CommandResult.succeeded("00000000-0000-4000-8000-000000000000", null, now, now));
     assertThat(unknown.status()).isEqualTo(404);
+  }
+
+  @Test
+  void resultForAnExpiredCommandIsRefusedItStaysExpiredAndTheLateResultIsShown()
+      throws Exception {
+    start(b -> b.leaseDuration(Duration.ofSeconds(1)));
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued =
+        client
+            .post(
+                ProtocolPaths.OPERATOR_COMMANDS,
+                operator(),
+                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
+            .as(CommandView.class);
+    Command command = agent.poll(0).commands().get(0);
+    Thread.sleep(1_200);
+    assertThat(command(queued.id()).state()).isEqualTo(CommandState.EXPIRED);
+
+    Instant now = Instant.now();
+    CommandResult late =
+        CommandResult.succeeded(
+            command.id(),
+            JsonNodeFactory.instance.objectNode().put("state", "running"),
+            now.minusSeconds(1),
+            now);
+    ContractClient.Answer refused = agent.submit(late);
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.problem().code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(refused.problem().detail()).contains("expired").contains("late_result");
+    assertThat(agent.submit(late).status()).as("and again").isEqualTo(409);
+
+    CommandView view = command(queued.id());
+    assertThat(view.state()).isEqualTo(CommandState.EXPIRED);
+    assertThat(view.result()).isNull();
+    assertThat(view.lateResult()).isEqualTo(late);
+    assertThat(view.deliveries()).isEqualTo(1);
+  }
+
+  @Test
+  void resultForACommandNeverLeasedIsRefusedAndItStaysQueued() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued = queue("host-a", "start", Map.of("vm", "web-1"));
+
+    Instant now = Instant.now();
+    ContractClient.Answer refused =
+        agent.submit(CommandResult.succeeded(queued.id(), null, now.minusSeconds(1), now));
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.problem().code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(refused.problem().detail()).contains("queued");
+
+    CommandView view = command(queued.id());
+    assertThat(view.state()).isEqualTo(CommandState.QUEUED);
+    assertThat(view.result()).isNull();
+    assertThat(view.lateResult()).isNull();
+    Command delivered = agent.poll(0).commands().get(0);
+    assertThat(delivered.delivery()).isEqualTo(1);
+    assertThat(agent.succeed(delivered, "running").duplicate()).isFalse();
+    assertThat(command(queued.id()).state()).isEqualTo(CommandState.SUCCEEDED);
   }
 
   @Test
