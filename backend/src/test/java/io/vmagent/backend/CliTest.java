@@ -291,5 +291,21 @@ class CliTest {
 
     assertThat(cli("token", "create", "--expires-in", "soon", "--data-dir", data())).isEqualTo(2);
     assertThat(err).contains("not a duration");
+
+    assertThat(
+            cli(
+                "op",
+                "start",
+                "web-1",
+                "--agent",
+                "host-a",
+                "--deadline",
+                "1193047h",
+                "--data-dir",
+                data()))
+        .isEqualTo(2);
+    assertThat(err).contains("--deadline").contains("out of range: use 1s to 1d");
+    assertThat(cli("token", "create", "--expires-in", "400d", "--data-dir", data())).isEqualTo(2);
+    assertThat(err).contains("out of range");
   }
 }

@@ -81,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--access-token-ttl",
       paramLabel = "DURATION",
       defaultValue = "10m",
-      converter = Durations.class,
+      converter = Durations.Lifetime.class,
       description = "Access token lifetime (default: ${DEFAULT-VALUE}).")
   Duration accessTtl;
 
@@ -89,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--refresh-token-ttl",
       paramLabel = "DURATION",
       defaultValue = "30d",
-      converter = Durations.class,
+      converter = Durations.Lifetime.class,
       description = "Refresh token lifetime (default: ${DEFAULT-VALUE}).")
   Duration refreshTtl;
 
@@ -97,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--lease",
       paramLabel = "DURATION",
       defaultValue = "60s",
-      converter = Durations.class,
+      converter = Durations.Lifetime.class,
       description = "Command lease before redelivery (default: ${DEFAULT-VALUE}).")
   Duration lease;
 

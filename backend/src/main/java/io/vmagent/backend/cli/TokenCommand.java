@@ -47,8 +47,8 @@ final class TokenCommand implements Runnable {
     @Option(
         names = "--expires-in",
         paramLabel = "DURATION",
-        converter = Durations.class,
-        description = "Lifetime, e.g. 24h (default: no expiry).")
+        converter = Durations.Lifetime.class,
+        description = "Lifetime, e.g. 24h, at most 365d (default: no expiry).")
     Duration expiresIn;
 
     @Option(names = "--description", paramLabel = "TEXT", description = "What the token is for.")
