@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
@@ -608,6 +609,83 @@ abstract class BackendFlowTests {
         client.get(ProtocolPaths.STATUS_OVERVIEW, operator()).as(StatusOverview.class);
     assertThat(full.agentsOnline()).isEqualTo(1);
     assertThat(full.agents()).extracting(AgentStatus::agentId).containsExactly("host-a");
+  }
+
+  @Test
+  void anonymousOverviewCountsLikeTheAgentsOwnStatusesWithoutListingThem() throws Exception {
+    start();
+    TestAgent online = registeredAgent("host-a");
+    online.heartbeat();
+    TestAgent silent = new TestAgent(client, "host-b");
+    silent.register(backend.createBootstrapToken(false, null), 1);
+    registeredAgent("host-c").stoppingHeartbeat();
+    registeredAgent("host-d");
+    backend.operator().revokeAgent("host-d");
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> backend.operator().showAgent("host-b").connectivity() == Connectivity.OFFLINE);
+    online.heartbeat();
+
+    StatusOverview anonymous =
+        client.get(ProtocolPaths.STATUS_OVERVIEW, null).as(StatusOverview.class);
+    StatusOverview full =
+        client.get(ProtocolPaths.STATUS_OVERVIEW, operator()).as(StatusOverview.class);
+    assertThat(anonymous.agents()).isNull();
+    assertThat(List.of(anonymous.agentsTotal(), anonymous.agentsOnline(), anonymous.agentsOffline()))
+        .containsExactly(3, 1, 2)
+        .containsExactly(full.agentsTotal(), full.agentsOnline(), full.agentsOffline());
+
+    // Counted at most once a second: a new agent shows within about that.
+    registeredAgent("host-e").heartbeat();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                client.get(ProtocolPaths.STATUS_OVERVIEW, null).as(StatusOverview.class).agentsOnline()
+                    == 2);
+  }
+
+  @Test
+  void operatorAgentListComesInPagesFollowedByItsNextCursor() throws Exception {
+    start();
+    for (String id : List.of("host-e", "host-b", "host-d", "host-a", "host-c")) {
+      registeredAgent(id);
+    }
+
+    List<String> seen = new ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      AgentList page =
+          client.get(ProtocolPaths.operatorAgents(after, 2), operator()).as(AgentList.class);
+      assertThat(page.agents()).hasSizeLessThanOrEqualTo(2);
+      page.agents().forEach(a -> seen.add(a.agentId()));
+      after = page.next();
+      pages++;
+    } while (after != null);
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).containsExactly("host-a", "host-b", "host-c", "host-d", "host-e");
+
+    AgentList exact = client.get(ProtocolPaths.operatorAgents(null, 5), operator()).as(AgentList.class);
+    assertThat(exact.agents()).hasSize(5);
+    assertThat(exact.next()).as("no empty page after an exact fit").isNull();
+    AgentList unpaged = client.get(ProtocolPaths.OPERATOR_AGENTS, operator()).as(AgentList.class);
+    assertThat(unpaged.agents()).hasSize(5);
+    assertThat(unpaged.next()).isNull();
+    assertThat(backend.operator().listAgents())
+        .extracting(AgentStatus::agentId)
+        .containsExactly("host-a", "host-b", "host-c", "host-d", "host-e");
+
+    ContractClient.Answer tooMany =
+        client.send(
+            "GET", ProtocolPaths.operatorAgents(null, 501), operator(), null, null, false);
+    assertThat(tooMany.status()).isEqualTo(400);
+    ContractClient.Answer badCursor =
+        client.send(
+            "GET", ProtocolPaths.OPERATOR_AGENTS + "?after=..%2Fx", operator(), null, null, false);
+    assertThat(badCursor.status()).isEqualTo(400);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vmagent.backend.cli.Main;
+import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
@@ -21,7 +22,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -242,6 +247,36 @@ class CliTest {
     assertThat(printed.codePoints().filter(c -> c != '\n' && Printable.unsafe(c)))
         .as("raw control characters in %s", printed)
         .isEmpty();
+  }
+
+  @Test
+  void agentsListPagesThroughTheWholeFleet() throws Exception {
+    int fleet = AgentList.MAX_PAGE + 150;
+    try (Connection c = backend.dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO agents (agent_id, name, hostname, agent_version, libvirt_uri,"
+                    + " capabilities_json, heartbeat_interval_seconds, registered_at)"
+                    + " VALUES (?, ?, ?, '0.1.0', 'test:///default', '[]', 30, ?)")) {
+      for (int i = 0; i < fleet; i++) {
+        String id = String.format("host-%04d", i);
+        s.setString(1, id);
+        s.setString(2, "agent " + id);
+        s.setString(3, id + ".example.net");
+        s.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+
+    assertThat(cli("agents", "list", "--data-dir", data())).as(err).isZero();
+    List<String> lines = out.lines().toList();
+    assertThat(lines).hasSize(fleet + 1);
+    assertThat(lines.get(fleet)).startsWith(String.format("host-%04d", fleet - 1));
+
+    assertThat(cli("agents", "list", "--json", "--data-dir", data())).isZero();
+    assertThat(ContractClient.JSON.readValue(out, new TypeReference<List<AgentStatus>>() {}))
+        .hasSize(fleet);
   }
 
   @Test

@@ -200,6 +200,13 @@ class OpenApiContractTest {
             new AgentList(List.of(ContractFixtures.agentStatus()))));
     assertValid(
         exchange(
+            Request.Method.GET,
+            ProtocolPaths.operatorAgents("host-00", 1),
+            null,
+            200,
+            new AgentList(List.of(ContractFixtures.agentStatus()), "host-01")));
+    assertValid(
+        exchange(
             Request.Method.POST,
             ProtocolPaths.operatorAgentRevoke("host-01"),
             null,
