@@ -508,8 +508,7 @@ abstract class BackendFlowTests {
   }
 
   @Test
-  void resultForAnExpiredCommandIsRefusedItStaysExpiredAndTheLateResultIsShown()
-      throws Exception {
+  void resultForAnExpiredCommandIsRefusedItStaysExpiredAndTheLateResultIsShown() throws Exception {
     start(b -> b.leaseDuration(Duration.ofSeconds(1)));
     TestAgent agent = registeredAgent("host-a");
     CommandView queued =
@@ -632,7 +631,8 @@ abstract class BackendFlowTests {
     StatusOverview full =
         client.get(ProtocolPaths.STATUS_OVERVIEW, operator()).as(StatusOverview.class);
     assertThat(anonymous.agents()).isNull();
-    assertThat(List.of(anonymous.agentsTotal(), anonymous.agentsOnline(), anonymous.agentsOffline()))
+    assertThat(
+            List.of(anonymous.agentsTotal(), anonymous.agentsOnline(), anonymous.agentsOffline()))
         .containsExactly(3, 1, 2)
         .containsExactly(full.agentsTotal(), full.agentsOnline(), full.agentsOffline());
 
@@ -643,7 +643,10 @@ abstract class BackendFlowTests {
         .pollInterval(Duration.ofMillis(100))
         .until(
             () ->
-                client.get(ProtocolPaths.STATUS_OVERVIEW, null).as(StatusOverview.class).agentsOnline()
+                client
+                        .get(ProtocolPaths.STATUS_OVERVIEW, null)
+                        .as(StatusOverview.class)
+                        .agentsOnline()
                     == 2);
   }
 
@@ -668,7 +671,8 @@ abstract class BackendFlowTests {
     assertThat(pages).isEqualTo(3);
     assertThat(seen).containsExactly("host-a", "host-b", "host-c", "host-d", "host-e");
 
-    AgentList exact = client.get(ProtocolPaths.operatorAgents(null, 5), operator()).as(AgentList.class);
+    AgentList exact =
+        client.get(ProtocolPaths.operatorAgents(null, 5), operator()).as(AgentList.class);
     assertThat(exact.agents()).hasSize(5);
     assertThat(exact.next()).as("no empty page after an exact fit").isNull();
     AgentList unpaged = client.get(ProtocolPaths.OPERATOR_AGENTS, operator()).as(AgentList.class);
@@ -679,8 +683,7 @@ abstract class BackendFlowTests {
         .containsExactly("host-a", "host-b", "host-c", "host-d", "host-e");
 
     ContractClient.Answer tooMany =
-        client.send(
-            "GET", ProtocolPaths.operatorAgents(null, 501), operator(), null, null, false);
+        client.send("GET", ProtocolPaths.operatorAgents(null, 501), operator(), null, null, false);
     assertThat(tooMany.status()).isEqualTo(400);
     ContractClient.Answer badCursor =
         client.send(

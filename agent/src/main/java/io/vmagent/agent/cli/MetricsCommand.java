@@ -147,7 +147,10 @@ final class MetricsCommand implements Callable<Integer> {
         code = ExitCodes.UNAVAILABLE;
       } else {
         err.println(
-            "vm-agent: collector " + status.name() + " failed: " + Printable.escape(status.error()));
+            "vm-agent: collector "
+                + status.name()
+                + " failed: "
+                + Printable.escape(status.error()));
         code = code == ExitCodes.OK ? ExitCodes.FAILED : code;
       }
       err.flush();

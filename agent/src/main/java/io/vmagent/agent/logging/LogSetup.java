@@ -15,6 +15,7 @@ import ch.qos.logback.core.pattern.DynamicConverter;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
+import com.fasterxml.jackson.core.JsonFactory;
 import io.vmagent.agent.config.LogFormat;
 import io.vmagent.agent.config.LogLevel;
 import io.vmagent.protocol.text.Printable;
@@ -83,17 +84,18 @@ public final class LogSetup {
 
   /**
    * Makes {@code %msg} and {@code %ex} of every text pattern in this context escape control
-   * characters ({@link Printable}): messages quote VM names, libvirt errors and backend answers, and
-   * none of them may colour the terminal or forge a log line. Kept in the context, where Logback's
+   * characters ({@link Printable}): messages quote VM names, libvirt errors and backend answers,
+   * and none of them may colour the terminal or forge a log line. Kept in the context, where Logback's
    * own {@code <conversionRule>} puts them, so the early configuration's encoder uses them too.
    */
   @SuppressWarnings("unchecked")
   static void registerPrintableConverters(Context context) {
+    String registry = CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS;
     Map<String, Supplier<DynamicConverter>> rules =
-        (Map<String, Supplier<DynamicConverter>>) context.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        (Map<String, Supplier<DynamicConverter>>) context.getObject(registry);
     if (rules == null) {
       rules = new HashMap<>();
-      context.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, rules);
+      context.putObject(registry, rules);
     }
     for (String word : new String[] {"msg", "m", "message"}) {
       rules.put(word, PrintableMessageConverter::new);
@@ -159,7 +161,7 @@ public final class LogSetup {
       // DEL, C1 controls and bidi overrides would pass raw, so they get JSON's unicode escapes too.
       json.setJsonFactoryDecorator(new JsonFactoryDecorator() {
         @Override
-        public com.fasterxml.jackson.core.JsonFactory decorate(com.fasterxml.jackson.core.JsonFactory factory) {
+        public JsonFactory decorate(JsonFactory factory) {
           return factory.setCharacterEscapes(Printable.jsonEscapes());
         }
       });

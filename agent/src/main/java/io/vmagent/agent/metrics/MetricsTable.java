@@ -32,7 +32,9 @@ public final class MetricsTable {
           Printable.escape(host.kernel()),
           host.architecture());
       out.printf(
-          "CPU       %s, virtualization %s%n", Printable.escape(host.cpuModel()), virtualization(host));
+          "CPU       %s, virtualization %s%n",
+          Printable.escape(host.cpuModel()),
+          virtualization(host));
       out.printf("Uptime    %s (booted %s)%n", duration(host.uptimeSeconds()), host.bootTime());
     }
     SystemMetrics system = snapshot.system();

@@ -421,8 +421,9 @@ class BackendClientTest {
     server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
     server.on(
         "/api/v1/agents/agent-1/results",
-        r -> Reply.json(409, "{\"type\":\"urn:vmagent:error:CONFLICT\",\"title\":\"x\",\"status\":409,"
-            + "\"code\":\"CONFLICT\",\"detail\":\"command expired before a result came\"}"));
+        r -> Reply.json(409, "{\"type\":\"urn:vmagent:error:CONFLICT\",\"title\":\"x\","
+            + "\"status\":409,\"code\":\"CONFLICT\","
+            + "\"detail\":\"command expired before a result came\"}"));
     String commandId = "00000000-0000-4000-8000-000000000009";
     CommandJournal journal = new CommandJournal(new StateDir(dir.resolve("agent-state")));
     CommandResult result =
