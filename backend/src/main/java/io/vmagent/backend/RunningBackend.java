@@ -17,12 +17,14 @@ import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.JsonCodec;
 import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
+import io.vmagent.backend.service.RetentionSweep;
 import io.vmagent.backend.service.Signals;
 import io.vmagent.backend.service.TelemetryService;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.IdentityStore;
+import io.vmagent.backend.store.RetentionStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.tls.DevCertificateAuthority;
@@ -63,6 +65,7 @@ public final class RunningBackend implements AutoCloseable {
   private final RegistrationService registration;
   private final CommandService commands;
   private final OfflineWatch offlineWatch;
+  private final RetentionSweep retention;
   private final URI baseUrl;
 
   private RunningBackend(
@@ -73,7 +76,8 @@ public final class RunningBackend implements AutoCloseable {
       String operatorToken,
       RegistrationService registration,
       CommandService commands,
-      OfflineWatch offlineWatch) {
+      OfflineWatch offlineWatch,
+      RetentionSweep retention) {
     this.config = config;
     this.database = database;
     this.server = server;
@@ -82,6 +86,7 @@ public final class RunningBackend implements AutoCloseable {
     this.registration = registration;
     this.commands = commands;
     this.offlineWatch = offlineWatch;
+    this.retention = retention;
     String host = config.host();
     if (host.equals("0.0.0.0") || host.isEmpty()) {
       host = "127.0.0.1";
@@ -196,9 +201,20 @@ public final class RunningBackend implements AutoCloseable {
               Routes.handler(services));
       OfflineWatch offlineWatch =
           new OfflineWatch(agentService::liveness, offlineWatchPeriod(config));
+      RetentionSweep retention =
+          new RetentionSweep(
+              database, new RetentionStore(database.dialect()), config.retention(), clock);
       RunningBackend running =
           new RunningBackend(
-              config, database, server, tls, operatorToken, registration, commands, offlineWatch);
+              config,
+              database,
+              server,
+              tls,
+              operatorToken,
+              registration,
+              commands,
+              offlineWatch,
+              retention);
       Files.writeString(
           config.dataDir().resolve(ENDPOINT_FILE),
           running.baseUrl() + "\n",
@@ -357,6 +373,7 @@ public final class RunningBackend implements AutoCloseable {
   public void close() throws Exception {
     long started = System.nanoTime();
     offlineWatch.close();
+    retention.close();
     commands.close();
     try {
       server.close();

@@ -2,6 +2,7 @@ package io.vmagent.backend;
 
 import io.vmagent.backend.config.BackendConfig;
 import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.backend.config.Retention;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +65,10 @@ public final class VmBackend {
     private Path caCertificatePath;
     private Path caKeyPath;
     private Duration agentCertificateLifetime = Duration.ofDays(3);
+    private Duration metricsRetention = Retention.DEFAULTS.metrics();
+    private Duration eventsRetention = Retention.DEFAULTS.events();
+    private Duration commandsRetention = Retention.DEFAULTS.commands();
+    private Duration tokensRetention = Retention.DEFAULTS.tokens();
 
     private Builder() {}
 
@@ -224,6 +229,35 @@ public final class VmBackend {
       return this;
     }
 
+    /** How long metrics samples are kept after they arrived. Default 7 days. */
+    public Builder metricsRetention(Duration retention) {
+      this.metricsRetention = retention;
+      return this;
+    }
+
+    /** How long VM lifecycle events are kept after they arrived. Default 30 days. */
+    public Builder eventsRetention(Duration retention) {
+      this.eventsRetention = retention;
+      return this;
+    }
+
+    /**
+     * How long succeeded, failed and expired commands are kept after they ended. Default 30 days.
+     */
+    public Builder commandsRetention(Duration retention) {
+      this.commandsRetention = retention;
+      return this;
+    }
+
+    /**
+     * How long refresh and bootstrap tokens are kept after they stopped being usable (spent,
+     * expired, revoked chain; single-use token used). Default 7 days.
+     */
+    public Builder tokensRetention(Duration retention) {
+      this.tokensRetention = retention;
+      return this;
+    }
+
     /** Validates the settings. */
     public VmBackend build() {
       if (dataDir == null) {
@@ -258,7 +292,9 @@ public final class VmBackend {
               operatorToken,
               caCertificatePath,
               caKeyPath,
-              agentCertificateLifetime));
+              agentCertificateLifetime,
+              new Retention(
+                  metricsRetention, eventsRetention, commandsRetention, tokensRetention)));
     }
   }
 }

@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
@@ -475,7 +476,17 @@ abstract class BackendFlowTests {
     CommandView queued = queue("host-a", "start", Map.of("vm", "web-1"));
     Command command = agent.poll(0).commands().get(0);
 
-    assertThat(agent.succeed(command, "running").duplicate()).isFalse();
+    Instant then = Instant.now();
+    CommandResult first =
+        CommandResult.succeeded(
+            command.id(),
+            JsonNodeFactory.instance.objectNode().put("state", "running"),
+            then.minusMillis(5),
+            then);
+    assertThat(agent.submit(first).as(ResultAck.class).duplicate()).isFalse();
+    assertThat(agent.submit(first).as(ResultAck.class))
+        .as("an identical re-delivery")
+        .isEqualTo(new ResultAck(command.id(), true));
     Instant now = Instant.now();
     ResultAck repeat =
         agent
@@ -494,6 +505,64 @@ abstract class BackendFlowTests {
         agent.submit(
             CommandResult.succeeded("00000000-0000-4000-8000-000000000000", null, now, now));
     assertThat(unknown.status()).isEqualTo(404);
+  }
+
+  @Test
+  void resultForAnExpiredCommandIsRefusedItStaysExpiredAndTheLateResultIsShown() throws Exception {
+    start(b -> b.leaseDuration(Duration.ofSeconds(1)));
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued =
+        client
+            .post(
+                ProtocolPaths.OPERATOR_COMMANDS,
+                operator(),
+                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
+            .as(CommandView.class);
+    Command command = agent.poll(0).commands().get(0);
+    Thread.sleep(1_200);
+    assertThat(command(queued.id()).state()).isEqualTo(CommandState.EXPIRED);
+
+    Instant now = Instant.now();
+    CommandResult late =
+        CommandResult.succeeded(
+            command.id(),
+            JsonNodeFactory.instance.objectNode().put("state", "running"),
+            now.minusSeconds(1),
+            now);
+    ContractClient.Answer refused = agent.submit(late);
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.problem().code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(refused.problem().detail()).contains("expired").contains("late_result");
+    assertThat(agent.submit(late).status()).as("and again").isEqualTo(409);
+
+    CommandView view = command(queued.id());
+    assertThat(view.state()).isEqualTo(CommandState.EXPIRED);
+    assertThat(view.result()).isNull();
+    assertThat(view.lateResult()).isEqualTo(late);
+    assertThat(view.deliveries()).isEqualTo(1);
+  }
+
+  @Test
+  void resultForACommandNeverLeasedIsRefusedAndItStaysQueued() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued = queue("host-a", "start", Map.of("vm", "web-1"));
+
+    Instant now = Instant.now();
+    ContractClient.Answer refused =
+        agent.submit(CommandResult.succeeded(queued.id(), null, now.minusSeconds(1), now));
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.problem().code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(refused.problem().detail()).contains("queued");
+
+    CommandView view = command(queued.id());
+    assertThat(view.state()).isEqualTo(CommandState.QUEUED);
+    assertThat(view.result()).isNull();
+    assertThat(view.lateResult()).isNull();
+    Command delivered = agent.poll(0).commands().get(0);
+    assertThat(delivered.delivery()).isEqualTo(1);
+    assertThat(agent.succeed(delivered, "running").duplicate()).isFalse();
+    assertThat(command(queued.id()).state()).isEqualTo(CommandState.SUCCEEDED);
   }
 
   @Test
@@ -539,6 +608,87 @@ abstract class BackendFlowTests {
         client.get(ProtocolPaths.STATUS_OVERVIEW, operator()).as(StatusOverview.class);
     assertThat(full.agentsOnline()).isEqualTo(1);
     assertThat(full.agents()).extracting(AgentStatus::agentId).containsExactly("host-a");
+  }
+
+  @Test
+  void anonymousOverviewCountsLikeTheAgentsOwnStatusesWithoutListingThem() throws Exception {
+    start();
+    TestAgent online = registeredAgent("host-a");
+    online.heartbeat();
+    TestAgent silent = new TestAgent(client, "host-b");
+    silent.register(backend.createBootstrapToken(false, null), 1);
+    registeredAgent("host-c").stoppingHeartbeat();
+    registeredAgent("host-d");
+    backend.operator().revokeAgent("host-d");
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> backend.operator().showAgent("host-b").connectivity() == Connectivity.OFFLINE);
+    online.heartbeat();
+
+    StatusOverview anonymous =
+        client.get(ProtocolPaths.STATUS_OVERVIEW, null).as(StatusOverview.class);
+    StatusOverview full =
+        client.get(ProtocolPaths.STATUS_OVERVIEW, operator()).as(StatusOverview.class);
+    assertThat(anonymous.agents()).isNull();
+    assertThat(
+            List.of(anonymous.agentsTotal(), anonymous.agentsOnline(), anonymous.agentsOffline()))
+        .containsExactly(3, 1, 2)
+        .containsExactly(full.agentsTotal(), full.agentsOnline(), full.agentsOffline());
+
+    // Counted at most once a second: a new agent shows within about that.
+    registeredAgent("host-e").heartbeat();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                client
+                        .get(ProtocolPaths.STATUS_OVERVIEW, null)
+                        .as(StatusOverview.class)
+                        .agentsOnline()
+                    == 2);
+  }
+
+  @Test
+  void operatorAgentListComesInPagesFollowedByItsNextCursor() throws Exception {
+    start();
+    for (String id : List.of("host-e", "host-b", "host-d", "host-a", "host-c")) {
+      registeredAgent(id);
+    }
+
+    List<String> seen = new ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      AgentList page =
+          client.get(ProtocolPaths.operatorAgents(after, 2), operator()).as(AgentList.class);
+      assertThat(page.agents()).hasSizeLessThanOrEqualTo(2);
+      page.agents().forEach(a -> seen.add(a.agentId()));
+      after = page.next();
+      pages++;
+    } while (after != null);
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).containsExactly("host-a", "host-b", "host-c", "host-d", "host-e");
+
+    AgentList exact =
+        client.get(ProtocolPaths.operatorAgents(null, 5), operator()).as(AgentList.class);
+    assertThat(exact.agents()).hasSize(5);
+    assertThat(exact.next()).as("no empty page after an exact fit").isNull();
+    AgentList unpaged = client.get(ProtocolPaths.OPERATOR_AGENTS, operator()).as(AgentList.class);
+    assertThat(unpaged.agents()).hasSize(5);
+    assertThat(unpaged.next()).isNull();
+    assertThat(backend.operator().listAgents())
+        .extracting(AgentStatus::agentId)
+        .containsExactly("host-a", "host-b", "host-c", "host-d", "host-e");
+
+    ContractClient.Answer tooMany =
+        client.send("GET", ProtocolPaths.operatorAgents(null, 501), operator(), null, null, false);
+    assertThat(tooMany.status()).isEqualTo(400);
+    ContractClient.Answer badCursor =
+        client.send(
+            "GET", ProtocolPaths.OPERATOR_AGENTS + "?after=..%2Fx", operator(), null, null, false);
+    assertThat(badCursor.status()).isEqualTo(400);
   }
 
   @Test
@@ -611,6 +761,39 @@ abstract class BackendFlowTests {
     assertThat(count("SELECT COUNT(*) FROM agents")).isEqualTo(1);
     assertThat(count("SELECT COUNT(*) FROM commands")).isZero();
     assertThat(count("SELECT COUNT(*) FROM metrics_samples")).isZero();
+  }
+
+  @Test
+  void aNulCharacterAnywhereInTheBodyIsRefusedAndNothingIsStored() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    ContractClient.Answer vmName =
+        client.post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("vm\u0000hidden", null, "running"))));
+    assertThat(vmName.status()).isEqualTo(400);
+    assertThat(vmName.problem().detail()).contains("NUL");
+
+    ObjectNode snapshot = JsonNodeFactory.instance.objectNode();
+    snapshot.putObject("disks").put("vd\u0000a", 1);
+    ContractClient.Answer key =
+        client.post(
+            ProtocolPaths.metrics("host-a"),
+            agent.accessToken,
+            new MetricsBatch(List.of(new MetricsSample(Instant.now(), snapshot))));
+    assertThat(key.status()).isEqualTo(400);
+
+    // An escaped backslash followed by "u0000" is no NUL.
+    ContractClient.Answer lookalike =
+        client.post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("vm\\u0000", null, "running"))));
+    assertThat(lookalike.status()).isEqualTo(200);
+
+    assertThat(count("SELECT COUNT(*) FROM metrics_samples")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM vms")).isEqualTo(1);
   }
 
   @Test

@@ -2,7 +2,10 @@ package io.vmagent.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.vmagent.backend.cli.Main;
+import io.vmagent.protocol.AgentList;
+import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandError;
@@ -10,12 +13,20 @@ import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.RegisterRequest;
+import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.VmSummary;
+import io.vmagent.protocol.VmView;
+import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -156,6 +167,119 @@ class CliTest {
   }
 
   @Test
+  void namesWithControlCharactersArePrintedEscapedAndExactInJson() throws Exception {
+    String forged = "web\u001b]0;PWNED\u0007\u001b[31mRED\u001b[0m\rFAKE\nagent-Z  evil  online";
+    String token = backend.createBootstrapToken(false, null);
+    RegisterRequest identity = TestAgent.identity("host-z", null);
+    RegisterResponse registered =
+        client
+            .post(
+                ProtocolPaths.REGISTER,
+                token,
+                new RegisterRequest(
+                    "host-z",
+                    forged,
+                    "host\u202e\u0085z",
+                    identity.agentVersion(),
+                    identity.libvirtUri(),
+                    identity.hypervisor(),
+                    identity.capabilities(),
+                    null))
+            .as(RegisterResponse.class);
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-z"),
+            registered.accessToken(),
+            TestAgent.healthyHeartbeat(List.of(new VmSummary(forged, null, "running"))))
+        .as(HeartbeatResponse.class);
+
+    // PostgreSQL cannot store NUL, so it is refused on every database rather than shown as \0.
+    ContractClient.Answer nulName =
+        client.post(
+            ProtocolPaths.REGISTER,
+            token,
+            new RegisterRequest(
+                "host-n",
+                "a\u0000b",
+                "host-n",
+                identity.agentVersion(),
+                identity.libvirtUri(),
+                null,
+                identity.capabilities(),
+                null));
+    assertThat(nulName.status()).isEqualTo(400);
+    assertThat(nulName.problem().detail()).contains("NUL");
+    ContractClient.Answer nulVm =
+        client.post(
+            ProtocolPaths.heartbeat("host-z"),
+            registered.accessToken(),
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("vm\u0000hidden", null, "running"))));
+    assertThat(nulVm.status()).isEqualTo(400);
+
+    assertThat(cli("agents", "list", "--data-dir", data())).as(err).isZero();
+    assertPrintable(out);
+    assertThat(out.lines()).hasSize(2);
+    assertThat(out)
+        .contains(
+            "web\\e]0;PWNED\\x07\\e[31mRED\\e[0m\\r"
+                + "FAKE\\n"
+                + "agent-Z  evil  online  host\\u202e\\x85z");
+
+    assertThat(cli("vms", "list", "--data-dir", data())).as(err).isZero();
+    assertPrintable(out);
+    assertThat(out.lines()).hasSize(2);
+    assertThat(out).contains(Printable.escape(forged)).doesNotContain("hidden");
+
+    assertThat(cli("agents", "list", "--data-dir", data(), "--json")).isZero();
+    assertPrintable(out);
+    List<AgentStatus> agents =
+        ContractClient.JSON.readValue(out, new TypeReference<List<AgentStatus>>() {});
+    assertThat(agents).extracting(AgentStatus::name).containsExactly(forged);
+    assertThat(agents).extracting(AgentStatus::hostname).containsExactly("host\u202e\u0085z");
+
+    assertThat(cli("vms", "list", "--data-dir", data(), "--json")).isZero();
+    List<VmView> vms = ContractClient.JSON.readValue(out, new TypeReference<List<VmView>>() {});
+    assertThat(vms).extracting(VmView::name).containsExactly(forged);
+  }
+
+  /** Nothing a terminal would act on: no control, bidi or separator character but line ends. */
+  private static void assertPrintable(String printed) {
+    assertThat(printed.codePoints().filter(c -> c != '\n' && Printable.unsafe(c)))
+        .as("raw control characters in %s", printed)
+        .isEmpty();
+  }
+
+  @Test
+  void agentsListPagesThroughTheWholeFleet() throws Exception {
+    int fleet = AgentList.MAX_PAGE + 150;
+    try (Connection c = backend.dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO agents (agent_id, name, hostname, agent_version, libvirt_uri,"
+                    + " capabilities_json, heartbeat_interval_seconds, registered_at)"
+                    + " VALUES (?, ?, ?, '0.1.0', 'test:///default', '[]', 30, ?)")) {
+      for (int i = 0; i < fleet; i++) {
+        String id = String.format("host-%04d", i);
+        s.setString(1, id);
+        s.setString(2, "agent " + id);
+        s.setString(3, id + ".example.net");
+        s.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+
+    assertThat(cli("agents", "list", "--data-dir", data())).as(err).isZero();
+    List<String> lines = out.lines().toList();
+    assertThat(lines).hasSize(fleet + 1);
+    assertThat(lines.get(fleet)).startsWith(String.format("host-%04d", fleet - 1));
+
+    assertThat(cli("agents", "list", "--json", "--data-dir", data())).isZero();
+    assertThat(ContractClient.JSON.readValue(out, new TypeReference<List<AgentStatus>>() {}))
+        .hasSize(fleet);
+  }
+
+  @Test
   void urlModeUsesTheCaAndTheOperatorTokenFile() throws Exception {
     Path tokenFile = dir.resolve("operator-token");
     Files.writeString(tokenFile, backend.operatorToken());
@@ -202,5 +326,21 @@ class CliTest {
 
     assertThat(cli("token", "create", "--expires-in", "soon", "--data-dir", data())).isEqualTo(2);
     assertThat(err).contains("not a duration");
+
+    assertThat(
+            cli(
+                "op",
+                "start",
+                "web-1",
+                "--agent",
+                "host-a",
+                "--deadline",
+                "1193047h",
+                "--data-dir",
+                data()))
+        .isEqualTo(2);
+    assertThat(err).contains("--deadline").contains("out of range: use 1s to 1d");
+    assertThat(cli("token", "create", "--expires-in", "400d", "--data-dir", data())).isEqualTo(2);
+    assertThat(err).contains("out of range");
   }
 }

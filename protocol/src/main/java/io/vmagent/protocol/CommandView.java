@@ -16,6 +16,8 @@ import java.util.Map;
  * @param leaseExpiresAt the current lease's end; null when never leased
  * @param deliveries how many times it was delivered
  * @param result the agent's result; null until reported
+ * @param lateResult a result that came after the command had expired (so it was refused with 409
+ *     and not applied), kept for the operator; null when none came. The first one is kept.
  */
 public record CommandView(
     String id,
@@ -27,11 +29,38 @@ public record CommandView(
     Instant deadline,
     Instant leaseExpiresAt,
     int deliveries,
-    CommandResult result) {
+    CommandResult result,
+    CommandResult lateResult) {
 
   /** Normalises absent parameters to an empty map. */
   public CommandView {
     params = Copies.map(params);
+  }
+
+  /** A view without a late result, as before there was one. */
+  public CommandView(
+      String id,
+      String agentId,
+      String operation,
+      Map<String, String> params,
+      CommandState state,
+      Instant createdAt,
+      Instant deadline,
+      Instant leaseExpiresAt,
+      int deliveries,
+      CommandResult result) {
+    this(
+        id,
+        agentId,
+        operation,
+        params,
+        state,
+        createdAt,
+        deadline,
+        leaseExpiresAt,
+        deliveries,
+        result,
+        null);
   }
 
   /** True once the command will not change any more (succeeded, failed or expired). */

@@ -140,6 +140,11 @@ public final class ProtocolPaths {
     return OPERATOR_TOKEN_REVOKE.replace("{tokenId}", encode(tokenId));
   }
 
+  /** One page of {@link #OPERATOR_AGENTS}: {@code limit} agents with ids after {@code after}. */
+  public static String operatorAgents(String after, int limit) {
+    return OPERATOR_AGENTS + "?limit=" + limit + (after == null ? "" : "&after=" + encode(after));
+  }
+
   private static String forAgent(String template, String agentId) {
     return template.replace("{agentId}", encode(agentId));
   }

@@ -215,6 +215,25 @@ class OpenApiContractTest {
             null,
             200,
             ContractFixtures.commandView()));
+    CommandView view = ContractFixtures.commandView();
+    assertValid(
+        exchange(
+            Request.Method.GET,
+            ProtocolPaths.operatorCommand(ContractFixtures.COMMAND_ID),
+            null,
+            200,
+            new CommandView(
+                view.id(),
+                view.agentId(),
+                view.operation(),
+                view.params(),
+                CommandState.EXPIRED,
+                view.createdAt(),
+                view.deadline(),
+                view.leaseExpiresAt(),
+                1,
+                null,
+                ContractFixtures.result())));
     assertValid(
         exchange(
             Request.Method.GET,
@@ -222,6 +241,13 @@ class OpenApiContractTest {
             null,
             200,
             new AgentList(List.of(ContractFixtures.agentStatus()))));
+    assertValid(
+        exchange(
+            Request.Method.GET,
+            ProtocolPaths.operatorAgents("host-00", 1),
+            null,
+            200,
+            new AgentList(List.of(ContractFixtures.agentStatus()), "host-01")));
     assertValid(
         exchange(
             Request.Method.POST,

@@ -6,6 +6,7 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.config.ConfigKey;
 import io.vmagent.agent.config.Secret;
+import io.vmagent.protocol.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -49,10 +50,12 @@ final class ConfigCommand implements Runnable {
         if (key == ConfigKey.AGENT_ID && origin.value() == null) {
           value = "(generated at first run)";
         }
-        out.printf("%-28s %-45s %s%n", key.name(), value, origin.source().label());
+        out.printf(
+            "%-28s %-45s %s%n",
+            key.name(), Printable.escape(value), Printable.escape(origin.source().label()));
       }
       for (String warning : config.warnings()) {
-        out.println("warning: " + warning);
+        out.println("warning: " + Printable.escape(warning));
       }
       // The files are read now, so a wrong key or bundle shows here rather than at the next start.
       List<String> tls;
@@ -63,7 +66,7 @@ final class ConfigCommand implements Runnable {
         out.flush();
         throw new CommandFailure(ExitCodes.CONFIG, "TLS files unusable: " + e.getMessage(), e);
       }
-      tls.forEach(out::println);
+      tls.forEach(line -> out.println(Printable.escape(line)));
       out.println("configuration is valid");
       out.flush();
       return ExitCodes.OK;

@@ -1,6 +1,7 @@
 package io.vmagent.agent.cli;
 
 import io.vmagent.agent.config.ConfigException;
+import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 
 /** The exit codes of the {@code vm-agent} command, documented in the README. */
@@ -20,20 +21,23 @@ public final class ExitCodes {
 
   private ExitCodes() {}
 
-  /** Tells the user on {@code err} why a command failed and returns its exit code. */
+  /**
+   * Tells the user on {@code err} why a command failed and returns its exit code. Messages quote
+   * VM names and libvirt's errors, so they are printed through {@link Printable}.
+   */
   static int report(Exception e, PrintWriter err) {
     if (e instanceof ConfigException config) {
-      err.println("vm-agent: " + config.getMessage());
+      err.println("vm-agent: " + Printable.escape(config.getMessage()));
       err.println("See 'vm-agent config check' and the README's configuration table.");
       err.flush();
       return CONFIG;
     }
     if (e instanceof CommandFailure failure) {
-      err.println("vm-agent: " + failure.getMessage());
+      err.println("vm-agent: " + Printable.escape(failure.getMessage()));
       err.flush();
       return failure.exitCode();
     }
-    err.println("vm-agent: unexpected error: " + e);
+    err.println("vm-agent: unexpected error: " + Printable.escape(e.toString()));
     err.flush();
     return FAILED;
   }

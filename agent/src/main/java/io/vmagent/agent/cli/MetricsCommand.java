@@ -12,6 +12,7 @@ import io.vmagent.agent.metrics.MetricsTable;
 import io.vmagent.agent.metrics.SystemCollectors;
 import io.vmagent.agent.metrics.domain.DomainCollector;
 import io.vmagent.agent.metrics.domain.ManagedConnectionAccess;
+import io.vmagent.protocol.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -114,7 +115,10 @@ final class MetricsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(
-          MetricsJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(snapshot));
+          MetricsJson.mapper()
+              .writerWithDefaultPrettyPrinter()
+              .with(Printable.jsonEscapes())
+              .writeValueAsString(snapshot));
       out.flush();
       return;
     }
@@ -137,12 +141,16 @@ final class MetricsCommand implements Callable<Integer> {
       if (status.name().equals("domains")) {
         err.println(
             "vm-agent: VM metrics unavailable from libvirt "
-                + config.libvirtUri()
+                + Printable.escape(config.libvirtUri())
                 + ": "
-                + status.error());
+                + Printable.escape(status.error()));
         code = ExitCodes.UNAVAILABLE;
       } else {
-        err.println("vm-agent: collector " + status.name() + " failed: " + status.error());
+        err.println(
+            "vm-agent: collector "
+                + status.name()
+                + " failed: "
+                + Printable.escape(status.error()));
         code = code == ExitCodes.OK ? ExitCodes.FAILED : code;
       }
       err.flush();

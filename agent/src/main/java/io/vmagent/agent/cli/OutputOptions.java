@@ -3,6 +3,7 @@ package io.vmagent.agent.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
@@ -10,6 +11,11 @@ import picocli.CommandLine.Option;
 final class OutputOptions {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  static {
+    // Exact values; DEL, C1 and bidi controls get JSON's unicode escapes, as C0 controls do.
+    MAPPER.getFactory().setCharacterEscapes(Printable.jsonEscapes());
+  }
 
   @Option(names = "--json", description = "Print the result as JSON instead of a table.")
   boolean json;

@@ -1,10 +1,14 @@
 package io.vmagent.agent.cli;
 
+import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain left-aligned text table for terminal output. */
+/**
+ * A plain left-aligned text table for terminal output. Cells hold names and messages from libvirt
+ * and the backend, so each is made {@link Printable}: none can recolour the terminal or add a row.
+ */
 final class TextTable {
   private final List<String[]> rows = new ArrayList<>();
   private final int columns;
@@ -18,7 +22,7 @@ final class TextTable {
     String[] row = new String[columns];
     for (int i = 0; i < columns; i++) {
       Object cell = i < cells.length ? cells[i] : null;
-      row[i] = cell == null ? "-" : cell.toString();
+      row[i] = cell == null ? "-" : Printable.escape(cell.toString());
     }
     rows.add(row);
     return this;

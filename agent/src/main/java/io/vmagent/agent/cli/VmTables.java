@@ -9,11 +9,15 @@ import io.vmagent.agent.libvirt.SnapshotResult;
 import io.vmagent.agent.libvirt.VmDetails;
 import io.vmagent.agent.libvirt.VmList;
 import io.vmagent.agent.libvirt.VmSummary;
+import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 
-/** The command line's readable rendering of VM operation results. */
+/**
+ * The command line's readable rendering of VM operation results. Tables escape their cells ({@link
+ * TextTable}); the sentences here pass every name and message through {@link #text(Object)}.
+ */
 final class VmTables {
   private VmTables() {}
 
@@ -91,28 +95,29 @@ final class VmTables {
     snapshots(details.snapshots(), out);
     if (details.xml() != null) {
       out.println();
-      out.println(details.xml());
+      // Line by line, so the document keeps its layout while a stray control in it is shown.
+      details.xml().lines().forEach(line -> out.println(text(line)));
     }
   }
 
   static void lifecycle(LifecycleResult result, PrintWriter out) {
     if (!result.changed()) {
-      out.println(result.vm() + ": " + result.message() + "; nothing changed");
+      out.println(text(result.vm()) + ": " + text(result.message()) + "; nothing changed");
       return;
     }
     out.println(
-        result.vm()
+        text(result.vm())
             + ": "
-            + result.stateBefore()
+            + text(result.stateBefore())
             + " -> "
-            + result.stateAfter()
+            + text(result.stateAfter())
             + " ("
-            + result.method()
+            + text(result.method())
             + (Boolean.TRUE.equals(result.forced()) ? ", forced" : "")
             + ") in "
             + result.durationMs()
             + " ms: "
-            + result.message());
+            + text(result.message()));
     printList(out, "removed volume", result.removedVolumes());
     printList(out, "kept disk", result.keptDisks());
     printList(out, "storage error", result.storageErrors());
@@ -124,18 +129,18 @@ final class VmTables {
       return;
     }
     out.println(
-        result.vm()
+        text(result.vm())
             + ": snapshot "
-            + result.action()
+            + text(result.action())
             + " '"
-            + result.snapshot()
+            + text(result.snapshot())
             + "': "
-            + result.message()
+            + text(result.message())
             + (result.changed() ? "" : "; nothing changed")
             + " (VM "
-            + result.stateBefore()
+            + text(result.stateBefore())
             + " -> "
-            + result.stateAfter()
+            + text(result.stateAfter())
             + ", "
             + result.durationMs()
             + " ms)");
@@ -184,8 +189,12 @@ final class VmTables {
 
   private static void printList(PrintWriter out, String label, List<String> items) {
     if (items != null) {
-      items.forEach(item -> out.println("  " + label + ": " + item));
+      items.forEach(item -> out.println("  " + label + ": " + text(item)));
     }
+  }
+
+  private static String text(Object value) {
+    return String.valueOf(Printable.escape(value));
   }
 
   private static String mib(long kib) {

@@ -18,9 +18,10 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class EarlyLogConfigurator extends ContextAwareBase implements Configurator {
   @Override
   public ExecutionStatus configure(LoggerContext context) {
+    LogSetup.registerPrintableConverters(context);
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
-    encoder.setPattern("%-5level %logger{30} - %msg%n");
+    encoder.setPattern("%-5level %logger{30} - %msg%n%ex");
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);

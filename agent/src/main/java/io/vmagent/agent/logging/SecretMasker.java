@@ -1,5 +1,6 @@
 package io.vmagent.agent.logging;
 
+import io.vmagent.protocol.text.Printable;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.regex.Matcher;
@@ -51,6 +52,11 @@ public final class SecretMasker {
     for (String secret : KNOWN) {
       if (out.contains(secret)) {
         out = out.replace(secret, MASK);
+      }
+      // Text log lines carry messages escaped (a backslash doubled, say), so the secret may too.
+      String escaped = Printable.escape(secret);
+      if (escaped != secret && out.contains(escaped)) {
+        out = out.replace(escaped, MASK);
       }
     }
     out = PRIVATE_KEY.matcher(out).replaceAll(MASK);

@@ -5,6 +5,7 @@ import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.backend.BackendHttpException;
 import io.vmagent.agent.command.CommandJournal;
 import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.EventBatch;
 import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
@@ -37,13 +38,27 @@ public final class Deliveries {
     return JSON.writeValueAsBytes(result);
   }
 
-  /** Delivers spooled results in order. */
+  /**
+   * Delivers spooled results in order. A 409 CONFLICT is final: the backend no longer takes a
+   * result for that command (it expired, or was never leased to this agent) and keeps this one
+   * only as its late result, so sending it again could never succeed. It is logged and leaves the
+   * spool as delivered; the journal keeps the entry, so a redelivery is still answered from it.
+   */
   public void results(List<byte[]> records) throws IOException {
     for (byte[] record : records) {
       CommandResult result = JSON.readValue(record, CommandResult.class);
       try {
         client.submitResult(result);
       } catch (BackendHttpException e) {
+        if (e.status() == ErrorCode.CONFLICT.httpStatus()) {
+          journal.delivered(result.commandId());
+          log.warn(
+              "result of command {} ({}) refused as too late and not sent again: {}",
+              result.commandId(),
+              result.status().wire(),
+              e.getMessage());
+          continue;
+        }
         if (e.status() >= 400 && e.status() < 500 && e.status() != 401 && e.status() != 429) {
           // Refused for good (the spool drops it): do not queue it again at the next start.
           journal.delivered(result.commandId());

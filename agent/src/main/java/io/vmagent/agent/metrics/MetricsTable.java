@@ -7,11 +7,15 @@ import io.vmagent.agent.metrics.system.FileSystemUsage;
 import io.vmagent.agent.metrics.system.HostFacts;
 import io.vmagent.agent.metrics.system.NetworkIo;
 import io.vmagent.agent.metrics.system.SystemMetrics;
+import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders a snapshot as the readable tables of {@code vm-agent metrics}. */
+/**
+ * Renders a snapshot as the readable tables of {@code vm-agent metrics}. Names (VMs, mounts,
+ * devices) and error messages are printed through {@link Printable}.
+ */
 public final class MetricsTable {
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
@@ -23,8 +27,14 @@ public final class MetricsTable {
     if (host != null) {
       out.printf(
           "Host      %s, %s, kernel %s, %s%n",
-          host.hostname(), host.os(), host.kernel(), host.architecture());
-      out.printf("CPU       %s, virtualization %s%n", host.cpuModel(), virtualization(host));
+          Printable.escape(host.hostname()),
+          Printable.escape(host.os()),
+          Printable.escape(host.kernel()),
+          host.architecture());
+      out.printf(
+          "CPU       %s, virtualization %s%n",
+          Printable.escape(host.cpuModel()),
+          virtualization(host));
       out.printf("Uptime    %s (booted %s)%n", duration(host.uptimeSeconds()), host.bootTime());
     }
     SystemMetrics system = snapshot.system();
@@ -105,8 +115,8 @@ public final class MetricsTable {
       }
       out.printf(
           "%-24s %-9s %5s %7s %10s %10s %11s %11s %11s %11s %10s%n",
-          d.name(),
-          d.state(),
+          Printable.escape(d.name()),
+          Printable.escape(d.state()),
           d.vcpus() == null ? "-" : d.vcpus(),
           percent(d.cpuPercent()),
           bytes(d.memoryCurrentBytes()),
@@ -133,8 +143,8 @@ public final class MetricsTable {
     for (FileSystemUsage fs : fileSystems) {
       out.printf(
           "%-28s %-8s %10s %10s %10s %6s%n",
-          fs.mountPoint(),
-          fs.type(),
+          Printable.escape(fs.mountPoint()),
+          Printable.escape(fs.type()),
           bytes(fs.totalBytes()),
           bytes(fs.usedBytes()),
           bytes(fs.availableBytes()),
@@ -150,7 +160,7 @@ public final class MetricsTable {
     for (DiskIo disk : disks) {
       out.printf(
           "%-16s %11s %11s %9s %9s%n",
-          disk.device(),
+          Printable.escape(disk.device()),
           bytes(disk.readBytesPerSecond()),
           bytes(disk.writeBytesPerSecond()),
           number(disk.readOperationsPerSecond()),
@@ -169,7 +179,7 @@ public final class MetricsTable {
       long drops = nic.rxDrops() + Math.max(0, nic.txDrops());
       out.printf(
           "%-16s %11s %11s %11s %11s %8d %8d%n",
-          nic.name(),
+          Printable.escape(nic.name()),
           bytes(nic.rxBytesPerSecond()),
           bytes(nic.txBytesPerSecond()),
           bytes(nic.rxBytes()),
@@ -182,7 +192,8 @@ public final class MetricsTable {
   private static void failures(MetricsSnapshot snapshot, PrintWriter out) {
     for (CollectorStatus status : snapshot.collectors()) {
       if (!status.success()) {
-        out.printf("%n(collector %s failed: %s)%n", status.name(), status.error());
+        out.printf(
+            "%n(collector %s failed: %s)%n", status.name(), Printable.escape(status.error()));
       }
     }
   }

@@ -3,9 +3,19 @@ package io.vmagent.agent.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vmagent.agent.backend.ScriptedHttpsServer.Reply;
+import io.vmagent.agent.command.CommandJournal;
 import io.vmagent.agent.config.Secret;
+import io.vmagent.agent.loop.Deliveries;
+import io.vmagent.agent.spool.DurableQueue;
+import io.vmagent.agent.spool.SpoolDrainer;
+import io.vmagent.agent.state.StateDir;
 import io.vmagent.protocol.AgentVersions;
+import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.LibvirtHealth;
@@ -29,6 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class BackendClientTest {
   private static final Backoff FAST = new Backoff(3, Duration.ofMillis(20), 2.0, Duration.ofMillis(100));
@@ -412,6 +423,56 @@ class BackendClientTest {
 
   private static TlsSettings trustingCa() {
     return new TlsSettings(true, Optional.of(caFile), Optional.empty(), Optional.empty());
+  }
+
+  @Test
+  void resultRefusedWithConflictIsDroppedFromTheSpoolOnceWithAWarningAndKeptInTheJournal()
+      throws Exception {
+    startServer(false);
+    server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
+    server.on(
+        "/api/v1/agents/agent-1/results",
+        r -> Reply.json(409, "{\"type\":\"urn:vmagent:error:CONFLICT\",\"title\":\"x\","
+            + "\"status\":409,\"code\":\"CONFLICT\","
+            + "\"detail\":\"command expired before a result came\"}"));
+    String commandId = "00000000-0000-4000-8000-000000000009";
+    CommandJournal journal = new CommandJournal(new StateDir(dir.resolve("agent-state")));
+    CommandResult result =
+        CommandResult.succeeded(commandId, null, Instant.now().minusSeconds(1), Instant.now());
+    journal.started(commandId, "start", result.startedAt());
+    journal.finished(commandId, "start", result.startedAt(), result);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger deliveries = (Logger) LoggerFactory.getLogger(Deliveries.class);
+    deliveries.addAppender(log);
+    try (DurableQueue spool = new DurableQueue("results", dir.resolve("spool"), 1 << 20, 0)) {
+      spool.append(Deliveries.record(result));
+      SpoolDrainer drainer =
+          new SpoolDrainer(
+              "results",
+              spool,
+              1,
+              Duration.ZERO,
+              new Deliveries(client(FAST), journal)::results,
+              null);
+
+      assertThat(drainer.flush(Instant.now().plusSeconds(10))).isTrue();
+      assertThat(spool.depth()).isZero();
+    } finally {
+      deliveries.detachAppender(log);
+    }
+
+    assertThat(server.count("/api/v1/agents/agent-1/results")).as("not retried").isEqualTo(1);
+    assertThat(journal.find(commandId)).hasValueSatisfying(entry -> {
+      assertThat(entry.result()).isEqualTo(result);
+      assertThat(entry.delivered()).isTrue();
+    });
+    assertThat(log.list)
+        .singleElement()
+        .satisfies(event -> {
+          assertThat(event.getLevel()).isEqualTo(Level.WARN);
+          assertThat(event.getFormattedMessage()).contains(commandId).contains("CONFLICT");
+        });
   }
 
   private static HeartbeatRequest heartbeat() {

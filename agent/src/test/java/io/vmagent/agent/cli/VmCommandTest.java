@@ -130,6 +130,36 @@ class VmCommandTest {
   }
 
   @Test
+  void namesWithControlCharactersArePrintedEscapedAndExactInJson() throws Exception {
+    // XML 1.0 cannot carry ESC, but CR and the bidi override reach libvirt and the table.
+    String fixture =
+        Files.readString(Path.of(getClass().getResource("/libvirt/node.xml").toURI()))
+            .replace("<name>cache-01</name>", "<name>cache&#13;web-01  running\u202e</name>");
+    Path forged = dir.resolve("forged-node.xml");
+    Files.writeString(forged, fixture);
+    String[] where = {
+      "--libvirt-uri", "test://" + forged,
+      "--config-file", envFile.toString(),
+      "--state-dir", dir.toString()
+    };
+    List<String> list = new ArrayList<>(List.of("vm", "list"));
+    list.addAll(List.of(where));
+
+    assertThat(runRaw(list.toArray(new String[0]))).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("cache\\rweb-01  running\\u202e")
+        .doesNotContain("\r")
+        .doesNotContain("\u202e");
+
+    out.getBuffer().setLength(0);
+    list.add("--json");
+    assertThat(runRaw(list.toArray(new String[0]))).as(err.toString()).isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toString());
+    assertThat(json.get("vms").findValuesAsText("name"))
+        .contains("cache\rweb-01  running\u202e");
+  }
+
+  @Test
   void anInvalidNameIsAUsageError() throws Exception {
     int exit = run("vm", "start", "../etc");
 

@@ -49,16 +49,16 @@ final class AgentsCommand implements Runnable {
         Output.json(out, agents);
         return 0;
       }
-      List<List<String>> rows = new ArrayList<>();
+      List<List<Object>> rows = new ArrayList<>();
       for (AgentStatus a : agents) {
         rows.add(
-            List.of(
+            Output.row(
                 a.agentId(),
                 a.name(),
                 a.hostname(),
                 a.connectivity().wire(),
-                Output.text(a.health() == null ? null : a.health().wire()),
-                Output.text(a.lastHeartbeatAt())));
+                a.health() == null ? null : a.health().wire(),
+                a.lastHeartbeatAt()));
       }
       Output.table(out, List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT"), rows);
       return 0;
@@ -111,7 +111,7 @@ final class AgentsCommand implements Runnable {
           .getOut()
           .println(
               "agent "
-                  + agent.agentId()
+                  + Output.text(agent.agentId())
                   + " revoked"
                   + (keepToken
                       ? "; its bootstrap token is kept"
@@ -143,7 +143,7 @@ final class AgentsCommand implements Runnable {
           .getOut()
           .println(
               "agent "
-                  + agent.agentId()
+                  + Output.text(agent.agentId())
                   + " released: its next registration with a bootstrap token binds a new key");
       return 0;
     }

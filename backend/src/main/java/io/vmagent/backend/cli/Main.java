@@ -40,12 +40,13 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
+          // Messages carry problem details and file names, which may hold anyone's text.
           if (e instanceof BackendApiException || e instanceof java.io.IOException) {
-            commandLine.getErr().println("vm-backend: " + e.getMessage());
+            commandLine.getErr().println("vm-backend: " + Output.text(e.getMessage()));
             return EXIT_BACKEND;
           }
           if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-            commandLine.getErr().println("vm-backend: " + e.getMessage());
+            commandLine.getErr().println("vm-backend: " + Output.text(e.getMessage()));
             return CommandLine.ExitCode.USAGE;
           }
           throw e;

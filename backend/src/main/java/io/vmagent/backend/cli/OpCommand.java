@@ -55,8 +55,8 @@ final class OpCommand implements Callable<Integer> {
   @Option(
       names = "--deadline",
       paramLabel = "DURATION",
-      converter = Durations.class,
-      description = "Must start within (default: the backend's, 5m).")
+      converter = Durations.Deadline.class,
+      description = "Must start within, 1s to 24h (default: the backend's, 5m).")
   Duration deadline;
 
   @Option(names = "--wait", description = "Wait for the result and print it.")
@@ -66,7 +66,7 @@ final class OpCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "120s",
-      converter = Durations.class,
+      converter = Durations.Wait.class,
       description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -90,7 +90,7 @@ final class OpCommand implements Callable<Integer> {
                 agent,
                 operation,
                 parameters,
-                deadline == null ? null : (int) deadline.toSeconds()));
+                deadline == null ? null : Math.toIntExact(deadline.toSeconds())));
     var out = spec.commandLine().getOut();
     if (!await) {
       out.println(queued.id());
@@ -109,7 +109,10 @@ final class OpCommand implements Callable<Integer> {
                 + " is "
                 + done.state().wire()
                 + (done.result() != null && done.result().error() != null
-                    ? ": " + done.result().error().code() + " " + done.result().error().message()
+                    ? ": "
+                        + done.result().error().code()
+                        + " "
+                        + Output.text(done.result().error().message())
                     : ""));
     return Main.EXIT_COMMAND_FAILED;
   }

@@ -105,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--access-token-ttl",
       paramLabel = "DURATION",
       defaultValue = "10m",
-      converter = Durations.class,
+      converter = Durations.Lifetime.class,
       description = "Access token lifetime (default: ${DEFAULT-VALUE}).")
   Duration accessTtl;
 
@@ -113,7 +113,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--refresh-token-ttl",
       paramLabel = "DURATION",
       defaultValue = "30d",
-      converter = Durations.class,
+      converter = Durations.Lifetime.class,
       description = "Refresh token lifetime (default: ${DEFAULT-VALUE}).")
   Duration refreshTtl;
 
@@ -121,9 +121,47 @@ final class ServeCommand implements Callable<Integer> {
       names = "--lease",
       paramLabel = "DURATION",
       defaultValue = "60s",
-      converter = Durations.class,
+      converter = Durations.Lifetime.class,
       description = "Command lease before redelivery (default: ${DEFAULT-VALUE}).")
   Duration lease;
+
+  @Option(
+      names = "--metrics-retention",
+      paramLabel = "DURATION",
+      defaultValue = "7d",
+      converter = Durations.Retention.class,
+      description =
+          "Keep metrics samples this long after they arrived (default: ${DEFAULT-VALUE}).")
+  Duration metricsRetention;
+
+  @Option(
+      names = "--events-retention",
+      paramLabel = "DURATION",
+      defaultValue = "30d",
+      converter = Durations.Retention.class,
+      description =
+          "Keep VM lifecycle events this long after they arrived (default: ${DEFAULT-VALUE}).")
+  Duration eventsRetention;
+
+  @Option(
+      names = "--commands-retention",
+      paramLabel = "DURATION",
+      defaultValue = "30d",
+      converter = Durations.Retention.class,
+      description =
+          "Keep succeeded, failed and expired commands this long after they ended (default:"
+              + " ${DEFAULT-VALUE}).")
+  Duration commandsRetention;
+
+  @Option(
+      names = "--tokens-retention",
+      paramLabel = "DURATION",
+      defaultValue = "7d",
+      converter = Durations.Retention.class,
+      description =
+          "Keep refresh and bootstrap tokens this long after they stopped being usable (default:"
+              + " ${DEFAULT-VALUE}).")
+  Duration tokensRetention;
 
   @Option(
       names = "--latest-agent-version",
@@ -162,7 +200,11 @@ final class ServeCommand implements Callable<Integer> {
             .accessTokenTtl(accessTtl)
             .refreshTokenTtl(refreshTtl)
             .leaseDuration(lease)
-            .latestAgentVersion(latestAgentVersion);
+            .latestAgentVersion(latestAgentVersion)
+            .metricsRetention(metricsRetention)
+            .eventsRetention(eventsRetention)
+            .commandsRetention(commandsRetention)
+            .tokensRetention(tokensRetention);
     subjectAltNames.forEach(builder::subjectAltName);
     RunningBackend backend = builder.build().start();
     CountDownLatch stopped = new CountDownLatch(1);

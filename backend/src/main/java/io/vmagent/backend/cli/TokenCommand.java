@@ -47,8 +47,8 @@ final class TokenCommand implements Runnable {
     @Option(
         names = "--expires-in",
         paramLabel = "DURATION",
-        converter = Durations.class,
-        description = "Lifetime, e.g. 24h (default: no expiry).")
+        converter = Durations.Lifetime.class,
+        description = "Lifetime, e.g. 24h, at most 365d (default: no expiry).")
     Duration expiresIn;
 
     @Option(names = "--description", paramLabel = "TEXT", description = "What the token is for.")
@@ -110,16 +110,16 @@ final class TokenCommand implements Runnable {
         Output.json(out, tokens);
         return 0;
       }
-      List<List<String>> rows = new ArrayList<>();
+      List<List<Object>> rows = new ArrayList<>();
       for (BootstrapTokenInfo t : tokens) {
         rows.add(
-            List.of(
+            Output.row(
                 t.id(),
                 t.singleUse() ? "single" : "multi",
-                Output.text(t.expiresAt()),
-                Output.text(t.usedByAgent()),
+                t.expiresAt(),
+                t.usedByAgent(),
                 t.revoked() ? "revoked" : "active",
-                Output.text(t.description())));
+                t.description()));
       }
       Output.table(out, List.of("ID", "USE", "EXPIRES", "USED BY", "STATE", "DESCRIPTION"), rows);
       return 0;
@@ -140,7 +140,7 @@ final class TokenCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       BootstrapTokenInfo token = connection.client().revokeBootstrapToken(id);
-      spec.commandLine().getOut().println("token " + token.id() + " revoked");
+      spec.commandLine().getOut().println("token " + Output.text(token.id()) + " revoked");
       return 0;
     }
   }

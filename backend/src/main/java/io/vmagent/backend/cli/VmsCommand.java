@@ -43,15 +43,9 @@ final class VmsCommand implements Runnable {
         Output.json(out, vms);
         return 0;
       }
-      List<List<String>> rows = new ArrayList<>();
+      List<List<Object>> rows = new ArrayList<>();
       for (VmView vm : vms) {
-        rows.add(
-            List.of(
-                vm.agentId(),
-                vm.name(),
-                Output.text(vm.uuid()),
-                vm.state(),
-                Output.text(vm.reportedAt())));
+        rows.add(Output.row(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt()));
       }
       Output.table(out, List.of("AGENT", "NAME", "UUID", "STATE", "REPORTED"), rows);
       return 0;

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
@@ -77,9 +78,21 @@ public final class OperatorClient {
         "POST", ProtocolPaths.operatorTokenRevoke(tokenId), null, BootstrapTokenInfo.class, 0);
   }
 
-  /** Lists agents. */
+  /** Every agent, ordered by id, read a page at a time. */
   public List<AgentStatus> listAgents() throws IOException {
-    return send("GET", ProtocolPaths.OPERATOR_AGENTS, null, AgentList.class, 0).agents();
+    List<AgentStatus> all = new ArrayList<>();
+    AgentList page = agentPage(null, AgentList.MAX_PAGE);
+    all.addAll(page.agents());
+    while (page.next() != null) {
+      page = agentPage(page.next(), AgentList.MAX_PAGE);
+      all.addAll(page.agents());
+    }
+    return all;
+  }
+
+  /** One page of agents: up to {@code limit} with ids after {@code after} (null: the first). */
+  public AgentList agentPage(String after, int limit) throws IOException {
+    return send("GET", ProtocolPaths.operatorAgents(after, limit), null, AgentList.class, 0);
   }
 
   /** One agent. */

@@ -37,13 +37,16 @@ public record BackendConfig(
     String operatorToken,
     Path caCertificatePath,
     Path caKeyPath,
-    Duration agentCertificateLifetime) {
+    Duration agentCertificateLifetime,
+
+    Retention retention) {
 
   /** Checks every setting; a bad one is an {@link IllegalArgumentException} naming it. */
   public BackendConfig {
     Objects.requireNonNull(dataDir, "dataDir == null");
     Objects.requireNonNull(host, "host == null");
     Objects.requireNonNull(clientAuth, "clientAuth == null");
+    Objects.requireNonNull(retention, "retention == null");
     subjectAltNames = List.copyOf(subjectAltNames);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -118,6 +121,8 @@ public record BackendConfig(
         + accessTokenTtl
         + ", leaseDuration="
         + leaseDuration
+        + ", "
+        + retention
         + "]";
   }
 }

@@ -1,6 +1,7 @@
 package io.vmagent.backend.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -124,6 +125,7 @@ final class Exchange {
     reject(
         validator.violations(route.method, path, query, "application/json", body),
         route.sensitiveBody);
+    rejectNul(body);
     try {
       T value = mapper.readValue(body, type);
       if (value == null) {
@@ -136,6 +138,46 @@ final class Exchange {
               ? "the body is not a valid " + type.getSimpleName()
               : "the body is not a valid " + type.getSimpleName() + ": " + describe(e));
     }
+  }
+
+  /**
+   * PostgreSQL cannot store U+0000 in text, so a string holding one would fail in the database
+   * (503, and an error in the log) instead of being refused; no agent or operator has a reason to
+   * send one, so it is a bad request on every database alike.
+   */
+  private void rejectNul(String body) {
+    if (!body.contains("\\u0000")) {
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = mapper.readTree(body);
+    } catch (JsonProcessingException e) {
+      return; // binding refuses it next, with the parser's own description
+    }
+    if (containsNul(tree)) {
+      throw ApiException.badRequest("a string in the body contains U+0000 (NUL)");
+    }
+  }
+
+  private static boolean containsNul(JsonNode node) {
+    if (node.isTextual()) {
+      return node.textValue().indexOf('\0') >= 0;
+    }
+    if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        if (field.getKey().indexOf('\0') >= 0 || containsNul(field.getValue())) {
+          return true;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        if (containsNul(element)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String describe(JsonProcessingException e) {

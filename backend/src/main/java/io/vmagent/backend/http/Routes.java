@@ -270,7 +270,8 @@ public final class Routes {
             x -> {
               s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
-              return Reply.ok(new AgentList(s.agents().list()));
+              return Reply.ok(
+                  s.agents().page(x.query("after"), x.intQuery("limit", AgentList.DEFAULT_PAGE)));
             }));
     routes.add(
         new Route(

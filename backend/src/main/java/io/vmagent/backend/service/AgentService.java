@@ -11,6 +11,7 @@ import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.store.VmRow;
+import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.HealthStatus;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentService {
   private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final long SUMMARY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Database database;
   private final AgentStore agents;
@@ -49,6 +52,8 @@ public final class AgentService {
   private final String latestAgentVersion;
   private final String backendVersion;
   private final Clock clock;
+  private final ReentrantLock summaryLock = new ReentrantLock();
+  private volatile Summary summary;
 
   /** A service over these stores. */
   public AgentService(
@@ -240,8 +245,46 @@ public final class AgentService {
     return status;
   }
 
-  /** The fleet overview; the agent list only when {@code withAgents}. */
+  /** Up to {@code limit} agents with ids after {@code after}, and the cursor of the next page. */
+  public AgentList page(String after, int limit) {
+    Instant now = clock.instant();
+    return database.inTransaction(
+        "list agents",
+        c -> {
+          // One more than asked tells whether another page follows, without counting.
+          List<AgentRow> rows = agents.page(c, after, limit + 1);
+          List<AgentStatus> statuses = new ArrayList<>();
+          for (AgentRow agent : rows.subList(0, Math.min(limit, rows.size()))) {
+            statuses.add(status(c, agent, now));
+          }
+          String next = rows.size() > limit ? statuses.get(limit - 1).agentId() : null;
+          return new AgentList(statuses, next);
+        });
+  }
+
+  /** Online and offline counts, and when they were counted ({@link System#nanoTime()}). */
+  private record Summary(AgentStore.Counts counts, long countedAt) {
+    boolean fresh() {
+      return System.nanoTime() - countedAt < SUMMARY_NANOS;
+    }
+  }
+
+  /**
+   * The fleet overview; the agent list only when {@code withAgents}. Without it, anyone may ask, so
+   * the answer costs neither a row per agent nor a query per request: the database counts at most
+   * once a second, and callers meanwhile (or while a count runs) get the last count.
+   */
   public StatusOverview overview(boolean withAgents) {
+    if (!withAgents) {
+      AgentStore.Counts counts = counts();
+      return new StatusOverview(
+          clock.instant(),
+          backendVersion,
+          counts.online() + counts.offline(),
+          counts.online(),
+          counts.offline(),
+          null);
+    }
     List<AgentStatus> all = list();
     int online = 0;
     int offline = 0;
@@ -253,12 +296,35 @@ public final class AgentService {
       }
     }
     return new StatusOverview(
-        clock.instant(),
-        backendVersion,
-        online + offline,
-        online,
-        offline,
-        withAgents ? all : null);
+        clock.instant(), backendVersion, online + offline, online, offline, all);
+  }
+
+  private AgentStore.Counts counts() {
+    Summary last = summary;
+    if (last != null && last.fresh()) {
+      return last.counts();
+    }
+    if (last != null) {
+      if (!summaryLock.tryLock()) {
+        return last.counts(); // another request is counting now
+      }
+    } else {
+      summaryLock.lock();
+    }
+    try {
+      last = summary;
+      if (last != null && last.fresh()) {
+        return last.counts();
+      }
+      Instant now = clock.instant();
+      AgentStore.Counts counts =
+          database.inTransaction(
+              "count agents", c -> agents.countByConnectivity(c, now, offlineAfterMissed));
+      summary = new Summary(counts, System.nanoTime());
+      return counts;
+    } finally {
+      summaryLock.unlock();
+    }
   }
 
   /** VMs as last reported; {@code agentId} null means every agent's. */

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -91,6 +90,7 @@ public final class CommandService implements AutoCloseable {
             null,
             0,
             null,
+            null,
             null);
     database.inTransaction(
         "queue a command",
@@ -150,35 +150,84 @@ public final class CommandService implements AutoCloseable {
         });
   }
 
-  /** Stores the agent's first result for a command; a repeat is acknowledged, not applied. */
+  /** What became of a submitted result. */
+  private enum Outcome {
+    APPLIED,
+    DUPLICATE,
+    LATE,
+    NOT_LEASED
+  }
+
+  /**
+   * Stores the agent's first result for a command leased to it; a repeat is acknowledged, not
+   * applied. A result for a command that expired, or that was never delivered, is refused with 409
+   * and changes nothing about the command; one for an expired command is kept as its late result.
+   */
   public ResultAck submitResult(String agentId, CommandResult result) {
     checkConsistent(result);
     Instant now = clock.instant();
     String state = result.status() == ResultStatus.SUCCEEDED ? "succeeded" : "failed";
-    boolean applied =
+    String resultJson = json.write(result);
+    String[] stateFound = new String[1];
+    Outcome outcome =
         database.inTransaction(
             "record a result",
             c -> {
-              if (commands.recordResult(
-                  c, result.commandId(), agentId, state, json.write(result), now)) {
-                return true;
+              if (commands.recordResult(c, result.commandId(), agentId, state, resultJson, now)) {
+                return Outcome.APPLIED;
               }
-              Optional<CommandRow> existing = commands.find(c, result.commandId());
-              if (existing.isEmpty()) {
-                throw ApiException.notFound("no command " + result.commandId());
-              }
-              if (!existing.get().agentId().equals(agentId)) {
+              CommandRow existing =
+                  commands
+                      .find(c, result.commandId())
+                      .orElseThrow(() -> ApiException.notFound("no command " + result.commandId()));
+              if (!existing.agentId().equals(agentId)) {
                 throw ApiException.forbidden("the command belongs to another agent");
               }
-              return false;
+              stateFound[0] = existing.state();
+              if (existing.resultJson() != null) {
+                return Outcome.DUPLICATE;
+              }
+              if (existing.state().equals("expired")) {
+                commands.recordLateResult(c, result.commandId(), resultJson);
+                return Outcome.LATE;
+              }
+              return Outcome.NOT_LEASED;
             });
-    if (applied) {
-      signals.fire(resultKey(agentId));
-      LOG.info("command {} {} on agent {}", result.commandId(), state, agentId);
-    } else {
-      LOG.info("repeated result for command {} ignored", result.commandId());
+    switch (outcome) {
+      case APPLIED -> {
+        signals.fire(resultKey(agentId));
+        LOG.info("command {} {} on agent {}", result.commandId(), state, agentId);
+      }
+      case DUPLICATE -> LOG.info("repeated result for command {} ignored", result.commandId());
+      case LATE -> {
+        LOG.warn(
+            "late result for command {} from agent {} refused: the command expired; kept as its"
+                + " late result",
+            result.commandId(),
+            agentId);
+        throw new ApiException(
+            ErrorCode.CONFLICT,
+            "command "
+                + result.commandId()
+                + " expired before its result came; the result is kept as the command's"
+                + " late_result and not applied");
+      }
+      case NOT_LEASED -> {
+        LOG.warn(
+            "result for command {} from agent {} refused: the command is {}, never delivered",
+            result.commandId(),
+            agentId,
+            stateFound[0]);
+        throw new ApiException(
+            ErrorCode.CONFLICT,
+            "command "
+                + result.commandId()
+                + " is "
+                + stateFound[0]
+                + ": a result is taken only for a command leased to the agent");
+      }
     }
-    return new ResultAck(result.commandId(), !applied);
+    return new ResultAck(result.commandId(), outcome == Outcome.DUPLICATE);
   }
 
   private static void checkConsistent(CommandResult result) {
@@ -255,7 +304,8 @@ public final class CommandService implements AutoCloseable {
         row.deadline(),
         row.leaseExpiresAt(),
         row.deliveries(),
-        json.read(row.resultJson(), CommandResult.class));
+        json.read(row.resultJson(), CommandResult.class),
+        json.read(row.lateResultJson(), CommandResult.class));
   }
 
   private static String resultKey(String agentId) {

@@ -40,6 +40,59 @@ public final class AgentStore {
     }
   }
 
+  /** Up to {@code limit} agents with ids after {@code after} (from the first when null), by id. */
+  public List<AgentRow> page(Connection c, String after, int limit) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT "
+                + COLUMNS
+                + " FROM agents"
+                + (after == null ? "" : " WHERE agent_id > ?")
+                + " ORDER BY agent_id LIMIT ?")) {
+      int i = 1;
+      if (after != null) {
+        s.setString(i++, after);
+      }
+      s.setInt(i, limit);
+      try (ResultSet rows = s.executeQuery()) {
+        List<AgentRow> agents = new ArrayList<>();
+        while (rows.next()) {
+          agents.add(row(rows));
+        }
+        return agents;
+      }
+    }
+  }
+
+  /**
+   * How many unrevoked agents are online and offline.
+   *
+   * @param online agents not stopped whose last heartbeat (or registration) is at most {@code
+   *     missed} of their heartbeat intervals old
+   * @param offline the other unrevoked agents
+   */
+  public record Counts(int online, int offline) {}
+
+  /**
+   * Counts agents by connectivity in one pass of the database, by the rule of {@code
+   * AgentService.connectivity} (kept in step by the overview test that compares both).
+   */
+  public Counts countByConnectivity(Connection c, Instant now, int missed) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT COALESCE(SUM(CASE WHEN stopped_at IS NULL AND COALESCE(last_heartbeat_at,"
+                + " registered_at) + heartbeat_interval_seconds * ? * INTERVAL '1' SECOND >= ?"
+                + " THEN 1 ELSE 0 END), 0), COUNT(*) FROM agents WHERE revoked_at IS NULL")) {
+      s.setInt(1, missed);
+      Sql.setInstant(s, 2, now);
+      try (ResultSet rows = s.executeQuery()) {
+        rows.next();
+        int online = rows.getInt(1);
+        return new Counts(online, rows.getInt(2) - online);
+      }
+    }
+  }
+
   /** Inserts a new agent. */
   public void insert(Connection c, AgentRow agent) throws SQLException {
     try (PreparedStatement s =

@@ -14,4 +14,5 @@ public record CommandRow(
     Instant leaseExpiresAt,
     int deliveries,
     String resultJson,
-    Instant finishedAt) {}
+    Instant finishedAt,
+    String lateResultJson) {}

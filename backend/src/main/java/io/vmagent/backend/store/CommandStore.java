@@ -17,7 +17,7 @@ import java.util.Optional;
 public final class CommandStore {
   private static final String COLUMNS =
       "command_id, agent_id, operation, params_json, state, created_at, deadline,"
-          + " lease_expires_at, deliveries, result_json, finished_at";
+          + " lease_expires_at, deliveries, result_json, finished_at, late_result_json";
 
   // A command can be leased when it is queued, or leased with a lease that ran out, and its
   // deadline has not passed.
@@ -36,7 +36,7 @@ public final class CommandStore {
   public void insert(Connection c, CommandRow command) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "INSERT INTO commands (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO commands (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, command.commandId());
       s.setString(2, command.agentId());
       s.setString(3, command.operation());
@@ -48,6 +48,7 @@ public final class CommandStore {
       s.setInt(9, command.deliveries());
       Sql.setString(s, 10, command.resultJson());
       Sql.setInstant(s, 11, command.finishedAt());
+      Sql.setString(s, 12, command.lateResultJson());
       s.executeUpdate();
     }
   }
@@ -157,8 +158,10 @@ public final class CommandStore {
   }
 
   /**
-   * Stores the first result for a command of this agent; false when the command already has one (or
-   * is not this agent's: the caller tells the two apart).
+   * Stores the first result for a command leased to this agent; false when the command takes none
+   * (it has one already, is not leased, or is not this agent's: the caller tells them apart). A
+   * command still leased takes its result even when its lease ran out meanwhile: the agent may have
+   * been slow, and nothing has been decided about the command since.
    */
   public boolean recordResult(
       Connection c, String commandId, String agentId, String state, String resultJson, Instant at)
@@ -166,13 +169,27 @@ public final class CommandStore {
     try (PreparedStatement s =
         c.prepareStatement(
             "UPDATE commands SET state = ?, result_json = ?, finished_at = ?"
-                + " WHERE command_id = ? AND agent_id = ? AND result_json IS NULL")) {
+                + " WHERE command_id = ? AND agent_id = ? AND state = 'leased'"
+                + " AND result_json IS NULL")) {
       s.setString(1, state);
       s.setString(2, resultJson);
       Sql.setInstant(s, 3, at);
       s.setString(4, commandId);
       s.setString(5, agentId);
       return s.executeUpdate() == 1;
+    }
+  }
+
+  /** Keeps a result that came too late, unless one was kept already. */
+  public void recordLateResult(Connection c, String commandId, String resultJson)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE commands SET late_result_json = ?"
+                + " WHERE command_id = ? AND late_result_json IS NULL")) {
+      s.setString(1, resultJson);
+      s.setString(2, commandId);
+      s.executeUpdate();
     }
   }
 
@@ -236,6 +253,7 @@ public final class CommandStore {
         Sql.instant(rows, "lease_expires_at"),
         rows.getInt("deliveries"),
         rows.getString("result_json"),
-        Sql.instant(rows, "finished_at"));
+        Sql.instant(rows, "finished_at"),
+        rows.getString("late_result_json"));
   }
 }

@@ -24,8 +24,10 @@ public final class Database implements AutoCloseable {
   /** Opens the pool and migrates the schema to the newest version. */
   public static Database open(BackendConfig config) throws IOException {
     String url = config.jdbcUrl();
+    Path embedded = null;
     if (url == null) {
       Path dir = SecureFiles.privateDirectory(config.dataDir().resolve("db"));
+      embedded = dir;
       // DB_CLOSE_ON_EXIT=FALSE: the pool closes the database, not a JVM shutdown hook racing it.
       url =
           "jdbc:h2:file:" + dir.resolve("vm-backend").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
@@ -52,7 +54,11 @@ public final class Database implements AutoCloseable {
       if (config.dbSchema() == null) {
         Flyway.configure().dataSource(pool).load().migrate();
       }
-    } catch (RuntimeException e) {
+      if (embedded != null) {
+        // H2 made its files with the umask; the directory is private, the files are made so too.
+        SecureFiles.privateFiles(embedded);
+      }
+    } catch (RuntimeException | IOException e) {
       pool.close();
       throw e;
     }

@@ -27,4 +27,18 @@ class DurationsTest {
     assertThatThrownBy(() -> durations.convert("-5s"))
         .isInstanceOf(CommandLine.TypeConversionException.class);
   }
+
+  @Test
+  void eachOptionsRangeIsCheckedWhereTheValueIsRead() {
+    Durations deadline = new Durations.Deadline();
+    assertThat(deadline.convert("24h")).isEqualTo(Duration.ofDays(1));
+    // 1,193,047 hours is 4,294,969,200 s: cast to an int it used to become 1,904 s.
+    assertThatThrownBy(() -> deadline.convert("1193047h"))
+        .isInstanceOf(CommandLine.TypeConversionException.class)
+        .hasMessageContaining("out of range: use 1s to 1d");
+    assertThatThrownBy(() -> deadline.convert("500ms")).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> new Durations.Retention().convert("999999999d"))
+        .hasMessageContaining("1s to 3650d");
+    assertThatThrownBy(() -> durations.convert("999999999d")).hasMessageContaining("out of range");
+  }
 }
