@@ -9,6 +9,7 @@ import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.backend.config.BackendConfig;
 import io.vmagent.backend.http.HttpsServer;
 import io.vmagent.backend.http.Routes;
+import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CertificateIssuer;
@@ -66,6 +67,7 @@ public final class RunningBackend implements AutoCloseable {
   private final CommandService commands;
   private final OfflineWatch offlineWatch;
   private final RetentionSweep retention;
+  private final Throttles throttles;
   private final URI baseUrl;
 
   private RunningBackend(
@@ -77,7 +79,8 @@ public final class RunningBackend implements AutoCloseable {
       RegistrationService registration,
       CommandService commands,
       OfflineWatch offlineWatch,
-      RetentionSweep retention) {
+      RetentionSweep retention,
+      Throttles throttles) {
     this.config = config;
     this.database = database;
     this.server = server;
@@ -87,6 +90,7 @@ public final class RunningBackend implements AutoCloseable {
     this.commands = commands;
     this.offlineWatch = offlineWatch;
     this.retention = retention;
+    this.throttles = throttles;
     String host = config.host();
     if (host.equals("0.0.0.0") || host.isEmpty()) {
       host = "127.0.0.1";
@@ -106,6 +110,7 @@ public final class RunningBackend implements AutoCloseable {
     Database database = Database.open(config);
     try {
       IdentityStore identities = new IdentityStore();
+      Throttles throttles = new Throttles(config.limits());
       DevCertificateAuthority authority =
           FleetAuthority.resolve(config, sharedAuthority(database, identities, clock));
       TlsMaterial tls = TlsMaterial.loadOrCreate(config, authority);
@@ -143,6 +148,7 @@ public final class RunningBackend implements AutoCloseable {
               identities,
               auth,
               certificates,
+              throttles,
               accessTokens,
               json,
               config.refreshTokenTtl(),
@@ -171,6 +177,7 @@ public final class RunningBackend implements AutoCloseable {
               config.leaseDuration(),
               config.defaultCommandDeadline(),
               config.pollRecheckInterval(),
+              config.limits().maxWaitingPollsPerAgent(),
               clock);
       TelemetryService telemetryService = new TelemetryService(database, telemetry, clock);
       IdentityService identityService =
@@ -190,6 +197,8 @@ public final class RunningBackend implements AutoCloseable {
               version,
               config.maxBodyBytes(),
               config.maxBatchBytes(),
+              throttles,
+              config.limits(),
               clock);
       HttpsServer server =
           HttpsServer.start(
@@ -198,6 +207,7 @@ public final class RunningBackend implements AutoCloseable {
               tls,
               config.clientAuth(),
               config.httpThreads(),
+              config.limits().maxConnections(),
               Routes.handler(services));
       OfflineWatch offlineWatch =
           new OfflineWatch(agentService::liveness, offlineWatchPeriod(config));
@@ -214,7 +224,8 @@ public final class RunningBackend implements AutoCloseable {
               registration,
               commands,
               offlineWatch,
-              retention);
+              retention,
+              throttles);
       Files.writeString(
           config.dataDir().resolve(ENDPOINT_FILE),
           running.baseUrl() + "\n",
@@ -374,6 +385,7 @@ public final class RunningBackend implements AutoCloseable {
     long started = System.nanoTime();
     offlineWatch.close();
     retention.close();
+    throttles.close();
     commands.close();
     try {
       server.close();

@@ -2,6 +2,7 @@ package io.vmagent.backend;
 
 import io.vmagent.backend.config.BackendConfig;
 import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.backend.config.Limits;
 import io.vmagent.backend.config.Retention;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +70,7 @@ public final class VmBackend {
     private Duration eventsRetention = Retention.DEFAULTS.events();
     private Duration commandsRetention = Retention.DEFAULTS.commands();
     private Duration tokensRetention = Retention.DEFAULTS.tokens();
+    private Limits limits = Limits.defaults();
 
     private Builder() {}
 
@@ -258,6 +260,12 @@ public final class VmBackend {
       return this;
     }
 
+    /** What one client may hold or do (connections, polls, rates, quotas). Default {@link Limits#defaults()}. */
+    public Builder limits(Limits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits == null");
+      return this;
+    }
+
     /** Validates the settings. */
     public VmBackend build() {
       if (dataDir == null) {
@@ -294,7 +302,8 @@ public final class VmBackend {
               caKeyPath,
               agentCertificateLifetime,
               new Retention(
-                  metricsRetention, eventsRetention, commandsRetention, tokensRetention)));
+                  metricsRetention, eventsRetention, commandsRetention, tokensRetention),
+              limits));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.vmagent.backend.cli;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.VmBackend;
 import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.backend.config.Limits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,6 +165,86 @@ final class ServeCommand implements Callable<Integer> {
   Duration tokensRetention;
 
   @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "6000",
+      description =
+          "TLS connections held at once; past it none is accepted until one closes (default:"
+              + " ${DEFAULT-VALUE}, for the launcher's 256 MiB heap).")
+  int maxConnections;
+
+  @Option(
+      names = "--max-requests-in-flight",
+      paramLabel = "N",
+      defaultValue = "256",
+      description =
+          "Requests worked on at once (waiting long polls excluded); past it 503 with Retry-After"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxRequestsInFlight;
+
+  @Option(
+      names = "--max-polls-per-agent",
+      paramLabel = "N",
+      defaultValue = "2",
+      description =
+          "Long polls one agent may hold waiting; a newer one answers the oldest at once (default:"
+              + " ${DEFAULT-VALUE}).")
+  int maxPollsPerAgent;
+
+  @Option(
+      names = "--failed-auth-burst",
+      paramLabel = "N",
+      defaultValue = "30",
+      description =
+          "Failed authentications from one address before 429 (default: ${DEFAULT-VALUE}).")
+  int failedAuthBurst;
+
+  @Option(
+      names = "--failed-auth-per-minute",
+      paramLabel = "N",
+      defaultValue = "30",
+      description =
+          "Failed authentications one address may make a minute after its burst (default:"
+              + " ${DEFAULT-VALUE}).")
+  int failedAuthPerMinute;
+
+  @Option(
+      names = "--failed-auth-per-credential",
+      paramLabel = "N",
+      defaultValue = "10",
+      description =
+          "Failed attempts with one credential before 429; then one a minute (default:"
+              + " ${DEFAULT-VALUE}).")
+  int failedAuthPerCredential;
+
+  @Option(
+      names = "--agent-requests-per-minute",
+      paramLabel = "N",
+      defaultValue = "600",
+      description =
+          "Requests one agent may make to one endpoint a minute, in bursts of as many (default:"
+              + " ${DEFAULT-VALUE}).")
+  int agentRequestsPerMinute;
+
+  @Option(
+      names = "--registrations-per-token-per-minute",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "Registrations one bootstrap token may make a minute, in bursts of as many (default:"
+              + " ${DEFAULT-VALUE}).")
+  int registrationsPerTokenPerMinute;
+
+  @Option(
+      names = "--metrics-mib-per-agent-per-day",
+      paramLabel = "MIB",
+      defaultValue = "256",
+      description =
+          "Metrics one agent may send a day; past it 429 with Retry-After until its day is over"
+              + " (default: ${DEFAULT-VALUE}).")
+  long metricsMibPerAgentPerDay;
+
+  @Option(
       names = "--latest-agent-version",
       paramLabel = "VERSION",
       description = "Newest agent version, announced to agents.")
@@ -204,7 +285,8 @@ final class ServeCommand implements Callable<Integer> {
             .metricsRetention(metricsRetention)
             .eventsRetention(eventsRetention)
             .commandsRetention(commandsRetention)
-            .tokensRetention(tokensRetention);
+            .tokensRetention(tokensRetention)
+            .limits(limits());
     subjectAltNames.forEach(builder::subjectAltName);
     RunningBackend backend = builder.build().start();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -223,6 +305,20 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     stopped.await();
     return 0;
+  }
+
+  /** The limits these options give. */
+  Limits limits() {
+    return new Limits(
+        maxConnections,
+        maxRequestsInFlight,
+        maxPollsPerAgent,
+        failedAuthBurst,
+        failedAuthPerMinute,
+        failedAuthPerCredential,
+        agentRequestsPerMinute,
+        registrationsPerTokenPerMinute,
+        metricsMibPerAgentPerDay << 20);
   }
 
   private static ClientAuth parseClientAuth(String value) {

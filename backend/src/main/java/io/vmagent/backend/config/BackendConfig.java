@@ -39,11 +39,13 @@ public record BackendConfig(
     Path caKeyPath,
     Duration agentCertificateLifetime,
 
-    Retention retention) {
+    Retention retention,
+    Limits limits) {
 
   /** Checks every setting; a bad one is an {@link IllegalArgumentException} naming it. */
   public BackendConfig {
     Objects.requireNonNull(dataDir, "dataDir == null");
+    Objects.requireNonNull(limits, "limits == null");
     Objects.requireNonNull(host, "host == null");
     Objects.requireNonNull(clientAuth, "clientAuth == null");
     Objects.requireNonNull(retention, "retention == null");

@@ -1,16 +1,23 @@
 package io.vmagent.backend.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmagent.backend.auth.Secrets;
+import io.vmagent.backend.limits.RefusalLog;
+import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.ApiException;
+import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolJson;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -31,9 +38,17 @@ public final class ApiHandler extends Handler.Abstract {
   private final RequestValidator validator = new RequestValidator();
   private final ObjectMapper mapper = ProtocolJson.strictMapper();
 
-  ApiHandler(List<Route> routes) {
+  private final Throttles throttles;
+  private final Semaphore inFlight;
+  private final int maxInFlight;
+  private final RefusalLog refusals = new RefusalLog();
+
+  ApiHandler(List<Route> routes, Throttles throttles, int maxRequestsInFlight) {
     super(InvocationType.BLOCKING);
     this.routes = List.copyOf(routes);
+    this.throttles = throttles;
+    this.maxInFlight = maxRequestsInFlight;
+    this.inFlight = new Semaphore(maxRequestsInFlight);
   }
 
   @Override
@@ -41,11 +56,32 @@ public final class ApiHandler extends Handler.Abstract {
     long started = System.nanoTime();
     String method = request.getMethod();
     String path = request.getHttpURI().getDecodedPath();
+    if (!inFlight.tryAcquire()) {
+      // Past the cap the answer is immediate and cheap, rather than a queue that grows with the
+      // load until the heap is gone.
+      write(
+          failure(
+              ApiException.busy(
+                  "the backend is working on its " + maxInFlight + " requests; retry shortly",
+                  Duration.ofSeconds(1)),
+              method,
+              path),
+          method,
+          path,
+          response,
+          callback,
+          started);
+      return true;
+    }
     Reply reply;
     try {
       reply = dispatch(request, method, path);
     } catch (Exception e) {
       reply = failure(e, method, path);
+      countFailedAuthentication(e, request, path);
+    } finally {
+      // A waiting long poll holds no permit: it is not being worked on.
+      inFlight.release();
     }
     if (reply.later() == null) {
       write(reply, method, path, response, callback, started);
@@ -110,6 +146,11 @@ public final class ApiHandler extends Handler.Abstract {
             HttpHeader.CONTENT_TYPE,
             reply.body() instanceof Problem ? Problem.MEDIA_TYPE : "application/json");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    if (reply.retryAfter() != null) {
+      response
+          .getHeaders()
+          .put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, reply.retryAfter().toSeconds())));
+    }
     response.write(true, ByteBuffer.wrap(body), callback);
     if (LOG.isDebugEnabled()) {
       LOG.debug(
@@ -119,6 +160,48 @@ public final class ApiHandler extends Handler.Abstract {
           reply.status(),
           (System.nanoTime() - started) / 1_000_000);
     }
+  }
+
+  /**
+   * Counts a refused credential against its source address and the credential itself, and logs it
+   * (at most one line per address a minute, with the number of refusals since): never the secret.
+   */
+  private void countFailedAuthentication(Exception e, Request request, String path) {
+    if (!(e instanceof ApiException api) || api.code() != ErrorCode.UNAUTHORIZED) {
+      return;
+    }
+    String address = Request.getRemoteAddr(request);
+    throttles.authenticationFailed(address, credentialKey(request));
+    refusals.refused(address, credentialOf(path, request).label(), api.getMessage());
+  }
+
+  private Route.Credential credentialOf(String path, Request request) {
+    for (Route route : routes) {
+      if (route.match(path) != null && route.method.equals(request.getMethod())) {
+        return route.credential;
+      }
+    }
+    return Route.Credential.NONE;
+  }
+
+  /** A short hash of the bearer credential, to count one credential's failures; null for none. */
+  private static String credentialKey(Request request) {
+    return Authenticator.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION))
+        .map(token -> Secrets.hash(token).substring(0, 32))
+        .orElse(null);
+  }
+
+  /**
+   * Whether the request carries a secret that can be guessed: one of the route's kind (bootstrap,
+   * refresh, operator), or a bearer token shaped like an operator or bootstrap token on any route.
+   */
+  private static boolean guessable(Route route, Request request) {
+    if (route.credential.guessable) {
+      return true;
+    }
+    String bearer =
+        Authenticator.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
+    return bearer.startsWith(Secrets.OPERATOR_PREFIX) || bearer.startsWith(Secrets.BOOTSTRAP_PREFIX);
   }
 
   private Reply dispatch(Request request, String method, String path) throws Exception {
@@ -131,6 +214,22 @@ public final class ApiHandler extends Handler.Abstract {
       pathKnown = true;
       if (!route.method.equals(method)) {
         continue;
+      }
+      if (guessable(route, request)) {
+        Optional<Duration> blocked =
+            throttles.authenticationBlocked(Request.getRemoteAddr(request), credentialKey(request));
+        if (blocked.isPresent()) {
+          refusals.refused(
+              Request.getRemoteAddr(request),
+              route.credential.label(),
+              "too many failed authentications");
+          throw ApiException.rateLimited(
+              "too many failed authentications from this address or with this credential; retry"
+                  + " after "
+                  + blocked.get().toSeconds()
+                  + " s",
+              blocked.get());
+        }
       }
       Exchange exchange =
           new Exchange(request, route, path, params, query(request), validator, mapper);
@@ -153,6 +252,7 @@ public final class ApiHandler extends Handler.Abstract {
     return new Reply(
         code.httpStatus(),
         Problem.of(code, detail, path, e == null ? List.of() : e.violations()),
-        null);
+        null,
+        e == null ? null : e.retryAfter());
   }
 }

@@ -31,6 +31,7 @@ import org.eclipse.jetty.server.Request;
  * record with the strict mapper, in that order, before anything is stored.
  */
 final class Exchange {
+  private int bodyBytes;
   private static final String PEER_KEY = "vm-backend.peer-identity";
 
   private final Request request;
@@ -56,6 +57,16 @@ final class Exchange {
     this.query = query;
     this.validator = validator;
     this.mapper = mapper;
+  }
+
+  /** The route's path template, e.g. {@code /api/v1/agents/{agentId}/heartbeat}. */
+  String routeTemplate() {
+    return route.template;
+  }
+
+  /** How many bytes the body had, once {@link #body} read it. */
+  int bodyBytes() {
+    return bodyBytes;
   }
 
   String authorization() {
@@ -212,6 +223,7 @@ final class Exchange {
     if (bytes.length == 0) {
       throw ApiException.badRequest("the body is empty");
     }
+    bodyBytes = bytes.length;
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

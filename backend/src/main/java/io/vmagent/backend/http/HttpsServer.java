@@ -2,6 +2,7 @@ package io.vmagent.backend.http;
 
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.backend.tls.TlsMaterial;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -16,6 +17,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpsServer implements AutoCloseable {
   // Longer than the longest long poll (30 s), so an idle timeout never cuts one short.
   private static final long IDLE_TIMEOUT_MS = 75_000;
+  private static final long AT_LIMIT_IDLE_TIMEOUT_MS = 5_000;
 
   private final Server server;
   /** Connections the kernel may hold before the server accepts them. */
@@ -35,6 +37,7 @@ public final class HttpsServer implements AutoCloseable {
       TlsMaterial tls,
       ClientAuth clientAuth,
       int maxThreads,
+      int maxConnections,
       Handler handler)
       throws Exception {
     // Waiting long polls hold no thread (they are futures), so the pool serves only requests
@@ -73,6 +76,12 @@ public final class HttpsServer implements AutoCloseable {
     connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
     connector.setIdleTimeout(IDLE_TIMEOUT_MS);
     server.addConnector(connector);
+    // Each TLS connection holds buffers whatever it sends; past the cap none is accepted until one
+    // closes, and while at the cap idle connections are closed after a few seconds, so slow or
+    // silent clients cannot keep every slot (agents with work in flight are not idle).
+    ConnectionLimit limit = new ConnectionLimit(maxConnections, connector);
+    limit.setIdleTimeout(AT_LIMIT_IDLE_TIMEOUT_MS);
+    server.addBean(limit);
     server.setHandler(handler);
     server.setErrorHandler(new ProblemErrorHandler());
     server.start();

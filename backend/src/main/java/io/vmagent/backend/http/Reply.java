@@ -1,5 +1,6 @@
 package io.vmagent.backend.http;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -9,8 +10,13 @@ import java.util.concurrent.CompletableFuture;
  * @param status the HTTP status
  * @param body the body (a protocol record or a Jackson tree)
  * @param later the answer to come; null for an answer given now
+ * @param retryAfter the {@code Retry-After} to send, or null
  */
-record Reply(int status, Object body, CompletableFuture<Reply> later) {
+record Reply(int status, Object body, CompletableFuture<Reply> later, Duration retryAfter) {
+  Reply(int status, Object body, CompletableFuture<Reply> later) {
+    this(status, body, later, null);
+  }
+
   static Reply ok(Object body) {
     return new Reply(200, body, null);
   }

@@ -3,6 +3,8 @@ package io.vmagent.backend.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmagent.backend.config.Limits;
+import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.backend.service.Authenticator;
@@ -30,6 +32,8 @@ import io.vmagent.protocol.UpdateInfo;
 import io.vmagent.protocol.VmList;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -52,7 +56,18 @@ public final class Routes {
       String backendVersion,
       int maxBodyBytes,
       int maxBatchBytes,
-      Clock clock) {}
+      Throttles throttles,
+      Limits limits,
+      Clock clock) {
+
+    int maxRequestsInFlight() {
+      return limits.maxRequestsInFlight();
+    }
+
+    int agentRequestsPerMinute() {
+      return limits.agentRequestsPerMinute();
+    }
+  }
 
   /** The handler serving every route. */
   public static ApiHandler handler(Services s) {
@@ -144,7 +159,20 @@ public final class Routes {
             false,
             x -> {
               String agentId = agent(s, x);
-              return Reply.ok(s.telemetry().metrics(agentId, x.body(MetricsBatch.class)));
+              MetricsBatch metrics = x.body(MetricsBatch.class);
+              Optional<Duration> wait = s.throttles().metrics(agentId, x.bodyBytes());
+              if (wait.isPresent()) {
+                // Refused before anything is stored; the agent keeps the samples in its spool
+                // (dropping its oldest past its bound) and sends again when the day is over.
+                throw ApiException.rateLimited(
+                    "agent "
+                        + agentId
+                        + " sent its "
+                        + (s.limits().metricsBytesPerAgentPerDay() >> 20)
+                        + " MiB of metrics for the day; send again after the Retry-After",
+                    wait.get());
+              }
+              return Reply.ok(s.telemetry().metrics(agentId, metrics));
             }));
     routes.add(
         new Route(
@@ -352,11 +380,38 @@ public final class Routes {
               x.accept();
               return Reply.ok(s.registration().revokeBootstrapToken(x.pathParam("tokenId")));
             }));
-    return new ApiHandler(routes);
+    return new ApiHandler(declareCredentials(routes), s.throttles(), s.maxRequestsInFlight());
+  }
+
+  /** The secrets callers of the routes outside the operator and agent paths prove themselves with. */
+  private static List<Route> declareCredentials(List<Route> routes) {
+    List<Route> declared = new ArrayList<>();
+    for (Route route : routes) {
+      declared.add(
+          switch (route.template) {
+            case ProtocolPaths.REGISTER -> route.proving(Route.Credential.BOOTSTRAP_TOKEN);
+            case ProtocolPaths.REFRESH -> route.proving(Route.Credential.REFRESH_TOKEN);
+            case ProtocolPaths.CHALLENGE -> route.proving(Route.Credential.NONE);
+            default -> route;
+          });
+    }
+    return declared;
   }
 
   private static String agent(Services s, Exchange x) {
-    return s.auth().agentFor(x.authorization(), x.peer(), x.pathParam("agentId")).agentId();
+    String agentId =
+        s.auth().agentFor(x.authorization(), x.peer(), x.pathParam("agentId")).agentId();
+    Optional<Duration> wait = s.throttles().agentRequest(agentId, x.routeTemplate());
+    if (wait.isPresent()) {
+      throw ApiException.rateLimited(
+          "agent "
+              + agentId
+              + " made more than its "
+              + s.agentRequestsPerMinute()
+              + " requests a minute to this endpoint",
+          wait.get());
+    }
+    return agentId;
   }
 
   private static com.fasterxml.jackson.databind.JsonNode readTree(ObjectMapper mapper, String json)

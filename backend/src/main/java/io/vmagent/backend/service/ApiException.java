@@ -2,6 +2,7 @@ package io.vmagent.backend.service;
 
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.FieldViolation;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -11,6 +12,7 @@ import java.util.List;
 public final class ApiException extends RuntimeException {
   private final ErrorCode code;
   private final List<FieldViolation> violations;
+  private final Duration retryAfter;
 
   /** A refusal with this code and detail. */
   public ApiException(ErrorCode code, String detail) {
@@ -19,9 +21,30 @@ public final class ApiException extends RuntimeException {
 
   /** A refusal of a bad request, naming each rejected field. */
   public ApiException(ErrorCode code, String detail, List<FieldViolation> violations) {
+    this(code, detail, violations, null);
+  }
+
+  private ApiException(
+      ErrorCode code, String detail, List<FieldViolation> violations, Duration retryAfter) {
     super(detail, null, false, false);
     this.code = code;
     this.violations = List.copyOf(violations);
+    this.retryAfter = retryAfter;
+  }
+
+  /** 429: a limit was reached; the client may try again after {@code retryAfter}. */
+  public static ApiException rateLimited(String detail, Duration retryAfter) {
+    return new ApiException(ErrorCode.RATE_LIMITED, detail, List.of(), retryAfter);
+  }
+
+  /** 503: the backend is at capacity now; the client may try again after {@code retryAfter}. */
+  public static ApiException busy(String detail, Duration retryAfter) {
+    return new ApiException(ErrorCode.BACKEND_UNAVAILABLE, detail, List.of(), retryAfter);
+  }
+
+  /** How long the client should wait before trying again, when the refusal says. */
+  public Duration retryAfter() {
+    return retryAfter;
   }
 
   /** The error code. */

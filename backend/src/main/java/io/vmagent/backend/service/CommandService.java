@@ -47,7 +47,8 @@ public final class CommandService implements AutoCloseable {
 
   /**
    * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
-   * recheck} so commands queued by another instance are seen too.
+   * recheck} so commands queued by another instance are seen too; one agent holds at most {@code
+   * maxWaitingPollsPerAgent} polls waiting.
    */
   public CommandService(
       Database database,
@@ -58,6 +59,7 @@ public final class CommandService implements AutoCloseable {
       Duration lease,
       Duration defaultDeadline,
       Duration recheck,
+      int maxWaitingPollsPerAgent,
       Clock clock) {
     this.database = database;
     this.agents = agents;
@@ -68,7 +70,9 @@ public final class CommandService implements AutoCloseable {
     this.defaultDeadline = defaultDeadline;
     this.recheck = recheck;
     this.clock = clock;
-    this.longPolls = new LongPolls(this::leaseBatch, this::agentsWithLeasableCommands, recheck, 4);
+    this.longPolls =
+        new LongPolls(
+            this::leaseBatch, this::agentsWithLeasableCommands, recheck, 4, maxWaitingPollsPerAgent);
   }
 
   /** Queues a command for a registered, unrevoked agent and wakes its waiting poll. */

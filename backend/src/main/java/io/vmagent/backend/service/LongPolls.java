@@ -36,6 +36,9 @@ public final class LongPolls implements AutoCloseable {
   private static final int CLAIMED_AND_WOKEN = 2;
   private static final int DONE = 3;
 
+  private static final java.util.concurrent.atomic.AtomicLong SEQUENCE =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** One waiting poll. */
   private static final class Waiter {
     final String agentId;
@@ -43,6 +46,7 @@ public final class LongPolls implements AutoCloseable {
     final long deadlineNanos;
     final CompletableFuture<CommandBatch> answer = new CompletableFuture<>();
     final AtomicInteger state = new AtomicInteger(WAITING);
+    final long sequence = SEQUENCE.incrementAndGet();
 
     Waiter(String agentId, int max, long deadlineNanos) {
       this.agentId = agentId;
@@ -56,6 +60,7 @@ public final class LongPolls implements AutoCloseable {
   private final Supplier<Set<String>> agentsWithWork;
   private final ScheduledExecutorService timer;
   private final ExecutorService workers;
+  private final int maxPerAgent;
   private volatile boolean closed;
 
   /**
@@ -66,12 +71,14 @@ public final class LongPolls implements AutoCloseable {
       BiFunction<String, Integer, CommandBatch> lease,
       Supplier<Set<String>> agentsWithWork,
       Duration recheck,
-      int workerThreads) {
+      int workerThreads,
+      int maxPerAgent) {
     this(
         lease,
         agentsWithWork,
         recheck,
-        Executors.newFixedThreadPool(workerThreads, named("vm-backend-poll-worker")));
+        Executors.newFixedThreadPool(workerThreads, named("vm-backend-poll-worker")),
+        maxPerAgent);
   }
 
   LongPolls(
@@ -79,6 +86,16 @@ public final class LongPolls implements AutoCloseable {
       Supplier<Set<String>> agentsWithWork,
       Duration recheck,
       ExecutorService workers) {
+    this(lease, agentsWithWork, recheck, workers, 2);
+  }
+
+  LongPolls(
+      BiFunction<String, Integer, CommandBatch> lease,
+      Supplier<Set<String>> agentsWithWork,
+      Duration recheck,
+      ExecutorService workers,
+      int maxPerAgent) {
+    this.maxPerAgent = maxPerAgent;
     this.lease = lease;
     this.agentsWithWork = agentsWithWork;
     this.timer = Executors.newSingleThreadScheduledExecutor(named("vm-backend-poll-timer"));
@@ -103,7 +120,24 @@ public final class LongPolls implements AutoCloseable {
       waiter.answer.complete(new CommandBatch(List.of()));
       return waiter.answer;
     }
-    waiting.computeIfAbsent(agentId, id -> ConcurrentHashMap.newKeySet()).add(waiter);
+    Set<Waiter> waiters = waiting.computeIfAbsent(agentId, id -> ConcurrentHashMap.newKeySet());
+    waiters.add(waiter);
+    // An agent needs one waiting poll (two while one is being answered); more would only hold
+    // memory, so the oldest beyond the cap is answered, empty, at once.
+    while (waiters.size() > maxPerAgent) {
+      Waiter oldest = null;
+      for (Waiter w : waiters) {
+        if (w != waiter
+            && w.state.get() == WAITING
+            && (oldest == null || w.sequence < oldest.sequence)) {
+          oldest = w;
+        }
+      }
+      if (oldest == null) {
+        break;
+      }
+      expire(oldest);
+    }
     try {
       timer.schedule(() -> expire(waiter), wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {

@@ -3,6 +3,7 @@ package io.vmagent.backend.service;
 import io.vmagent.backend.auth.AccessTokens;
 import io.vmagent.backend.auth.AgentKeys;
 import io.vmagent.backend.auth.PeerIdentity;
+import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.auth.IssuedToken;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.store.AgentRow;
@@ -48,6 +49,7 @@ public final class RegistrationService {
   private final IdentityStore identities;
   private final Authenticator auth;
   private final CertificateIssuer certificates;
+  private final Throttles throttles;
   private final AccessTokens accessTokens;
   private final JsonCodec json;
   private final Duration refreshTtl;
@@ -65,6 +67,7 @@ public final class RegistrationService {
       IdentityStore identities,
       Authenticator auth,
       CertificateIssuer certificates,
+      Throttles throttles,
       AccessTokens accessTokens,
       JsonCodec json,
       Duration refreshTtl,
@@ -76,6 +79,7 @@ public final class RegistrationService {
     this.identities = identities;
     this.auth = auth;
     this.certificates = certificates;
+    this.throttles = throttles;
     this.accessTokens = accessTokens;
     this.json = json;
     this.refreshTtl = refreshTtl;
@@ -309,6 +313,11 @@ public final class RegistrationService {
     }
     if (token.expiresAt() != null && !token.expiresAt().isAfter(now)) {
       throw ApiException.unauthorized("the bootstrap token has expired");
+    }
+    Optional<Duration> wait = throttles.registration(token.tokenId());
+    if (wait.isPresent()) {
+      throw ApiException.rateLimited(
+          "the bootstrap token registered as many agents as it may this minute", wait.get());
     }
     return token;
   }

@@ -108,6 +108,31 @@ class LongPollsTest {
   }
 
   @Test
+  void anAgentHoldsAtMostItsCapOfWaitingPollsAndANewerOneAnswersTheOldestAtOnce()
+      throws Exception {
+    try (LongPolls polls =
+        new LongPolls(
+            (agent, max) -> new CommandBatch(List.of()),
+            Set::of,
+            Duration.ofHours(1),
+            new CountingPool(),
+            2)) {
+      List<CompletableFuture<CommandBatch>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        answers.add(polls.await(AGENT, 10, Duration.ofMinutes(10)));
+      }
+      CompletableFuture<CommandBatch> other = polls.await("another-agent", 10, Duration.ofMinutes(10));
+      assertThat(polls.waitingCount()).isEqualTo(3);
+      for (int i = 0; i < 1_998; i++) {
+        assertThat(answers.get(i).get(5, TimeUnit.SECONDS).commands()).isEmpty();
+      }
+      assertThat(answers.get(1_998)).isNotDone();
+      assertThat(answers.get(1_999)).isNotDone();
+      assertThat(other).isNotDone();
+    }
+  }
+
+  @Test
   void closingAnswersAWaitingPollEmptyAtOnce() throws Exception {
     LongPolls polls =
         new LongPolls(

@@ -1,0 +1,105 @@
+package io.vmagent.backend;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code vm-backend serve} in a JVM of its own, with the launcher's heap and its exit on
+ * OutOfMemoryError, so a test can see whether the backend survives what a client does to it.
+ */
+final class BackendProcess implements AutoCloseable {
+  final Process process;
+  final Path dataDir;
+  final Path log;
+  final URI baseUrl;
+
+  private BackendProcess(Process process, Path dataDir, Path log, URI baseUrl) {
+    this.process = process;
+    this.dataDir = dataDir;
+    this.log = log;
+    this.baseUrl = baseUrl;
+  }
+
+  /** Starts it on a free port of 127.0.0.1 with these extra {@code serve} options. */
+  static BackendProcess start(Path dataDir, String... options) throws Exception {
+    Files.createDirectories(dataDir);
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // As bin/vm-backend runs it.
+    command.addAll(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1"));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), "io.vmagent.backend.cli.Main"));
+    command.addAll(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
+    command.addAll(List.of(options));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    Path url = dataDir.resolve(RunningBackend.ENDPOINT_FILE);
+    Instant until = Instant.now().plusSeconds(60);
+    while (!Files.exists(url) || Files.size(url) == 0) {
+      if (!process.isAlive() || Instant.now().isAfter(until)) {
+        process.destroyForcibly();
+        throw new IOException("the backend did not start: " + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
+    return new BackendProcess(
+        process, dataDir, log, URI.create(Files.readString(url, StandardCharsets.UTF_8).strip()));
+  }
+
+  Path caPem() {
+    return dataDir.resolve("tls/ca.pem");
+  }
+
+  String operatorToken() throws IOException {
+    return Files.readString(dataDir.resolve(RunningBackend.OPERATOR_TOKEN_FILE)).strip();
+  }
+
+  /** Heap in use after a full collection, from {@code jcmd GC.class_histogram}'s total, in MiB. */
+  long heapUsedMib() throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    jcmd.waitFor(60, TimeUnit.SECONDS);
+    for (String line : out.split("\n")) {
+      if (line.strip().startsWith("Total")) {
+        String[] parts = line.strip().split("\\s+");
+        return Long.parseLong(parts[2]) >> 20;
+      }
+    }
+    return -1;
+  }
+
+  String output() throws IOException {
+    return Files.readString(log);
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+
+  /** Waits at most {@code timeout}; whether it is still running. */
+  boolean aliveAfter(Duration timeout) throws InterruptedException {
+    return !process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,142 @@
+package io.vmagent.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmagent.backend.client.OperatorClient;
+import io.vmagent.backend.client.TlsTrust;
+import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.ProtocolPaths;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One agent's token and one client's sockets against a backend with the launcher's 256 MiB heap:
+ * 2,000 concurrent long polls, looped, and 2,000 connections that never finish their handshake.
+ * The earlier backend exited on OutOfMemoryError at the first wave of answers; now the polls beyond
+ * the agent's cap are answered at once, connections are capped, and an honest agent's heartbeats
+ * go on. The long suite does 4,000 and 14,000 with figures (faults' ExhaustionLongTest).
+ */
+class ExhaustionTest {
+  @TempDir Path dir;
+
+  @Test
+  void twoThousandLongPollsAndTwoThousandSlowConnectionsFromOneClientLeaveTheBackendServing()
+      throws Exception {
+    try (BackendProcess backend = BackendProcess.start(dir.resolve("data"))) {
+      OperatorClient operator =
+          OperatorClient.create(backend.baseUrl, backend.caPem(), backend.operatorToken());
+      String token =
+          operator.createBootstrapToken(new CreateBootstrapTokenRequest("x", false, null)).token();
+      ContractClient contract = new ContractClient(backend.baseUrl, backend.caPem());
+      TestAgent attacker = new TestAgent(contract, "attacker");
+      attacker.register(token);
+      TestAgent honest = new TestAgent(contract, "honest");
+      honest.register(token);
+
+      List<Socket> slow = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        Socket socket = new Socket();
+        socket.connect(
+            new InetSocketAddress(backend.baseUrl.getHost(), backend.baseUrl.getPort()), 10_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then nothing
+        out.flush();
+        slow.add(socket);
+      }
+
+      HttpClient http =
+          HttpClient.newBuilder()
+              .sslContext(TlsTrust.trusting(backend.caPem()))
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(20))
+              .build();
+      HttpRequest poll =
+          HttpRequest.newBuilder(
+                  backend.baseUrl.resolve(ProtocolPaths.commands("attacker", 30) + "&max=1"))
+              .header("Authorization", "Bearer " + attacker.accessToken)
+              .timeout(Duration.ofSeconds(60))
+              .build();
+      Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+      AtomicInteger failures = new AtomicInteger();
+      Instant until = Instant.now().plusSeconds(12);
+      List<java.util.concurrent.CompletableFuture<Void>> loops = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        loops.add(loop(http, poll, until, statuses, failures));
+      }
+
+      List<Long> heartbeatMillis = new ArrayList<>();
+      while (Instant.now().isBefore(until)) {
+        long started = System.nanoTime();
+        assertThat(honest.heartbeat().serverTime()).isNotNull();
+        heartbeatMillis.add((System.nanoTime() - started) / 1_000_000);
+        Thread.sleep(500);
+      }
+      long heapMib = backend.heapUsedMib();
+      for (var loop : loops) {
+        loop.get(90, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      for (Socket socket : slow) {
+        socket.close();
+      }
+
+      System.out.println("FIGURE answers " + statuses + ", failures " + failures + ", heap " + heapMib);
+      assertThat(backend.aliveAfter(Duration.ofSeconds(1))).as(backend.output()).isTrue();
+      assertThat(backend.output()).doesNotContain("OutOfMemoryError");
+      assertThat(statuses.keySet()).as("answers to the polls").isSubsetOf(200, 429, 503);
+      assertThat(failures.get()).as("polls the backend did not answer").isZero();
+      assertThat(honest.heartbeat().serverTime()).isNotNull();
+      assertThat(contract.get(ProtocolPaths.HEALTH, null).status()).isEqualTo(200);
+      heartbeatMillis.sort(null);
+      System.out.println(
+          "FIGURE 2,000 looped long polls and 2,000 slow connections: answers "
+              + statuses
+              + ", client-side failures "
+              + failures.get()
+              + ", honest heartbeat max "
+              + heartbeatMillis.get(heartbeatMillis.size() - 1)
+              + " ms, heap after GC "
+              + heapMib
+              + " MiB");
+    }
+  }
+
+  /** One attacking poll, sent again as soon as it is answered, until {@code until}. */
+  private static java.util.concurrent.CompletableFuture<Void> loop(
+      HttpClient http,
+      HttpRequest poll,
+      Instant until,
+      Map<Integer, AtomicInteger> statuses,
+      AtomicInteger failures) {
+    return http.sendAsync(poll, HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                failures.incrementAndGet();
+              } else {
+                statuses
+                    .computeIfAbsent(response.statusCode(), s -> new AtomicInteger())
+                    .incrementAndGet();
+              }
+              return null;
+            })
+        .thenCompose(
+            ignored ->
+                Instant.now().isBefore(until)
+                    ? loop(http, poll, until, statuses, failures)
+                    : java.util.concurrent.CompletableFuture.completedFuture(null));
+  }
+}
