@@ -27,8 +27,15 @@ class LongPollCapacityTest {
     try (RunningBackend backend =
         VmBackend.builder().dataDir(dir).listen("127.0.0.1", 0).httpThreads(16).build().start()) {
       ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
-      TestAgent agent = new TestAgent(client, "host-a");
-      agent.register(backend.createBootstrapToken(false, null));
+      // One poll per agent: an agent may hold only two waiting (Limits.maxWaitingPollsPerAgent).
+      String token = backend.createBootstrapToken(false, null);
+      List<TestAgent> agents = new ArrayList<>();
+      for (int i = 0; i < 48; i++) {
+        TestAgent each = new TestAgent(client, "host-" + i);
+        each.register(token);
+        agents.add(each);
+      }
+      TestAgent agent = agents.get(0);
 
       HttpClient http =
           HttpClient.newBuilder()
@@ -38,11 +45,12 @@ class LongPollCapacityTest {
       int polls = 48; // three times the server's 16 threads
       List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
       for (int i = 0; i < polls; i++) {
+        TestAgent polling = agents.get(i);
         waiting.add(
             http.sendAsync(
                 HttpRequest.newBuilder(
-                        backend.baseUrl().resolve(ProtocolPaths.commands("host-a", 12)))
-                    .header("Authorization", "Bearer " + agent.accessToken)
+                        backend.baseUrl().resolve(ProtocolPaths.commands(polling.agentId, 12)))
+                    .header("Authorization", "Bearer " + polling.accessToken)
                     .timeout(Duration.ofSeconds(60))
                     .build(),
                 HttpResponse.BodyHandlers.ofString()));
@@ -60,7 +68,7 @@ class LongPollCapacityTest {
       // Thread-per-poll would hold this heartbeat until the polls' 12 s wait ran out.
       assertThat(heartbeatMs).isLessThan(8_000);
 
-      backend.queueCommand("host-a", "info", Map.of("vm", "web-1"));
+      backend.queueCommand("host-0", "info", Map.of("vm", "web-1"));
       int delivered = 0;
       for (CompletableFuture<HttpResponse<String>> poll : waiting) {
         HttpResponse<String> response = poll.get(60, TimeUnit.SECONDS);

@@ -51,10 +51,7 @@ public record Limits(
     atLeast("failedAuthBurstPerCredential", failedAuthBurstPerCredential, 1);
     atLeast("agentRequestsPerMinute", agentRequestsPerMinute, 10);
     atLeast("registrationsPerTokenPerMinute", registrationsPerTokenPerMinute, 1);
-    if (metricsBytesPerAgentPerDay < (1 << 20)) {
-      throw new IllegalArgumentException(
-          "metricsBytesPerAgentPerDay must be at least 1 MiB, got " + metricsBytesPerAgentPerDay);
-    }
+    atLeast("metricsBytesPerAgentPerDay", metricsBytesPerAgentPerDay, 1024);
   }
 
   private static void atLeast(String name, long value, long minimum) {

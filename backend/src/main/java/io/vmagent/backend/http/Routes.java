@@ -168,8 +168,8 @@ public final class Routes {
                     "agent "
                         + agentId
                         + " sent its "
-                        + (s.limits().metricsBytesPerAgentPerDay() >> 20)
-                        + " MiB of metrics for the day; send again after the Retry-After",
+                        + quota(s.limits().metricsBytesPerAgentPerDay())
+                        + " of metrics for the day; send again after the Retry-After",
                     wait.get());
               }
               return Reply.ok(s.telemetry().metrics(agentId, metrics));
@@ -396,6 +396,12 @@ public final class Routes {
           });
     }
     return declared;
+  }
+
+  private static String quota(long bytes) {
+    return bytes >= (1 << 20) && bytes % (1 << 20) == 0
+        ? (bytes >> 20) + " MiB"
+        : bytes + " bytes";
   }
 
   private static String agent(Services s, Exchange x) {

@@ -26,6 +26,7 @@ public final class Throttles implements AutoCloseable {
   private final KeyedBuckets registrations;
   private final KeyedBuckets metricsBytes;
   private final ScheduledExecutorService sweeper;
+  private final long metricsQuota;
 
   /** Throttles with these limits; a daemon thread forgets refilled buckets once a minute. */
   public Throttles(Limits limits) {
@@ -51,6 +52,7 @@ public final class Throttles implements AutoCloseable {
             limits.registrationsPerTokenPerMinute(),
             Duration.ofMinutes(1),
             false);
+    metricsQuota = limits.metricsBytesPerAgentPerDay();
     // A quota, not a rate: the whole day's bytes come back at once when its day ends.
     metricsBytes =
         keyed(
@@ -119,7 +121,8 @@ public final class Throttles implements AutoCloseable {
    * not fit (nothing is counted then).
    */
   public Optional<Duration> metrics(String agentId, long bytes) {
-    return take(metricsBytes.get(agentId), Math.max(1, bytes));
+    // A batch larger than the whole quota uses it up rather than never fitting.
+    return take(metricsBytes.get(agentId), Math.max(1, Math.min(bytes, metricsQuota)));
   }
 
   private static Optional<Duration> take(Bucket bucket, long tokens) {
