@@ -127,6 +127,17 @@ class RetentionTest {
     TestAgent c = new TestAgent(client, "host-c");
     c.register(multiUse);
     backend.createBootstrapToken(false, Duration.ofHours(1));
+    // Challenges for proofs of possession: one expired an hour ago, one still answerable.
+    update(
+        "INSERT INTO identity_challenges (challenge_hash, agent_id, expires_at) VALUES (?, ?, ?)",
+        "expired-challenge",
+        "host-a",
+        hourAgo);
+    update(
+        "INSERT INTO identity_challenges (challenge_hash, agent_id, expires_at) VALUES (?, ?, ?)",
+        "live-challenge",
+        "host-a",
+        Instant.now().plus(Duration.ofHours(1)));
 
     // Commands: three that ended (succeeded, failed, expired), one queued, one leased, and one
     // that succeeded just now.
@@ -231,6 +242,9 @@ class RetentionTest {
     assertThat(pruned("refresh tokens")).isEqualTo(3);
     assertThat(pruned("token chains")).isEqualTo(1);
     assertThat(pruned("bootstrap tokens")).isEqualTo(2);
+    assertThat(pruned("identity challenges")).isEqualTo(1);
+    assertThat(ids("SELECT challenge_hash FROM identity_challenges"))
+        .containsExactly("live-challenge");
     assertThat(log.list).allSatisfy(event -> assertThat(event.getLevel()).isEqualTo(Level.INFO));
   }
 
@@ -239,7 +253,8 @@ class RetentionTest {
         && count("SELECT COUNT(*) FROM commands") == 3
         && count("SELECT COUNT(*) FROM refresh_tokens") == 2
         && count("SELECT COUNT(*) FROM token_families") == 3
-        && count("SELECT COUNT(*) FROM bootstrap_tokens") == 1;
+        && count("SELECT COUNT(*) FROM bootstrap_tokens") == 1
+        && count("SELECT COUNT(*) FROM identity_challenges") == 1;
   }
 
   /** The rows of one label pruned, over every INFO line of the sweep. */

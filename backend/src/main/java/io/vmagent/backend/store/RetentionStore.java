@@ -55,7 +55,15 @@ public final class RetentionStore {
         "token_id",
         "t.single_use = TRUE AND t.used_at < ?"),
     EXPIRED_BOOTSTRAP_TOKENS(
-        "bootstrap tokens", Retention::tokens, "bootstrap_tokens", "token_id", "t.expires_at < ?");
+        "bootstrap tokens", Retention::tokens, "bootstrap_tokens", "token_id", "t.expires_at < ?"),
+    // A challenge is worth nothing once expired (a minute); an agent that asked and never came
+    // back leaves at most four.
+    EXPIRED_CHALLENGES(
+        "identity challenges",
+        retention -> Duration.ZERO,
+        "identity_challenges",
+        "challenge_hash",
+        "t.expires_at < ?");
 
     private final String label;
     private final Function<Retention, Duration> period;
