@@ -6,6 +6,7 @@ import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.testing.BackendProcess;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -38,10 +39,10 @@ class ExhaustionTest {
       throws Exception {
     try (BackendProcess backend = BackendProcess.start(dir.resolve("data"))) {
       OperatorClient operator =
-          OperatorClient.create(backend.baseUrl, backend.caPem(), backend.operatorToken());
+          OperatorClient.create(backend.baseUrl(), backend.caPem(), backend.operatorToken());
       String token =
           operator.createBootstrapToken(new CreateBootstrapTokenRequest("x", false, null)).token();
-      ContractClient contract = new ContractClient(backend.baseUrl, backend.caPem());
+      ContractClient contract = new ContractClient(backend.baseUrl(), backend.caPem());
       TestAgent attacker = new TestAgent(contract, "attacker");
       attacker.register(token);
       TestAgent honest = new TestAgent(contract, "honest");
@@ -51,7 +52,7 @@ class ExhaustionTest {
       for (int i = 0; i < 2_000; i++) {
         Socket socket = new Socket();
         socket.connect(
-            new InetSocketAddress(backend.baseUrl.getHost(), backend.baseUrl.getPort()), 10_000);
+            new InetSocketAddress(backend.baseUrl().getHost(), backend.baseUrl().getPort()), 10_000);
         OutputStream out = socket.getOutputStream();
         out.write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then nothing
         out.flush();
@@ -66,7 +67,7 @@ class ExhaustionTest {
               .build();
       HttpRequest poll =
           HttpRequest.newBuilder(
-                  backend.baseUrl.resolve(ProtocolPaths.commands("attacker", 30) + "&max=1"))
+                  backend.baseUrl().resolve(ProtocolPaths.commands("attacker", 30) + "&max=1"))
               .header("Authorization", "Bearer " + attacker.accessToken)
               .timeout(Duration.ofSeconds(60))
               .build();

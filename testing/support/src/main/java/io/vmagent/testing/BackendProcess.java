@@ -1,4 +1,4 @@
-package io.vmagent.backend;
+package io.vmagent.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,14 +12,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code vm-backend serve} in a JVM of its own, with the launcher's heap and its exit on
+ * {@code vm-backend serve} in a JVM of its own (the test's class path must hold the backend), with the launcher's heap and its exit on
  * OutOfMemoryError, so a test can see whether the backend survives what a client does to it.
  */
-final class BackendProcess implements AutoCloseable {
-  final Process process;
-  final Path dataDir;
-  final Path log;
-  final URI baseUrl;
+public final class BackendProcess implements AutoCloseable {
+  // The files a running backend keeps in its data directory (RunningBackend's names).
+  private static final String ENDPOINT_FILE = "backend.url";
+  private static final String OPERATOR_TOKEN_FILE = "operator.token";
+
+  private final Process process;
+  private final Path dataDir;
+  private final Path log;
+  private final URI baseUrl;
 
   private BackendProcess(Process process, Path dataDir, Path log, URI baseUrl) {
     this.process = process;
@@ -29,7 +33,7 @@ final class BackendProcess implements AutoCloseable {
   }
 
   /** Starts it on a free port of 127.0.0.1 with these extra {@code serve} options. */
-  static BackendProcess start(Path dataDir, String... options) throws Exception {
+  public static BackendProcess start(Path dataDir, String... options) throws Exception {
     Files.createDirectories(dataDir);
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     List<String> command = new ArrayList<>();
@@ -45,7 +49,7 @@ final class BackendProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    Path url = dataDir.resolve(RunningBackend.ENDPOINT_FILE);
+    Path url = dataDir.resolve(ENDPOINT_FILE);
     Instant until = Instant.now().plusSeconds(60);
     while (!Files.exists(url) || Files.size(url) == 0) {
       if (!process.isAlive() || Instant.now().isAfter(until)) {
@@ -58,16 +62,28 @@ final class BackendProcess implements AutoCloseable {
         process, dataDir, log, URI.create(Files.readString(url, StandardCharsets.UTF_8).strip()));
   }
 
-  Path caPem() {
+  /** Its URL. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** Its process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The CA its agents trust. */
+  public Path caPem() {
     return dataDir.resolve("tls/ca.pem");
   }
 
-  String operatorToken() throws IOException {
-    return Files.readString(dataDir.resolve(RunningBackend.OPERATOR_TOKEN_FILE)).strip();
+  /** The operator token it generated. */
+  public String operatorToken() throws IOException {
+    return Files.readString(dataDir.resolve(OPERATOR_TOKEN_FILE)).strip();
   }
 
   /** Heap in use after a full collection, from {@code jcmd GC.class_histogram}'s total, in MiB. */
-  long heapUsedMib() throws Exception {
+  public long heapUsedMib() throws Exception {
     Process jcmd =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
@@ -86,7 +102,8 @@ final class BackendProcess implements AutoCloseable {
     return -1;
   }
 
-  String output() throws IOException {
+  /** Everything it printed. */
+  public String output() throws IOException {
     return Files.readString(log);
   }
 
@@ -99,7 +116,7 @@ final class BackendProcess implements AutoCloseable {
   }
 
   /** Waits at most {@code timeout}; whether it is still running. */
-  boolean aliveAfter(Duration timeout) throws InterruptedException {
+  public boolean aliveAfter(Duration timeout) throws InterruptedException {
     return !process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -1,0 +1,137 @@
+package io.vmagent.faults;
+
+import io.vmagent.backend.client.TlsTrust;
+import io.vmagent.protocol.ProtocolPaths;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One client attacking the backend from a process of its own (the file-descriptor limit is per
+ * process): {@code slow} connections that send the start of a TLS record and then nothing, and
+ * {@code polls} concurrent long polls with one agent's access token (environment {@code
+ * ATTACK_TOKEN}), each sent again the moment it is answered, for {@code seconds}. Prints what it
+ * got on its last line. Arguments: URL CA_PEM AGENT_ID SLOW POLLS SECONDS.
+ */
+public final class Attacker {
+  private Attacker() {}
+
+  public static void main(String[] args) throws Exception {
+    URI base = URI.create(args[0]);
+    Path ca = Path.of(args[1]);
+    String agentId = args[2];
+    int slow = Integer.parseInt(args[3]);
+    int polls = Integer.parseInt(args[4]);
+    Instant until = Instant.now().plusSeconds(Long.parseLong(args[5]));
+    String token = System.getenv("ATTACK_TOKEN");
+
+    HttpClient http =
+        HttpClient.newBuilder()
+            .sslContext(TlsTrust.trusting(ca))
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(30))
+            .build();
+    HttpRequest poll =
+        HttpRequest.newBuilder(base.resolve(ProtocolPaths.commands(agentId, 30) + "&max=1"))
+            .header("Authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(90))
+            .build();
+    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    AtomicInteger failures = new AtomicInteger();
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < polls; i++) {
+      loops.add(loop(http, poll, until, statuses, failures));
+    }
+
+    int[] slowState = holdSlowConnections(base, slow, until);
+    for (CompletableFuture<Void> loop : loops) {
+      loop.get();
+    }
+    System.out.println(
+        "ATTACK slow connected "
+            + slowState[0]
+            + " of "
+            + slow
+            + ", polls answered "
+            + statuses
+            + ", poll failures "
+            + failures.get());
+    System.exit(0);
+  }
+
+  /** Opens the connections without blocking and holds them until {@code until}. */
+  private static int[] holdSlowConnections(URI base, int count, Instant until) throws Exception {
+    InetSocketAddress address = new InetSocketAddress(base.getHost(), base.getPort());
+    List<SocketChannel> channels = new ArrayList<>();
+    int connected = 0;
+    try (Selector selector = Selector.open()) {
+      for (int i = 0; i < count; i++) {
+        SocketChannel channel = SocketChannel.open();
+        channel.configureBlocking(false);
+        channel.connect(address);
+        channel.register(selector, SelectionKey.OP_CONNECT);
+        channels.add(channel);
+      }
+      while (Instant.now().isBefore(until)) {
+        selector.select(500);
+        for (SelectionKey key : selector.selectedKeys()) {
+          SocketChannel channel = (SocketChannel) key.channel();
+          try {
+            if (key.isConnectable() && channel.finishConnect()) {
+              channel.write(ByteBuffer.wrap(new byte[] {0x16, 0x03, 0x01}));
+              key.interestOps(0);
+              connected++;
+            }
+          } catch (java.io.IOException refused) {
+            key.cancel();
+          }
+        }
+        selector.selectedKeys().clear();
+      }
+    }
+    for (SocketChannel channel : channels) {
+      channel.close();
+    }
+    return new int[] {connected};
+  }
+
+  private static CompletableFuture<Void> loop(
+      HttpClient http,
+      HttpRequest poll,
+      Instant until,
+      Map<Integer, AtomicInteger> statuses,
+      AtomicInteger failures) {
+    return http.sendAsync(poll, HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                failures.incrementAndGet();
+              } else {
+                statuses
+                    .computeIfAbsent(response.statusCode(), s -> new AtomicInteger())
+                    .incrementAndGet();
+              }
+              return null;
+            })
+        .thenCompose(
+            ignored ->
+                Instant.now().isBefore(until)
+                    ? loop(http, poll, until, statuses, failures)
+                    : CompletableFuture.completedFuture(null));
+  }
+}
