@@ -229,7 +229,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--registrations-per-token-per-minute",
       paramLabel = "N",
-      defaultValue = "1000",
+      defaultValue = "6000",
       description =
           "Registrations one bootstrap token may make a minute, in bursts of as many (default:"
               + " ${DEFAULT-VALUE}).")
