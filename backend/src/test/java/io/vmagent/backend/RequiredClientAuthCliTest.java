@@ -75,7 +75,9 @@ class RequiredClientAuthCliTest {
 
     assertThat(cli("token", "list", "--data-dir", data())).as(err).isZero();
     assertThat(cli("agents", "list", "--data-dir", data())).as(err).isZero();
-    assertThat(out).contains("host-a").contains("online");
+    assertThat(out).contains("host-a").contains("online").contains("KEY");
+    String fingerprint = backend.operator().showAgent("host-a").keyFingerprint();
+    assertThat(out).contains(fingerprint.substring(0, 11));
     assertThat(cli("agents", "show", "host-a", "--data-dir", data())).as(err).isZero();
     assertThat(out).contains("\"key_fingerprint\"");
     assertThat(cli("vms", "list", "--data-dir", data())).as(err).isZero();
@@ -107,6 +109,8 @@ class RequiredClientAuthCliTest {
 
     assertThat(cli("agents", "reset", "host-a", "--data-dir", data())).as(err).isZero();
     assertThat(out).contains("released");
+    assertThat(cli("agents", "list", "--data-dir", data())).isZero();
+    assertThat(out).containsPattern("host-a .* released");
     assertThat(cli("agents", "revoke", "host-a", "--data-dir", data())).as(err).isZero();
     assertThat(cli("token", "list", "--data-dir", data(), "--json")).isZero();
     String id = out.replaceAll("(?s).*\"id\" : \"([^\"]+)\".*", "$1");

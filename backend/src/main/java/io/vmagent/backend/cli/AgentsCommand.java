@@ -58,11 +58,24 @@ final class AgentsCommand implements Runnable {
                 a.hostname(),
                 a.connectivity().wire(),
                 a.health() == null ? null : a.health().wire(),
-                a.lastHeartbeatAt()));
+                a.lastHeartbeatAt(),
+                key(a)));
       }
-      Output.table(out, List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT"), rows);
+      Output.table(
+          out, List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT", "KEY"), rows);
       return 0;
     }
+  }
+
+  /**
+   * The key the agent's id is bound to, as operators compare it (the fingerprint's start), or why
+   * there is none: an agent of protocol 1, or an identity an operator released.
+   */
+  static String key(AgentStatus agent) {
+    if (agent.identityReleasedAt() != null) {
+      return "released";
+    }
+    return agent.keyFingerprint() == null ? "none" : agent.keyFingerprint().substring(0, 11);
   }
 
   @Command(
