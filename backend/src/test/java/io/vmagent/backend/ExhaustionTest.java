@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One agent's token and one client's sockets against a backend with the launcher's 256 MiB heap:
+ * One agent's token and one client's sockets against a backend with the launcher's heap:
  * 2,000 concurrent long polls, looped, and 2,000 connections that never finish their handshake.
  * The earlier backend exited on OutOfMemoryError at the first wave of answers; now the polls beyond
  * the agent's cap are answered at once, connections are capped, and an honest agent's heartbeats

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The exhaustion attack at full size, measured: 100 honest agents heartbeat every two seconds
- * against a backend in its own 256 MiB JVM, first alone, then while one client, in a process of
+ * against a backend in its own JVM with the launcher's heap, first alone, then while one client, in a process of
  * its own, holds 14,000 slow connections and loops 4,000 long polls with one agent's token. Prints
  * the honest agents' heartbeat latency for both halves side by side (docs/reliability.md).
  */

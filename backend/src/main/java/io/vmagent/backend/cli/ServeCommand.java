@@ -167,10 +167,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-connections",
       paramLabel = "N",
-      defaultValue = "6000",
+      defaultValue = "8000",
       description =
           "TLS connections held at once; past it none is accepted until one closes (default:"
-              + " ${DEFAULT-VALUE}, for the launcher's 256 MiB heap).")
+              + " ${DEFAULT-VALUE}, for the launcher's 512 MiB heap).")
   int maxConnections;
 
   @Option(

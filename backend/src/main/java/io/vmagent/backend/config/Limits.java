@@ -34,12 +34,12 @@ public record Limits(
     long metricsBytesPerAgentPerDay) {
 
   /**
-   * The defaults, sized for the launcher's 256 MiB heap (docs/protocol.md has the arithmetic) and
+   * The defaults, sized for the launcher's 512 MiB heap (docs/protocol.md has the arithmetic) and
    * for a fleet of 5,000 agents behind one address, whose registration storm after a backend
    * restore must pass in one burst (a token's count of agents is {@code token create --max-agents}).
    */
   public static Limits defaults() {
-    return new Limits(6_000, 256, 2, 30, 30, 10, 600, 6_000, 256L << 20);
+    return new Limits(8_000, 256, 2, 30, 30, 10, 600, 6_000, 256L << 20);
   }
 
   /** Checks every limit; a bad one is an {@link IllegalArgumentException} naming it. */

@@ -39,7 +39,9 @@ public final class BackendProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // As bin/vm-backend runs it.
-    command.addAll(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1"));
+    command.addAll(
+        List.of(
+            "-XX:+UseSerialGC", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1"));
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), "io.vmagent.backend.cli.Main"));
     command.addAll(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
