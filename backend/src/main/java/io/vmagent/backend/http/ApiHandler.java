@@ -38,6 +38,14 @@ public final class ApiHandler extends Handler.Abstract {
   private final RequestValidator validator = new RequestValidator();
   private final ObjectMapper mapper = ProtocolJson.strictMapper();
 
+  private static final java.util.concurrent.ScheduledExecutorService HOLDS =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "vm-backend-held-answers");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final Throttles throttles;
   private final Semaphore inFlight;
   private final int maxInFlight;
@@ -83,7 +91,15 @@ public final class ApiHandler extends Handler.Abstract {
       // A waiting long poll holds no permit: it is not being worked on.
       inFlight.release();
     }
-    if (reply.later() == null) {
+    if (reply.hold() != null) {
+      // Held without a thread: the connection stays open (it counts against the connection cap)
+      // and the client's next request waits for this answer.
+      Reply held = reply;
+      HOLDS.schedule(
+          () -> write(held, method, path, response, callback, started),
+          reply.hold().toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    } else if (reply.later() == null) {
       write(reply, method, path, response, callback, started);
     } else {
       // A long poll: this thread returns to the pool; the answer is written when it is ready.
@@ -253,6 +269,7 @@ public final class ApiHandler extends Handler.Abstract {
         code.httpStatus(),
         Problem.of(code, detail, path, e == null ? List.of() : e.violations()),
         null,
-        e == null ? null : e.retryAfter());
+        e == null ? null : e.retryAfter(),
+        e == null ? null : e.hold());
   }
 }

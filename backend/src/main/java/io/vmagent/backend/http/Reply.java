@@ -11,10 +11,12 @@ import java.util.concurrent.CompletableFuture;
  * @param body the body (a protocol record or a Jackson tree)
  * @param later the answer to come; null for an answer given now
  * @param retryAfter the {@code Retry-After} to send, or null
+ * @param hold how long to wait before writing the answer, or null for at once
  */
-record Reply(int status, Object body, CompletableFuture<Reply> later, Duration retryAfter) {
+record Reply(
+    int status, Object body, CompletableFuture<Reply> later, Duration retryAfter, Duration hold) {
   Reply(int status, Object body, CompletableFuture<Reply> later) {
-    this(status, body, later, null);
+    this(status, body, later, null, null);
   }
 
   static Reply ok(Object body) {

@@ -3,6 +3,7 @@ package io.vmagent.backend.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.config.Limits;
 import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.AgentService;
@@ -398,6 +399,8 @@ public final class Routes {
     return declared;
   }
 
+  private static final Duration HOLD = Duration.ofSeconds(10);
+
   private static String quota(long bytes) {
     return bytes >= (1 << 20) && bytes % (1 << 20) == 0
         ? (bytes >> 20) + " MiB"
@@ -405,9 +408,25 @@ public final class Routes {
   }
 
   private static String agent(Services s, Exchange x) {
+    String credential =
+        Authenticator.bearer(x.authorization())
+            .map(token -> Secrets.hash(token).substring(0, 32))
+            .orElse(null);
+    if (credential != null) {
+      Optional<Duration> early = s.throttles().credentialExhausted(credential, x.routeTemplate());
+      if (early.isPresent()) {
+        // The client was told already and sends again: the answer waits 10 s, so a client
+        // looping on a refused token makes one request per connection every 10 s, not
+        // thousands a second (a rate refills continuously, so its own Retry-After is short).
+        throw ApiException.rateLimited(
+                "too many requests to this endpoint with this token; retry after the Retry-After",
+                early.get())
+            .heldFor(HOLD);
+      }
+    }
     String agentId =
         s.auth().agentFor(x.authorization(), x.peer(), x.pathParam("agentId")).agentId();
-    Optional<Duration> wait = s.throttles().agentRequest(agentId, x.routeTemplate());
+    Optional<Duration> wait = s.throttles().agentRequest(agentId, credential, x.routeTemplate());
     if (wait.isPresent()) {
       throw ApiException.rateLimited(
           "agent "

@@ -23,6 +23,7 @@ public final class Throttles implements AutoCloseable {
   private final KeyedBuckets failedByAddress;
   private final KeyedBuckets failedByCredential;
   private final KeyedBuckets agentRequests;
+  private final KeyedBuckets byCredential;
   private final KeyedBuckets registrations;
   private final KeyedBuckets metricsBytes;
   private final ScheduledExecutorService sweeper;
@@ -41,6 +42,12 @@ public final class Throttles implements AutoCloseable {
     failedByCredential =
         keyed(limits.failedAuthBurstPerCredential(), 1, Duration.ofMinutes(1), false);
     agentRequests =
+        keyed(
+            limits.agentRequestsPerMinute(),
+            limits.agentRequestsPerMinute(),
+            Duration.ofMinutes(1),
+            false);
+    byCredential =
         keyed(
             limits.agentRequestsPerMinute(),
             limits.agentRequestsPerMinute(),
@@ -106,9 +113,26 @@ public final class Throttles implements AutoCloseable {
     }
   }
 
-  /** One request of the agent to one endpoint; the wait when it made too many this minute. */
-  public Optional<Duration> agentRequest(String agentId, String endpoint) {
-    return take(agentRequests.get(agentId + " " + endpoint), 1);
+  /**
+   * One request of the agent to one endpoint, counted for the agent and for the credential it
+   * came with; the wait when either made too many this minute.
+   */
+  public Optional<Duration> agentRequest(String agentId, String credentialKey, String endpoint) {
+    Optional<Duration> byAgent = take(agentRequests.get(agentId + " " + endpoint), 1);
+    if (credentialKey != null) {
+      byCredential.get(credentialKey + " " + endpoint).tryConsume(1);
+    }
+    return byAgent;
+  }
+
+  /**
+   * Whether requests with this credential to this endpoint already used up their rate: then the
+   * request is refused before its token is verified or the database asked, so a client looping
+   * on one token costs little. A credential that is not known has a bucket of its own, so
+   * nobody can use up an agent's rate without its token.
+   */
+  public Optional<Duration> credentialExhausted(String credentialKey, String endpoint) {
+    return exhausted(byCredential.peek(credentialKey + " " + endpoint));
   }
 
   /** One registration with the bootstrap token; the wait when it made too many this minute. */
@@ -151,6 +175,7 @@ public final class Throttles implements AutoCloseable {
     failedByAddress.forgetRefilled();
     failedByCredential.forgetRefilled();
     agentRequests.forgetRefilled();
+    byCredential.forgetRefilled();
     registrations.forgetRefilled();
     metricsBytes.forgetRefilled();
   }
