@@ -7,12 +7,12 @@ import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.testing.BackendProcess;
+import io.vmagent.testing.PollFlood;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +76,7 @@ class ExhaustionTest {
       Instant until = Instant.now().plusSeconds(12);
       List<java.util.concurrent.CompletableFuture<Void>> loops = new ArrayList<>();
       for (int i = 0; i < 2_000; i++) {
-        loops.add(loop(http, poll, until, statuses, failures));
+        loops.add(PollFlood.loop(http, poll, until, statuses, failures));
       }
 
       List<Long> heartbeatMillis = new ArrayList<>();
@@ -113,31 +113,5 @@ class ExhaustionTest {
               + heapMib
               + " MiB");
     }
-  }
-
-  /** One attacking poll, sent again as soon as it is answered, until {@code until}. */
-  private static java.util.concurrent.CompletableFuture<Void> loop(
-      HttpClient http,
-      HttpRequest poll,
-      Instant until,
-      Map<Integer, AtomicInteger> statuses,
-      AtomicInteger failures) {
-    return http.sendAsync(poll, HttpResponse.BodyHandlers.discarding())
-        .handle(
-            (response, error) -> {
-              if (error != null) {
-                failures.incrementAndGet();
-              } else {
-                statuses
-                    .computeIfAbsent(response.statusCode(), s -> new AtomicInteger())
-                    .incrementAndGet();
-              }
-              return null;
-            })
-        .thenCompose(
-            ignored ->
-                Instant.now().isBefore(until)
-                    ? loop(http, poll, until, statuses, failures)
-                    : java.util.concurrent.CompletableFuture.completedFuture(null));
   }
 }

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.vmagent.backend.config.Limits;
 import io.vmagent.backend.service.RetentionSweep;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandError;
@@ -99,6 +100,8 @@ class RetentionTest {
                     .dataDir(dir)
                     .listen("127.0.0.1", 0)
                     .pollRecheckInterval(Duration.ofMillis(200))
+                    // Heartbeats in a tight loop show the pruning never blocks a request.
+                    .limits(Limits.defaults().withAgentRequestsPerMinute(1_000_000))
                     .metricsRetention(RETENTION)
                     .eventsRetention(RETENTION)
                     .commandsRetention(RETENTION)

@@ -2,11 +2,11 @@ package io.vmagent.faults;
 
 import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.testing.PollFlood;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -55,7 +55,7 @@ public final class Attacker {
     AtomicInteger failures = new AtomicInteger();
     List<CompletableFuture<Void>> loops = new ArrayList<>();
     for (int i = 0; i < polls; i++) {
-      loops.add(loop(http, poll, until, statuses, failures));
+      loops.add(PollFlood.loop(http, poll, until, statuses, failures));
     }
 
     int[] slowState = holdSlowConnections(base, slow, until);
@@ -108,30 +108,5 @@ public final class Attacker {
       channel.close();
     }
     return new int[] {connected};
-  }
-
-  private static CompletableFuture<Void> loop(
-      HttpClient http,
-      HttpRequest poll,
-      Instant until,
-      Map<Integer, AtomicInteger> statuses,
-      AtomicInteger failures) {
-    return http.sendAsync(poll, HttpResponse.BodyHandlers.discarding())
-        .handle(
-            (response, error) -> {
-              if (error != null) {
-                failures.incrementAndGet();
-              } else {
-                statuses
-                    .computeIfAbsent(response.statusCode(), s -> new AtomicInteger())
-                    .incrementAndGet();
-              }
-              return null;
-            })
-        .thenCompose(
-            ignored ->
-                Instant.now().isBefore(until)
-                    ? loop(http, poll, until, statuses, failures)
-                    : CompletableFuture.completedFuture(null));
   }
 }

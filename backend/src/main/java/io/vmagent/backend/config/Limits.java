@@ -42,6 +42,20 @@ public record Limits(
     return new Limits(8_000, 256, 2, 30, 30, 10, 600, 6_000, 256L << 20);
   }
 
+  /** These limits with another rate of requests per agent and endpoint. */
+  public Limits withAgentRequestsPerMinute(int perMinute) {
+    return new Limits(
+        maxConnections,
+        maxRequestsInFlight,
+        maxWaitingPollsPerAgent,
+        failedAuthBurstPerAddress,
+        failedAuthPerAddressPerMinute,
+        failedAuthBurstPerCredential,
+        perMinute,
+        registrationsPerTokenPerMinute,
+        metricsBytesPerAgentPerDay);
+  }
+
   /** Checks every limit; a bad one is an {@link IllegalArgumentException} naming it. */
   public Limits {
     atLeast("maxConnections", maxConnections, 16);
