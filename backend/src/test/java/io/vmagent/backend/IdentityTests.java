@@ -420,4 +420,74 @@ abstract class IdentityTests {
     issued.verify(own.certificate().getPublicKey());
     assertThat(heartbeat(a.withCertificate(), a)).isEqualTo(200);
   }
+
+  @Test
+  void identityEndpointsRefuseHostileInputAndHoldLittle() throws Exception {
+    start();
+    String token = backend.createBootstrapToken(false, null);
+    KeyedAgent a = registered("host-a", token);
+    KeyedAgent b = registered("host-b", token);
+
+    // Challenges: anyone may ask, but only a bound id gets rows, and at most four of them.
+    assertThat(client.post(ProtocolPaths.challenge("nobody"), null, null).status()).isEqualTo(200);
+    for (int i = 0; i < 20; i++) {
+      client.post(ProtocolPaths.challenge("host-a"), null, null);
+    }
+    assertThat(challengeRows("nobody")).isZero();
+    assertThat(challengeRows("host-a")).isEqualTo(4);
+    assertThat(client.raw("POST", "/api/v1/agents/bad%0Aid/challenge", null, null, null).status())
+        .isEqualTo(400);
+
+    // Certificates: only for the caller's own, bound key.
+    assertThat(
+            client.post(ProtocolPaths.certificate("host-a"), b.accessToken, null).status())
+        .isEqualTo(403);
+    TestAgent legacy = new TestAgent(client, "host-old");
+    legacy.register(token);
+    ContractClient.Answer unbound =
+        client.post(ProtocolPaths.certificate("host-old"), legacy.accessToken, null);
+    assertThat(unbound.status()).isEqualTo(409);
+    assertThat(unbound.problem().detail()).contains("no key is bound");
+
+    // Operator calls with bad values change nothing.
+    assertThat(
+            client
+                .raw(
+                    "POST",
+                    ProtocolPaths.operatorAgentRevoke("host-a") + "?keep_token=maybe",
+                    backend.operatorToken(),
+                    null,
+                    null)
+                .status())
+        .isEqualTo(400);
+    assertThat(backend.operator().showAgent("host-a").connectivity().wire()).isNotEqualTo("revoked");
+    assertThat(
+            client
+                .raw(
+                    "POST",
+                    ProtocolPaths.OPERATOR_TOKENS,
+                    backend.operatorToken(),
+                    "application/json",
+                    "{\"max_agents\":0}")
+                .status())
+        .isEqualTo(400);
+    backend.operator().revokeAgent("host-b", true);
+    assertThatThrownBy(() -> backend.operator().resetAgent("host-b"))
+        .isInstanceOfSatisfying(
+            BackendApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+    assertThat(a.withCertificate().post(ProtocolPaths.heartbeat("host-a"), a.accessToken,
+            TestAgent.healthyHeartbeat(null)).status())
+        .isEqualTo(200);
+  }
+
+  private long challengeRows(String agentId) throws Exception {
+    try (var c = backend.dataSource().getConnection();
+        var q = c.prepareStatement("SELECT COUNT(*) FROM identity_challenges WHERE agent_id = ?")) {
+      q.setString(1, agentId);
+      try (var rows = q.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
 }

@@ -1,18 +1,14 @@
 package io.vmagent.agent.backend;
 
 import io.vmagent.agent.state.StateDir;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -138,7 +134,7 @@ public final class Enrollment {
     if (!presentsIssuedCertificate()) {
       return;
     }
-    List<X509Certificate> chain = parse(pem);
+    List<X509Certificate> chain = PemFiles.certificates(pem, "the backend's client certificate");
     synchronized (lock) {
       if (!chain.get(0).getPublicKey().equals(key().publicKey())) {
         throw new IOException(
@@ -220,29 +216,10 @@ public final class Enrollment {
     try {
       return Optional.of(
           new EnrolledCertificate(
-              parse(Files.readString(file, StandardCharsets.US_ASCII)),
-              Files.getLastModifiedTime(file).toInstant()));
+              PemFiles.certificates(file), Files.getLastModifiedTime(file).toInstant()));
     } catch (IOException e) {
       log.warn("{} is unreadable ({}); the agent gets a new certificate", file, e.getMessage());
       return Optional.empty();
-    }
-  }
-
-  private static List<X509Certificate> parse(String pem) throws IOException {
-    try {
-      List<X509Certificate> chain = new ArrayList<>();
-      for (var certificate :
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(
-                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-        chain.add((X509Certificate) certificate);
-      }
-      if (chain.isEmpty()) {
-        throw new IOException("the client certificate holds no certificate");
-      }
-      return chain;
-    } catch (GeneralSecurityException e) {
-      throw new IOException("the client certificate cannot be read: " + e.getMessage(), e);
     }
   }
 }

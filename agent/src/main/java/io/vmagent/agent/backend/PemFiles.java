@@ -31,16 +31,29 @@ public final class PemFiles {
   /** Every certificate in a PEM file, in file order. */
   public static List<X509Certificate> certificates(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
+      return certificates(in, file.toString());
+    }
+  }
+
+  /** Every certificate in PEM text (an answer of the backend); {@code source} names it in errors. */
+  public static List<X509Certificate> certificates(String pem, String source) throws IOException {
+    return certificates(
+        new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)), source);
+  }
+
+  private static List<X509Certificate> certificates(InputStream in, String source)
+      throws IOException {
+    try {
       List<X509Certificate> certificates = new ArrayList<>();
       for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         certificates.add((X509Certificate) certificate);
       }
       if (certificates.isEmpty()) {
-        throw new IOException(file + " holds no PEM certificate");
+        throw new IOException(source + " holds no PEM certificate");
       }
       return certificates;
     } catch (CertificateException e) {
-      throw new IOException(file + " is not a PEM certificate file: " + e.getMessage(), e);
+      throw new IOException(source + " is not a PEM certificate file: " + e.getMessage(), e);
     }
   }
 

@@ -53,6 +53,18 @@ public record PeerIdentity(
     return new PeerIdentity(Role.AGENT, commonName(certificate), key, notAfter, false);
   }
 
+  /**
+   * Whether this certificate proves possession of {@code boundKey} for {@code agentId}: an
+   * unexpired agent certificate of the fleet CA, naming that agent, for that key.
+   */
+  public boolean provesKeyOf(String agentId, String boundKey, Instant now) {
+    return role == Role.AGENT
+        && fleetIssued
+        && name.equals(agentId)
+        && publicKey.equals(boundKey)
+        && !expired(now);
+  }
+
   /** Whether the certificate is past its end at {@code now} (a long-lived connection outlives it). */
   public boolean expired(Instant now) {
     return !now.isBefore(notAfter);

@@ -101,7 +101,7 @@ final class CertCommand implements Runnable {
       if (!ProtocolPaths.AGENT_ID_PATTERN.matcher(name).matches()) {
         throw new IllegalArgumentException(
             "'"
-                + name.replaceAll("\\p{Cntrl}", "?")
+                + name // escaped where every error is printed (Main)
                 + "' is not a valid name (1-64 of A-Za-z0-9._-, starting with a letter or digit)");
       }
       if (Files.exists(outKey) || Files.exists(outCert)) {

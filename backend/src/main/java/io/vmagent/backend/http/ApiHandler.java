@@ -86,7 +86,6 @@ public final class ApiHandler extends Handler.Abstract {
       reply = dispatch(request, method, path);
     } catch (Exception e) {
       reply = failure(e, method, path);
-      countFailedAuthentication(e, request, path);
     } finally {
       // A waiting long poll holds no permit: it is not being worked on.
       inFlight.release();
@@ -182,29 +181,14 @@ public final class ApiHandler extends Handler.Abstract {
    * Counts a refused credential against its source address and the credential itself, and logs it
    * (at most one line per address a minute, with the number of refusals since): never the secret.
    */
-  private void countFailedAuthentication(Exception e, Request request, String path) {
-    if (!(e instanceof ApiException api) || api.code() != ErrorCode.UNAUTHORIZED) {
+  private void countFailedAuthentication(ApiException e, Route route, Request request) {
+    if (e.code() != ErrorCode.UNAUTHORIZED) {
       return;
     }
     String address = Request.getRemoteAddr(request);
-    throttles.authenticationFailed(address, credentialKey(request));
-    refusals.refused(address, credentialOf(path, request).label(), api.getMessage());
-  }
-
-  private Route.Credential credentialOf(String path, Request request) {
-    for (Route route : routes) {
-      if (route.match(path) != null && route.method.equals(request.getMethod())) {
-        return route.credential;
-      }
-    }
-    return Route.Credential.NONE;
-  }
-
-  /** A short hash of the bearer credential, to count one credential's failures; null for none. */
-  private static String credentialKey(Request request) {
-    return Authenticator.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION))
-        .map(token -> Secrets.hash(token).substring(0, 32))
-        .orElse(null);
+    throttles.authenticationFailed(
+        address, Throttles.credentialKey(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
+    refusals.refused(address, route.credential.label(), e.getMessage());
   }
 
   /**
@@ -233,7 +217,9 @@ public final class ApiHandler extends Handler.Abstract {
       }
       if (guessable(route, request)) {
         Optional<Duration> blocked =
-            throttles.authenticationBlocked(Request.getRemoteAddr(request), credentialKey(request));
+            throttles.authenticationBlocked(
+                Request.getRemoteAddr(request),
+                Throttles.credentialKey(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
         if (blocked.isPresent()) {
           refusals.refused(
               Request.getRemoteAddr(request),
@@ -249,7 +235,12 @@ public final class ApiHandler extends Handler.Abstract {
       }
       Exchange exchange =
           new Exchange(request, route, path, params, query(request), validator, mapper);
-      return route.endpoint.handle(exchange);
+      try {
+        return route.endpoint.handle(exchange);
+      } catch (ApiException e) {
+        countFailedAuthentication(e, route, request);
+        throw e;
+      }
     }
     throw ApiException.notFound(
         pathKnown ? method + " is not allowed on " + path : "no endpoint at " + path);

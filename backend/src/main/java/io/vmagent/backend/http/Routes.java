@@ -3,7 +3,6 @@ package io.vmagent.backend.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.config.Limits;
 import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.AgentService;
@@ -89,7 +88,8 @@ public final class Routes {
               RegisterRequest request = x.body(RegisterRequest.class);
               return Reply.ok(
                   s.registration().register(token, request, x.peer(), x.remoteAddress()));
-            }));
+            })
+        .proving(Route.Credential.BOOTSTRAP_TOKEN));
     routes.add(
         new Route(
             "POST",
@@ -99,7 +99,8 @@ public final class Routes {
             x -> {
               x.accept();
               return Reply.ok(s.identities().challenge(x.pathParam("agentId")));
-            }));
+            })
+        .proving(Route.Credential.NONE));
     routes.add(
         new Route(
             "POST",
@@ -117,7 +118,8 @@ public final class Routes {
             ProtocolPaths.REFRESH,
             body,
             true,
-            x -> Reply.ok(s.registration().refresh(x.body(RefreshRequest.class), x.peer()))));
+            x -> Reply.ok(s.registration().refresh(x.body(RefreshRequest.class), x.peer())))
+        .proving(Route.Credential.REFRESH_TOKEN));
     routes.add(
         new Route(
             "POST",
@@ -381,22 +383,7 @@ public final class Routes {
               x.accept();
               return Reply.ok(s.registration().revokeBootstrapToken(x.pathParam("tokenId")));
             }));
-    return new ApiHandler(declareCredentials(routes), s.throttles(), s.maxRequestsInFlight());
-  }
-
-  /** The secrets callers of the routes outside the operator and agent paths prove themselves with. */
-  private static List<Route> declareCredentials(List<Route> routes) {
-    List<Route> declared = new ArrayList<>();
-    for (Route route : routes) {
-      declared.add(
-          switch (route.template) {
-            case ProtocolPaths.REGISTER -> route.proving(Route.Credential.BOOTSTRAP_TOKEN);
-            case ProtocolPaths.REFRESH -> route.proving(Route.Credential.REFRESH_TOKEN);
-            case ProtocolPaths.CHALLENGE -> route.proving(Route.Credential.NONE);
-            default -> route;
-          });
-    }
-    return declared;
+    return new ApiHandler(routes, s.throttles(), s.maxRequestsInFlight());
   }
 
   private static final Duration HOLD = Duration.ofSeconds(10);
@@ -408,10 +395,7 @@ public final class Routes {
   }
 
   private static String agent(Services s, Exchange x) {
-    String credential =
-        Authenticator.bearer(x.authorization())
-            .map(token -> Secrets.hash(token).substring(0, 32))
-            .orElse(null);
+    String credential = Throttles.credentialKey(x.authorization());
     if (credential != null) {
       Optional<Duration> early = s.throttles().credentialExhausted(credential, x.routeTemplate());
       if (early.isPresent()) {

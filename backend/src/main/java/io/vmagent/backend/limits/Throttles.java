@@ -3,7 +3,9 @@ package io.vmagent.backend.limits;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
+import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.config.Limits;
+import io.vmagent.backend.service.Authenticator;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -92,6 +94,16 @@ public final class Throttles implements AutoCloseable {
                 .build(),
         capacity,
         MAX_KEYS);
+  }
+
+  /**
+   * The key a request's bearer credential is counted under (a hash, never the secret), or null
+   * when the header carries none.
+   */
+  public static String credentialKey(String authorizationHeader) {
+    return Authenticator.bearer(authorizationHeader)
+        .map(token -> Secrets.hash(token).substring(0, 32))
+        .orElse(null);
   }
 
   /**

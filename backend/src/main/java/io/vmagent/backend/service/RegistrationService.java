@@ -279,12 +279,7 @@ public final class RegistrationService {
               request.agentId(),
               request.proof());
     }
-    return peer != null
-        && peer.role() == PeerIdentity.Role.AGENT
-        && peer.fleetIssued()
-        && peer.name().equals(request.agentId())
-        && peer.publicKey().equals(identity.publicKey())
-        && !peer.expired(now);
+    return peer != null && peer.provesKeyOf(request.agentId(), identity.publicKey(), now);
   }
 
   /**
