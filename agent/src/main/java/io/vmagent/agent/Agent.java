@@ -3,12 +3,13 @@ package io.vmagent.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vmagent.agent.backend.Backoff;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vmagent.agent.backend.BackendClient;
+import io.vmagent.agent.backend.Backoff;
 import io.vmagent.agent.backend.CredentialsStore;
+import io.vmagent.agent.backend.Enrollment;
 import io.vmagent.agent.backend.HttpTransport;
 import io.vmagent.agent.backend.Session;
-import io.vmagent.agent.backend.Enrollment;
 import io.vmagent.agent.backend.TlsContexts;
 import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.command.CommandDispatcher;
@@ -38,12 +39,11 @@ import io.vmagent.agent.metrics.domain.ManagedConnectionAccess;
 import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
 import io.vmagent.agent.metrics.prometheus.PrometheusEndpoint;
 import io.vmagent.agent.metrics.prometheus.SnapshotMetrics;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.vmagent.protocol.ErrorCode;
 import io.vmagent.agent.spool.DurableQueue;
 import io.vmagent.agent.spool.SpoolDrainer;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.ProtocolJson;
@@ -66,19 +66,23 @@ import org.slf4j.LoggerFactory;
 import oshi.SystemInfo;
 
 /**
- * The daemon: wires configuration, libvirt, metrics, the backend client, the journal and the
- * spool with plain constructors, runs each loop on its own named thread (heartbeat, command poll,
+ * The daemon: wires configuration, libvirt, metrics, the backend client, the journal and the spool
+ * with plain constructors, runs each loop on its own named thread (heartbeat, command poll,
  * metrics, update check, one spool drainer per stream), and shuts down gracefully.
  */
 public final class Agent {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   private static final ObjectMapper JSON = ProtocolJson.tolerantMapper();
+
   /** Commands that may run at once. */
   static final int COMMAND_WORKERS = 4;
+
   /** How long a batch of lifecycle events may wait for more events to join it. */
   static final Duration EVENT_GATHER = Duration.ofMillis(250);
+
   /** How long the spool may take to flush at shutdown. */
   static final Duration FLUSH_BUDGET = Duration.ofSeconds(5);
+
   /** How long the last heartbeat may take at shutdown. */
   static final Duration LAST_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -125,7 +129,11 @@ public final class Agent {
     restrict(stateDir.root());
     this.libvirt =
         new LibvirtConnectionManager(
-            config.libvirtUri(), config.libvirtTimeout(), 8, Duration.ofMillis(250), Duration.ofSeconds(30));
+            config.libvirtUri(),
+            config.libvirtTimeout(),
+            8,
+            Duration.ofMillis(250),
+            Duration.ofSeconds(30));
     this.transport =
         new HttpTransport(
             config.backendUrl().orElseThrow(() -> new IOException("AGENT_BACKEND_URL is not set")),
@@ -136,10 +144,13 @@ public final class Agent {
     this.vmOperations = new VmOperations(libvirt, config.stopTimeout(), COMMAND_WORKERS);
     List<OperationSpec> operations = new ArrayList<>(VmOperationSpecs.create(vmOperations));
     MetricsSource metricsSource = () -> MetricsJson.mapper().valueToTree(sampler().collect());
-    operations.add(OperationSpec.hostWide("collect_metrics", java.util.Set.of(), p -> metricsSource.collect()));
+    operations.add(
+        OperationSpec.hostWide(
+            "collect_metrics", java.util.Set.of(), p -> metricsSource.collect()));
     operations.add(OperationSpec.hostWide("agent_info", java.util.Set.of(), p -> agentInfo()));
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
-    dispatcher.onFinished((operation, result) -> health.commandFinished(operation, outcome(result)));
+    dispatcher.onFinished(
+        (operation, result) -> health.commandFinished(operation, outcome(result)));
     Session session =
         new Session(
             transport,
@@ -157,10 +168,16 @@ public final class Agent {
     long metricsMax = config.metricsSpoolMaxBytes();
     this.metrics =
         new DurableQueue(
-            "metrics", stateDir.directory("spool/metrics"), Math.max(64 << 10, metricsMax / 8), metricsMax);
-    this.resultsDrainer = new SpoolDrainer("results", results, 1, Duration.ZERO, deliveries::results, this::contact);
-    this.eventsDrainer = new SpoolDrainer("events", events, 500, EVENT_GATHER, deliveries::events, this::contact);
-    this.metricsDrainer = new SpoolDrainer("metrics", metrics, 10, Duration.ZERO, deliveries::metrics, this::contact);
+            "metrics",
+            stateDir.directory("spool/metrics"),
+            Math.max(64 << 10, metricsMax / 8),
+            metricsMax);
+    this.resultsDrainer =
+        new SpoolDrainer("results", results, 1, Duration.ZERO, deliveries::results, this::contact);
+    this.eventsDrainer =
+        new SpoolDrainer("events", events, 500, EVENT_GATHER, deliveries::events, this::contact);
+    this.metricsDrainer =
+        new SpoolDrainer("metrics", metrics, 10, Duration.ZERO, deliveries::metrics, this::contact);
     this.eventSequence = new EventSequence(stateDir.root());
 
     AtomicInteger workerNumber = new AtomicInteger();
@@ -173,7 +190,8 @@ public final class Agent {
             new LinkedBlockingQueue<>(),
             r -> new Thread(r, "command-worker-" + workerNumber.incrementAndGet()));
     this.commandLoop =
-        new CommandLoop(client, dispatcher, workers, COMMAND_WORKERS, this::spoolResult, commandLoopState);
+        new CommandLoop(
+            client, dispatcher, workers, COMMAND_WORKERS, this::spoolResult, commandLoopState);
     this.heartbeats =
         new HeartbeatReporter(
             libvirt,
@@ -185,12 +203,20 @@ public final class Agent {
             newestVersion::get,
             this::loopProblems);
     this.heartbeatLoop =
-        new PeriodicLoop(new LoopState("heartbeat"), config.heartbeatInterval(), Duration.ZERO, this::heartbeat);
+        new PeriodicLoop(
+            new LoopState("heartbeat"), config.heartbeatInterval(), Duration.ZERO, this::heartbeat);
     this.metricsLoop =
-        new PeriodicLoop(new LoopState("metrics"), config.metricsInterval(), Duration.ofSeconds(1), this::collectMetrics);
+        new PeriodicLoop(
+            new LoopState("metrics"),
+            config.metricsInterval(),
+            Duration.ofSeconds(1),
+            this::collectMetrics);
     this.updateLoop =
         new PeriodicLoop(
-            new LoopState("update-check"), config.updateCheckInterval(), Duration.ofSeconds(2), this::checkForUpdate);
+            new LoopState("update-check"),
+            config.updateCheckInterval(),
+            Duration.ofSeconds(2),
+            this::checkForUpdate);
   }
 
   /** Connects to libvirt, recovers the journal and spool, and starts every loop. */
@@ -203,14 +229,19 @@ public final class Agent {
         config.libvirtUri(),
         stateDir.root());
     if (!config.sslVerify()) {
-      log.warn("AGENT_SSL_VERIFY=false: the backend's certificate is NOT verified; use only for testing");
+      log.warn(
+          "AGENT_SSL_VERIFY=false: the backend's certificate is NOT verified; use only for"
+              + " testing");
     }
     libvirt.onStateChange(health::libvirtConnectionState);
     health.libvirtConnectionState(libvirt.start());
     if (config.prometheusListen().isPresent()) {
       registry.register(new SnapshotMetrics(() -> sampler().latest()));
       prometheus = PrometheusEndpoint.start(config.prometheusListen().get(), registry);
-      log.info("Prometheus metrics served on {}:{}", config.prometheusListen().get().getHostString(), prometheus.port());
+      log.info(
+          "Prometheus metrics served on {}:{}",
+          config.prometheusListen().get().getHostString(),
+          prometheus.port());
     }
     eventSubscription = libvirt.subscribe(new EventForwarder(eventSequence, events, eventsDrainer));
     recoverJournal();
@@ -224,8 +255,8 @@ public final class Agent {
   }
 
   /**
-   * Tells {@code listener} the operation and result of every command this agent runs or refuses,
-   * on the worker thread, after the journal holds the result and before it is spooled.
+   * Tells {@code listener} the operation and result of every command this agent runs or refuses, on
+   * the worker thread, after the journal holds the result and before it is spooled.
    */
   public void onCommandFinished(java.util.function.BiConsumer<String, CommandResult> listener) {
     dispatcher.onFinished(listener);
@@ -248,7 +279,9 @@ public final class Agent {
       stopping = true;
     }
     try {
-      log.info("shutting down: no new commands; running commands get {} s", config.shutdownTimeout().toSeconds());
+      log.info(
+          "shutting down: no new commands; running commands get {} s",
+          config.shutdownTimeout().toSeconds());
       commandLoop.stop();
       heartbeatLoop.stop();
       metricsLoop.stop();
@@ -256,7 +289,8 @@ public final class Agent {
       workers.shutdown();
       if (!workers.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn(
-            "{} commands still running after {} s; abandoned (reported as interrupted at the next start)",
+            "{} commands still running after {} s; abandoned (reported as interrupted at the next"
+                + " start)",
             dispatcher.runningCount(),
             config.shutdownTimeout().toSeconds());
         workers.shutdownNow();
@@ -277,12 +311,16 @@ public final class Agent {
       }
       Instant deadline = Instant.now().plus(FLUSH_BUDGET);
       boolean flushed =
-          resultsDrainer.flush(deadline) & eventsDrainer.flush(deadline) & metricsDrainer.flush(deadline);
+          resultsDrainer.flush(deadline)
+              & eventsDrainer.flush(deadline)
+              & metricsDrainer.flush(deadline);
       long left = results.depth() + events.depth() + metrics.depth();
       if (flushed) {
         log.info("spool flushed");
       } else {
-        log.warn("backend unreachable at shutdown: {} records stay in the spool for the next start", left);
+        log.warn(
+            "backend unreachable at shutdown: {} records stay in the spool for the next start",
+            left);
       }
       try {
         client.lastHeartbeat(heartbeats.build(true), LAST_HEARTBEAT_TIMEOUT);
@@ -426,7 +464,8 @@ public final class Agent {
     String before = newestVersion.getAndSet(latest);
     if (!latest.equals(before) && !latest.equals(AgentVersion.current())) {
       log.info(
-          "a newer agent version may be available: {} (running {}); the agent does not update itself",
+          "a newer agent version may be available: {} (running {}); the agent does not update"
+              + " itself",
           latest,
           AgentVersion.current());
     }

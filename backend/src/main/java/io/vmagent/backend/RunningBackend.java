@@ -351,8 +351,8 @@ public final class RunningBackend implements AutoCloseable {
   }
 
   /**
-   * Issues a client certificate from the fleet CA, as an operator's own PKI would (the agent
-   * named by the common name, no role URI), and writes it (cert 0644, key 0600).
+   * Issues a client certificate from the fleet CA, as an operator's own PKI would (the agent named
+   * by the common name, no role URI), and writes it (cert 0644, key 0600).
    */
   public void issueClientCertificate(String commonName, Path certificateFile, Path keyFile)
       throws IOException {

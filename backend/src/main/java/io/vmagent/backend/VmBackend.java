@@ -97,7 +97,10 @@ public final class VmBackend {
       return this;
     }
 
-    /** PEM file of further CAs client certificates may chain to (an operator's own PKI). Default: only the fleet CA. */
+    /**
+     * PEM file of further CAs client certificates may chain to (an operator's own PKI). Default:
+     * only the fleet CA.
+     */
     public Builder clientCa(Path clientCaPath) {
       this.clientCaPath = clientCaPath;
       return this;
@@ -260,7 +263,10 @@ public final class VmBackend {
       return this;
     }
 
-    /** What one client may hold or do (connections, polls, rates, quotas). Default {@link Limits#defaults()}. */
+    /**
+     * What one client may hold or do (connections, polls, rates, quotas). Default {@link
+     * Limits#defaults()}.
+     */
     public Builder limits(Limits limits) {
       this.limits = Objects.requireNonNull(limits, "limits == null");
       return this;
@@ -301,8 +307,7 @@ public final class VmBackend {
               caCertificatePath,
               caKeyPath,
               agentCertificateLifetime,
-              new Retention(
-                  metricsRetention, eventsRetention, commandsRetention, tokensRetention),
+              new Retention(metricsRetention, eventsRetention, commandsRetention, tokensRetention),
               limits));
     }
   }

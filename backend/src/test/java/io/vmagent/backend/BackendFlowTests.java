@@ -28,8 +28,8 @@ import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
-import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.RefreshRequest;
+import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.StatusOverview;
 import io.vmagent.protocol.TokenPair;
@@ -194,10 +194,12 @@ abstract class BackendFlowTests {
       List<CompletableFuture<RegisterResponse>> answers = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         answers.add(
-            CompletableFuture.supplyAsync(() -> new TestAgent(client, "host-race").register(token), pool));
+            CompletableFuture.supplyAsync(
+                () -> new TestAgent(client, "host-race").register(token), pool));
       }
       for (CompletableFuture<RegisterResponse> answer : answers) {
-        assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS).agentId()).isEqualTo("host-race");
+        assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS).agentId())
+            .isEqualTo("host-race");
       }
     } finally {
       pool.shutdownNow();

@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One agent's token and one client's sockets against a backend with the launcher's heap:
- * 2,000 concurrent long polls, looped, and 2,000 connections that never finish their handshake.
- * The earlier backend exited on OutOfMemoryError at the first wave of answers; now the polls beyond
- * the agent's cap are answered at once, connections are capped, and an honest agent's heartbeats
- * go on. The long suite does 4,000 and 14,000 with figures (faults' ExhaustionLongTest).
+ * One agent's token and one client's sockets against a backend with the launcher's heap: 2,000
+ * concurrent long polls, looped, and 2,000 connections that never finish their handshake. The
+ * earlier backend exited on OutOfMemoryError at the first wave of answers; now the polls beyond the
+ * agent's cap are answered at once, connections are capped, and an honest agent's heartbeats go on.
+ * The long suite does 4,000 and 14,000 with figures (faults' ExhaustionLongTest).
  */
 class ExhaustionTest {
   @TempDir Path dir;
@@ -52,7 +52,8 @@ class ExhaustionTest {
       for (int i = 0; i < 2_000; i++) {
         Socket socket = new Socket();
         socket.connect(
-            new InetSocketAddress(backend.baseUrl().getHost(), backend.baseUrl().getPort()), 10_000);
+            new InetSocketAddress(backend.baseUrl().getHost(), backend.baseUrl().getPort()),
+            10_000);
         OutputStream out = socket.getOutputStream();
         out.write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then nothing
         out.flush();
@@ -94,7 +95,8 @@ class ExhaustionTest {
         socket.close();
       }
 
-      System.out.println("FIGURE answers " + statuses + ", failures " + failures + ", heap " + heapMib);
+      System.out.println(
+          "FIGURE answers " + statuses + ", failures " + failures + ", heap " + heapMib);
       assertThat(backend.aliveAfter(Duration.ofSeconds(1))).as(backend.output()).isTrue();
       assertThat(backend.output()).doesNotContain("OutOfMemoryError");
       assertThat(statuses.keySet()).as("answers to the polls").isSubsetOf(200, 429, 503);

@@ -98,8 +98,7 @@ abstract class IdentityTests {
   }
 
   private static int heartbeat(ContractClient via, String agentId, String accessToken) {
-    return via.post(
-            ProtocolPaths.heartbeat(agentId), accessToken, TestAgent.healthyHeartbeat(null))
+    return via.post(ProtocolPaths.heartbeat(agentId), accessToken, TestAgent.healthyHeartbeat(null))
         .status();
   }
 
@@ -190,8 +189,9 @@ abstract class IdentityTests {
     assertThat(client.post(ProtocolPaths.REGISTER, null, a.request(forged)).status())
         .as("a signature with another key")
         .isEqualTo(409);
-    IdentityProof otherAgents = registered("host-b", backend.createBootstrapToken(false, null))
-        .proof(client, a.keys.getPrivate());
+    IdentityProof otherAgents =
+        registered("host-b", backend.createBootstrapToken(false, null))
+            .proof(client, a.keys.getPrivate());
     assertThat(client.post(ProtocolPaths.REGISTER, null, a.request(otherAgents)).status())
         .as("a challenge issued for another agent")
         .isEqualTo(409);
@@ -225,7 +225,8 @@ abstract class IdentityTests {
     assertThat(warnings("registered from 127.0.0.1 after an operator reset")).isEqualTo(1);
     assertThat(heartbeat(reinstalled.withCertificate(), reinstalled)).isEqualTo(200);
     assertThat(backend.operator().showAgent("host-a").identityReleasedAt()).isNull();
-    assertThat(heartbeat(before.presenting(before.certificatePem), "host-a", reinstalled.accessToken))
+    assertThat(
+            heartbeat(before.presenting(before.certificatePem), "host-a", reinstalled.accessToken))
         .as("a certificate for the key the reset unbound")
         .isEqualTo(403);
     assertThat(before.register(client, token).status())
@@ -242,14 +243,13 @@ abstract class IdentityTests {
     ContractClient asA = a.withCertificate();
 
     ContractClient.Answer forged =
-        asA.post(ProtocolPaths.heartbeat("host-b"), b.accessToken, TestAgent.healthyHeartbeat(null));
+        asA.post(
+            ProtocolPaths.heartbeat("host-b"), b.accessToken, TestAgent.healthyHeartbeat(null));
     assertThat(forged.status()).isEqualTo(403);
     assertThat(forged.problem().detail()).contains("names another agent");
     assertThat(backend.operator().showAgent("host-b").lastHeartbeatAt()).isNull();
-    assertThat(asA.get(ProtocolPaths.commands("host-b", 0), b.accessToken).status())
-        .isEqualTo(403);
-    assertThat(
-            asA.post(ProtocolPaths.REFRESH, null, new RefreshRequest(b.refreshToken)).status())
+    assertThat(asA.get(ProtocolPaths.commands("host-b", 0), b.accessToken).status()).isEqualTo(403);
+    assertThat(asA.post(ProtocolPaths.REFRESH, null, new RefreshRequest(b.refreshToken)).status())
         .isEqualTo(403);
     assertThat(
             client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(b.refreshToken)).status())
@@ -338,18 +338,23 @@ abstract class IdentityTests {
     KeyedAgent a = registered("host-a", backend.createBootstrapToken(false, null));
 
     ContractClient.Answer bare =
-        client.post(ProtocolPaths.heartbeat("host-a"), a.accessToken, TestAgent.healthyHeartbeat(null));
+        client.post(
+            ProtocolPaths.heartbeat("host-a"), a.accessToken, TestAgent.healthyHeartbeat(null));
     assertThat(bare.status()).isEqualTo(403);
     assertThat(bare.problem().detail()).contains("requires a client certificate");
     assertThat(heartbeat(a.withCertificate(), a)).isEqualTo(200);
 
     // Operators: the token alone is refused; the local operator certificate works; agent and
     // operator certificates never stand in for each other.
-    ContractClient bareOperator = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
+    ContractClient bareOperator =
+        new ContractClient(backend.baseUrl(), backend.caCertificatePath());
     assertThat(bareOperator.get(ProtocolPaths.OPERATOR_AGENTS, backend.operatorToken()).status())
         .isEqualTo(403);
     assertThat(backend.operator().listAgents()).hasSize(1);
-    assertThat(a.withCertificate().get(ProtocolPaths.OPERATOR_AGENTS, backend.operatorToken()).status())
+    assertThat(
+            a.withCertificate()
+                .get(ProtocolPaths.OPERATOR_AGENTS, backend.operatorToken())
+                .status())
         .isEqualTo(403);
     ContractClient asOperator =
         new ContractClient(
@@ -360,7 +365,10 @@ abstract class IdentityTests {
                 backend.operatorKeyPath()));
     assertThat(
             asOperator
-                .post(ProtocolPaths.heartbeat("host-a"), a.accessToken, TestAgent.healthyHeartbeat(null))
+                .post(
+                    ProtocolPaths.heartbeat("host-a"),
+                    a.accessToken,
+                    TestAgent.healthyHeartbeat(null))
                 .status())
         .isEqualTo(403);
   }
@@ -439,8 +447,7 @@ abstract class IdentityTests {
         .isEqualTo(400);
 
     // Certificates: only for the caller's own, bound key.
-    assertThat(
-            client.post(ProtocolPaths.certificate("host-a"), b.accessToken, null).status())
+    assertThat(client.post(ProtocolPaths.certificate("host-a"), b.accessToken, null).status())
         .isEqualTo(403);
     TestAgent legacy = new TestAgent(client, "host-old");
     legacy.register(token);
@@ -460,7 +467,8 @@ abstract class IdentityTests {
                     null)
                 .status())
         .isEqualTo(400);
-    assertThat(backend.operator().showAgent("host-a").connectivity().wire()).isNotEqualTo("revoked");
+    assertThat(backend.operator().showAgent("host-a").connectivity().wire())
+        .isNotEqualTo("revoked");
     assertThat(
             client
                 .raw(
@@ -475,8 +483,13 @@ abstract class IdentityTests {
     assertThatThrownBy(() -> backend.operator().resetAgent("host-b"))
         .isInstanceOfSatisfying(
             BackendApiException.class, e -> assertThat(e.status()).isEqualTo(409));
-    assertThat(a.withCertificate().post(ProtocolPaths.heartbeat("host-a"), a.accessToken,
-            TestAgent.healthyHeartbeat(null)).status())
+    assertThat(
+            a.withCertificate()
+                .post(
+                    ProtocolPaths.heartbeat("host-a"),
+                    a.accessToken,
+                    TestAgent.healthyHeartbeat(null))
+                .status())
         .isEqualTo(200);
   }
 

@@ -12,7 +12,6 @@ import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.ProtocolPaths;
-import io.vmagent.protocol.RegisterRequest;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -31,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * Each rate limit and quota, reached on purpose: the attacker on 127.0.0.2, the fleet on
- * 127.0.0.1. Past a limit the answer is a 429 (or 503) problem document with Retry-After, nothing
- * is stored, and the rest of the fleet is not affected.
+ * Each rate limit and quota, reached on purpose: the attacker on 127.0.0.2, the fleet on 127.0.0.1.
+ * Past a limit the answer is a 429 (or 503) problem document with Retry-After, nothing is stored,
+ * and the rest of the fleet is not affected.
  */
 class LimitsTest {
   @TempDir Path dir;
@@ -118,7 +117,10 @@ class LimitsTest {
             .map(ILoggingEvent::getFormattedMessage)
             .toList();
     assertThat(lines).hasSize(1);
-    assertThat(lines.get(0)).contains("127.0.0.2").contains("bootstrap token").doesNotContain("vmb_");
+    assertThat(lines.get(0))
+        .contains("127.0.0.2")
+        .contains("bootstrap token")
+        .doesNotContain("vmb_");
   }
 
   @Test
@@ -164,7 +166,8 @@ class LimitsTest {
           fleet.post(
               ProtocolPaths.metrics("host-a"),
               agent.accessToken,
-              new MetricsBatch(List.of(new MetricsSample(Instant.now().minusSeconds(i), snapshot))));
+              new MetricsBatch(
+                  List.of(new MetricsSample(Instant.now().minusSeconds(i), snapshot))));
       if (answer.status() != 200) {
         break;
       }
@@ -182,15 +185,7 @@ class LimitsTest {
     Limits d = Limits.defaults();
     start(
         new Limits(
-            d.maxConnections(),
-            8,
-            d.maxWaitingPollsPerAgent(),
-            30,
-            30,
-            10,
-            600,
-            1000,
-            256L << 20));
+            d.maxConnections(), 8, d.maxWaitingPollsPerAgent(), 30, 30, 10, 600, 1000, 256L << 20));
     // Eight requests whose bodies never finish each hold a request in flight.
     List<Socket> held = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -203,7 +198,9 @@ class LimitsTest {
                   .createSocket(plain, "127.0.0.1", backend.port(), true);
       OutputStream out = tls.getOutputStream();
       out.write(
-          ("POST " + ProtocolPaths.REGISTER + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer vmb_x\r\n"
+          ("POST "
+                  + ProtocolPaths.REGISTER
+                  + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer vmb_x\r\n"
                   + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();

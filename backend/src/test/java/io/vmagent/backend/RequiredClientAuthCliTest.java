@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmagent.backend.cli.Main;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.protocol.CommandBatch;
-import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ProtocolPaths;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -68,10 +68,12 @@ class RequiredClientAuthCliTest {
   void everyOperatorCommandWorksThroughTheDataDirectory() throws Exception {
     assertThat(cli("token", "create", "--data-dir", data(), "--max-agents", "1")).as(err).isZero();
     String token = out.trim();
-    KeyedAgent agent = new KeyedAgent("host-a", backend.baseUrl(), backend.caCertificatePath(), dir);
+    KeyedAgent agent =
+        new KeyedAgent("host-a", backend.baseUrl(), backend.caCertificatePath(), dir);
     assertThat(agent.register(client, token).status()).isEqualTo(200);
     ContractClient asAgent = agent.withCertificate();
-    asAgent.post(ProtocolPaths.heartbeat("host-a"), agent.accessToken, TestAgent.healthyHeartbeat(null));
+    asAgent.post(
+        ProtocolPaths.heartbeat("host-a"), agent.accessToken, TestAgent.healthyHeartbeat(null));
 
     assertThat(cli("token", "list", "--data-dir", data())).as(err).isZero();
     assertThat(cli("agents", "list", "--data-dir", data())).as(err).isZero();
@@ -86,7 +88,8 @@ class RequiredClientAuthCliTest {
         CompletableFuture.runAsync(
             () -> {
               CommandBatch batch =
-                  asAgent.get(ProtocolPaths.commands("host-a", 15), agent.accessToken)
+                  asAgent
+                      .get(ProtocolPaths.commands("host-a", 15), agent.accessToken)
                       .as(CommandBatch.class);
               Instant now = Instant.now();
               asAgent.post(
@@ -101,8 +104,17 @@ class RequiredClientAuthCliTest {
                       now));
             });
     assertThat(
-            cli("op", "start", "web-1", "--agent", "host-a", "--wait", "--timeout", "20s",
-                "--data-dir", data()))
+            cli(
+                "op",
+                "start",
+                "web-1",
+                "--agent",
+                "host-a",
+                "--wait",
+                "--timeout",
+                "20s",
+                "--data-dir",
+                data()))
         .as(err)
         .isZero();
     agentLoop.get(10, TimeUnit.SECONDS);
@@ -134,36 +146,64 @@ class RequiredClientAuthCliTest {
     Path cert = dir.resolve("alice.pem");
     Path key = dir.resolve("alice-key.pem");
     assertThat(
-            cli("cert", "issue", "--operator", "alice", "--data-dir", data(), "--out-cert",
-                cert.toString(), "--out-key", key.toString()))
+            cli(
+                "cert",
+                "issue",
+                "--operator",
+                "alice",
+                "--data-dir",
+                data(),
+                "--out-cert",
+                cert.toString(),
+                "--out-key",
+                key.toString()))
         .as(err)
         .isZero();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
         .isEqualTo("rw-------");
-    String[] withCert = java.util.stream.Stream.concat(
-            java.util.Arrays.stream(base),
-            java.util.stream.Stream.of(
-                "--client-cert", cert.toString(), "--client-key", key.toString()))
-        .toArray(String[]::new);
+    String[] withCert =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(base),
+                java.util.stream.Stream.of(
+                    "--client-cert", cert.toString(), "--client-key", key.toString()))
+            .toArray(String[]::new);
     assertThat(cli(withCert)).as(err).isZero();
     assertThat(out).startsWith("ID");
 
     assertThat(
-            cli("cert", "issue", "--operator", "alice", "--data-dir", data(), "--out-cert",
-                cert.toString(), "--out-key", key.toString()))
+            cli(
+                "cert",
+                "issue",
+                "--operator",
+                "alice",
+                "--data-dir",
+                data(),
+                "--out-cert",
+                cert.toString(),
+                "--out-key",
+                key.toString()))
         .as("an existing file is never overwritten")
         .isEqualTo(2);
     assertThat(
-            cli("cert", "issue", "--operator", "bad\u001bname", "--data-dir", data(), "--out-cert",
-                dir.resolve("x.pem").toString(), "--out-key", dir.resolve("x-key.pem").toString()))
+            cli(
+                "cert",
+                "issue",
+                "--operator",
+                "bad\u001bname",
+                "--data-dir",
+                data(),
+                "--out-cert",
+                dir.resolve("x.pem").toString(),
+                "--out-key",
+                dir.resolve("x-key.pem").toString()))
         .isEqualTo(2);
     assertThat(err).doesNotContain("\u001b").contains("bad\\ename");
-    String[] certOnly = java.util.stream.Stream.concat(
-            java.util.Arrays.stream(base), java.util.stream.Stream.of("--client-cert", cert.toString()))
-        .toArray(String[]::new);
-    assertThat(cli(certOnly))
-        .as("a certificate without its key")
-        .isEqualTo(3);
+    String[] certOnly =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(base),
+                java.util.stream.Stream.of("--client-cert", cert.toString()))
+            .toArray(String[]::new);
+    assertThat(cli(certOnly)).as("a certificate without its key").isEqualTo(3);
     assertThat(err).contains("needs its key");
   }
 }

@@ -137,8 +137,7 @@ class TwoInstancesTest {
         .isEqualTo(java.nio.file.Files.readString(first.caCertificatePath()));
 
     ContractClient toFirst = new ContractClient(first.baseUrl(), first.caCertificatePath());
-    KeyedAgent agent =
-        new KeyedAgent("host-a", first.baseUrl(), first.caCertificatePath(), dir);
+    KeyedAgent agent = new KeyedAgent("host-a", first.baseUrl(), first.caCertificatePath(), dir);
     assertThat(agent.register(toFirst, first.createBootstrapToken(false, null)).status())
         .isEqualTo(200);
     KeyedAgent viaSecond =

@@ -20,10 +20,10 @@ import java.util.Map;
 
 /**
  * Command latency through the operator API: queues commands one after another for one agent and
- * waits (long-polling, no client-side polling) for each result, then prints percentiles of the
- * time from the command's {@code created_at} at the backend to the operator seeing its stored
- * result, and of the parts of that time. Run by benchmarks/command-latency.sh as a source file
- * against the backend jar.
+ * waits (long-polling, no client-side polling) for each result, then prints percentiles of the time
+ * from the command's {@code created_at} at the backend to the operator seeing its stored result,
+ * and of the parts of that time. Run by benchmarks/command-latency.sh as a source file against the
+ * backend jar.
  */
 public final class CommandLatency {
   /** Above the goal's p99 (250 ms): such commands are listed one by one on stderr. */
@@ -65,9 +65,9 @@ public final class CommandLatency {
     }
     String label = String.join("/", operations);
     System.out.println(
-        "| Commands | n | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | p50 delivery (ms) | p50 run on"
-            + " agent (ms) | p50 report (ms) | p50 client round trip (ms) | p99 client round trip"
-            + " (ms) |");
+        "| Commands | n | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | p50 delivery (ms) | p50 run"
+            + " on agent (ms) | p50 report (ms) | p50 client round trip (ms) | p99 client round"
+            + " trip (ms) |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     print(label, all);
     if (byOperation.size() > 1) {
@@ -79,7 +79,8 @@ public final class CommandLatency {
       throws Exception {
     long before = System.nanoTime();
     CommandView queued =
-        client.queueCommand(new QueueCommandRequest(agent, operation, Map.of(Command.PARAM_VM, vm), 60));
+        client.queueCommand(
+            new QueueCommandRequest(agent, operation, Map.of(Command.PARAM_VM, vm), 60));
     CommandView done = client.awaitCommand(queued.id(), Duration.ofSeconds(60));
     Instant seen = Instant.now();
     long after = System.nanoTime();

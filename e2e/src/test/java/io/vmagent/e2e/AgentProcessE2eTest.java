@@ -44,7 +44,10 @@ class AgentProcessE2eTest {
     Map<String, String> settings =
         proxied.route(
             E2e.agentSettings(
-                backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), E2e.libvirtHost(dir)));
+                backend,
+                dir.resolve("agent"),
+                backend.createBootstrapToken(false, null),
+                E2e.libvirtHost(dir)));
     settings.put("AGENT_API_TIMEOUT", "30");
     Path log = dir.resolve("agent.log");
     String commandId;
@@ -69,7 +72,8 @@ class AgentProcessE2eTest {
       assertThat(done.state()).isEqualTo(CommandState.SUCCEEDED);
       assertThat(done.result().result().get("state_before").asText()).isEqualTo("running");
       assertThat(Files.readString(secondLog)).doesNotContain("(delete app-02) started");
-      assertThat(undefinedEvents(E2e.agentId(dir.resolve("agent")), "app-02")).isLessThanOrEqualTo(1);
+      assertThat(undefinedEvents(E2e.agentId(dir.resolve("agent")), "app-02"))
+          .isLessThanOrEqualTo(1);
       second.kill();
     }
   }
@@ -79,19 +83,26 @@ class AgentProcessE2eTest {
     backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
     Map<String, String> settings =
         E2e.agentSettings(
-            backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), E2e.libvirtHost(dir));
+            backend,
+            dir.resolve("agent"),
+            backend.createBootstrapToken(false, null),
+            E2e.libvirtHost(dir));
     Path log = dir.resolve("agent.log");
     try (AgentProcess agent = AgentProcess.start(settings, log)) {
       long started = System.nanoTime();
       String agentId = awaitOnline(dir);
-      System.out.println("FIGURE process start to registered and online: "
-          + (System.nanoTime() - started) / 1_000_000 + " ms");
+      System.out.println(
+          "FIGURE process start to registered and online: "
+              + (System.nanoTime() - started) / 1_000_000
+              + " ms");
       CommandView pause = backend.queueCommand(agentId, "pause", Map.of("vm", "app-01"));
-      assertThat(backend.awaitCommand(pause.id(), Duration.ofSeconds(20)).state()).isEqualTo(CommandState.SUCCEEDED);
+      assertThat(backend.awaitCommand(pause.id(), Duration.ofSeconds(20)).state())
+          .isEqualTo(CommandState.SUCCEEDED);
 
       long stopping = System.nanoTime();
       int exit = agent.terminate(Duration.ofSeconds(30));
-      System.out.println("FIGURE SIGTERM to exit: " + (System.nanoTime() - stopping) / 1_000_000 + " ms");
+      System.out.println(
+          "FIGURE SIGTERM to exit: " + (System.nanoTime() - stopping) / 1_000_000 + " ms");
 
       assertThat(exit).isZero();
       String output = Files.readString(log);
@@ -113,13 +124,14 @@ class AgentProcessE2eTest {
     String agentId = E2e.agentId(root.resolve("agent"));
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> {
-          try {
-            return backend.operator().showAgent(agentId).connectivity() == Connectivity.ONLINE;
-          } catch (Exception notYet) {
-            return false;
-          }
-        });
+        .until(
+            () -> {
+              try {
+                return backend.operator().showAgent(agentId).connectivity() == Connectivity.ONLINE;
+              } catch (Exception notYet) {
+                return false;
+              }
+            });
     return agentId;
   }
 
@@ -127,7 +139,8 @@ class AgentProcessE2eTest {
     try (Connection c = backend.dataSource().getConnection();
         PreparedStatement q =
             c.prepareStatement(
-                "SELECT COUNT(*) FROM vm_events WHERE agent_id = ? AND vm_name = ? AND event_type = 'undefined'")) {
+                "SELECT COUNT(*) FROM vm_events WHERE agent_id = ? AND vm_name = ? AND event_type ="
+                    + " 'undefined'")) {
       q.setString(1, agentId);
       q.setString(2, vm);
       try (ResultSet rs = q.executeQuery()) {

@@ -63,7 +63,10 @@ class AgentThroughBackendE2eTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> online(agentId) && E2e.heartbeatSeen(backend, agentId));
     startToOnlineMillis = (System.nanoTime() - started) / 1_000_000;
-    System.out.println("FIGURE start to registered and first heartbeat (in-process): " + startToOnlineMillis + " ms");
+    System.out.println(
+        "FIGURE start to registered and first heartbeat (in-process): "
+            + startToOnlineMillis
+            + " ms");
   }
 
   @AfterAll
@@ -83,8 +86,19 @@ class AgentThroughBackendE2eTest {
     assertThat(status.health()).isEqualTo(HealthStatus.HEALTHY);
     assertThat(status.sslVerify()).isTrue();
     assertThat(status.capabilities())
-        .contains("start", "stop", "restart", "pause", "resume", "delete", "list", "info",
-            "snapshot", "health_check", "collect_metrics", "agent_info");
+        .contains(
+            "start",
+            "stop",
+            "restart",
+            "pause",
+            "resume",
+            "delete",
+            "list",
+            "info",
+            "snapshot",
+            "health_check",
+            "collect_metrics",
+            "agent_info");
     Path credentials = dir.resolve("agent/state").resolve(CredentialsStore.FILE_NAME);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials)))
         .isEqualTo("rw-------");
@@ -102,13 +116,20 @@ class AgentThroughBackendE2eTest {
         .isEqualTo("paused");
     assertThat(succeeded("resume", Map.of("vm", "app-01"), latencies).get("state_after").asText())
         .isEqualTo("running");
-    assertThat(succeeded("stop", Map.of("vm", "app-02", "force", "true"), latencies).get("state_after").asText())
+    assertThat(
+            succeeded("stop", Map.of("vm", "app-02", "force", "true"), latencies)
+                .get("state_after")
+                .asText())
         .isEqualTo("shut_off");
     assertThat(succeeded("start", Map.of("vm", "app-02"), latencies).get("state_after").asText())
         .isEqualTo("running");
     succeeded("restart", Map.of("vm", "app-01"), latencies);
-    assertThat(succeeded("snapshot", Map.of("vm", "app-01", "action", "create", "name", "e2e-1"), latencies)
-            .toString())
+    assertThat(
+            succeeded(
+                    "snapshot",
+                    Map.of("vm", "app-01", "action", "create", "name", "e2e-1"),
+                    latencies)
+                .toString())
         .contains("e2e-1");
     assertThat(succeeded("health_check", Map.of(), latencies).get("healthy").asBoolean()).isTrue();
     assertThat(succeeded("collect_metrics", Map.of(), latencies).has("schema_version")).isTrue();
@@ -118,20 +139,24 @@ class AgentThroughBackendE2eTest {
     assertThat(succeeded("delete", Map.of("vm", "spare-01"), latencies).get("state_after").asText())
         .isEqualTo("undefined");
     latencies.sort(null);
-    System.out.println("FIGURE command round trip (queued to result stored), ms, sorted: " + latencies);
+    System.out.println(
+        "FIGURE command round trip (queued to result stored), ms, sorted: " + latencies);
   }
 
   @Test
   @Order(3)
   void unknownOperationsAndBadParametersGetClearErrorsAndChangeNothing() throws Exception {
     CommandView unknown = finished(backend.queueCommand(agentId, "format_host", Map.of()).id());
-    CommandView bad = finished(backend.queueCommand(agentId, "pause", Map.of("vm", "app-02", "colour", "red")).id());
+    CommandView bad =
+        finished(
+            backend.queueCommand(agentId, "pause", Map.of("vm", "app-02", "colour", "red")).id());
 
     assertThat(unknown.state()).isEqualTo(CommandState.FAILED);
     assertThat(unknown.result().error().code()).isEqualTo(ErrorCode.UNKNOWN_OPERATION);
     assertThat(bad.result().error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(bad.result().error().message()).contains("colour");
-    assertThat(succeeded("info", Map.of("vm", "app-02"), new ArrayList<>()).toString()).contains("running");
+    assertThat(succeeded("info", Map.of("vm", "app-02"), new ArrayList<>()).toString())
+        .contains("running");
   }
 
   @Test
@@ -182,8 +207,8 @@ class AgentThroughBackendE2eTest {
     }
   }
 
-  private static JsonNode succeeded(String operation, Map<String, String> params, List<Long> latencies)
-      throws Exception {
+  private static JsonNode succeeded(
+      String operation, Map<String, String> params, List<Long> latencies) throws Exception {
     long start = System.nanoTime();
     CommandView queued = backend.queueCommand(agentId, operation, params);
     CommandView done = finished(queued.id());
@@ -197,7 +222,9 @@ class AgentThroughBackendE2eTest {
 
   private static CommandView finished(String commandId) throws Exception {
     CommandView view = backend.awaitCommand(commandId, Duration.ofSeconds(20));
-    assertThat(view.state()).as("command %s finished", commandId).isIn(CommandState.SUCCEEDED, CommandState.FAILED);
+    assertThat(view.state())
+        .as("command %s finished", commandId)
+        .isIn(CommandState.SUCCEEDED, CommandState.FAILED);
     return view;
   }
 }

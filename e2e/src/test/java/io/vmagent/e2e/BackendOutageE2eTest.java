@@ -38,7 +38,11 @@ class BackendOutageE2eTest {
     RunningBackend first = E2e.backend(data, ClientAuth.REQUIRED, 0, b -> b);
     int port = first.port();
     Map<String, String> settings =
-        E2e.agentSettings(first, dir.resolve("agent"), first.createBootstrapToken(false, null), E2e.libvirtHost(dir));
+        E2e.agentSettings(
+            first,
+            dir.resolve("agent"),
+            first.createBootstrapToken(false, null),
+            E2e.libvirtHost(dir));
     settings.put("AGENT_API_TIMEOUT", "5");
     Agent agent = new Agent(E2e.config(settings));
     RunningBackend second = null;
@@ -68,7 +72,9 @@ class BackendOutageE2eTest {
 
       Thread.sleep(12_000); // two metrics intervals and several failed heartbeats
       Path results = dir.resolve("agent/state/spool/results");
-      assertThat(spooledBytes(results)).as("result kept on disk while the backend is away").isPositive();
+      assertThat(spooledBytes(results))
+          .as("result kept on disk while the backend is away")
+          .isPositive();
       Instant outageEnd = Instant.now();
 
       second = E2e.backend(data, ClientAuth.REQUIRED, port, b -> b);
@@ -80,10 +86,23 @@ class BackendOutageE2eTest {
           .atMost(Duration.ofSeconds(40))
           .untilAsserted(
               () -> {
-                assertThat(count(back, "SELECT COUNT(*) FROM vm_events WHERE agent_id = ? AND vm_name = 'app-01'"
-                    + " AND event_type = 'suspended'", agentId, null, null)).isEqualTo(1);
-                assertThat(count(back, "SELECT COUNT(*) FROM metrics_samples WHERE agent_id = ?"
-                    + " AND sample_time >= ? AND sample_time <= ?", agentId, outageStart.get(), outageEnd))
+                assertThat(
+                        count(
+                            back,
+                            "SELECT COUNT(*) FROM vm_events WHERE agent_id = ? AND vm_name ="
+                                + " 'app-01' AND event_type = 'suspended'",
+                            agentId,
+                            null,
+                            null))
+                    .isEqualTo(1);
+                assertThat(
+                        count(
+                            back,
+                            "SELECT COUNT(*) FROM metrics_samples WHERE agent_id = ?"
+                                + " AND sample_time >= ? AND sample_time <= ?",
+                            agentId,
+                            outageStart.get(),
+                            outageEnd))
                     .isGreaterThanOrEqualTo(2);
               });
       await().atMost(Duration.ofSeconds(20)).until(() -> online(back, agentId));
@@ -103,11 +122,15 @@ class BackendOutageE2eTest {
 
   private static long spooledBytes(Path dir) throws Exception {
     try (var files = Files.list(dir)) {
-      return files.filter(p -> p.toString().endsWith(".seg")).mapToLong(p -> p.toFile().length()).sum();
+      return files
+          .filter(p -> p.toString().endsWith(".seg"))
+          .mapToLong(p -> p.toFile().length())
+          .sum();
     }
   }
 
-  private static long count(RunningBackend backend, String sql, String agentId, Instant from, Instant to)
+  private static long count(
+      RunningBackend backend, String sql, String agentId, Instant from, Instant to)
       throws Exception {
     try (Connection c = backend.dataSource().getConnection();
         PreparedStatement q = c.prepareStatement(sql)) {

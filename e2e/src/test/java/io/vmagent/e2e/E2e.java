@@ -20,7 +20,8 @@ final class E2e {
   private E2e() {}
 
   /** A started backend on a free port of 127.0.0.1 with short leases and token lifetimes. */
-  static RunningBackend backend(Path dataDir, ClientAuth clientAuth, int port, UnaryOperator<VmBackend.Builder> tweak)
+  static RunningBackend backend(
+      Path dataDir, ClientAuth clientAuth, int port, UnaryOperator<VmBackend.Builder> tweak)
       throws Exception {
     VmBackend.Builder builder =
         VmBackend.builder()
@@ -42,8 +43,8 @@ final class E2e {
   }
 
   /** Agent settings with short intervals, pointing at {@code backend}. */
-  static Map<String, String> agentSettings(RunningBackend backend, Path dir, String token, String libvirtUri)
-      throws IOException {
+  static Map<String, String> agentSettings(
+      RunningBackend backend, Path dir, String token, String libvirtUri) throws IOException {
     Files.createDirectories(dir);
     Path envFile = dir.resolve("agent.env");
     if (!Files.exists(envFile)) {
@@ -73,9 +74,9 @@ final class E2e {
   }
 
   /**
-   * Stops a backend. Its HTTP server waits for requests in flight, and an in-process agent that
-   * was shut down may leave its last long-poll open (the JDK 17 HTTP client cannot abort an
-   * exchange), so a stop that times out is reported and tolerated here.
+   * Stops a backend. Its HTTP server waits for requests in flight, and an in-process agent that was
+   * shut down may leave its last long-poll open (the JDK 17 HTTP client cannot abort an exchange),
+   * so a stop that times out is reported and tolerated here.
    */
   static void close(RunningBackend backend) throws Exception {
     if (backend == null) {
@@ -98,7 +99,8 @@ final class E2e {
   }
 
   /** Whether the backend has received a heartbeat from this agent (read from its database). */
-  static boolean heartbeatSeen(RunningBackend backend, String agentId) throws java.sql.SQLException {
+  static boolean heartbeatSeen(RunningBackend backend, String agentId)
+      throws java.sql.SQLException {
     try (java.sql.Connection c = backend.dataSource().getConnection();
         java.sql.PreparedStatement q =
             c.prepareStatement("SELECT last_heartbeat_at FROM agents WHERE agent_id = ?")) {

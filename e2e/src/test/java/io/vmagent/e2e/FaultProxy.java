@@ -28,7 +28,8 @@ import javax.net.ssl.SSLContext;
  * never arrives). Everything else passes through unchanged.
  */
 final class FaultProxy implements AutoCloseable {
-  private static final List<String> REQUEST_HEADERS = List.of("Authorization", "Content-Type", "Accept");
+  private static final List<String> REQUEST_HEADERS =
+      List.of("Authorization", "Content-Type", "Accept");
   private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "Retry-After");
 
   private final URI backend;
@@ -43,7 +44,9 @@ final class FaultProxy implements AutoCloseable {
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .sslContext(
-                TlsContexts.create(new TlsSettings(true, Optional.of(backendCa), Optional.empty(), Optional.empty())))
+                TlsContexts.create(
+                    new TlsSettings(
+                        true, Optional.of(backendCa), Optional.empty(), Optional.empty())))
             .build();
     server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
@@ -89,9 +92,13 @@ final class FaultProxy implements AutoCloseable {
           request.header(name, value);
         }
       }
-      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       for (String name : RESPONSE_HEADERS) {
-        response.headers().firstValue(name).ifPresent(v -> exchange.getResponseHeaders().add(name, v));
+        response
+            .headers()
+            .firstValue(name)
+            .ifPresent(v -> exchange.getResponseHeaders().add(name, v));
       }
       byte[] answer = response.body();
       exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);

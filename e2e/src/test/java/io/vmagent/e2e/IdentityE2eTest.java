@@ -9,7 +9,6 @@ import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.BootstrapTokenInfo;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
-import io.vmagent.protocol.Connectivity;
 import io.vmagent.testing.AgentProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real agent process against a backend that requires client certificates: it enrolls itself,
- * renews its certificate while commands flow, recovers with its key alone after being away past
- * the certificate's end, and a host that lost its key is refused until an operator resets its id.
+ * renews its certificate while commands flow, recovers with its key alone after being away past the
+ * certificate's end, and a host that lost its key is refused until an operator resets its id.
  */
 class IdentityE2eTest {
   private static final Pattern STORED = Pattern.compile("client certificate .* stored in ");
@@ -99,9 +98,7 @@ class IdentityE2eTest {
       String id = backend.queueCommand(agentId, "list", Map.of()).id();
       assertThat(backend.awaitCommand(id, Duration.ofSeconds(30)).state())
           .isEqualTo(CommandState.SUCCEEDED);
-      assertThat(Files.readString(secondLog))
-          .contains("expired")
-          .containsPattern(STORED.pattern());
+      assertThat(Files.readString(secondLog)).contains("expired").containsPattern(STORED.pattern());
       agent.kill();
     }
   }

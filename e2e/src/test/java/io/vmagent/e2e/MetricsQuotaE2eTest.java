@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An agent past its metrics quota for the day: the backend answers 429 with Retry-After until the
- * day ends, and the agent stops sending metrics until then (its spool keeps them, within its
- * bound) instead of retrying every few seconds, while its heartbeats and commands go on.
+ * day ends, and the agent stops sending metrics until then (its spool keeps them, within its bound)
+ * instead of retrying every few seconds, while its heartbeats and commands go on.
  */
 class MetricsQuotaE2eTest {
   @TempDir Path dir;
@@ -66,7 +66,10 @@ class MetricsQuotaE2eTest {
     ((Logger) LoggerFactory.getLogger(SpoolDrainer.class)).addAppender(log);
     Map<String, String> settings =
         E2e.agentSettings(
-            backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), E2e.libvirtHost(dir));
+            backend,
+            dir.resolve("agent"),
+            backend.createBootstrapToken(false, null),
+            E2e.libvirtHost(dir));
     agent = new Agent(E2e.config(settings));
     agent.start();
     String agentId = E2e.agentId(dir.resolve("agent"));

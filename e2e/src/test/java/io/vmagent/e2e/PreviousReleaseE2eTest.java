@@ -5,16 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
-import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.CommandState;
-import io.vmagent.protocol.Connectivity;
 import io.vmagent.testing.AgentProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

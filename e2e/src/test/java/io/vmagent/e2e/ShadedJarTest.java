@@ -39,11 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The jar as shipped ({@code agent/target/vm-agent.jar}, built in the package phase): its trimmed
  * BouncyCastle still holds every class the agent can reach, and it reads every PEM form and speaks
- * mutual TLS to a real backend. The other suites run the agent from its class path, with the
- * whole of BouncyCastle.
+ * mutual TLS to a real backend. The other suites run the agent from its class path, with the whole
+ * of BouncyCastle.
  */
 class ShadedJarTest {
-  private static final Path JAR = Path.of(System.getProperty("vmagent.agent.jar", "../agent/target/vm-agent.jar"));
+  private static final Path JAR =
+      Path.of(System.getProperty("vmagent.agent.jar", "../agent/target/vm-agent.jar"));
   // An EC PARAMETERS block (prime256v1), as `openssl ecparam -genkey` writes before the key.
   private static final String EC_PARAMETERS =
       "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
@@ -74,7 +75,11 @@ class ShadedJarTest {
         jdeps.run(
             new PrintStream(out, true, StandardCharsets.UTF_8),
             System.err,
-            "--multi-release", "17", "-verbose:class", "-filter:none", JAR.toString());
+            "--multi-release",
+            "17",
+            "-verbose:class",
+            "-filter:none",
+            JAR.toString());
     assertThat(exit).isZero();
 
     // Class -> the classes it names; the multi-release prefix (9/, 11/...) does not matter here.
@@ -89,10 +94,13 @@ class ShadedJarTest {
     // Everything outside BouncyCastle ships whole, so all of it is a root.
     ArrayDeque<String> todo = new ArrayDeque<>();
     Set<String> reached = new HashSet<>();
-    references.keySet().stream().filter(c -> !c.startsWith("org.bouncycastle.")).forEach(c -> {
-      reached.add(c);
-      todo.add(c);
-    });
+    references.keySet().stream()
+        .filter(c -> !c.startsWith("org.bouncycastle."))
+        .forEach(
+            c -> {
+              reached.add(c);
+              todo.add(c);
+            });
     Set<String> missing = new TreeSet<>();
     while (!todo.isEmpty()) {
       String from = todo.poll();
@@ -108,8 +116,12 @@ class ShadedJarTest {
       }
     }
 
-    assertThat(reached).as("BouncyCastle's PEM reader is reached").contains("org.bouncycastle.openssl.PEMParser");
-    assertThat(missing).as("classes to add to the BouncyCastle includes of agent/pom.xml").isEmpty();
+    assertThat(reached)
+        .as("BouncyCastle's PEM reader is reached")
+        .contains("org.bouncycastle.openssl.PEMParser");
+    assertThat(missing)
+        .as("classes to add to the BouncyCastle includes of agent/pom.xml")
+        .isEmpty();
   }
 
   @Test
@@ -130,11 +142,26 @@ class ShadedJarTest {
       TestPki.writeCertificates(cert, pki.issue("host-" + form.name(), form.keys()).certificate());
       writeKey(key, form);
       Path env = dir.resolve(form.name() + ".env");
-      Files.writeString(env, "AGENT_BACKEND_URL=https://backend.example.com\nAGENT_SSL_CA_PATH=" + ca
-          + "\nAGENT_SSL_CERT_PATH=" + cert + "\nAGENT_SSL_KEY_PATH=" + key + "\n");
+      Files.writeString(
+          env,
+          "AGENT_BACKEND_URL=https://backend.example.com\nAGENT_SSL_CA_PATH="
+              + ca
+              + "\nAGENT_SSL_CERT_PATH="
+              + cert
+              + "\nAGENT_SSL_KEY_PATH="
+              + key
+              + "\n");
 
-      Completed result = AgentProcess.run(AgentProcess.fromJar(JAR), Map.of(),
-          "config", "check", "--config-file", env.toString(), "--state-dir", dir.toString());
+      Completed result =
+          AgentProcess.run(
+              AgentProcess.fromJar(JAR),
+              Map.of(),
+              "config",
+              "check",
+              "--config-file",
+              env.toString(),
+              "--state-dir",
+              dir.toString());
 
       if (form.name().endsWith("encrypted")) {
         assertThat(result.exit()).as(result.output()).isEqualTo(78);
@@ -142,7 +169,12 @@ class ShadedJarTest {
       } else {
         assertThat(result.exit()).as(result.output()).isZero();
         assertThat(result.output())
-            .contains("TLS: presents the client certificate CN=host-" + form.name() + " (" + form.expected() + ")")
+            .contains(
+                "TLS: presents the client certificate CN=host-"
+                    + form.name()
+                    + " ("
+                    + form.expected()
+                    + ")")
             .contains("configuration is valid");
       }
     }
@@ -152,10 +184,16 @@ class ShadedJarTest {
   void theShippedJarEnrollsItselfForMutualTlsAndStopsCleanly() throws Exception {
     backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
     Map<String, String> settings =
-        E2e.agentSettings(backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), "test:///default");
+        E2e.agentSettings(
+            backend,
+            dir.resolve("agent"),
+            backend.createBootstrapToken(false, null),
+            "test:///default");
     // No certificate configured: the shipped jar generates its key and enrolls itself.
     try (AgentProcess agent = AgentProcess.startJar(JAR, settings, dir.resolve("agent.log"))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("agent/state/agent-id")));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.exists(dir.resolve("agent/state/agent-id")));
       String agentId = E2e.agentId(dir.resolve("agent"));
       await().atMost(Duration.ofSeconds(30)).until(() -> E2e.heartbeatSeen(backend, agentId));
       assertThat(dir.resolve("agent/state/agent-cert.pem")).exists();
@@ -175,15 +213,22 @@ class ShadedJarTest {
       }
       case "rsa-legacy-encrypted" -> {
         try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(file))) {
-          writer.writeObject(form.keys(), new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(WRITER_PROVIDER)
-              .build("not-the-agents-secret".toCharArray()));
+          writer.writeObject(
+              form.keys(),
+              new JcePEMEncryptorBuilder("AES-128-CBC")
+                  .setProvider(WRITER_PROVIDER)
+                  .build("not-the-agents-secret".toCharArray()));
         }
       }
       case "ec-pkcs8-encrypted" -> {
         try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(file))) {
-          writer.writeObject(new JcaPKCS8Generator(form.keys().getPrivate(),
-              new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setProvider(WRITER_PROVIDER)
-                  .setPassword("not-the-agents-secret".toCharArray()).build()));
+          writer.writeObject(
+              new JcaPKCS8Generator(
+                  form.keys().getPrivate(),
+                  new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                      .setProvider(WRITER_PROVIDER)
+                      .setPassword("not-the-agents-secret".toCharArray())
+                      .build()));
         }
       }
       default -> TestPki.writePkcs8Key(file, form.keys().getPrivate());

@@ -26,7 +26,10 @@ class SlowBackendE2eTest {
       Map<String, String> settings =
           proxied.route(
               E2e.agentSettings(
-                  backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), E2e.libvirtHost(dir)));
+                  backend,
+                  dir.resolve("agent"),
+                  backend.createBootstrapToken(false, null),
+                  E2e.libvirtHost(dir)));
       settings.put("AGENT_API_TIMEOUT", "3");
       agent = new Agent(E2e.config(settings));
       agent.start();
@@ -39,7 +42,8 @@ class SlowBackendE2eTest {
           .atMost(Duration.ofSeconds(25))
           .until(() -> lastHeartbeat(backend, agentId).isAfter(first.plusSeconds(8)));
 
-      assertThat(backend.operator().showAgent(agentId).connectivity()).isEqualTo(Connectivity.ONLINE);
+      assertThat(backend.operator().showAgent(agentId).connectivity())
+          .isEqualTo(Connectivity.ONLINE);
     } finally {
       if (agent != null) {
         agent.shutdown();

@@ -59,7 +59,8 @@ class TlsE2eTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> E2e.heartbeatSeen(backend, agentId));
     String id = backend.queueCommand(agentId, "list", Map.of()).id();
-    assertThat(backend.awaitCommand(id, Duration.ofSeconds(20)).state()).isEqualTo(CommandState.SUCCEEDED);
+    assertThat(backend.awaitCommand(id, Duration.ofSeconds(20)).state())
+        .isEqualTo(CommandState.SUCCEEDED);
   }
 
   @Test
@@ -98,8 +99,12 @@ class TlsE2eTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> messages().stream().anyMatch(m -> m.contains("none was presented")));
-    System.out.println("FIGURE refused client certificate, agent log: "
-        + messages().stream().filter(m -> m.contains("none was presented")).findFirst().orElse(""));
+    System.out.println(
+        "FIGURE refused client certificate, agent log: "
+            + messages().stream()
+                .filter(m -> m.contains("none was presented"))
+                .findFirst()
+                .orElse(""));
     String agentId = E2e.agentId(dir.resolve("agent"));
     assertThat(E2e.heartbeatSeen(backend, agentId)).isFalse();
     assertThat(messages()).noneMatch(m -> m.contains(") started"));
@@ -107,7 +112,10 @@ class TlsE2eTest {
 
   private Map<String, String> settings() throws Exception {
     return E2e.agentSettings(
-        backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), E2e.libvirtHost(dir));
+        backend,
+        dir.resolve("agent"),
+        backend.createBootstrapToken(false, null),
+        E2e.libvirtHost(dir));
   }
 
   private static Agent start(Map<String, String> settings) throws Exception {

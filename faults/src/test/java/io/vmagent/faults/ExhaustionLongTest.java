@@ -14,7 +14,6 @@ import io.vmagent.testing.BackendProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,16 +21,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The exhaustion attack at full size, measured: 100 honest agents heartbeat every two seconds
- * against a backend in its own JVM with the launcher's heap, first alone, then while one client, in a process of
- * its own, holds 14,000 slow connections and loops 4,000 long polls with one agent's token. Prints
- * the honest agents' heartbeat latency for both halves side by side (docs/reliability.md).
+ * against a backend in its own JVM with the launcher's heap, first alone, then while one client, in
+ * a process of its own, holds 14,000 slow connections and loops 4,000 long polls with one agent's
+ * token. Prints the honest agents' heartbeat latency for both halves side by side
+ * (docs/reliability.md).
  */
 @Tag("faults-long")
 class ExhaustionLongTest {
@@ -81,7 +80,8 @@ class ExhaustionLongTest {
                           null,
                           2,
                           null));
-              beats.add(new Beat(phase, (System.nanoTime() - started) / 1_000_000, answer.status()));
+              beats.add(
+                  new Beat(phase, (System.nanoTime() - started) / 1_000_000, answer.status()));
             },
             i * 20L,
             2_000,
@@ -112,14 +112,16 @@ class ExhaustionLongTest {
       Thread.sleep(PHASE.toMillis() - 15_000);
       heartbeats.shutdown();
       heartbeats.awaitTermination(30, TimeUnit.SECONDS);
-      String attackReport = new String(attacker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String attackReport =
+          new String(attacker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       attacker.waitFor(120, TimeUnit.SECONDS);
 
       String off = summary(beats, false);
       String on = summary(beats, true);
       System.out.println("FIGURE honest heartbeats, attack off: " + off);
       System.out.println("FIGURE honest heartbeats, attack on:  " + on);
-      System.out.println("FIGURE backend heap after a full GC during the attack: " + heapDuringAttack + " MiB");
+      System.out.println(
+          "FIGURE backend heap after a full GC during the attack: " + heapDuringAttack + " MiB");
       System.out.println("FIGURE " + attackReport.strip().replace('\n', ' '));
 
       assertThat(backend.aliveAfter(Duration.ofSeconds(1))).as(backend.output()).isTrue();
@@ -143,8 +145,7 @@ class ExhaustionLongTest {
     return answer.json().get("access_token").asText();
   }
 
-  private static long percentile(
-      ConcurrentLinkedQueue<Beat> beats, boolean underAttack, double p) {
+  private static long percentile(ConcurrentLinkedQueue<Beat> beats, boolean underAttack, double p) {
     List<Long> sorted =
         new ArrayList<>(
             beats.stream().filter(b -> b.underAttack() == underAttack).map(Beat::millis).toList());

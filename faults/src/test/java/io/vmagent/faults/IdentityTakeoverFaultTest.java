@@ -69,21 +69,36 @@ class IdentityTakeoverFaultTest {
       String attackerKey =
           Base64.getEncoder().encodeToString(generator.generateKeyPair().getPublic().getEncoded());
       RegisterRequest asVictim =
-          new RegisterRequest(victim, "evil", "evil-host", "0.1.0", "test:///default", null,
-                  List.of("pause"), 30)
+          new RegisterRequest(
+                  victim,
+                  "evil",
+                  "evil-host",
+                  "0.1.0",
+                  "test:///default",
+                  null,
+                  List.of("pause"),
+                  30)
               .withKey(ProtocolPaths.PROTOCOL_VERSION, attackerKey, null);
       for (RegisterRequest attempt :
           List.of(
               asVictim,
-              new RegisterRequest(victim, "evil", "evil-host", "0.1.0", "test:///default", null,
-                  List.of("pause"), 30))) {
+              new RegisterRequest(
+                  victim,
+                  "evil",
+                  "evil-host",
+                  "0.1.0",
+                  "test:///default",
+                  null,
+                  List.of("pause"),
+                  30))) {
         Api.Answer takeover = attacker.post(ProtocolPaths.REGISTER, fleetToken, attempt);
         assertThat(takeover.status()).isEqualTo(409);
         assertThat(takeover.json().get("code").asText()).isEqualTo("AGENT_ID_IN_USE");
         assertThat(takeover.body()).doesNotContain(fleetToken);
       }
       assertThat(log.lines())
-          .filteredOn(l -> l.contains("refused a registration of agent " + victim + " from 127.0.0.1"))
+          .filteredOn(
+              l -> l.contains("refused a registration of agent " + victim + " from 127.0.0.1"))
           .hasSize(2);
     }
 
@@ -92,8 +107,15 @@ class IdentityTakeoverFaultTest {
         attacker.post(
             ProtocolPaths.REGISTER,
             fleetToken,
-            new RegisterRequest("evil-host", "evil", "evil-host", "0.1.0", "test:///default", null,
-                List.of("pause"), 30));
+            new RegisterRequest(
+                "evil-host",
+                "evil",
+                "evil-host",
+                "0.1.0",
+                "test:///default",
+                null,
+                List.of("pause"),
+                30));
     String evilToken = own.json().get("access_token").asText();
     CommandView pause = backend.queueCommand(victim, "pause", Map.of("vm", "test"));
     assertThat(attacker.get(ProtocolPaths.commands(victim, 0), evilToken).status()).isEqualTo(403);

@@ -30,8 +30,8 @@ import java.util.List;
  * @param vmCount VMs it last reported; may be null
  * @param keyFingerprint SHA-256 of the public key its id is bound to (hex, first 16 bytes); null
  *     while no key is bound (an agent registered by a version without keys)
- * @param identityReleasedAt when an operator released its identity for the next registration;
- *     null when it is not released
+ * @param identityReleasedAt when an operator released its identity for the next registration; null
+ *     when it is not released
  */
 public record AgentStatus(
     String agentId,

@@ -82,7 +82,8 @@ public final class AgentKey {
     if (privateDer == null || publicDer == null) {
       // Never quote the file: it holds the key.
       throw new IOException(
-          file + " is not the agent's key file (it needs a PRIVATE KEY and a PUBLIC KEY block);"
+          file
+              + " is not the agent's key file (it needs a PRIVATE KEY and a PUBLIC KEY block);"
               + " move it away to make a new key, then have an operator run 'vm-backend agents"
               + " reset AGENT_ID'");
     }
@@ -97,7 +98,8 @@ public final class AgentKey {
       }
       return key;
     } catch (GeneralSecurityException e) {
-      throw new IOException(file + " holds a key the agent cannot read (" + e.getClass().getSimpleName() + ")");
+      throw new IOException(
+          file + " holds a key the agent cannot read (" + e.getClass().getSimpleName() + ")");
     }
   }
 

@@ -16,8 +16,8 @@ import java.util.Objects;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * The agent's side of the protocol: one method per agent call, each authenticated with the
- * {@link Session}'s access token; a 401 triggers one token refresh and one retry.
+ * The agent's side of the protocol: one method per agent call, each authenticated with the {@link
+ * Session}'s access token; a 401 triggers one token refresh and one retry.
  */
 public final class BackendClient {
   private final HttpTransport transport;

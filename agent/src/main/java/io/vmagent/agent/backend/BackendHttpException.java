@@ -1,9 +1,9 @@
 package io.vmagent.agent.backend;
 
 import io.vmagent.protocol.ErrorCode;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.io.IOException;
 
 /** The backend answered with an HTTP error status; carries the status and the problem's code. */
 public final class BackendHttpException extends IOException {
@@ -21,7 +21,11 @@ public final class BackendHttpException extends IOException {
   public BackendHttpException(
       String request, int status, ErrorCode code, String detail, Duration retryAfter) {
     super(
-        request + " answered HTTP " + status + " " + code.name()
+        request
+            + " answered HTTP "
+            + status
+            + " "
+            + code.name()
             + (detail == null || detail.isBlank() ? "" : ": " + detail));
     this.status = status;
     this.code = code;

@@ -47,8 +47,14 @@ public record Credentials(
 
   @Override
   public String toString() {
-    return "Credentials[agentId=" + agentId + ", backendUrl=" + backendUrl
-        + ", accessTokenExpiresAt=" + accessTokenExpiresAt
-        + ", refreshTokenExpiresAt=" + refreshTokenExpiresAt + "]";
+    return "Credentials[agentId="
+        + agentId
+        + ", backendUrl="
+        + backendUrl
+        + ", accessTokenExpiresAt="
+        + accessTokenExpiresAt
+        + ", refreshTokenExpiresAt="
+        + refreshTokenExpiresAt
+        + "]";
   }
 }

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The client certificate the fleet's CA issued for the agent's key, and when the agent received
- * it. Renewal and expiry are judged from that moment and the certificate's own lifetime, on the
- * host's clock alone, so a host whose clock is off from the backend's still renews on time.
+ * The client certificate the fleet's CA issued for the agent's key, and when the agent received it.
+ * Renewal and expiry are judged from that moment and the certificate's own lifetime, on the host's
+ * clock alone, so a host whose clock is off from the backend's still renews on time.
  *
  * @param chain the certificate first, then its issuers
  * @param receivedAt when the agent stored it

@@ -15,12 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's key and the client certificate the backend issues for it: kept in the state
- * directory ({@code agent-key.pem}, {@code agent-cert.pem}), presented on every new connection,
- * and replaced without an outage: a renewed certificate is used at once, the previous one is kept
- * until a request with the new one has worked, and brought back if the new one is refused. A
- * certificate configured by the operator ({@code AGENT_SSL_CERT_PATH}) takes precedence: then the
- * issued one is never presented.
+ * The agent's key and the client certificate the backend issues for it: kept in the state directory
+ * ({@code agent-key.pem}, {@code agent-cert.pem}), presented on every new connection, and replaced
+ * without an outage: a renewed certificate is used at once, the previous one is kept until a
+ * request with the new one has worked, and brought back if the new one is refused. A certificate
+ * configured by the operator ({@code AGENT_SSL_CERT_PATH}) takes precedence: then the issued one is
+ * never presented.
  */
 public final class Enrollment {
   /** The certificate's file name inside the state directory. */
@@ -77,7 +77,8 @@ public final class Enrollment {
         key = AgentKey.loadOrCreate(stateDir);
         if (!existed) {
           log.info(
-              "generated the agent's key in {} (mode 0600); the backend binds this agent's id to it",
+              "generated the agent's key in {} (mode 0600); the backend binds this agent's id to"
+                  + " it",
               stateDir.resolve(AgentKey.FILE_NAME));
         }
       }
@@ -95,8 +96,7 @@ public final class Enrollment {
   /** Whether a certificate should be fetched now: none yet, or two thirds of its life used. */
   public boolean renewalDue(Instant now) {
     synchronized (lock) {
-      return presentsIssuedCertificate()
-          && (current == null || !now.isBefore(current.renewAt()));
+      return presentsIssuedCertificate() && (current == null || !now.isBefore(current.renewAt()));
     }
   }
 
@@ -108,8 +108,8 @@ public final class Enrollment {
   }
 
   /**
-   * Stops presenting a certificate that expired (the handshake would fail with it, before the
-   * agent could register again); true when it did.
+   * Stops presenting a certificate that expired (the handshake would fail with it, before the agent
+   * could register again); true when it did.
    */
   public boolean withdrawIfExpired(Instant now) throws IOException {
     synchronized (lock) {
@@ -178,8 +178,8 @@ public final class Enrollment {
   }
 
   /**
-   * The backend refused the newest certificate's handshake: go back to the previous one while it
-   * is valid. True when the previous one is presented again.
+   * The backend refused the newest certificate's handshake: go back to the previous one while it is
+   * valid. True when the previous one is presented again.
    */
   public boolean revert() throws IOException {
     synchronized (lock) {

@@ -102,8 +102,8 @@ public final class HttpTransport implements AutoCloseable {
   }
 
   /**
-   * Sends one request, retried according to {@code mode}, and decodes a 2xx answer as {@code
-   * type} ({@code Void} ignores the body).
+   * Sends one request, retried according to {@code mode}, and decodes a 2xx answer as {@code type}
+   * ({@code Void} ignores the body).
    *
    * @param bearer the {@code Authorization: Bearer} credential, or null for none
    * @param requestTimeout how long one attempt may take, or null for the transport's timeout
@@ -182,7 +182,8 @@ public final class HttpTransport implements AutoCloseable {
     return builder.build();
   }
 
-  private static boolean retryable(HttpResponse<byte[]> response, Throwable failure, RetryMode mode) {
+  private static boolean retryable(
+      HttpResponse<byte[]> response, Throwable failure, RetryMode mode) {
     if (failure != null) {
       if (failure instanceof SSLException) {
         return false; // a certificate problem does not heal by itself within one request

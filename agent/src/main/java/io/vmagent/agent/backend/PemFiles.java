@@ -22,8 +22,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * Reads PEM certificates and private keys: RSA and EC keys in PKCS#1 ({@code RSA PRIVATE KEY}),
- * SEC1 ({@code EC PRIVATE KEY}, with or without an {@code EC PARAMETERS} block) and PKCS#8
- * ({@code PRIVATE KEY}) forms. Error messages name the file, never its content.
+ * SEC1 ({@code EC PRIVATE KEY}, with or without an {@code EC PARAMETERS} block) and PKCS#8 ({@code
+ * PRIVATE KEY}) forms. Error messages name the file, never its content.
  */
 public final class PemFiles {
   private PemFiles() {}
@@ -35,7 +35,9 @@ public final class PemFiles {
     }
   }
 
-  /** Every certificate in PEM text (an answer of the backend); {@code source} names it in errors. */
+  /**
+   * Every certificate in PEM text (an answer of the backend); {@code source} names it in errors.
+   */
   public static List<X509Certificate> certificates(String pem, String source) throws IOException {
     return certificates(
         new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)), source);
@@ -71,12 +73,14 @@ public final class PemFiles {
         if (object instanceof PrivateKeyInfo info) {
           return converter.getPrivateKey(info);
         }
-        if (object instanceof PEMEncryptedKeyPair || object instanceof PKCS8EncryptedPrivateKeyInfo) {
+        if (object instanceof PEMEncryptedKeyPair
+            || object instanceof PKCS8EncryptedPrivateKeyInfo) {
           throw new IOException(
               file + " holds an encrypted private key; the agent needs it unencrypted (mode 0600)");
         }
         if (!(object instanceof ASN1ObjectIdentifier)) {
-          // Anything else (a certificate in the same file) is skipped; EC PARAMETERS parse as an OID.
+          // Anything else (a certificate in the same file) is skipped; EC PARAMETERS parse as an
+          // OID.
           continue;
         }
       }

@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's standing with the backend: registers when it has no credentials (or they were
  * rejected), keeps them in the {@link CredentialsStore}, refreshes the access token before it
- * expires and once after a 401. With a backend of protocol 2 it registers with its key (and a
- * proof of it, so no bootstrap token is needed again), and keeps its client certificate renewed
- * through the {@link Enrollment}. Every token received is registered with the {@link
- * SecretMasker} so it can never reach a log line.
+ * expires and once after a 401. With a backend of protocol 2 it registers with its key (and a proof
+ * of it, so no bootstrap token is needed again), and keeps its client certificate renewed through
+ * the {@link Enrollment}. Every token received is registered with the {@link SecretMasker} so it
+ * can never reach a log line.
  */
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -87,8 +87,7 @@ public final class Session {
         current = usable(store.load().orElse(null));
         if (current != null) {
           remember(current);
-          log.info(
-              "using kept credentials of agent {} from {}", current.agentId(), store.file());
+          log.info("using kept credentials of agent {} from {}", current.agentId(), store.file());
         }
       }
       Instant now = clock.instant();
@@ -142,7 +141,8 @@ public final class Session {
       enrollment.accept(renewed.certificate());
     } catch (IOException e) {
       nextRenewal = now.plusSeconds(60);
-      log.warn("cannot renew the client certificate now ({}); retrying in a minute", e.getMessage());
+      log.warn(
+          "cannot renew the client certificate now ({}); retrying in a minute", e.getMessage());
     }
   }
 
@@ -170,8 +170,8 @@ public final class Session {
   }
 
   /**
-   * The backend's protocol version, asked once: the agent sends protocol-2 fields only to a
-   * backend that names 2 or more, since an older one refuses members it does not know.
+   * The backend's protocol version, asked once: the agent sends protocol-2 fields only to a backend
+   * that names 2 or more, since an older one refuses members it does not know.
    */
   private int backendProtocol() throws IOException {
     if (backendProtocol == null) {
@@ -272,8 +272,7 @@ public final class Session {
     if (!current.refreshToken().equals(renewed.refreshToken())) {
       forget(current);
     }
-    log.info(
-        "access token refreshed ({}); valid until {}", why, renewed.accessTokenExpiresAt());
+    log.info("access token refreshed ({}); valid until {}", why, renewed.accessTokenExpiresAt());
     return renewed;
   }
 
@@ -339,7 +338,8 @@ public final class Session {
       }
       if (e.status() == 401 || e.status() == 403) {
         throw new RegistrationException(
-            "the backend refused to register this agent: " + e.getMessage()
+            "the backend refused to register this agent: "
+                + e.getMessage()
                 + " (check AGENT_TOKEN; a revoked agent cannot register again)",
             e);
       }

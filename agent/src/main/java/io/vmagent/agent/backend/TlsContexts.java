@@ -25,8 +25,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Builds the {@link SSLContext} of the backend client: the CAs of {@code AGENT_SSL_CA_PATH}, or
- * the system trust store when it is not set, the client certificate and key for mutual TLS, or
+ * Builds the {@link SSLContext} of the backend client: the CAs of {@code AGENT_SSL_CA_PATH}, or the
+ * system trust store when it is not set, the client certificate and key for mutual TLS, or
  * (verification off) a trust manager that accepts any certificate and any host name.
  */
 public final class TlsContexts {
@@ -82,8 +82,13 @@ public final class TlsContexts {
     } else if (settings.caPath().isPresent()) {
       Path caPath = settings.caPath().get();
       List<X509Certificate> cas = PemFiles.certificates(caPath);
-      lines.add("TLS: trusts only the " + cas.size() + " CA certificate" + (cas.size() == 1 ? "" : "s")
-          + " in " + caPath);
+      lines.add(
+          "TLS: trusts only the "
+              + cas.size()
+              + " CA certificate"
+              + (cas.size() == 1 ? "" : "s")
+              + " in "
+              + caPath);
       cas.forEach(ca -> expiry("CA certificate", ca, caPath, now).ifPresent(lines::add));
     } else {
       lines.add("TLS: trusts the system's CA store");
@@ -91,9 +96,15 @@ public final class TlsContexts {
     if (settings.mutual()) {
       Path certPath = settings.certPath().orElseThrow();
       X509Certificate client = PemFiles.certificates(certPath).get(0);
-      lines.add("TLS: presents the client certificate " + client.getSubjectX500Principal().getName()
-          + " (" + client.getPublicKey().getAlgorithm() + " key) from " + certPath + ", valid until "
-          + client.getNotAfter().toInstant());
+      lines.add(
+          "TLS: presents the client certificate "
+              + client.getSubjectX500Principal().getName()
+              + " ("
+              + client.getPublicKey().getAlgorithm()
+              + " key) from "
+              + certPath
+              + ", valid until "
+              + client.getNotAfter().toInstant());
       expiry("client certificate", client, certPath, now).ifPresent(lines::add);
     }
     return lines;
@@ -109,34 +120,49 @@ public final class TlsContexts {
     boolean exists = java.nio.file.Files.exists(file);
     if (settings.mutual()) {
       return exists
-          ? List.of("TLS: the configured client certificate takes precedence over the one issued"
-              + " at enrollment (" + file + ")")
+          ? List.of(
+              "TLS: the configured client certificate takes precedence over the one issued"
+                  + " at enrollment ("
+                  + file
+                  + ")")
           : List.of();
     }
     if (!exists) {
-      return List.of("TLS: no client certificate yet; the agent generates its key ("
-          + stateDir.resolve(AgentKey.FILE_NAME) + ") and gets one at its next registration"
-          + " with a backend of protocol 2");
+      return List.of(
+          "TLS: no client certificate yet; the agent generates its key ("
+              + stateDir.resolve(AgentKey.FILE_NAME)
+              + ") and gets one at its next registration"
+              + " with a backend of protocol 2");
     }
     X509Certificate issued = PemFiles.certificates(file).get(0);
     List<String> lines = new ArrayList<>();
-    lines.add("TLS: presents the client certificate " + issued.getSubjectX500Principal().getName()
-        + " issued for the agent's key at enrollment, from " + file + ", valid until "
-        + issued.getNotAfter().toInstant() + " (renewed by the agent at two thirds of its life)");
+    lines.add(
+        "TLS: presents the client certificate "
+            + issued.getSubjectX500Principal().getName()
+            + " issued for the agent's key at enrollment, from "
+            + file
+            + ", valid until "
+            + issued.getNotAfter().toInstant()
+            + " (renewed by the agent at two thirds of its life)");
     if (issued.getNotAfter().toInstant().isBefore(now)) {
       lines.add("TLS: it has expired; the agent registers again with its key when it starts");
     }
     return lines;
   }
 
-  private static Optional<String> expiry(String what, X509Certificate certificate, Path file, Instant now) {
+  private static Optional<String> expiry(
+      String what, X509Certificate certificate, Path file, Instant now) {
     Instant notAfter = certificate.getNotAfter().toInstant();
     String name = what + " " + certificate.getSubjectX500Principal().getName() + " in " + file;
     if (notAfter.isBefore(now)) {
       return Optional.of("warning: the " + name + " expired on " + notAfter);
     }
     if (certificate.getNotBefore().toInstant().isAfter(now)) {
-      return Optional.of("warning: the " + name + " is not valid before " + certificate.getNotBefore().toInstant());
+      return Optional.of(
+          "warning: the "
+              + name
+              + " is not valid before "
+              + certificate.getNotBefore().toInstant());
     }
     if (notAfter.isBefore(now.plus(EXPIRY_WARNING))) {
       return Optional.of("warning: the " + name + " expires on " + notAfter);
@@ -188,13 +214,21 @@ public final class TlsContexts {
     PrivateKey key = PemFiles.privateKey(keyPath);
     if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
       throw new IOException(
-          keyPath + " holds a " + key.getAlgorithm() + " key but " + certPath
-              + " certifies a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
+          keyPath
+              + " holds a "
+              + key.getAlgorithm()
+              + " key but "
+              + certPath
+              + " certifies a "
+              + chain.get(0).getPublicKey().getAlgorithm()
+              + " key");
     }
     if (!signsFor(key, chain.get(0).getPublicKey())) {
       // Otherwise the backend refuses the handshake with no word on which file is wrong.
       throw new IOException(
-          keyPath + " is not the key of the certificate in " + certPath
+          keyPath
+              + " is not the key of the certificate in "
+              + certPath
               + " (a key and certificate from different pairs?)");
     }
     return keyManagers(key, chain);
@@ -206,7 +240,8 @@ public final class TlsContexts {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setKeyEntry("client", key, password, chain.toArray(new X509Certificate[0]));
-    KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    KeyManagerFactory factory =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     factory.init(store, password);
     return factory.getKeyManagers();
   }

@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code vm-agent config check}: the effective configuration, each value with its source. */
-@Command(name = "config", description = "Inspect the configuration.",
+@Command(
+    name = "config",
+    description = "Inspect the configuration.",
     subcommands = ConfigCommand.Check.class)
 final class ConfigCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -29,12 +31,16 @@ final class ConfigCommand implements Runnable {
   }
 
   /** Prints every key with its value and origin; exits 78 when the configuration is invalid. */
-  @Command(name = "check",
-      description = "Print the effective configuration with where each value came from "
-          + "(secrets as ***) and check it; exit 78 when it is invalid.",
+  @Command(
+      name = "check",
+      description =
+          "Print the effective configuration with where each value came from "
+              + "(secrets as ***) and check it; exit 78 when it is invalid.",
       footerHeading = "%nExamples:%n",
-      footer = {"  vm-agent config check",
-          "  vm-agent config check --config-file ./agent.env --set AGENT_HEARTBEAT_INTERVAL=10"})
+      footer = {
+        "  vm-agent config check",
+        "  vm-agent config check --config-file ./agent.env --set AGENT_HEARTBEAT_INTERVAL=10"
+      })
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ConfigOptions options;
@@ -60,8 +66,10 @@ final class ConfigCommand implements Runnable {
       // The files are read now, so a wrong key or bundle shows here rather than at the next start.
       List<String> tls;
       try {
-        tls = new java.util.ArrayList<>(TlsContexts.describe(TlsSettings.of(config), Instant.now()));
-        tls.addAll(TlsContexts.describeIssued(TlsSettings.of(config), config.stateDir(), Instant.now()));
+        tls =
+            new java.util.ArrayList<>(TlsContexts.describe(TlsSettings.of(config), Instant.now()));
+        tls.addAll(
+            TlsContexts.describeIssued(TlsSettings.of(config), config.stateDir(), Instant.now()));
       } catch (IOException e) {
         out.flush();
         throw new CommandFailure(ExitCodes.CONFIG, "TLS files unusable: " + e.getMessage(), e);

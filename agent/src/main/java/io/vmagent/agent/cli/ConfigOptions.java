@@ -11,33 +11,48 @@ import picocli.CommandLine.Option;
 
 /** The configuration options every command shares; they override environment and env file. */
 public final class ConfigOptions {
-  @Option(names = "--config-file", paramLabel = "FILE",
-      description = "Environment file to read (AGENT_CONFIG_FILE, default /etc/vm-agent/agent.env).")
+  @Option(
+      names = "--config-file",
+      paramLabel = "FILE",
+      description =
+          "Environment file to read (AGENT_CONFIG_FILE, default /etc/vm-agent/agent.env).")
   Path configFile;
 
-  @Option(names = "--backend-url", paramLabel = "URL", description = "Backend URL (AGENT_BACKEND_URL).")
+  @Option(
+      names = "--backend-url",
+      paramLabel = "URL",
+      description = "Backend URL (AGENT_BACKEND_URL).")
   String backendUrl;
 
-  @Option(names = "--libvirt-uri", paramLabel = "URI",
+  @Option(
+      names = "--libvirt-uri",
+      paramLabel = "URI",
       description = "libvirt connection URI (AGENT_LIBVIRT_URI, default qemu:///system).")
   String libvirtUri;
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
       description = "State directory (AGENT_STATE_DIR, default /var/lib/vm-agent).")
   Path stateDir;
 
-  @Option(names = "--log-level", paramLabel = "LEVEL",
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
       description = "DEBUG, INFO, WARNING, ERROR or CRITICAL (AGENT_LOG_LEVEL).")
   String logLevel;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
       description = "Any configuration key, e.g. --set AGENT_HEARTBEAT_INTERVAL=10. Repeatable.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
   /** The values given on the command line, by key name. */
   public Map<String, String> commandLineValues() {
     Map<String, String> values = new LinkedHashMap<>(overrides);
-    putIfGiven(values, ConfigKey.AGENT_CONFIG_FILE, configFile == null ? null : configFile.toString());
+    putIfGiven(
+        values, ConfigKey.AGENT_CONFIG_FILE, configFile == null ? null : configFile.toString());
     putIfGiven(values, ConfigKey.AGENT_BACKEND_URL, backendUrl);
     putIfGiven(values, ConfigKey.AGENT_LIBVIRT_URI, libvirtUri);
     putIfGiven(values, ConfigKey.AGENT_STATE_DIR, stateDir == null ? null : stateDir.toString());

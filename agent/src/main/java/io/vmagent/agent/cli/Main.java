@@ -10,8 +10,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(isPlainRun(args) ? runDaemon(new PrintWriter(System.err, true))
-        : VmAgentCommand.commandLine().execute(args));
+    System.exit(
+        isPlainRun(args)
+            ? runDaemon(new PrintWriter(System.err, true))
+            : VmAgentCommand.commandLine().execute(args));
   }
 
   /**

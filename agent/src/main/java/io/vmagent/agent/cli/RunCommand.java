@@ -14,10 +14,11 @@ import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
 
 /** {@code vm-agent run}: the daemon. */
-@Command(name = "run", description = "Run the agent in the foreground (what the systemd unit starts).",
+@Command(
+    name = "run",
+    description = "Run the agent in the foreground (what the systemd unit starts).",
     footerHeading = "%nExamples:%n",
-    footer = {"  vm-agent run",
-        "  vm-agent run --config-file ./agent.env --log-level DEBUG"})
+    footer = {"  vm-agent run", "  vm-agent run --config-file ./agent.env --log-level DEBUG"})
 final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
@@ -27,14 +28,19 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws ConfigException, InterruptedException {
     AgentConfig config = options.loader().persistAgentId(true).load();
     config.token().ifPresent(token -> SecretMasker.register(token.reveal()));
-    LogSetup.configure(config.logLevel(), config.logFile(), config.logFormat(), LogSetup.underJournald(System.getenv()));
+    LogSetup.configure(
+        config.logLevel(),
+        config.logFile(),
+        config.logFormat(),
+        LogSetup.underJournald(System.getenv()));
     config.warnings().forEach(w -> log.warn("configuration: {}", w));
     Agent agent;
     try {
       agent = new Agent(config);
       agent.start();
     } catch (IOException e) {
-      throw new CommandFailure(ExitCodes.UNAVAILABLE, "the agent cannot start: " + e.getMessage(), e);
+      throw new CommandFailure(
+          ExitCodes.UNAVAILABLE, "the agent cannot start: " + e.getMessage(), e);
     }
     // SIGTERM (systemd stop) and SIGINT (Ctrl-C) start the graceful shutdown; handling them here
     // rather than in a shutdown hook lets the process exit 0 once it is done.

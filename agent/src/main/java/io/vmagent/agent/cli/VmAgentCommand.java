@@ -10,8 +10,9 @@ import picocli.CommandLine.IVersionProvider;
     name = "vm-agent",
     mixinStandardHelpOptions = true,
     versionProvider = VmAgentCommand.Version.class,
-    description = "Host agent for virtual-machine fleets: runs VM operations through libvirt, "
-        + "reports metrics and takes commands from the backend.",
+    description =
+        "Host agent for virtual-machine fleets: runs VM operations through libvirt, "
+            + "reports metrics and takes commands from the backend.",
     subcommands = {
       RunCommand.class,
       ConfigCommand.class,

@@ -82,7 +82,8 @@ public final class CommandDispatcher {
   public Optional<CommandResult> handle(Command command) throws IOException {
     String id = command.id();
     if (!CommandJournal.acceptableId(id)) {
-      log.warn("command with an unusable id refused: {}", id == null ? "null" : id.length() + " chars");
+      log.warn(
+          "command with an unusable id refused: {}", id == null ? "null" : id.length() + " chars");
       return Optional.empty();
     }
     if (!running.add(id)) {
@@ -133,7 +134,11 @@ public final class CommandDispatcher {
     Optional<CommandError> refusal = refusal(command, spec, now);
     if (refusal.isPresent()) {
       CommandResult result = CommandResult.failed(command.id(), refusal.get(), now, now);
-      log.warn("command {} ({}) refused: {}", command.id(), command.operation(), refusal.get().message());
+      log.warn(
+          "command {} ({}) refused: {}",
+          command.id(),
+          command.operation(),
+          refusal.get().message());
       journal.finished(command.id(), command.operation(), now, result);
       notify(command, result);
       return result;
@@ -159,7 +164,12 @@ public final class CommandDispatcher {
     notify(command, result);
     long millis = result.finishedAt().toEpochMilli() - now.toEpochMilli();
     if (result.error() == null) {
-      log.info("command {} ({}{}) done in {} ms", command.id(), command.operation(), vmSuffix(command), millis);
+      log.info(
+          "command {} ({}{}) done in {} ms",
+          command.id(),
+          command.operation(),
+          vmSuffix(command),
+          millis);
     } else {
       log.warn(
           "command {} ({}{}) failed in {} ms: {} {}",
@@ -193,7 +203,9 @@ public final class CommandDispatcher {
       return Optional.of(
           new CommandError(
               ErrorCode.UNKNOWN_OPERATION,
-              "unknown operation '" + printable(command.operation()) + "'; this agent runs "
+              "unknown operation '"
+                  + printable(command.operation())
+                  + "'; this agent runs "
                   + String.join(", ", capabilities())));
     }
     if (command.deadline() != null && now.isAfter(command.deadline())) {
@@ -210,8 +222,7 @@ public final class CommandDispatcher {
       if (value == null || value.isBlank()) {
         return Optional.of(
             new CommandError(
-                ErrorCode.INVALID_ARGUMENT,
-                spec.name() + " needs the parameter '" + name + "'"));
+                ErrorCode.INVALID_ARGUMENT, spec.name() + " needs the parameter '" + name + "'"));
       }
     }
     for (String name : command.params().keySet()) {
@@ -219,7 +230,10 @@ public final class CommandDispatcher {
         return Optional.of(
             new CommandError(
                 ErrorCode.INVALID_ARGUMENT,
-                spec.name() + " does not take the parameter '" + printable(name) + "'; it takes "
+                spec.name()
+                    + " does not take the parameter '"
+                    + printable(name)
+                    + "'; it takes "
                     + (spec.accepted().isEmpty() ? "none" : String.join(", ", spec.accepted()))));
       }
     }

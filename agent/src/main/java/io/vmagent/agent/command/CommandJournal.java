@@ -55,7 +55,8 @@ public final class CommandJournal {
   }
 
   /** Records a command's outcome; durable when this returns. */
-  public JournalEntry finished(String commandId, String operation, Instant startedAt, CommandResult result)
+  public JournalEntry finished(
+      String commandId, String operation, Instant startedAt, CommandResult result)
       throws IOException {
     JournalEntry entry = new JournalEntry(commandId, operation, startedAt, result, false);
     write(entry);

@@ -13,7 +13,11 @@ import java.time.Instant;
  * @param delivered whether the backend acknowledged the result
  */
 public record JournalEntry(
-    String commandId, String operation, Instant startedAt, CommandResult result, boolean delivered) {
+    String commandId,
+    String operation,
+    Instant startedAt,
+    CommandResult result,
+    boolean delivered) {
 
   /** Whether the command has an outcome. */
   public boolean finished() {

@@ -5,8 +5,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * An operation with the parameters it takes: the dispatcher refuses a command that lacks a
- * required parameter or carries one the operation does not know, before anything runs.
+ * An operation with the parameters it takes: the dispatcher refuses a command that lacks a required
+ * parameter or carries one the operation does not know, before anything runs.
  *
  * @param name the operation's wire name, e.g. {@code start}
  * @param required parameters that must be present and non-empty

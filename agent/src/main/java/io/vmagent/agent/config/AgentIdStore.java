@@ -40,17 +40,25 @@ public final class AgentIdStore {
     }
     String id = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (!isValid(id)) {
-      throw new IllegalStateException("the file holds no valid agent id; remove it to generate a new one");
+      throw new IllegalStateException(
+          "the file holds no valid agent id; remove it to generate a new one");
     }
     return Optional.of(id);
   }
 
-  /** Generates an id and keeps it; written to a temporary file and renamed so a crash leaves none half-written. */
+  /**
+   * Generates an id and keeps it; written to a temporary file and renamed so a crash leaves none
+   * half-written.
+   */
   public String create() throws IOException {
     String id = UUID.randomUUID().toString();
     Files.createDirectories(file.getParent());
-    Path tmp = Files.createTempFile(file.getParent(), FILE_NAME, ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
+    Path tmp =
+        Files.createTempFile(
+            file.getParent(),
+            FILE_NAME,
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
     try {
       Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
       try {

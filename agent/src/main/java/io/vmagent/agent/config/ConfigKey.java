@@ -16,7 +16,8 @@ public enum ConfigKey {
   AGENT_SSL_VERIFY("true", false, "verify the backend's TLS certificate"),
   AGENT_SSL_CERT_PATH(null, false, "client certificate (PEM) for mutual TLS"),
   AGENT_SSL_KEY_PATH(null, false, "client private key (PEM) for mutual TLS"),
-  AGENT_SSL_CA_PATH(null, false, "CA bundle (PEM): when set, the only CAs trusted; unset, the system store"),
+  AGENT_SSL_CA_PATH(
+      null, false, "CA bundle (PEM): when set, the only CAs trusted; unset, the system store"),
   AGENT_METRICS_INTERVAL("60", false, "seconds between metrics reports"),
   AGENT_HEARTBEAT_INTERVAL("30", false, "seconds between heartbeats"),
   AGENT_API_TIMEOUT("30", false, "seconds before a backend request times out"),
@@ -27,7 +28,8 @@ public enum ConfigKey {
   AGENT_LOG_FORMAT("text", false, "text or json"),
   AGENT_AUTO_REGISTER("true", false, "register with AGENT_TOKEN when no credentials are kept"),
   AGENT_UPDATE_CHECK_INTERVAL("3600", false, "seconds between checks for a newer agent version"),
-  AGENT_STATE_DIR("/var/lib/vm-agent", false, "directory for credentials, agent id, journal, spool"),
+  AGENT_STATE_DIR(
+      "/var/lib/vm-agent", false, "directory for credentials, agent id, journal, spool"),
   AGENT_CONFIG_FILE("/etc/vm-agent/agent.env", false, "environment file read at start"),
   AGENT_ALLOW_INSECURE_HTTP("false", false, "allow a plain http:// backend URL (testing only)"),
   AGENT_STOP_TIMEOUT("60", false, "seconds a graceful VM stop waits for the guest"),

@@ -23,6 +23,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
   /** Bounds of the duration keys, in seconds; documented in the README. */
   static final long HEARTBEAT_MIN = 5, HEARTBEAT_MAX = 3_600;
+
   static final long METRICS_MIN = 5, METRICS_MAX = 86_400;
   static final long API_TIMEOUT_MIN = 1, API_TIMEOUT_MAX = 300;
   static final long UPDATE_CHECK_MIN = 60, UPDATE_CHECK_MAX = 604_800;
@@ -74,7 +75,8 @@ public final class ConfigLoader {
     Path configFile = toPath(fileOrigin.value());
     Map<String, String> fileValues = Map.of();
     if (configFile == null) {
-      problems.add(new ConfigProblem("AGENT_CONFIG_FILE", fileOrigin.value(), "is not a valid path"));
+      problems.add(
+          new ConfigProblem("AGENT_CONFIG_FILE", fileOrigin.value(), "is not a valid path"));
     } else {
       fileValues = readEnvFile(configFile, fileOrigin.source(), problems);
     }
@@ -88,10 +90,17 @@ public final class ConfigLoader {
     d.configFile = configFile;
     d.parseAll();
     if (fileValues.containsKey(ConfigKey.AGENT_TOKEN.name())) {
-      requireNotWorldReadable(configFile, ConfigKey.AGENT_CONFIG_FILE, "it holds AGENT_TOKEN", problems);
+      requireNotWorldReadable(
+          configFile, ConfigKey.AGENT_CONFIG_FILE, "it holds AGENT_TOKEN", problems);
     }
-    if (requireBackend && d.backendUrl == null && origins.get(ConfigKey.AGENT_BACKEND_URL).value() == null) {
-      problems.add(new ConfigProblem("AGENT_BACKEND_URL", null, "is required: the URL of the backend, e.g. https://backend.example.com"));
+    if (requireBackend
+        && d.backendUrl == null
+        && origins.get(ConfigKey.AGENT_BACKEND_URL).value() == null) {
+      problems.add(
+          new ConfigProblem(
+              "AGENT_BACKEND_URL",
+              null,
+              "is required: the URL of the backend, e.g. https://backend.example.com"));
     }
     if (problems.isEmpty() && d.agentId == null) {
       resolveAgentId(d, problems);
@@ -130,10 +139,12 @@ public final class ConfigLoader {
     return value != null && !value.isBlank();
   }
 
-  private static Map<String, String> readEnvFile(Path path, ConfigSource source, List<ConfigProblem> problems) {
+  private static Map<String, String> readEnvFile(
+      Path path, ConfigSource source, List<ConfigProblem> problems) {
     if (!Files.exists(path)) {
       if (source != ConfigSource.DEFAULT) {
-        problems.add(new ConfigProblem("AGENT_CONFIG_FILE", path.toString(), "file does not exist"));
+        problems.add(
+            new ConfigProblem("AGENT_CONFIG_FILE", path.toString(), "file does not exist"));
       }
       return Map.of();
     }
@@ -142,7 +153,9 @@ public final class ConfigLoader {
       problems.addAll(file.problems());
       return file.values();
     } catch (IOException e) {
-      problems.add(new ConfigProblem("AGENT_CONFIG_FILE", path.toString(), "cannot be read: " + e.getMessage()));
+      problems.add(
+          new ConfigProblem(
+              "AGENT_CONFIG_FILE", path.toString(), "cannot be read: " + e.getMessage()));
       return Map.of();
     }
   }
@@ -182,7 +195,8 @@ public final class ConfigLoader {
       current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
       }
       int[] swap = previous;
       previous = current;
@@ -191,15 +205,21 @@ public final class ConfigLoader {
     return previous[b.length()];
   }
 
-  private static void requireNotWorldReadable(Path path, ConfigKey key, String why, List<ConfigProblem> problems) {
+  private static void requireNotWorldReadable(
+      Path path, ConfigKey key, String why, List<ConfigProblem> problems) {
     try {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
       if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
-        problems.add(new ConfigProblem(key.name(), path.toString(),
-            "is readable by every user but " + why + "; run: chmod o-rwx " + path));
+        problems.add(
+            new ConfigProblem(
+                key.name(),
+                path.toString(),
+                "is readable by every user but " + why + "; run: chmod o-rwx " + path));
       }
     } catch (UnsupportedOperationException | IOException e) {
-      problems.add(new ConfigProblem(key.name(), path.toString(), "permissions cannot be read: " + e.getMessage()));
+      problems.add(
+          new ConfigProblem(
+              key.name(), path.toString(), "permissions cannot be read: " + e.getMessage()));
     }
   }
 
@@ -209,13 +229,19 @@ public final class ConfigLoader {
       var stored = store.read();
       if (stored.isPresent()) {
         d.agentId = stored.get();
-        d.origins.put(ConfigKey.AGENT_ID, new AgentConfig.Origin(d.agentId, ConfigSource.STATE_DIR));
+        d.origins.put(
+            ConfigKey.AGENT_ID, new AgentConfig.Origin(d.agentId, ConfigSource.STATE_DIR));
       } else if (persistAgentId) {
         d.agentId = store.create();
-        d.origins.put(ConfigKey.AGENT_ID, new AgentConfig.Origin(d.agentId, ConfigSource.GENERATED));
+        d.origins.put(
+            ConfigKey.AGENT_ID, new AgentConfig.Origin(d.agentId, ConfigSource.GENERATED));
       }
     } catch (IOException | IllegalStateException e) {
-      problems.add(new ConfigProblem("AGENT_ID", null, "cannot be read or kept in " + store.file() + ": " + e.getMessage()));
+      problems.add(
+          new ConfigProblem(
+              "AGENT_ID",
+              null,
+              "cannot be read or kept in " + store.file() + ": " + e.getMessage()));
     }
   }
 
@@ -253,7 +279,10 @@ public final class ConfigLoader {
     long metricsSpoolMaxBytes;
     InetSocketAddress prometheusListen;
 
-    Draft(Map<ConfigKey, AgentConfig.Origin> origins, List<ConfigProblem> problems, List<String> warnings) {
+    Draft(
+        Map<ConfigKey, AgentConfig.Origin> origins,
+        List<ConfigProblem> problems,
+        List<String> warnings) {
       this.origins = origins;
       this.problems = problems;
       this.warnings = warnings;
@@ -265,7 +294,9 @@ public final class ConfigLoader {
 
     private void problem(ConfigKey key, String expected) {
       String value = raw(key);
-      problems.add(new ConfigProblem(key.name(), value == null ? null : key.secret() ? Secret.MASK : value, expected));
+      problems.add(
+          new ConfigProblem(
+              key.name(), value == null ? null : key.secret() ? Secret.MASK : value, expected));
     }
 
     void parseAll() {
@@ -283,22 +314,38 @@ public final class ConfigLoader {
       metricsInterval = seconds(ConfigKey.AGENT_METRICS_INTERVAL, METRICS_MIN, METRICS_MAX);
       heartbeatInterval = seconds(ConfigKey.AGENT_HEARTBEAT_INTERVAL, HEARTBEAT_MIN, HEARTBEAT_MAX);
       apiTimeout = seconds(ConfigKey.AGENT_API_TIMEOUT, API_TIMEOUT_MIN, API_TIMEOUT_MAX);
-      updateCheckInterval = seconds(ConfigKey.AGENT_UPDATE_CHECK_INTERVAL, UPDATE_CHECK_MIN, UPDATE_CHECK_MAX);
+      updateCheckInterval =
+          seconds(ConfigKey.AGENT_UPDATE_CHECK_INTERVAL, UPDATE_CHECK_MIN, UPDATE_CHECK_MAX);
       stopTimeout = seconds(ConfigKey.AGENT_STOP_TIMEOUT, STOP_TIMEOUT_MIN, STOP_TIMEOUT_MAX);
-      libvirtTimeout = seconds(ConfigKey.AGENT_LIBVIRT_TIMEOUT, LIBVIRT_TIMEOUT_MIN, LIBVIRT_TIMEOUT_MAX);
-      shutdownTimeout = seconds(ConfigKey.AGENT_SHUTDOWN_TIMEOUT, SHUTDOWN_TIMEOUT_MIN, SHUTDOWN_TIMEOUT_MAX);
-      retryAttempts = (int) integer(ConfigKey.AGENT_RETRY_ATTEMPTS, RETRY_ATTEMPTS_MIN, RETRY_ATTEMPTS_MAX);
+      libvirtTimeout =
+          seconds(ConfigKey.AGENT_LIBVIRT_TIMEOUT, LIBVIRT_TIMEOUT_MIN, LIBVIRT_TIMEOUT_MAX);
+      shutdownTimeout =
+          seconds(ConfigKey.AGENT_SHUTDOWN_TIMEOUT, SHUTDOWN_TIMEOUT_MIN, SHUTDOWN_TIMEOUT_MAX);
+      retryAttempts =
+          (int) integer(ConfigKey.AGENT_RETRY_ATTEMPTS, RETRY_ATTEMPTS_MIN, RETRY_ATTEMPTS_MAX);
       retryBackoff = decimal(ConfigKey.AGENT_RETRY_BACKOFF, RETRY_BACKOFF_MIN, RETRY_BACKOFF_MAX);
-      metricsSpoolMaxBytes = integer(ConfigKey.AGENT_METRICS_SPOOL_MAX_MB, SPOOL_MB_MIN, SPOOL_MB_MAX) * 1024 * 1024;
-      logLevel = enumValue(ConfigKey.AGENT_LOG_LEVEL, LogLevel::parse, LogLevel.INFO,
-          "one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
-      logFormat = enumValue(ConfigKey.AGENT_LOG_FORMAT, ConfigLoader::parseLogFormat, LogFormat.TEXT, "text or json");
+      metricsSpoolMaxBytes =
+          integer(ConfigKey.AGENT_METRICS_SPOOL_MAX_MB, SPOOL_MB_MIN, SPOOL_MB_MAX) * 1024 * 1024;
+      logLevel =
+          enumValue(
+              ConfigKey.AGENT_LOG_LEVEL,
+              LogLevel::parse,
+              LogLevel.INFO,
+              "one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
+      logFormat =
+          enumValue(
+              ConfigKey.AGENT_LOG_FORMAT,
+              ConfigLoader::parseLogFormat,
+              LogFormat.TEXT,
+              "text or json");
       logFile = raw(ConfigKey.AGENT_LOG_FILE) == null ? null : path(ConfigKey.AGENT_LOG_FILE);
       autoRegister = bool(ConfigKey.AGENT_AUTO_REGISTER);
       stateDir = path(ConfigKey.AGENT_STATE_DIR);
       prometheusListen = parseListen();
       if (!sslVerify) {
-        warnings.add("AGENT_SSL_VERIFY=false: the backend's certificate is not verified; anyone on the path can impersonate it");
+        warnings.add(
+            "AGENT_SSL_VERIFY=false: the backend's certificate is not verified; anyone on the path"
+                + " can impersonate it");
       }
     }
 
@@ -320,8 +367,11 @@ public final class ConfigLoader {
         return null;
       }
       if (uri.getUserInfo() != null) {
-        problems.add(new ConfigProblem(ConfigKey.AGENT_BACKEND_URL.name(), Secret.MASK,
-            "must not carry credentials; use AGENT_TOKEN"));
+        problems.add(
+            new ConfigProblem(
+                ConfigKey.AGENT_BACKEND_URL.name(),
+                Secret.MASK,
+                "must not carry credentials; use AGENT_TOKEN"));
         return null;
       }
       if (uri.getQuery() != null || uri.getFragment() != null) {
@@ -330,11 +380,15 @@ public final class ConfigLoader {
       }
       if (scheme.equals("http")) {
         if (!allowInsecureHttp) {
-          problem(ConfigKey.AGENT_BACKEND_URL,
-              "must use https://; plain http:// is allowed only with AGENT_ALLOW_INSECURE_HTTP=true");
+          problem(
+              ConfigKey.AGENT_BACKEND_URL,
+              "must use https://; plain http:// is allowed only with"
+                  + " AGENT_ALLOW_INSECURE_HTTP=true");
           return null;
         }
-        warnings.add("AGENT_BACKEND_URL uses plain http: tokens and commands travel unencrypted (AGENT_ALLOW_INSECURE_HTTP=true)");
+        warnings.add(
+            "AGENT_BACKEND_URL uses plain http: tokens and commands travel unencrypted"
+                + " (AGENT_ALLOW_INSECURE_HTTP=true)");
       }
       return uri;
     }
@@ -344,7 +398,9 @@ public final class ConfigLoader {
       try {
         URI uri = new URI(value);
         if (uri.getScheme() == null) {
-          problem(ConfigKey.AGENT_LIBVIRT_URI, "expected a libvirt URI such as qemu:///system or test:///default");
+          problem(
+              ConfigKey.AGENT_LIBVIRT_URI,
+              "expected a libvirt URI such as qemu:///system or test:///default");
         }
       } catch (URISyntaxException e) {
         problem(ConfigKey.AGENT_LIBVIRT_URI, "is not a valid URI: " + e.getReason());
@@ -399,13 +455,18 @@ public final class ConfigLoader {
 
     private void checkClientCertificatePair() {
       if (sslCertPath != null && raw(ConfigKey.AGENT_SSL_KEY_PATH) == null) {
-        problem(ConfigKey.AGENT_SSL_KEY_PATH, "is required when AGENT_SSL_CERT_PATH is set (mutual TLS needs both)");
+        problem(
+            ConfigKey.AGENT_SSL_KEY_PATH,
+            "is required when AGENT_SSL_CERT_PATH is set (mutual TLS needs both)");
       }
       if (sslKeyPath != null && raw(ConfigKey.AGENT_SSL_CERT_PATH) == null) {
-        problem(ConfigKey.AGENT_SSL_CERT_PATH, "is required when AGENT_SSL_KEY_PATH is set (mutual TLS needs both)");
+        problem(
+            ConfigKey.AGENT_SSL_CERT_PATH,
+            "is required when AGENT_SSL_KEY_PATH is set (mutual TLS needs both)");
       }
       if (sslKeyPath != null && Files.isRegularFile(sslKeyPath)) {
-        requireNotWorldReadable(sslKeyPath, ConfigKey.AGENT_SSL_KEY_PATH, "it is a private key", problems);
+        requireNotWorldReadable(
+            sslKeyPath, ConfigKey.AGENT_SSL_KEY_PATH, "it is a private key", problems);
       }
     }
 
@@ -448,8 +509,13 @@ public final class ConfigLoader {
         return Duration.ofSeconds(Long.parseLong(key.defaultValue().orElseThrow()));
       }
       if (parsed < min || parsed > max) {
-        problem(key, (parsed <= 0 ? "must be positive; " : "out of bounds; ")
-            + "expected seconds between " + min + " and " + max);
+        problem(
+            key,
+            (parsed <= 0 ? "must be positive; " : "out of bounds; ")
+                + "expected seconds between "
+                + min
+                + " and "
+                + max);
         return Duration.ofSeconds(Long.parseLong(key.defaultValue().orElseThrow()));
       }
       return Duration.ofSeconds(parsed);
@@ -468,11 +534,18 @@ public final class ConfigLoader {
       return Double.parseDouble(key.defaultValue().orElseThrow());
     }
 
-    private <E> E enumValue(ConfigKey key, Function<String, java.util.Optional<E>> parser, E fallback, String expected) {
-      return parser.apply(raw(key)).orElseGet(() -> {
-        problem(key, "expected " + expected);
-        return fallback;
-      });
+    private <E> E enumValue(
+        ConfigKey key,
+        Function<String, java.util.Optional<E>> parser,
+        E fallback,
+        String expected) {
+      return parser
+          .apply(raw(key))
+          .orElseGet(
+              () -> {
+                problem(key, "expected " + expected);
+                return fallback;
+              });
     }
 
     private InetSocketAddress parseListen() {
@@ -497,12 +570,15 @@ public final class ConfigLoader {
         portNumber = -1;
       }
       if (portNumber < 1 || portNumber > 65_535 || host.isBlank()) {
-        problem(ConfigKey.AGENT_PROMETHEUS_LISTEN, "expected host:port (for example 127.0.0.1:9177) or empty for off");
+        problem(
+            ConfigKey.AGENT_PROMETHEUS_LISTEN,
+            "expected host:port (for example 127.0.0.1:9177) or empty for off");
         return null;
       }
       InetSocketAddress address = InetSocketAddress.createUnresolved(host, portNumber);
       if (!(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1"))) {
-        warnings.add("AGENT_PROMETHEUS_LISTEN=" + value + " exposes host and VM metrics beyond this host");
+        warnings.add(
+            "AGENT_PROMETHEUS_LISTEN=" + value + " exposes host and VM metrics beyond this host");
       }
       return address;
     }

@@ -5,8 +5,6 @@ public record ConfigProblem(String key, String shownValue, String expected) {
 
   /** The problem as one line for an operator. */
   public String describe() {
-    return shownValue == null
-        ? key + ": " + expected
-        : key + "=" + shownValue + ": " + expected;
+    return shownValue == null ? key + ": " + expected : key + "=" + shownValue + ": " + expected;
   }
 }

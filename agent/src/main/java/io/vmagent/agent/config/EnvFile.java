@@ -58,12 +58,15 @@ public final class EnvFile {
       int eq = line.indexOf('=');
       String where = path + ":" + lineNumber;
       if (eq <= 0) {
-        problems.add(new ConfigProblem(where, null, "expected KEY=VALUE, found '" + abbreviate(line) + "'"));
+        problems.add(
+            new ConfigProblem(where, null, "expected KEY=VALUE, found '" + abbreviate(line) + "'"));
         continue;
       }
       String key = line.substring(0, eq).strip();
       if (!KEY.matcher(key).matches()) {
-        problems.add(new ConfigProblem(where, null, "'" + abbreviate(key) + "' is not a valid variable name"));
+        problems.add(
+            new ConfigProblem(
+                where, null, "'" + abbreviate(key) + "' is not a valid variable name"));
         continue;
       }
       try {

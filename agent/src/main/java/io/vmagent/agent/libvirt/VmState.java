@@ -84,9 +84,9 @@ public enum VmState {
   }
 
   /**
-   * libvirt's reason names for its {@code virDomainState} number {@code state}, indexed by
-   * reason number (the order of libvirt's {@code virDomain*Reason} enums); empty for a state
-   * number this table does not know.
+   * libvirt's reason names for its {@code virDomainState} number {@code state}, indexed by reason
+   * number (the order of libvirt's {@code virDomain*Reason} enums); empty for a state number this
+   * table does not know.
    */
   public static List<String> libvirtReasons(int state) {
     return state >= 0 && state <= 7 ? fromLibvirt(state).reasons : List.of();

@@ -11,9 +11,9 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * Logback's configuration until the agent has read its own (then {@link LogSetup} replaces it):
- * warnings to standard error. Found by Logback through the service loader, so Logback never
- * looks for a logback.xml and never loads its XML configurator, about 250 classes (1.5 MiB of
- * class metadata) that a daemon configured in code does not need.
+ * warnings to standard error. Found by Logback through the service loader, so Logback never looks
+ * for a logback.xml and never loads its XML configurator, about 250 classes (1.5 MiB of class
+ * metadata) that a daemon configured in code does not need.
  */
 public final class EarlyLogConfigurator extends ContextAwareBase implements Configurator {
   @Override

@@ -37,8 +37,8 @@ import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
 /**
- * Configures Logback from the agent's configuration, in code so that the levels, formats and
- * secret masking cannot be undone by a stray logback.xml on the class path.
+ * Configures Logback from the agent's configuration, in code so that the levels, formats and secret
+ * masking cannot be undone by a stray logback.xml on the class path.
  */
 public final class LogSetup {
   private static final String TEXT_PATTERN =
@@ -48,6 +48,7 @@ public final class LogSetup {
 
   /** Rolled log files: by day and by size, bounded in count and total size. */
   static final String MAX_FILE_SIZE = "50MB";
+
   static final int MAX_HISTORY_DAYS = 14;
   static final String TOTAL_SIZE_CAP = "500MB";
 
@@ -59,7 +60,8 @@ public final class LogSetup {
   }
 
   /** Replaces the logging configuration: standard output, and the rolled file when given. */
-  public static void configure(LogLevel level, Optional<Path> file, LogFormat format, boolean journald) {
+  public static void configure(
+      LogLevel level, Optional<Path> file, LogFormat format, boolean journald) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
     registerPrintableConverters(context);
@@ -69,13 +71,17 @@ public final class LogSetup {
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
-    console.setEncoder(encoder(context, format, journald ? JOURNAL_PATTERN : TEXT_PATTERN, journald));
+    console.setEncoder(
+        encoder(context, format, journald ? JOURNAL_PATTERN : TEXT_PATTERN, journald));
     console.start();
     root.addAppender(console);
 
     file.ifPresent(path -> root.addAppender(fileAppender(context, path, format)));
     // Libraries that chatter at INFO about their own start-up are kept to warnings.
-    for (String quiet : new String[] {"oshi", "com.zaxxer.hikari", "org.eclipse.jetty", "io.javalin", "org.flywaydb"}) {
+    for (String quiet :
+        new String[] {
+          "oshi", "com.zaxxer.hikari", "org.eclipse.jetty", "io.javalin", "org.flywaydb"
+        }) {
       if (level != LogLevel.DEBUG) {
         context.getLogger(quiet).setLevel(Level.WARN);
       }
@@ -85,8 +91,9 @@ public final class LogSetup {
   /**
    * Makes {@code %msg} and {@code %ex} of every text pattern in this context escape control
    * characters ({@link Printable}): messages quote VM names, libvirt errors and backend answers,
-   * and none of them may colour the terminal or forge a log line. Kept in the context, where Logback's
-   * own {@code <conversionRule>} puts them, so the early configuration's encoder uses them too.
+   * and none of them may colour the terminal or forge a log line. Kept in the context, where
+   * Logback's own {@code <conversionRule>} puts them, so the early configuration's encoder uses
+   * them too.
    */
   @SuppressWarnings("unchecked")
   static void registerPrintableConverters(Context context) {
@@ -105,7 +112,8 @@ public final class LogSetup {
     }
   }
 
-  private static RollingFileAppender<ILoggingEvent> fileAppender(LoggerContext context, Path path, LogFormat format) {
+  private static RollingFileAppender<ILoggingEvent> fileAppender(
+      LoggerContext context, Path path, LogFormat format) {
     RollingFileAppender<ILoggingEvent> appender = new GroupReadableFileAppender();
     appender.setContext(context);
     appender.setName("file");
@@ -127,8 +135,8 @@ public final class LogSetup {
 
   /**
    * Creates each log file (the first, and each one after a roll-over) 0640 whatever the umask:
-   * systemd runs the agent with UMask=0077, which would leave the group of log readers (adm) out.
-   * A file that exists already keeps the mode its owner gave it.
+   * systemd runs the agent with UMask=0077, which would leave the group of log readers (adm) out. A
+   * file that exists already keeps the mode its owner gave it.
    */
   static final class GroupReadableFileAppender extends RollingFileAppender<ILoggingEvent> {
     static final Set<PosixFilePermission> MODE = PosixFilePermissions.fromString("rw-r-----");
@@ -152,25 +160,28 @@ public final class LogSetup {
     }
   }
 
-  private static Encoder<ILoggingEvent> encoder(LoggerContext context, LogFormat format, String pattern, boolean journald) {
+  private static Encoder<ILoggingEvent> encoder(
+      LoggerContext context, LogFormat format, String pattern, boolean journald) {
     Encoder<ILoggingEvent> inner;
     if (format == LogFormat.JSON) {
       LogstashEncoder json = new LogstashEncoder();
       json.setContext(context);
       // JSON escaping already keeps one event on one line and escapes C0 controls (ESC, CR, LF);
       // DEL, C1 controls and bidi overrides would pass raw, so they get JSON's unicode escapes too.
-      json.setJsonFactoryDecorator(new JsonFactoryDecorator() {
-        @Override
-        public JsonFactory decorate(JsonFactory factory) {
-          return factory.setCharacterEscapes(Printable.jsonEscapes());
-        }
-      });
+      json.setJsonFactoryDecorator(
+          new JsonFactoryDecorator() {
+            @Override
+            public JsonFactory decorate(JsonFactory factory) {
+              return factory.setCharacterEscapes(Printable.jsonEscapes());
+            }
+          });
       inner = json;
     } else {
       PatternLayout patternLayout = new PatternLayout();
       patternLayout.setContext(context);
       patternLayout.setPattern(pattern);
-      Layout<ILoggingEvent> layout = journald ? new PriorityPrefixLayout(patternLayout) : patternLayout;
+      Layout<ILoggingEvent> layout =
+          journald ? new PriorityPrefixLayout(patternLayout) : patternLayout;
       layout.setContext(context);
       layout.start();
       LayoutWrappingEncoder<ILoggingEvent> text = new LayoutWrappingEncoder<>();

@@ -5,7 +5,9 @@ import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.EncoderBase;
 import java.nio.charset.StandardCharsets;
 
-/** Wraps any encoder (text or JSON) and passes every line it produces through {@link SecretMasker}. */
+/**
+ * Wraps any encoder (text or JSON) and passes every line it produces through {@link SecretMasker}.
+ */
 final class MaskingEncoder extends EncoderBase<ILoggingEvent> {
   private final Encoder<ILoggingEvent> delegate;
 

@@ -6,8 +6,8 @@ import ch.qos.logback.core.Layout;
 import ch.qos.logback.core.LayoutBase;
 
 /**
- * Prefixes each line with its syslog priority ({@code <3>} error ... {@code <7>} debug), the
- * form journald reads from a service's standard output to store the line's PRIORITY.
+ * Prefixes each line with its syslog priority ({@code <3>} error ... {@code <7>} debug), the form
+ * journald reads from a service's standard output to store the line's PRIORITY.
  */
 final class PriorityPrefixLayout extends LayoutBase<ILoggingEvent> {
   private final Layout<ILoggingEvent> delegate;

@@ -16,10 +16,10 @@ public final class SecretMasker {
 
   private static final Pattern JWT =
       Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*");
-  private static final Pattern BEARER =
-      Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
-  private static final Pattern PRIVATE_KEY = Pattern.compile(
-      "-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?-----END \\1PRIVATE KEY-----", Pattern.DOTALL);
+  private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+  private static final Pattern PRIVATE_KEY =
+      Pattern.compile(
+          "-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?-----END \\1PRIVATE KEY-----", Pattern.DOTALL);
   private static final int MIN_SECRET_LENGTH = 6;
 
   private static final Set<String> KNOWN = new CopyOnWriteArraySet<>();

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
+
   /** Seconds the backend may hold a poll; below its limit of 30. */
   static final int WAIT_SECONDS = 25;
 
@@ -126,7 +127,8 @@ public final class CommandLoop implements Runnable {
       dispatcher.handle(command).ifPresent(results);
     } catch (IOException e) {
       log.error(
-          "command {} not run: the journal cannot be written ({}); the backend will deliver it again",
+          "command {} not run: the journal cannot be written ({}); the backend will deliver it"
+              + " again",
           command.id(),
           e.getMessage());
     } catch (RuntimeException e) {

@@ -40,9 +40,9 @@ public final class Deliveries {
 
   /**
    * Delivers spooled results in order. A 409 CONFLICT is final: the backend no longer takes a
-   * result for that command (it expired, or was never leased to this agent) and keeps this one
-   * only as its late result, so sending it again could never succeed. It is logged and leaves the
-   * spool as delivered; the journal keeps the entry, so a redelivery is still answered from it.
+   * result for that command (it expired, or was never leased to this agent) and keeps this one only
+   * as its late result, so sending it again could never succeed. It is logged and leaves the spool
+   * as delivered; the journal keeps the entry, so a redelivery is still answered from it.
    */
   public void results(List<byte[]> records) throws IOException {
     for (byte[] record : records) {

@@ -38,23 +38,23 @@ public final class EventForwarder implements VmEventListener {
     try {
       type = VmEventType.valueOf(event.type().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      log.debug("lifecycle event {} of {} has no protocol type; not forwarded", event.type(), event.vm());
+      log.debug(
+          "lifecycle event {} of {} has no protocol type; not forwarded", event.type(), event.vm());
       return;
     }
     try {
       VmEvent vmEvent =
           new VmEvent(
-              sequence.next(),
-              event.occurredAt(),
-              event.vm(),
-              event.uuid(),
-              type,
-              event.detail());
+              sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, event.detail());
       queue.append(json.writeValueAsBytes(vmEvent));
       drainer.signal();
       log.debug("event {} {} of {} spooled", vmEvent.sequence(), type, event.vm());
     } catch (IOException e) {
-      log.error("lifecycle event {} of {} lost: the spool cannot be written: {}", event.type(), event.vm(), e.getMessage());
+      log.error(
+          "lifecycle event {} of {} lost: the spool cannot be written: {}",
+          event.type(),
+          event.vm(),
+          e.getMessage());
     }
   }
 }

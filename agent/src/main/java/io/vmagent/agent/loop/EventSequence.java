@@ -8,11 +8,13 @@ import java.nio.file.Path;
 
 /**
  * Hands out event sequence numbers that increase across restarts: blocks of {@link #BLOCK} are
- * reserved by writing the block's end to {@code STATE_DIR/event-sequence} before any number of
- * the block is used, so a crash skips at most the rest of a block and never repeats a number.
+ * reserved by writing the block's end to {@code STATE_DIR/event-sequence} before any number of the
+ * block is used, so a crash skips at most the rest of a block and never repeats a number.
  */
 public final class EventSequence {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EventSequence.class);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(EventSequence.class);
+
   /** Numbers reserved per write. */
   static final long BLOCK = 1_000;
 
@@ -40,8 +42,7 @@ public final class EventSequence {
   public synchronized long next() throws IOException {
     if (next >= reservedUntil) {
       reservedUntil = next + BLOCK;
-      StateDir.writeAtomically(
-          file, (reservedUntil + "\n").getBytes(StandardCharsets.US_ASCII));
+      StateDir.writeAtomically(file, (reservedUntil + "\n").getBytes(StandardCharsets.US_ASCII));
     }
     return next++;
   }

@@ -103,7 +103,8 @@ public final class HeartbeatReporter {
     }
     long start = System.nanoTime();
     try {
-      long version = libvirt.withConnection("heartbeat check", LIBVIRT_DEADLINE, Connect::getLibVersion);
+      long version =
+          libvirt.withConnection("heartbeat check", LIBVIRT_DEADLINE, Connect::getLibVersion);
       libvirtVersion = version / 1_000_000 + "." + version / 1_000 % 1_000 + "." + version % 1_000;
       return new LibvirtHealth(true, libvirt.uri(), null, (System.nanoTime() - start) / 1_000_000);
     } catch (RuntimeException e) {
@@ -133,7 +134,8 @@ public final class HeartbeatReporter {
 
   private static VmSummary summary(Domain domain) throws org.libvirt.LibvirtException {
     String state = domain.getInfo().state.name();
-    state = state.startsWith("VIR_DOMAIN_") ? state.substring(11).toLowerCase(Locale.ROOT) : "nostate";
+    state =
+        state.startsWith("VIR_DOMAIN_") ? state.substring(11).toLowerCase(Locale.ROOT) : "nostate";
     return new VmSummary(domain.getName(), domain.getUUIDString(), state);
   }
 

@@ -33,8 +33,7 @@ public final class MetricsTable {
           host.architecture());
       out.printf(
           "CPU       %s, virtualization %s%n",
-          Printable.escape(host.cpuModel()),
-          virtualization(host));
+          Printable.escape(host.cpuModel()), virtualization(host));
       out.printf("Uptime    %s (booted %s)%n", duration(host.uptimeSeconds()), host.bootTime());
     }
     SystemMetrics system = snapshot.system();

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * A crash-safe FIFO of byte records on disk: append-only segment files ({@code
  * 0000000000000001.seg}, ...) of records framed as {@code [length:int32][crc32c:int32][payload]},
  * fsynced at every append (unless the caller has another durable copy), and a {@code cursor} file
- * (replaced atomically) naming the first record not yet acknowledged. At open, every segment is checked record by record: a truncated or corrupt
- * record ends that segment (logged with what was recovered), the rest of the queue stays usable.
+ * (replaced atomically) naming the first record not yet acknowledged. At open, every segment is
+ * checked record by record: a truncated or corrupt record ends that segment (logged with what was
+ * recovered), the rest of the queue stays usable.
  *
  * <p>With a size limit, appending beyond it drops whole segments from the head, oldest first, and
  * counts the records dropped. Not thread-safe by itself: every method is synchronized.
@@ -77,8 +78,8 @@ public final class DurableQueue implements AutoCloseable {
   }
 
   /**
-   * Appends a record; with {@code sync} false it is left to the operating system to write out
-   * (for records another durable copy can restore after a crash, such as journaled results).
+   * Appends a record; with {@code sync} false it is left to the operating system to write out (for
+   * records another durable copy can restore after a crash, such as journaled results).
    */
   public synchronized void append(byte[] record, boolean sync) throws IOException {
     if (record.length == 0 || record.length > MAX_RECORD_BYTES) {
@@ -133,7 +134,8 @@ public final class DurableQueue implements AutoCloseable {
   /** Removes the {@code count} oldest records (they were delivered); durable when this returns. */
   public synchronized void ack(int count) throws IOException {
     if (count > pending.size()) {
-      throw new IllegalArgumentException("ack of " + count + " records; only " + pending.size() + " pending");
+      throw new IllegalArgumentException(
+          "ack of " + count + " records; only " + pending.size() + " pending");
     }
     for (int i = 0; i < count; i++) {
       Pending p = pending.removeFirst();
@@ -193,7 +195,8 @@ public final class DurableQueue implements AutoCloseable {
         cursorSegment = Long.parseLong(parts[0]);
         cursorOffset = Long.parseLong(parts[1]);
       } catch (RuntimeException e) {
-        log.error("{} spool: cursor file {} is damaged; delivering from the oldest record", name, cursor);
+        log.error(
+            "{} spool: cursor file {} is damaged; delivering from the oldest record", name, cursor);
         cursorSegment = 0;
         cursorOffset = 0;
       }
@@ -213,13 +216,15 @@ public final class DurableQueue implements AutoCloseable {
     }
     active = open(activeId);
     if (!pending.isEmpty()) {
-      log.info("{} spool: {} records from before the restart wait for delivery", name, pending.size());
+      log.info(
+          "{} spool: {} records from before the restart wait for delivery", name, pending.size());
     }
   }
 
   /** Indexes the valid records of one segment; truncates it at the first damaged record. */
   private long scan(long id, Path file, long start) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = channel.size();
       long offset = 0;
       int kept = 0;
@@ -253,7 +258,8 @@ public final class DurableQueue implements AutoCloseable {
         recoveredCorrupt++;
         log.error(
             "{} spool: {} is damaged at byte {} of {} (a truncated or corrupt record, e.g. after a"
-                + " crash mid-write); {} records before it recovered, the {} bytes after it dropped",
+                + " crash mid-write); {} records before it recovered, the {} bytes after it"
+                + " dropped",
             name,
             file,
             offset,
@@ -279,7 +285,8 @@ public final class DurableQueue implements AutoCloseable {
     return buffer.array();
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+  private static void readFully(FileChannel channel, ByteBuffer buffer, long position)
+      throws IOException {
     long at = position;
     while (buffer.hasRemaining()) {
       int n = channel.read(buffer, at);

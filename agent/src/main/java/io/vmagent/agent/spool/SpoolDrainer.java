@@ -165,9 +165,10 @@ public final class SpoolDrainer implements Runnable {
     } catch (BackendHttpException e) {
       if (e.status() == 429 && e.retryAfter().isPresent()) {
         reached(true);
-        askedToWait = e.retryAfter().get().compareTo(MAX_QUOTA_PAUSE) > 0
-            ? MAX_QUOTA_PAUSE
-            : e.retryAfter().get();
+        askedToWait =
+            e.retryAfter().get().compareTo(MAX_QUOTA_PAUSE) > 0
+                ? MAX_QUOTA_PAUSE
+                : e.retryAfter().get();
         log.warn(
             "backend asks for no more {} for {} s ({}); {} records wait in the spool",
             name,
@@ -199,7 +200,8 @@ public final class SpoolDrainer implements Runnable {
     if (!away) {
       away = true;
       log.warn(
-          "cannot deliver {} to the backend ({}); {} records kept in the spool, retrying with backoff",
+          "cannot deliver {} to the backend ({}); {} records kept in the spool, retrying with"
+              + " backoff",
           name,
           e.getMessage(),
           queue.depth());
@@ -219,7 +221,8 @@ public final class SpoolDrainer implements Runnable {
   }
 
   private static Duration backoff(int failures) {
-    long ceiling = Math.min(MAX_PAUSE.toMillis(), FIRST_PAUSE.toMillis() << Math.min(failures - 1, 16));
+    long ceiling =
+        Math.min(MAX_PAUSE.toMillis(), FIRST_PAUSE.toMillis() << Math.min(failures - 1, 16));
     return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
   }
 

@@ -13,15 +13,17 @@ import java.util.Set;
 
 /**
  * The agent's state directory ({@code AGENT_STATE_DIR}): creates it and its sub-directories with
- * owner-only modes and writes files so that a crash leaves either the old or the new content,
- * never a half-written file (write to a temporary file, fsync, rename, fsync the directory).
+ * owner-only modes and writes files so that a crash leaves either the old or the new content, never
+ * a half-written file (write to a temporary file, fsync, rename, fsync the directory).
  */
 public final class StateDir {
   /** Mode of every directory the agent creates: {@code rwx------}. */
-  public static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+  public static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwx------");
 
   /** Mode of every file the agent writes: {@code rw-------}. */
-  public static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+  public static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-------");
 
   private final Path root;
 
@@ -48,15 +50,17 @@ public final class StateDir {
     }
   }
 
-  /** Replaces {@code target} with {@code content} atomically and durably, mode {@link #FILE_MODE}. */
+  /**
+   * Replaces {@code target} with {@code content} atomically and durably, mode {@link #FILE_MODE}.
+   */
   public static void writeAtomically(Path target, byte[] content) throws IOException {
     writeAtomically(target, content, true);
   }
 
   /**
    * Replaces {@code target} with {@code content} atomically, mode {@link #FILE_MODE}; with {@code
-   * durable} false the fsyncs are skipped (a crash may bring back the previous content, never a
-   * mix of both).
+   * durable} false the fsyncs are skipped (a crash may bring back the previous content, never a mix
+   * of both).
    */
   public static void writeAtomically(Path target, byte[] content, boolean durable)
       throws IOException {
@@ -64,7 +68,10 @@ public final class StateDir {
     ensureDirectory(dir);
     Path tmp =
         Files.createTempFile(
-            dir, "." + target.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(FILE_MODE));
+            dir,
+            "." + target.getFileName(),
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(FILE_MODE));
     try {
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
@@ -76,7 +83,8 @@ public final class StateDir {
         }
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }

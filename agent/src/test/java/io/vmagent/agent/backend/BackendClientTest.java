@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 class BackendClientTest {
-  private static final Backoff FAST = new Backoff(3, Duration.ofMillis(20), 2.0, Duration.ofMillis(100));
+  private static final Backoff FAST =
+      new Backoff(3, Duration.ofMillis(20), 2.0, Duration.ofMillis(100));
   private static TestPki pki;
   private static TestPki.Issued serverCert;
   private static Path caFile;
@@ -72,7 +73,9 @@ class BackendClientTest {
   @Test
   void registersOnceThenReusesKeptCredentialsAfterRestart() throws Exception {
     startServer(false);
-    server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
+    server.on(
+        "/api/v1/agents/register",
+        r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
     server.on("/api/v1/agents/agent-1/heartbeat", r -> heartbeatOk());
 
     client(Backoff.of(1, 2.0)).heartbeat(heartbeat());
@@ -86,32 +89,48 @@ class BackendClientTest {
     assertThat(calls.get(0).authorization()).isEqualTo("Bearer vmb_bootstrap-secret");
     assertThat(calls.get(2).authorization()).isEqualTo("Bearer access-1");
     Path kept = dir.resolve("state").resolve(CredentialsStore.FILE_NAME);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)))
+        .isEqualTo("rw-------");
   }
 
   @Test
   void rejectedAccessTokenTriggersOneRefreshAndOneRetry() throws Exception {
     startServer(false);
-    server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
-    server.on("/api/v1/auth/refresh", r -> Reply.json(200, tokens(null, "access-2", "refresh-2", 3600)));
+    server.on(
+        "/api/v1/agents/register",
+        r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
+    server.on(
+        "/api/v1/auth/refresh", r -> Reply.json(200, tokens(null, "access-2", "refresh-2", 3600)));
     server.on(
         "/api/v1/agents/agent-1/heartbeat",
-        r -> "Bearer access-2".equals(r.authorization()) ? heartbeatOk() : problem(401, "UNAUTHORIZED"));
+        r ->
+            "Bearer access-2".equals(r.authorization())
+                ? heartbeatOk()
+                : problem(401, "UNAUTHORIZED"));
 
     client(FAST).heartbeat(heartbeat());
 
     assertThat(server.count("/api/v1/auth/refresh")).isEqualTo(1);
     assertThat(server.count("/api/v1/agents/agent-1/heartbeat")).isEqualTo(2);
-    assertThat(server.seen.stream().filter(s -> s.path().equals("/api/v1/auth/refresh")).findFirst().orElseThrow().body())
+    assertThat(
+            server.seen.stream()
+                .filter(s -> s.path().equals("/api/v1/auth/refresh"))
+                .findFirst()
+                .orElseThrow()
+                .body())
         .contains("refresh-1");
-    assertThat(new CredentialsStore(dir.resolve("state")).load().orElseThrow().accessToken()).isEqualTo("access-2");
+    assertThat(new CredentialsStore(dir.resolve("state")).load().orElseThrow().accessToken())
+        .isEqualTo("access-2");
   }
 
   @Test
   void secondRejectionIsNotRetriedAgain() throws Exception {
     startServer(false);
-    server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
-    server.on("/api/v1/auth/refresh", r -> Reply.json(200, tokens(null, "access-2", "refresh-2", 3600)));
+    server.on(
+        "/api/v1/agents/register",
+        r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
+    server.on(
+        "/api/v1/auth/refresh", r -> Reply.json(200, tokens(null, "access-2", "refresh-2", 3600)));
     server.on("/api/v1/agents/agent-1/heartbeat", r -> problem(401, "UNAUTHORIZED"));
 
     BackendClient client = client(FAST);
@@ -129,11 +148,17 @@ class BackendClientTest {
     AtomicInteger registrations = new AtomicInteger();
     server.on(
         "/api/v1/agents/register",
-        r -> Reply.json(200, tokens("agent-1", "access-" + registrations.incrementAndGet(), "refresh-x", 3600)));
+        r ->
+            Reply.json(
+                200,
+                tokens("agent-1", "access-" + registrations.incrementAndGet(), "refresh-x", 3600)));
     server.on("/api/v1/auth/refresh", r -> problem(401, "UNAUTHORIZED"));
     server.on(
         "/api/v1/agents/agent-1/heartbeat",
-        r -> "Bearer access-2".equals(r.authorization()) ? heartbeatOk() : problem(401, "UNAUTHORIZED"));
+        r ->
+            "Bearer access-2".equals(r.authorization())
+                ? heartbeatOk()
+                : problem(401, "UNAUTHORIZED"));
 
     client(FAST).heartbeat(heartbeat());
 
@@ -143,8 +168,11 @@ class BackendClientTest {
   @Test
   void accessTokenIsRefreshedBeforeItExpires() throws Exception {
     startServer(false);
-    server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3)));
-    server.on("/api/v1/auth/refresh", r -> Reply.json(200, tokens(null, "access-2", "refresh-2", 3600)));
+    server.on(
+        "/api/v1/agents/register",
+        r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3)));
+    server.on(
+        "/api/v1/auth/refresh", r -> Reply.json(200, tokens(null, "access-2", "refresh-2", 3600)));
     server.on("/api/v1/agents/agent-1/heartbeat", r -> heartbeatOk());
 
     BackendClient client = client(FAST);
@@ -152,7 +180,8 @@ class BackendClientTest {
     client.heartbeat(heartbeat());
 
     assertThat(server.count("/api/v1/auth/refresh")).isEqualTo(1);
-    assertThat(server.seen.get(server.seen.size() - 1).authorization()).isEqualTo("Bearer access-2");
+    assertThat(server.seen.get(server.seen.size() - 1).authorization())
+        .isEqualTo("Bearer access-2");
   }
 
   @Test
@@ -160,7 +189,9 @@ class BackendClientTest {
     startServer(false);
     registerOk();
     AtomicInteger calls = new AtomicInteger();
-    server.on("/api/v1/agents/agent-1/heartbeat", r -> calls.incrementAndGet() < 3 ? problem(503, "BACKEND_UNAVAILABLE") : heartbeatOk());
+    server.on(
+        "/api/v1/agents/agent-1/heartbeat",
+        r -> calls.incrementAndGet() < 3 ? problem(503, "BACKEND_UNAVAILABLE") : heartbeatOk());
 
     client(FAST).heartbeat(heartbeat());
 
@@ -172,7 +203,8 @@ class BackendClientTest {
     startServer(false);
     registerOk();
     server.on("/api/v1/agents/agent-1/heartbeat", r -> problem(502, "BACKEND_UNAVAILABLE"));
-    BackendClient client = client(new Backoff(2, Duration.ofMillis(10), 2.0, Duration.ofMillis(50)));
+    BackendClient client =
+        client(new Backoff(2, Duration.ofMillis(10), 2.0, Duration.ofMillis(50)));
 
     assertThatExceptionOfType(BackendHttpException.class)
         .isThrownBy(() -> client.heartbeat(heartbeat()))
@@ -200,16 +232,18 @@ class BackendClientTest {
     AtomicInteger calls = new AtomicInteger();
     server.on(
         "/api/v1/agents/agent-1/heartbeat",
-        r -> calls.incrementAndGet() == 1
-            ? new Reply(429, "", Map.of("Retry-After", "1"))
-            : heartbeatOk());
+        r ->
+            calls.incrementAndGet() == 1
+                ? new Reply(429, "", Map.of("Retry-After", "1"))
+                : heartbeatOk());
     BackendClient client = client(FAST);
     client.session().credentials();
 
     long start = System.nanoTime();
     client.heartbeat(heartbeat());
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(950));
     assertThat(calls).hasValue(2);
   }
 
@@ -219,7 +253,8 @@ class BackendClientTest {
     java.net.URI url = server.url();
     server.close();
     server = null;
-    transport = new HttpTransport(url, TlsContexts.create(trustingCa()), Duration.ofSeconds(2), FAST);
+    transport =
+        new HttpTransport(url, TlsContexts.create(trustingCa()), Duration.ofSeconds(2), FAST);
     BackendClient client = new BackendClient(transport, session(transport));
 
     assertThatExceptionOfType(java.net.ConnectException.class)
@@ -244,8 +279,12 @@ class BackendClientTest {
   @Test
   void serverCertificateFromAnotherCaIsRefusedBeforeAnyRequest() throws Exception {
     TestPki other = TestPki.create("other-ca");
-    server = new ScriptedHttpsServer(TestPki.serverContext(other.issue("impostor", TestPki.ec()), null), false);
-    transport = new HttpTransport(server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
+    server =
+        new ScriptedHttpsServer(
+            TestPki.serverContext(other.issue("impostor", TestPki.ec()), null), false);
+    transport =
+        new HttpTransport(
+            server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
     BackendClient client = new BackendClient(transport, session(transport));
 
     assertThatExceptionOfType(SSLHandshakeException.class)
@@ -267,7 +306,9 @@ class BackendClientTest {
     try (OutputStream out = Files.newOutputStream(systemStore)) {
       store.store(out, "changeit".toCharArray());
     }
-    server = new ScriptedHttpsServer(TestPki.serverContext(publicCa.issue("impostor", TestPki.ec()), null), false);
+    server =
+        new ScriptedHttpsServer(
+            TestPki.serverContext(publicCa.issue("impostor", TestPki.ec()), null), false);
     registerOk();
     server.on("/api/v1/agents/agent-1/heartbeat", r -> heartbeatOk());
     String storeBefore = System.getProperty("javax.net.ssl.trustStore");
@@ -275,14 +316,18 @@ class BackendClientTest {
     System.setProperty("javax.net.ssl.trustStore", systemStore.toString());
     System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
     try {
-      TlsSettings systemOnly = new TlsSettings(true, Optional.empty(), Optional.empty(), Optional.empty());
-      transport = new HttpTransport(server.url(), TlsContexts.create(systemOnly), Duration.ofSeconds(5), FAST);
+      TlsSettings systemOnly =
+          new TlsSettings(true, Optional.empty(), Optional.empty(), Optional.empty());
+      transport =
+          new HttpTransport(
+              server.url(), TlsContexts.create(systemOnly), Duration.ofSeconds(5), FAST);
       new BackendClient(transport, session(transport)).heartbeat(heartbeat());
       assertThat(server.count("/api/v1/agents/agent-1/heartbeat")).isEqualTo(1);
       int requestsBefore = server.seen.size();
 
       HttpTransport pinned =
-          new HttpTransport(server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
+          new HttpTransport(
+              server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
       assertThatExceptionOfType(SSLHandshakeException.class)
           .isThrownBy(() -> new BackendClient(pinned, session(pinned)).heartbeat(heartbeat()))
           .withMessageContaining("not trusted");
@@ -305,11 +350,14 @@ class BackendClientTest {
   @Test
   void verificationOffAcceptsAnUntrustedCertificate() throws Exception {
     TestPki other = TestPki.create("other-ca");
-    server = new ScriptedHttpsServer(TestPki.serverContext(other.issue("self", TestPki.ec()), null), false);
+    server =
+        new ScriptedHttpsServer(
+            TestPki.serverContext(other.issue("self", TestPki.ec()), null), false);
     registerOk();
     server.on("/api/v1/agents/agent-1/heartbeat", r -> heartbeatOk());
     TlsSettings off = new TlsSettings(false, Optional.empty(), Optional.empty(), Optional.empty());
-    transport = new HttpTransport(server.url(), TlsContexts.create(off), Duration.ofSeconds(5), FAST);
+    transport =
+        new HttpTransport(server.url(), TlsContexts.create(off), Duration.ofSeconds(5), FAST);
 
     new BackendClient(transport, session(transport)).heartbeat(heartbeat());
 
@@ -328,7 +376,8 @@ class BackendClientTest {
             new Form("rsa-pkcs8", true, true),
             new Form("ec-sec1", false, false),
             new Form("ec-pkcs8", false, true))) {
-      TestPki.Issued client = pki.issue("agent-" + form.name(), form.rsa() ? TestPki.rsa() : TestPki.ec());
+      TestPki.Issued client =
+          pki.issue("agent-" + form.name(), form.rsa() ? TestPki.rsa() : TestPki.ec());
       Path cert = dir.resolve(form.name() + ".crt");
       Path key = dir.resolve(form.name() + ".key");
       TestPki.writeCertificates(cert, client.certificate());
@@ -338,10 +387,18 @@ class BackendClientTest {
         TestPki.writeTraditionalKey(key, client.keys());
       }
       String header = Files.readAllLines(key).get(0);
-      assertThat(header).isEqualTo(form.pkcs8() ? "-----BEGIN PRIVATE KEY-----"
-          : form.rsa() ? "-----BEGIN RSA PRIVATE KEY-----" : "-----BEGIN EC PRIVATE KEY-----");
-      TlsSettings mutual = new TlsSettings(true, Optional.of(caFile), Optional.of(cert), Optional.of(key));
-      try (HttpTransport t = new HttpTransport(server.url(), TlsContexts.create(mutual), Duration.ofSeconds(5), FAST)) {
+      assertThat(header)
+          .isEqualTo(
+              form.pkcs8()
+                  ? "-----BEGIN PRIVATE KEY-----"
+                  : form.rsa()
+                      ? "-----BEGIN RSA PRIVATE KEY-----"
+                      : "-----BEGIN EC PRIVATE KEY-----");
+      TlsSettings mutual =
+          new TlsSettings(true, Optional.of(caFile), Optional.of(cert), Optional.of(key));
+      try (HttpTransport t =
+          new HttpTransport(
+              server.url(), TlsContexts.create(mutual), Duration.ofSeconds(5), FAST)) {
         new BackendClient(t, session(t)).heartbeat(heartbeat());
       }
     }
@@ -352,7 +409,9 @@ class BackendClientTest {
   void mutualTlsServerRefusesAnAgentWithoutItsCertificate() throws Exception {
     startServer(true);
     registerOk();
-    transport = new HttpTransport(server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
+    transport =
+        new HttpTransport(
+            server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
     BackendClient client = new BackendClient(transport, session(transport));
 
     assertThatExceptionOfType(IOException.class).isThrownBy(() -> client.heartbeat(heartbeat()));
@@ -378,7 +437,8 @@ class BackendClientTest {
       Path otherKey = dir.resolve("other-" + rsa + ".key");
       TestPki.writeCertificates(cert, client.certificate());
       TestPki.writePkcs8Key(otherKey, (rsa ? TestPki.rsa() : TestPki.ec()).getPrivate());
-      TlsSettings mismatched = new TlsSettings(true, Optional.of(caFile), Optional.of(cert), Optional.of(otherKey));
+      TlsSettings mismatched =
+          new TlsSettings(true, Optional.of(caFile), Optional.of(cert), Optional.of(otherKey));
 
       assertThatExceptionOfType(IOException.class)
           .isThrownBy(() -> TlsContexts.create(mismatched))
@@ -387,18 +447,23 @@ class BackendClientTest {
   }
 
   private void startServer(boolean mutual) throws Exception {
-    server = new ScriptedHttpsServer(TestPki.serverContext(serverCert, mutual ? pki.ca : null), mutual);
+    server =
+        new ScriptedHttpsServer(TestPki.serverContext(serverCert, mutual ? pki.ca : null), mutual);
   }
 
   private void registerOk() {
-    server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
+    server.on(
+        "/api/v1/agents/register",
+        r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
   }
 
   private BackendClient client(Backoff backoff) throws IOException {
     if (transport != null) {
       transport.close();
     }
-    transport = new HttpTransport(server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), backoff);
+    transport =
+        new HttpTransport(
+            server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), backoff);
     return new BackendClient(transport, session(transport));
   }
 
@@ -408,7 +473,9 @@ class BackendClientTest {
         new CredentialsStore(dir.resolve("state")),
         Optional.of(Secret.of("vmb_bootstrap-secret")),
         true,
-        () -> new RegisterRequest("agent-1", "test", "host", "1.0", "test:///default", null, List.of("list"), 30),
+        () ->
+            new RegisterRequest(
+                "agent-1", "test", "host", "1.0", "test:///default", null, List.of("list"), 30),
         enrollment(t),
         Clock.systemUTC());
   }
@@ -429,12 +496,17 @@ class BackendClientTest {
   void resultRefusedWithConflictIsDroppedFromTheSpoolOnceWithAWarningAndKeptInTheJournal()
       throws Exception {
     startServer(false);
-    server.on("/api/v1/agents/register", r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
+    server.on(
+        "/api/v1/agents/register",
+        r -> Reply.json(200, tokens("agent-1", "access-1", "refresh-1", 3600)));
     server.on(
         "/api/v1/agents/agent-1/results",
-        r -> Reply.json(409, "{\"type\":\"urn:vmagent:error:CONFLICT\",\"title\":\"x\","
-            + "\"status\":409,\"code\":\"CONFLICT\","
-            + "\"detail\":\"command expired before a result came\"}"));
+        r ->
+            Reply.json(
+                409,
+                "{\"type\":\"urn:vmagent:error:CONFLICT\",\"title\":\"x\","
+                    + "\"status\":409,\"code\":\"CONFLICT\","
+                    + "\"detail\":\"command expired before a result came\"}"));
     String commandId = "00000000-0000-4000-8000-000000000009";
     CommandJournal journal = new CommandJournal(new StateDir(dir.resolve("agent-state")));
     CommandResult result =
@@ -463,22 +535,34 @@ class BackendClientTest {
     }
 
     assertThat(server.count("/api/v1/agents/agent-1/results")).as("not retried").isEqualTo(1);
-    assertThat(journal.find(commandId)).hasValueSatisfying(entry -> {
-      assertThat(entry.result()).isEqualTo(result);
-      assertThat(entry.delivered()).isTrue();
-    });
+    assertThat(journal.find(commandId))
+        .hasValueSatisfying(
+            entry -> {
+              assertThat(entry.result()).isEqualTo(result);
+              assertThat(entry.delivered()).isTrue();
+            });
     assertThat(log.list)
         .singleElement()
-        .satisfies(event -> {
-          assertThat(event.getLevel()).isEqualTo(Level.WARN);
-          assertThat(event.getFormattedMessage()).contains(commandId).contains("CONFLICT");
-        });
+        .satisfies(
+            event -> {
+              assertThat(event.getLevel()).isEqualTo(Level.WARN);
+              assertThat(event.getFormattedMessage()).contains(commandId).contains("CONFLICT");
+            });
   }
 
   private static HeartbeatRequest heartbeat() {
     return new HeartbeatRequest(
-        HealthStatus.HEALTHY, List.of(), 1, new AgentVersions("1.0", null, null, null, null),
-        new LibvirtHealth(true, "test:///default", null, 1L), 0, true, List.of(), null, 30, null);
+        HealthStatus.HEALTHY,
+        List.of(),
+        1,
+        new AgentVersions("1.0", null, null, null, null),
+        new LibvirtHealth(true, "test:///default", null, 1L),
+        0,
+        true,
+        List.of(),
+        null,
+        30,
+        null);
   }
 
   private static Reply heartbeatOk() {
@@ -488,13 +572,27 @@ class BackendClientTest {
   private static Reply problem(int status, String code) {
     return Reply.json(
         status,
-        "{\"type\":\"urn:vmagent:error:" + code + "\",\"title\":\"t\",\"status\":" + status + ",\"code\":\"" + code + "\"}");
+        "{\"type\":\"urn:vmagent:error:"
+            + code
+            + "\",\"title\":\"t\",\"status\":"
+            + status
+            + ",\"code\":\""
+            + code
+            + "\"}");
   }
 
   private static String tokens(String agentId, String access, String refresh, long seconds) {
     Instant now = Instant.now();
-    return "{" + (agentId == null ? "" : "\"agent_id\":\"" + agentId + "\",")
-        + "\"access_token\":\"" + access + "\",\"access_token_expires_at\":\"" + now.plusSeconds(seconds)
-        + "\",\"refresh_token\":\"" + refresh + "\",\"refresh_token_expires_at\":\"" + now.plusSeconds(86400) + "\"}";
+    return "{"
+        + (agentId == null ? "" : "\"agent_id\":\"" + agentId + "\",")
+        + "\"access_token\":\""
+        + access
+        + "\",\"access_token_expires_at\":\""
+        + now.plusSeconds(seconds)
+        + "\",\"refresh_token\":\""
+        + refresh
+        + "\",\"refresh_token_expires_at\":\""
+        + now.plusSeconds(86400)
+        + "\"}";
   }
 }

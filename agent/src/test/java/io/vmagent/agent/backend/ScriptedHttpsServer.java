@@ -18,9 +18,9 @@ import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 
 /**
- * A real HTTPS server (the JDK's) whose answers a test scripts per path, to put the client in
- * front of faults the reference backend does not produce on demand (503, 429 with Retry-After, a
- * 401 on a valid token). The end-to-end tests run the agent against the real backend.
+ * A real HTTPS server (the JDK's) whose answers a test scripts per path, to put the client in front
+ * of faults the reference backend does not produce on demand (503, 429 with Retry-After, a 401 on a
+ * valid token). The end-to-end tests run the agent against the real backend.
  */
 final class ScriptedHttpsServer implements AutoCloseable {
   /** One answer. */
@@ -81,7 +81,10 @@ final class ScriptedHttpsServer implements AutoCloseable {
             .filter(e -> request.path().startsWith(e.getKey()))
             .max(Map.Entry.comparingByKey((a, b) -> a.length() - b.length()))
             .map(e -> e.getValue().apply(request))
-            .orElse(Reply.json(404, "{\"type\":\"urn:vmagent:error:NOT_FOUND\",\"title\":\"x\",\"status\":404,\"code\":\"NOT_FOUND\"}"));
+            .orElse(
+                Reply.json(
+                    404,
+                    "{\"type\":\"urn:vmagent:error:NOT_FOUND\",\"title\":\"x\",\"status\":404,\"code\":\"NOT_FOUND\"}"));
     byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
     reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
     exchange.getResponseHeaders().add("Content-Type", "application/json");

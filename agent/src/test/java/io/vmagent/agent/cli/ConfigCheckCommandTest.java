@@ -33,10 +33,20 @@ class ConfigCheckCommandTest {
 
   @Test
   void printsEveryValueWithItsSourceAndMasksSecrets() throws Exception {
-    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com", "AGENT_TOKEN=s3cret-bootstrap-token");
+    Path file =
+        envFile(
+            "AGENT_BACKEND_URL=https://backend.example.com", "AGENT_TOKEN=s3cret-bootstrap-token");
 
-    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString(),
-        "--set", "AGENT_HEARTBEAT_INTERVAL=10");
+    int exit =
+        run(
+            "config",
+            "check",
+            "--config-file",
+            file.toString(),
+            "--state-dir",
+            dir.toString(),
+            "--set",
+            "AGENT_HEARTBEAT_INTERVAL=10");
 
     assertThat(exit).isZero();
     assertThat(out.toString())
@@ -51,10 +61,15 @@ class ConfigCheckCommandTest {
 
   @Test
   void exitsWith78AndListsEveryProblemWhenInvalid() throws Exception {
-    Path file = envFile("AGENT_BACKEND_URL=http://backend.example.com", "AGENT_TOKEN=s3cret-bootstrap-token",
-        "AGENT_METRICS_INTERVAL=-1", "AGENT_LOG_LEVEL=VERBOSE");
+    Path file =
+        envFile(
+            "AGENT_BACKEND_URL=http://backend.example.com",
+            "AGENT_TOKEN=s3cret-bootstrap-token",
+            "AGENT_METRICS_INTERVAL=-1",
+            "AGENT_LOG_LEVEL=VERBOSE");
 
-    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+    int exit =
+        run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
 
     assertThat(exit).isEqualTo(78);
     assertThat(err.toString())
@@ -75,10 +90,15 @@ class ConfigCheckCommandTest {
     TestPki.writeCertificates(cert, client.certificate());
     TestPki.writeTraditionalKey(key, client.keys());
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com", "AGENT_SSL_CA_PATH=" + ca,
-        "AGENT_SSL_CERT_PATH=" + cert, "AGENT_SSL_KEY_PATH=" + key);
+    Path file =
+        envFile(
+            "AGENT_BACKEND_URL=https://backend.example.com",
+            "AGENT_SSL_CA_PATH=" + ca,
+            "AGENT_SSL_CERT_PATH=" + cert,
+            "AGENT_SSL_KEY_PATH=" + key);
 
-    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+    int exit =
+        run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
 
     assertThat(exit).as(err.toString()).isZero();
     assertThat(out.toString())
@@ -98,10 +118,14 @@ class ConfigCheckCommandTest {
     TestPki.writeTraditionalKey(key, TestPki.rsa());
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
     String keyText = Files.readAllLines(key).get(1);
-    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com",
-        "AGENT_SSL_CERT_PATH=" + cert, "AGENT_SSL_KEY_PATH=" + key);
+    Path file =
+        envFile(
+            "AGENT_BACKEND_URL=https://backend.example.com",
+            "AGENT_SSL_CERT_PATH=" + cert,
+            "AGENT_SSL_KEY_PATH=" + key);
 
-    int exit = run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+    int exit =
+        run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
 
     assertThat(exit).isEqualTo(78);
     assertThat(err.toString())
@@ -115,7 +139,14 @@ class ConfigCheckCommandTest {
     Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com");
     Path state = Files.createDirectories(dir.resolve("state"));
 
-    assertThat(run("config", "check", "--config-file", file.toString(), "--state-dir", state.toString()))
+    assertThat(
+            run(
+                "config",
+                "check",
+                "--config-file",
+                file.toString(),
+                "--state-dir",
+                state.toString()))
         .isZero();
     assertThat(out.toString()).contains("TLS: no client certificate yet");
 
@@ -123,12 +154,22 @@ class ConfigCheckCommandTest {
     TestPki.Issued issued = pki.issue("host-17", TestPki.ec());
     TestPki.writeCertificates(state.resolve("agent-cert.pem"), issued.certificate());
     out.getBuffer().setLength(0);
-    assertThat(run("config", "check", "--config-file", file.toString(), "--state-dir", state.toString()))
+    assertThat(
+            run(
+                "config",
+                "check",
+                "--config-file",
+                file.toString(),
+                "--state-dir",
+                state.toString()))
         .isZero();
     assertThat(out.toString())
-        .contains("TLS: presents the client certificate CN=host-17 issued for the agent's key at"
-            + " enrollment, from " + state.resolve("agent-cert.pem") + ", valid until "
-            + issued.certificate().getNotAfter().toInstant());
+        .contains(
+            "TLS: presents the client certificate CN=host-17 issued for the agent's key at"
+                + " enrollment, from "
+                + state.resolve("agent-cert.pem")
+                + ", valid until "
+                + issued.certificate().getNotAfter().toInstant());
   }
 
   @Test

@@ -33,13 +33,24 @@ class PlainRunTest {
   @Test
   void anInvalidConfigurationGivesTheSameMessageAndExitCodeAsTheParsedPath() throws Exception {
     Path file = dir.resolve("agent.env");
-    Files.writeString(file, "AGENT_BACKEND_URL=http://backend.example.com\n"
-        + "AGENT_TOKEN=s3cret-bootstrap-token\nAGENT_METRICS_INTERVAL=-1\n");
+    Files.writeString(
+        file,
+        "AGENT_BACKEND_URL=http://backend.example.com\n"
+            + "AGENT_TOKEN=s3cret-bootstrap-token\nAGENT_METRICS_INTERVAL=-1\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
-    Completed plain = runMain(List.of(), Map.of("AGENT_CONFIG_FILE", file.toString(), "AGENT_STATE_DIR", dir.toString()), "run");
-    Completed parsed = runMain(List.of(), Map.of("AGENT_STATE_DIR", dir.toString()),
-        "run", "--config-file", file.toString());
+    Completed plain =
+        runMain(
+            List.of(),
+            Map.of("AGENT_CONFIG_FILE", file.toString(), "AGENT_STATE_DIR", dir.toString()),
+            "run");
+    Completed parsed =
+        runMain(
+            List.of(),
+            Map.of("AGENT_STATE_DIR", dir.toString()),
+            "run",
+            "--config-file",
+            file.toString());
 
     assertThat(plain.exit()).isEqualTo(78);
     assertThat(plain.output())
@@ -57,13 +68,23 @@ class PlainRunTest {
     Path file = dir.resolve("agent.env");
     Files.writeString(file, "AGENT_METRICS_INTERVAL=-1\n");
 
-    Completed plain = runMain(List.of("-verbose:class"), Map.of("AGENT_CONFIG_FILE", file.toString(),
-        "AGENT_STATE_DIR", dir.toString()), "run");
-    Completed parsed = runMain(List.of("-verbose:class"), Map.of("AGENT_STATE_DIR", dir.toString()),
-        "run", "--config-file", file.toString());
+    Completed plain =
+        runMain(
+            List.of("-verbose:class"),
+            Map.of("AGENT_CONFIG_FILE", file.toString(), "AGENT_STATE_DIR", dir.toString()),
+            "run");
+    Completed parsed =
+        runMain(
+            List.of("-verbose:class"),
+            Map.of("AGENT_STATE_DIR", dir.toString()),
+            "run",
+            "--config-file",
+            file.toString());
 
     assertThat(plain.exit()).isEqualTo(78);
-    assertThat(plain.output()).contains("io.vmagent.agent.cli.RunCommand").doesNotContain("picocli.");
+    assertThat(plain.output())
+        .contains("io.vmagent.agent.cli.RunCommand")
+        .doesNotContain("picocli.");
     // The check would pass vacuously if the class-loading log were missing.
     assertThat(parsed.output()).contains("picocli.CommandLine");
   }

@@ -155,8 +155,7 @@ class VmCommandTest {
     list.add("--json");
     assertThat(runRaw(list.toArray(new String[0]))).as(err.toString()).isZero();
     JsonNode json = new ObjectMapper().readTree(out.toString());
-    assertThat(json.get("vms").findValuesAsText("name"))
-        .contains("cache\rweb-01  running\u202e");
+    assertThat(json.get("vms").findValuesAsText("name")).contains("cache\rweb-01  running\u202e");
   }
 
   @Test

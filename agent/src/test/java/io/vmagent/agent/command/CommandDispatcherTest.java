@@ -60,7 +60,10 @@ class CommandDispatcherTest {
 
   @Test
   void unknownParameterIsRefusedBeforeAnythingRuns() throws Exception {
-    CommandResult result = dispatcher.handle(command("counted", Map.of("vm", "app-01", "colour", "red"))).orElseThrow();
+    CommandResult result =
+        dispatcher
+            .handle(command("counted", Map.of("vm", "app-01", "colour", "red")))
+            .orElseThrow();
 
     assertThat(result.error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(result.error().message()).contains("colour");
@@ -79,8 +82,14 @@ class CommandDispatcherTest {
   @Test
   void commandPastItsDeadlineIsNotStarted() throws Exception {
     Command late =
-        new Command(UUID.randomUUID().toString(), "counted", Map.of("vm", "app-01"),
-            Instant.now().minusSeconds(1), Instant.now().plusSeconds(60), 1, Instant.now().minusSeconds(60));
+        new Command(
+            UUID.randomUUID().toString(),
+            "counted",
+            Map.of("vm", "app-01"),
+            Instant.now().minusSeconds(1),
+            Instant.now().plusSeconds(60),
+            1,
+            Instant.now().minusSeconds(60));
 
     CommandResult result = dispatcher.handle(late).orElseThrow();
 
@@ -99,7 +108,8 @@ class CommandDispatcherTest {
     assertThat(first.status()).isEqualTo(ResultStatus.SUCCEEDED);
     assertThat(json(again)).isEqualTo(json(first));
     assertThat(json(afterRestart)).isEqualTo(json(first));
-    CommandResult fresh = dispatcher.handle(command("delete", Map.of("vm", "app-01"))).orElseThrow();
+    CommandResult fresh =
+        dispatcher.handle(command("delete", Map.of("vm", "app-01"))).orElseThrow();
     assertThat(fresh.error().code()).isEqualTo(ErrorCode.VM_NOT_FOUND);
   }
 
@@ -117,17 +127,21 @@ class CommandDispatcherTest {
 
   @Test
   void operationsRunThroughLibvirtAndReportTheirOutput() throws Exception {
-    CommandResult paused = dispatcher.handle(command("pause", Map.of("vm", "app-01"))).orElseThrow();
+    CommandResult paused =
+        dispatcher.handle(command("pause", Map.of("vm", "app-01"))).orElseThrow();
     CommandResult list = dispatcher.handle(command("list", Map.of())).orElseThrow();
 
     assertThat(paused.status()).isEqualTo(ResultStatus.SUCCEEDED);
     assertThat(paused.result().get("state_after").toString()).contains("paused");
-    assertThat(list.result().get("vms").toString()).contains("\"name\":\"app-01\"").contains("paused");
+    assertThat(list.result().get("vms").toString())
+        .contains("\"name\":\"app-01\"")
+        .contains("paused");
   }
 
   @Test
   void failedOperationCarriesItsErrorCode() throws Exception {
-    CommandResult result = dispatcher.handle(command("start", Map.of("vm", "no-such-vm"))).orElseThrow();
+    CommandResult result =
+        dispatcher.handle(command("start", Map.of("vm", "no-such-vm"))).orElseThrow();
 
     assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
     assertThat(result.error().code()).isEqualTo(ErrorCode.VM_NOT_FOUND);
@@ -135,10 +149,14 @@ class CommandDispatcherTest {
 
   private CommandDispatcher dispatcher() throws Exception {
     List<OperationSpec> ops = new ArrayList<>(VmOperationSpecs.create(operations));
-    ops.add(OperationSpec.onVm("counted", Set.of(), p -> {
-      runs.incrementAndGet();
-      return JsonNodeFactory.instance.objectNode();
-    }));
+    ops.add(
+        OperationSpec.onVm(
+            "counted",
+            Set.of(),
+            p -> {
+              runs.incrementAndGet();
+              return JsonNodeFactory.instance.objectNode();
+            }));
     return new CommandDispatcher(ops, new CommandJournal(new StateDir(state)), Clock.systemUTC());
   }
 
@@ -155,7 +173,13 @@ class CommandDispatcherTest {
   }
 
   private static Command command(String operation, Map<String, String> params) {
-    return new Command(UUID.randomUUID().toString(), operation, params,
-        Instant.now().plusSeconds(300), Instant.now().plusSeconds(60), 1, Instant.now());
+    return new Command(
+        UUID.randomUUID().toString(),
+        operation,
+        params,
+        Instant.now().plusSeconds(300),
+        Instant.now().plusSeconds(60),
+        1,
+        Instant.now());
   }
 }

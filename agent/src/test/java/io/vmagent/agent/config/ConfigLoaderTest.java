@@ -75,18 +75,22 @@ class ConfigLoaderTest {
     AgentConfig config = load(Map.of("AGENT_LIBVIRT_URI", "test:///from-cli"));
 
     assertThat(config.libvirtUri()).isEqualTo("test:///from-cli");
-    assertThat(config.origin(ConfigKey.AGENT_LIBVIRT_URI).source()).isEqualTo(ConfigSource.COMMAND_LINE);
+    assertThat(config.origin(ConfigKey.AGENT_LIBVIRT_URI).source())
+        .isEqualTo(ConfigSource.COMMAND_LINE);
     assertThat(config.agentName()).isEqualTo("from-env");
     assertThat(config.origin(ConfigKey.AGENT_NAME).source()).isEqualTo(ConfigSource.ENVIRONMENT);
     assertThat(config.metricsInterval()).isEqualTo(Duration.ofSeconds(120));
-    assertThat(config.origin(ConfigKey.AGENT_METRICS_INTERVAL).source()).isEqualTo(ConfigSource.ENV_FILE);
+    assertThat(config.origin(ConfigKey.AGENT_METRICS_INTERVAL).source())
+        .isEqualTo(ConfigSource.ENV_FILE);
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.origin(ConfigKey.AGENT_HEARTBEAT_INTERVAL).source()).isEqualTo(ConfigSource.DEFAULT);
+    assertThat(config.origin(ConfigKey.AGENT_HEARTBEAT_INTERVAL).source())
+        .isEqualTo(ConfigSource.DEFAULT);
   }
 
   @Test
   void anEmptyValueFallsThroughToTheNextSource() throws Exception {
-    writeEnvFile("AGENT_BACKEND_URL=https://b.example.com", "AGENT_LOG_FILE=", "AGENT_NAME=file-name");
+    writeEnvFile(
+        "AGENT_BACKEND_URL=https://b.example.com", "AGENT_LOG_FILE=", "AGENT_NAME=file-name");
     env.put("AGENT_NAME", "");
     AgentConfig config = load(Map.of());
     assertThat(config.logFile()).isEmpty();
@@ -102,15 +106,23 @@ class ConfigLoaderTest {
     env.put("AGENT_SSL_CERT_PATH", envFile.toString());
     env.put("AGENT_RETRY_BACKOFF", "0.5");
 
-    ConfigException e = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
 
-    assertThat(e.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
-        "AGENT_BACKEND_URL", "AGENT_HEARTBEAT_INTERVAL", "AGENT_METRICS_INTERVAL", "AGENT_LOG_LEVEL",
-        "AGENT_SSL_KEY_PATH", "AGENT_RETRY_BACKOFF");
+    assertThat(e.problems())
+        .extracting(ConfigProblem::key)
+        .containsExactlyInAnyOrder(
+            "AGENT_BACKEND_URL",
+            "AGENT_HEARTBEAT_INTERVAL",
+            "AGENT_METRICS_INTERVAL",
+            "AGENT_LOG_LEVEL",
+            "AGENT_SSL_KEY_PATH",
+            "AGENT_RETRY_BACKOFF");
     assertThat(e.getMessage())
         .contains("AGENT_BACKEND_URL=http://backend.example.com: must use https://")
         .contains("AGENT_HEARTBEAT_INTERVAL=0: must be positive")
-        .contains("AGENT_METRICS_INTERVAL=often: expected a whole number of seconds between 5 and 86400")
+        .contains(
+            "AGENT_METRICS_INTERVAL=often: expected a whole number of seconds between 5 and 86400")
         .contains("AGENT_LOG_LEVEL=LOUD: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         .contains("AGENT_SSL_KEY_PATH: is required when AGENT_SSL_CERT_PATH is set");
   }
@@ -143,7 +155,8 @@ class ConfigLoaderTest {
     if (value.isEmpty()) {
       return; // an empty value means unset, covered by anEmptyValueFallsThroughToTheNextSource
     }
-    ConfigException e = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
     assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly(key);
   }
 
@@ -152,14 +165,16 @@ class ConfigLoaderTest {
     env.put("AGENT_BACKEND_URL", "http://backend.example.com");
     env.put("AGENT_ALLOW_INSECURE_HTTP", "true");
     AgentConfig config = load(Map.of());
-    assertThat(config.backendUrl()).hasValueSatisfying(u -> assertThat(u.getScheme()).isEqualTo("http"));
+    assertThat(config.backendUrl())
+        .hasValueSatisfying(u -> assertThat(u.getScheme()).isEqualTo("http"));
     assertThat(config.warnings()).anySatisfy(w -> assertThat(w).contains("plain http"));
   }
 
   @Test
   void credentialsInTheBackendUrlAreRefusedWithoutShowingThem() {
     env.put("AGENT_BACKEND_URL", "https://admin:hunter22@backend.example.com");
-    ConfigException e = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
     assertThat(e.getMessage()).contains("must not carry credentials").doesNotContain("hunter22");
   }
 
@@ -181,8 +196,11 @@ class ConfigLoaderTest {
     env.put("AGENT_SSL_CERT_PATH", cert.toString());
     env.put("AGENT_SSL_KEY_PATH", key.toString());
 
-    ConfigException e = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
-    assertThat(e.getMessage()).contains("AGENT_SSL_KEY_PATH=" + key).contains("readable by every user");
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
+    assertThat(e.getMessage())
+        .contains("AGENT_SSL_KEY_PATH=" + key)
+        .contains("readable by every user");
 
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
     assertThat(load(Map.of()).sslKeyPath()).contains(key);
@@ -192,8 +210,11 @@ class ConfigLoaderTest {
   void anEnvFileHoldingTheTokenMustNotBeWorldReadable() throws Exception {
     writeEnvFile("AGENT_BACKEND_URL=https://b.example.com", "AGENT_TOKEN=bootstrap-secret-1234");
     Files.setPosixFilePermissions(envFile, PosixFilePermissions.fromString("rw-r--r--"));
-    ConfigException e = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
-    assertThat(e.getMessage()).contains("AGENT_CONFIG_FILE").contains("holds AGENT_TOKEN")
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
+    assertThat(e.getMessage())
+        .contains("AGENT_CONFIG_FILE")
+        .contains("holds AGENT_TOKEN")
         .doesNotContain("bootstrap-secret-1234");
   }
 
@@ -202,7 +223,8 @@ class ConfigLoaderTest {
     env.put("AGENT_BACKEND_URL", "https://backend.example.com");
     env.put("AGENT_TOKEN", "tok-very-secret-value");
     AgentConfig config = load(Map.of());
-    assertThat(config.token()).hasValueSatisfying(t -> assertThat(t.reveal()).isEqualTo("tok-very-secret-value"));
+    assertThat(config.token())
+        .hasValueSatisfying(t -> assertThat(t.reveal()).isEqualTo("tok-very-secret-value"));
     assertThat(config.token().orElseThrow().toString()).isEqualTo("***");
     assertThat(config.redacted()).containsEntry("AGENT_TOKEN", "***");
     assertThat(config.toString()).doesNotContain("tok-very-secret-value");
@@ -215,24 +237,33 @@ class ConfigLoaderTest {
     env.put("PATH", "/usr/bin");
     AgentConfig config = load(Map.of());
     assertThat(config.warnings())
-        .anySatisfy(w -> assertThat(w).contains("AGENT_LOG_LEVL").contains("did you mean AGENT_LOG_LEVEL?"))
-        .anySatisfy(w -> assertThat(w).contains("AGENT_HEARTBEAT_INTERVALL").contains("did you mean AGENT_HEARTBEAT_INTERVAL?"))
+        .anySatisfy(
+            w -> assertThat(w).contains("AGENT_LOG_LEVL").contains("did you mean AGENT_LOG_LEVEL?"))
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .contains("AGENT_HEARTBEAT_INTERVALL")
+                    .contains("did you mean AGENT_HEARTBEAT_INTERVAL?"))
         .noneSatisfy(w -> assertThat(w).contains("PATH"));
   }
 
   @Test
   void anUnknownKeyOnTheCommandLineIsAnError() {
     env.put("AGENT_BACKEND_URL", "https://b.example.com");
-    ConfigException e = assertThatExceptionOfType(ConfigException.class)
-        .isThrownBy(() -> load(Map.of("AGENT_HEARTBEAT", "10"))).actual();
-    assertThat(e.getMessage()).contains("AGENT_HEARTBEAT: unknown key; did you mean AGENT_HEARTBEAT_INTERVAL?");
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> load(Map.of("AGENT_HEARTBEAT", "10")))
+            .actual();
+    assertThat(e.getMessage())
+        .contains("AGENT_HEARTBEAT: unknown key; did you mean AGENT_HEARTBEAT_INTERVAL?");
   }
 
   @Test
   void anExplicitConfigFileThatDoesNotExistIsAnError() throws IOException {
     Files.delete(envFile);
     env.put("AGENT_BACKEND_URL", "https://b.example.com");
-    ConfigException e = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
     assertThat(e.getMessage()).contains("AGENT_CONFIG_FILE=" + envFile + ": file does not exist");
   }
 
@@ -282,8 +313,10 @@ class ConfigLoaderTest {
     writeEnvFile("AGENT_NAME=x");
     Files.createDirectories(dir.resolve("state"));
     Files.writeString(dir.resolve("state/agent-id"), "not a valid id!\n");
-    ConfigException e = assertThatExceptionOfType(ConfigException.class)
-        .isThrownBy(() -> new ConfigLoader(Map.of(), env).persistAgentId(true).load()).actual();
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> new ConfigLoader(Map.of(), env).persistAgentId(true).load())
+            .actual();
     assertThat(e.getMessage()).contains("AGENT_ID").contains("no valid agent id");
     assertThat(dir.resolve("state/agent-id")).content().isEqualTo("not a valid id!\n");
   }
@@ -303,9 +336,11 @@ class ConfigLoaderTest {
     cli.put("AGENT_PROMETHEUS_LISTEN", "9177");
     env.put("AGENT_BACKEND_URL", "https://b.example.com");
     AgentConfig config = load(cli);
-    assertThat(config.prometheusListen()).hasValueSatisfying(a -> {
-      assertThat(a.getHostString()).isEqualTo("127.0.0.1");
-      assertThat(a.getPort()).isEqualTo(9177);
-    });
+    assertThat(config.prometheusListen())
+        .hasValueSatisfying(
+            a -> {
+              assertThat(a.getHostString()).isEqualTo("127.0.0.1");
+              assertThat(a.getPort()).isEqualTo(9177);
+            });
   }
 }

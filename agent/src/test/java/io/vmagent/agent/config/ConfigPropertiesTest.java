@@ -17,15 +17,19 @@ class ConfigPropertiesTest {
   private static final Path FILE = Path.of("/etc/vm-agent/agent.env");
 
   @Property(tries = 2000)
-  void anyTextParsesIntoValuesOrProblemsWithoutThrowing(@ForAll @StringLength(max = 400) String text) {
+  void anyTextParsesIntoValuesOrProblemsWithoutThrowing(
+      @ForAll @StringLength(max = 400) String text) {
     EnvFile file = EnvFile.parse(FILE, text);
     assertThat(file.values().keySet()).allMatch(k -> k.matches("[A-Za-z_][A-Za-z0-9_]*"));
     assertThat(file.problems()).allSatisfy(p -> assertThat(p.key()).startsWith(FILE + ":"));
   }
 
   @Property(tries = 1000)
-  void wellFormedAssignmentsRoundTrip(@ForAll("keys") String key, @ForAll("plainValues") String value) {
-    EnvFile file = EnvFile.parse(FILE, key + "=\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
+  void wellFormedAssignmentsRoundTrip(
+      @ForAll("keys") String key, @ForAll("plainValues") String value) {
+    EnvFile file =
+        EnvFile.parse(
+            FILE, key + "=\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
     assertThat(file.problems()).isEmpty();
     assertThat(file.values()).containsEntry(key, value);
   }
@@ -51,12 +55,19 @@ class ConfigPropertiesTest {
 
   @Provide
   Arbitrary<String> keys() {
-    return Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(20).map(s -> "K_" + s);
+    return Arbitraries.strings()
+        .withCharRange('A', 'Z')
+        .ofMinLength(1)
+        .ofMaxLength(20)
+        .map(s -> "K_" + s);
   }
 
   @Provide
   Arbitrary<String> plainValues() {
-    return Arbitraries.strings().ascii().ofMaxLength(60).filter(s -> !s.contains("\n") && !s.contains("\r"));
+    return Arbitraries.strings()
+        .ascii()
+        .ofMaxLength(60)
+        .filter(s -> !s.contains("\n") && !s.contains("\r"));
   }
 
   @Provide

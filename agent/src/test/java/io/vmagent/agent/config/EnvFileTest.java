@@ -10,19 +10,23 @@ class EnvFileTest {
 
   @Test
   void readsSystemdSyntaxWithCommentsQuotesAndExport() {
-    EnvFile file = EnvFile.parse(FILE, String.join("\n",
-        "# a comment",
-        "; another comment",
-        "",
-        "AGENT_NAME=host-1",
-        "  AGENT_LOG_LEVEL = DEBUG  ",
-        "export AGENT_BACKEND_URL=https://backend.example.com",
-        "AGENT_TOKEN=\"quoted value with # hash\"",
-        "AGENT_SSL_CA_PATH='/etc/ssl/my ca.pem'",
-        "AGENT_ID=\"escaped \\\"quote\\\"\"",
-        "AGENT_LOG_FILE=",
-        "AGENT_LIBVIRT_URI=qemu:///\\",
-        "system"));
+    EnvFile file =
+        EnvFile.parse(
+            FILE,
+            String.join(
+                "\n",
+                "# a comment",
+                "; another comment",
+                "",
+                "AGENT_NAME=host-1",
+                "  AGENT_LOG_LEVEL = DEBUG  ",
+                "export AGENT_BACKEND_URL=https://backend.example.com",
+                "AGENT_TOKEN=\"quoted value with # hash\"",
+                "AGENT_SSL_CA_PATH='/etc/ssl/my ca.pem'",
+                "AGENT_ID=\"escaped \\\"quote\\\"\"",
+                "AGENT_LOG_FILE=",
+                "AGENT_LIBVIRT_URI=qemu:///\\",
+                "system"));
 
     assertThat(file.problems()).isEmpty();
     assertThat(file.values())
@@ -38,19 +42,25 @@ class EnvFileTest {
 
   @Test
   void reportsBadLinesWithTheirLineNumberAndKeepsTheGoodOnes() {
-    EnvFile file = EnvFile.parse(FILE, String.join("\n",
-        "AGENT_NAME=ok",
-        "this line has no equals sign",
-        "1BAD=x",
-        "AGENT_TOKEN=\"never closed",
-        "AGENT_ID=\"a\" trailing"));
+    EnvFile file =
+        EnvFile.parse(
+            FILE,
+            String.join(
+                "\n",
+                "AGENT_NAME=ok",
+                "this line has no equals sign",
+                "1BAD=x",
+                "AGENT_TOKEN=\"never closed",
+                "AGENT_ID=\"a\" trailing"));
 
     assertThat(file.values()).containsOnlyKeys("AGENT_NAME");
-    assertThat(file.problems()).extracting(ConfigProblem::key)
+    assertThat(file.problems())
+        .extracting(ConfigProblem::key)
         .containsExactly(FILE + ":2", FILE + ":3", FILE + ":4", FILE + ":5");
     assertThat(file.problems().get(2).expected()).contains("unterminated");
     // A value of a bad line never appears in its problem: it may be a secret.
-    assertThat(file.problems()).allSatisfy(p -> assertThat(p.describe()).doesNotContain("never closed"));
+    assertThat(file.problems())
+        .allSatisfy(p -> assertThat(p.describe()).doesNotContain("never closed"));
   }
 
   @Test

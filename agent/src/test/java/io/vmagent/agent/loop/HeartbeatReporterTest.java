@@ -16,10 +16,12 @@ class HeartbeatReporterTest {
   void verificationOffIsAWarningInEveryHeartbeatAndTheLastOneSaysGoingOffline() throws Exception {
     String uri = "test://" + Path.of(getClass().getResource("/daemon/node.xml").toURI());
     try (LibvirtConnectionManager libvirt =
-        new LibvirtConnectionManager(uri, Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500))) {
+        new LibvirtConnectionManager(
+            uri, Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500))) {
       libvirt.start();
       HeartbeatReporter reporter =
-          new HeartbeatReporter(libvirt, Instant.now(), false, List.of(), 30, () -> 7, () -> "2.0.0", List::of);
+          new HeartbeatReporter(
+              libvirt, Instant.now(), false, List.of(), 30, () -> 7, () -> "2.0.0", List::of);
 
       HeartbeatRequest regular = reporter.build(false);
       HeartbeatRequest last = reporter.build(true);
@@ -30,7 +32,9 @@ class HeartbeatReporterTest {
       assertThat(regular.spoolDepth()).isEqualTo(7);
       assertThat(regular.newestKnownVersion()).isEqualTo("2.0.0");
       assertThat(regular.libvirt().reachable()).isTrue();
-      assertThat(regular.vms()).extracting(v -> v.name()).containsExactlyInAnyOrder("app-01", "app-02", "spare-01");
+      assertThat(regular.vms())
+          .extracting(v -> v.name())
+          .containsExactlyInAnyOrder("app-01", "app-02", "spare-01");
       assertThat(last.status()).isEqualTo(HealthStatus.STOPPING);
       assertThat(last.reasons().get(0)).contains("going offline");
       assertThat(last.warnings()).anyMatch(w -> w.contains("AGENT_SSL_VERIFY=false"));
@@ -41,10 +45,15 @@ class HeartbeatReporterTest {
   void unreachableLibvirtMakesTheAgentDegradedWithTheReason() throws Exception {
     try (LibvirtConnectionManager libvirt =
         new LibvirtConnectionManager(
-            "test:///no/such/node.xml", Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500))) {
+            "test:///no/such/node.xml",
+            Duration.ofSeconds(5),
+            1,
+            Duration.ofMillis(50),
+            Duration.ofMillis(500))) {
       libvirt.start();
       HeartbeatReporter reporter =
-          new HeartbeatReporter(libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of);
+          new HeartbeatReporter(
+              libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of);
 
       HeartbeatRequest heartbeat = reporter.build(false);
 

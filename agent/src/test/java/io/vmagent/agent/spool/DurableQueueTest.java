@@ -45,7 +45,8 @@ class DurableQueueTest {
       queue.ack(100);
       assertThat(segments()).hasSize(1);
       for (Path file : segments()) {
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+            .isEqualTo("rw-------");
       }
     }
   }
@@ -63,7 +64,8 @@ class DurableQueueTest {
       file.setLength(size - 3); // a crash in the middle of the last append
     }
     try (DurableQueue recovered = new DurableQueue("results", dir, 1 << 20, 0)) {
-      assertThat(texts(recovered.peek(10))).containsExactly("record-0", "record-1", "record-2", "record-3");
+      assertThat(texts(recovered.peek(10)))
+          .containsExactly("record-0", "record-1", "record-2", "record-3");
       assertThat(recovered.damagedSegments()).isEqualTo(1);
       recovered.append("record-5".getBytes(StandardCharsets.UTF_8));
       assertThat(texts(recovered.peek(10))).endsWith("record-3", "record-5");

@@ -23,12 +23,18 @@ class SpoolDrainerTest {
     boolean[] away = {true};
     try (DurableQueue queue = new DurableQueue("results", dir, 1024, 0)) {
       SpoolDrainer drainer =
-          new SpoolDrainer("results", queue, 2, Duration.ZERO, records -> {
-            if (away[0]) {
-              throw new ConnectException("backend away");
-            }
-            records.forEach(r -> delivered.add(new String(r, StandardCharsets.UTF_8)));
-          }, null);
+          new SpoolDrainer(
+              "results",
+              queue,
+              2,
+              Duration.ZERO,
+              records -> {
+                if (away[0]) {
+                  throw new ConnectException("backend away");
+                }
+                records.forEach(r -> delivered.add(new String(r, StandardCharsets.UTF_8)));
+              },
+              null);
       for (int i = 0; i < 5; i++) {
         queue.append(("r" + i).getBytes(StandardCharsets.UTF_8));
       }
@@ -47,10 +53,16 @@ class SpoolDrainerTest {
     try (DurableQueue queue = new DurableQueue("results", dir, 1024, 0)) {
       java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(2);
       SpoolDrainer drainer =
-          new SpoolDrainer("results", queue, 10, Duration.ZERO, records -> {
-            records.forEach(r -> delivered.add(new String(r, StandardCharsets.UTF_8)));
-            records.forEach(r -> arrived.countDown());
-          }, null);
+          new SpoolDrainer(
+              "results",
+              queue,
+              10,
+              Duration.ZERO,
+              records -> {
+                records.forEach(r -> delivered.add(new String(r, StandardCharsets.UTF_8)));
+                records.forEach(r -> arrived.countDown());
+              },
+              null);
       Thread thread = new Thread(drainer, "spool-results");
       thread.start();
       try {
@@ -77,13 +89,19 @@ class SpoolDrainerTest {
   void batchRefusedForGoodIsDroppedSoTheRestCanFlow() throws Exception {
     try (DurableQueue queue = new DurableQueue("events", dir, 1024, 0)) {
       SpoolDrainer drainer =
-          new SpoolDrainer("events", queue, 1, Duration.ZERO, records -> {
-            String text = new String(records.get(0), StandardCharsets.UTF_8);
-            if (text.equals("bad")) {
-              throw new BackendHttpException("POST /events", 400, ErrorCode.BAD_REQUEST, "bad");
-            }
-            delivered.add(text);
-          }, null);
+          new SpoolDrainer(
+              "events",
+              queue,
+              1,
+              Duration.ZERO,
+              records -> {
+                String text = new String(records.get(0), StandardCharsets.UTF_8);
+                if (text.equals("bad")) {
+                  throw new BackendHttpException("POST /events", 400, ErrorCode.BAD_REQUEST, "bad");
+                }
+                delivered.add(text);
+              },
+              null);
       queue.append("bad".getBytes(StandardCharsets.UTF_8));
       queue.append("good".getBytes(StandardCharsets.UTF_8));
 
@@ -97,14 +115,19 @@ class SpoolDrainerTest {
   void rejectedCredentialsAreNotMistakenForABadRecord() throws Exception {
     try (DurableQueue queue = new DurableQueue("results", dir, 1024, 0)) {
       SpoolDrainer drainer =
-          new SpoolDrainer("results", queue, 1, Duration.ZERO, records -> {
-            throw new BackendHttpException("POST /results", 401, ErrorCode.UNAUTHORIZED, null);
-          }, null);
+          new SpoolDrainer(
+              "results",
+              queue,
+              1,
+              Duration.ZERO,
+              records -> {
+                throw new BackendHttpException("POST /results", 401, ErrorCode.UNAUTHORIZED, null);
+              },
+              null);
       queue.append("kept".getBytes(StandardCharsets.UTF_8));
 
       assertThat(drainer.flush(Instant.now().plusSeconds(5))).isFalse();
       assertThat(queue.depth()).isEqualTo(1);
     }
   }
-
 }

@@ -15,8 +15,8 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Agents' public keys as the protocol carries them (base64 of the DER SubjectPublicKeyInfo of an
- * EC P-256 key), their fingerprints, and the check of a proof of possession.
+ * Agents' public keys as the protocol carries them (base64 of the DER SubjectPublicKeyInfo of an EC
+ * P-256 key), their fingerprints, and the check of a proof of possession.
  */
 public final class AgentKeys {
   private static final int P256_FIELD_BITS = 256;

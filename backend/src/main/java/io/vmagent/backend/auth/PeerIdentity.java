@@ -24,7 +24,9 @@ import javax.naming.ldap.Rdn;
 public record PeerIdentity(
     Role role, String name, String publicKey, Instant notAfter, boolean fleetIssued) {
 
-  /** What a certificate may act as; agent and operator certificates never stand in for each other. */
+  /**
+   * What a certificate may act as; agent and operator certificates never stand in for each other.
+   */
   public enum Role {
     AGENT,
     OPERATOR
@@ -47,7 +49,11 @@ public record PeerIdentity(
       }
       if (uri.startsWith(ProtocolPaths.AGENT_URI_PREFIX)) {
         return new PeerIdentity(
-            Role.AGENT, uri.substring(ProtocolPaths.AGENT_URI_PREFIX.length()), key, notAfter, true);
+            Role.AGENT,
+            uri.substring(ProtocolPaths.AGENT_URI_PREFIX.length()),
+            key,
+            notAfter,
+            true);
       }
     }
     return new PeerIdentity(Role.AGENT, commonName(certificate), key, notAfter, false);
@@ -65,7 +71,9 @@ public record PeerIdentity(
         && !expired(now);
   }
 
-  /** Whether the certificate is past its end at {@code now} (a long-lived connection outlives it). */
+  /**
+   * Whether the certificate is past its end at {@code now} (a long-lived connection outlives it).
+   */
   public boolean expired(Instant now) {
     return !now.isBefore(notAfter);
   }

@@ -67,11 +67,15 @@ final class CertCommand implements Runnable {
     @Option(
         names = "--data-dir",
         paramLabel = "DIR",
-        description = "The backend's data directory (default: $VM_BACKEND_DATA_DIR, else"
-            + " /var/lib/vm-backend).")
+        description =
+            "The backend's data directory (default: $VM_BACKEND_DATA_DIR, else"
+                + " /var/lib/vm-backend).")
     Path dataDir;
 
-    @Option(names = "--ca-cert", paramLabel = "PEM", description = "The operator's own CA certificate.")
+    @Option(
+        names = "--ca-cert",
+        paramLabel = "PEM",
+        description = "The operator's own CA certificate.")
     Path caCert;
 
     @Option(names = "--ca-key", paramLabel = "PEM", description = "Key of --ca-cert.")
@@ -85,17 +89,26 @@ final class CertCommand implements Runnable {
         description = "How long it is valid (default: ${DEFAULT-VALUE}; at most 397d).")
     Duration lifetime;
 
-    @Option(names = "--out-cert", paramLabel = "FILE", required = true, description = "Where to write the certificate chain (0644).")
+    @Option(
+        names = "--out-cert",
+        paramLabel = "FILE",
+        required = true,
+        description = "Where to write the certificate chain (0644).")
     Path outCert;
 
-    @Option(names = "--out-key", paramLabel = "FILE", required = true, description = "Where to write the key (0600).")
+    @Option(
+        names = "--out-key",
+        paramLabel = "FILE",
+        required = true,
+        description = "Where to write the key (0600).")
     Path outKey;
 
     @Override
     public Integer call() throws Exception {
       if (lifetime.compareTo(Duration.ofMinutes(1)) < 0
           || lifetime.compareTo(Duration.ofDays(397)) > 0) {
-        throw new IllegalArgumentException("--lifetime must be between 1m and 397d, got " + lifetime);
+        throw new IllegalArgumentException(
+            "--lifetime must be between 1m and 397d, got " + lifetime);
       }
       String name = subject.operator != null ? subject.operator : subject.agent;
       if (!ProtocolPaths.AGENT_ID_PATTERN.matcher(name).matches()) {

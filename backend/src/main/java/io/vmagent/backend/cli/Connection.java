@@ -99,8 +99,8 @@ final class Connection {
   }
 
   /**
-   * The operator certificate and key to present, or nulls: the options, else the environment,
-   * else the backend's own in {@code tlsDir} when there is one.
+   * The operator certificate and key to present, or nulls: the options, else the environment, else
+   * the backend's own in {@code tlsDir} when there is one.
    */
   private Path[] clientIdentity(Path tlsDir) throws IOException {
     Path cert = clientCert != null ? clientCert : envPath("VM_BACKEND_CLIENT_CERT");

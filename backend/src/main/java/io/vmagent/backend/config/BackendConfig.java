@@ -38,7 +38,6 @@ public record BackendConfig(
     Path caCertificatePath,
     Path caKeyPath,
     Duration agentCertificateLifetime,
-
     Retention retention,
     Limits limits) {
 

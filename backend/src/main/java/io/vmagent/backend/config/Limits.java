@@ -5,22 +5,22 @@ package io.vmagent.backend.config;
  * {@code serve} option; docs/reliability.md has the table of defaults, what a client sees past
  * each, and the test that proves it.
  *
- * @param maxConnections TLS connections held at once; past it no more are accepted until one
- *     closes (the kernel's listen queue holds a few more)
- * @param maxRequestsInFlight requests being worked on at once (waiting long polls excluded);
- *     past it 503 with {@code Retry-After: 1}
+ * @param maxConnections TLS connections held at once; past it no more are accepted until one closes
+ *     (the kernel's listen queue holds a few more)
+ * @param maxRequestsInFlight requests being worked on at once (waiting long polls excluded); past
+ *     it 503 with {@code Retry-After: 1}
  * @param maxWaitingPollsPerAgent long polls one agent may hold waiting; a newer one answers the
  *     oldest, empty, at once
  * @param failedAuthBurstPerAddress failed authentications one source address may make at once
  *     before 429
  * @param failedAuthPerAddressPerMinute the rate they are allowed again after the burst
  * @param failedAuthBurstPerCredential failed attempts with one credential before 429
- * @param agentRequestsPerMinute requests one agent may make to one endpoint per minute (a burst
- *     of as many)
+ * @param agentRequestsPerMinute requests one agent may make to one endpoint per minute (a burst of
+ *     as many)
  * @param registrationsPerTokenPerMinute registrations one bootstrap token may make per minute (a
  *     burst of as many)
- * @param metricsBytesPerAgentPerDay metrics body bytes one agent may send per day; past it 429
- *     with {@code Retry-After} up to the end of its day
+ * @param metricsBytesPerAgentPerDay metrics body bytes one agent may send per day; past it 429 with
+ *     {@code Retry-After} up to the end of its day
  */
 public record Limits(
     int maxConnections,
@@ -36,7 +36,8 @@ public record Limits(
   /**
    * The defaults, sized for the launcher's 512 MiB heap (docs/protocol.md has the arithmetic) and
    * for a fleet of 5,000 agents behind one address, whose registration storm after a backend
-   * restore must pass in one burst (a token's count of agents is {@code token create --max-agents}).
+   * restore must pass in one burst (a token's count of agents is {@code token create
+   * --max-agents}).
    */
   public static Limits defaults() {
     return new Limits(8_000, 256, 2, 30, 30, 10, 600, 6_000, 256L << 20);

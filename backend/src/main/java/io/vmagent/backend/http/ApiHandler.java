@@ -201,7 +201,8 @@ public final class ApiHandler extends Handler.Abstract {
     }
     String bearer =
         Authenticator.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
-    return bearer.startsWith(Secrets.OPERATOR_PREFIX) || bearer.startsWith(Secrets.BOOTSTRAP_PREFIX);
+    return bearer.startsWith(Secrets.OPERATOR_PREFIX)
+        || bearer.startsWith(Secrets.BOOTSTRAP_PREFIX);
   }
 
   private Reply dispatch(Request request, String method, String path) throws Exception {

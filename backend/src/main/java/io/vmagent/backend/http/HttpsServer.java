@@ -20,6 +20,7 @@ public final class HttpsServer implements AutoCloseable {
   private static final long AT_LIMIT_IDLE_TIMEOUT_MS = 5_000;
 
   private final Server server;
+
   /** Connections the kernel may hold before the server accepts them. */
   static final int ACCEPT_QUEUE_SIZE = 1024;
 

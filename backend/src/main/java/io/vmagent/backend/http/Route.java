@@ -81,7 +81,7 @@ final class Route {
     return template.startsWith(io.vmagent.protocol.ProtocolPaths.API_V1 + "/operator/")
         ? Credential.OPERATOR_TOKEN
         : template.startsWith(io.vmagent.protocol.ProtocolPaths.API_V1 + "/agents/")
-            || template.startsWith(io.vmagent.protocol.ProtocolPaths.API_V1 + "/updates/")
+                || template.startsWith(io.vmagent.protocol.ProtocolPaths.API_V1 + "/updates/")
             ? Credential.ACCESS_TOKEN
             : Credential.NONE;
   }

@@ -33,9 +33,9 @@ import io.vmagent.protocol.VmList;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** The API's routes: which endpoint answers which method and path, with which credentials. */
@@ -78,29 +78,29 @@ public final class Routes {
 
     routes.add(
         new Route(
-            "POST",
-            ProtocolPaths.REGISTER,
-            body,
-            false,
-            x -> {
-              // Absent when the agent proves its key instead; the service says what is missing.
-              String token = Authenticator.bearer(x.authorization()).orElse(null);
-              RegisterRequest request = x.body(RegisterRequest.class);
-              return Reply.ok(
-                  s.registration().register(token, request, x.peer(), x.remoteAddress()));
-            })
-        .proving(Route.Credential.BOOTSTRAP_TOKEN));
+                "POST",
+                ProtocolPaths.REGISTER,
+                body,
+                false,
+                x -> {
+                  // Absent when the agent proves its key instead; the service says what is missing.
+                  String token = Authenticator.bearer(x.authorization()).orElse(null);
+                  RegisterRequest request = x.body(RegisterRequest.class);
+                  return Reply.ok(
+                      s.registration().register(token, request, x.peer(), x.remoteAddress()));
+                })
+            .proving(Route.Credential.BOOTSTRAP_TOKEN));
     routes.add(
         new Route(
-            "POST",
-            ProtocolPaths.CHALLENGE,
-            body,
-            false,
-            x -> {
-              x.accept();
-              return Reply.ok(s.identities().challenge(x.pathParam("agentId")));
-            })
-        .proving(Route.Credential.NONE));
+                "POST",
+                ProtocolPaths.CHALLENGE,
+                body,
+                false,
+                x -> {
+                  x.accept();
+                  return Reply.ok(s.identities().challenge(x.pathParam("agentId")));
+                })
+            .proving(Route.Credential.NONE));
     routes.add(
         new Route(
             "POST",
@@ -114,12 +114,12 @@ public final class Routes {
             }));
     routes.add(
         new Route(
-            "POST",
-            ProtocolPaths.REFRESH,
-            body,
-            true,
-            x -> Reply.ok(s.registration().refresh(x.body(RefreshRequest.class), x.peer())))
-        .proving(Route.Credential.REFRESH_TOKEN));
+                "POST",
+                ProtocolPaths.REFRESH,
+                body,
+                true,
+                x -> Reply.ok(s.registration().refresh(x.body(RefreshRequest.class), x.peer())))
+            .proving(Route.Credential.REFRESH_TOKEN));
     routes.add(
         new Route(
             "POST",
@@ -325,8 +325,7 @@ public final class Routes {
               s.auth().requireOperator(x.authorization(), x.peer());
               x.accept();
               return Reply.ok(
-                  s.agents()
-                      .revoke(x.pathParam("agentId"), "true".equals(x.query("keep_token"))));
+                  s.agents().revoke(x.pathParam("agentId"), "true".equals(x.query("keep_token"))));
             }));
     routes.add(
         new Route(
@@ -389,9 +388,7 @@ public final class Routes {
   private static final Duration HOLD = Duration.ofSeconds(10);
 
   private static String quota(long bytes) {
-    return bytes >= (1 << 20) && bytes % (1 << 20) == 0
-        ? (bytes >> 20) + " MiB"
-        : bytes + " bytes";
+    return bytes >= (1 << 20) && bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
   }
 
   private static String agent(Services s, Exchange x) {

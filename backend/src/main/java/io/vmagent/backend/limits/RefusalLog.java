@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs refused credentials at WARN, with the source address and the kind of credential and never
- * the secret, at most one line per address a minute: the line says how many were refused since,
- * so a flood of wrong tokens cannot flood the log.
+ * the secret, at most one line per address a minute: the line says how many were refused since, so
+ * a flood of wrong tokens cannot flood the log.
  */
 public final class RefusalLog {
   private static final Logger LOG = LoggerFactory.getLogger(RefusalLog.class);
@@ -21,7 +21,9 @@ public final class RefusalLog {
 
   private final Map<String, Entry> byAddress = new ConcurrentHashMap<>();
 
-  /** A request from {@code address} with a credential of {@code kind} was refused for {@code why}. */
+  /**
+   * A request from {@code address} with a credential of {@code kind} was refused for {@code why}.
+   */
   public void refused(String address, String kind, String why) {
     long now = System.nanoTime();
     if (byAddress.size() >= MAX_ADDRESSES) {

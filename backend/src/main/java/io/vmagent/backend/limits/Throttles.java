@@ -97,8 +97,8 @@ public final class Throttles implements AutoCloseable {
   }
 
   /**
-   * The key a request's bearer credential is counted under (a hash, never the secret), or null
-   * when the header carries none.
+   * The key a request's bearer credential is counted under (a hash, never the secret), or null when
+   * the header carries none.
    */
   public static String credentialKey(String authorizationHeader) {
     return Authenticator.bearer(authorizationHeader)
@@ -107,14 +107,16 @@ public final class Throttles implements AutoCloseable {
   }
 
   /**
-   * Whether this address, or this credential, used up its failed authentications: then the
-   * attempt is refused before its credential is looked at. Empty when it may try.
+   * Whether this address, or this credential, used up its failed authentications: then the attempt
+   * is refused before its credential is looked at. Empty when it may try.
    */
   public Optional<Duration> authenticationBlocked(String address, String credentialKey) {
     Optional<Duration> byAddress = exhausted(failedByAddress.peek(address));
     return byAddress.isPresent()
         ? byAddress
-        : credentialKey == null ? Optional.empty() : exhausted(failedByCredential.peek(credentialKey));
+        : credentialKey == null
+            ? Optional.empty()
+            : exhausted(failedByCredential.peek(credentialKey));
   }
 
   /** Counts a failed authentication against the address and the credential. */
@@ -126,8 +128,8 @@ public final class Throttles implements AutoCloseable {
   }
 
   /**
-   * One request of the agent to one endpoint, counted for the agent and for the credential it
-   * came with; the wait when either made too many this minute.
+   * One request of the agent to one endpoint, counted for the agent and for the credential it came
+   * with; the wait when either made too many this minute.
    */
   public Optional<Duration> agentRequest(String agentId, String credentialKey, String endpoint) {
     Optional<Duration> byAgent = take(agentRequests.get(agentId + " " + endpoint), 1);
@@ -139,9 +141,9 @@ public final class Throttles implements AutoCloseable {
 
   /**
    * Whether requests with this credential to this endpoint already used up their rate: then the
-   * request is refused before its token is verified or the database asked, so a client looping
-   * on one token costs little. A credential that is not known has a bucket of its own, so
-   * nobody can use up an agent's rate without its token.
+   * request is refused before its token is verified or the database asked, so a client looping on
+   * one token costs little. A credential that is not known has a bucket of its own, so nobody can
+   * use up an agent's rate without its token.
    */
   public Optional<Duration> credentialExhausted(String credentialKey, String endpoint) {
     return exhausted(byCredential.peek(credentialKey + " " + endpoint));

@@ -238,7 +238,9 @@ public final class AgentService {
             });
     if (revokedToken[0] != null) {
       LOG.info(
-          "agent {} revoked, and the bootstrap token {} it registered with", agentId, revokedToken[0]);
+          "agent {} revoked, and the bootstrap token {} it registered with",
+          agentId,
+          revokedToken[0]);
     } else {
       LOG.info("agent {} revoked (its bootstrap token is kept or unknown)", agentId);
     }

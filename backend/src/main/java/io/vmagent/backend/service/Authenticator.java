@@ -30,7 +30,9 @@ public final class Authenticator {
   private final ClientAuth clientAuth;
   private final Clock clock;
 
-  /** An authenticator over these stores, enforcing client certificates as {@code clientAuth} says. */
+  /**
+   * An authenticator over these stores, enforcing client certificates as {@code clientAuth} says.
+   */
   public Authenticator(
       Database database,
       AccessTokens accessTokens,
@@ -118,8 +120,7 @@ public final class Authenticator {
     }
     if (!peer.name().equals(agentId)) {
       // The certificate's name is not echoed: it came from outside and may hold anything.
-      throw ApiException.forbidden(
-          "the client certificate names another agent than " + agentId);
+      throw ApiException.forbidden("the client certificate names another agent than " + agentId);
     }
   }
 

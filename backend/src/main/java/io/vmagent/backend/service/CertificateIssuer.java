@@ -30,8 +30,7 @@ public final class CertificateIssuer {
               AgentKeys.parse(publicKey)
                   .orElseThrow(() -> new IllegalStateException("a stored key is unreadable")),
               lifetime);
-      return new ClientCertificate(
-          Pem.certificates(chain), chain.get(0).getNotAfter().toInstant());
+      return new ClientCertificate(Pem.certificates(chain), chain.get(0).getNotAfter().toInstant());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

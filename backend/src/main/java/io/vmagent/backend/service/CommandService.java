@@ -72,7 +72,11 @@ public final class CommandService implements AutoCloseable {
     this.clock = clock;
     this.longPolls =
         new LongPolls(
-            this::leaseBatch, this::agentsWithLeasableCommands, recheck, 4, maxWaitingPollsPerAgent);
+            this::leaseBatch,
+            this::agentsWithLeasableCommands,
+            recheck,
+            4,
+            maxWaitingPollsPerAgent);
   }
 
   /** Queues a command for a registered, unrevoked agent and wakes its waiting poll. */

@@ -82,7 +82,8 @@ public final class IdentityService {
   /** A new certificate for the agent's bound key (the caller is that agent, authenticated). */
   public ClientCertificate certificate(String agentId) {
     IdentityRow identity =
-        database.inTransaction("read an agent's key", c -> identities.find(c, agentId))
+        database
+            .inTransaction("read an agent's key", c -> identities.find(c, agentId))
             .filter(IdentityRow::bound)
             .orElseThrow(
                 () ->

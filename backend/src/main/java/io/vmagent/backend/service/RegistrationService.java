@@ -2,10 +2,10 @@ package io.vmagent.backend.service;
 
 import io.vmagent.backend.auth.AccessTokens;
 import io.vmagent.backend.auth.AgentKeys;
-import io.vmagent.backend.auth.PeerIdentity;
-import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.auth.IssuedToken;
+import io.vmagent.backend.auth.PeerIdentity;
 import io.vmagent.backend.auth.Secrets;
+import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.store.AgentRow;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.BootstrapTokenRow;
@@ -57,8 +57,8 @@ public final class RegistrationService {
   private final Clock clock;
 
   /**
-   * A service over these stores, issuing refresh tokens that live {@code refreshTtl} and, to
-   * agents that sent a key, client certificates.
+   * A service over these stores, issuing refresh tokens that live {@code refreshTtl} and, to agents
+   * that sent a key, client certificates.
    */
   public RegistrationService(
       Database database,
@@ -88,9 +88,9 @@ public final class RegistrationService {
   }
 
   /**
-   * Registers an agent. A new id needs a valid bootstrap token; an id bound to a key needs proof
-   * of that key (a signed challenge, or the agent's current certificate); an id an operator
-   * released, or one registered before keys existed, is bound to the key it now presents.
+   * Registers an agent. A new id needs a valid bootstrap token; an id bound to a key needs proof of
+   * that key (a signed challenge, or the agent's current certificate); an id an operator released,
+   * or one registered before keys existed, is bound to the key it now presents.
    *
    * @param bootstrapToken the bearer token; null when the agent registers with a proof only
    * @param peer the client certificate's identity, or null
@@ -131,7 +131,10 @@ public final class RegistrationService {
     } catch (ApiException e) {
       if (e.code() == ErrorCode.AGENT_ID_IN_USE) {
         LOG.warn(
-            "refused a registration of agent {} from {}: {}", request.agentId(), source, e.getMessage());
+            "refused a registration of agent {} from {}: {}",
+            request.agentId(),
+            source,
+            e.getMessage());
       }
       throw e;
     }
@@ -147,7 +150,9 @@ public final class RegistrationService {
               request.publicKey() == null ? "(none)" : AgentKeys.fingerprint(request.publicKey()));
       case WITH_TOKEN ->
           LOG.info(
-              "agent {} registered again with a bootstrap token{}", request.agentId(), keyNote(request));
+              "agent {} registered again with a bootstrap token{}",
+              request.agentId(),
+              keyNote(request));
     }
     return registered.response();
   }
@@ -230,7 +235,9 @@ public final class RegistrationService {
               new IdentityRow(
                   agentId,
                   key,
-                  key == null ? null : key.equals(identity.publicKey()) ? identity.keyBoundAt() : now,
+                  key == null
+                      ? null
+                      : key.equals(identity.publicKey()) ? identity.keyBoundAt() : now,
                   token != null ? token.tokenId() : identity.bootstrapTokenId(),
                   null);
           identities.save(c, bound);
@@ -284,8 +291,8 @@ public final class RegistrationService {
 
   /**
    * Whether a bootstrap token still works. An agent registered before keys existed may come back
-   * only with the token it registered with while that token works, and with a current one after
-   * an operator rotated it.
+   * only with the token it registered with while that token works, and with a current one after an
+   * operator rotated it.
    */
   private boolean usable(Connection c, String tokenId, Instant now) throws SQLException {
     return tokens

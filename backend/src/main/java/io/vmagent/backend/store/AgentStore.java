@@ -97,7 +97,9 @@ public final class AgentStore {
   public void insert(Connection c, AgentRow agent) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO agents ("
+                + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, agent.agentId());
       s.setString(2, agent.name());
       s.setString(3, agent.hostname());

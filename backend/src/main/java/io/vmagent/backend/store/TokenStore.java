@@ -100,8 +100,8 @@ public final class TokenStore {
   }
 
   /**
-   * Counts one more agent created with the token; false when its {@code max_agents} is reached.
-   * One conditional update, so concurrent registrations cannot overshoot the limit.
+   * Counts one more agent created with the token; false when its {@code max_agents} is reached. One
+   * conditional update, so concurrent registrations cannot overshoot the limit.
    */
   public boolean countAgentCreated(Connection c, String tokenId) throws SQLException {
     try (PreparedStatement s =

@@ -42,8 +42,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The fleet's certificate authority: the development CA kept in {@code DATA_DIR/tls} (a P-256 CA
- * whose certificate, {@code ca.pem}, agents trust) or the operator's own CA. It signs the
- * backend's server certificate and the client certificates of agents and operators.
+ * whose certificate, {@code ca.pem}, agents trust) or the operator's own CA. It signs the backend's
+ * server certificate and the client certificates of agents and operators.
  */
 public final class DevCertificateAuthority {
   private static final Duration CA_LIFETIME = Duration.ofDays(3650);
@@ -60,7 +60,9 @@ public final class DevCertificateAuthority {
     this.certificatePath = path;
   }
 
-  /** A CA from a certificate and its key (the operator's own, or one shared through the database). */
+  /**
+   * A CA from a certificate and its key (the operator's own, or one shared through the database).
+   */
   public static DevCertificateAuthority of(
       X509Certificate certificate, PrivateKey key, Path certificatePath) {
     return new DevCertificateAuthority(certificate, key, certificatePath);
@@ -121,9 +123,9 @@ public final class DevCertificateAuthority {
   }
 
   /**
-   * A client certificate with a new key for an agent provisioned by hand, its common name the
-   * agent id. It carries no role URI, as a certificate of an operator's own PKI would not: it is
-   * held to the agent it names, not to the key the agent's id is bound to.
+   * A client certificate with a new key for an agent provisioned by hand, its common name the agent
+   * id. It carries no role URI, as a certificate of an operator's own PKI would not: it is held to
+   * the agent it names, not to the key the agent's id is bound to.
    */
   public IssuedCertificate issueClient(String commonName) throws IOException {
     return issue(commonName, Set.of(), KeyPurposeId.id_kp_clientAuth);

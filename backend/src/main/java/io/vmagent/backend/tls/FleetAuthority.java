@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides which CA the fleet uses, so that every backend instance on one database issues and
- * trusts the same client certificates: the operator's own CA when {@code serve} is given one,
- * else the development CA that the first instance created and published in the database.
+ * Decides which CA the fleet uses, so that every backend instance on one database issues and trusts
+ * the same client certificates: the operator's own CA when {@code serve} is given one, else the
+ * development CA that the first instance created and published in the database.
  */
 public final class FleetAuthority {
   private static final Logger LOG = LoggerFactory.getLogger(FleetAuthority.class);
@@ -53,7 +53,8 @@ public final class FleetAuthority {
     }
     // Another instance created the fleet CA first: adopt it, so its certificates are trusted here
     // and ours there, and DATA_DIR/tls/ca.pem of any instance is the one agents need.
-    SecureFiles.writeSecret(tlsDir.resolve("ca-key.pem"), pem[1].getBytes(StandardCharsets.US_ASCII));
+    SecureFiles.writeSecret(
+        tlsDir.resolve("ca-key.pem"), pem[1].getBytes(StandardCharsets.US_ASCII));
     SecureFiles.writePublic(tlsDir.resolve("ca.pem"), pem[0].getBytes(StandardCharsets.US_ASCII));
     LOG.info("using the fleet CA another instance published in the database ({})", tlsDir);
     return DevCertificateAuthority.loadOrCreate(tlsDir);

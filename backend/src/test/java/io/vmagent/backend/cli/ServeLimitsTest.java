@@ -18,7 +18,8 @@ class ServeLimitsTest {
   @Test
   void aLimitOptionReachesTheLimits() {
     ServeCommand serve = new ServeCommand();
-    new CommandLine(serve).parseArgs("--max-polls-per-agent", "5", "--metrics-mib-per-agent-per-day", "2");
+    new CommandLine(serve)
+        .parseArgs("--max-polls-per-agent", "5", "--metrics-mib-per-agent-per-day", "2");
     assertThat(serve.limits().maxWaitingPollsPerAgent()).isEqualTo(5);
     assertThat(serve.limits().metricsBytesPerAgentPerDay()).isEqualTo(2L << 20);
   }

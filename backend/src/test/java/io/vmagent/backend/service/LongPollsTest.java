@@ -51,8 +51,7 @@ class LongPollsTest {
   }
 
   @Test
-  void aCommandQueuedWhileALeaseQueryRunsIsDeliveredWithoutWaitingForTheRecheck()
-      throws Exception {
+  void aCommandQueuedWhileALeaseQueryRunsIsDeliveredWithoutWaitingForTheRecheck() throws Exception {
     AtomicBoolean committed = new AtomicBoolean();
     CountDownLatch firstLeaseRunning = new CountDownLatch(1);
     CountDownLatch releaseFirstLease = new CountDownLatch(1);
@@ -108,8 +107,7 @@ class LongPollsTest {
   }
 
   @Test
-  void anAgentHoldsAtMostItsCapOfWaitingPollsAndANewerOneAnswersTheOldestAtOnce()
-      throws Exception {
+  void anAgentHoldsAtMostItsCapOfWaitingPollsAndANewerOneAnswersTheOldestAtOnce() throws Exception {
     try (LongPolls polls =
         new LongPolls(
             (agent, max) -> new CommandBatch(List.of()),
@@ -121,7 +119,8 @@ class LongPollsTest {
       for (int i = 0; i < 2_000; i++) {
         answers.add(polls.await(AGENT, 10, Duration.ofMinutes(10)));
       }
-      CompletableFuture<CommandBatch> other = polls.await("another-agent", 10, Duration.ofMinutes(10));
+      CompletableFuture<CommandBatch> other =
+          polls.await("another-agent", 10, Duration.ofMinutes(10));
       assertThat(polls.waitingCount()).isEqualTo(3);
       for (int i = 0; i < 1_998; i++) {
         assertThat(answers.get(i).get(5, TimeUnit.SECONDS).commands()).isEmpty();

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code vm-agent run} as a child process (this test's class path or a built jar), its output in a file. */
+/**
+ * {@code vm-agent run} as a child process (this test's class path or a built jar), its output in a
+ * file.
+ */
 public final class AgentProcess implements AutoCloseable {
   private final Process process;
   private final Path output;
@@ -39,15 +42,17 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** Starts the daemon from a built {@code vm-agent.jar} instead of this class path. */
-  public static AgentProcess startJar(Path jar, Map<String, String> settings, Path output) throws IOException {
+  public static AgentProcess startJar(Path jar, Map<String, String> settings, Path output)
+      throws IOException {
     return start(fromJar(jar), settings, output);
   }
 
   /**
-   * Runs a command ({@code args} after {@code jvmArguments}, e.g. {@link #fromJar}) to its end, with
-   * {@code settings} as its environment, and waits up to a minute for it.
+   * Runs a command ({@code args} after {@code jvmArguments}, e.g. {@link #fromJar}) to its end,
+   * with {@code settings} as its environment, and waits up to a minute for it.
    */
-  public static Completed run(List<String> jvmArguments, Map<String, String> settings, String... args)
+  public static Completed run(
+      List<String> jvmArguments, Map<String, String> settings, String... args)
       throws IOException, InterruptedException {
     ProcessBuilder builder = builder(jvmArguments, List.of(args), settings);
     Process process = builder.start();
@@ -59,8 +64,8 @@ public final class AgentProcess implements AutoCloseable {
     return new Completed(process.exitValue(), output);
   }
 
-  private static AgentProcess start(List<String> jvmArguments, Map<String, String> settings, Path output)
-      throws IOException {
+  private static AgentProcess start(
+      List<String> jvmArguments, Map<String, String> settings, Path output) throws IOException {
     List<String> daemon = new ArrayList<>();
     daemon.add("-Xmx128m");
     // C1 only, as the launcher runs it: suites that start many agents start faster.
@@ -71,7 +76,8 @@ public final class AgentProcess implements AutoCloseable {
     return new AgentProcess(builder.start(), output);
   }
 
-  private static ProcessBuilder builder(List<String> jvmArguments, List<String> args, Map<String, String> settings) {
+  private static ProcessBuilder builder(
+      List<String> jvmArguments, List<String> args, Map<String, String> settings) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArguments);

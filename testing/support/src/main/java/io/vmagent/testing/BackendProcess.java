@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code vm-backend serve} in a JVM of its own (the test's class path must hold the backend), with the launcher's heap and its exit on
- * OutOfMemoryError, so a test can see whether the backend survives what a client does to it.
+ * {@code vm-backend serve} in a JVM of its own (the test's class path must hold the backend), with
+ * the launcher's heap and its exit on OutOfMemoryError, so a test can see whether the backend
+ * survives what a client does to it.
  */
 public final class BackendProcess implements AutoCloseable {
   // The files a running backend keeps in its data directory (RunningBackend's names).
@@ -41,16 +42,16 @@ public final class BackendProcess implements AutoCloseable {
     // As bin/vm-backend runs it.
     command.addAll(
         List.of(
-            "-XX:+UseSerialGC", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1"));
+            "-XX:+UseSerialGC",
+            "-Xmx512m",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-XX:TieredStopAtLevel=1"));
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), "io.vmagent.backend.cli.Main"));
     command.addAll(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
     command.addAll(List.of(options));
     Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path url = dataDir.resolve(ENDPOINT_FILE);
     Instant until = Instant.now().plusSeconds(60);
     while (!Files.exists(url) || Files.size(url) == 0) {

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PollFlood {
   private PollFlood() {}
 
-  /** Loops {@code poll} on {@code http} until {@code until}; completes when the last answer came. */
+  /**
+   * Loops {@code poll} on {@code http} until {@code until}; completes when the last answer came.
+   */
   public static CompletableFuture<Void> loop(
       HttpClient http,
       HttpRequest poll,

@@ -22,12 +22,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -35,6 +34,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** A throwaway certificate authority for TLS tests: issues server and client certificates. */
 public final class TestPki {
@@ -62,7 +62,8 @@ public final class TestPki {
   /** A certificate for 127.0.0.1 and localhost, signed by this CA. */
   public Issued issue(String name, KeyPair keys) throws Exception {
     X509v3CertificateBuilder builder =
-        builder(new X500Name("CN=" + name), new X500Name(ca.getSubjectX500Principal().getName()), keys);
+        builder(
+            new X500Name("CN=" + name), new X500Name(ca.getSubjectX500Principal().getName()), keys);
     builder.addExtension(
         Extension.subjectAlternativeName,
         false,
@@ -86,7 +87,10 @@ public final class TestPki {
     return generator.generateKeyPair();
   }
 
-  /** The key in its traditional form: PKCS#1 for RSA, SEC1 for EC (with curve and public key, as openssl writes it). */
+  /**
+   * The key in its traditional form: PKCS#1 for RSA, SEC1 for EC (with curve and public key, as
+   * openssl writes it).
+   */
   public static void writeTraditionalKey(Path file, KeyPair keys) throws IOException {
     if (!keys.getPrivate().getAlgorithm().equals("EC")) {
       writePem(file, keys.getPrivate());
@@ -109,7 +113,8 @@ public final class TestPki {
     writePem(file, new JcaPKCS8Generator(key, null).generate());
   }
 
-  public static void writeCertificates(Path file, X509Certificate... certificates) throws IOException {
+  public static void writeCertificates(Path file, X509Certificate... certificates)
+      throws IOException {
     writePem(file, (Object[]) certificates);
   }
 
@@ -118,7 +123,11 @@ public final class TestPki {
     char[] password = "pw".toCharArray();
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
-    keys.setKeyEntry("server", server.keys().getPrivate(), password, new X509Certificate[] {server.certificate()});
+    keys.setKeyEntry(
+        "server",
+        server.keys().getPrivate(),
+        password,
+        new X509Certificate[] {server.certificate()});
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keys, password);
     TrustManagerFactory tmf = null;
@@ -136,7 +145,8 @@ public final class TestPki {
 
   private static void writePem(Path file, Object... objects) throws IOException {
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (Writer out = Files.newBufferedWriter(file);
         JcaPEMWriter pem = new JcaPEMWriter(out)) {
       for (Object object : objects) {
@@ -156,7 +166,8 @@ public final class TestPki {
         keys.getPublic());
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) throws Exception {
+  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key)
+      throws Exception {
     String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
     ContentSigner signer = new JcaContentSignerBuilder(algorithm).build(key);
     return new JcaX509CertificateConverter().getCertificate(builder.build(signer));

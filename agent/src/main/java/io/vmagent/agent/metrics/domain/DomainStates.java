@@ -3,7 +3,10 @@ package io.vmagent.agent.metrics.domain;
 import io.vmagent.agent.libvirt.VmState;
 import java.util.List;
 
-/** Names of libvirt's {@code virDomainState} values and of their reasons, as the metrics snapshot spells them. */
+/**
+ * Names of libvirt's {@code virDomainState} values and of their reasons, as the metrics snapshot
+ * spells them.
+ */
 final class DomainStates {
   private static final String[] STATES = {
     "nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended"
