@@ -96,7 +96,7 @@ public final class LatencyHarness {
     List<Long> nanos = new ArrayList<>(iterations);
     for (int i = 0; i < iterations; i++) {
       long started = System.nanoTime();
-      call.get();
+      java.util.Objects.requireNonNull(call.get(), name);
       nanos.add(System.nanoTime() - started);
     }
     print(name, nanos);
