@@ -39,7 +39,7 @@ class ExhaustionLongTest {
 
   @TempDir Path dir;
 
-  private record Beat(boolean underAttack, long millis, int status) {}
+  private record Beat(boolean underAttack, long millis, int status, long startedNanos) {}
 
   @Test
   void honestAgentsKeepTheirHeartbeatLatencyWhileOneClientFloodsTheBackend() throws Exception {
@@ -81,7 +81,8 @@ class ExhaustionLongTest {
                           2,
                           null));
               beats.add(
-                  new Beat(phase, (System.nanoTime() - started) / 1_000_000, answer.status()));
+                  new Beat(
+                      phase, (System.nanoTime() - started) / 1_000_000, answer.status(), started));
             },
             i * 20L,
             2_000,
@@ -100,12 +101,13 @@ class ExhaustionLongTest {
                   backend.baseUrl().toString(),
                   backend.caPem().toString(),
                   "attacker",
-                  "14000",
-                  "4000",
+                  System.getProperty("exhaustion.slow", "14000"),
+                  System.getProperty("exhaustion.polls", "4000"),
                   Long.toString(PHASE.toSeconds() + 15))
               .redirectErrorStream(true);
       attack.environment().put("ATTACK_TOKEN", attackerToken);
       Process attacker = attack.start();
+      long attackStarted = System.nanoTime();
       Thread.sleep(15_000); // the flood builds up before it is measured
       beats.removeIf(Beat::underAttack);
       long heapDuringAttack = backend.heapUsedMib();
@@ -122,6 +124,8 @@ class ExhaustionLongTest {
       System.out.println("FIGURE honest heartbeats, attack on:  " + on);
       System.out.println(
           "FIGURE backend heap after a full GC during the attack: " + heapDuringAttack + " MiB");
+      System.out.println(
+          "FIGURE attack on, by 5 s since it started: " + timeline(beats, attackStarted));
       System.out.println("FIGURE " + attackReport.strip().replace('\n', ' '));
 
       assertThat(backend.aliveAfter(Duration.ofSeconds(1))).as(backend.output()).isTrue();
@@ -151,6 +155,31 @@ class ExhaustionLongTest {
             beats.stream().filter(b -> b.underAttack() == underAttack).map(Beat::millis).toList());
     Collections.sort(sorted);
     return sorted.isEmpty() ? -1 : sorted.get((int) Math.min(sorted.size() - 1, sorted.size() * p));
+  }
+
+  /** The p99 and max of each 5 s window since the attack started: where the slow ones fall. */
+  private static String timeline(ConcurrentLinkedQueue<Beat> beats, long attackStarted) {
+    java.util.TreeMap<Long, List<Long>> windows = new java.util.TreeMap<>();
+    for (Beat beat : beats) {
+      if (beat.underAttack()) {
+        long window = (beat.startedNanos() - attackStarted) / 5_000_000_000L * 5;
+        windows.computeIfAbsent(window, w -> new ArrayList<>()).add(beat.millis());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    windows.forEach(
+        (window, millis) -> {
+          Collections.sort(millis);
+          out.append(
+              String.format(
+                  "%n  %3d-%3d s: %4d beats, p99 %5d ms, max %5d ms",
+                  window,
+                  window + 5,
+                  millis.size(),
+                  millis.get((int) Math.min(millis.size() - 1, millis.size() * 0.99)),
+                  millis.get(millis.size() - 1)));
+        });
+    return out.toString();
   }
 
   private static String summary(ConcurrentLinkedQueue<Beat> beats, boolean underAttack) {
