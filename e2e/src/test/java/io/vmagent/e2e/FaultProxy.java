@@ -48,7 +48,8 @@ final class FaultProxy implements AutoCloseable {
                     new TlsSettings(
                         true, Optional.of(backendCa), Optional.empty(), Optional.empty())))
             .build();
-    server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server =
+        HttpsServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
     server.setExecutor(executor);
     server.createContext("/", this::forward);

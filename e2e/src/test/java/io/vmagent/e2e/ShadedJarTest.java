@@ -85,7 +85,7 @@ class ShadedJarTest {
     // Class -> the classes it names; the multi-release prefix (9/, 11/...) does not matter here.
     Pattern edge = Pattern.compile("^\\s+(?:\\d+/)?(\\S+)\\s+->\\s+(?:\\d+/)?(\\S+)\\s+\\S+");
     Map<String, Set<String>> references = new HashMap<>();
-    for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+    for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
       Matcher m = edge.matcher(line);
       if (m.find()) {
         references.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(m.group(2));

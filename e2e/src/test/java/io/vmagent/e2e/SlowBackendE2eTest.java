@@ -55,12 +55,4 @@ class SlowBackendE2eTest {
   private static Instant lastHeartbeat(RunningBackend backend, String agentId) throws Exception {
     return backend.operator().showAgent(agentId).lastHeartbeatAt();
   }
-
-  private static boolean online(RunningBackend backend, String agentId) {
-    try {
-      return backend.operator().showAgent(agentId).connectivity() == Connectivity.ONLINE;
-    } catch (Exception notYet) {
-      return false;
-    }
-  }
 }

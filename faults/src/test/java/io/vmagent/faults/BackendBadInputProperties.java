@@ -413,7 +413,7 @@ class BackendBadInputProperties {
             tokenA,
             tree(
                 new EventBatch(
-                    List.of(new VmEvent(1, now, "vm1", null, VmEventType.values()[0], "booted"))))),
+                    List.of(new VmEvent(1, now, "vm1", null, VmEventType.DEFINED, "booted"))))),
         new Endpoint(
             "queue command",
             "POST",
@@ -580,7 +580,7 @@ class BackendBadInputProperties {
                 .build(),
             valid);
     foreignSigned.sign(new ECDSASigner(foreign));
-    String[] parts = tokenA.split("\\.");
+    String[] parts = tokenA.split("\\.", -1);
     String otherSubject =
         Base64.getUrlEncoder()
             .withoutPadding()

@@ -142,7 +142,7 @@ class BackendOutageFaultTest {
           .isEqualTo(CommandState.SUCCEEDED);
     }
     int expectedEvents = 2 * toggles;
-    long expectedSamples = outageSeconds / 5 - 2;
+    long expectedSamples = outageSeconds / 5L - 2;
     await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofSeconds(2))

@@ -1,5 +1,6 @@
 package io.vmagent.faults;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -37,12 +38,12 @@ final class DbFingerprint {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
       for (String table : TABLES) {
-        digest.update(("#" + table).getBytes());
+        digest.update(("#" + table).getBytes(StandardCharsets.UTF_8));
         try (ResultSet rows = s.executeQuery("SELECT * FROM " + table + " ORDER BY 1, 2")) {
           int columns = rows.getMetaData().getColumnCount();
           while (rows.next()) {
             for (int i = 1; i <= columns; i++) {
-              digest.update(String.valueOf(rows.getObject(i)).getBytes());
+              digest.update(String.valueOf(rows.getObject(i)).getBytes(StandardCharsets.UTF_8));
               digest.update((byte) 0);
             }
           }

@@ -58,35 +58,40 @@ class ExhaustionLongTest {
       ConcurrentLinkedQueue<Beat> beats = new ConcurrentLinkedQueue<>();
       boolean[] underAttack = {false};
       ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(16);
+      List<java.util.concurrent.Future<?>> scheduled = new ArrayList<>();
       for (int i = 0; i < HONEST; i++) {
         String[] agent = honest.get(i);
-        heartbeats.scheduleAtFixedRate(
-            () -> {
-              boolean phase = underAttack[0];
-              long started = System.nanoTime();
-              Api.Answer answer =
-                  api.post(
-                      ProtocolPaths.heartbeat(agent[0]),
-                      agent[1],
-                      new HeartbeatRequest(
-                          HealthStatus.HEALTHY,
-                          List.of(),
-                          1,
-                          new AgentVersions("0.2.0", null, null, null, null),
-                          new LibvirtHealth(true, "test:///default", null, 1L),
-                          0,
-                          true,
-                          List.of(),
-                          null,
-                          2,
-                          null));
-              beats.add(
-                  new Beat(
-                      phase, (System.nanoTime() - started) / 1_000_000, answer.status(), started));
-            },
-            i * 20L,
-            2_000,
-            TimeUnit.MILLISECONDS);
+        scheduled.add(
+            heartbeats.scheduleAtFixedRate(
+                () -> {
+                  boolean phase = underAttack[0];
+                  long started = System.nanoTime();
+                  Api.Answer answer =
+                      api.post(
+                          ProtocolPaths.heartbeat(agent[0]),
+                          agent[1],
+                          new HeartbeatRequest(
+                              HealthStatus.HEALTHY,
+                              List.of(),
+                              1,
+                              new AgentVersions("0.2.0", null, null, null, null),
+                              new LibvirtHealth(true, "test:///default", null, 1L),
+                              0,
+                              true,
+                              List.of(),
+                              null,
+                              2,
+                              null));
+                  beats.add(
+                      new Beat(
+                          phase,
+                          (System.nanoTime() - started) / 1_000_000,
+                          answer.status(),
+                          started));
+                },
+                i * 20L,
+                2_000,
+                TimeUnit.MILLISECONDS));
       }
       Thread.sleep(PHASE.toMillis());
 
@@ -130,6 +135,9 @@ class ExhaustionLongTest {
 
       assertThat(backend.aliveAfter(Duration.ofSeconds(1))).as(backend.output()).isTrue();
       assertThat(backend.output()).doesNotContain("OutOfMemoryError");
+      assertThat(scheduled)
+          .as("heartbeat loops that died on an exception instead of being stopped")
+          .allMatch(java.util.concurrent.Future::isCancelled);
       assertThat(beats.stream().filter(b -> b.status() != 200).count())
           .as("honest heartbeats refused or failed")
           .isZero();

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -24,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -161,7 +161,7 @@ final class FaultProxy implements AutoCloseable {
                     + ",\"code\":\""
                     + (fail.status() == 429 ? "RATE_LIMITED" : "BACKEND_UNAVAILABLE")
                     + "\"}")
-                .getBytes();
+                .getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(fail.status(), body.length);
         exchange.getResponseBody().write(body);
         return;
@@ -222,14 +222,13 @@ final class FaultProxy implements AutoCloseable {
   }
 
   static String kind(String path) {
-    String[] parts = path.split("/");
+    String[] parts = path.split("/", -1);
     return parts[parts.length - 1];
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     server.stop(0);
-    threads.shutdownNow();
-    threads.awaitTermination(5, TimeUnit.SECONDS);
+    io.vmagent.testing.Shutdown.now(threads, java.time.Duration.ofSeconds(5));
   }
 }

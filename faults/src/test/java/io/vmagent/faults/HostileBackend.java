@@ -14,7 +14,6 @@ import java.security.cert.X509Certificate;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -26,13 +25,15 @@ import javax.net.ssl.SSLContext;
  */
 final class HostileBackend implements AutoCloseable {
   /** One scripted answer. */
+  @SuppressWarnings("ArrayRecordComponent") // raw bytes sent as they are, never compared
   record Answer(int status, String contentType, byte[] body) {}
 
   private final HttpsServer server;
   private final ExecutorService threads;
   private final Path caPath;
   private final AtomicInteger requests = new AtomicInteger();
-  private volatile Answer answer = new Answer(200, "application/json", "{}".getBytes());
+  private volatile Answer answer =
+      new Answer(200, "application/json", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
   HostileBackend(Path dir) throws Exception {
     DevCertificateAuthority ca = DevCertificateAuthority.loadOrCreate(dir.resolve("hostile-ca"));
@@ -94,9 +95,8 @@ final class HostileBackend implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     server.stop(0);
-    threads.shutdownNow();
-    threads.awaitTermination(5, TimeUnit.SECONDS);
+    io.vmagent.testing.Shutdown.now(threads, java.time.Duration.ofSeconds(5));
   }
 }

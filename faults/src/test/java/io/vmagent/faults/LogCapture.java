@@ -27,7 +27,7 @@ final class LogCapture implements AutoCloseable {
 
   /** Every line so far, formatted, with its level. */
   List<String> lines() {
-    synchronized (appender.list) {
+    synchronized (appender) { // the appender appends under its own lock
       return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
     }
   }

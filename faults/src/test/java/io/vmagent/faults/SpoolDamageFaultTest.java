@@ -169,7 +169,7 @@ class SpoolDamageFaultTest {
     long cursorOffset = 0;
     Path cursor = spool.resolve("cursor");
     if (Files.exists(cursor)) {
-      String[] parts = Files.readString(cursor).strip().split(" ");
+      String[] parts = Files.readString(cursor).strip().split(" ", -1);
       cursorSegment = Long.parseLong(parts[0]);
       cursorOffset = Long.parseLong(parts[1]);
     }

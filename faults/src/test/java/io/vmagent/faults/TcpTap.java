@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -123,11 +122,10 @@ final class TcpTap implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     closed = true;
     server.close();
     cutAll();
-    threads.shutdownNow();
-    threads.awaitTermination(5, TimeUnit.SECONDS);
+    io.vmagent.testing.Shutdown.now(threads, java.time.Duration.ofSeconds(5));
   }
 }

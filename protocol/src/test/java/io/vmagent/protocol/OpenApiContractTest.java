@@ -46,7 +46,7 @@ class OpenApiContractTest {
     SimpleRequest.Builder request =
         new SimpleRequest.Builder(method, pathAndQuery[0]).withHeader("Authorization", "Bearer t");
     if (pathAndQuery.length == 2) {
-      for (String pair : pathAndQuery[1].split("&")) {
+      for (String pair : pathAndQuery[1].split("&", -1)) {
         String[] kv = pair.split("=", 2);
         request.withQueryParam(kv[0], kv[1]);
       }

@@ -99,9 +99,8 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** SIGKILL: no chance to clean up. */
-  public void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(10, TimeUnit.SECONDS);
+  public void kill() {
+    Processes.kill(process);
   }
 
   /** SIGTERM, then waits up to {@code timeout} for the exit code (-1 when it did not exit). */
@@ -115,7 +114,7 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
       kill();
     }

@@ -96,9 +96,9 @@ public final class BackendProcess implements AutoCloseable {
             .start();
     String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     jcmd.waitFor(60, TimeUnit.SECONDS);
-    for (String line : out.split("\n")) {
+    for (String line : out.lines().toList()) {
       if (line.strip().startsWith("Total")) {
-        String[] parts = line.strip().split("\\s+");
+        String[] parts = line.strip().split("\\s+", -1);
         return Long.parseLong(parts[2]) >> 20;
       }
     }
@@ -111,11 +111,8 @@ public final class BackendProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    process.destroy();
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+  public void close() {
+    Processes.stop(process, Duration.ofSeconds(20));
   }
 
   /** Waits at most {@code timeout}; whether it is still running. */
