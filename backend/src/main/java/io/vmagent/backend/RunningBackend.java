@@ -208,6 +208,7 @@ public final class RunningBackend implements AutoCloseable {
               config.clientAuth(),
               config.httpThreads(),
               config.limits().maxConnections(),
+              config.limits().newConnectionsPerSecond(),
               Routes.handler(services));
       OfflineWatch offlineWatch =
           new OfflineWatch(agentService::liveness, offlineWatchPeriod(config));

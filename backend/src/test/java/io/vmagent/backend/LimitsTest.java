@@ -72,6 +72,7 @@ class LimitsTest {
     Limits d = Limits.defaults();
     return new Limits(
         d.maxConnections(),
+        d.newConnectionsPerSecond(),
         d.maxRequestsInFlight(),
         d.maxWaitingPollsPerAgent(),
         failedBurst,
@@ -185,7 +186,16 @@ class LimitsTest {
     Limits d = Limits.defaults();
     start(
         new Limits(
-            d.maxConnections(), 8, d.maxWaitingPollsPerAgent(), 30, 30, 10, 600, 1000, 256L << 20));
+            d.maxConnections(),
+            d.newConnectionsPerSecond(),
+            8,
+            d.maxWaitingPollsPerAgent(),
+            30,
+            30,
+            10,
+            600,
+            1000,
+            256L << 20));
     // Eight requests whose bodies never finish each hold a request in flight.
     List<Socket> held = new ArrayList<>();
     for (int i = 0; i < 8; i++) {

@@ -54,6 +54,7 @@ class MetricsQuotaE2eTest {
                 b.limits(
                     new Limits(
                         d.maxConnections(),
+                        d.newConnectionsPerSecond(),
                         d.maxRequestsInFlight(),
                         d.maxWaitingPollsPerAgent(),
                         d.failedAuthBurstPerAddress(),

@@ -52,7 +52,7 @@ public final class Attacker {
             .timeout(Duration.ofSeconds(90))
             .build();
     Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-    AtomicInteger failures = new AtomicInteger();
+    Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     List<CompletableFuture<Void>> loops = new ArrayList<>();
     for (int i = 0; i < polls; i++) {
       loops.add(PollFlood.loop(http, poll, until, statuses, failures));
@@ -70,7 +70,7 @@ public final class Attacker {
             + ", polls answered "
             + statuses
             + ", poll failures "
-            + failures.get());
+            + failures);
     System.exit(0);
   }
 

@@ -174,6 +174,15 @@ final class ServeCommand implements Callable<Integer> {
   int maxConnections;
 
   @Option(
+      names = "--new-connections-per-second",
+      paramLabel = "N",
+      defaultValue = "300",
+      description =
+          "Connections accepted per second, each a TLS handshake; the others wait in the kernel's"
+              + " listen queue (default: ${DEFAULT-VALUE}).")
+  int newConnectionsPerSecond;
+
+  @Option(
       names = "--max-requests-in-flight",
       paramLabel = "N",
       defaultValue = "256",
@@ -311,6 +320,7 @@ final class ServeCommand implements Callable<Integer> {
   Limits limits() {
     return new Limits(
         maxConnections,
+        newConnectionsPerSecond,
         maxRequestsInFlight,
         maxPollsPerAgent,
         failedAuthBurst,

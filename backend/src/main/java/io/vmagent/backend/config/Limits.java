@@ -7,6 +7,8 @@ package io.vmagent.backend.config;
  *
  * @param maxConnections TLS connections held at once; past it no more are accepted until one closes
  *     (the kernel's listen queue holds a few more)
+ * @param newConnectionsPerSecond connections accepted per second (a burst of as many); the others
+ *     wait in the kernel's listen queue, so a storm of TLS handshakes cannot take every core
  * @param maxRequestsInFlight requests being worked on at once (waiting long polls excluded); past
  *     it 503 with {@code Retry-After: 1}
  * @param maxWaitingPollsPerAgent long polls one agent may hold waiting; a newer one answers the
@@ -24,6 +26,7 @@ package io.vmagent.backend.config;
  */
 public record Limits(
     int maxConnections,
+    int newConnectionsPerSecond,
     int maxRequestsInFlight,
     int maxWaitingPollsPerAgent,
     int failedAuthBurstPerAddress,
@@ -40,13 +43,14 @@ public record Limits(
    * --max-agents}).
    */
   public static Limits defaults() {
-    return new Limits(8_000, 256, 2, 30, 30, 10, 600, 6_000, 256L << 20);
+    return new Limits(8_000, 300, 256, 2, 30, 30, 10, 600, 6_000, 256L << 20);
   }
 
   /** These limits with another rate of requests per agent and endpoint. */
   public Limits withAgentRequestsPerMinute(int perMinute) {
     return new Limits(
         maxConnections,
+        newConnectionsPerSecond,
         maxRequestsInFlight,
         maxWaitingPollsPerAgent,
         failedAuthBurstPerAddress,
@@ -60,6 +64,7 @@ public record Limits(
   /** Checks every limit; a bad one is an {@link IllegalArgumentException} naming it. */
   public Limits {
     atLeast("maxConnections", maxConnections, 16);
+    atLeast("newConnectionsPerSecond", newConnectionsPerSecond, 10);
     atLeast("maxRequestsInFlight", maxRequestsInFlight, 8);
     atLeast("maxWaitingPollsPerAgent", maxWaitingPollsPerAgent, 1);
     atLeast("failedAuthBurstPerAddress", failedAuthBurstPerAddress, 1);

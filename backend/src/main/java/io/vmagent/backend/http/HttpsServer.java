@@ -2,7 +2,7 @@ package io.vmagent.backend.http;
 
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.backend.tls.TlsMaterial;
-import org.eclipse.jetty.server.ConnectionLimit;
+import java.time.Duration;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -17,7 +17,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpsServer implements AutoCloseable {
   // Longer than the longest long poll (30 s), so an idle timeout never cuts one short.
   private static final long IDLE_TIMEOUT_MS = 75_000;
-  private static final long AT_LIMIT_IDLE_TIMEOUT_MS = 5_000;
+  // A client that has not completed a request by then is closed: TLS handshakes and a request's
+  // head take milliseconds, and silent connections must not hold slots for the idle timeout.
+  private static final Duration FIRST_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration AT_CAP_IDLE_TIMEOUT = Duration.ofSeconds(5);
 
   private final Server server;
 
@@ -39,6 +42,7 @@ public final class HttpsServer implements AutoCloseable {
       ClientAuth clientAuth,
       int maxThreads,
       int maxConnections,
+      int newConnectionsPerSecond,
       Handler handler)
       throws Exception {
     // Waiting long polls hold no thread (they are futures), so the pool serves only requests
@@ -82,13 +86,17 @@ public final class HttpsServer implements AutoCloseable {
     connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
     connector.setIdleTimeout(IDLE_TIMEOUT_MS);
     server.addConnector(connector);
-    // Each TLS connection holds buffers whatever it sends; past the cap none is accepted until one
-    // closes, and while at the cap idle connections are closed after a few seconds, so slow or
-    // silent clients cannot keep every slot (agents with work in flight are not idle).
-    ConnectionLimit limit = new ConnectionLimit(maxConnections, connector);
-    limit.setIdleTimeout(AT_LIMIT_IDLE_TIMEOUT_MS);
-    server.addBean(limit);
-    server.setHandler(handler);
+    // Each TLS connection holds buffers whatever it sends, and each handshake costs milliseconds of
+    // CPU: both are bounded before a request is read.
+    ConnectionAdmission admission =
+        new ConnectionAdmission(
+            connector,
+            maxConnections,
+            newConnectionsPerSecond,
+            FIRST_REQUEST_TIMEOUT,
+            AT_CAP_IDLE_TIMEOUT);
+    connector.addBean(admission);
+    server.setHandler(new ProvenConnections(admission, handler));
     server.setErrorHandler(new ProblemErrorHandler());
     server.start();
     return new HttpsServer(server, connector);

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An attacker's long poll: one request sent again the moment it is answered, until a time, each
- * answer counted by status and each failure to get one counted apart.
+ * answer counted by status and each failure to get one counted by the kind of its cause.
  */
 public final class PollFlood {
   private PollFlood() {}
@@ -23,12 +23,18 @@ public final class PollFlood {
       HttpRequest poll,
       Instant until,
       Map<Integer, AtomicInteger> statuses,
-      AtomicInteger failures) {
+      Map<String, AtomicInteger> failures) {
     return http.sendAsync(poll, HttpResponse.BodyHandlers.discarding())
         .handle(
             (response, error) -> {
               if (error != null) {
-                failures.incrementAndGet();
+                Throwable cause = error;
+                while (cause.getCause() != null) {
+                  cause = cause.getCause();
+                }
+                failures
+                    .computeIfAbsent(cause.getClass().getSimpleName(), k -> new AtomicInteger())
+                    .incrementAndGet();
               } else {
                 statuses
                     .computeIfAbsent(response.statusCode(), s -> new AtomicInteger())

@@ -1,0 +1,174 @@
+package io.vmagent.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmagent.backend.client.TlsTrust;
+import io.vmagent.backend.config.Limits;
+import io.vmagent.protocol.ProtocolPaths;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How the backend admits connections: no more new ones a second than its rate (a storm of TLS
+ * handshakes waits in the listen queue instead of taking every core), and a connection that brings
+ * no request is closed after the first-request timeout while one that brought a request is kept.
+ */
+class ConnectionAdmissionTest {
+  @TempDir Path dir;
+  private RunningBackend backend;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  private void start(int newConnectionsPerSecond) throws Exception {
+    Limits d = Limits.defaults();
+    backend =
+        VmBackend.builder()
+            .dataDir(dir.resolve("data"))
+            .listen("127.0.0.1", 0)
+            .limits(
+                new Limits(
+                    d.maxConnections(),
+                    newConnectionsPerSecond,
+                    d.maxRequestsInFlight(),
+                    d.maxWaitingPollsPerAgent(),
+                    d.failedAuthBurstPerAddress(),
+                    d.failedAuthPerAddressPerMinute(),
+                    d.failedAuthBurstPerCredential(),
+                    d.agentRequestsPerMinute(),
+                    d.registrationsPerTokenPerMinute(),
+                    d.metricsBytesPerAgentPerDay()))
+            .build()
+            .start();
+  }
+
+  @Test
+  void newConnectionsPastTheRateWaitInTheListenQueueAndAreAllServedInTurn() throws Exception {
+    start(10);
+    int clients = 60;
+    ExecutorService threads = Executors.newFixedThreadPool(clients);
+    try {
+      long started = System.nanoTime();
+      List<Future<Long>> handshakes = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        handshakes.add(
+            threads.submit(
+                () -> {
+                  try (SSLSocket tls = connect()) {
+                    tls.startHandshake();
+                    assertThat(get(tls, ProtocolPaths.HEALTH)).startsWith("HTTP/1.1 200");
+                  }
+                  return (System.nanoTime() - started) / 1_000_000;
+                }));
+      }
+      List<Long> millis = new ArrayList<>();
+      for (Future<Long> handshake : handshakes) {
+        millis.add(handshake.get(60, TimeUnit.SECONDS));
+      }
+      long inFirstSecond = millis.stream().filter(m -> m < 1_000).count();
+      System.out.println("FIGURE connections served in the first second at 10/s: " + inFirstSecond);
+      // A burst of ten, ten more refilled within the second, and the one an acceptor may already
+      // hold: never all sixty at once, however fast the machine.
+      assertThat(inFirstSecond).isLessThanOrEqualTo(22);
+      assertThat(millis).as("every client served in turn").hasSize(clients);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSilentConnectionIsClosedAfterTheFirstRequestTimeoutAndOneThatBroughtARequestIsKept()
+      throws Exception {
+    start(Limits.defaults().newConnectionsPerSecond());
+    try (Socket silent = new Socket();
+        SSLSocket talking = connect()) {
+      silent.connect(new InetSocketAddress("127.0.0.1", backend.port()), 10_000);
+      OutputStream out = silent.getOutputStream();
+      out.write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then nothing
+      out.flush();
+      assertThat(get(talking, ProtocolPaths.HEALTH)).startsWith("HTTP/1.1 200");
+
+      Thread.sleep(12_000); // longer than the first-request timeout (10 s)
+
+      silent.setSoTimeout(5_000);
+      boolean closed;
+      try {
+        // At most a TLS alert, then the end of the stream.
+        silent.getInputStream().readAllBytes();
+        closed = true;
+      } catch (SocketTimeoutException stillOpen) {
+        closed = false;
+      } catch (IOException reset) {
+        closed = true;
+      }
+      assertThat(closed).as("the silent connection was closed by the backend").isTrue();
+      assertThat(get(talking, ProtocolPaths.HEALTH))
+          .as("the same connection serves a second request")
+          .startsWith("HTTP/1.1 200");
+    }
+  }
+
+  private SSLSocket connect() throws Exception {
+    Socket plain = new Socket();
+    plain.connect(new InetSocketAddress("127.0.0.1", backend.port()), 30_000);
+    plain.setSoTimeout(30_000);
+    return (SSLSocket)
+        TlsTrust.trusting(backend.caCertificatePath())
+            .getSocketFactory()
+            .createSocket(plain, "127.0.0.1", backend.port(), true);
+  }
+
+  /** One keep-alive GET on the connection: the status line and headers of its answer. */
+  private static String get(SSLSocket tls, String path) throws IOException {
+    OutputStream out = tls.getOutputStream();
+    out.write(
+        ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    InputStream in = tls.getInputStream();
+    String head = readHead(in);
+    int length = 0;
+    for (String line : head.lines().toList()) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).strip());
+      }
+    }
+    assertThat(in.readNBytes(length)).hasSize(length);
+    return head;
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    while (matched < end.length) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed before the end of the answer's head: " + head);
+      }
+      head.write(b);
+      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    return head.toString(StandardCharsets.UTF_8);
+  }
+}
