@@ -10,7 +10,8 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/harness.sh"
 
 usage() {
   cat <<'USAGE'
-usage: benchmarks/path-census.sh [--tree DIR] [--settle SECONDS] [--after SECONDS] [--list WINDOW]
+usage: benchmarks/path-census.sh [--tree DIR] [--settle SECONDS] [--after SECONDS] [--idle SECONDS]
+                                 [--list WINDOW]
   --tree    a checkout whose launchers (bin/vm-backend, bin/vm-agent) and built jars
             (agent/target/vm-agent.jar, backend/target/vm-backend.jar) are measured
             (default: $CENSUS_TREE, else the checkout this script is in); the harness and the
@@ -20,12 +21,14 @@ usage: benchmarks/path-census.sh [--tree DIR] [--settle SECONDS] [--after SECOND
             start-up work (first metrics at 1 s, update check at 2 s) is over (default 5)
   --after   seconds each window stays open after the command's result, for the libvirt
             lifecycle event the pause causes to reach the backend (default 2)
+  --idle    seconds of the idle window (default 12: more than two rounds of the backend's 5 s
+            offline sweep, twelve of its 1 s long-poll recheck)
   --list    the window whose classes are listed: first, pause or idle (default pause)
 Windows, in this order, each with both JVMs' coverage cleared at its start:
   first   the first pause the agent ever runs (lazy initialisation included); then a resume,
           outside any window
   pause   the main figure: a second pause of the same VM, the steady path
-  idle    no command, as long as the pause window: what runs anyway (long polls, timers)
+  idle    no command: what runs anyway (the backend's timers, long polls expiring)
 Needs: built jars, jq, curl, unzip; the JaCoCo 0.8.15 agent and CLI from the local Maven
 repository (fetched once with `mvn dependency:copy` when missing).
 USAGE
@@ -34,18 +37,20 @@ USAGE
 tree=${CENSUS_TREE:-$bench_root}
 settle=5
 after=2
+idle=12
 list=pause
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tree) tree=${2:?}; shift 2 ;;
     --settle) settle=${2:?}; shift 2 ;;
     --after) after=${2:?}; shift 2 ;;
+    --idle) idle=${2:?}; shift 2 ;;
     --list) list=${2:?}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "path-census: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for n in "$settle" "$after"; do
+for n in "$settle" "$after" "$idle"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "path-census: '$n' is not a number of seconds" >&2; exit 2; }
 done
 [[ "$list" =~ ^(first|pause|idle)$ ]] || { echo "path-census: --list takes first, pause or idle" >&2; exit 2; }
@@ -163,12 +168,12 @@ command_window first pause
 op resume
 sleep "$after"
 command_window pause pause
-# The idle window lasts as long as the pause window did.
+# Longer than a command's window, so that every timer of the backend fires in it at least once.
 dump_both "$exec_dir/before-idle"
-pause_ms=${window_ms[1]#pause=}
-sleep "$(printf '%d.%03d' $((pause_ms / 1000)) $((pause_ms % 1000)))"
+start=$(date +%s%N)
+sleep "$idle"
 dump_both "$exec_dir/idle"
-window_ms+=("idle=$pause_ms")
+window_ms+=("idle=$((($(date +%s%N) - start) / 1000000))")
 echo "windows (ms): ${window_ms[*]}"
 echo "load after: $(uptime | sed 's/.*load average: //')"
 
