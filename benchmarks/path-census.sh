@@ -66,19 +66,23 @@ m2=${MAVEN_REPO:-$HOME/.m2/repository}/org/jacoco
 jacoco_agent="$m2/org.jacoco.agent/$jacoco_version/org.jacoco.agent-$jacoco_version-runtime.jar"
 jacoco_cli="$m2/org.jacoco.cli/$jacoco_version/org.jacoco.cli-$jacoco_version-nodeps.jar"
 
-# The tools come from Maven Central through Maven, once; the product itself downloads nothing.
-fetch_tool() {
+# The tools come from Maven Central through Maven, when the local repository lacks them; the
+# product itself downloads nothing. Prints the jar's path: tool_jar ARTIFACT JAR.
+tool_jar() {
   local artifact=$1 jar=$2
-  [[ -f "$jar" ]] && return
-  echo "fetching $artifact with Maven"
-  mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy -Dartifact="$artifact" \
-    -DoutputDirectory="$bench_work/tools" >&2
-  [[ -f "$jar" ]] || { echo "path-census: $artifact is not in $m2 after the copy" >&2; exit 69; }
+  if [[ ! -f "$jar" ]]; then
+    echo "fetching $artifact with Maven" >&2
+    mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy -Dartifact="$artifact" \
+      -DoutputDirectory="$bench_work/tools" >&2
+    jar="$bench_work/tools/$(basename "$jar")"
+    [[ -f "$jar" ]] || { echo "path-census: Maven did not copy $artifact" >&2; exit 69; }
+  fi
+  echo "$jar"
 }
 
 bench_init
-fetch_tool "org.jacoco:org.jacoco.agent:$jacoco_version:jar:runtime" "$jacoco_agent"
-fetch_tool "org.jacoco:org.jacoco.cli:$jacoco_version:jar:nodeps" "$jacoco_cli"
+jacoco_agent=$(tool_jar "org.jacoco:org.jacoco.agent:$jacoco_version:jar:runtime" "$jacoco_agent")
+jacoco_cli=$(tool_jar "org.jacoco:org.jacoco.cli:$jacoco_version:jar:nodeps" "$jacoco_cli")
 bench_machine
 echo "tree: $tree (commit $(git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
   [[ -n "$(git -C "$tree" status --porcelain --untracked-files=no 2>/dev/null)" ]] && echo ', uncommitted changes'))"
