@@ -21,8 +21,8 @@ usage: benchmarks/path-census.sh [--tree DIR] [--settle SECONDS] [--after SECOND
             start-up work (first metrics at 1 s, update check at 2 s) is over (default 5)
   --after   seconds each window stays open after the command's result, for the libvirt
             lifecycle event the pause causes to reach the backend (default 2)
-  --idle    seconds of the idle window (default 12: more than two rounds of the backend's 5 s
-            offline sweep, twelve of its 1 s long-poll recheck)
+  --idle    seconds of the idle window (default 35: longer than the agent's 30 s long poll and
+            its spool drainers' 30 s wait, seven rounds of the backend's 5 s offline sweep)
   --list    the window whose classes are listed: first, pause or idle (default pause)
 Windows, in this order, each with both JVMs' coverage cleared at its start:
   first   the first pause the agent ever runs (lazy initialisation included); then a resume,
@@ -37,7 +37,7 @@ USAGE
 tree=${CENSUS_TREE:-$bench_root}
 settle=5
 after=2
-idle=12
+idle=35
 list=pause
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -172,7 +172,8 @@ command_window first pause
 op resume
 sleep "$after"
 command_window pause pause
-# Longer than a command's window, so that every timer of the backend fires in it at least once.
+# Longer than any timer's period in either JVM, so that each fires in it at least once: what is
+# left of the pause window after taking these away is the command's alone, run after run.
 dump_both "$exec_dir/before-idle"
 start=$(date +%s%N)
 sleep "$idle"
