@@ -72,8 +72,8 @@ tool_jar() {
   local artifact=$1 jar=$2
   if [[ ! -f "$jar" ]]; then
     echo "fetching $artifact with Maven" >&2
-    mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy -Dartifact="$artifact" \
-      -DoutputDirectory="$bench_work/tools" >&2
+    mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy \
+      -Dartifact="$artifact" -DoutputDirectory="$bench_work/tools" >&2
     jar="$bench_work/tools/$(basename "$jar")"
     [[ -f "$jar" ]] || { echo "path-census: Maven did not copy $artifact" >&2; exit 69; }
   fi
