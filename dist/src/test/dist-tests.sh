@@ -201,6 +201,7 @@ check_deb_lintian() {
   echo "$out"
   expect "no lintian error" test $rc -eq 0 || return 1
   expect "no E: line" not grep -q '^E:' <<<"$out" || return 1
+  expect "every command has a man page" not grep -q 'no-manual-page' <<<"$out" || return 1
   echo "NOTE: $(grep -c '^W:' <<<"$out") warning(s), 0 errors"
 }
 
@@ -213,13 +214,17 @@ check_deb_metadata() {
   done
   files=$(dpkg-deb -c "$deb")
   for f in ./opt/vm-agent/lib/vm-agent.jar ./opt/vm-agent/bin/vm-agent \
-    ./lib/systemd/system/vm-agent.service ./etc/logrotate.d/vm-agent "./usr/bin/vm-agent -> /opt/vm-agent/bin/vm-agent"; do
+    ./lib/systemd/system/vm-agent.service ./etc/logrotate.d/vm-agent "./usr/bin/vm-agent -> /opt/vm-agent/bin/vm-agent" \
+    ./usr/share/man/man1/vm-agent.1.gz ./usr/share/man/man1/vm-agent-vm-stop.1.gz \
+    ./usr/share/bash-completion/completions/vm-agent; do
     grep -qF " $f" <<<"$files" || { echo "package lacks $f"; ok=1; }
   done
   expect "the packaged unit is the repository's" \
     cmp -s <(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./lib/systemd/system/vm-agent.service) "$unit_src" || ok=1
   expect "the packaged launcher is bin/vm-agent" \
     cmp -s <(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./opt/vm-agent/bin/vm-agent) bin/vm-agent || ok=1
+  expect "the man page documents the command's options" \
+    grep -q 'force.-after.-timeout' <(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/man/man1/vm-agent-vm-stop.1.gz | gzip -dc) || ok=1
   return $ok
 }
 
@@ -261,7 +266,8 @@ check_scratch_install() {
   expect "symlink on the PATH" test "$(readlink "$r/usr/bin/vm-agent")" = /opt/vm-agent/bin/vm-agent || ok=1
   local p m
   for p in /etc/vm-agent:750 /etc/vm-agent/agent.env:640 /var/lib/vm-agent:700 /var/log/vm-agent:750 \
-    /etc/systemd/system/vm-agent.service:644 /etc/logrotate.d/vm-agent:644 /opt/vm-agent/VERSION:644; do
+    /etc/systemd/system/vm-agent.service:644 /etc/logrotate.d/vm-agent:644 /opt/vm-agent/VERSION:644 \
+    /usr/share/man/man1/vm-agent.1.gz:644 /usr/share/bash-completion/completions/vm-agent:644; do
     m=$(stat -c %a "$r${p%%:*}" 2>/dev/null)
     [[ $m == "${p##*:}" ]] || { echo "${p%%:*}: mode '$m', expected ${p##*:}"; ok=1; }
   done
@@ -284,6 +290,8 @@ check_scratch_install() {
   expect "uninstall removes the program" test ! -e "$r/opt/vm-agent" || ok=1
   expect "uninstall removes the unit" test ! -e "$r/etc/systemd/system/vm-agent.service" || ok=1
   expect "uninstall removes the symlink" test ! -L "$r/usr/bin/vm-agent" || ok=1
+  expect "uninstall removes the man pages" test ! -e "$r/usr/share/man/man1/vm-agent.1.gz" || ok=1
+  expect "uninstall removes the completion" test ! -e "$r/usr/share/bash-completion/completions/vm-agent" || ok=1
   expect "uninstall keeps the configuration" grep -q b.example "$r/etc/vm-agent/agent.env" || ok=1
   expect "uninstall keeps the state" test -f "$r/var/lib/vm-agent/credentials.json" || ok=1
   "$release/install.sh" --root "$r" --purge || return 1

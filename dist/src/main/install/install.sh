@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, upgrades or removes vm-agent from an unpacked release (the directory holding this
-# script, lib/vm-agent.jar, bin/vm-agent, systemd/, logrotate/, env/, docs/ and VERSION).
+# script, lib/vm-agent.jar, bin/vm-agent, systemd/, logrotate/, env/, man/, completion/, docs/
+# and VERSION).
 # Idempotent: every step compares what is there with what should be there and acts only on a
 # difference, so a second run reports "no changes". See docs/install.md.
 set -Eeuo pipefail
@@ -13,7 +14,8 @@ usage() {
 Usage: sudo ./install.sh [OPTIONS]
 
 Installs vm-agent from this release: system packages, the vm-agent user, directories, the jar
-and launcher, a configuration template, the systemd unit and a logrotate rule. Running it again
+and launcher, a configuration template, the systemd unit, a logrotate rule, the man pages and
+the bash completion. Running it again
 changes nothing; running a newer release upgrades and keeps configuration, credentials and spool.
 
 Options:
@@ -278,7 +280,7 @@ systemd_enable() {
 read_release() {
   local f
   for f in VERSION lib/vm-agent.jar bin/vm-agent systemd/$UNIT logrotate/vm-agent env/agent.env \
-    docs/install.md; do
+    docs/install.md man/vm-agent.1.gz completion/vm-agent; do
     [[ -f $src/$f ]] || die "$src/$f is missing: run install.sh from an unpacked release (mvn -B package builds dist/target/vm-agent-VERSION/)"
   done
   version=$(tr -d '[:space:]' <"$src/VERSION")
@@ -385,6 +387,13 @@ do_install() {
   rm -f -- "$unit_file"
   ensure_dir /etc/logrotate.d 0755 root:root
   ensure_file "$src/logrotate/vm-agent" /etc/logrotate.d/vm-agent 0644 root:root
+  ensure_dir /usr/share/bash-completion/completions 0755 root:root
+  ensure_file "$src/completion/vm-agent" /usr/share/bash-completion/completions/vm-agent 0644 root:root
+  ensure_dir /usr/share/man/man1 0755 root:root
+  local page
+  for page in "$src"/man/vm-agent*.1.gz; do
+    ensure_file "$page" "/usr/share/man/man1/${page##*/}" 0644 root:root
+  done
 
   if $test_certs; then generate_test_certs; fi
 
@@ -433,6 +442,11 @@ do_uninstall() {
   fi
   remove_path "/etc/systemd/system/$UNIT"
   remove_path /etc/logrotate.d/vm-agent
+  remove_path /usr/share/bash-completion/completions/vm-agent
+  local page
+  for page in "$root"/usr/share/man/man1/vm-agent*.1.gz; do
+    if [[ -e $page ]]; then remove_path "/usr/share/man/man1/${page##*/}"; fi
+  done
   if [[ -L $root/usr/bin/vm-agent ]]; then remove_path /usr/bin/vm-agent; fi
   # Only the files install.sh put there: --prefix may name a directory shared with other things.
   local f
