@@ -1,15 +1,5 @@
 package io.vmagent.agent.metrics;
 
-import io.vmagent.agent.metrics.domain.DomainMetrics;
-import io.vmagent.agent.metrics.system.CpuMetrics;
-import io.vmagent.agent.metrics.system.DiskIo;
-import io.vmagent.agent.metrics.system.FileSystemUsage;
-import io.vmagent.agent.metrics.system.HostFacts;
-import io.vmagent.agent.metrics.system.LoadAverage;
-import io.vmagent.agent.metrics.system.MemoryMetrics;
-import io.vmagent.agent.metrics.system.NetworkIo;
-import io.vmagent.agent.metrics.system.SwapMetrics;
-import io.vmagent.agent.metrics.system.SystemMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

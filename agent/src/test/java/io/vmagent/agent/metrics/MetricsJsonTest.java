@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vmagent.agent.metrics.domain.ConnectionAccess;
 import io.vmagent.agent.metrics.domain.DomainCollector;
 import io.vmagent.agent.metrics.domain.TestDriverNodeXml;
+import io.vmagent.agent.metrics.system.SystemCollectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

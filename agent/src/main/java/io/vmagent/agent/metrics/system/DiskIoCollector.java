@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.DiskIo;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.util.ArrayList;

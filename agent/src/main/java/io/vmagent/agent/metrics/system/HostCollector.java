@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.HostFacts;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;

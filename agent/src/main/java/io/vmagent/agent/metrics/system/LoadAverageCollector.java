@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.LoadAverage;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import oshi.hardware.CentralProcessor;
 

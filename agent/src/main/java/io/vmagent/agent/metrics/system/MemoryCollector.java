@@ -1,8 +1,10 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.MemoryMetrics;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
+import io.vmagent.agent.metrics.SwapMetrics;
 import oshi.hardware.GlobalMemory;
 import oshi.hardware.VirtualMemory;
 

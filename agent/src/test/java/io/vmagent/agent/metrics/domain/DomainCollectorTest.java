@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.vmagent.agent.metrics.DomainMetrics;
 import io.vmagent.agent.metrics.MetricsSampler;
 import io.vmagent.agent.metrics.MetricsSnapshot;
 import java.nio.file.Path;
