@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.vmagent.agent.metrics.DomainMetrics;
 import io.vmagent.agent.metrics.MetricsSampler;
 import io.vmagent.agent.metrics.MetricsSnapshot;
+import io.vmagent.testing.TestDriverNodeXml;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
