@@ -114,10 +114,15 @@ public final class AgentProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Kills the process if it still runs; an interrupt while waiting for it is kept, not thrown. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill();
+      try {
+        kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * {@code vm-backend serve} in a JVM of its own (the test's class path must hold the backend), with
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * survives what a client does to it.
  */
 public final class BackendProcess implements AutoCloseable {
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
   // The files a running backend keeps in its data directory (RunningBackend's names).
   private static final String ENDPOINT_FILE = "backend.url";
   private static final String OPERATOR_TOKEN_FILE = "operator.token";
@@ -96,9 +99,9 @@ public final class BackendProcess implements AutoCloseable {
             .start();
     String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     jcmd.waitFor(60, TimeUnit.SECONDS);
-    for (String line : out.split("\n")) {
+    for (String line : out.lines().toList()) {
       if (line.strip().startsWith("Total")) {
-        String[] parts = line.strip().split("\\s+");
+        String[] parts = WHITESPACE.split(line.strip(), -1);
         return Long.parseLong(parts[2]) >> 20;
       }
     }
@@ -110,11 +113,17 @@ public final class BackendProcess implements AutoCloseable {
     return Files.readString(log);
   }
 
+  /** SIGTERM, then SIGKILL after 20 s; an interrupt while waiting kills it at once and is kept. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 

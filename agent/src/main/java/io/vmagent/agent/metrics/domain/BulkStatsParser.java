@@ -179,21 +179,14 @@ final class BulkStatsParser {
   /** The parameter's value as a long; unsigned 64-bit counters beyond 2^63 do not occur. */
   private long number(int base) {
     int at = base + DomainStatsBinding.TYPED_PARAM_VALUE_OFFSET;
-    switch (type(base)) {
-      case TYPE_INT:
-        return view.getInt(at);
-      case TYPE_UINT:
-        return view.getInt(at) & 0xffffffffL;
-      case TYPE_LLONG:
-      case TYPE_ULLONG:
-        return view.getLong(at);
-      case TYPE_DOUBLE:
-        return (long) view.getDouble(at);
-      case TYPE_BOOLEAN:
-        return bytes[at] != 0 ? 1 : 0;
-      default:
-        return DomainSample.ABSENT;
-    }
+    return switch (type(base)) {
+      case TYPE_INT -> view.getInt(at);
+      case TYPE_UINT -> view.getInt(at) & 0xffffffffL;
+      case TYPE_LLONG, TYPE_ULLONG -> view.getLong(at);
+      case TYPE_DOUBLE -> (long) view.getDouble(at);
+      case TYPE_BOOLEAN -> bytes[at] != 0 ? 1 : 0;
+      default -> DomainSample.ABSENT;
+    };
   }
 
   private int fieldLength(int base) {

@@ -121,7 +121,7 @@ public final class FileSystemCollector implements Collector {
         long free = store.getUnallocatedSpace();
         long available = store.getUsableSpace();
         long used = Math.max(0, total - free);
-        double percent = Rates.percent(used, used + available);
+        double percent = Rates.percent((double) used, (double) (used + available));
         return new FileSystemUsage(
             mountPoint,
             device,

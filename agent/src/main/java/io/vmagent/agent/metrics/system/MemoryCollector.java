@@ -30,8 +30,10 @@ public final class MemoryCollector implements Collector {
     long swapTotal = virtual.getSwapTotal();
     long swapUsed = virtual.getSwapUsed();
     into.memory(
-        new MemoryMetrics(total, available, used, orZero(Rates.percent(used, total))),
-        new SwapMetrics(swapTotal, swapUsed, orZero(Rates.percent(swapUsed, swapTotal))));
+        new MemoryMetrics(
+            total, available, used, orZero(Rates.percent((double) used, (double) total))),
+        new SwapMetrics(
+            swapTotal, swapUsed, orZero(Rates.percent((double) swapUsed, (double) swapTotal))));
   }
 
   private static double orZero(double value) {
