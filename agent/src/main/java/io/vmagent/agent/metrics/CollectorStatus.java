@@ -11,9 +11,11 @@ import java.io.PrintWriter;
  * @param durationSeconds wall time it took
  * @param error why it failed, null on success
  */
-public record CollectorStatus(String name, boolean success, double durationSeconds, String error) {
+public record CollectorStatus(String name, boolean success, double durationSeconds, String error)
+    implements Part {
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     MetricSink collector = out.labelled("collector", name);
     collector.gauge(
         "vmagent_collector_duration_seconds",
@@ -28,7 +30,8 @@ public record CollectorStatus(String name, boolean success, double durationSecon
   }
 
   /** A line for a failed collector, nothing for one that succeeded. */
-  void printFailure(PrintWriter out) {
+  @Override
+  public void print(PrintWriter out) {
     if (!success) {
       out.printf("%n(collector %s failed: %s)%n", name, Printable.escape(error));
     }

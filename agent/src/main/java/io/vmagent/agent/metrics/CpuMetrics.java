@@ -23,9 +23,11 @@ public record CpuMetrics(
     Long frequencyHz,
     Long maxFrequencyHz,
     int physicalCores,
-    int logicalCores) {
+    int logicalCores)
+    implements Part {
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     out.gauge(
         "vmagent_host_cpu_usage_percent",
         "Busy share of all logical CPUs over the last collection interval, 0-100",
@@ -34,7 +36,8 @@ public record CpuMetrics(
     out.gauge("vmagent_host_cpu_logical", "Logical CPUs", null, logicalCores);
   }
 
-  void print(PrintWriter out) {
+  @Override
+  public void print(PrintWriter out) {
     out.printf(
         "Usage     %s of %d logical CPUs (%d cores)%s%n",
         percent(usagePercent),

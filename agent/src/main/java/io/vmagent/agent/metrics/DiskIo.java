@@ -29,7 +29,8 @@ public record DiskIo(
     double readBytesPerSecond,
     double writeBytesPerSecond,
     double readOperationsPerSecond,
-    double writeOperationsPerSecond) {
+    double writeOperationsPerSecond)
+    implements Part {
 
   static final List<Column<DiskIo>> COLUMNS =
       List.of(
@@ -39,7 +40,8 @@ public record DiskIo(
           Column.text("RD-OPS/s", 9, d -> number(d.readOperationsPerSecond)),
           Column.text("WR-OPS/s", 9, d -> number(d.writeOperationsPerSecond)));
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     MetricSink disk = out.labelled("device", device);
     disk.counter("vmagent_host_disk_read_bytes", "Bytes read", MetricSink.Unit.BYTES, readBytes);
     disk.counter(

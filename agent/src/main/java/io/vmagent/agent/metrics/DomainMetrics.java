@@ -46,7 +46,8 @@ public record DomainMetrics(
     Balloon balloon,
     List<Disk> disks,
     List<NetworkInterface> interfaces,
-    double uptimeSeconds) {
+    double uptimeSeconds)
+    implements Part {
 
   /**
    * The columns of {@code vm-agent metrics --vms}; disk and interface rates are summed over the
@@ -89,7 +90,8 @@ public record DomainMetrics(
               10,
               d -> Double.isNaN(d.uptimeSeconds) ? "-" : duration((long) d.uptimeSeconds)));
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     MetricSink vm = out.labelled("domain", name, "uuid", uuid);
     vm.labelled("state", String.valueOf(state), "reason", String.valueOf(stateReason))
         .gauge(
@@ -97,6 +99,17 @@ public record DomainMetrics(
             "Always 1; the domain's state and its reason as labels",
             null,
             1);
+    exposeFigures(vm);
+    balloon.expose(vm);
+    for (Disk disk : disks) {
+      disk.expose(vm.labelled("device", disk.device));
+    }
+    for (NetworkInterface nic : interfaces) {
+      nic.expose(vm.labelled("device", nic.device));
+    }
+  }
+
+  private void exposeFigures(MetricSink vm) {
     vm.gauge(
         "vmagent_domain_running",
         "1 while the domain is running or paused, else 0",
@@ -118,18 +131,11 @@ public record DomainMetrics(
         "Memory assigned now (balloon size)",
         MetricSink.Unit.BYTES,
         memoryCurrentBytes);
-    balloon.expose(vm);
     vm.gauge(
         "vmagent_domain_uptime_seconds",
         "Seconds since the agent first saw the domain running under its current id",
         MetricSink.Unit.SECONDS,
         uptimeSeconds);
-    for (Disk disk : disks) {
-      disk.expose(vm.labelled("device", disk.device));
-    }
-    for (NetworkInterface nic : interfaces) {
-      nic.expose(vm.labelled("device", nic.device));
-    }
   }
 
   /** Sum of {@code rate} over the devices that report it and {@code other}; "-" if none does. */
@@ -157,9 +163,11 @@ public record DomainMetrics(
    * @param rssBytes resident set of the hypervisor process on the host
    */
   public record Balloon(
-      long actualBytes, long unusedBytes, long availableBytes, long usableBytes, long rssBytes) {
+      long actualBytes, long unusedBytes, long availableBytes, long usableBytes, long rssBytes)
+      implements Part {
 
-    void expose(MetricSink vm) {
+    @Override
+    public void expose(MetricSink vm) {
       vm.gauge(
           "vmagent_domain_balloon_unused_bytes",
           "Memory the guest leaves unused",
@@ -205,9 +213,11 @@ public record DomainMetrics(
       double readBytesPerSecond,
       double writeBytesPerSecond,
       double readRequestsPerSecond,
-      double writeRequestsPerSecond) {
+      double writeRequestsPerSecond)
+      implements Part {
 
-    void expose(MetricSink disk) {
+    @Override
+    public void expose(MetricSink disk) {
       disk.counter(
           "vmagent_domain_block_read_bytes",
           "Bytes read from the disk",
@@ -261,9 +271,11 @@ public record DomainMetrics(
       double txBytesPerSecond,
       double txPacketsPerSecond,
       double txErrorsPerSecond,
-      double txDropsPerSecond) {
+      double txDropsPerSecond)
+      implements Part {
 
-    void expose(MetricSink nic) {
+    @Override
+    public void expose(MetricSink nic) {
       nic.counter(
           "vmagent_domain_interface_receive_bytes",
           "Bytes received by the guest",

@@ -24,7 +24,8 @@ public record FileSystemUsage(
     long totalBytes,
     long usedBytes,
     long availableBytes,
-    double usedPercent) {
+    double usedPercent)
+    implements Part {
 
   static final List<Column<FileSystemUsage>> COLUMNS =
       List.of(
@@ -35,7 +36,8 @@ public record FileSystemUsage(
           Column.text("AVAIL", 10, fs -> bytes(fs.availableBytes)),
           Column.text("USE%", 6, fs -> percent(fs.usedPercent)));
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     MetricSink fs = out.labelled("device", device, "fstype", type, "mountpoint", mountPoint);
     fs.gauge(
         "vmagent_host_filesystem_size_bytes",

@@ -26,9 +26,11 @@ public record HostFacts(
     String cpuModel,
     Virtualization virtualization,
     long uptimeSeconds,
-    Instant bootTime) {
+    Instant bootTime)
+    implements Part {
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     out.gauge(
         "vmagent_host_boot_time_seconds",
         "When the host booted, seconds since the epoch",
@@ -41,7 +43,8 @@ public record HostFacts(
         uptimeSeconds);
   }
 
-  void print(PrintWriter out) {
+  @Override
+  public void print(PrintWriter out) {
     out.printf(
         "Host      %s, %s, kernel %s, %s%n",
         Printable.escape(hostname), Printable.escape(os), Printable.escape(kernel), architecture);

@@ -14,9 +14,10 @@ import java.io.PrintWriter;
  * @param usedPercent used share of total, 0-100
  */
 public record MemoryMetrics(
-    long totalBytes, long availableBytes, long usedBytes, double usedPercent) {
+    long totalBytes, long availableBytes, long usedBytes, double usedPercent) implements Part {
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     out.gauge(
         "vmagent_host_memory_total_bytes", "Physical memory", MetricSink.Unit.BYTES, totalBytes);
     out.gauge(
@@ -26,7 +27,8 @@ public record MemoryMetrics(
         availableBytes);
   }
 
-  void print(PrintWriter out) {
+  @Override
+  public void print(PrintWriter out) {
     out.printf(
         "Memory    %s used of %s (%s), %s available%n",
         bytes(usedBytes), bytes(totalBytes), percent(usedPercent), bytes(availableBytes));

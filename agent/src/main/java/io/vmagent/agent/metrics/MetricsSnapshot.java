@@ -49,7 +49,7 @@ public record MetricsSnapshot(
 
   void printFailures(PrintWriter out) {
     for (CollectorStatus collector : collectors) {
-      collector.printFailure(out);
+      collector.print(out);
     }
   }
 }

@@ -44,7 +44,8 @@ public record NetworkIo(
     double rxErrorsPerSecond,
     double txErrorsPerSecond,
     double rxDropsPerSecond,
-    double txDropsPerSecond) {
+    double txDropsPerSecond)
+    implements Part {
 
   static final List<Column<NetworkIo>> COLUMNS =
       List.of(
@@ -57,7 +58,8 @@ public record NetworkIo(
           // txDrops is -1 where the platform does not count outgoing drops
           Column.integer("DROPS", 8, n -> n.rxDrops + Math.max(0, n.txDrops)));
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     MetricSink nic = out.labelled("device", name);
     nic.counter(
         "vmagent_host_network_receive_bytes", "Bytes received", MetricSink.Unit.BYTES, rxBytes);

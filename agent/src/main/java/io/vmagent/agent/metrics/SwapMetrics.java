@@ -12,14 +12,16 @@ import java.io.PrintWriter;
  * @param usedBytes swap in use
  * @param usedPercent used share of total, 0-100; 0 when there is no swap
  */
-public record SwapMetrics(long totalBytes, long usedBytes, double usedPercent) {
+public record SwapMetrics(long totalBytes, long usedBytes, double usedPercent) implements Part {
 
-  void expose(MetricSink out) {
+  @Override
+  public void expose(MetricSink out) {
     out.gauge("vmagent_host_swap_total_bytes", "Swap space", MetricSink.Unit.BYTES, totalBytes);
     out.gauge("vmagent_host_swap_used_bytes", "Swap in use", MetricSink.Unit.BYTES, usedBytes);
   }
 
-  void print(PrintWriter out) {
+  @Override
+  public void print(PrintWriter out) {
     out.printf(
         "Swap      %s used of %s (%s)%n",
         bytes(usedBytes), bytes(totalBytes), percent(usedPercent));

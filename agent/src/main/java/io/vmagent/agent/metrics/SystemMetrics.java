@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,55 +25,34 @@ public record SystemMetrics(
     List<NetworkIo> network) {
 
   void expose(MetricSink out) {
-    if (cpu != null) {
-      cpu.expose(out);
-    }
-    if (load != null) {
-      load.expose(out);
-    }
-    if (memory != null) {
-      memory.expose(out);
-    }
-    if (swap != null) {
-      swap.expose(out);
-    }
-    for (FileSystemUsage fs : orEmpty(fileSystems)) {
-      fs.expose(out);
-    }
-    for (DiskIo disk : orEmpty(disks)) {
-      disk.expose(out);
-    }
-    for (NetworkIo nic : orEmpty(network)) {
-      nic.expose(out);
+    for (Part part : parts()) {
+      part.expose(out);
     }
   }
 
   void print(PrintWriter out) {
-    if (cpu != null) {
-      cpu.print(out);
-    }
-    if (load != null) {
-      load.print(out);
-    }
-    if (memory != null) {
-      memory.print(out);
-    }
-    if (swap != null) {
-      swap.print(out);
-    }
-    if (!orEmpty(fileSystems).isEmpty()) {
-      Column.print(FileSystemUsage.COLUMNS, fileSystems, out);
-    }
-    if (!orEmpty(disks).isEmpty()) {
-      Column.print(DiskIo.COLUMNS, disks, out);
-    }
-    if (!orEmpty(network).isEmpty()) {
-      Column.print(NetworkIo.COLUMNS, network, out);
+    for (Part part : parts()) {
+      part.print(out);
     }
   }
 
-  /** A list part whose collector failed is null. */
-  private static <T> List<T> orEmpty(List<T> part) {
-    return part == null ? List.of() : part;
+  /** The parts collected, in the order they are exposed and printed. */
+  private List<Part> parts() {
+    List<Part> parts = new ArrayList<>(7);
+    for (Part part : new Part[] {cpu, load, memory, swap}) {
+      if (part != null) {
+        parts.add(part);
+      }
+    }
+    if (fileSystems != null) {
+      parts.add(Part.table(FileSystemUsage.COLUMNS, fileSystems));
+    }
+    if (disks != null) {
+      parts.add(Part.table(DiskIo.COLUMNS, disks));
+    }
+    if (network != null) {
+      parts.add(Part.table(NetworkIo.COLUMNS, network));
+    }
+    return parts;
   }
 }
