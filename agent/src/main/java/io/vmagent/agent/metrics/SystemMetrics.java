@@ -55,4 +55,46 @@ public record SystemMetrics(
     }
     return parts;
   }
+
+  /** The parts as the system collectors fill them, one collection at a time. */
+  public static final class Builder {
+    private CpuMetrics cpu;
+    private LoadAverage load;
+    private MemoryMetrics memory;
+    private SwapMetrics swap;
+    private List<FileSystemUsage> fileSystems;
+    private List<DiskIo> disks;
+    private List<NetworkIo> network;
+
+    Builder() {}
+
+    public void cpu(CpuMetrics cpu) {
+      this.cpu = cpu;
+    }
+
+    public void load(LoadAverage load) {
+      this.load = load;
+    }
+
+    public void memory(MemoryMetrics memory, SwapMetrics swap) {
+      this.memory = memory;
+      this.swap = swap;
+    }
+
+    public void fileSystems(List<FileSystemUsage> fileSystems) {
+      this.fileSystems = List.copyOf(fileSystems);
+    }
+
+    public void disks(List<DiskIo> disks) {
+      this.disks = List.copyOf(disks);
+    }
+
+    public void network(List<NetworkIo> network) {
+      this.network = List.copyOf(network);
+    }
+
+    SystemMetrics build() {
+      return new SystemMetrics(cpu, load, memory, swap, fileSystems, disks, network);
+    }
+  }
 }

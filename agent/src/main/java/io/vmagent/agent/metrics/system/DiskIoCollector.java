@@ -54,7 +54,7 @@ public final class DiskIoCollector implements Collector {
     previous = current;
     previousNanos = now;
     result.sort(Comparator.comparing(DiskIo::device));
-    into.disks(result);
+    into.system().disks(result);
   }
 
   private static final long[] NONE = {-1, -1, -1, -1};

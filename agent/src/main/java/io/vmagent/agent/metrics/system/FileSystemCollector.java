@@ -85,7 +85,7 @@ public final class FileSystemCollector implements Collector {
         result.add(usage);
       }
     }
-    into.fileSystems(result);
+    into.system().fileSystems(result);
   }
 
   private List<Mount> list() {

@@ -24,6 +24,6 @@ public final class LoadAverageCollector implements Collector {
     if (load.length < 3 || load[0] < 0) {
       throw new IllegalStateException("load average is not available on this platform");
     }
-    into.load(new LoadAverage(load[0], load[1], load[2]));
+    into.system().load(new LoadAverage(load[0], load[1], load[2]));
   }
 }

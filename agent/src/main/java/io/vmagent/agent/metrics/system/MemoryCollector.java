@@ -29,11 +29,12 @@ public final class MemoryCollector implements Collector {
     VirtualMemory virtual = memory.getVirtualMemory();
     long swapTotal = virtual.getSwapTotal();
     long swapUsed = virtual.getSwapUsed();
-    into.memory(
-        new MemoryMetrics(
-            total, available, used, orZero(Rates.percent((double) used, (double) total))),
-        new SwapMetrics(
-            swapTotal, swapUsed, orZero(Rates.percent((double) swapUsed, (double) swapTotal))));
+    into.system()
+        .memory(
+            new MemoryMetrics(
+                total, available, used, orZero(Rates.percent((double) used, (double) total))),
+            new SwapMetrics(
+                swapTotal, swapUsed, orZero(Rates.percent((double) swapUsed, (double) swapTotal))));
   }
 
   private static double orZero(double value) {

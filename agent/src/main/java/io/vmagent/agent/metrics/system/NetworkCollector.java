@@ -87,7 +87,7 @@ public final class NetworkCollector implements Collector {
     previous = current;
     previousNanos = now;
     result.sort(Comparator.comparing(NetworkIo::name));
-    into.network(result);
+    into.system().network(result);
   }
 
   /** Lists the interfaces again when the names under /sys/class/net changed; whether it did. */
