@@ -1,5 +1,6 @@
 package io.vmagent.agent.metrics;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 
@@ -20,7 +21,7 @@ public record CollectorStatus(String name, boolean success, double durationSecon
     collector.gauge(
         "vmagent_collector_duration_seconds",
         "Time the collector took in the last collection",
-        MetricSink.Unit.SECONDS,
+        Unit.SECONDS,
         durationSeconds);
     collector.gauge(
         "vmagent_collector_success",

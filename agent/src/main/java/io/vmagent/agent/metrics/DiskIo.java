@@ -3,6 +3,7 @@ package io.vmagent.agent.metrics;
 import static io.vmagent.agent.metrics.MetricsTable.bytes;
 import static io.vmagent.agent.metrics.MetricsTable.number;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import io.vmagent.protocol.text.Printable;
 import java.util.List;
 
@@ -43,9 +44,8 @@ public record DiskIo(
   @Override
   public void expose(MetricSink out) {
     MetricSink disk = out.labelled("device", device);
-    disk.counter("vmagent_host_disk_read_bytes", "Bytes read", MetricSink.Unit.BYTES, readBytes);
-    disk.counter(
-        "vmagent_host_disk_written_bytes", "Bytes written", MetricSink.Unit.BYTES, writeBytes);
+    disk.counter("vmagent_host_disk_read_bytes", "Bytes read", Unit.BYTES, readBytes);
+    disk.counter("vmagent_host_disk_written_bytes", "Bytes written", Unit.BYTES, writeBytes);
     disk.counter("vmagent_host_disk_reads_completed", "Reads completed", null, readOperations);
     disk.counter("vmagent_host_disk_writes_completed", "Writes completed", null, writeOperations);
   }

@@ -4,6 +4,7 @@ import static io.vmagent.agent.metrics.MetricsTable.bytes;
 import static io.vmagent.agent.metrics.MetricsTable.duration;
 import static io.vmagent.agent.metrics.MetricsTable.percent;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import io.vmagent.protocol.text.Printable;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -117,24 +118,21 @@ public record DomainMetrics(
         id == null ? 0 : 1);
     vm.gauge("vmagent_domain_vcpus", "Virtual CPUs", null, vcpus);
     vm.counter(
-        "vmagent_domain_cpu_seconds",
-        "CPU time the domain used",
-        MetricSink.Unit.SECONDS,
-        cpuTimeSeconds);
+        "vmagent_domain_cpu_seconds", "CPU time the domain used", Unit.SECONDS, cpuTimeSeconds);
     vm.gauge(
         "vmagent_domain_memory_max_bytes",
         "Memory the domain may use at most",
-        MetricSink.Unit.BYTES,
+        Unit.BYTES,
         memoryMaxBytes);
     vm.gauge(
         "vmagent_domain_memory_current_bytes",
         "Memory assigned now (balloon size)",
-        MetricSink.Unit.BYTES,
+        Unit.BYTES,
         memoryCurrentBytes);
     vm.gauge(
         "vmagent_domain_uptime_seconds",
         "Seconds since the agent first saw the domain running under its current id",
-        MetricSink.Unit.SECONDS,
+        Unit.SECONDS,
         uptimeSeconds);
   }
 
@@ -171,22 +169,22 @@ public record DomainMetrics(
       vm.gauge(
           "vmagent_domain_balloon_unused_bytes",
           "Memory the guest leaves unused",
-          MetricSink.Unit.BYTES,
+          Unit.BYTES,
           unusedBytes);
       vm.gauge(
           "vmagent_domain_balloon_available_bytes",
           "Memory the guest sees as total",
-          MetricSink.Unit.BYTES,
+          Unit.BYTES,
           availableBytes);
       vm.gauge(
           "vmagent_domain_balloon_usable_bytes",
           "Memory the guest can use without swapping",
-          MetricSink.Unit.BYTES,
+          Unit.BYTES,
           usableBytes);
       vm.gauge(
           "vmagent_domain_balloon_rss_bytes",
           "Resident memory of the VM's process on the host",
-          MetricSink.Unit.BYTES,
+          Unit.BYTES,
           rssBytes);
     }
   }
@@ -219,15 +217,9 @@ public record DomainMetrics(
     @Override
     public void expose(MetricSink disk) {
       disk.counter(
-          "vmagent_domain_block_read_bytes",
-          "Bytes read from the disk",
-          MetricSink.Unit.BYTES,
-          readBytes);
+          "vmagent_domain_block_read_bytes", "Bytes read from the disk", Unit.BYTES, readBytes);
       disk.counter(
-          "vmagent_domain_block_write_bytes",
-          "Bytes written to the disk",
-          MetricSink.Unit.BYTES,
-          writeBytes);
+          "vmagent_domain_block_write_bytes", "Bytes written to the disk", Unit.BYTES, writeBytes);
       disk.counter("vmagent_domain_block_read_requests", "Read requests", null, readRequests);
       disk.counter("vmagent_domain_block_write_requests", "Write requests", null, writeRequests);
     }
@@ -279,12 +271,12 @@ public record DomainMetrics(
       nic.counter(
           "vmagent_domain_interface_receive_bytes",
           "Bytes received by the guest",
-          MetricSink.Unit.BYTES,
+          Unit.BYTES,
           rxBytes);
       nic.counter(
           "vmagent_domain_interface_transmit_bytes",
           "Bytes sent by the guest",
-          MetricSink.Unit.BYTES,
+          Unit.BYTES,
           txBytes);
       nic.counter("vmagent_domain_interface_receive_packets", "Packets received", null, rxPackets);
       nic.counter("vmagent_domain_interface_transmit_packets", "Packets sent", null, txPackets);

@@ -3,6 +3,7 @@ package io.vmagent.agent.metrics;
 import static io.vmagent.agent.metrics.MetricsTable.bytes;
 import static io.vmagent.agent.metrics.MetricsTable.percent;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import io.vmagent.protocol.text.Printable;
 import java.util.List;
 
@@ -39,15 +40,11 @@ public record FileSystemUsage(
   @Override
   public void expose(MetricSink out) {
     MetricSink fs = out.labelled("device", device, "fstype", type, "mountpoint", mountPoint);
-    fs.gauge(
-        "vmagent_host_filesystem_size_bytes",
-        "File system size",
-        MetricSink.Unit.BYTES,
-        totalBytes);
+    fs.gauge("vmagent_host_filesystem_size_bytes", "File system size", Unit.BYTES, totalBytes);
     fs.gauge(
         "vmagent_host_filesystem_avail_bytes",
         "Space unprivileged users may still use",
-        MetricSink.Unit.BYTES,
+        Unit.BYTES,
         availableBytes);
   }
 }

@@ -2,6 +2,7 @@ package io.vmagent.agent.metrics;
 
 import static io.vmagent.agent.metrics.MetricsTable.duration;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -34,12 +35,12 @@ public record HostFacts(
     out.gauge(
         "vmagent_host_boot_time_seconds",
         "When the host booted, seconds since the epoch",
-        MetricSink.Unit.SECONDS,
+        Unit.SECONDS,
         bootTime.getEpochSecond());
     out.gauge(
         "vmagent_host_uptime_seconds",
         "Seconds since the host booted",
-        MetricSink.Unit.SECONDS,
+        Unit.SECONDS,
         uptimeSeconds);
   }
 

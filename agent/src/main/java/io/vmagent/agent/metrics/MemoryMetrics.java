@@ -3,6 +3,7 @@ package io.vmagent.agent.metrics;
 import static io.vmagent.agent.metrics.MetricsTable.bytes;
 import static io.vmagent.agent.metrics.MetricsTable.percent;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import java.io.PrintWriter;
 
 /**
@@ -18,12 +19,11 @@ public record MemoryMetrics(
 
   @Override
   public void expose(MetricSink out) {
-    out.gauge(
-        "vmagent_host_memory_total_bytes", "Physical memory", MetricSink.Unit.BYTES, totalBytes);
+    out.gauge("vmagent_host_memory_total_bytes", "Physical memory", Unit.BYTES, totalBytes);
     out.gauge(
         "vmagent_host_memory_available_bytes",
         "Memory available without swapping",
-        MetricSink.Unit.BYTES,
+        Unit.BYTES,
         availableBytes);
   }
 

@@ -1,5 +1,6 @@
 package io.vmagent.agent.metrics;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +37,7 @@ public record MetricsSnapshot(
     out.gauge(
         "vmagent_collection_timestamp_seconds",
         "When the exposed snapshot was collected",
-        MetricSink.Unit.SECONDS,
+        Unit.SECONDS,
         collectedAt.toEpochMilli() / 1000.0);
     if (host != null) {
       host.expose(out);

@@ -2,6 +2,7 @@ package io.vmagent.agent.metrics;
 
 import static io.vmagent.agent.metrics.MetricsTable.bytes;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import io.vmagent.protocol.text.Printable;
 import java.util.List;
 
@@ -61,10 +62,8 @@ public record NetworkIo(
   @Override
   public void expose(MetricSink out) {
     MetricSink nic = out.labelled("device", name);
-    nic.counter(
-        "vmagent_host_network_receive_bytes", "Bytes received", MetricSink.Unit.BYTES, rxBytes);
-    nic.counter(
-        "vmagent_host_network_transmit_bytes", "Bytes sent", MetricSink.Unit.BYTES, txBytes);
+    nic.counter("vmagent_host_network_receive_bytes", "Bytes received", Unit.BYTES, rxBytes);
+    nic.counter("vmagent_host_network_transmit_bytes", "Bytes sent", Unit.BYTES, txBytes);
     nic.counter("vmagent_host_network_receive_packets", "Packets received", null, rxPackets);
     nic.counter("vmagent_host_network_transmit_packets", "Packets sent", null, txPackets);
     nic.counter("vmagent_host_network_receive_errs", "Receive errors", null, rxErrors);

@@ -3,6 +3,7 @@ package io.vmagent.agent.metrics;
 import static io.vmagent.agent.metrics.MetricsTable.bytes;
 import static io.vmagent.agent.metrics.MetricsTable.percent;
 
+import io.vmagent.agent.metrics.MetricSink.Unit;
 import java.io.PrintWriter;
 
 /**
@@ -16,8 +17,8 @@ public record SwapMetrics(long totalBytes, long usedBytes, double usedPercent) i
 
   @Override
   public void expose(MetricSink out) {
-    out.gauge("vmagent_host_swap_total_bytes", "Swap space", MetricSink.Unit.BYTES, totalBytes);
-    out.gauge("vmagent_host_swap_used_bytes", "Swap in use", MetricSink.Unit.BYTES, usedBytes);
+    out.gauge("vmagent_host_swap_total_bytes", "Swap space", Unit.BYTES, totalBytes);
+    out.gauge("vmagent_host_swap_used_bytes", "Swap in use", Unit.BYTES, usedBytes);
   }
 
   @Override
