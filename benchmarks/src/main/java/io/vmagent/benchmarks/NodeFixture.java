@@ -1,6 +1,6 @@
 package io.vmagent.benchmarks;
 
-import io.vmagent.agent.metrics.domain.TestDriverNodeXml;
+import io.vmagent.testing.TestDriverNodeXml;
 import java.nio.file.Path;
 
 /**

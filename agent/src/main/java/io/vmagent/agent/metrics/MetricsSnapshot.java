@@ -1,8 +1,7 @@
 package io.vmagent.agent.metrics;
 
-import io.vmagent.agent.metrics.domain.DomainMetrics;
-import io.vmagent.agent.metrics.system.HostFacts;
-import io.vmagent.agent.metrics.system.SystemMetrics;
+import io.vmagent.agent.metrics.MetricSink.Unit;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,4 +28,29 @@ public record MetricsSnapshot(
 
   /** Current {@link #schemaVersion()}. */
   public static final int SCHEMA_VERSION = 1;
+
+  /** Writes every known figure of this snapshot to {@code out}. */
+  public void expose(MetricSink out) {
+    for (CollectorStatus collector : collectors) {
+      collector.expose(out);
+    }
+    out.gauge(
+        "vmagent_collection_timestamp_seconds",
+        "When the exposed snapshot was collected",
+        Unit.SECONDS,
+        collectedAt.toEpochMilli() / 1000.0);
+    if (host != null) {
+      host.expose(out);
+    }
+    system.expose(out);
+    for (DomainMetrics domain : domains) {
+      domain.expose(out);
+    }
+  }
+
+  void printFailures(PrintWriter out) {
+    for (CollectorStatus collector : collectors) {
+      collector.print(out);
+    }
+  }
 }

@@ -1,15 +1,5 @@
 package io.vmagent.agent.metrics;
 
-import io.vmagent.agent.metrics.domain.DomainMetrics;
-import io.vmagent.agent.metrics.system.CpuMetrics;
-import io.vmagent.agent.metrics.system.DiskIo;
-import io.vmagent.agent.metrics.system.FileSystemUsage;
-import io.vmagent.agent.metrics.system.HostFacts;
-import io.vmagent.agent.metrics.system.LoadAverage;
-import io.vmagent.agent.metrics.system.MemoryMetrics;
-import io.vmagent.agent.metrics.system.NetworkIo;
-import io.vmagent.agent.metrics.system.SwapMetrics;
-import io.vmagent.agent.metrics.system.SystemMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +8,7 @@ import java.util.List;
 public final class SnapshotBuilder {
   private final Instant collectedAt;
   private HostFacts host;
-  private CpuMetrics cpu;
-  private LoadAverage load;
-  private MemoryMetrics memory;
-  private SwapMetrics swap;
-  private List<FileSystemUsage> fileSystems;
-  private List<DiskIo> disks;
-  private List<NetworkIo> network;
+  private final SystemMetrics.Builder system = new SystemMetrics.Builder();
   private List<DomainMetrics> domains = List.of();
   private final List<CollectorStatus> statuses = new ArrayList<>();
 
@@ -40,29 +24,9 @@ public final class SnapshotBuilder {
     this.host = host;
   }
 
-  public void cpu(CpuMetrics cpu) {
-    this.cpu = cpu;
-  }
-
-  public void load(LoadAverage load) {
-    this.load = load;
-  }
-
-  public void memory(MemoryMetrics memory, SwapMetrics swap) {
-    this.memory = memory;
-    this.swap = swap;
-  }
-
-  public void fileSystems(List<FileSystemUsage> fileSystems) {
-    this.fileSystems = List.copyOf(fileSystems);
-  }
-
-  public void disks(List<DiskIo> disks) {
-    this.disks = List.copyOf(disks);
-  }
-
-  public void network(List<NetworkIo> network) {
-    this.network = List.copyOf(network);
+  /** Where the system collectors put their parts. */
+  public SystemMetrics.Builder system() {
+    return system;
   }
 
   public void domains(List<DomainMetrics> domains) {
@@ -78,7 +42,7 @@ public final class SnapshotBuilder {
         MetricsSnapshot.SCHEMA_VERSION,
         collectedAt,
         host,
-        new SystemMetrics(cpu, load, memory, swap, fileSystems, disks, network),
+        system.build(),
         domains,
         List.copyOf(statuses));
   }

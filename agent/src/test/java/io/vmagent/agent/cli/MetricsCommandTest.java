@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vmagent.agent.metrics.MetricsJson;
-import io.vmagent.agent.metrics.domain.TestDriverNodeXml;
+import io.vmagent.testing.TestDriverNodeXml;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

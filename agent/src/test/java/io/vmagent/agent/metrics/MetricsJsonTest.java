@@ -5,19 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vmagent.agent.metrics.domain.ConnectionAccess;
 import io.vmagent.agent.metrics.domain.DomainCollector;
-import io.vmagent.agent.metrics.domain.TestDriverNodeXml;
+import io.vmagent.agent.metrics.system.SystemCollectors;
+import io.vmagent.testing.TestDriverNodeXml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
 import oshi.SystemInfo;
 
 class MetricsJsonTest {
@@ -82,17 +84,15 @@ class MetricsJsonTest {
   }
 
   /** Every leaf path, arrays written as {@code []}, e.g. {@code domains[].disks[].device}. */
-  private static TreeSet<String> paths(JsonNode node) {
-    TreeSet<String> paths = new TreeSet<>();
+  private static Set<String> paths(JsonNode node) {
+    Set<String> paths = new TreeSet<>();
     walk(node, "", paths);
     return paths;
   }
 
-  private static void walk(JsonNode node, String prefix, TreeSet<String> paths) {
+  private static void walk(JsonNode node, String prefix, Set<String> paths) {
     if (node.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
         walk(
             field.getValue(),
             prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
@@ -114,7 +114,7 @@ class MetricsJsonTest {
 
   private record AutoCloseableConnect(Connect connect) implements AutoCloseable {
     @Override
-    public void close() throws Exception {
+    public void close() throws LibvirtException {
       connect.close();
     }
   }

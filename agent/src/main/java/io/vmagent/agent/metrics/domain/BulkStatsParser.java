@@ -27,10 +27,10 @@ final class BulkStatsParser {
   private static final byte[] NET = ascii("net.");
   private static final byte[] NAME = ascii("name");
   private static final byte[] COUNT = ascii("count");
-  private static final byte[] RD_REQS = ascii("rd.reqs");
-  private static final byte[] RD_BYTES = ascii("rd.bytes");
-  private static final byte[] WR_REQS = ascii("wr.reqs");
-  private static final byte[] WR_BYTES = ascii("wr.bytes");
+  // Both in the order of DomainSample.DeviceCounters' slots.
+  private static final byte[][] DISK_SUFFIXES = {
+    ascii("rd.reqs"), ascii("rd.bytes"), ascii("wr.reqs"), ascii("wr.bytes")
+  };
   private static final byte[][] NET_SUFFIXES = {
     ascii("rx.bytes"), ascii("rx.pkts"), ascii("rx.errs"), ascii("rx.drop"),
     ascii("tx.bytes"), ascii("tx.pkts"), ascii("tx.errs"), ascii("tx.drop")
@@ -85,38 +85,45 @@ final class BulkStatsParser {
       } else if (startsWith(base, length, NET)) {
         coverage.net = true;
         device(params, base, length, NET.length, out, false);
-      } else if (equals(base, length, STATE_STATE)) {
-        out.state = (int) number(base);
-      } else if (equals(base, length, STATE_REASON)) {
-        out.reason = (int) number(base);
-      } else if (equals(base, length, CPU_TIME)) {
-        coverage.cpu = true;
-        out.cpuTimeNanos = number(base);
-      } else if (equals(base, length, BALLOON_CURRENT)) {
-        coverage.balloon = true;
-        out.memoryCurrentKib = number(base);
-      } else if (equals(base, length, BALLOON_MAXIMUM)) {
-        out.memoryMaxKib = number(base);
-      } else if (equals(base, length, BALLOON_UNUSED)) {
-        coverage.balloonDetail = true;
-        out.balloonUnusedKib = number(base);
-      } else if (equals(base, length, BALLOON_AVAILABLE)) {
-        coverage.balloonDetail = true;
-        out.balloonAvailableKib = number(base);
-      } else if (equals(base, length, BALLOON_USABLE)) {
-        coverage.balloonDetail = true;
-        out.balloonUsableKib = number(base);
-      } else if (equals(base, length, BALLOON_RSS)) {
-        coverage.balloonDetail = true;
-        out.balloonRssKib = number(base);
-      } else if (equals(base, length, VCPU_CURRENT)) {
-        coverage.vcpu = true;
-        out.vcpus = (int) number(base);
+      } else {
+        domainField(base, length, out, coverage);
       }
     }
   }
 
-  /** {@code block.<N>.<suffix>} or {@code net.<N>.<suffix>}; {@code block.count} is skipped. */
+  /** A parameter of the domain itself: state, CPU, balloon or vCPU. */
+  private void domainField(int base, int length, DomainSample out, Coverage coverage) {
+    if (equals(base, length, STATE_STATE)) {
+      out.state = (int) number(base);
+    } else if (equals(base, length, STATE_REASON)) {
+      out.reason = (int) number(base);
+    } else if (equals(base, length, CPU_TIME)) {
+      coverage.cpu = true;
+      out.cpuTimeNanos = number(base);
+    } else if (equals(base, length, BALLOON_CURRENT)) {
+      coverage.balloon = true;
+      out.memoryCurrentKib = number(base);
+    } else if (equals(base, length, BALLOON_MAXIMUM)) {
+      out.memoryMaxKib = number(base);
+    } else if (equals(base, length, BALLOON_UNUSED)) {
+      coverage.balloonDetail = true;
+      out.balloonUnusedKib = number(base);
+    } else if (equals(base, length, BALLOON_AVAILABLE)) {
+      coverage.balloonDetail = true;
+      out.balloonAvailableKib = number(base);
+    } else if (equals(base, length, BALLOON_USABLE)) {
+      coverage.balloonDetail = true;
+      out.balloonUsableKib = number(base);
+    } else if (equals(base, length, BALLOON_RSS)) {
+      coverage.balloonDetail = true;
+      out.balloonRssKib = number(base);
+    } else if (equals(base, length, VCPU_CURRENT)) {
+      coverage.vcpu = true;
+      out.vcpus = (int) number(base);
+    }
+  }
+
+  /** {@code block.<N>.<suffix>} or {@code net.<N>.<suffix>}; {@code block.count} sizes the list. */
   private void device(
       Pointer params, int base, int length, int prefix, DomainSample out, boolean disk) {
     int pos = base + prefix;
@@ -135,14 +142,21 @@ final class BulkStatsParser {
       } else {
         out.expectInterfaces(count);
       }
-      return;
+    } else if (digits > 0 && pos < end && bytes[pos] == '.') {
+      DomainSample.DeviceCounters counters = disk ? out.disk(index) : out.networkInterface(index);
+      deviceField(
+          params, base, pos + 1, end - pos - 1, counters, disk ? DISK_SUFFIXES : NET_SUFFIXES);
     }
-    if (digits == 0 || pos >= end || bytes[pos] != '.') {
-      return;
-    }
-    int suffix = pos + 1;
-    int suffixLength = end - suffix;
-    DomainSample.DeviceCounters counters = disk ? out.disk(index) : out.networkInterface(index);
+  }
+
+  /** The device's name, or the counter whose key ends with one of {@code suffixes}. */
+  private void deviceField(
+      Pointer params,
+      int base,
+      int suffix,
+      int suffixLength,
+      DomainSample.DeviceCounters counters,
+      byte[][] suffixes) {
     if (region(suffix, suffixLength, NAME)) {
       if (type(base) == TYPE_STRING) {
         counters.name =
@@ -152,20 +166,8 @@ final class BulkStatsParser {
       }
       return;
     }
-    if (disk) {
-      if (region(suffix, suffixLength, RD_REQS)) {
-        counters.values[DomainSample.DeviceCounters.RD_REQS] = number(base);
-      } else if (region(suffix, suffixLength, RD_BYTES)) {
-        counters.values[DomainSample.DeviceCounters.RD_BYTES] = number(base);
-      } else if (region(suffix, suffixLength, WR_REQS)) {
-        counters.values[DomainSample.DeviceCounters.WR_REQS] = number(base);
-      } else if (region(suffix, suffixLength, WR_BYTES)) {
-        counters.values[DomainSample.DeviceCounters.WR_BYTES] = number(base);
-      }
-      return;
-    }
-    for (int k = 0; k < NET_SUFFIXES.length; k++) {
-      if (region(suffix, suffixLength, NET_SUFFIXES[k])) {
+    for (int k = 0; k < suffixes.length; k++) {
+      if (region(suffix, suffixLength, suffixes[k])) {
         counters.values[k] = number(base);
         return;
       }
@@ -179,21 +181,14 @@ final class BulkStatsParser {
   /** The parameter's value as a long; unsigned 64-bit counters beyond 2^63 do not occur. */
   private long number(int base) {
     int at = base + DomainStatsBinding.TYPED_PARAM_VALUE_OFFSET;
-    switch (type(base)) {
-      case TYPE_INT:
-        return view.getInt(at);
-      case TYPE_UINT:
-        return view.getInt(at) & 0xffffffffL;
-      case TYPE_LLONG:
-      case TYPE_ULLONG:
-        return view.getLong(at);
-      case TYPE_DOUBLE:
-        return (long) view.getDouble(at);
-      case TYPE_BOOLEAN:
-        return bytes[at] != 0 ? 1 : 0;
-      default:
-        return DomainSample.ABSENT;
-    }
+    return switch (type(base)) {
+      case TYPE_INT -> view.getInt(at);
+      case TYPE_UINT -> view.getInt(at) & 0xffffffffL;
+      case TYPE_LLONG, TYPE_ULLONG -> view.getLong(at);
+      case TYPE_DOUBLE -> (long) view.getDouble(at);
+      case TYPE_BOOLEAN -> bytes[at] != 0 ? 1 : 0;
+      default -> DomainSample.ABSENT;
+    };
   }
 
   private int fieldLength(int base) {

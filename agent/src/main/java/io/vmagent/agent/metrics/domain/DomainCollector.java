@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.domain;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.DomainMetrics;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.vmagent.agent.metrics.domain;
 
+import io.vmagent.agent.metrics.DomainMetrics;
 import java.util.Arrays;
 
 /**

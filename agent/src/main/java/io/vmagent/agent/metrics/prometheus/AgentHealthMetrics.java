@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmagent.agent.libvirt.ConnectionState;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -102,8 +103,8 @@ public final class AgentHealthMetrics {
 
   /** The spool's current size. */
   public void spoolSize(long entries, long bytes) {
-    spoolEntries.set(entries);
-    spoolBytes.set(bytes);
+    spoolEntries.set((double) entries);
+    spoolBytes.set((double) bytes);
   }
 
   /** Any successful exchange with the backend. */
@@ -115,7 +116,7 @@ public final class AgentHealthMetrics {
   /** The libvirt connection changed state (wire to the connection manager's listener). */
   public void libvirtConnectionState(ConnectionState state) {
     for (ConnectionState s : ConnectionState.values()) {
-      libvirtState.labelValues(s.name().toLowerCase(java.util.Locale.ROOT)).set(s == state ? 1 : 0);
+      libvirtState.labelValues(s.name().toLowerCase(Locale.ROOT)).set(s == state ? 1 : 0);
     }
   }
 

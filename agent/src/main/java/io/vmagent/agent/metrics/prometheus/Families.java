@@ -5,7 +5,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.Unit;
+import io.vmagent.agent.metrics.MetricSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,15 +15,31 @@ import java.util.Map;
  * figures (null, NaN, or the snapshot's -1) are skipped: absent, not zero. Every figure exported is
  * a size, a count, a duration or a ratio, so none is legitimately negative.
  */
-final class Families {
-  private final Map<String, CounterSnapshot.Builder> counters = new LinkedHashMap<>();
-  private final Map<String, GaugeSnapshot.Builder> gauges = new LinkedHashMap<>();
+final class Families implements MetricSink {
+  private final Map<String, CounterSnapshot.Builder> counters;
+  private final Map<String, GaugeSnapshot.Builder> gauges;
+  private final Labels labels;
 
-  /**
-   * Adds a point to a counter family; {@code name} is without the {@code _total} suffix the
-   * exposition adds.
-   */
-  void counter(String name, String help, Unit unit, Number value, Labels labels) {
+  Families() {
+    this(new LinkedHashMap<>(), new LinkedHashMap<>(), Labels.EMPTY);
+  }
+
+  private Families(
+      Map<String, CounterSnapshot.Builder> counters,
+      Map<String, GaugeSnapshot.Builder> gauges,
+      Labels labels) {
+    this.counters = counters;
+    this.gauges = gauges;
+    this.labels = labels;
+  }
+
+  @Override
+  public MetricSink labelled(String... namesAndValues) {
+    return new Families(counters, gauges, labels.merge(Labels.of(namesAndValues)));
+  }
+
+  @Override
+  public void counter(String name, String help, Unit unit, Number value) {
     if (unknown(value)) {
       return;
     }
@@ -36,7 +52,8 @@ final class Families {
                 .build());
   }
 
-  void gauge(String name, String help, Unit unit, Number value, Labels labels) {
+  @Override
+  public void gauge(String name, String help, Unit unit, Number value) {
     if (unknown(value)) {
       return;
     }
@@ -65,6 +82,13 @@ final class Families {
   }
 
   private static <T extends MetricSnapshot.Builder<T>> T unit(T builder, Unit unit) {
-    return unit == null ? builder : builder.unit(unit);
+    if (unit == null) {
+      return builder;
+    }
+    return builder.unit(
+        switch (unit) {
+          case BYTES -> io.prometheus.metrics.model.snapshots.Unit.BYTES;
+          case SECONDS -> io.prometheus.metrics.model.snapshots.Unit.SECONDS;
+        });
   }
 }

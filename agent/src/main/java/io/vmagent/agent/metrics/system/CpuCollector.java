@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.CpuMetrics;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +42,15 @@ public final class CpuCollector implements Collector {
     }
     previousTicks = ticks;
     previousPerCpuTicks = perCpuTicks;
-    into.cpu(
-        new CpuMetrics(
-            usage,
-            perCpu,
-            meanFrequency(processor.getCurrentFreq()),
-            positive(processor.getMaxFreq()),
-            processor.getPhysicalProcessorCount(),
-            processor.getLogicalProcessorCount()));
+    into.system()
+        .cpu(
+            new CpuMetrics(
+                usage,
+                perCpu,
+                meanFrequency(processor.getCurrentFreq()),
+                positive(processor.getMaxFreq()),
+                processor.getPhysicalProcessorCount(),
+                processor.getLogicalProcessorCount()));
   }
 
   /** OSHI gives a 0-1 fraction, or a negative value when the interval held no ticks. */

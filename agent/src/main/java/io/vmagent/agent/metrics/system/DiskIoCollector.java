@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.DiskIo;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class DiskIoCollector implements Collector {
     previous = current;
     previousNanos = now;
     result.sort(Comparator.comparing(DiskIo::device));
-    into.disks(result);
+    into.system().disks(result);
   }
 
   private static final long[] NONE = {-1, -1, -1, -1};

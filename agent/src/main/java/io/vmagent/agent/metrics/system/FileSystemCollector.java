@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.FileSystemUsage;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class FileSystemCollector implements Collector {
         result.add(usage);
       }
     }
-    into.fileSystems(result);
+    into.system().fileSystems(result);
   }
 
   private List<Mount> list() {
@@ -120,7 +121,7 @@ public final class FileSystemCollector implements Collector {
         long free = store.getUnallocatedSpace();
         long available = store.getUsableSpace();
         long used = Math.max(0, total - free);
-        double percent = Rates.percent(used, used + available);
+        double percent = Rates.percent((double) used, (double) (used + available));
         return new FileSystemUsage(
             mountPoint,
             device,

@@ -1,11 +1,13 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.HostFacts;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 import oshi.hardware.CentralProcessor;
 import oshi.software.os.OperatingSystem;
 
@@ -14,6 +16,8 @@ import oshi.software.os.OperatingSystem;
  * facts are read once (the CPU flags alone are a few kilobytes of text).
  */
 public final class HostCollector implements Collector {
+  private static final Pattern FLAG_SEPARATORS = Pattern.compile("[\\s:]+");
+
   private final OperatingSystem os;
   private final CentralProcessor processor;
   private final Path kvmDevice;
@@ -68,7 +72,7 @@ public final class HostCollector implements Collector {
   /** "vmx" or "svm" if any line of the CPU's feature flags lists it as a whole word. */
   static String virtualizationFlag(List<String> featureFlagLines) {
     for (String line : featureFlagLines) {
-      for (String token : line.split("[\\s:]+")) {
+      for (String token : FLAG_SEPARATORS.split(line, -1)) {
         if (token.equals("vmx") || token.equals("svm")) {
           return token;
         }

@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.LoadAverage;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import oshi.hardware.CentralProcessor;
 
@@ -23,6 +24,6 @@ public final class LoadAverageCollector implements Collector {
     if (load.length < 3 || load[0] < 0) {
       throw new IllegalStateException("load average is not available on this platform");
     }
-    into.load(new LoadAverage(load[0], load[1], load[2]));
+    into.system().load(new LoadAverage(load[0], load[1], load[2]));
   }
 }

@@ -1,8 +1,10 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.MemoryMetrics;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
+import io.vmagent.agent.metrics.SwapMetrics;
 import oshi.hardware.GlobalMemory;
 import oshi.hardware.VirtualMemory;
 
@@ -27,9 +29,12 @@ public final class MemoryCollector implements Collector {
     VirtualMemory virtual = memory.getVirtualMemory();
     long swapTotal = virtual.getSwapTotal();
     long swapUsed = virtual.getSwapUsed();
-    into.memory(
-        new MemoryMetrics(total, available, used, orZero(Rates.percent(used, total))),
-        new SwapMetrics(swapTotal, swapUsed, orZero(Rates.percent(swapUsed, swapTotal))));
+    into.system()
+        .memory(
+            new MemoryMetrics(
+                total, available, used, orZero(Rates.percent((double) used, (double) total))),
+            new SwapMetrics(
+                swapTotal, swapUsed, orZero(Rates.percent((double) swapUsed, (double) swapTotal))));
   }
 
   private static double orZero(double value) {

@@ -1,6 +1,7 @@
 package io.vmagent.agent.metrics.system;
 
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.NetworkIo;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
 import java.io.IOException;
@@ -75,52 +76,45 @@ public final class NetworkCollector implements Collector {
   public synchronized void collect(SnapshotBuilder into) {
     long now = System.nanoTime();
     double seconds = (now - previousNanos) / 1e9;
-    Set<String> names = names();
-    boolean relisted = false;
-    if (interfaces == null || names == null || !names.equals(namesAtListing)) {
-      interfaces = new ArrayList<>();
-      for (NetworkIF nic : hardware.getNetworkIFs(true)) {
-        if (!ignored.matcher(nic.getName()).matches()) {
-          interfaces.add(nic);
-        }
-      }
-      namesAtListing = names;
-      relisted = true;
-    }
+    boolean relisted = relistIfChanged();
     Map<String, long[]> current = new HashMap<>();
     List<NetworkIo> result = new ArrayList<>(interfaces.size());
     for (NetworkIF nic : interfaces) {
       long[] c = counters(nic, relisted);
       current.put(nic.getName(), c);
-      long[] p = previous.getOrDefault(nic.getName(), NONE);
-      double[] r = new double[FIELDS];
-      for (int i = 0; i < FIELDS; i++) {
-        r[i] = Rates.perSecond(p[i], c[i], seconds);
-      }
-      result.add(
-          new NetworkIo(
-              nic.getName(),
-              c[0],
-              c[1],
-              c[2],
-              c[3],
-              c[4],
-              c[5],
-              c[6],
-              c[7],
-              r[0],
-              r[1],
-              r[2],
-              r[3],
-              r[4],
-              r[5],
-              r[6],
-              r[7]));
+      result.add(reading(nic.getName(), previous.getOrDefault(nic.getName(), NONE), c, seconds));
     }
     previous = current;
     previousNanos = now;
     result.sort(Comparator.comparing(NetworkIo::name));
-    into.network(result);
+    into.system().network(result);
+  }
+
+  /** Lists the interfaces again when the names under /sys/class/net changed; whether it did. */
+  private boolean relistIfChanged() {
+    Set<String> names = names();
+    if (interfaces != null && names != null && names.equals(namesAtListing)) {
+      return false;
+    }
+    interfaces = new ArrayList<>();
+    for (NetworkIF nic : hardware.getNetworkIFs(true)) {
+      if (!ignored.matcher(nic.getName()).matches()) {
+        interfaces.add(nic);
+      }
+    }
+    namesAtListing = names;
+    return true;
+  }
+
+  /** Counters {@code c} and their rates since {@code p}, in {@link #SYSFS_FILES} order. */
+  private static NetworkIo reading(String name, long[] p, long[] c, double seconds) {
+    double[] r = new double[FIELDS];
+    for (int i = 0; i < FIELDS; i++) {
+      r[i] = Rates.perSecond(p[i], c[i], seconds);
+    }
+    return new NetworkIo(
+        name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], r[0], r[1], r[2], r[3], r[4], r[5],
+        r[6], r[7]);
   }
 
   /**

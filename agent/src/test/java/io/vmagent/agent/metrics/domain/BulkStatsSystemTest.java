@@ -2,6 +2,7 @@ package io.vmagent.agent.metrics.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmagent.agent.metrics.DomainMetrics;
 import io.vmagent.agent.metrics.MetricsSampler;
 import io.vmagent.agent.metrics.MetricsSnapshot;
 import io.vmagent.agent.testing.RealHypervisor;

@@ -2,6 +2,7 @@ package io.vmagent.agent.metrics.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmagent.agent.metrics.DomainMetrics;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.libvirt.Connect;

@@ -66,9 +66,7 @@ final class ExpositionParser {
       List<Sample> samples = new ArrayList<>();
       for (JsonNode s : f.get("samples")) {
         Map<String, String> labels = new TreeMap<>();
-        s.get("labels")
-            .fields()
-            .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        s.get("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         JsonNode v = s.get("value");
         samples.add(
             new Sample(s.get("name").asText(), labels, v.isTextual() ? Double.NaN : v.asDouble()));

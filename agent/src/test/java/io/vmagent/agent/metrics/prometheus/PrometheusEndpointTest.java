@@ -6,16 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vmagent.agent.libvirt.ConnectionState;
 import io.vmagent.agent.metrics.Collector;
+import io.vmagent.agent.metrics.DomainMetrics;
 import io.vmagent.agent.metrics.MetricsSampler;
 import io.vmagent.agent.metrics.MetricsSnapshot;
-import io.vmagent.agent.metrics.SystemCollectors;
 import io.vmagent.agent.metrics.domain.ConnectionAccess;
 import io.vmagent.agent.metrics.domain.DomainCollector;
-import io.vmagent.agent.metrics.domain.DomainMetrics;
-import io.vmagent.agent.metrics.domain.TestDriverNodeXml;
+import io.vmagent.agent.metrics.system.SystemCollectors;
+import io.vmagent.testing.TestDriverNodeXml;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,6 +38,7 @@ import oshi.SystemInfo;
 /** The endpoint scraped over real HTTP; the body parsed by the Prometheus client's parsers. */
 class PrometheusEndpointTest {
   private static final int DOMAINS = 10;
+  private static final InetAddress LOOPBACK = loopback();
 
   @TempDir static Path dir;
   private static Connect connect;
@@ -65,7 +68,7 @@ class PrometheusEndpointTest {
     health.commandFinished("stop_vm", "timeout");
     health.spoolSize(3, 4096);
     health.libvirtConnectionState(ConnectionState.CONNECTED);
-    endpoint = PrometheusEndpoint.start(new InetSocketAddress("127.0.0.1", 0), registry);
+    endpoint = PrometheusEndpoint.start(new InetSocketAddress(LOOPBACK, 0), registry);
   }
 
   @AfterAll
@@ -166,10 +169,19 @@ class PrometheusEndpointTest {
 
   @Test
   void secondEndpointOnTheSamePortFailsWithTheAddress() {
-    InetSocketAddress taken = new InetSocketAddress("127.0.0.1", endpoint.port());
+    InetSocketAddress taken = new InetSocketAddress(LOOPBACK, endpoint.port());
     assertThatExceptionOfType(IOException.class)
         .isThrownBy(() -> PrometheusEndpoint.start(taken, new PrometheusRegistry()))
         .withMessageContaining("cannot serve Prometheus metrics on 127.0.0.1:" + endpoint.port());
+  }
+
+  /** 127.0.0.1 as a literal, so the endpoint's messages name it as such. */
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static String scrape(String accept) throws Exception {

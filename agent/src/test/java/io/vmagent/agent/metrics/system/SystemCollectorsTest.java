@@ -2,9 +2,15 @@ package io.vmagent.agent.metrics.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmagent.agent.metrics.CpuMetrics;
+import io.vmagent.agent.metrics.FileSystemUsage;
+import io.vmagent.agent.metrics.HostFacts;
+import io.vmagent.agent.metrics.LoadAverage;
+import io.vmagent.agent.metrics.MemoryMetrics;
 import io.vmagent.agent.metrics.MetricsSampler;
 import io.vmagent.agent.metrics.MetricsSnapshot;
-import io.vmagent.agent.metrics.SystemCollectors;
+import io.vmagent.agent.metrics.NetworkIo;
+import io.vmagent.agent.metrics.SwapMetrics;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;

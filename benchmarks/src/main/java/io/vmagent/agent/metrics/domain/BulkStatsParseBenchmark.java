@@ -2,6 +2,8 @@ package io.vmagent.agent.metrics.domain;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import io.vmagent.agent.metrics.DomainMetrics;
+import io.vmagent.testing.TestDriverNodeXml;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;

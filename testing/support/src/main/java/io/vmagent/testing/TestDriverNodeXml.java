@@ -1,4 +1,4 @@
-package io.vmagent.agent.metrics.domain;
+package io.vmagent.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +12,7 @@ import java.util.UUID;
  * Domain {@code i} is named {@code vm-NNNN}, has a UUID derived from its index, 1-4 vCPUs, two
  * disks and one or two interfaces; every tenth domain is shut off.
  *
- * <p>Part of the agent's main code only so that the tests and the benchmarks module share it; the
- * agent itself never uses it. The test driver names interfaces itself ({@code testnet0}, {@code
- * testnet1}...).
+ * <p>The test driver names interfaces itself ({@code testnet0}, {@code testnet1}...).
  */
 public final class TestDriverNodeXml {
   private TestDriverNodeXml() {}
@@ -55,7 +53,7 @@ public final class TestDriverNodeXml {
     return "test://" + file.toAbsolutePath();
   }
 
-  static String xml(int domains) {
+  private static String xml(int domains) {
     StringBuilder xml = new StringBuilder(1024 + domains * 1024);
     xml.append("<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n")
         .append("  <cpu><mhz>2400</mhz><nodes>1</nodes><sockets>1</sockets>")

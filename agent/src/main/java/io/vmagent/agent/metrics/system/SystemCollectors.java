@@ -1,12 +1,6 @@
-package io.vmagent.agent.metrics;
+package io.vmagent.agent.metrics.system;
 
-import io.vmagent.agent.metrics.system.CpuCollector;
-import io.vmagent.agent.metrics.system.DiskIoCollector;
-import io.vmagent.agent.metrics.system.FileSystemCollector;
-import io.vmagent.agent.metrics.system.HostCollector;
-import io.vmagent.agent.metrics.system.LoadAverageCollector;
-import io.vmagent.agent.metrics.system.MemoryCollector;
-import io.vmagent.agent.metrics.system.NetworkCollector;
+import io.vmagent.agent.metrics.Collector;
 import java.nio.file.Path;
 import java.util.List;
 import oshi.SystemInfo;
