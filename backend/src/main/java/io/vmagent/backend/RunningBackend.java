@@ -2,11 +2,11 @@ package io.vmagent.backend;
 
 import io.vmagent.backend.auth.AccessTokens;
 import io.vmagent.backend.auth.Secrets;
-import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.auth.SigningKey;
 import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.backend.config.BackendConfig;
+import io.vmagent.backend.files.SecureFiles;
 import io.vmagent.backend.http.HttpsServer;
 import io.vmagent.backend.http.Routes;
 import io.vmagent.backend.limits.Throttles;

@@ -5,7 +5,6 @@ import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.limits.RefusalLog;
 import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.ApiException;
-import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.Problem;
@@ -199,8 +198,7 @@ public final class ApiHandler extends Handler.Abstract {
     if (route.credential.guessable) {
       return true;
     }
-    String bearer =
-        Authenticator.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
+    String bearer = Secrets.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
     return bearer.startsWith(Secrets.OPERATOR_PREFIX)
         || bearer.startsWith(Secrets.BOOTSTRAP_PREFIX);
   }

@@ -84,7 +84,8 @@ public final class Routes {
                 false,
                 x -> {
                   // Absent when the agent proves its key instead; the service says what is missing.
-                  String token = Authenticator.bearer(x.authorization()).orElse(null);
+                  String token =
+                      io.vmagent.backend.auth.Secrets.bearer(x.authorization()).orElse(null);
                   RegisterRequest request = x.body(RegisterRequest.class);
                   return Reply.ok(
                       s.registration().register(token, request, x.peer(), x.remoteAddress()));
