@@ -187,7 +187,7 @@ public final class ApiHandler extends Handler.Abstract {
     String address = Request.getRemoteAddr(request);
     throttles.authenticationFailed(
         address, Throttles.credentialKey(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
-    refusals.refused(address, route.credential.label(), e.getMessage());
+    refusals.refused(address, route.credential().label(), e.getMessage());
   }
 
   /**
@@ -195,7 +195,7 @@ public final class ApiHandler extends Handler.Abstract {
    * refresh, operator), or a bearer token shaped like an operator or bootstrap token on any route.
    */
   private static boolean guessable(Route route, Request request) {
-    if (route.credential.guessable) {
+    if (route.credential().guessable) {
       return true;
     }
     String bearer = Secrets.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
@@ -222,7 +222,7 @@ public final class ApiHandler extends Handler.Abstract {
         if (blocked.isPresent()) {
           refusals.refused(
               Request.getRemoteAddr(request),
-              route.credential.label(),
+              route.credential().label(),
               "too many failed authentications");
           throw ApiException.rateLimited(
               "too many failed authentications from this address or with this credential; retry"
@@ -235,7 +235,7 @@ public final class ApiHandler extends Handler.Abstract {
       Exchange exchange =
           new Exchange(request, route, path, params, query(request), validator, mapper);
       try {
-        return route.endpoint.handle(exchange);
+        return route.answer(exchange);
       } catch (ApiException e) {
         countFailedAuthentication(e, route, request);
         throw e;
