@@ -25,6 +25,7 @@ import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.QueueCommandRequest;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -310,16 +311,29 @@ public final class RunningBackend implements AutoCloseable {
     return database.dataSource();
   }
 
+  private void stopServer() throws IOException {
+    try {
+      server.close();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the HTTPS server stopped");
+    } catch (Exception e) {
+      throw new IOException("the HTTPS server did not stop", e);
+    }
+  }
+
   /** Stops serving and closes the database. */
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     long started = System.nanoTime();
     offlineWatch.close();
     retention.close();
     throttles.close();
     commands.close();
     try {
-      server.close();
+      stopServer();
     } finally {
       long serverStopped = System.nanoTime();
       database.close();

@@ -105,7 +105,9 @@ final class FleetRun {
     List<ProcessSampler> samplers = new ArrayList<>(backendSamplers);
     samplers.add(self);
     long sampleMs = settings.sampleEvery().toMillis();
-    scheduler.scheduleAtFixedRate(() -> sampleAll(samplers), 0, sampleMs, TimeUnit.MILLISECONDS);
+    var unused =
+        scheduler.scheduleAtFixedRate(
+            () -> sampleAll(samplers), 0, sampleMs, TimeUnit.MILLISECONDS);
 
     progress.printf(
         "registering %d agents on %d backend(s), %d at a time%n",

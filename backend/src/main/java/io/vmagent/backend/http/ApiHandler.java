@@ -93,25 +93,27 @@ public final class ApiHandler extends Handler.Abstract {
       // Held without a thread: the connection stays open (it counts against the connection cap)
       // and the client's next request waits for this answer.
       Reply held = reply;
-      HOLDS.schedule(
-          () -> write(held, method, path, response, callback, started),
-          reply.hold().toMillis(),
-          java.util.concurrent.TimeUnit.MILLISECONDS);
+      var unused =
+          HOLDS.schedule(
+              () -> write(held, method, path, response, callback, started),
+              reply.hold().toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS);
     } else if (reply.later() == null) {
       write(reply, method, path, response, callback, started);
     } else {
       // A long poll: this thread returns to the pool; the answer is written when it is ready.
-      reply
-          .later()
-          .whenComplete(
-              (answer, error) ->
-                  write(
-                      error == null ? answer : failure(unwrap(error), method, path),
-                      method,
-                      path,
-                      response,
-                      callback,
-                      started));
+      var unused =
+          reply
+              .later()
+              .whenComplete(
+                  (answer, error) ->
+                      write(
+                          error == null ? answer : failure(unwrap(error), method, path),
+                          method,
+                          path,
+                          response,
+                          callback,
+                          started));
     }
     return true;
   }
