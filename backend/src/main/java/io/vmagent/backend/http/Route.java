@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,16 +17,14 @@ final class Route {
   final String method;
   final String template;
   final Caller caller;
-  private final Body<?> body;
   private final Endpoint endpoint;
   private final Pattern pattern;
   private final List<String> names = new ArrayList<>();
 
-  private Route(String method, String template, Caller caller, Body<?> body, Endpoint endpoint) {
+  private Route(String method, String template, Caller caller, Endpoint endpoint) {
     this.method = method;
     this.template = template;
-    this.caller = Objects.requireNonNull(caller, "caller == null");
-    this.body = body;
+    this.caller = caller;
     this.endpoint = endpoint;
     Matcher names = NAME.matcher(template);
     StringBuilder regex = new StringBuilder();
@@ -54,11 +51,6 @@ final class Route {
   /** The secret this route's caller proves itself with. */
   Credential credential() {
     return caller.credential();
-  }
-
-  /** The body this route reads, or null when it reads none. */
-  Body<?> body() {
-    return body;
   }
 
   /** Admits the caller, checks the request and answers it, in that order. */
@@ -102,8 +94,7 @@ final class Route {
       return new Route(
           method,
           template,
-          caller,
-          null,
+          caller(),
           x -> {
             x.accept();
             return endpoint.handle(x);
@@ -112,7 +103,14 @@ final class Route {
 
     /** The route, reading {@code body} (checked and bound) before the endpoint runs. */
     <T> Route answer(Body<T> body, Endpoint.WithBody<T> endpoint) {
-      return new Route(method, template, caller, body, x -> endpoint.handle(x, x.body(body)));
+      return new Route(method, template, caller(), x -> endpoint.handle(x, x.body(body)));
+    }
+
+    private Caller caller() {
+      if (caller == null) {
+        throw new IllegalStateException("the route " + method + " " + template + " has no caller");
+      }
+      return caller;
     }
   }
 }
