@@ -1,32 +1,21 @@
 package io.vmagent.backend;
 
-import io.vmagent.backend.auth.AccessTokens;
 import io.vmagent.backend.auth.Secrets;
-import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.auth.SigningKey;
 import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.backend.config.BackendConfig;
+import io.vmagent.backend.files.SecureFiles;
 import io.vmagent.backend.http.HttpsServer;
 import io.vmagent.backend.http.Routes;
 import io.vmagent.backend.limits.Throttles;
-import io.vmagent.backend.service.AgentService;
-import io.vmagent.backend.service.Authenticator;
-import io.vmagent.backend.service.CertificateIssuer;
 import io.vmagent.backend.service.CommandService;
-import io.vmagent.backend.service.IdentityService;
-import io.vmagent.backend.service.JsonCodec;
 import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.RetentionSweep;
-import io.vmagent.backend.service.Signals;
-import io.vmagent.backend.service.TelemetryService;
-import io.vmagent.backend.store.AgentStore;
-import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.RetentionStore;
-import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.tls.DevCertificateAuthority;
 import io.vmagent.backend.tls.FleetAuthority;
@@ -36,6 +25,7 @@ import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.QueueCommandRequest;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,139 +99,81 @@ public final class RunningBackend implements AutoCloseable {
     String operatorToken = operatorToken(config);
     Database database = Database.open(config);
     try {
-      IdentityStore identities = new IdentityStore();
-      Throttles throttles = new Throttles(config.limits());
-      DevCertificateAuthority authority =
-          FleetAuthority.resolve(config, sharedAuthority(database, identities, clock));
-      TlsMaterial tls = TlsMaterial.loadOrCreate(config, authority);
-      OperatorCertificate.ensure(config.dataDir().resolve("tls"), authority);
-      AgentStore agents = new AgentStore();
-      TokenStore tokens = new TokenStore();
-      CommandStore commandStore = new CommandStore(database.dialect());
-      TelemetryStore telemetry = new TelemetryStore(database.dialect());
-      Instant now = clock.instant();
-      database.inTransaction(
-          "publish keys",
-          c -> {
-            tokens.ensureSigningKey(c, signingKey.keyId(), signingKey.publicJwkJson(), now);
-            tokens.ensureOperatorToken(c, Secrets.hash(operatorToken), now);
-            return null;
-          });
-      JsonCodec json = new JsonCodec();
-      AccessTokens accessTokens =
-          new AccessTokens(
-              signingKey,
-              kid -> database.inTransaction("find a signing key", c -> tokens.signingKey(c, kid)),
-              config.accessTokenTtl(),
-              clock);
-      String version = backendVersion();
-      Authenticator auth =
-          new Authenticator(
-              database, accessTokens, agents, tokens, identities, config.clientAuth(), clock);
-      CertificateIssuer certificates =
-          new CertificateIssuer(authority, config.agentCertificateLifetime());
-      RegistrationService registration =
-          new RegistrationService(
-              database,
-              agents,
-              tokens,
-              identities,
-              auth,
-              certificates,
-              throttles,
-              accessTokens,
-              json,
-              config.refreshTokenTtl(),
-              config.defaultHeartbeatInterval(),
-              clock);
-      AgentService agentService =
-          new AgentService(
-              database,
-              agents,
-              tokens,
-              identities,
-              commandStore,
-              telemetry,
-              json,
-              config.offlineAfterMissedHeartbeats(),
-              config.latestAgentVersion(),
-              version,
-              clock);
-      CommandService commands =
-          new CommandService(
-              database,
-              agents,
-              commandStore,
-              json,
-              new Signals(),
-              config.leaseDuration(),
-              config.defaultCommandDeadline(),
-              config.pollRecheckInterval(),
-              config.limits().maxWaitingPollsPerAgent(),
-              clock);
-      TelemetryService telemetryService = new TelemetryService(database, telemetry, clock);
-      IdentityService identityService =
-          new IdentityService(
-              database, agents, tokens, identities, certificates, agentService, clock);
-      Routes.Services services =
-          new Routes.Services(
-              database,
-              auth,
-              registration,
-              identityService,
-              agentService,
-              commands,
-              telemetryService,
-              () -> database.inTransaction("list signing keys", tokens::signingKeys),
-              config.latestAgentVersion(),
-              version,
-              config.maxBodyBytes(),
-              config.maxBatchBytes(),
-              throttles,
-              config.limits(),
-              clock);
-      HttpsServer server =
-          HttpsServer.start(
-              config.host(),
-              config.port(),
-              tls,
-              config.clientAuth(),
-              config.httpThreads(),
-              config.limits().maxConnections(),
-              config.limits().newConnectionsPerSecond(),
-              Routes.handler(services));
-      OfflineWatch offlineWatch =
-          new OfflineWatch(agentService::liveness, offlineWatchPeriod(config));
-      RetentionSweep retention =
-          new RetentionSweep(
-              database, new RetentionStore(database.dialect()), config.retention(), clock);
-      RunningBackend running =
-          new RunningBackend(
-              config,
-              database,
-              server,
-              tls,
-              operatorToken,
-              registration,
-              commands,
-              offlineWatch,
-              retention,
-              throttles);
-      Files.writeString(
-          config.dataDir().resolve(ENDPOINT_FILE),
-          running.baseUrl() + "\n",
-          StandardCharsets.UTF_8);
-      LOG.info(
-          "vm-backend {} serving {} (client certificates: {}, database: {})",
-          version,
-          running.baseUrl(),
-          config.clientAuth(),
-          config.embeddedDatabase() ? "embedded H2" : database.dialect());
-      return running;
+      return serve(config, database, signingKey, operatorToken, clock);
     } catch (Exception e) {
       database.close();
       throw e;
     }
+  }
+
+  private static RunningBackend serve(
+      BackendConfig config,
+      Database database,
+      SigningKey signingKey,
+      String operatorToken,
+      Clock clock)
+      throws Exception {
+    Wiring wiring = new Wiring(config, database, clock);
+    Throttles throttles = new Throttles(config.limits());
+    DevCertificateAuthority authority =
+        FleetAuthority.resolve(config, sharedAuthority(database, wiring.identities, clock));
+    TlsMaterial tls = TlsMaterial.loadOrCreate(config, authority);
+    OperatorCertificate.ensure(config.dataDir().resolve("tls"), authority);
+    publishKeys(database, wiring.tokens, signingKey, operatorToken, clock.instant());
+    String version = backendVersion();
+    Routes.Services services = wiring.services(signingKey, authority, throttles, version);
+    HttpsServer server =
+        HttpsServer.start(
+            config.host(),
+            config.port(),
+            tls,
+            config.clientAuth(),
+            config.httpThreads(),
+            config.limits().maxConnections(),
+            config.limits().newConnectionsPerSecond(),
+            Routes.handler(services));
+    RunningBackend running =
+        new RunningBackend(
+            config,
+            database,
+            server,
+            tls,
+            operatorToken,
+            services.registration(),
+            services.commands(),
+            new OfflineWatch(services.agents()::liveness, offlineWatchPeriod(config)),
+            new RetentionSweep(
+                database, new RetentionStore(database.dialect()), config.retention(), clock),
+            throttles);
+    running.announce(version);
+    return running;
+  }
+
+  private static void publishKeys(
+      Database database,
+      TokenStore tokens,
+      SigningKey signingKey,
+      String operatorToken,
+      Instant now) {
+    database.inTransaction(
+        "publish keys",
+        c -> {
+          tokens.ensureSigningKey(c, signingKey.keyId(), signingKey.publicJwkJson(), now);
+          tokens.ensureOperatorToken(c, Secrets.hash(operatorToken), now);
+          return null;
+        });
+  }
+
+  /** Writes the endpoint file for the command line and logs what is served. */
+  private void announce(String version) throws IOException {
+    Files.writeString(
+        config.dataDir().resolve(ENDPOINT_FILE), baseUrl + "\n", StandardCharsets.UTF_8);
+    LOG.info(
+        "vm-backend {} serving {} (client certificates: {}, database: {})",
+        version,
+        baseUrl,
+        config.clientAuth(),
+        config.embeddedDatabase() ? "embedded H2" : database.dialect());
   }
 
   private static FleetAuthority.Shared sharedAuthority(
@@ -380,16 +312,29 @@ public final class RunningBackend implements AutoCloseable {
     return database.dataSource();
   }
 
+  private void stopServer() throws IOException {
+    try {
+      server.close();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the HTTPS server stopped");
+    } catch (Exception e) {
+      throw new IOException("the HTTPS server did not stop", e);
+    }
+  }
+
   /** Stops serving and closes the database. */
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     long started = System.nanoTime();
     offlineWatch.close();
     retention.close();
     throttles.close();
     commands.close();
     try {
-      server.close();
+      stopServer();
     } finally {
       long serverStopped = System.nanoTime();
       database.close();

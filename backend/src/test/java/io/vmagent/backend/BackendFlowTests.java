@@ -466,7 +466,7 @@ abstract class BackendFlowTests {
                 }
               }));
     }
-    CompletableFuture.allOf(pollers.toArray(new CompletableFuture[0]))
+    CompletableFuture.allOf(pollers.toArray(new CompletableFuture<?>[0]))
         .get(60, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(delivered).doesNotHaveDuplicates().hasSize(total);
   }

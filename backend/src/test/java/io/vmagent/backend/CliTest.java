@@ -3,7 +3,6 @@ package io.vmagent.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.vmagent.backend.cli.Main;
 import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
@@ -18,8 +17,6 @@ import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.VmSummary;
 import io.vmagent.protocol.VmView;
 import io.vmagent.protocol.text.Printable;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,50 +27,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The operator command line against a running backend, by data directory and by URL. */
-class CliTest {
-  @TempDir Path dir;
-  private RunningBackend backend;
-  private ContractClient client;
-  private String out;
-  private String err;
-
-  @BeforeEach
-  void start() throws Exception {
-    backend =
-        VmBackend.builder()
-            .dataDir(dir.resolve("data"))
-            .listen("127.0.0.1", 0)
-            .pollRecheckInterval(java.time.Duration.ofMillis(200))
-            .build()
-            .start();
-    client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    backend.close();
-    assertThat(client.violations()).isEmpty();
-  }
-
-  private int cli(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int status = Main.run(new PrintWriter(o, true), new PrintWriter(e, true), args);
-    out = o.toString();
-    err = e.toString();
-    return status;
-  }
-
-  private String data() {
-    return dir.resolve("data").toString();
-  }
-
+class CliTest extends CliAgainstBackend {
   private TestAgent registerThroughTheCli() {
     assertThat(cli("token", "create", "--data-dir", data(), "--single-use", "--expires-in", "1h"))
         .isZero();

@@ -172,7 +172,7 @@ final class ContractClient {
     SimpleRequest.Builder request =
         new SimpleRequest.Builder(Request.Method.valueOf(method), pathAndQuery[0]);
     if (pathAndQuery.length == 2) {
-      for (String pair : pathAndQuery[1].split("&")) {
+      for (String pair : pathAndQuery[1].split("&", -1)) {
         String[] kv = pair.split("=", 2);
         request.withQueryParam(
             kv[0], URLDecoder.decode(kv.length > 1 ? kv[1] : "", StandardCharsets.UTF_8));

@@ -33,6 +33,7 @@ class DataDirectoryModesTest {
 
     try (RunningBackend backend =
         VmBackend.builder().dataDir(data).listen("127.0.0.1", 0).build().start()) {
+      assertThat(backend.port()).isPositive();
       assertThat(mode(data)).isEqualTo("rwx------");
       assertThat(mode(data.resolve("db"))).isEqualTo("rwx------");
       assertThat(databaseFiles(data)).isNotEmpty();
@@ -48,6 +49,7 @@ class DataDirectoryModesTest {
     }
     try (RunningBackend backend =
         VmBackend.builder().dataDir(data).listen("127.0.0.1", 0).build().start()) {
+      assertThat(backend.port()).isPositive();
       assertThat(mode(data)).isEqualTo("rwx------");
       for (Path file : databaseFiles(data)) {
         assertThat(mode(file)).as(file.toString()).isEqualTo("rw-------");

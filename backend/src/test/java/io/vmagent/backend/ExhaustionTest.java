@@ -35,6 +35,7 @@ class ExhaustionTest {
   @TempDir Path dir;
 
   @Test
+  @SuppressWarnings("try") // BackendProcess.close() may be interrupted; the test then fails anyway
   void twoThousandLongPollsAndTwoThousandSlowConnectionsFromOneClientLeaveTheBackendServing()
       throws Exception {
     try (BackendProcess backend = BackendProcess.start(dir.resolve("data"))) {

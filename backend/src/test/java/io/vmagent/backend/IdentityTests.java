@@ -277,7 +277,7 @@ abstract class IdentityTests {
     assertThat(heartbeat(client, b)).isEqualTo(200);
 
     String kept = backend.createBootstrapToken(false, null);
-    KeyedAgent c = registered("host-c", kept);
+    registered("host-c", kept);
     backend.operator().revokeAgent("host-c", true);
     assertThat(agent("host-d").register(client, kept).status())
         .as("--keep-token leaves the token usable")

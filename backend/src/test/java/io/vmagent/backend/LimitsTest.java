@@ -13,6 +13,7 @@ import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.ProtocolPaths;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -200,7 +201,9 @@ class LimitsTest {
     List<Socket> held = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       Socket plain = new Socket();
-      plain.connect(new InetSocketAddress("127.0.0.1", backend.port()));
+      plain.connect(
+          new InetSocketAddress(
+              InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), backend.port()));
       SSLSocket tls =
           (SSLSocket)
               io.vmagent.backend.client.TlsTrust.trusting(backend.caCertificatePath())

@@ -36,7 +36,7 @@ class OfflineLogTest {
   }
 
   private List<String> lines(String fragment) {
-    synchronized (log.list) {
+    synchronized (log) { // the lock the appender appends under
       return log.list.stream()
           .map(ILoggingEvent::getFormattedMessage)
           .filter(m -> m.contains(fragment))

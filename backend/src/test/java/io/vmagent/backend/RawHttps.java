@@ -72,8 +72,8 @@ final class RawHttps {
     in.transferTo(all);
     String text = all.toString(StandardCharsets.UTF_8);
     int end = text.indexOf("\r\n\r\n");
-    String[] lines = text.substring(0, end).split("\r\n");
-    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    String[] lines = text.substring(0, end).split("\r\n", -1);
+    int status = Integer.parseInt(lines[0].split(" ", -1)[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');

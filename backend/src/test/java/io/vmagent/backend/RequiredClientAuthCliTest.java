@@ -2,66 +2,27 @@ package io.vmagent.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmagent.backend.cli.Main;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ProtocolPaths;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every operator command against a backend that requires client certificates: through the data
  * directory (its operator certificate is found there) and through a URL with a certificate issued
  * by {@code cert issue}.
  */
-class RequiredClientAuthCliTest {
-  @TempDir Path dir;
-  private RunningBackend backend;
-  private ContractClient client;
-  private String out;
-  private String err;
-
-  @BeforeEach
-  void start() throws Exception {
-    backend =
-        VmBackend.builder()
-            .dataDir(dir.resolve("data"))
-            .listen("127.0.0.1", 0)
-            .clientAuth(ClientAuth.REQUIRED)
-            .pollRecheckInterval(java.time.Duration.ofMillis(200))
-            .build()
-            .start();
-    client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    backend.close();
-    assertThat(client.violations()).isEmpty();
-  }
-
-  private int cli(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int status = Main.run(new PrintWriter(o, true), new PrintWriter(e, true), args);
-    out = o.toString();
-    err = e.toString();
-    return status;
-  }
-
-  private String data() {
-    return dir.resolve("data").toString();
+class RequiredClientAuthCliTest extends CliAgainstBackend {
+  @Override
+  VmBackend.Builder configure(VmBackend.Builder builder) {
+    return builder.clientAuth(ClientAuth.REQUIRED);
   }
 
   @Test

@@ -264,7 +264,7 @@ class RetentionTest {
   private int pruned(String label) {
     Pattern figure = Pattern.compile("(\\d+) " + Pattern.quote(label) + "\\b");
     int total = 0;
-    synchronized (log.list) {
+    synchronized (log) { // the lock the appender appends under
       for (ILoggingEvent event : log.list) {
         Matcher m = figure.matcher(event.getFormattedMessage());
         while (m.find()) {

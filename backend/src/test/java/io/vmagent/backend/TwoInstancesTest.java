@@ -100,7 +100,8 @@ class TwoInstancesTest {
                 }
               }));
     }
-    CompletableFuture.allOf(pollers.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+    CompletableFuture.allOf(pollers.toArray(new CompletableFuture<?>[0]))
+        .get(120, TimeUnit.SECONDS);
 
     assertThat(delivered).doesNotHaveDuplicates().hasSize(total);
     assertThat(new HashSet<>(delivered)).isEqualTo(queued);

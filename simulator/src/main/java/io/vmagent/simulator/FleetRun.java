@@ -66,21 +66,8 @@ final class FleetRun {
       ExecutorService httpPool,
       ScheduledThreadPoolExecutor scheduler)
       throws IOException, InterruptedException {
-    WindowStats registration = new WindowStats("registration", SAMPLES_PER_TYPE);
     Recorder recorder = new Recorder(new WindowStats("setup", 16));
-    List<BackendClient> clients = new ArrayList<>();
-    for (URI uri : settings.backends()) {
-      // HTTP/1.1 so that, as with real agents, each concurrent request has its own connection
-      // rather than all agents sharing one multiplexed HTTP/2 connection.
-      HttpClient http =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .sslContext(ssl)
-              .connectTimeout(Duration.ofSeconds(10))
-              .executor(httpPool)
-              .build();
-      clients.add(new BackendClient(http, uri, ProtocolJson.tolerantMapper(), recorder));
-    }
+    List<BackendClient> clients = clients(ssl, httpPool, recorder);
     if (settings.bootstrapToken() == null || settings.bootstrapToken().isBlank()) {
       settings = settings.withBootstrapToken(createBootstrapToken(clients.get(0)));
     }
@@ -96,20 +83,64 @@ final class FleetRun {
     for (int i = 0; i < settings.agents(); i++) {
       agents.add(new SimulatedAgent(i, clients.get(i % clients.size()), fleet));
     }
+    Samplers samplers = startSampling(scheduler);
+    FleetReport.Registration storm = registrationStorm(agents, clients.size(), recorder);
+    recorder.switchTo(new WindowStats("warm-up", SAMPLES_PER_TYPE));
+    sleepWithProgress("warm-up", settings.warmup(), null);
+    Steady steady = steady(fleet, clients, agents, recorder, samplers);
+    return report(startedAt, fleet, storm, steady, samplers);
+  }
+
+  /** One HTTP client a backend. */
+  private List<BackendClient> clients(SSLContext ssl, ExecutorService httpPool, Recorder recorder) {
+    List<BackendClient> clients = new ArrayList<>();
+    for (URI uri : settings.backends()) {
+      // HTTP/1.1 so that, as with real agents, each concurrent request has its own connection
+      // rather than all agents sharing one multiplexed HTTP/2 connection.
+      HttpClient http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(ssl)
+              .connectTimeout(Duration.ofSeconds(10))
+              .executor(httpPool)
+              .build();
+      clients.add(new BackendClient(http, uri, ProtocolJson.tolerantMapper(), recorder));
+    }
+    return clients;
+  }
+
+  /** The processes sampled: the backends' and the simulator's own. */
+  private record Samplers(List<ProcessSampler> backends, ProcessSampler self) {
+    List<ProcessSampler> all() {
+      List<ProcessSampler> all = new ArrayList<>(backends);
+      all.add(self);
+      return all;
+    }
+  }
+
+  private Samplers startSampling(ScheduledThreadPoolExecutor scheduler)
+      throws InterruptedException {
     List<ProcessSampler> backendSamplers = new ArrayList<>();
     long ticks = clockTicksPerSecond();
     for (long pid : settings.backendPids()) {
       backendSamplers.add(new ProcessSampler(pid, "backend", ticks));
     }
     ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid(), "simulator", ticks);
-    List<ProcessSampler> samplers = new ArrayList<>(backendSamplers);
-    samplers.add(self);
+    Samplers samplers = new Samplers(backendSamplers, self);
+    List<ProcessSampler> all = samplers.all();
     long sampleMs = settings.sampleEvery().toMillis();
-    scheduler.scheduleAtFixedRate(() -> sampleAll(samplers), 0, sampleMs, TimeUnit.MILLISECONDS);
+    var unused =
+        scheduler.scheduleAtFixedRate(() -> sampleAll(all), 0, sampleMs, TimeUnit.MILLISECONDS);
+    return samplers;
+  }
 
+  /** Registers the agents within the registration timeout, printing progress on the way. */
+  private FleetReport.Registration registrationStorm(
+      List<SimulatedAgent> agents, int backends, Recorder recorder) throws InterruptedException {
+    WindowStats registration = new WindowStats("registration", SAMPLES_PER_TYPE);
     progress.printf(
         "registering %d agents on %d backend(s), %d at a time%n",
-        settings.agents(), clients.size(), settings.registerConcurrency());
+        settings.agents(), backends, settings.registerConcurrency());
     recorder.switchTo(registration);
     long stormStart = System.nanoTime();
     CompletableFuture<Void> storm = registerAll(agents, stormStart);
@@ -123,56 +154,72 @@ final class FleetRun {
     int registered = registeredCount.get();
     double stormSeconds = Math.max(0, lastRegisteredNanos.get() - stormStart) / 1e9;
     Map<RequestType, LatencySummary> stormFigures = registration.summaries(stormSeconds);
-    LatencySummary registerLatency = stormFigures.get(RequestType.REGISTER);
-    FleetReport.Registration registrationReport =
-        new FleetReport.Registration(
-            registered,
-            round2(stormSeconds),
-            stormSeconds > 0 ? round2(registered / stormSeconds) : 0,
-            registerLatency,
-            registration.errorReasons());
     progress.printf("registration: %d/%d in %.1f s%n", registered, settings.agents(), stormSeconds);
+    return new FleetReport.Registration(
+        registered,
+        round2(stormSeconds),
+        stormSeconds > 0 ? round2(registered / stormSeconds) : 0,
+        stormFigures.get(RequestType.REGISTER),
+        registration.errorReasons());
+  }
 
-    recorder.switchTo(new WindowStats("warm-up", SAMPLES_PER_TYPE));
-    sleepWithProgress("warm-up", settings.warmup(), null);
+  /** What the steady window measured, between two nanoTime readings. */
+  private record Steady(
+      WindowStats stats,
+      long start,
+      long end,
+      double busyPercent,
+      String loadAtStart,
+      String loadAfter) {
+    double seconds() {
+      return (end - start) / 1e9;
+    }
+  }
 
+  /** The measured window: operator load on, the agents at their pace; then every agent stops. */
+  private Steady steady(
+      Fleet fleet,
+      List<BackendClient> clients,
+      List<SimulatedAgent> agents,
+      Recorder recorder,
+      Samplers samplers)
+      throws IOException, InterruptedException {
     WindowStats steady = new WindowStats("steady", SAMPLES_PER_TYPE);
     MachineSampler machine = new MachineSampler();
     OperatorLoad operator = new OperatorLoad(fleet, clients, agents);
     recorder.switchTo(steady);
     machine.begin();
-    sampleAll(samplers);
+    sampleAll(samplers.all());
     long steadyStart = System.nanoTime();
     operator.start();
     sleepWithProgress("steady", settings.duration(), steady);
     operator.stop();
-    sampleAll(samplers);
+    sampleAll(samplers.all());
     long steadyEnd = System.nanoTime();
     double busy = machine.busyPercentSinceBegin();
     String loadAfter = MachineSampler.loadAverage();
     recorder.stopRecording();
     agents.forEach(SimulatedAgent::stop);
     drain(clients);
+    return new Steady(steady, steadyStart, steadyEnd, busy, machine.loadAtStart(), loadAfter);
+  }
 
-    double seconds = (steadyEnd - steadyStart) / 1e9;
-    Map<RequestType, LatencySummary> figures = steady.summaries(seconds);
-    double rps = 0;
-    double worstP99 = 0;
-    for (Map.Entry<RequestType, LatencySummary> e : figures.entrySet()) {
-      if (e.getKey() != RequestType.COMMAND_ROUND_TRIP) {
-        rps += e.getValue().perSecond();
-      }
-      if (!e.getKey().excludedFromVerdict()) {
-        worstP99 = Math.max(worstP99, e.getValue().p99Ms());
-      }
-    }
-    long errors = steady.errors();
+  private FleetReport report(
+      String startedAt,
+      Fleet fleet,
+      FleetReport.Registration storm,
+      Steady steady,
+      Samplers samplers) {
+    double seconds = steady.seconds();
+    Map<RequestType, LatencySummary> figures = steady.stats().summaries(seconds);
+    double worstP99 = worstP99(figures);
+    long errors = steady.stats().errors();
     List<ProcessUsage> backendUsage = new ArrayList<>();
-    for (ProcessSampler s : backendSamplers) {
-      backendUsage.add(s.usage(steadyStart, steadyEnd));
+    for (ProcessSampler s : samplers.backends()) {
+      backendUsage.add(s.usage(steady.start(), steady.end()));
     }
     boolean holds =
-        registered == settings.agents() && errors == 0 && worstP99 < settings.p99LimitMs();
+        storm.registered() == settings.agents() && errors == 0 && worstP99 < settings.p99LimitMs();
     return new FleetReport(
         settings.label(),
         startedAt,
@@ -182,22 +229,43 @@ final class FleetRun {
         settings.metrics().toSeconds(),
         settings.pollWaitSeconds(),
         settings.commandsPerSecond(),
-        registrationReport,
+        storm,
         round2(seconds),
-        round2(rps),
+        round2(requestsPerSecond(figures)),
         figures,
-        steady.errorReasons(),
+        steady.stats().errorReasons(),
         errors,
         backendUsage,
-        self.usage(steadyStart, steadyEnd),
-        busy,
-        machine.loadAtStart(),
-        loadAfter,
+        samplers.self().usage(steady.start(), steady.end()),
+        steady.busyPercent(),
+        steady.loadAtStart(),
+        steady.loadAfter(),
         round2(fleet.lag().maxMs()),
         round2(fleet.lag().meanMs()),
         settings.p99LimitMs(),
         worstP99,
         holds);
+  }
+
+  /** Requests a second over every type; a command's round trip is not a request of its own. */
+  private static double requestsPerSecond(Map<RequestType, LatencySummary> figures) {
+    double rps = 0;
+    for (Map.Entry<RequestType, LatencySummary> e : figures.entrySet()) {
+      if (e.getKey() != RequestType.COMMAND_ROUND_TRIP) {
+        rps += e.getValue().perSecond();
+      }
+    }
+    return rps;
+  }
+
+  private static double worstP99(Map<RequestType, LatencySummary> figures) {
+    double worstP99 = 0;
+    for (Map.Entry<RequestType, LatencySummary> e : figures.entrySet()) {
+      if (!e.getKey().excludedFromVerdict()) {
+        worstP99 = Math.max(worstP99, e.getValue().p99Ms());
+      }
+    }
+    return worstP99;
   }
 
   /** A multi-use bootstrap token made through the operator API, valid for a day. */

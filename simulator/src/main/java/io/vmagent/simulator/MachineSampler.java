@@ -33,7 +33,7 @@ final class MachineSampler {
 
   /** The first three fields of {@code /proc/loadavg}. */
   static String loadAverage() throws IOException {
-    String[] f = Files.readString(LOADAVG).trim().split(" +");
+    String[] f = Files.readString(LOADAVG).trim().split(" +", -1);
     return f[0] + " " + f[1] + " " + f[2];
   }
 }

@@ -59,21 +59,22 @@ final class OperatorLoad {
             fleet.settings().commandOperation(),
             Map.of("vm", Payloads.vmName(0)),
             DEADLINE_SECONDS);
-    backend
-        .post(
-            RequestType.QUEUE,
-            ProtocolPaths.OPERATOR_COMMANDS,
-            fleet.settings().operatorToken(),
-            request,
-            fleet.settings().requestTimeout())
-        .thenAccept(
-            reply -> {
-              if (reply.ok()) {
-                fleet
-                    .commands()
-                    .queued(reply.as(fleet.json(), CommandView.class).id(), start, window);
-              }
-            });
+    var unused =
+        backend
+            .post(
+                RequestType.QUEUE,
+                ProtocolPaths.OPERATOR_COMMANDS,
+                fleet.settings().operatorToken(),
+                request,
+                fleet.settings().requestTimeout())
+            .thenAccept(
+                reply -> {
+                  if (reply.ok()) {
+                    fleet
+                        .commands()
+                        .queued(reply.as(fleet.json(), CommandView.class).id(), start, window);
+                  }
+                });
   }
 
   private SimulatedAgent randomRegistered() {

@@ -120,7 +120,13 @@ final class Payloads {
     host.put("hostname", hostname);
     host.put("uptime_seconds", uptimeSeconds);
     host.put("cpus", 8);
-    ObjectNode system = s.putObject("system");
+    system(s.putObject("system"), r);
+    domains(s.putArray("domains"), r);
+    collectors(s.putArray("collectors"), r);
+    return s;
+  }
+
+  private static void system(ObjectNode system, ThreadLocalRandom r) {
     ObjectNode cpu = system.putObject("cpu");
     cpu.put("usage_percent", r.nextDouble(0, 100));
     cpu.put("user_percent", r.nextDouble(0, 60));
@@ -144,7 +150,9 @@ final class Payloads {
     eth.put("interface", "eth0");
     eth.put("rx_bytes_per_second", r.nextDouble(0, 1e8));
     eth.put("tx_bytes_per_second", r.nextDouble(0, 1e8));
-    ArrayNode domains = s.putArray("domains");
+  }
+
+  private void domains(ArrayNode domains, ThreadLocalRandom r) {
     for (int i = 0; i < vmsPerAgent; i++) {
       ObjectNode d = domains.addObject();
       d.put("name", vmName(i));
@@ -158,13 +166,14 @@ final class Payloads {
       d.put("net_rx_bytes_per_second", r.nextDouble(0, 1e7));
       d.put("net_tx_bytes_per_second", r.nextDouble(0, 1e7));
     }
-    ArrayNode collectors = s.putArray("collectors");
+  }
+
+  private static void collectors(ArrayNode collectors, ThreadLocalRandom r) {
     for (String name : List.of("cpu", "load", "memory", "filesystems", "network", "domains")) {
       ObjectNode c = collectors.addObject();
       c.put("name", name);
       c.put("success", true);
       c.put("duration_ms", r.nextDouble(0, 5));
     }
-    return s;
   }
 }

@@ -25,7 +25,7 @@ final class ProcStat {
       throw new IllegalArgumentException("not a /proc/PID/stat line");
     }
     // After ") " come fields 3, 4, ...: field k is at index k - 3.
-    String[] f = line.substring(close + 2).trim().split(" +");
+    String[] f = line.substring(close + 2).trim().split(" +", -1);
     if (f.length < 18) {
       throw new IllegalArgumentException("short /proc/PID/stat line: " + f.length + " fields");
     }
@@ -37,9 +37,9 @@ final class ProcStat {
 
   /** The {@code VmRSS} line of {@code /proc/PID/status}, in KiB; -1 when absent. */
   static long parseRssKib(String status) {
-    for (String line : status.split("\n")) {
+    for (String line : status.split("\n", -1)) {
       if (line.startsWith("VmRSS:")) {
-        String[] parts = line.substring("VmRSS:".length()).trim().split(" +");
+        String[] parts = line.substring("VmRSS:".length()).trim().split(" +", -1);
         return Long.parseLong(parts[0]);
       }
     }
@@ -62,7 +62,7 @@ final class ProcStat {
     if (!first.startsWith("cpu ")) {
       throw new IllegalArgumentException("/proc/stat does not start with the cpu line");
     }
-    String[] f = first.substring(4).trim().split(" +");
+    String[] f = first.substring(4).trim().split(" +", -1);
     long total = 0;
     // user nice system idle iowait irq softirq steal (guest time is already in user).
     int n = Math.min(f.length, 8);

@@ -4,13 +4,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/**
- * A backend answer: its status and body.
- *
- * @param status the HTTP status
- * @param body the body bytes (may hold secrets such as tokens: never log it)
- */
-record Reply(int status, byte[] body) {
+/** A backend answer: its status and body (which may hold secrets such as tokens: never log it). */
+final class Reply {
+  private final int status;
+  private final byte[] body;
+
+  Reply(int status, byte[] body) {
+    this.status = status;
+    this.body = body;
+  }
+
+  /** The HTTP status. */
+  int status() {
+    return status;
+  }
+
+  /** The body bytes, for the caller to read and not to change. */
+  byte[] body() {
+    return body;
+  }
 
   boolean ok() {
     return status >= 200 && status < 300;

@@ -49,7 +49,7 @@ final class ReportTable {
       out.append(" | ")
           .append(fmt(r.machineBusyPercent()))
           .append(" (")
-          .append(r.loadAverageBefore().split(" ")[0])
+          .append(r.loadAverageBefore().split(" ", -1)[0])
           .append(")");
       out.append(" | ").append(r.totalErrors());
       out.append(" | ").append(r.holds() ? "yes" : "no (worst p99 " + fmt(r.worstP99Ms()) + ")");

@@ -190,55 +190,9 @@ final class RunCommand implements Callable<Integer> {
 
   static String summary(FleetReport r) {
     StringBuilder out = new StringBuilder();
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "%d agents, %s, %d backend(s): %.1f req/s over %.0f s, %d errors, worst p99 %.2f ms"
-                + " -> %s%n",
-            r.agents(),
-            r.label(),
-            r.backends().size(),
-            r.requestsPerSecond(),
-            r.steadySeconds(),
-            r.totalErrors(),
-            r.worstP99Ms(),
-            r.holds() ? "holds" : "does not hold"));
-    FleetReport.Registration reg = r.registration();
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "registration storm: %d registered in %.1f s (%.1f/s), p99 %s ms%n",
-            reg.registered(),
-            reg.seconds(),
-            reg.perSecond(),
-            reg.latency() == null ? "-" : ReportTable.fmt(reg.latency().p99Ms())));
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "%-20s %8s %7s %8s %9s %9s %9s %9s%n",
-            "type",
-            "count",
-            "errors",
-            "per s",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "max ms"));
-    for (Map.Entry<RequestType, LatencySummary> e : r.steady().entrySet()) {
-      LatencySummary s = e.getValue();
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "%-20s %8d %7d %8.1f %9.2f %9.2f %9.2f %9.2f%n",
-              e.getKey().name().toLowerCase(Locale.ROOT),
-              s.count(),
-              s.errors(),
-              s.perSecond(),
-              s.p50Ms(),
-              s.p95Ms(),
-              s.p99Ms(),
-              s.maxMs()));
-    }
+    out.append(headline(r));
+    out.append(registration(r.registration()));
+    out.append(steady(r.steady()));
     r.errors()
         .forEach(
             (reason, n) ->
@@ -256,6 +210,64 @@ final class RunCommand implements Callable<Integer> {
             r.loadAverageBefore(),
             r.loadAverageAfter(),
             r.schedulerLagMaxMs()));
+    return out.toString();
+  }
+
+  private static String headline(FleetReport r) {
+    return String.format(
+        Locale.ROOT,
+        "%d agents, %s, %d backend(s): %.1f req/s over %.0f s, %d errors, worst p99 %.2f ms"
+            + " -> %s%n",
+        r.agents(),
+        r.label(),
+        r.backends().size(),
+        r.requestsPerSecond(),
+        r.steadySeconds(),
+        r.totalErrors(),
+        r.worstP99Ms(),
+        r.holds() ? "holds" : "does not hold");
+  }
+
+  private static String registration(FleetReport.Registration reg) {
+    return String.format(
+        Locale.ROOT,
+        "registration storm: %d registered in %.1f s (%.1f/s), p99 %s ms%n",
+        reg.registered(),
+        reg.seconds(),
+        reg.perSecond(),
+        reg.latency() == null ? "-" : ReportTable.fmt(reg.latency().p99Ms()));
+  }
+
+  /** The steady window's figures, a line a request type under a header. */
+  private static String steady(Map<RequestType, LatencySummary> figures) {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%-20s %8s %7s %8s %9s %9s %9s %9s%n",
+            "type",
+            "count",
+            "errors",
+            "per s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "max ms"));
+    for (Map.Entry<RequestType, LatencySummary> e : figures.entrySet()) {
+      LatencySummary s = e.getValue();
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-20s %8d %7d %8.1f %9.2f %9.2f %9.2f %9.2f%n",
+              e.getKey().name().toLowerCase(Locale.ROOT),
+              s.count(),
+              s.errors(),
+              s.perSecond(),
+              s.p50Ms(),
+              s.p95Ms(),
+              s.p99Ms(),
+              s.maxMs()));
+    }
     return out.toString();
   }
 

@@ -71,6 +71,13 @@ public record SimSettings(
   /** Every problem with these settings at once; an empty list when they are usable. */
   public List<String> validate() {
     List<String> problems = new ArrayList<>();
+    checkBackends(problems);
+    checkLoad(problems);
+    return problems;
+  }
+
+  /** The backends, their CAs and the tokens to reach them with. */
+  private void checkBackends(List<String> problems) {
     if (backends.isEmpty()) {
       problems.add("at least one --backend is needed");
     }
@@ -95,6 +102,10 @@ public record SimSettings(
     if (commandsPerSecond > 0 && blank(operatorToken)) {
       problems.add("queuing commands needs an operator token (--operator-token-file)");
     }
+  }
+
+  /** The fleet's size and pace, and the run's length. */
+  private void checkLoad(List<String> problems) {
     range(problems, "agents", agents, 1, 100_000);
     if (!agentIdPrefix.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,40}")) {
       problems.add("agent id prefix must be 1-41 of A-Za-z0-9._- starting alphanumeric");
@@ -120,7 +131,6 @@ public record SimSettings(
     if (!(p99LimitMs > 0)) {
       problems.add("p99 limit must be positive, got " + p99LimitMs);
     }
-    return problems;
   }
 
   private static boolean blank(String s) {

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * One simulated agent: registers, then heartbeats, sends metrics, keeps a long-poll open for
@@ -115,19 +116,17 @@ final class SimulatedAgent {
       return;
     }
     long delay = Math.max(0, dueNanos - System.nanoTime());
-    fleet
-        .scheduler()
-        .schedule(
-            () -> {
-              fleet.lag().record(dueNanos, System.nanoTime());
-              if (stopped) {
-                return;
-              }
-              task.run();
-              scheduleAt(task, dueNanos + periodNanos, periodNanos);
-            },
-            delay,
-            TimeUnit.NANOSECONDS);
+    later(
+        () -> {
+          fleet.lag().record(dueNanos, System.nanoTime());
+          if (stopped) {
+            return;
+          }
+          task.run();
+          scheduleAt(task, dueNanos + periodNanos, periodNanos);
+        },
+        delay,
+        TimeUnit.NANOSECONDS);
   }
 
   private long uptimeSeconds() {
@@ -141,23 +140,22 @@ final class SimulatedAgent {
     }
     int n = heartbeats.getAndIncrement();
     boolean inventory = n % fleet.settings().inventoryEvery() == 0;
-    backend
-        .post(
+    onAnswer(
+        backend.post(
             RequestType.HEARTBEAT,
             ProtocolPaths.heartbeat(agentId),
             accessToken,
             fleet.payloads().heartbeat(uptimeSeconds(), inventory),
-            timeout)
-        .whenComplete(
-            (reply, error) -> {
-              heartbeatInFlight.set(false);
-              if (error == null && reply.ok()) {
-                // Read as the agent would; commands pending are picked up by the open long-poll.
-                reply.as(fleet.json(), HeartbeatResponse.class);
-              } else if (error == null && reply.status() == 401) {
-                refresh(tokenGeneration.get());
-              }
-            });
+            timeout),
+        (reply, error) -> {
+          heartbeatInFlight.set(false);
+          if (error == null && reply.ok()) {
+            // Read as the agent would; commands pending are picked up by the open long-poll.
+            reply.as(fleet.json(), HeartbeatResponse.class);
+          } else if (error == null && reply.status() == 401) {
+            refresh(tokenGeneration.get());
+          }
+        });
   }
 
   private void sendMetrics() {
@@ -165,22 +163,21 @@ final class SimulatedAgent {
       backendWindow().failure(RequestType.METRICS, "skipped: previous still in flight");
       return;
     }
-    backend
-        .post(
+    onAnswer(
+        backend.post(
             RequestType.METRICS,
             ProtocolPaths.metrics(agentId),
             accessToken,
             fleet.payloads().metrics(hostname, uptimeSeconds()),
-            timeout)
-        .whenComplete(
-            (reply, error) -> {
-              metricsInFlight.set(false);
-              if (error == null && reply.ok()) {
-                reply.as(fleet.json(), IngestAck.class);
-              } else if (error == null && reply.status() == 401) {
-                refresh(tokenGeneration.get());
-              }
-            });
+            timeout),
+        (reply, error) -> {
+          metricsInFlight.set(false);
+          if (error == null && reply.ok()) {
+            reply.as(fleet.json(), IngestAck.class);
+          } else if (error == null && reply.status() == 401) {
+            refresh(tokenGeneration.get());
+          }
+        });
   }
 
   private void poll() {
@@ -188,53 +185,51 @@ final class SimulatedAgent {
       return;
     }
     int wait = fleet.settings().pollWaitSeconds();
-    backend
-        .get(
+    onAnswer(
+        backend.get(
             RequestType.POLL,
             ProtocolPaths.commands(agentId, wait),
             accessToken,
-            Duration.ofSeconds(wait + 15L))
-        .whenComplete(
-            (reply, error) -> {
-              if (stopped) {
-                return;
-              }
-              if (error == null && reply.ok()) {
-                pollFailures.set(0);
-                for (Command command : reply.as(fleet.json(), CommandBatch.class).commands()) {
-                  answer(command);
-                }
-                poll();
-                return;
-              }
-              if (error == null && reply.status() == 401) {
-                refresh(tokenGeneration.get());
-              }
-              int failures = pollFailures.incrementAndGet();
-              long backoff = Math.min(MAX_POLL_BACKOFF_MS, 1000L << Math.min(failures - 1, 5));
-              long jittered = (long) (backoff * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
-              fleet.scheduler().schedule(this::poll, jittered, TimeUnit.MILLISECONDS);
-            });
+            Duration.ofSeconds(wait + 15L)),
+        (reply, error) -> {
+          if (stopped) {
+            return;
+          }
+          if (error == null && reply.ok()) {
+            pollFailures.set(0);
+            for (Command command : reply.as(fleet.json(), CommandBatch.class).commands()) {
+              answer(command);
+            }
+            poll();
+            return;
+          }
+          if (error == null && reply.status() == 401) {
+            refresh(tokenGeneration.get());
+          }
+          int failures = pollFailures.incrementAndGet();
+          long backoff = Math.min(MAX_POLL_BACKOFF_MS, 1000L << Math.min(failures - 1, 5));
+          long jittered = (long) (backoff * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
+          later(this::poll, jittered, TimeUnit.MILLISECONDS);
+        });
   }
 
   private void answer(Command command) {
     Instant startedAt = Instant.now();
-    backend
-        .post(
+    onAnswer(
+        backend.post(
             RequestType.RESULT,
             ProtocolPaths.results(agentId),
             accessToken,
             fleet.payloads().result(command, startedAt),
-            timeout)
-        .whenComplete(
-            (reply, error) -> {
-              if (error == null && reply.ok()) {
-                fleet.commands().resultStored(command.id(), System.nanoTime());
-              } else if (error == null && reply.status() == 401) {
-                // The backend delivers the command again when its lease runs out.
-                refresh(tokenGeneration.get());
-              }
-            });
+            timeout),
+        (reply, error) -> {
+          if (error == null && reply.ok()) {
+            fleet.commands().resultStored(command.id(), System.nanoTime());
+          } else if (error == null && reply.status() == 401) {
+            // The backend delivers the command again when its lease runs out.
+            refresh(tokenGeneration.get());
+          }
+        });
   }
 
   private void acceptTokens(String access, String refresh, Instant accessExpiresAt) {
@@ -244,7 +239,7 @@ final class SimulatedAgent {
     long lifeMs = Math.max(0, Duration.between(Instant.now(), accessExpiresAt).toMillis());
     long delayMs =
         Math.max(1_000, (long) (lifeMs * ThreadLocalRandom.current().nextDouble(0.7, 0.9)));
-    fleet.scheduler().schedule(() -> refresh(generation), delayMs, TimeUnit.MILLISECONDS);
+    later(() -> refresh(generation), delayMs, TimeUnit.MILLISECONDS);
   }
 
   /** Trades the refresh token for new tokens, unless newer ones arrived since {@code seen}. */
@@ -252,29 +247,41 @@ final class SimulatedAgent {
     if (stopped || seen != tokenGeneration.get() || !refreshing.compareAndSet(false, true)) {
       return;
     }
-    backend
-        .post(
+    onAnswer(
+        backend.post(
             RequestType.REFRESH,
             ProtocolPaths.REFRESH,
             null,
             new RefreshRequest(refreshToken),
-            timeout)
-        .whenComplete(
-            (reply, error) -> {
-              refreshing.set(false);
-              if (error == null && reply.ok()) {
-                TokenPair pair = reply.as(fleet.json(), TokenPair.class);
-                acceptTokens(pair.accessToken(), pair.refreshToken(), pair.accessTokenExpiresAt());
-              } else if (error == null && reply.status() == 401) {
-                // The chain is gone: register again with the bootstrap token, as the agent does.
-                register();
-              } else if (!stopped) {
-                fleet.scheduler().schedule(() -> refresh(seen), 5, TimeUnit.SECONDS);
-              }
-            });
+            timeout),
+        (reply, error) -> {
+          refreshing.set(false);
+          if (error == null && reply.ok()) {
+            TokenPair pair = reply.as(fleet.json(), TokenPair.class);
+            acceptTokens(pair.accessToken(), pair.refreshToken(), pair.accessTokenExpiresAt());
+          } else if (error == null && reply.status() == 401) {
+            // The chain is gone: register again with the bootstrap token, as the agent does.
+            var unused = register();
+          } else if (!stopped) {
+            later(() -> refresh(seen), 5, TimeUnit.SECONDS);
+          }
+        });
   }
 
   private WindowStats backendWindow() {
     return backend.recorder().current();
+  }
+
+  private void later(Runnable task, long delay, TimeUnit unit) {
+    var unused = fleet.scheduler().schedule(task, delay, unit);
+  }
+
+  /**
+   * Hands the answer (or the failure) of a request to {@code handler}. The request is already
+   * counted by the recorder, so what the handler itself throws ends here.
+   */
+  private static void onAnswer(
+      CompletableFuture<Reply> call, BiConsumer<Reply, Throwable> handler) {
+    var unused = call.whenComplete(handler);
   }
 }

@@ -9,7 +9,6 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.vmagent.backend.service.ApiException;
 import io.vmagent.protocol.ProtocolPaths;
 import java.text.ParseException;
 import java.time.Clock;
@@ -92,47 +91,47 @@ public final class AccessTokens {
     return new IssuedToken(jwt.serialize(), expires);
   }
 
-  /** The agent the token names; an {@link ApiException} (401) for any flaw. */
-  public AgentPrincipal verify(String token) {
+  /** The agent the token names. */
+  public AgentPrincipal verify(String token) throws InvalidTokenException {
     SignedJWT jwt;
     try {
       jwt = SignedJWT.parse(token);
     } catch (ParseException e) {
-      throw ApiException.unauthorized("the access token is not a JWT");
+      throw new InvalidTokenException("the access token is not a JWT");
     }
     JWSHeader header = jwt.getHeader();
     if (!JWSAlgorithm.ES256.equals(header.getAlgorithm()) || !TYPE.equals(header.getType())) {
-      throw ApiException.unauthorized("the access token is not an ES256 access token");
+      throw new InvalidTokenException("the access token is not an ES256 access token");
     }
     ECDSAVerifier verifier = verifier(header.getKeyID());
     try {
       if (!jwt.verify(verifier)) {
-        throw ApiException.unauthorized("the access token's signature does not verify");
+        throw new InvalidTokenException("the access token's signature does not verify");
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
       if (!ISSUER.equals(claims.getIssuer()) || !List.of(AUDIENCE).equals(claims.getAudience())) {
-        throw ApiException.unauthorized("the access token was not issued for this API");
+        throw new InvalidTokenException("the access token was not issued for this API");
       }
       Date expires = claims.getExpirationTime();
       if (expires == null || !expires.toInstant().isAfter(clock.instant())) {
-        throw ApiException.unauthorized("the access token has expired; refresh it");
+        throw new InvalidTokenException("the access token has expired; refresh it");
       }
       String agentId = claims.getSubject();
       String familyId = claims.getStringClaim(FAMILY_CLAIM);
       if (agentId == null
           || familyId == null
           || !ProtocolPaths.AGENT_ID_PATTERN.matcher(agentId).matches()) {
-        throw ApiException.unauthorized("the access token names no agent");
+        throw new InvalidTokenException("the access token names no agent");
       }
       return new AgentPrincipal(agentId, familyId);
     } catch (JOSEException | ParseException e) {
-      throw ApiException.unauthorized("the access token cannot be verified");
+      throw new InvalidTokenException("the access token cannot be verified");
     }
   }
 
-  private ECDSAVerifier verifier(String keyId) {
+  private ECDSAVerifier verifier(String keyId) throws InvalidTokenException {
     if (keyId == null) {
-      throw ApiException.unauthorized("the access token names no signing key");
+      throw new InvalidTokenException("the access token names no signing key");
     }
     ECDSAVerifier cached = verifiers.get(keyId);
     if (cached != null) {
@@ -141,7 +140,7 @@ public final class AccessTokens {
     String jwk =
         publicKeyLookup
             .apply(keyId)
-            .orElseThrow(() -> ApiException.unauthorized("the access token's key is unknown"));
+            .orElseThrow(() -> new InvalidTokenException("the access token's key is unknown"));
     try {
       ECDSAVerifier verifier = new ECDSAVerifier(ECKey.parse(jwk).toECPublicKey());
       verifiers.put(keyId, verifier);

@@ -6,12 +6,24 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /** Random opaque tokens and the hashes they are stored as. */
 public final class Secrets {
   private Secrets() {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  private static final String BEARER = "Bearer ";
+
+  /** The bearer token of an {@code Authorization} header, or empty when there is none. */
+  public static Optional<String> bearer(String header) {
+    if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return Optional.empty();
+    }
+    String token = header.substring(BEARER.length()).trim();
+    return token.isEmpty() || token.length() > 4096 ? Optional.empty() : Optional.of(token);
+  }
 
   /** Prefix of bootstrap tokens (AGENT_TOKEN), so a leaked one is recognisable. */
   public static final String BOOTSTRAP_PREFIX = "vmb_";

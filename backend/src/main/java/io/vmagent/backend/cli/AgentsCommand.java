@@ -1,15 +1,11 @@
 package io.vmagent.backend.cli;
 
+import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.protocol.AgentStatus;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code vm-backend agents}: the registered agents. */
 @Command(
@@ -22,48 +18,32 @@ import picocli.CommandLine.Spec;
       AgentsCommand.Revoke.class,
       AgentsCommand.Reset.class
     })
-final class AgentsCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class AgentsCommand extends CommandGroup {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
       description = "Every agent with its status and last heartbeat.")
-  static final class ListAgents implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+  static final class ListAgents extends ListCommand<AgentStatus> {
+    @Override
+    List<AgentStatus> list(OperatorClient client) throws Exception {
+      return client.listAgents();
+    }
 
     @Override
-    public Integer call() throws Exception {
-      List<AgentStatus> agents = connection.client().listAgents();
-      var out = spec.commandLine().getOut();
-      if (json) {
-        Output.json(out, agents);
-        return 0;
-      }
-      List<List<Object>> rows = new ArrayList<>();
-      for (AgentStatus a : agents) {
-        rows.add(
-            Output.row(
-                a.agentId(),
-                a.name(),
-                a.hostname(),
-                a.connectivity().wire(),
-                a.health() == null ? null : a.health().wire(),
-                a.lastHeartbeatAt(),
-                key(a)));
-      }
-      Output.table(
-          out, List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT", "KEY"), rows);
-      return 0;
+    List<String> header() {
+      return List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT", "KEY");
+    }
+
+    @Override
+    List<Object> row(AgentStatus a) {
+      return Output.row(
+          a.agentId(),
+          a.name(),
+          a.hostname(),
+          a.connectivity().wire(),
+          a.health() == null ? null : a.health().wire(),
+          a.lastHeartbeatAt(),
+          key(a));
     }
   }
 
@@ -82,16 +62,13 @@ final class AgentsCommand implements Runnable {
       name = "show",
       mixinStandardHelpOptions = true,
       description = "One agent in full (JSON).")
-  static final class Show implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-
+  static final class Show extends OperatorCommand {
     @Parameters(paramLabel = "ID", description = "The agent's id.")
     String id;
 
     @Override
-    public Integer call() throws Exception {
-      Output.json(spec.commandLine().getOut(), connection.client().showAgent(id));
+    int call(OperatorClient client) throws Exception {
+      Output.json(out(), client.showAgent(id));
       return 0;
     }
   }
@@ -105,10 +82,7 @@ final class AgentsCommand implements Runnable {
             + " must be assumed to hold it). Agents already registered with that token keep"
             + " working; hosts not yet enrolled need a new one."
       })
-  static final class Revoke implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-
+  static final class Revoke extends OperatorCommand {
     @Parameters(paramLabel = "ID", description = "The agent's id.")
     String id;
 
@@ -118,10 +92,9 @@ final class AgentsCommand implements Runnable {
     boolean keepToken;
 
     @Override
-    public Integer call() throws Exception {
-      AgentStatus agent = connection.client().revokeAgent(id, keepToken);
-      spec.commandLine()
-          .getOut()
+    int call(OperatorClient client) throws Exception {
+      AgentStatus agent = client.revokeAgent(id, keepToken);
+      out()
           .println(
               "agent "
                   + Output.text(agent.agentId())
@@ -142,18 +115,14 @@ final class AgentsCommand implements Runnable {
             + " and certificates stop working at once, and its next registration with a bootstrap"
             + " token binds the new key, once. Its history stays."
       })
-  static final class Reset implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-
+  static final class Reset extends OperatorCommand {
     @Parameters(paramLabel = "ID", description = "The agent's id.")
     String id;
 
     @Override
-    public Integer call() throws Exception {
-      AgentStatus agent = connection.client().resetAgent(id);
-      spec.commandLine()
-          .getOut()
+    int call(OperatorClient client) throws Exception {
+      AgentStatus agent = client.resetAgent(id);
+      out()
           .println(
               "agent "
                   + Output.text(agent.agentId())

@@ -21,14 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Issue client certificates from the fleet CA.",
     subcommands = {CertCommand.Issue.class})
-final class CertCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class CertCommand extends CommandGroup {
   /** Who the certificate is for: exactly one. */
   static final class Subject {
     @Option(

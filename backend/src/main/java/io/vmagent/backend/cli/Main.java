@@ -1,7 +1,9 @@
 package io.vmagent.backend.cli;
 
 import io.vmagent.backend.client.BackendApiException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -56,8 +58,11 @@ public final class Main implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(System.out, true);
-    PrintWriter err = new PrintWriter(System.err, true);
+    // The platform's charset, as the terminal expects.
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true);
+    PrintWriter err =
+        new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
     System.exit(run(out, err, args));
   }
 

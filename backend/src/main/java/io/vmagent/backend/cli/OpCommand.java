@@ -10,13 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code vm-backend op OPERATION VM --agent ID}: queues a command, optionally awaits it. */
 @CommandLine.Command(
@@ -25,10 +21,7 @@ import picocli.CommandLine.Spec;
     description =
         "Queue an operation (start, stop, restart, pause, resume, delete, info, snapshot, ...) on a"
             + " VM; with --wait, print its result.")
-final class OpCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin Connection connection;
-
+final class OpCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "OPERATION", description = "The operation.")
   String operation;
 
@@ -70,8 +63,37 @@ final class OpCommand implements Callable<Integer> {
       description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  private Map<String, String> parameters;
+
   @Override
-  public Integer call() throws Exception {
+  void checkArguments() {
+    parameters = parameters();
+  }
+
+  @Override
+  int call(OperatorClient client) throws Exception {
+    CommandView queued =
+        client.queueCommand(
+            new QueueCommandRequest(
+                agent,
+                operation,
+                parameters,
+                deadline == null ? null : Math.toIntExact(deadline.toSeconds())));
+    if (!await) {
+      out().println(queued.id());
+      return 0;
+    }
+    CommandView done = client.awaitCommand(queued.id(), timeout);
+    Output.json(out(), done);
+    if (done.state() == CommandState.SUCCEEDED) {
+      return 0;
+    }
+    err().println("vm-backend: command " + done.id() + " is " + done.state().wire() + why(done));
+    return Main.EXIT_COMMAND_FAILED;
+  }
+
+  /** The VM and the {@code --param}s, in the order given. */
+  private Map<String, String> parameters() {
     Map<String, String> parameters = new LinkedHashMap<>();
     if (vm != null) {
       parameters.put(Command.PARAM_VM, vm);
@@ -83,37 +105,13 @@ final class OpCommand implements Callable<Integer> {
       }
       parameters.put(param.substring(0, eq), param.substring(eq + 1));
     }
-    OperatorClient client = connection.client();
-    CommandView queued =
-        client.queueCommand(
-            new QueueCommandRequest(
-                agent,
-                operation,
-                parameters,
-                deadline == null ? null : Math.toIntExact(deadline.toSeconds())));
-    var out = spec.commandLine().getOut();
-    if (!await) {
-      out.println(queued.id());
-      return 0;
-    }
-    CommandView done = client.awaitCommand(queued.id(), timeout);
-    Output.json(out, done);
-    if (done.state() == CommandState.SUCCEEDED) {
-      return 0;
-    }
-    spec.commandLine()
-        .getErr()
-        .println(
-            "vm-backend: command "
-                + done.id()
-                + " is "
-                + done.state().wire()
-                + (done.result() != null && done.result().error() != null
-                    ? ": "
-                        + done.result().error().code()
-                        + " "
-                        + Output.text(done.result().error().message())
-                    : ""));
-    return Main.EXIT_COMMAND_FAILED;
+    return parameters;
+  }
+
+  /** The failed command's error code and message, or nothing when it did not say. */
+  private static String why(CommandView done) {
+    return done.result() != null && done.result().error() != null
+        ? ": " + done.result().error().code() + " " + Output.text(done.result().error().message())
+        : "";
   }
 }

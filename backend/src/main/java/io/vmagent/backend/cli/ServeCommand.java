@@ -276,28 +276,36 @@ final class ServeCommand implements Callable<Integer> {
         dbPasswordFile != null
             ? Files.readString(dbPasswordFile, StandardCharsets.UTF_8).trim()
             : System.getenv("VM_BACKEND_DB_PASSWORD");
-    VmBackend.Builder builder =
-        VmBackend.builder()
-            .dataDir(dataDir != null ? dataDir : Connection.defaultDataDir())
-            .listen(host, port)
-            .clientAuth(parseClientAuth(clientAuth))
-            .clientCa(clientCa)
-            .certificateAuthority(caCert, caKey)
-            .agentCertificateLifetime(agentCertLifetime)
-            .tlsCertificate(tlsCert, tlsKey)
-            .jdbcUrl(jdbcUrl)
-            .dbCredentials(dbUser, password)
-            .accessTokenTtl(accessTtl)
-            .refreshTokenTtl(refreshTtl)
-            .leaseDuration(lease)
-            .latestAgentVersion(latestAgentVersion)
-            .metricsRetention(metricsRetention)
-            .eventsRetention(eventsRetention)
-            .commandsRetention(commandsRetention)
-            .tokensRetention(tokensRetention)
-            .limits(limits());
+    VmBackend.Builder builder = backend(host, port, password);
     subjectAltNames.forEach(builder::subjectAltName);
-    RunningBackend backend = builder.build().start();
+    serveUntilStopped(builder.build().start());
+    return 0;
+  }
+
+  private VmBackend.Builder backend(String host, int port, String dbPassword) {
+    return VmBackend.builder()
+        .dataDir(dataDir != null ? dataDir : Connection.defaultDataDir())
+        .listen(host, port)
+        .clientAuth(parseClientAuth(clientAuth))
+        .clientCa(clientCa)
+        .certificateAuthority(caCert, caKey)
+        .agentCertificateLifetime(agentCertLifetime)
+        .tlsCertificate(tlsCert, tlsKey)
+        .jdbcUrl(jdbcUrl)
+        .dbCredentials(dbUser, dbPassword)
+        .accessTokenTtl(accessTtl)
+        .refreshTokenTtl(refreshTtl)
+        .leaseDuration(lease)
+        .latestAgentVersion(latestAgentVersion)
+        .metricsRetention(metricsRetention)
+        .eventsRetention(eventsRetention)
+        .commandsRetention(commandsRetention)
+        .tokensRetention(tokensRetention)
+        .limits(limits());
+  }
+
+  /** Waits until the JVM is told to stop, then stops the backend in the shutdown hook. */
+  private static void serveUntilStopped(RunningBackend backend) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(
@@ -313,7 +321,6 @@ final class ServeCommand implements Callable<Integer> {
             "vm-backend-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     stopped.await();
-    return 0;
   }
 
   /** The limits these options give. */

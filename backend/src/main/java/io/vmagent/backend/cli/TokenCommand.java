@@ -5,15 +5,10 @@ import io.vmagent.protocol.BootstrapTokenCreated;
 import io.vmagent.protocol.BootstrapTokenInfo;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code vm-backend token}: bootstrap tokens (the agents' AGENT_TOKEN). */
 @Command(
@@ -25,22 +20,12 @@ import picocli.CommandLine.Spec;
       TokenCommand.ListTokens.class,
       TokenCommand.Revoke.class
     })
-final class TokenCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class TokenCommand extends CommandGroup {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
       description = "Create a bootstrap token; prints its secret once.")
-  static final class Create implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-
+  static final class Create extends OperatorCommand {
     @Option(names = "--single-use", description = "Only one agent may register with it.")
     boolean singleUse;
 
@@ -64,8 +49,7 @@ final class TokenCommand implements Runnable {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
-      OperatorClient client = connection.client();
+    int call(OperatorClient client) throws Exception {
       BootstrapTokenCreated token =
           client.createBootstrapToken(
               new CreateBootstrapTokenRequest(
@@ -73,13 +57,11 @@ final class TokenCommand implements Runnable {
                   singleUse,
                   expiresIn == null ? null : expiresIn.toSeconds(),
                   maxAgents));
-      var out = spec.commandLine().getOut();
       if (json) {
-        Output.json(out, token);
+        Output.json(out(), token);
       } else {
-        out.println(token.token());
-        spec.commandLine()
-            .getErr()
+        out().println(token.token());
+        err()
             .println(
                 "token "
                     + token.id()
@@ -95,34 +77,26 @@ final class TokenCommand implements Runnable {
       name = "list",
       mixinStandardHelpOptions = true,
       description = "List bootstrap tokens (without secrets).")
-  static final class ListTokens implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+  static final class ListTokens extends ListCommand<BootstrapTokenInfo> {
+    @Override
+    List<BootstrapTokenInfo> list(OperatorClient client) throws Exception {
+      return client.listBootstrapTokens();
+    }
 
     @Override
-    public Integer call() throws Exception {
-      List<BootstrapTokenInfo> tokens = connection.client().listBootstrapTokens();
-      var out = spec.commandLine().getOut();
-      if (json) {
-        Output.json(out, tokens);
-        return 0;
-      }
-      List<List<Object>> rows = new ArrayList<>();
-      for (BootstrapTokenInfo t : tokens) {
-        rows.add(
-            Output.row(
-                t.id(),
-                t.singleUse() ? "single" : "multi",
-                t.expiresAt(),
-                t.usedByAgent(),
-                t.revoked() ? "revoked" : "active",
-                t.description()));
-      }
-      Output.table(out, List.of("ID", "USE", "EXPIRES", "USED BY", "STATE", "DESCRIPTION"), rows);
-      return 0;
+    List<String> header() {
+      return List.of("ID", "USE", "EXPIRES", "USED BY", "STATE", "DESCRIPTION");
+    }
+
+    @Override
+    List<Object> row(BootstrapTokenInfo t) {
+      return Output.row(
+          t.id(),
+          t.singleUse() ? "single" : "multi",
+          t.expiresAt(),
+          t.usedByAgent(),
+          t.revoked() ? "revoked" : "active",
+          t.description());
     }
   }
 
@@ -130,17 +104,14 @@ final class TokenCommand implements Runnable {
       name = "revoke",
       mixinStandardHelpOptions = true,
       description = "Revoke a bootstrap token.")
-  static final class Revoke implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-
+  static final class Revoke extends OperatorCommand {
     @Parameters(paramLabel = "ID", description = "The token's id.")
     String id;
 
     @Override
-    public Integer call() throws Exception {
-      BootstrapTokenInfo token = connection.client().revokeBootstrapToken(id);
-      spec.commandLine().getOut().println("token " + Output.text(token.id()) + " revoked");
+    int call(OperatorClient client) throws Exception {
+      BootstrapTokenInfo token = client.revokeBootstrapToken(id);
+      out().println("token " + Output.text(token.id()) + " revoked");
       return 0;
     }
   }

@@ -5,7 +5,6 @@ import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.limits.RefusalLog;
 import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.ApiException;
-import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.Problem;
@@ -62,59 +61,64 @@ public final class ApiHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     long started = System.nanoTime();
-    String method = request.getMethod();
-    String path = request.getHttpURI().getDecodedPath();
+    Call call =
+        new Call(
+            request.getMethod(),
+            request.getHttpURI().getDecodedPath(),
+            response,
+            callback,
+            started);
     if (!inFlight.tryAcquire()) {
       // Past the cap the answer is immediate and cheap, rather than a queue that grows with the
       // load until the heap is gone.
-      write(
-          failure(
-              ApiException.busy(
-                  "the backend is working on its " + maxInFlight + " requests; retry shortly",
-                  Duration.ofSeconds(1)),
-              method,
-              path),
-          method,
-          path,
-          response,
-          callback,
-          started);
+      ApiException busy =
+          ApiException.busy(
+              "the backend is working on its " + maxInFlight + " requests; retry shortly",
+              Duration.ofSeconds(1));
+      write(failure(busy, call.method(), call.path()), call);
       return true;
     }
     Reply reply;
     try {
-      reply = dispatch(request, method, path);
+      reply = dispatch(request, call.method(), call.path());
     } catch (Exception e) {
-      reply = failure(e, method, path);
+      reply = failure(e, call.method(), call.path());
     } finally {
       // A waiting long poll holds no permit: it is not being worked on.
       inFlight.release();
     }
+    answer(reply, call);
+    return true;
+  }
+
+  /** The request being answered, as far as writing its answer goes. */
+  private record Call(
+      String method, String path, Response response, Callback callback, long started) {}
+
+  private void answer(Reply reply, Call call) {
     if (reply.hold() != null) {
       // Held without a thread: the connection stays open (it counts against the connection cap)
       // and the client's next request waits for this answer.
-      Reply held = reply;
-      HOLDS.schedule(
-          () -> write(held, method, path, response, callback, started),
-          reply.hold().toMillis(),
-          java.util.concurrent.TimeUnit.MILLISECONDS);
+      var unused =
+          HOLDS.schedule(
+              () -> write(reply, call),
+              reply.hold().toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS);
     } else if (reply.later() == null) {
-      write(reply, method, path, response, callback, started);
+      write(reply, call);
     } else {
       // A long poll: this thread returns to the pool; the answer is written when it is ready.
-      reply
-          .later()
-          .whenComplete(
-              (answer, error) ->
-                  write(
-                      error == null ? answer : failure(unwrap(error), method, path),
-                      method,
-                      path,
-                      response,
-                      callback,
-                      started));
+      var unused =
+          reply
+              .later()
+              .whenComplete(
+                  (answer, error) ->
+                      write(
+                          error == null
+                              ? answer
+                              : failure(unwrap(error), call.method(), call.path()),
+                          call));
     }
-    return true;
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -139,8 +143,10 @@ public final class ApiHandler extends Handler.Abstract {
     return problem(ErrorCode.INTERNAL, "unexpected error; see the backend log", path, null);
   }
 
-  private void write(
-      Reply reply, String method, String path, Response response, Callback callback, long started) {
+  private void write(Reply reply, Call call) {
+    String method = call.method();
+    String path = call.path();
+    Response response = call.response();
     byte[] body;
     try {
       body = mapper.writeValueAsBytes(reply.body());
@@ -166,14 +172,14 @@ public final class ApiHandler extends Handler.Abstract {
           .getHeaders()
           .put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, reply.retryAfter().toSeconds())));
     }
-    response.write(true, ByteBuffer.wrap(body), callback);
+    response.write(true, ByteBuffer.wrap(body), call.callback());
     if (LOG.isDebugEnabled()) {
       LOG.debug(
           "{} {} -> {} in {} ms",
           method,
           path,
           reply.status(),
-          (System.nanoTime() - started) / 1_000_000);
+          (System.nanoTime() - call.started()) / 1_000_000);
     }
   }
 
@@ -188,7 +194,7 @@ public final class ApiHandler extends Handler.Abstract {
     String address = Request.getRemoteAddr(request);
     throttles.authenticationFailed(
         address, Throttles.credentialKey(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
-    refusals.refused(address, route.credential.label(), e.getMessage());
+    refusals.refused(address, route.credential().label(), e.getMessage());
   }
 
   /**
@@ -196,11 +202,10 @@ public final class ApiHandler extends Handler.Abstract {
    * refresh, operator), or a bearer token shaped like an operator or bootstrap token on any route.
    */
   private static boolean guessable(Route route, Request request) {
-    if (route.credential.guessable) {
+    if (route.credential().guessable) {
       return true;
     }
-    String bearer =
-        Authenticator.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
+    String bearer = Secrets.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
     return bearer.startsWith(Secrets.OPERATOR_PREFIX)
         || bearer.startsWith(Secrets.BOOTSTRAP_PREFIX);
   }
@@ -224,7 +229,7 @@ public final class ApiHandler extends Handler.Abstract {
         if (blocked.isPresent()) {
           refusals.refused(
               Request.getRemoteAddr(request),
-              route.credential.label(),
+              route.credential().label(),
               "too many failed authentications");
           throw ApiException.rateLimited(
               "too many failed authentications from this address or with this credential; retry"
@@ -237,7 +242,7 @@ public final class ApiHandler extends Handler.Abstract {
       Exchange exchange =
           new Exchange(request, route, path, params, query(request), validator, mapper);
       try {
-        return route.endpoint.handle(exchange);
+        return route.answer(exchange);
       } catch (ApiException e) {
         countFailedAuthentication(e, route, request);
         throw e;

@@ -18,6 +18,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.http.HttpHeader;
@@ -31,7 +32,6 @@ import org.eclipse.jetty.server.Request;
  * record with the strict mapper, in that order, before anything is stored.
  */
 final class Exchange {
-  private int bodyBytes;
   private static final String PEER_KEY = "vm-backend.peer-identity";
 
   private final Request request;
@@ -41,6 +41,9 @@ final class Exchange {
   private final Map<String, List<String>> query;
   private final RequestValidator validator;
   private final ObjectMapper mapper;
+  private int bodyBytes;
+  private String agentId;
+  private boolean operator;
 
   Exchange(
       Request request,
@@ -62,6 +65,24 @@ final class Exchange {
   /** The route's path template, e.g. {@code /api/v1/agents/{agentId}/heartbeat}. */
   String routeTemplate() {
     return route.template;
+  }
+
+  /** The agent the route's caller proved to be, or null when it is not an agent. */
+  String agentId() {
+    return agentId;
+  }
+
+  /** Whether the route's caller proved to be an operator. */
+  boolean operator() {
+    return operator;
+  }
+
+  void admitAgent(String agentId) {
+    this.agentId = agentId;
+  }
+
+  void admitOperator() {
+    this.operator = true;
   }
 
   /** How many bytes the body had, once {@link #body} read it. */
@@ -125,17 +146,18 @@ final class Exchange {
   }
 
   /** Reads, checks and binds the body. */
-  <T> T body(Class<T> type) throws IOException {
+  <T> T body(Body<T> declared) throws IOException {
+    Class<T> type = declared.type();
     String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     if (contentType == null
-        || !contentType.toLowerCase(java.util.Locale.ROOT).matches("application/json\\s*(;.*)?")) {
+        || !contentType.toLowerCase(Locale.ROOT).matches("application/json\\s*(;.*)?")) {
       throw new ApiException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
     }
-    String body = readBody();
+    String body = readBody(declared.maxBytes());
     reject(
         validator.violations(route.method, path, query, "application/json", body),
-        route.sensitiveBody);
+        declared.secret());
     rejectNul(body);
     try {
       T value = mapper.readValue(body, type);
@@ -145,7 +167,7 @@ final class Exchange {
       return value;
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest(
-          route.sensitiveBody
+          declared.secret()
               ? "the body is not a valid " + type.getSimpleName()
               : "the body is not a valid " + type.getSimpleName() + ": " + describe(e));
     }
@@ -207,9 +229,8 @@ final class Exchange {
     return newline < 0 ? message : message.substring(0, newline);
   }
 
-  private String readBody() throws IOException {
+  private String readBody(int limit) throws IOException {
     long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-    int limit = route.maxBodyBytes;
     if (declared > limit) {
       throw tooLarge(limit);
     }

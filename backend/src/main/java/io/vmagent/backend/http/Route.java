@@ -7,59 +7,26 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A method and path template (with {@code {name}} segments) bound to an endpoint. */
+/**
+ * A method and path template (with {@code {name}} segments) bound to who may call it, what it reads
+ * and the endpoint that answers: {@code Route.post(PATH).by(caller).answer(body, endpoint)}.
+ */
 final class Route {
-  /**
-   * The secret a route's caller proves itself with, as far as failed attempts are concerned: the
-   * guessable ones (bootstrap, refresh and operator tokens) are refused for a while after too many
-   * failures from one address; an access token is a signed JWT, so its failures are only counted.
-   */
-  enum Credential {
-    NONE(false),
-    ACCESS_TOKEN(false),
-    BOOTSTRAP_TOKEN(true),
-    REFRESH_TOKEN(true),
-    OPERATOR_TOKEN(true);
-
-    final boolean guessable;
-
-    Credential(boolean guessable) {
-      this.guessable = guessable;
-    }
-
-    String label() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-    }
-  }
+  private static final Pattern NAME = Pattern.compile("\\{([A-Za-z]+)\\}");
 
   final String method;
   final String template;
-  final int maxBodyBytes;
-  final boolean sensitiveBody;
-  final Endpoint endpoint;
-  final Credential credential;
+  final Caller caller;
+  private final Endpoint endpoint;
   private final Pattern pattern;
   private final List<String> names = new ArrayList<>();
 
-  Route(
-      String method, String template, int maxBodyBytes, boolean sensitiveBody, Endpoint endpoint) {
-    this(method, template, maxBodyBytes, sensitiveBody, endpoint, defaultCredential(template));
-  }
-
-  private Route(
-      String method,
-      String template,
-      int maxBodyBytes,
-      boolean sensitiveBody,
-      Endpoint endpoint,
-      Credential credential) {
+  private Route(String method, String template, Caller caller, Endpoint endpoint) {
     this.method = method;
     this.template = template;
-    this.credential = credential;
-    this.maxBodyBytes = maxBodyBytes;
-    this.sensitiveBody = sensitiveBody;
+    this.caller = caller;
     this.endpoint = endpoint;
-    Matcher names = Pattern.compile("\\{([A-Za-z]+)\\}").matcher(template);
+    Matcher names = NAME.matcher(template);
     StringBuilder regex = new StringBuilder();
     int last = 0;
     while (names.find()) {
@@ -71,19 +38,25 @@ final class Route {
     this.pattern = Pattern.compile(regex.toString());
   }
 
-  /** This route, its callers proving themselves with {@code credential}. */
-  Route proving(Credential credential) {
-    return new Route(method, template, maxBodyBytes, sensitiveBody, endpoint, credential);
+  /** A route for {@code GET} on this template. */
+  static Builder get(String template) {
+    return new Builder("GET", template);
   }
 
-  // Operator routes take the operator token and agent routes an access token, unless declared.
-  private static Credential defaultCredential(String template) {
-    return template.startsWith(io.vmagent.protocol.ProtocolPaths.API_V1 + "/operator/")
-        ? Credential.OPERATOR_TOKEN
-        : template.startsWith(io.vmagent.protocol.ProtocolPaths.API_V1 + "/agents/")
-                || template.startsWith(io.vmagent.protocol.ProtocolPaths.API_V1 + "/updates/")
-            ? Credential.ACCESS_TOKEN
-            : Credential.NONE;
+  /** A route for {@code POST} on this template. */
+  static Builder post(String template) {
+    return new Builder("POST", template);
+  }
+
+  /** The secret this route's caller proves itself with. */
+  Credential credential() {
+    return caller.credential();
+  }
+
+  /** Admits the caller, checks the request and answers it, in that order. */
+  Reply answer(Exchange exchange) throws Exception {
+    caller.check().admit(exchange);
+    return endpoint.handle(exchange);
   }
 
   /** The path parameters when the path fits this route's template, else null. */
@@ -97,5 +70,47 @@ final class Route {
       params.put(names.get(i), matcher.group(i + 1));
     }
     return params;
+  }
+
+  /** Declares a route: its caller first, then what it reads and answers. */
+  static final class Builder {
+    private final String method;
+    private final String template;
+    private Caller caller;
+
+    private Builder(String method, String template) {
+      this.method = method;
+      this.template = template;
+    }
+
+    /** Who may call the route. Required. */
+    Builder by(Caller caller) {
+      this.caller = caller;
+      return this;
+    }
+
+    /** The route, reading no body: its path and query are checked before the endpoint runs. */
+    Route answer(Endpoint endpoint) {
+      return new Route(
+          method,
+          template,
+          caller(),
+          x -> {
+            x.accept();
+            return endpoint.handle(x);
+          });
+    }
+
+    /** The route, reading {@code body} (checked and bound) before the endpoint runs. */
+    <T> Route answer(Body<T> body, Endpoint.WithBody<T> endpoint) {
+      return new Route(method, template, caller(), x -> endpoint.handle(x, x.body(body)));
+    }
+
+    private Caller caller() {
+      if (caller == null) {
+        throw new IllegalStateException("the route " + method + " " + template + " has no caller");
+      }
+      return caller;
+    }
   }
 }

@@ -5,7 +5,6 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.config.Limits;
-import io.vmagent.backend.service.Authenticator;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -101,7 +100,7 @@ public final class Throttles implements AutoCloseable {
    * the header carries none.
    */
   public static String credentialKey(String authorizationHeader) {
-    return Authenticator.bearer(authorizationHeader)
+    return Secrets.bearer(authorizationHeader)
         .map(token -> Secrets.hash(token).substring(0, 32))
         .orElse(null);
   }

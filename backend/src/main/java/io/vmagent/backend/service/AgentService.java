@@ -84,19 +84,7 @@ public final class AgentService {
   /** Records a heartbeat (and the VM inventory when it carries one). */
   public HeartbeatResponse heartbeat(String agentId, HeartbeatRequest request) {
     Instant now = clock.instant();
-    HeartbeatRequest stored =
-        new HeartbeatRequest(
-            request.status(),
-            request.reasons(),
-            request.uptimeSeconds(),
-            request.versions(),
-            request.libvirt(),
-            request.spoolDepth(),
-            request.sslVerify(),
-            request.warnings(),
-            request.newestKnownVersion(),
-            request.heartbeatIntervalSeconds(),
-            null);
+    HeartbeatRequest stored = withoutInventory(request);
     boolean[] wasOffline = new boolean[1];
     int pending =
         database.inTransaction(
@@ -113,11 +101,7 @@ public final class AgentService {
                   request.heartbeatIntervalSeconds(),
                   request.status() == HealthStatus.STOPPING);
               if (request.vms() != null) {
-                List<VmRow> vms = new ArrayList<>();
-                for (var vm : request.vms()) {
-                  vms.add(new VmRow(agentId, vm.name(), vm.uuid(), vm.state(), now));
-                }
-                telemetry.replaceInventory(c, agentId, dedupeByName(vms));
+                telemetry.replaceInventory(c, agentId, inventory(agentId, request, now));
               }
               return commands.countLeasable(c, agentId, now);
             });
@@ -127,6 +111,30 @@ public final class AgentService {
       LOG.info("agent {} is online again", agentId);
     }
     return new HeartbeatResponse(now, pending, latestAgentVersion);
+  }
+
+  /** The heartbeat as stored: the VMs go to the inventory instead. */
+  private static HeartbeatRequest withoutInventory(HeartbeatRequest request) {
+    return new HeartbeatRequest(
+        request.status(),
+        request.reasons(),
+        request.uptimeSeconds(),
+        request.versions(),
+        request.libvirt(),
+        request.spoolDepth(),
+        request.sslVerify(),
+        request.warnings(),
+        request.newestKnownVersion(),
+        request.heartbeatIntervalSeconds(),
+        null);
+  }
+
+  private static List<VmRow> inventory(String agentId, HeartbeatRequest request, Instant now) {
+    List<VmRow> vms = new ArrayList<>();
+    for (var vm : request.vms()) {
+      vms.add(new VmRow(agentId, vm.name(), vm.uuid(), vm.state(), now));
+    }
+    return dedupeByName(vms);
   }
 
   private static List<VmRow> dedupeByName(List<VmRow> vms) {

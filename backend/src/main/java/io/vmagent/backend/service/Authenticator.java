@@ -2,6 +2,7 @@ package io.vmagent.backend.service;
 
 import io.vmagent.backend.auth.AccessTokens;
 import io.vmagent.backend.auth.AgentPrincipal;
+import io.vmagent.backend.auth.InvalidTokenException;
 import io.vmagent.backend.auth.PeerIdentity;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.config.ClientAuth;
@@ -20,7 +21,6 @@ import java.util.Optional;
  * presented, holds the caller to the identity it names.
  */
 public final class Authenticator {
-  private static final String BEARER = "Bearer ";
 
   private final Database database;
   private final AccessTokens accessTokens;
@@ -50,26 +50,23 @@ public final class Authenticator {
     this.clock = clock;
   }
 
-  /** The bearer token of the header, or empty when there is none. */
-  public static Optional<String> bearer(String header) {
-    if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return Optional.empty();
-    }
-    String token = header.substring(BEARER.length()).trim();
-    return token.isEmpty() || token.length() > 4096 ? Optional.empty() : Optional.of(token);
-  }
-
   /**
    * The agent the header's access token names; 401 when it is missing, bad or revoked, 403 when a
    * client certificate names someone else (or none is presented where one is required).
    */
   public AgentPrincipal agent(String header, PeerIdentity peer) {
     String token =
-        bearer(header).orElseThrow(() -> ApiException.unauthorized("no bearer token was sent"));
+        Secrets.bearer(header)
+            .orElseThrow(() -> ApiException.unauthorized("no bearer token was sent"));
     if (token.startsWith(Secrets.OPERATOR_PREFIX) && isOperator(header)) {
       throw ApiException.forbidden("the operator token cannot act as an agent");
     }
-    AgentPrincipal principal = accessTokens.verify(token);
+    AgentPrincipal principal;
+    try {
+      principal = accessTokens.verify(token);
+    } catch (InvalidTokenException e) {
+      throw ApiException.unauthorized(e.getMessage());
+    }
     requireAgentCertificate(peer, principal.agentId());
     database.inTransaction(
         "check the agent's revocation",
@@ -140,7 +137,7 @@ public final class Authenticator {
 
   /** True when the header carries a known operator token. */
   public boolean isOperator(String header) {
-    Optional<String> token = bearer(header);
+    Optional<String> token = Secrets.bearer(header);
     if (token.isEmpty() || !token.get().startsWith(Secrets.OPERATOR_PREFIX)) {
       return false;
     }
@@ -154,11 +151,11 @@ public final class Authenticator {
    * certificate is presented (or required), an operator's certificate.
    */
   public void requireOperator(String header, PeerIdentity peer) {
-    if (bearer(header).isEmpty()) {
+    if (Secrets.bearer(header).isEmpty()) {
       throw ApiException.unauthorized("the operator token is required");
     }
     if (!isOperator(header)) {
-      if (bearer(header).get().startsWith(Secrets.OPERATOR_PREFIX)) {
+      if (Secrets.bearer(header).get().startsWith(Secrets.OPERATOR_PREFIX)) {
         throw ApiException.unauthorized("the operator token is not known to this backend");
       }
       throw ApiException.forbidden("this request needs the operator token");

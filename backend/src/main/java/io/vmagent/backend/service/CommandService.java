@@ -15,6 +15,8 @@ import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.QueueCommandRequest;
 import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.ResultStatus;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -173,69 +175,77 @@ public final class CommandService implements AutoCloseable {
    */
   public ResultAck submitResult(String agentId, CommandResult result) {
     checkConsistent(result);
-    Instant now = clock.instant();
     String state = result.status() == ResultStatus.SUCCEEDED ? "succeeded" : "failed";
     String resultJson = json.write(result);
-    String[] stateFound = new String[1];
-    Outcome outcome =
+    Instant now = clock.instant();
+    Recorded recorded =
         database.inTransaction(
-            "record a result",
-            c -> {
-              if (commands.recordResult(c, result.commandId(), agentId, state, resultJson, now)) {
-                return Outcome.APPLIED;
-              }
-              CommandRow existing =
-                  commands
-                      .find(c, result.commandId())
-                      .orElseThrow(() -> ApiException.notFound("no command " + result.commandId()));
-              if (!existing.agentId().equals(agentId)) {
-                throw ApiException.forbidden("the command belongs to another agent");
-              }
-              stateFound[0] = existing.state();
-              if (existing.resultJson() != null) {
-                return Outcome.DUPLICATE;
-              }
-              if (existing.state().equals("expired")) {
-                commands.recordLateResult(c, result.commandId(), resultJson);
-                return Outcome.LATE;
-              }
-              return Outcome.NOT_LEASED;
-            });
-    switch (outcome) {
+            "record a result", c -> record(c, agentId, result.commandId(), state, resultJson, now));
+    switch (recorded.outcome()) {
       case APPLIED -> {
         signals.fire(resultKey(agentId));
         LOG.info("command {} {} on agent {}", result.commandId(), state, agentId);
       }
       case DUPLICATE -> LOG.info("repeated result for command {} ignored", result.commandId());
-      case LATE -> {
-        LOG.warn(
-            "late result for command {} from agent {} refused: the command expired; kept as its"
-                + " late result",
-            result.commandId(),
-            agentId);
-        throw new ApiException(
-            ErrorCode.CONFLICT,
-            "command "
-                + result.commandId()
-                + " expired before its result came; the result is kept as the command's"
-                + " late_result and not applied");
-      }
-      case NOT_LEASED -> {
-        LOG.warn(
-            "result for command {} from agent {} refused: the command is {}, never delivered",
-            result.commandId(),
-            agentId,
-            stateFound[0]);
-        throw new ApiException(
-            ErrorCode.CONFLICT,
-            "command "
-                + result.commandId()
-                + " is "
-                + stateFound[0]
-                + ": a result is taken only for a command leased to the agent");
-      }
+      case LATE -> throw late(agentId, result.commandId());
+      case NOT_LEASED -> throw notLeased(agentId, result.commandId(), recorded.stateFound());
     }
-    return new ResultAck(result.commandId(), outcome == Outcome.DUPLICATE);
+    return new ResultAck(result.commandId(), recorded.outcome() == Outcome.DUPLICATE);
+  }
+
+  /** What became of a result, and the state its command was found in when it was not applied. */
+  private record Recorded(Outcome outcome, String stateFound) {}
+
+  private Recorded record(
+      Connection c, String agentId, String commandId, String state, String resultJson, Instant now)
+      throws SQLException {
+    if (commands.recordResult(c, commandId, agentId, state, resultJson, now)) {
+      return new Recorded(Outcome.APPLIED, null);
+    }
+    CommandRow existing =
+        commands
+            .find(c, commandId)
+            .orElseThrow(() -> ApiException.notFound("no command " + commandId));
+    if (!existing.agentId().equals(agentId)) {
+      throw ApiException.forbidden("the command belongs to another agent");
+    }
+    if (existing.resultJson() != null) {
+      return new Recorded(Outcome.DUPLICATE, existing.state());
+    }
+    if (existing.state().equals("expired")) {
+      commands.recordLateResult(c, commandId, resultJson);
+      return new Recorded(Outcome.LATE, existing.state());
+    }
+    return new Recorded(Outcome.NOT_LEASED, existing.state());
+  }
+
+  private static ApiException late(String agentId, String commandId) {
+    LOG.warn(
+        "late result for command {} from agent {} refused: the command expired; kept as its"
+            + " late result",
+        commandId,
+        agentId);
+    return new ApiException(
+        ErrorCode.CONFLICT,
+        "command "
+            + commandId
+            + " expired before its result came; the result is kept as the command's"
+            + " late_result and not applied");
+  }
+
+  private static ApiException notLeased(String agentId, String commandId, String state) {
+    LOG.warn(
+        "result for command {} from agent {} refused: the command is {}, never delivered",
+        commandId,
+        agentId,
+        state);
+    return new ApiException(
+        ErrorCode.CONFLICT,
+        "command "
+            + commandId
+            + " is "
+            + state
+            + ": a result is taken only for a command leased to the agent");
   }
 
   private static void checkConsistent(CommandResult result) {

@@ -101,7 +101,7 @@ public final class LongPolls implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(named("vm-backend-poll-timer"));
     this.workers = workers;
     long period = recheck.toMillis();
-    timer.scheduleWithFixedDelay(this::recheck, period, period, TimeUnit.MILLISECONDS);
+    var unused = timer.scheduleWithFixedDelay(this::recheck, period, period, TimeUnit.MILLISECONDS);
   }
 
   private static ThreadFactory named(String prefix) {
@@ -139,7 +139,7 @@ public final class LongPolls implements AutoCloseable {
       expire(oldest);
     }
     try {
-      timer.schedule(() -> expire(waiter), wait.toMillis(), TimeUnit.MILLISECONDS);
+      var unused = timer.schedule(() -> expire(waiter), wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // Closing meanwhile: answer now rather than never.
       expire(waiter);

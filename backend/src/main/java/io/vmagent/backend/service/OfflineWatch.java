@@ -34,7 +34,7 @@ public final class OfflineWatch implements AutoCloseable {
               return thread;
             });
     long millis = period.toMillis();
-    timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
+    var unused = timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   private void sweep() {

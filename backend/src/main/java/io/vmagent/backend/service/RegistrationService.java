@@ -104,30 +104,10 @@ public final class RegistrationService {
     if (request.proof() != null && request.publicKey() == null) {
       throw ApiException.badRequest("a proof needs the public_key it was made with");
     }
-    // Spent in a transaction of its own, so a refused registration cannot roll the spending back
-    // and leave the proof to be replayed.
-    boolean challengeSpent =
-        request.proof() != null
-            && database.inTransaction(
-                "spend a challenge",
-                c ->
-                    identities.spendChallenge(
-                        c,
-                        request.agentId(),
-                        Secrets.hash(request.proof().challenge()),
-                        clock.instant()));
+    boolean challengeSpent = request.proof() != null && spendChallenge(request);
     Registered registered;
     try {
-      try {
-        registered = registerOnce(bootstrapToken, request, peer, challengeSpent);
-      } catch (StorageException e) {
-        if (!e.uniqueViolation()) {
-          throw e;
-        }
-        // Two registrations of the same new agent raced (a retried request whose first attempt
-        // was slow): the other one inserted the row, so this one now registers again over it.
-        registered = registerOnce(bootstrapToken, request, peer, challengeSpent);
-      }
+      registered = registerRetryingARace(bootstrapToken, request, peer, challengeSpent);
     } catch (ApiException e) {
       if (e.code() == ErrorCode.AGENT_ID_IN_USE) {
         LOG.warn(
@@ -138,7 +118,38 @@ public final class RegistrationService {
       }
       throw e;
     }
-    switch (registered.how()) {
+    logRegistered(registered.how(), request, source);
+    return registered.response();
+  }
+
+  /**
+   * Spends the proof's challenge in a transaction of its own, so a refused registration cannot roll
+   * the spending back and leave the proof to be replayed.
+   */
+  private boolean spendChallenge(RegisterRequest request) {
+    return database.inTransaction(
+        "spend a challenge",
+        c ->
+            identities.spendChallenge(
+                c, request.agentId(), Secrets.hash(request.proof().challenge()), clock.instant()));
+  }
+
+  private Registered registerRetryingARace(
+      String bootstrapToken, RegisterRequest request, PeerIdentity peer, boolean challengeSpent) {
+    try {
+      return registerOnce(bootstrapToken, request, peer, challengeSpent);
+    } catch (StorageException e) {
+      if (!e.uniqueViolation()) {
+        throw e;
+      }
+      // Two registrations of the same new agent raced (a retried request whose first attempt
+      // was slow): the other one inserted the row, so this one now registers again over it.
+      return registerOnce(bootstrapToken, request, peer, challengeSpent);
+    }
+  }
+
+  private static void logRegistered(How how, RegisterRequest request, String source) {
+    switch (how) {
       case NEW -> LOG.info("agent {} registered{}", request.agentId(), keyNote(request));
       case PROVEN ->
           LOG.info("agent {} registered again with a proof of its key", request.agentId());
@@ -154,7 +165,6 @@ public final class RegistrationService {
               request.agentId(),
               keyNote(request));
     }
-    return registered.response();
   }
 
   private static String keyNote(RegisterRequest request) {
@@ -184,8 +194,6 @@ public final class RegistrationService {
           if (existing.isPresent() && existing.get().revoked()) {
             throw ApiException.forbidden("agent " + agentId + " is revoked");
           }
-          How how = existing.isEmpty() ? How.NEW : How.WITH_TOKEN;
-          BootstrapTokenRow token = null;
           if (existing.isPresent() && identity.bound()) {
             if (!proven(request, peer, identity, challengeSpent, now)) {
               throw new ApiException(
@@ -195,71 +203,97 @@ public final class RegistrationService {
                       + " is bound to another key and no valid proof of that key was given;"
                       + " nothing was changed");
             }
-            how = How.PROVEN;
-          } else {
-            token = validBootstrapToken(c, bootstrapToken, now);
-            if (existing.isPresent()
-                && !identity.released()
-                && identity.bootstrapTokenId() != null
-                && !identity.bootstrapTokenId().equals(token.tokenId())
-                && usable(c, identity.bootstrapTokenId(), now)) {
-              throw new ApiException(
-                  ErrorCode.AGENT_ID_IN_USE,
-                  "agent id "
-                      + agentId
-                      + " was registered with another bootstrap token; nothing was changed");
-            }
-            if (!tokens.markBootstrapUsed(c, token.tokenId(), agentId, now)) {
-              throw ApiException.unauthorized(
-                  "the single-use bootstrap token was already used by another agent");
-            }
-            if (existing.isEmpty() && !tokens.countAgentCreated(c, token.tokenId())) {
-              throw ApiException.forbidden(
-                  "the bootstrap token has created the "
-                      + token.maxAgents()
-                      + " agents it may create; ask an operator for another");
-            }
-            if (identity.released()) {
-              how = How.REBOUND;
-            }
+            return new Registered(How.PROVEN, bind(c, request, existing, identity, null, now));
           }
-          AgentRow row = toRow(request, existing.map(AgentRow::registeredAt).orElse(now));
-          if (existing.isPresent()) {
-            agents.updateIdentity(c, row);
-            tokens.revokeFamiliesOf(c, agentId, "re-registered", now);
-          } else {
-            agents.insert(c, row);
-          }
-          String key = request.publicKey() != null ? request.publicKey() : identity.publicKey();
-          IdentityRow bound =
-              new IdentityRow(
-                  agentId,
-                  key,
-                  key == null
-                      ? null
-                      : key.equals(identity.publicKey()) ? identity.keyBoundAt() : now,
-                  token != null ? token.tokenId() : identity.bootstrapTokenId(),
-                  null);
-          identities.save(c, bound);
-          String familyId = UUID.randomUUID().toString();
-          tokens.insertFamily(c, familyId, agentId, now);
-          TokenPair pair = issuePair(c, agentId, familyId, now);
-          ClientCertificate certificate =
-              key != null && speaksKeys(request.protocolVersion())
-                  ? certificates.issue(agentId, key)
-                  : null;
-          return new Registered(
-              how,
-              new RegisterResponse(
-                  agentId,
-                  pair.accessToken(),
-                  pair.accessTokenExpiresAt(),
-                  pair.refreshToken(),
-                  pair.refreshTokenExpiresAt(),
-                  ProtocolPaths.PROTOCOL_VERSION,
-                  certificate == null ? null : certificate.certificate(),
-                  certificate == null ? null : certificate.expiresAt()));
+          BootstrapTokenRow token =
+              spendBootstrapToken(c, bootstrapToken, agentId, existing, identity, now);
+          How how =
+              identity.released() ? How.REBOUND : existing.isEmpty() ? How.NEW : How.WITH_TOKEN;
+          return new Registered(how, bind(c, request, existing, identity, token, now));
         });
+  }
+
+  /**
+   * Checks the bootstrap token an agent registers with and counts the registration against it: the
+   * token must work, be the one the agent registered with while that one works, have a use left
+   * when it is single-use, and an agent left to create when this one is new.
+   */
+  private BootstrapTokenRow spendBootstrapToken(
+      Connection c,
+      String bootstrapToken,
+      String agentId,
+      Optional<AgentRow> existing,
+      IdentityRow identity,
+      Instant now)
+      throws SQLException {
+    BootstrapTokenRow token = validBootstrapToken(c, bootstrapToken, now);
+    if (existing.isPresent()
+        && !identity.released()
+        && identity.bootstrapTokenId() != null
+        && !identity.bootstrapTokenId().equals(token.tokenId())
+        && usable(c, identity.bootstrapTokenId(), now)) {
+      throw new ApiException(
+          ErrorCode.AGENT_ID_IN_USE,
+          "agent id "
+              + agentId
+              + " was registered with another bootstrap token; nothing was changed");
+    }
+    if (!tokens.markBootstrapUsed(c, token.tokenId(), agentId, now)) {
+      throw ApiException.unauthorized(
+          "the single-use bootstrap token was already used by another agent");
+    }
+    if (existing.isEmpty() && !tokens.countAgentCreated(c, token.tokenId())) {
+      throw ApiException.forbidden(
+          "the bootstrap token has created the "
+              + token.maxAgents()
+              + " agents it may create; ask an operator for another");
+    }
+    return token;
+  }
+
+  /**
+   * Stores the agent and the key its id is bound to, starts a new token chain (ending the old ones)
+   * and answers with the tokens and, for an agent that speaks keys, its certificate.
+   *
+   * @param token the bootstrap token it registered with, or null when it proved its key
+   */
+  private RegisterResponse bind(
+      Connection c,
+      RegisterRequest request,
+      Optional<AgentRow> existing,
+      IdentityRow identity,
+      BootstrapTokenRow token,
+      Instant now)
+      throws SQLException {
+    String agentId = request.agentId();
+    AgentRow row = toRow(request, existing.map(AgentRow::registeredAt).orElse(now));
+    if (existing.isPresent()) {
+      agents.updateIdentity(c, row);
+      tokens.revokeFamiliesOf(c, agentId, "re-registered", now);
+    } else {
+      agents.insert(c, row);
+    }
+    String key = request.publicKey() != null ? request.publicKey() : identity.publicKey();
+    Instant keyBoundAt =
+        key == null ? null : key.equals(identity.publicKey()) ? identity.keyBoundAt() : now;
+    String tokenId = token != null ? token.tokenId() : identity.bootstrapTokenId();
+    identities.save(c, new IdentityRow(agentId, key, keyBoundAt, tokenId, null));
+    String familyId = UUID.randomUUID().toString();
+    tokens.insertFamily(c, familyId, agentId, now);
+    TokenPair pair = issuePair(c, agentId, familyId, now);
+    ClientCertificate certificate =
+        key != null && speaksKeys(request.protocolVersion())
+            ? certificates.issue(agentId, key)
+            : null;
+    return new RegisterResponse(
+        agentId,
+        pair.accessToken(),
+        pair.accessTokenExpiresAt(),
+        pair.refreshToken(),
+        pair.refreshTokenExpiresAt(),
+        ProtocolPaths.PROTOCOL_VERSION,
+        certificate == null ? null : certificate.certificate(),
+        certificate == null ? null : certificate.expiresAt());
   }
 
   private static boolean speaksKeys(Integer protocolVersion) {
@@ -364,50 +398,7 @@ public final class RegistrationService {
     }
     String hash = Secrets.hash(request.refreshToken());
     Refreshed refreshed =
-        database.inTransaction(
-            "refresh a token",
-            c -> {
-              RefreshTokenRow token =
-                  tokens
-                      .findRefresh(c, hash)
-                      .orElseThrow(() -> ApiException.unauthorized("unknown refresh token"));
-              if (token.familyRevokedAt() != null) {
-                throw ApiException.unauthorized("the refresh token's chain is revoked");
-              }
-              Optional<AgentRow> agent = agents.find(c, token.agentId());
-              if (agent.isEmpty() || agent.get().revoked()) {
-                throw ApiException.unauthorized("the agent is revoked");
-              }
-              // Checked before the token is spent: a refusal here changes nothing.
-              auth.requireAgentCertificate(peer, token.agentId());
-              Optional<IdentityRow> identity = identities.find(c, token.agentId());
-              if (peer != null) {
-                Authenticator.requireBoundKey(peer, identity);
-              }
-              if (!tokens.spendRefresh(c, hash, now)) {
-                tokens.revokeFamily(c, token.familyId(), "refresh-token-reuse", now);
-                return new Refreshed(RefreshOutcome.REUSED, null, token.agentId());
-              }
-              if (!token.expiresAt().isAfter(now)) {
-                throw ApiException.unauthorized("the refresh token has expired; register again");
-              }
-              boolean bind =
-                  request.publicKey() != null
-                      && identity.map(i -> !i.bound() && !i.released()).orElse(true);
-              if (bind) {
-                // An agent registered before keys existed proves itself with its refresh token
-                // chain; from now on its id is bound to this key.
-                IdentityRow old = identity.orElse(IdentityRow.unbound(token.agentId()));
-                identities.save(
-                    c,
-                    new IdentityRow(
-                        token.agentId(), request.publicKey(), now, old.bootstrapTokenId(), null));
-              }
-              return new Refreshed(
-                  bind ? RefreshOutcome.BOUND : RefreshOutcome.ROTATED,
-                  issuePair(c, token.agentId(), token.familyId(), now),
-                  token.agentId());
-            });
+        database.inTransaction("refresh a token", c -> rotate(c, request, hash, peer, now));
     if (refreshed.outcome() == RefreshOutcome.REUSED) {
       LOG.warn(
           "refresh token of agent {} was used twice; its token chain is revoked",
@@ -422,6 +413,50 @@ public final class RegistrationService {
           AgentKeys.fingerprint(request.publicKey()));
     }
     return refreshed.pair();
+  }
+
+  /** Spends the refresh token and issues the next pair of its chain. */
+  private Refreshed rotate(
+      Connection c, RefreshRequest request, String hash, PeerIdentity peer, Instant now)
+      throws SQLException {
+    RefreshTokenRow token =
+        tokens
+            .findRefresh(c, hash)
+            .orElseThrow(() -> ApiException.unauthorized("unknown refresh token"));
+    if (token.familyRevokedAt() != null) {
+      throw ApiException.unauthorized("the refresh token's chain is revoked");
+    }
+    Optional<AgentRow> agent = agents.find(c, token.agentId());
+    if (agent.isEmpty() || agent.get().revoked()) {
+      throw ApiException.unauthorized("the agent is revoked");
+    }
+    // Checked before the token is spent: a refusal here changes nothing.
+    auth.requireAgentCertificate(peer, token.agentId());
+    Optional<IdentityRow> identity = identities.find(c, token.agentId());
+    if (peer != null) {
+      Authenticator.requireBoundKey(peer, identity);
+    }
+    if (!tokens.spendRefresh(c, hash, now)) {
+      tokens.revokeFamily(c, token.familyId(), "refresh-token-reuse", now);
+      return new Refreshed(RefreshOutcome.REUSED, null, token.agentId());
+    }
+    if (!token.expiresAt().isAfter(now)) {
+      throw ApiException.unauthorized("the refresh token has expired; register again");
+    }
+    boolean bind =
+        request.publicKey() != null && identity.map(i -> !i.bound() && !i.released()).orElse(true);
+    if (bind) {
+      // An agent registered before keys existed proves itself with its refresh token chain; from
+      // now on its id is bound to this key.
+      IdentityRow old = identity.orElse(IdentityRow.unbound(token.agentId()));
+      identities.save(
+          c,
+          new IdentityRow(token.agentId(), request.publicKey(), now, old.bootstrapTokenId(), null));
+    }
+    return new Refreshed(
+        bind ? RefreshOutcome.BOUND : RefreshOutcome.ROTATED,
+        issuePair(c, token.agentId(), token.familyId(), now),
+        token.agentId());
   }
 
   private TokenPair issuePair(Connection c, String agentId, String familyId, Instant now)

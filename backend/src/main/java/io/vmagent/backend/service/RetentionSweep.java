@@ -48,11 +48,10 @@ public final class RetentionSweep implements AutoCloseable {
             runnable -> {
               Thread thread = new Thread(runnable, "vm-backend-retention");
               thread.setDaemon(true);
-              thread.setPriority(Thread.MIN_PRIORITY);
               return thread;
             });
     long millis = period(retention).toMillis();
-    timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
+    var unused = timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   /**

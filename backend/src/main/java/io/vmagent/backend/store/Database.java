@@ -2,8 +2,8 @@ package io.vmagent.backend.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.config.BackendConfig;
+import io.vmagent.backend.files.SecureFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;

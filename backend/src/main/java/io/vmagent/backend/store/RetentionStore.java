@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Function;
 
 /**
  * Deletes rows past their retention, at most a batch per statement. Each statement finds its rows
@@ -19,65 +18,44 @@ public final class RetentionStore {
   /** What is pruned, in this order (a revoked chain's tokens before the chain itself). */
   public enum Prunable {
     METRICS_SAMPLES(
-        "metrics samples",
-        Retention::metrics,
-        "metrics_samples",
-        "agent_id, sample_time",
-        "t.received_at < ?"),
-    EVENTS("events", Retention::events, "vm_events", "agent_id, sequence_no", "t.received_at < ?"),
+        "metrics samples", "metrics_samples", "agent_id, sample_time", "t.received_at < ?"),
+    EVENTS("events", "vm_events", "agent_id, sequence_no", "t.received_at < ?"),
     COMMANDS(
         "commands",
-        Retention::commands,
         "commands",
         "command_id",
         "t.finished_at < ? AND t.state IN ('succeeded', 'failed', 'expired')"),
-    SPENT_REFRESH_TOKENS(
-        "refresh tokens", Retention::tokens, "refresh_tokens", "token_hash", "t.used_at < ?"),
-    EXPIRED_REFRESH_TOKENS(
-        "refresh tokens", Retention::tokens, "refresh_tokens", "token_hash", "t.expires_at < ?"),
+    SPENT_REFRESH_TOKENS("refresh tokens", "refresh_tokens", "token_hash", "t.used_at < ?"),
+    EXPIRED_REFRESH_TOKENS("refresh tokens", "refresh_tokens", "token_hash", "t.expires_at < ?"),
     REVOKED_REFRESH_TOKENS(
         "refresh tokens",
-        Retention::tokens,
         "refresh_tokens",
         "token_hash",
         "t.family_id IN (SELECT f.family_id FROM token_families f WHERE f.revoked_at < ?)"),
     REVOKED_TOKEN_FAMILIES(
         "token chains",
-        Retention::tokens,
         "token_families",
         "family_id",
         "t.revoked_at < ? AND NOT EXISTS"
             + " (SELECT 1 FROM refresh_tokens r WHERE r.family_id = t.family_id)"),
     USED_BOOTSTRAP_TOKENS(
         "bootstrap tokens",
-        Retention::tokens,
         "bootstrap_tokens",
         "token_id",
         "t.single_use = TRUE AND t.used_at < ?"),
     EXPIRED_BOOTSTRAP_TOKENS(
-        "bootstrap tokens", Retention::tokens, "bootstrap_tokens", "token_id", "t.expires_at < ?"),
+        "bootstrap tokens", "bootstrap_tokens", "token_id", "t.expires_at < ?"),
     // A challenge is worth nothing once expired (a minute); an agent that asked and never came
     // back leaves at most four.
     EXPIRED_CHALLENGES(
-        "identity challenges",
-        retention -> Duration.ZERO,
-        "identity_challenges",
-        "challenge_hash",
-        "t.expires_at < ?");
+        "identity challenges", "identity_challenges", "challenge_hash", "t.expires_at < ?");
 
     private final String label;
-    private final Function<Retention, Duration> period;
     private final String postgresql;
     private final String h2;
 
-    Prunable(
-        String label,
-        Function<Retention, Duration> period,
-        String table,
-        String key,
-        String olderThan) {
+    Prunable(String label, String table, String key, String olderThan) {
       this.label = label;
-      this.period = period;
       this.h2 = "DELETE FROM " + table + " t WHERE " + olderThan + " FETCH FIRST ? ROWS ONLY";
       this.postgresql =
           "DELETE FROM "
@@ -100,7 +78,19 @@ public final class RetentionStore {
 
     /** How long rows of this kind are kept, by the policy. */
     public Duration period(Retention retention) {
-      return period.apply(retention);
+      return switch (this) {
+        case METRICS_SAMPLES -> retention.metrics();
+        case EVENTS -> retention.events();
+        case COMMANDS -> retention.commands();
+        case EXPIRED_CHALLENGES -> Duration.ZERO;
+        case SPENT_REFRESH_TOKENS,
+            EXPIRED_REFRESH_TOKENS,
+            REVOKED_REFRESH_TOKENS,
+            REVOKED_TOKEN_FAMILIES,
+            USED_BOOTSTRAP_TOKENS,
+            EXPIRED_BOOTSTRAP_TOKENS ->
+            retention.tokens();
+      };
     }
   }
 

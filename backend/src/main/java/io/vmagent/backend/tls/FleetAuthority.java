@@ -1,7 +1,7 @@
 package io.vmagent.backend.tls;
 
-import io.vmagent.backend.auth.SecureFiles;
 import io.vmagent.backend.config.BackendConfig;
+import io.vmagent.backend.files.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

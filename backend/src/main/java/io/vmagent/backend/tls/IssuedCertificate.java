@@ -1,6 +1,6 @@
 package io.vmagent.backend.tls;
 
-import io.vmagent.backend.auth.SecureFiles;
+import io.vmagent.backend.files.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.vmagent.backend.auth;
+package io.vmagent.backend.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;

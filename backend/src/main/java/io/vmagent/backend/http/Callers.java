@@ -1,0 +1,109 @@
+package io.vmagent.backend.http;
+
+import io.vmagent.backend.limits.Throttles;
+import io.vmagent.backend.service.ApiException;
+import io.vmagent.backend.service.Authenticator;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The callers the routes admit, checked with the authenticator and the per-agent throttles. */
+final class Callers {
+  private static final Duration HOLD = Duration.ofSeconds(10);
+
+  private final Authenticator auth;
+  private final Throttles throttles;
+  private final int agentRequestsPerMinute;
+
+  Callers(Authenticator auth, Throttles throttles, int agentRequestsPerMinute) {
+    this.auth = auth;
+    this.throttles = throttles;
+    this.agentRequestsPerMinute = agentRequestsPerMinute;
+  }
+
+  /** The agent the path names, with its access token; its requests to each route are limited. */
+  Caller pathAgent() {
+    return new Caller(Credential.ACCESS_TOKEN, x -> x.admitAgent(throttledAgent(x)));
+  }
+
+  /** An operator, with the operator token. */
+  Caller operator() {
+    return new Caller(
+        Credential.OPERATOR_TOKEN,
+        x -> {
+          auth.requireOperator(x.authorization(), x.peer());
+          x.admitOperator();
+        });
+  }
+
+  /** An operator, or the agent the path names. */
+  Caller operatorOrPathAgent() {
+    return new Caller(
+        Credential.ACCESS_TOKEN,
+        x -> {
+          if (!admittedOperator(x)) {
+            x.admitAgent(
+                auth.agentFor(x.authorization(), x.peer(), x.pathParam("agentId")).agentId());
+          }
+        });
+  }
+
+  /** An operator, or any agent. */
+  Caller operatorOrAgent() {
+    return new Caller(
+        Credential.ACCESS_TOKEN,
+        x -> {
+          if (!admittedOperator(x)) {
+            x.admitAgent(auth.agent(x.authorization(), x.peer()).agentId());
+          }
+        });
+  }
+
+  /** Anyone; a caller who sends a credential must be an operator, and is told more. */
+  Caller anyoneOrOperator() {
+    return new Caller(
+        Credential.NONE,
+        x -> {
+          if (x.authorization() != null) {
+            auth.requireOperator(x.authorization(), x.peer());
+            x.admitOperator();
+          }
+        });
+  }
+
+  private boolean admittedOperator(Exchange x) {
+    if (!auth.isOperator(x.authorization())) {
+      return false;
+    }
+    auth.requireOperator(x.authorization(), x.peer());
+    x.admitOperator();
+    return true;
+  }
+
+  private String throttledAgent(Exchange x) {
+    String credential = Throttles.credentialKey(x.authorization());
+    if (credential != null) {
+      Optional<Duration> early = throttles.credentialExhausted(credential, x.routeTemplate());
+      if (early.isPresent()) {
+        // The client was told already and sends again: the answer waits 10 s, so a client
+        // looping on a refused token makes one request per connection every 10 s, not
+        // thousands a second (a rate refills continuously, so its own Retry-After is short).
+        throw ApiException.rateLimited(
+                "too many requests to this endpoint with this token; retry after the Retry-After",
+                early.get())
+            .heldFor(HOLD);
+      }
+    }
+    String agentId = auth.agentFor(x.authorization(), x.peer(), x.pathParam("agentId")).agentId();
+    Optional<Duration> wait = throttles.agentRequest(agentId, credential, x.routeTemplate());
+    if (wait.isPresent()) {
+      throw ApiException.rateLimited(
+          "agent "
+              + agentId
+              + " made more than its "
+              + agentRequestsPerMinute
+              + " requests a minute to this endpoint",
+          wait.get());
+    }
+    return agentId;
+  }
+}

@@ -1,0 +1,38 @@
+package io.vmagent.backend.http;
+
+import io.vmagent.backend.service.CommandService;
+import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.QueueCommandRequest;
+import java.util.List;
+
+/** Commands: an operator queues and watches them; an agent polls for them and reports results. */
+final class CommandRoutes {
+  private CommandRoutes() {}
+
+  static List<Route> of(
+      CommandService commands, Callers callers, int maxBodyBytes, int maxBatchBytes) {
+    return List.of(
+        Route.post(ProtocolPaths.OPERATOR_COMMANDS)
+            .by(callers.operator())
+            .answer(
+                Body.of(QueueCommandRequest.class, maxBodyBytes),
+                (x, request) -> Reply.created(commands.queue(request))),
+        Route.get(ProtocolPaths.OPERATOR_COMMAND)
+            .by(callers.operator())
+            .answer(x -> Reply.ok(commands.view(x.pathParam("commandId"), x.intQuery("wait", 0)))),
+        Route.get(ProtocolPaths.COMMANDS)
+            .by(callers.pathAgent())
+            .answer(
+                x ->
+                    Reply.later(
+                        commands
+                            .poll(x.agentId(), x.intQuery("max", 10), x.intQuery("wait", 0))
+                            .thenApply(Reply::ok))),
+        Route.post(ProtocolPaths.RESULTS)
+            .by(callers.pathAgent())
+            .answer(
+                Body.of(CommandResult.class, maxBatchBytes),
+                (x, result) -> Reply.ok(commands.submitResult(x.agentId(), result))));
+  }
+}
