@@ -84,7 +84,10 @@ final class E2e {
     }
     try {
       backend.close();
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (java.io.IOException e) {
+      if (!(e.getCause() instanceof java.util.concurrent.TimeoutException)) {
+        throw e;
+      }
       System.out.println("backend stop timed out waiting for a long-poll in flight: " + e);
     }
   }
