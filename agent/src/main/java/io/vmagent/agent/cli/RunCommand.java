@@ -5,6 +5,7 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.logging.LogSetup;
 import io.vmagent.agent.logging.SecretMasker;
+import io.vmagent.agent.util.NamedThreads;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
     }
     // SIGTERM (systemd stop) and SIGINT (Ctrl-C) start the graceful shutdown; handling them here
     // rather than in a shutdown hook lets the process exit 0 once it is done.
-    Runnable stop = () -> new Thread(agent::shutdown, "shutdown").start();
+    Runnable stop = () -> NamedThreads.thread("shutdown", false, agent::shutdown).start();
     Signal.handle(new Signal("TERM"), signal -> stop.run());
     Signal.handle(new Signal("INT"), signal -> stop.run());
     agent.awaitStopped();

@@ -2,6 +2,7 @@ package io.vmagent.agent.loop;
 
 import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.command.CommandDispatcher;
+import io.vmagent.agent.retry.Backoff;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandResult;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,6 +27,9 @@ public final class CommandLoop implements Runnable {
 
   /** Seconds the backend may hold a poll; below its limit of 30. */
   static final int WAIT_SECONDS = 25;
+
+  private static final Backoff BACKOFF =
+      Backoff.forLoop(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
   private final BackendClient client;
   private final CommandDispatcher dispatcher;
@@ -139,9 +142,8 @@ public final class CommandLoop implements Runnable {
   }
 
   private boolean pause(int failures) {
-    long ceiling = Math.min(30_000L, 1_000L << Math.min(failures - 1, 5));
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+      Thread.sleep(BACKOFF.delay(failures).toMillis());
       return true;
     } catch (InterruptedException e) {
       if (!stopping) {

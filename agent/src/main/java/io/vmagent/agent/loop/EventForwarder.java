@@ -3,8 +3,7 @@ package io.vmagent.agent.loop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmagent.agent.libvirt.VmEventListener;
 import io.vmagent.agent.libvirt.VmLifecycleEvent;
-import io.vmagent.agent.spool.DurableQueue;
-import io.vmagent.agent.spool.SpoolDrainer;
+import io.vmagent.agent.spool.Spool;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.VmEvent;
 import io.vmagent.protocol.VmEventType;
@@ -22,14 +21,12 @@ public final class EventForwarder implements VmEventListener {
   private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
 
   private final EventSequence sequence;
-  private final DurableQueue queue;
-  private final SpoolDrainer drainer;
+  private final Spool spool;
   private final ObjectMapper json = ProtocolJson.tolerantMapper();
 
-  public EventForwarder(EventSequence sequence, DurableQueue queue, SpoolDrainer drainer) {
+  public EventForwarder(EventSequence sequence, Spool spool) {
     this.sequence = sequence;
-    this.queue = queue;
-    this.drainer = drainer;
+    this.spool = spool;
   }
 
   @Override
@@ -46,8 +43,7 @@ public final class EventForwarder implements VmEventListener {
       VmEvent vmEvent =
           new VmEvent(
               sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, event.detail());
-      queue.append(json.writeValueAsBytes(vmEvent));
-      drainer.signal();
+      spool.append(json.writeValueAsBytes(vmEvent), true);
       log.debug("event {} {} of {} spooled", vmEvent.sequence(), type, event.vm());
     } catch (IOException e) {
       log.error(

@@ -145,6 +145,11 @@ public final class DurableQueue implements AutoCloseable {
     deleteConsumedSegments();
   }
 
+  /** How log lines name this queue. */
+  public String name() {
+    return name;
+  }
+
   /** Records waiting for delivery. */
   public synchronized int depth() {
     return pending.size();
