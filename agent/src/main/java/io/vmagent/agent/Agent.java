@@ -7,7 +7,6 @@ import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.agent.backend.Enrollment;
 import io.vmagent.agent.backend.HttpTransport;
 import io.vmagent.agent.backend.Session;
-import io.vmagent.agent.backend.TlsContexts;
 import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.command.CommandDispatcher;
 import io.vmagent.agent.command.CommandJournal;
@@ -19,23 +18,15 @@ import io.vmagent.agent.libvirt.VmOperations;
 import io.vmagent.agent.loop.AgentIdentity;
 import io.vmagent.agent.loop.AgentInfo;
 import io.vmagent.agent.loop.BackendContact;
-import io.vmagent.agent.loop.CommandLoop;
 import io.vmagent.agent.loop.Deliveries;
 import io.vmagent.agent.loop.EventForwarder;
 import io.vmagent.agent.loop.EventSequence;
-import io.vmagent.agent.loop.HeartbeatReporter;
-import io.vmagent.agent.loop.HeartbeatRound;
 import io.vmagent.agent.loop.Lifecycle;
-import io.vmagent.agent.loop.LoopState;
+import io.vmagent.agent.loop.Loops;
 import io.vmagent.agent.loop.MetricsTick;
-import io.vmagent.agent.loop.PeriodicLoop;
-import io.vmagent.agent.loop.VersionWatch;
 import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
-import io.vmagent.agent.metrics.prometheus.PrometheusEndpoint;
-import io.vmagent.agent.metrics.prometheus.SnapshotMetrics;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.OperationRegistry;
-import io.vmagent.agent.retry.Backoff;
 import io.vmagent.agent.spool.DurableQueue;
 import io.vmagent.agent.spool.Spool;
 import io.vmagent.agent.state.StateDir;
@@ -44,9 +35,7 @@ import io.vmagent.protocol.CommandResult;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,14 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
-  /** Commands that may run at once. */
-  static final int COMMAND_WORKERS = 4;
-
-  /** How long a batch of lifecycle events may wait for more events to join it. */
-  static final Duration EVENT_GATHER = Duration.ofMillis(250);
-
-  /** How long {@code collect_metrics} and {@code agent_info} may take. */
-  static final Duration HOST_OPERATION_DEADLINE = Duration.ofMinutes(1);
+  // How long agent_info may take: it reads memory and asks libvirt a few questions.
+  private static final Duration INFO_DEADLINE = Duration.ofMinutes(1);
 
   private final AgentConfig config;
   private final LibvirtConnectionManager libvirt;
@@ -92,20 +75,15 @@ public final class Agent {
             Duration.ofMillis(250),
             Duration.ofSeconds(30));
     TlsSettings tls = TlsSettings.of(config);
-    this.transport =
-        new HttpTransport(
-            config.backendUrl().orElseThrow(() -> new IOException("AGENT_BACKEND_URL is not set")),
-            TlsContexts.create(tls),
-            config.apiTimeout(),
-            Backoff.of(config.retryAttempts(), config.retryBackoff()));
-    VmOperations vmOperations = new VmOperations(libvirt, config.stopTimeout(), COMMAND_WORKERS);
+    this.transport = HttpTransport.of(config, tls);
+    VmOperations vmOperations =
+        new VmOperations(libvirt, config.stopTimeout(), Loops.COMMAND_WORKERS);
     this.metricsTick = new MetricsTick(libvirt, config.libvirtTimeout());
     OperationRegistry operations =
         OperationRegistry.of(
             vmOperations.operations(),
-            Operation.hostWide(
-                "collect_metrics", HOST_OPERATION_DEADLINE, p -> metricsTick.collect()),
-            Operation.hostWide("agent_info", HOST_OPERATION_DEADLINE, p -> agentInfo()));
+            metricsTick.operation(),
+            Operation.hostWide("agent_info", INFO_DEADLINE, p -> agentInfo()));
     CommandJournal journal = new CommandJournal(stateDir);
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
     dispatcher.onFinished(
@@ -127,7 +105,11 @@ public final class Agent {
             journal, queue(stateDir, "results", 4 << 20, 0), client::submitResult, contact);
     this.events =
         new Spool(
-            queue(stateDir, "events", 4 << 20, 0), 500, EVENT_GATHER, deliveries::events, contact);
+            queue(stateDir, "events", 4 << 20, 0),
+            500,
+            EventForwarder.GATHER,
+            deliveries::events,
+            contact);
     long metricsMax = config.metricsSpoolMaxBytes();
     Spool metrics =
         new Spool(
@@ -137,61 +119,26 @@ public final class Agent {
             deliveries::metrics,
             contact);
     this.eventSequence = new EventSequence(stateDir.root());
-    LoopState commandPoll = new LoopState("command-poll");
-    ExecutorService workers = Lifecycle.workers(COMMAND_WORKERS);
-    CommandLoop commandLoop =
-        new CommandLoop(client, dispatcher, workers, COMMAND_WORKERS, outbox::accept, commandPoll);
-    VersionWatch versions = new VersionWatch(client);
-    PeriodicLoop metricsLoop =
-        new PeriodicLoop(
-            new LoopState("metrics"),
-            config.metricsInterval(),
-            Duration.ofSeconds(1),
-            metricsTick.into(metrics));
-    PeriodicLoop updateLoop =
-        new PeriodicLoop(
-            new LoopState("update-check"),
-            config.updateCheckInterval(),
-            Duration.ofSeconds(2),
-            versions);
     List<Spool> spools = List.of(outbox.spool(), events, metrics);
-    Instant startedAt = Instant.now();
-    HeartbeatReporter reporter =
-        new HeartbeatReporter(
+    Loops loops =
+        new Loops(
+            config,
             libvirt,
-            startedAt,
-            config.sslVerify(),
-            config.warnings(),
-            (int) config.heartbeatInterval().toSeconds(),
-            () -> spools.stream().mapToLong(Spool::depth).sum(),
-            versions::newest,
-            () -> HeartbeatReporter.problems(List.of(metricsLoop, updateLoop), metrics));
-    HeartbeatRound heartbeat =
-        new HeartbeatRound(client, reporter, health, contact, versions, spools);
-    PeriodicLoop heartbeatLoop =
-        new PeriodicLoop(
-            new LoopState("heartbeat"), config.heartbeatInterval(), Duration.ZERO, heartbeat);
+            client,
+            dispatcher,
+            outbox::accept,
+            metricsTick,
+            spools,
+            health,
+            contact);
     this.info =
         new AgentInfo(
-            config,
-            startedAt,
-            libvirt,
-            session::agentId,
-            List.of(heartbeatLoop.state(), commandPoll, metricsLoop.state(), updateLoop.state()),
-            outbox.spool(),
-            events,
-            metrics,
-            dispatcher::runningCount,
-            versions,
-            contact);
+            config, libvirt, session::agentId, loops, spools, dispatcher::runningCount, contact);
     this.lifecycle =
         new Lifecycle(
             config.shutdownTimeout(),
-            commandLoop,
-            workers,
-            List.of(heartbeatLoop, metricsLoop, updateLoop),
+            loops,
             spools,
-            heartbeat,
             dispatcher::runningCount,
             List.of(transport, vmOperations, libvirt));
   }
@@ -213,14 +160,7 @@ public final class Agent {
     libvirt.onStateChange(health::libvirtConnectionState);
     health.libvirtConnectionState(libvirt.start());
     if (config.prometheusListen().isPresent()) {
-      registry.register(new SnapshotMetrics(metricsTick::latest));
-      PrometheusEndpoint prometheus =
-          PrometheusEndpoint.start(config.prometheusListen().get(), registry);
-      lifecycle.closeAtExit(prometheus);
-      log.info(
-          "Prometheus metrics served on {}:{}",
-          config.prometheusListen().get().getHostString(),
-          prometheus.port());
+      lifecycle.closeAtExit(metricsTick.serve(config.prometheusListen().get(), registry));
     }
     Subscription subscription = libvirt.subscribe(new EventForwarder(eventSequence, events));
     outbox.recover(dispatcher);

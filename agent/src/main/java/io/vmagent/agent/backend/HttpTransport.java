@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
+import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.retry.Backoff;
 import io.vmagent.agent.retry.ErrorAnswer;
 import io.vmagent.agent.retry.Verdict;
@@ -65,6 +66,15 @@ public final class HttpTransport implements AutoCloseable {
     this.backoff = backoff;
     this.executor = Executors.newCachedThreadPool(NamedThreads.factory("backend-http-", true));
     this.client = newClient(ssl);
+  }
+
+  /** The transport {@code config} describes ({@code AGENT_BACKEND_URL}, timeouts, retries). */
+  public static HttpTransport of(AgentConfig config, TlsSettings tls) throws IOException {
+    return new HttpTransport(
+        config.backendUrl().orElseThrow(() -> new IOException("AGENT_BACKEND_URL is not set")),
+        TlsContexts.create(tls),
+        config.apiTimeout(),
+        Backoff.of(config.retryAttempts(), config.retryBackoff()));
   }
 
   private HttpClient newClient(SSLContext ssl) {

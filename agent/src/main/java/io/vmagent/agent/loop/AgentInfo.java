@@ -20,20 +20,16 @@ import java.util.function.Supplier;
  * uptime, host facts, libvirt, each loop's state, spool depths, running commands, last contact.
  *
  * @param agentId the registered id, if registered
- * @param loops every loop's state, in the order shown
+ * @param spools the results, events and metrics spools, in that order
  * @param running how many commands run now
  */
 public record AgentInfo(
     AgentConfig config,
-    Instant startedAt,
     LibvirtConnectionManager libvirt,
     Supplier<Optional<String>> agentId,
-    List<LoopState> loops,
-    Spool results,
-    Spool events,
-    Spool metrics,
+    Loops loops,
+    List<Spool> spools,
     IntSupplier running,
-    VersionWatch versions,
     BackendContact contact) {
 
   /** The answer as of now. */
@@ -42,6 +38,7 @@ public record AgentInfo(
     info.put("agent_version", AgentVersion.current());
     info.put("agent_id", agentId.get().orElse(config.agentId().orElse(null)));
     info.put("hostname", AgentIdentity.hostname());
+    Instant startedAt = loops.startedAt();
     info.put("started_at", startedAt.toString());
     info.put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds());
     host(info.putObject("host"));
@@ -49,10 +46,10 @@ public record AgentInfo(
     ObjectNode cfg = info.putObject("config");
     config.redacted().forEach(cfg::put);
     ArrayNode loopStates = info.putArray("loops");
-    loops.forEach(loop -> loopStates.add(loop.toJson()));
+    loops.states().forEach(loop -> loopStates.add(loop.toJson()));
     spool(info.putObject("spool"));
     info.put("commands_running", running.getAsInt());
-    info.put("newest_known_version", versions.newest());
+    info.put("newest_known_version", loops.versions().newest());
     Instant last = contact.last();
     info.put("last_backend_contact", last == null ? null : last.toString());
     info.put("ssl_verify", config.sslVerify());
@@ -74,8 +71,9 @@ public record AgentInfo(
   }
 
   private void spool(ObjectNode spool) {
-    spool.put("results", results.depth());
-    spool.put("events", events.depth());
+    Spool metrics = spools.get(2);
+    spool.put("results", spools.get(0).depth());
+    spool.put("events", spools.get(1).depth());
     spool.put("metrics", metrics.depth());
     spool.put("metrics_bytes", metrics.bytes());
     spool.put("metrics_dropped", metrics.dropped());

@@ -8,6 +8,7 @@ import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.VmEvent;
 import io.vmagent.protocol.VmEventType;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventForwarder implements VmEventListener {
   private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
+
+  /** How long a batch of lifecycle events may wait for more events to join it. */
+  public static final Duration GATHER = Duration.ofMillis(250);
 
   private final EventSequence sequence;
   private final Spool spool;

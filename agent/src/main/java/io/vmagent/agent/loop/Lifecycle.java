@@ -49,31 +49,27 @@ public final class Lifecycle {
   private Subscription events;
 
   /**
-   * @param loops the periodic loops; the first (the heartbeat) starts before the command loop
    * @param running how many commands run now
    * @param resources closed at the end, in this order, after anything added by {@link #closeAtExit}
    */
   public Lifecycle(
       Duration shutdownTimeout,
-      CommandLoop commandLoop,
-      ExecutorService workers,
-      List<PeriodicLoop> loops,
+      Loops loops,
       List<Spool> spools,
-      HeartbeatRound heartbeat,
       IntSupplier running,
       List<AutoCloseable> resources) {
     this.shutdownTimeout = shutdownTimeout;
-    this.commandLoop = commandLoop;
-    this.workers = workers;
-    this.loops = List.copyOf(loops);
+    this.commandLoop = loops.commandLoop();
+    this.workers = loops.workers();
+    this.loops = loops.periodic();
     this.spools = List.copyOf(spools);
-    this.heartbeat = heartbeat;
+    this.heartbeat = loops.heartbeat();
     this.running = running;
     this.resources = new ArrayList<>(resources);
   }
 
   /** The pool commands run on: {@code count} named threads. */
-  public static ExecutorService workers(int count) {
+  static ExecutorService workers(int count) {
     return new ThreadPoolExecutor(
         count,
         count,

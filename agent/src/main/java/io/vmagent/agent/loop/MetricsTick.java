@@ -2,6 +2,7 @@ package io.vmagent.agent.loop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.metrics.Collector;
 import io.vmagent.agent.metrics.MetricsJson;
@@ -10,14 +11,21 @@ import io.vmagent.agent.metrics.MetricsSnapshot;
 import io.vmagent.agent.metrics.SystemCollectors;
 import io.vmagent.agent.metrics.domain.DomainCollector;
 import io.vmagent.agent.metrics.domain.ManagedConnectionAccess;
+import io.vmagent.agent.metrics.prometheus.PrometheusEndpoint;
+import io.vmagent.agent.metrics.prometheus.SnapshotMetrics;
+import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.spool.Spool;
 import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.ProtocolJson;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import oshi.SystemInfo;
 
 /**
@@ -26,6 +34,7 @@ import oshi.SystemInfo;
  * to Prometheus.
  */
 public final class MetricsTick {
+  private static final Logger log = LoggerFactory.getLogger(MetricsTick.class);
   private static final ObjectMapper JSON = ProtocolJson.tolerantMapper();
 
   private final LibvirtConnectionManager libvirt;
@@ -35,6 +44,23 @@ public final class MetricsTick {
   public MetricsTick(LibvirtConnectionManager libvirt, Duration libvirtTimeout) {
     this.libvirt = libvirt;
     this.libvirtTimeout = libvirtTimeout;
+  }
+
+  /** The {@code collect_metrics} operation: a snapshot taken now. */
+  public Operation<Operation.None> operation() {
+    return Operation.hostWide("collect_metrics", Duration.ofMinutes(1), p -> collect());
+  }
+
+  /**
+   * Serves the latest snapshot and {@code registry}'s metrics to Prometheus on {@code listen}; the
+   * endpoint is closed by the caller.
+   */
+  public PrometheusEndpoint serve(InetSocketAddress listen, PrometheusRegistry registry)
+      throws IOException {
+    registry.register(new SnapshotMetrics(this::latest));
+    PrometheusEndpoint endpoint = PrometheusEndpoint.start(listen, registry);
+    log.info("Prometheus metrics served on {}:{}", listen.getHostString(), endpoint.port());
+    return endpoint;
   }
 
   /** The metrics loop's round: a snapshot, as a sample, into {@code spool}. */
