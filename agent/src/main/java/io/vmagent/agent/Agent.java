@@ -25,7 +25,6 @@ import io.vmagent.agent.loop.Lifecycle;
 import io.vmagent.agent.loop.Loops;
 import io.vmagent.agent.loop.MetricsTick;
 import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
-import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.agent.spool.DurableQueue;
 import io.vmagent.agent.spool.Spool;
@@ -46,9 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
-
-  // How long agent_info may take: it reads memory and asks libvirt a few questions.
-  private static final Duration INFO_DEADLINE = Duration.ofMinutes(1);
 
   private final AgentConfig config;
   private final LibvirtConnectionManager libvirt;
@@ -83,7 +79,7 @@ public final class Agent {
         OperationRegistry.of(
             vmOperations.operations(),
             metricsTick.operation(),
-            Operation.hostWide("agent_info", INFO_DEADLINE, p -> agentInfo()));
+            AgentInfo.operation(this::agentInfo));
     CommandJournal journal = new CommandJournal(stateDir);
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
     dispatcher.onFinished(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.spool.Spool;
 import io.vmagent.agent.util.AgentVersion;
 import java.time.Duration;
@@ -31,6 +32,14 @@ public record AgentInfo(
     List<Spool> spools,
     IntSupplier running,
     BackendContact contact) {
+
+  /**
+   * The {@code agent_info} operation, answering with {@code info}'s {@link #build()} (given late:
+   * the registry exists before the parts the answer describes).
+   */
+  public static Operation<Operation.None> operation(Supplier<ObjectNode> info) {
+    return Operation.hostWide("agent_info", Duration.ofMinutes(1), p -> info.get());
+  }
 
   /** The answer as of now. */
   public ObjectNode build() {
