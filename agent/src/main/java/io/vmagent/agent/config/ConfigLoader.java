@@ -472,15 +472,14 @@ public final class ConfigLoader {
 
     private boolean bool(ConfigKey key) {
       String value = raw(key).strip().toLowerCase(Locale.ROOT);
-      switch (value) {
-        case "true", "yes", "on", "1":
-          return true;
-        case "false", "no", "off", "0":
-          return false;
-        default:
+      return switch (value) {
+        case "true", "yes", "on", "1" -> true;
+        case "false", "no", "off", "0" -> false;
+        default -> {
           problem(key, "expected true or false");
-          return Boolean.parseBoolean(key.defaultValue().orElse("false"));
-      }
+          yield Boolean.parseBoolean(key.defaultValue().orElse("false"));
+        }
+      };
     }
 
     private long integer(ConfigKey key, long min, long max) {

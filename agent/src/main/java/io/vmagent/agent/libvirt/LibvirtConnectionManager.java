@@ -264,7 +264,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     reconnector.shutdownNow();
     if (toClose != null) {
       try {
-        workers.submit(() -> closeQuietly(toClose, "manager closed"));
+        workers.execute(() -> closeQuietly(toClose, "manager closed"));
       } catch (RejectedExecutionException e) {
         log.debug("libvirt connection not closed: workers busy");
       }
@@ -294,8 +294,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   }
 
   private RuntimeException translateFailure(String what, Connect connect, Throwable cause) {
-    if (cause instanceof LibvirtException) {
-      LibvirtException le = (LibvirtException) cause;
+    if (cause instanceof LibvirtException le) {
       if (LibvirtErrors.mayBeConnectionLoss(le) && !isAlive(connect)) {
         String message = LibvirtErrors.messageOf(le);
         markLost(connect, message);
@@ -306,11 +305,11 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       }
       return LibvirtErrors.translate(what, le);
     }
-    if (cause instanceof RuntimeException) {
-      return (RuntimeException) cause;
+    if (cause instanceof RuntimeException runtime) {
+      return runtime;
     }
-    if (cause instanceof Error) {
-      throw (Error) cause;
+    if (cause instanceof Error error) {
+      throw error;
     }
     return new VmOperationException(ErrorCode.OPERATION_FAILED, what + ": " + cause, cause);
   }
@@ -373,7 +372,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       return opening.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       // The open may still succeed later; that connection must not leak.
-      opening.thenAccept(late -> closeQuietly(late, "opened after its deadline"));
+      var unused = opening.thenAccept(late -> closeQuietly(late, "opened after its deadline"));
       throw new VmOperationException(
           ErrorCode.TIMEOUT, "opening " + uri + " took longer than " + human(callTimeout), e);
     } catch (InterruptedException e) {
@@ -382,8 +381,8 @@ public final class LibvirtConnectionManager implements AutoCloseable {
           ErrorCode.LIBVIRT_UNAVAILABLE, "interrupted while opening " + uri, e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof VmOperationException) {
-        throw (VmOperationException) cause;
+      if (cause instanceof VmOperationException failure) {
+        throw failure;
       }
       throw new VmOperationException(
           ErrorCode.LIBVIRT_UNAVAILABLE, "cannot open " + uri + ": " + cause, cause);
@@ -428,9 +427,15 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     markLost(connect, "libvirt closed the connection (" + VmLifecycleEvent.lower(reason) + ")");
   }
 
+  // The same connection object, not an equal one: a newer connection must stay. Guarded by lock.
+  @SuppressWarnings("ReferenceEquality")
+  private boolean isCurrent(Connect connect) {
+    return current == connect;
+  }
+
   private void markLost(Connect connect, String reason) {
     synchronized (lock) {
-      if (connect == null || current != connect) {
+      if (connect == null || !isCurrent(connect)) {
         return;
       }
       current = null;
@@ -441,16 +446,17 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     log.warn("lost the libvirt connection to {}: {}; reconnecting", uri, reason);
     // Calls still running on the old connection finish or time out first; then it is released.
     try {
-      reconnector.schedule(
-          () -> {
-            try {
-              workers.execute(() -> closeQuietly(connect, "connection lost"));
-            } catch (RejectedExecutionException e) {
-              log.debug("stale libvirt connection left to the garbage collector");
-            }
-          },
-          callTimeout.toMillis(),
-          TimeUnit.MILLISECONDS);
+      var unused =
+          reconnector.schedule(
+              () -> {
+                try {
+                  workers.execute(() -> closeQuietly(connect, "connection lost"));
+                } catch (RejectedExecutionException e) {
+                  log.debug("stale libvirt connection left to the garbage collector");
+                }
+              },
+              callTimeout.toMillis(),
+              TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       log.debug("manager closing; stale connection not released");
     }
@@ -464,7 +470,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     long delay = backoff.delay(failedAttempts).toMillis();
     reconnectScheduled = true;
     try {
-      reconnector.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
+      var unused = reconnector.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       reconnectScheduled = false;
     }

@@ -36,6 +36,8 @@ public record Operation<P>(
   @FunctionalInterface
   public interface Body<P> {
     /**
+     * Runs the operation; its output is sent as the result's {@code result} object.
+     *
      * @throws OperationFailure with the error code to report; any other exception is reported as
      *     {@code INTERNAL}
      */

@@ -195,7 +195,7 @@ public final class DurableQueue implements AutoCloseable {
     long cursorOffset = 0;
     Path cursor = dir.resolve(CURSOR);
     if (Files.exists(cursor)) {
-      String[] parts = Files.readString(cursor, StandardCharsets.US_ASCII).strip().split(" ");
+      String[] parts = Files.readString(cursor, StandardCharsets.US_ASCII).strip().split(" ", -1);
       try {
         cursorSegment = Long.parseLong(parts[0]);
         cursorOffset = Long.parseLong(parts[1]);

@@ -8,8 +8,8 @@ public final class NamedThreads {
   private NamedThreads() {}
 
   /**
-   * A factory naming its threads {@code prefix1}, {@code prefix2}, ...; daemon threads do not keep
-   * the JVM alive (for pools whose work is abandoned at exit).
+   * A factory naming its threads after {@code prefix} with a number from 1 ({@code vm-op-1}, ...);
+   * daemon threads do not keep the JVM alive (for pools whose work is abandoned at exit).
    */
   public static ThreadFactory factory(String prefix, boolean daemon) {
     AtomicInteger counter = new AtomicInteger();
