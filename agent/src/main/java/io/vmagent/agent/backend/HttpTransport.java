@@ -126,44 +126,46 @@ public final class HttpTransport implements AutoCloseable {
       throws IOException {
     HttpRequest request = build(method, path, body, bearer, requestTimeout);
     String what = method + " " + path.replaceFirst("\\?.*", "");
-    RetryPolicy<HttpResponse<byte[]>> policy =
-        RetryPolicy.<HttpResponse<byte[]>>builder()
-            .withMaxAttempts(mode == RetryMode.ONCE ? 1 : backoff.attempts())
-            .handleIf((response, failure) -> retryable(response, failure, mode))
-            .withDelayFn(context -> delay(context.getLastResult(), context.getAttemptCount()))
-            .onRetry(
-                event ->
-                    log.debug(
-                        "{} attempt {} failed ({}); retrying",
-                        what,
-                        event.getAttemptCount(),
-                        event.getLastException() != null
-                            ? event.getLastException().toString()
-                            : "HTTP " + event.getLastResult().statusCode()))
-            .build();
     HttpResponse<byte[]> response;
     try {
       response =
-          Failsafe.with(policy)
+          Failsafe.with(policy(what, mode))
               .get(() -> client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
     } catch (FailsafeException e) {
       throw unwrap(what, e);
     }
     int status = response.statusCode();
-    if (status >= 200 && status < 300) {
-      if (type == Void.class) {
-        return null;
-      }
-      // An empty body or a JSON null where a document is due would surface later as a
-      // NullPointerException in the caller's loop; it is the backend's error, reported here.
-      T value = response.body().length == 0 ? null : json.readValue(response.body(), type);
-      if (value == null) {
-        throw new IOException(
-            what + ": the backend answered HTTP " + status + " without a document");
-      }
-      return value;
+    if (status < 200 || status >= 300) {
+      throw httpError(what, response);
     }
-    throw httpError(what, response);
+    if (type == Void.class) {
+      return null;
+    }
+    // An empty body or a JSON null where a document is due would surface later as a
+    // NullPointerException in the caller's loop; it is the backend's error, reported here.
+    T value = response.body().length == 0 ? null : json.readValue(response.body(), type);
+    if (value == null) {
+      throw new IOException(what + ": the backend answered HTTP " + status + " without a document");
+    }
+    return value;
+  }
+
+  /** How {@code what} is retried in place: {@code mode} and the {@link Verdict} decide. */
+  private RetryPolicy<HttpResponse<byte[]>> policy(String what, RetryMode mode) {
+    return RetryPolicy.<HttpResponse<byte[]>>builder()
+        .withMaxAttempts(mode == RetryMode.ONCE ? 1 : backoff.attempts())
+        .handleIf((response, failure) -> retryable(response, failure, mode))
+        .withDelayFn(context -> delay(context.getLastResult(), context.getAttemptCount()))
+        .onRetry(
+            event ->
+                log.debug(
+                    "{} attempt {} failed ({}); retrying",
+                    what,
+                    event.getAttemptCount(),
+                    event.getLastException() != null
+                        ? event.getLastException().toString()
+                        : "HTTP " + event.getLastResult().statusCode()))
+        .build();
   }
 
   private HttpRequest build(

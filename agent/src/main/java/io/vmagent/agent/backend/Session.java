@@ -235,17 +235,7 @@ public final class Session {
     }
     TokenPair pair;
     try {
-      pair =
-          transport.send(
-              "POST",
-              ProtocolPaths.REFRESH,
-              backendProtocol() >= 2
-                  ? new RefreshRequest(current.refreshToken(), enrollment.key().publicKeyBase64())
-                  : new RefreshRequest(current.refreshToken()),
-              null,
-              TokenPair.class,
-              RetryMode.NOT_SENT_ONLY,
-              null);
+      pair = sendRefresh();
     } catch (BackendHttpException e) {
       if (e.status() == 401 || e.status() == 400 || e.status() == 403) {
         return register("the backend refused the refresh token (" + e.code() + ")");
@@ -274,6 +264,20 @@ public final class Session {
     }
     log.info("access token refreshed ({}); valid until {}", why, renewed.accessTokenExpiresAt());
     return renewed;
+  }
+
+  /** Spends the refresh token (with this host's key for a backend of protocol 2). */
+  private TokenPair sendRefresh() throws IOException {
+    return transport.send(
+        "POST",
+        ProtocolPaths.REFRESH,
+        backendProtocol() >= 2
+            ? new RefreshRequest(current.refreshToken(), enrollment.key().publicKeyBase64())
+            : new RefreshRequest(current.refreshToken()),
+        null,
+        TokenPair.class,
+        RetryMode.NOT_SENT_ONLY,
+        null);
   }
 
   private Credentials register(String why) throws IOException {

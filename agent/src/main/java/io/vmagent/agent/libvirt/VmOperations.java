@@ -6,7 +6,6 @@ import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -75,35 +74,15 @@ public final class VmOperations implements AutoCloseable {
     HealthCheck health = new HealthCheck(libvirt);
     this.list = Operation.hostWide("list", READ_DEADLINE, p -> reader.list());
     this.healthCheck = Operation.hostWide("health_check", READ_DEADLINE, p -> health.check());
-    this.info =
-        onVm(
-            "info",
-            VmParams.Info.NAMES,
-            VmParams.Info::parse,
-            false,
-            READ_DEADLINE,
-            (t, p) -> reader.info(t, p.includeXml()));
-    this.start = onVm("start", (t, p) -> power.start(t));
-    this.pause = onVm("pause", (t, p) -> power.pause(t));
-    this.resume = onVm("resume", (t, p) -> power.resume(t));
-    this.stop = stopping("stop", (t, p) -> power.stop(t, p.options()));
-    this.restart = stopping("restart", (t, p) -> power.restart(t, p.options()));
+    this.info = read("info", VmParams.Info.SPEC, (t, p) -> reader.info(t, p.includeXml()));
+    this.start = locked("start", VmParams.Vm.SPEC, (t, p) -> power.start(t));
+    this.pause = locked("pause", VmParams.Vm.SPEC, (t, p) -> power.pause(t));
+    this.resume = locked("resume", VmParams.Vm.SPEC, (t, p) -> power.resume(t));
+    this.stop = locked("stop", VmParams.Stop.SPEC, (t, p) -> power.stop(t, p.options()));
+    this.restart = locked("restart", VmParams.Stop.SPEC, (t, p) -> power.restart(t, p.options()));
     this.delete =
-        onVm(
-            "delete",
-            VmParams.Delete.NAMES,
-            VmParams.Delete::parse,
-            true,
-            MAX_WAIT,
-            (t, p) -> deletion.delete(t, p.removeStorage()));
-    this.snapshot =
-        onVm(
-            "snapshot",
-            VmParams.Snapshot.NAMES,
-            VmParams.Snapshot::parse,
-            true,
-            MAX_WAIT,
-            snapshots::run);
+        locked("delete", VmParams.Delete.SPEC, (t, p) -> deletion.delete(t, p.removeStorage()));
+    this.snapshot = locked("snapshot", VmParams.Snapshot.SPEC, snapshots::run);
   }
 
   /** Every VM operation, for the registry. */
@@ -182,12 +161,15 @@ public final class VmOperations implements AutoCloseable {
     OperationOutput apply(VmTarget target, P params);
   }
 
-  private Operation<VmParams.Vm> onVm(String name, OnVm<VmParams.Vm> body) {
-    return onVm(name, VmParams.Vm.NAMES, VmParams.Vm::parse, true, MAX_WAIT, body);
+  /** An operation that holds the VM's lock: it runs in the VM's queue. */
+  private <P extends VmParams> Operation<P> locked(
+      String name, VmParams.Spec<P> spec, OnVm<P> body) {
+    return onVm(name, spec, true, MAX_WAIT, body);
   }
 
-  private Operation<VmParams.Stop> stopping(String name, OnVm<VmParams.Stop> body) {
-    return onVm(name, VmParams.Stop.NAMES, VmParams.Stop::parse, true, MAX_WAIT, body);
+  /** An operation that only reads: it holds no lock. */
+  private <P extends VmParams> Operation<P> read(String name, VmParams.Spec<P> spec, OnVm<P> body) {
+    return onVm(name, spec, false, READ_DEADLINE, body);
   }
 
   /**
@@ -195,16 +177,11 @@ public final class VmOperations implements AutoCloseable {
    * fails before anything else), then {@code body} runs, in the VM's queue when {@code locksVm}.
    */
   private <P extends VmParams> Operation<P> onVm(
-      String name,
-      Set<String> accepted,
-      Operation.Parser<P> parser,
-      boolean locksVm,
-      Duration deadline,
-      OnVm<P> body) {
+      String name, VmParams.Spec<P> spec, boolean locksVm, Duration deadline, OnVm<P> body) {
     return new Operation<>(
         name,
-        accepted,
-        parser,
+        spec.names(),
+        spec.parser(),
         locksVm,
         deadline,
         params -> {

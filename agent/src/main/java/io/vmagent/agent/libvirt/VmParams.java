@@ -1,5 +1,6 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
 import java.util.Objects;
 import java.util.Set;
@@ -9,9 +10,12 @@ public sealed interface VmParams {
   /** The VM's name or UUID, as the caller gave it. */
   String vm();
 
+  /** The parameter names a record is read from, and how. */
+  record Spec<P extends VmParams>(Set<String> names, Operation.Parser<P> parser) {}
+
   /** {@code start}, {@code pause}, {@code resume}: the VM alone. */
   record Vm(String vm) implements VmParams {
-    static final Set<String> NAMES = Set.of("vm");
+    static final Spec<Vm> SPEC = new Spec<>(Set.of("vm"), Vm::parse);
 
     static Vm parse(Params p) {
       return new Vm(p.requiredString("vm"));
@@ -20,7 +24,7 @@ public sealed interface VmParams {
 
   /** {@code info}: the VM, and whether to include its domain XML. */
   record Info(String vm, boolean includeXml) implements VmParams {
-    static final Set<String> NAMES = Set.of("vm", "include_xml");
+    static final Spec<Info> SPEC = new Spec<>(Set.of("vm", "include_xml"), Info::parse);
 
     static Info parse(Params p) {
       return new Info(p.requiredString("vm"), p.flag("include_xml"));
@@ -29,8 +33,8 @@ public sealed interface VmParams {
 
   /** {@code stop}, {@code restart}: the VM and how to treat its guest. */
   record Stop(String vm, StopOptions options) implements VmParams {
-    static final Set<String> NAMES =
-        Set.of("vm", "force", "timeout_seconds", "force_after_timeout");
+    static final Spec<Stop> SPEC =
+        new Spec<>(Set.of("vm", "force", "timeout_seconds", "force_after_timeout"), Stop::parse);
 
     public Stop {
       Objects.requireNonNull(options, "options == null");
@@ -47,7 +51,7 @@ public sealed interface VmParams {
 
   /** {@code delete}: the VM, and whether its storage-pool volumes go too. */
   record Delete(String vm, boolean removeStorage) implements VmParams {
-    static final Set<String> NAMES = Set.of("vm", "remove_storage");
+    static final Spec<Delete> SPEC = new Spec<>(Set.of("vm", "remove_storage"), Delete::parse);
 
     static Delete parse(Params p) {
       return new Delete(p.requiredString("vm"), p.flag("remove_storage"));
@@ -60,7 +64,8 @@ public sealed interface VmParams {
    */
   record Snapshot(String vm, Action action, String name, String description, Boolean withMemory)
       implements VmParams {
-    static final Set<String> NAMES = Set.of("vm", "action", "name", "description", "with_memory");
+    static final Spec<Snapshot> SPEC =
+        new Spec<>(Set.of("vm", "action", "name", "description", "with_memory"), Snapshot::parse);
 
     /** What a snapshot command does. */
     public enum Action {

@@ -76,36 +76,13 @@ public final class CommandLoop implements Runnable {
     while (!stopping) {
       Instant started = Instant.now();
       try {
-        if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
-          continue; // every worker busy: lease nothing more until one is free
-        }
-        int free = slots.availablePermits() + 1;
-        slots.release();
-        CommandBatch batch = client.pollCommands(WAIT_SECONDS, free);
-        state.succeeded(started, Duration.between(started, Instant.now()));
-        failures = 0;
-        if (failing) {
-          failing = false;
-          log.info("command polling works again");
-        }
-        for (Command command : batch.commands()) {
-          if (stopping) {
-            log.info("command {} not started: the agent is shutting down", command.id());
-            continue;
-          }
-          slots.acquire();
-          log.info(
-              "command {} received: {} (delivery {})",
-              command.id(),
-              command.operation(),
-              command.delivery());
-          workers.execute(() -> runOne(command));
+        if (pollOnce(started)) {
+          failures = 0;
         }
       } catch (InterruptedException | InterruptedIOException e) {
-        if (stopping) {
-          break;
+        if (!stopping) {
+          Thread.currentThread().interrupt();
         }
-        Thread.currentThread().interrupt();
         break;
       } catch (IOException e) {
         if (stopping) {
@@ -123,6 +100,38 @@ public final class CommandLoop implements Runnable {
       }
     }
     log.info("command polling stopped");
+  }
+
+  /**
+   * Leases as many commands as there are free workers and hands them out; false when every worker
+   * was busy and nothing was asked.
+   */
+  private boolean pollOnce(Instant started) throws IOException, InterruptedException {
+    if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+      return false; // every worker busy: lease nothing more until one is free
+    }
+    int free = slots.availablePermits() + 1;
+    slots.release();
+    CommandBatch batch = client.pollCommands(WAIT_SECONDS, free);
+    state.succeeded(started, Duration.between(started, Instant.now()));
+    if (failing) {
+      failing = false;
+      log.info("command polling works again");
+    }
+    for (Command command : batch.commands()) {
+      if (stopping) {
+        log.info("command {} not started: the agent is shutting down", command.id());
+        continue;
+      }
+      slots.acquire();
+      log.info(
+          "command {} received: {} (delivery {})",
+          command.id(),
+          command.operation(),
+          command.delivery());
+      workers.execute(() -> runOne(command));
+    }
+    return true;
   }
 
   private void runOne(Command command) {

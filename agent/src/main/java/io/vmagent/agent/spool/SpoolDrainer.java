@@ -164,13 +164,26 @@ public final class SpoolDrainer implements Runnable {
       }
       return true;
     } catch (ErrorAnswer e) {
-      Verdict verdict = e.verdict();
-      if (verdict == Verdict.RATE_LIMITED && e.retryAfter().isPresent()) {
+      return refused(batch, e);
+    } catch (IOException e) {
+      unreachable(e);
+      return false;
+    }
+  }
+
+  /**
+   * Acts on the backend's error answer as its {@link Verdict} says; true when the batch is gone.
+   */
+  private boolean refused(List<byte[]> batch, ErrorAnswer e) throws IOException {
+    switch (e.verdict()) {
+      case RATE_LIMITED -> {
+        if (e.retryAfter().isEmpty()) {
+          unreachable(e);
+          return false;
+        }
         reached(true);
-        askedToWait =
-            e.retryAfter().get().compareTo(MAX_QUOTA_PAUSE) > 0
-                ? MAX_QUOTA_PAUSE
-                : e.retryAfter().get();
+        Duration wait = e.retryAfter().get();
+        askedToWait = wait.compareTo(MAX_QUOTA_PAUSE) > 0 ? MAX_QUOTA_PAUSE : wait;
         log.warn(
             "backend asks for no more {} for {} s ({}); {} records wait in the spool",
             name,
@@ -179,7 +192,7 @@ public final class SpoolDrainer implements Runnable {
             queue.depth());
         return false;
       }
-      if (verdict == Verdict.PERMANENT) {
+      case PERMANENT -> {
         reached(true);
         log.error(
             "backend refused {} spooled {} records for good; they are dropped: {}",
@@ -189,11 +202,10 @@ public final class SpoolDrainer implements Runnable {
         queue.ack(batch.size());
         return true;
       }
-      unreachable(e);
-      return false;
-    } catch (IOException e) {
-      unreachable(e);
-      return false;
+      default -> {
+        unreachable(e);
+        return false;
+      }
     }
   }
 
