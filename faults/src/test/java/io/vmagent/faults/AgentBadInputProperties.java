@@ -13,9 +13,9 @@ import io.vmagent.agent.backend.Session;
 import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.command.CommandDispatcher;
 import io.vmagent.agent.command.CommandJournal;
-import io.vmagent.agent.command.VmOperationSpecs;
 import io.vmagent.agent.config.Secret;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.agent.retry.Backoff;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.backend.client.TlsTrust;
@@ -118,8 +118,9 @@ class AgentBadInputProperties {
     libvirt.start();
     dispatcher =
         new CommandDispatcher(
-            VmOperationSpecs.create(
-                new io.vmagent.agent.libvirt.VmOperations(libvirt, Duration.ofSeconds(5))),
+            new OperationRegistry(
+                new io.vmagent.agent.libvirt.VmOperations(libvirt, Duration.ofSeconds(5))
+                    .operations()),
             new CommandJournal(new StateDir(state)),
             Clock.systemUTC());
   }
