@@ -174,7 +174,8 @@ public final class VmOperations implements AutoCloseable {
 
   /**
    * An operation on the VM its parameters name: the VM is resolved first (a bad name or unknown VM
-   * fails before anything else), then {@code body} runs, in the VM's queue when {@code locksVm}.
+   * fails before anything else), then {@code body} runs, in the VM's queue when {@code locksVm}
+   * (unless the parameters only read, as {@code snapshot} with {@code action=list} does).
    */
   private <P extends VmParams> Operation<P> onVm(
       String name, VmParams.Spec<P> spec, boolean locksVm, Duration deadline, OnVm<P> body) {
@@ -186,7 +187,7 @@ public final class VmOperations implements AutoCloseable {
         deadline,
         params -> {
           VmTarget target = calls.resolve(VmRef.parse(params.vm()));
-          return locksVm
+          return locksVm && !params.readOnly()
               ? serialized(target, deadline, () -> body.apply(target, params))
               : body.apply(target, params);
         });

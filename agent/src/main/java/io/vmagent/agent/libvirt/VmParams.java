@@ -10,6 +10,11 @@ public sealed interface VmParams {
   /** The VM's name or UUID, as the caller gave it. */
   String vm();
 
+  /** Whether these parameters only read the VM, so that even a locking operation skips the lock. */
+  default boolean readOnly() {
+    return false;
+  }
+
   /** The parameter names a record is read from, and how. */
   record Spec<P extends VmParams>(Set<String> names, Operation.Parser<P> parser) {}
 
@@ -81,6 +86,12 @@ public sealed interface VmParams {
         name = VmRef.validName("snapshot name", name);
       }
       description = SnapshotOperations.validDescription(description);
+    }
+
+    /** Listing snapshots only reads: it does not wait behind the VM's queue. */
+    @Override
+    public boolean readOnly() {
+      return action == Action.LIST;
     }
 
     static Snapshot parse(Params p) {

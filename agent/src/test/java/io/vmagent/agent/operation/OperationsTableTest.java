@@ -67,6 +67,7 @@ class OperationsTableTest {
         : deadline.toMinutes() + " min";
   }
 
+  /** The table's rows, without the notes in parentheses (where the parameters change a cell). */
   private static List<String> documentedRows() throws Exception {
     List<String> lines = Files.readAllLines(DOC);
     int header = lines.indexOf("| operation | parameters | VM lock | deadline |");
@@ -76,7 +77,7 @@ class OperationsTableTest {
       if (!line.startsWith("|")) {
         break;
       }
-      rows.add(line);
+      rows.add(line.replaceAll(" \\([^)]*\\)", ""));
     }
     return rows;
   }
