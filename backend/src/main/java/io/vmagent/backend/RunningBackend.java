@@ -317,6 +317,10 @@ public final class RunningBackend implements AutoCloseable {
       server.close();
     } catch (IOException | RuntimeException e) {
       throw e;
+    } catch (java.util.concurrent.TimeoutException e) {
+      // Agents' long polls and held answers are cut at the end of the grace period: expected,
+      // and everything else has stopped.
+      LOG.info("the HTTPS server stopped after its grace period; requests still open were cut");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while the HTTPS server stopped");

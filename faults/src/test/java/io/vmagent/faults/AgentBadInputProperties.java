@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmagent.agent.backend.BackendClient;
-import io.vmagent.agent.backend.Backoff;
 import io.vmagent.agent.backend.Credentials;
 import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.agent.backend.Enrollment;
@@ -14,9 +13,10 @@ import io.vmagent.agent.backend.Session;
 import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.command.CommandDispatcher;
 import io.vmagent.agent.command.CommandJournal;
-import io.vmagent.agent.command.VmOperationSpecs;
 import io.vmagent.agent.config.Secret;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.operation.OperationRegistry;
+import io.vmagent.agent.retry.Backoff;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.protocol.AgentVersions;
@@ -118,8 +118,9 @@ class AgentBadInputProperties {
     libvirt.start();
     dispatcher =
         new CommandDispatcher(
-            VmOperationSpecs.create(
-                new io.vmagent.agent.libvirt.VmOperations(libvirt, Duration.ofSeconds(5))),
+            new OperationRegistry(
+                new io.vmagent.agent.libvirt.VmOperations(libvirt, Duration.ofSeconds(5))
+                    .operations()),
             new CommandJournal(new StateDir(state)),
             Clock.systemUTC());
   }

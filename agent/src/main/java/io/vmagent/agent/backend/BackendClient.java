@@ -1,5 +1,6 @@
 package io.vmagent.agent.backend;
 
+import io.vmagent.agent.retry.Verdict;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.EventBatch;
@@ -13,11 +14,13 @@ import io.vmagent.protocol.UpdateInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The agent's side of the protocol: one method per agent call, each authenticated with the {@link
- * Session}'s access token; a 401 triggers one token refresh and one retry.
+ * Session}'s access token; an answer whose {@link Verdict} is {@code REFRESH} triggers one token
+ * refresh and one retry. Deliveries from the spool are sent once: the spool's drainer retries.
  */
 public final class BackendClient {
   private final HttpTransport transport;
@@ -35,7 +38,7 @@ public final class BackendClient {
 
   /** Reports the agent's health. */
   public HeartbeatResponse heartbeat(HeartbeatRequest request) throws IOException {
-    return post(ProtocolPaths::heartbeat, request, HeartbeatResponse.class);
+    return post(ProtocolPaths::heartbeat, request, HeartbeatResponse.class, RetryMode.SAFE);
   }
 
   /**
@@ -77,19 +80,19 @@ public final class BackendClient {
                 timeout));
   }
 
-  /** Reports a command's outcome; the backend applies it once per command id. */
+  /** Reports a command's outcome, once; the backend applies it once per command id. */
   public ResultAck submitResult(CommandResult result) throws IOException {
-    return post(ProtocolPaths::results, result, ResultAck.class);
+    return post(ProtocolPaths::results, result, ResultAck.class, RetryMode.ONCE);
   }
 
-  /** Delivers metrics samples. */
+  /** Delivers metrics samples, once. */
   public IngestAck submitMetrics(MetricsBatch batch) throws IOException {
-    return post(ProtocolPaths::metrics, batch, IngestAck.class);
+    return post(ProtocolPaths::metrics, batch, IngestAck.class, RetryMode.ONCE);
   }
 
-  /** Delivers lifecycle events; the backend skips sequences it already has. */
+  /** Delivers lifecycle events, once; the backend skips sequences it already has. */
   public IngestAck submitEvents(EventBatch batch) throws IOException {
-    return post(ProtocolPaths::events, batch, IngestAck.class);
+    return post(ProtocolPaths::events, batch, IngestAck.class, RetryMode.ONCE);
   }
 
   /** The newest agent version the backend knows. */
@@ -106,12 +109,11 @@ public final class BackendClient {
                 null));
   }
 
-  /** A POST of {@code body} to this agent's {@code path}, retried where safe. */
-  private <T> T post(java.util.function.UnaryOperator<String> path, Object body, Class<T> type)
+  /** A POST of {@code body} to this agent's {@code path}. */
+  private <T> T post(UnaryOperator<String> path, Object body, Class<T> type, RetryMode mode)
       throws IOException {
     return authed(
-        (id, token) ->
-            transport.send("POST", path.apply(id), body, token, type, RetryMode.SAFE, null));
+        (id, token) -> transport.send("POST", path.apply(id), body, token, type, mode, null));
   }
 
   private <T> T authed(Call<T> call) throws IOException {
@@ -120,7 +122,7 @@ public final class BackendClient {
     try {
       answer = call.run(credentials.agentId(), credentials.accessToken());
     } catch (BackendHttpException e) {
-      if (e.status() != 401) {
+      if (e.verdict() != Verdict.REFRESH) {
         throw e;
       }
       String token = session.renewAfterRejection(credentials.accessToken());

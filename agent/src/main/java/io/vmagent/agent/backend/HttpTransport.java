@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
-import io.vmagent.agent.AgentVersion;
+import io.vmagent.agent.config.AgentConfig;
+import io.vmagent.agent.retry.Backoff;
+import io.vmagent.agent.retry.ErrorAnswer;
+import io.vmagent.agent.retry.Verdict;
+import io.vmagent.agent.util.AgentVersion;
+import io.vmagent.agent.util.NamedThreads;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolJson;
@@ -23,11 +28,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -36,12 +39,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends JSON requests to the backend over the JDK's HTTP client with per-request timeouts and
- * Failsafe retries (exponential backoff with full jitter, {@code Retry-After} honoured on 429 and
- * 503). Knows nothing about tokens: the caller passes the bearer credential.
+ * Failsafe retries ({@link Backoff}, {@code Retry-After} honoured on 429 and 503; which answers are
+ * retried is the {@link Verdict}'s call). Knows nothing about tokens: the caller passes the bearer
+ * credential.
  */
 public final class HttpTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
-  private static final Set<Integer> RETRYABLE_STATUS = Set.of(429, 502, 503, 504);
 
   private final URI baseUrl;
   private final Duration timeout;
@@ -61,15 +64,17 @@ public final class HttpTransport implements AutoCloseable {
     this.baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     this.timeout = timeout;
     this.backoff = backoff;
-    AtomicInteger threads = new AtomicInteger();
-    this.executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread thread = new Thread(r, "backend-http-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.executor = Executors.newCachedThreadPool(NamedThreads.factory("backend-http-", true));
     this.client = newClient(ssl);
+  }
+
+  /** The transport {@code config} describes ({@code AGENT_BACKEND_URL}, timeouts, retries). */
+  public static HttpTransport of(AgentConfig config, TlsSettings tls) throws IOException {
+    return new HttpTransport(
+        config.backendUrl().orElseThrow(() -> new IOException("AGENT_BACKEND_URL is not set")),
+        TlsContexts.create(tls),
+        config.apiTimeout(),
+        Backoff.of(config.retryAttempts(), config.retryBackoff()));
   }
 
   private HttpClient newClient(SSLContext ssl) {
@@ -121,44 +126,46 @@ public final class HttpTransport implements AutoCloseable {
       throws IOException {
     HttpRequest request = build(method, path, body, bearer, requestTimeout);
     String what = method + " " + path.replaceFirst("\\?.*", "");
-    RetryPolicy<HttpResponse<byte[]>> policy =
-        RetryPolicy.<HttpResponse<byte[]>>builder()
-            .withMaxAttempts(backoff.attempts())
-            .handleIf((response, failure) -> retryable(response, failure, mode))
-            .withDelayFn(context -> delay(context.getLastResult(), context.getAttemptCount()))
-            .onRetry(
-                event ->
-                    log.debug(
-                        "{} attempt {} failed ({}); retrying",
-                        what,
-                        event.getAttemptCount(),
-                        event.getLastException() != null
-                            ? event.getLastException().toString()
-                            : "HTTP " + event.getLastResult().statusCode()))
-            .build();
     HttpResponse<byte[]> response;
     try {
       response =
-          Failsafe.with(policy)
+          Failsafe.with(policy(what, mode))
               .get(() -> client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
     } catch (FailsafeException e) {
       throw unwrap(what, e);
     }
     int status = response.statusCode();
-    if (status >= 200 && status < 300) {
-      if (type == Void.class) {
-        return null;
-      }
-      // An empty body or a JSON null where a document is due would surface later as a
-      // NullPointerException in the caller's loop; it is the backend's error, reported here.
-      T value = response.body().length == 0 ? null : json.readValue(response.body(), type);
-      if (value == null) {
-        throw new IOException(
-            what + ": the backend answered HTTP " + status + " without a document");
-      }
-      return value;
+    if (status < 200 || status >= 300) {
+      throw httpError(what, response);
     }
-    throw httpError(what, response);
+    if (type == Void.class) {
+      return null;
+    }
+    // An empty body or a JSON null where a document is due would surface later as a
+    // NullPointerException in the caller's loop; it is the backend's error, reported here.
+    T value = response.body().length == 0 ? null : json.readValue(response.body(), type);
+    if (value == null) {
+      throw new IOException(what + ": the backend answered HTTP " + status + " without a document");
+    }
+    return value;
+  }
+
+  /** How {@code what} is retried in place: {@code mode} and the {@link Verdict} decide. */
+  private RetryPolicy<HttpResponse<byte[]>> policy(String what, RetryMode mode) {
+    return RetryPolicy.<HttpResponse<byte[]>>builder()
+        .withMaxAttempts(mode == RetryMode.ONCE ? 1 : backoff.attempts())
+        .handleIf((response, failure) -> retryable(response, failure, mode))
+        .withDelayFn(context -> delay(context.getLastResult(), context.getAttemptCount()))
+        .onRetry(
+            event ->
+                log.debug(
+                    "{} attempt {} failed ({}); retrying",
+                    what,
+                    event.getAttemptCount(),
+                    event.getLastException() != null
+                        ? event.getLastException().toString()
+                        : "HTTP " + event.getLastResult().statusCode()))
+        .build();
   }
 
   private HttpRequest build(
@@ -184,6 +191,9 @@ public final class HttpTransport implements AutoCloseable {
 
   private static boolean retryable(
       HttpResponse<byte[]> response, Throwable failure, RetryMode mode) {
+    if (mode == RetryMode.ONCE) {
+      return false;
+    }
     if (failure != null) {
       if (failure instanceof SSLException) {
         return false; // a certificate problem does not heal by itself within one request
@@ -194,25 +204,30 @@ public final class HttpTransport implements AutoCloseable {
       return mode == RetryMode.SAFE && failure instanceof IOException;
     }
     int status = response.statusCode();
-    if ((status == 429 || status == 503)
-        && retryAfter(response).filter(w -> w.compareTo(Backoff.MAX_RETRY_AFTER) > 0).isPresent()) {
+    if (status < 400) {
+      return false;
+    }
+    if (retryAfter(response)
+        .filter(w -> w.compareTo(ErrorAnswer.MAX_RETRY_AFTER) > 0)
+        .isPresent()) {
       // A quota that resets later (metrics per day, say): the caller pauses that long instead of
       // holding this request open.
       return false;
     }
     if (mode == RetryMode.NOT_SENT_ONLY) {
-      return status == 429 || status == 503;
+      return Verdict.notActedOn(status);
     }
-    return RETRYABLE_STATUS.contains(status);
+    Verdict verdict = Verdict.of(status);
+    return verdict == Verdict.RETRY || verdict == Verdict.RATE_LIMITED;
   }
 
   private Duration delay(HttpResponse<byte[]> last, int attempts) {
     Duration jittered = backoff.delay(attempts);
-    if (last != null && (last.statusCode() == 429 || last.statusCode() == 503)) {
+    if (last != null) {
       Optional<Duration> retryAfter = retryAfter(last);
       if (retryAfter.isPresent()) {
         Duration wait = retryAfter.get();
-        return wait.compareTo(Backoff.MAX_RETRY_AFTER) > 0 ? Backoff.MAX_RETRY_AFTER : wait;
+        return wait.compareTo(ErrorAnswer.MAX_RETRY_AFTER) > 0 ? ErrorAnswer.MAX_RETRY_AFTER : wait;
       }
     }
     return jittered;
@@ -220,6 +235,9 @@ public final class HttpTransport implements AutoCloseable {
 
   /** The wait a {@code Retry-After} header asks for: delta-seconds or an HTTP date. */
   static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    if (!Verdict.notActedOn(response.statusCode())) {
+      return Optional.empty();
+    }
     Optional<String> header = response.headers().firstValue("Retry-After");
     if (header.isEmpty()) {
       return Optional.empty();
@@ -254,11 +272,8 @@ public final class HttpTransport implements AutoCloseable {
     if (code == ErrorCode.INTERNAL && response.statusCode() == 401) {
       code = ErrorCode.UNAUTHORIZED;
     }
-    Duration retryAfter =
-        response.statusCode() == 429 || response.statusCode() == 503
-            ? retryAfter(response).orElse(null)
-            : null;
-    return new BackendHttpException(what, response.statusCode(), code, detail, retryAfter);
+    return new BackendHttpException(
+        what, response.statusCode(), code, detail, retryAfter(response).orElse(null));
   }
 
   private IOException unwrap(String what, FailsafeException e) {

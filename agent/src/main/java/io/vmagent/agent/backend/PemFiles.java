@@ -12,7 +12,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -78,11 +77,8 @@ public final class PemFiles {
           throw new IOException(
               file + " holds an encrypted private key; the agent needs it unencrypted (mode 0600)");
         }
-        if (!(object instanceof ASN1ObjectIdentifier)) {
-          // Anything else (a certificate in the same file) is skipped; EC PARAMETERS parse as an
-          // OID.
-          continue;
-        }
+        // Anything else (a certificate in the same file, EC PARAMETERS parsed as an OID) is
+        // skipped.
       }
     } catch (IOException e) {
       throw new IOException(file + " cannot be read as a PEM private key: " + e.getMessage(), e);

@@ -235,17 +235,7 @@ public final class Session {
     }
     TokenPair pair;
     try {
-      pair =
-          transport.send(
-              "POST",
-              ProtocolPaths.REFRESH,
-              backendProtocol() >= 2
-                  ? new RefreshRequest(current.refreshToken(), enrollment.key().publicKeyBase64())
-                  : new RefreshRequest(current.refreshToken()),
-              null,
-              TokenPair.class,
-              RetryMode.NOT_SENT_ONLY,
-              null);
+      pair = sendRefresh();
     } catch (BackendHttpException e) {
       if (e.status() == 401 || e.status() == 400 || e.status() == 403) {
         return register("the backend refused the refresh token (" + e.code() + ")");
@@ -276,35 +266,32 @@ public final class Session {
     return renewed;
   }
 
+  /** Spends the refresh token (with this host's key for a backend of protocol 2). */
+  private TokenPair sendRefresh() throws IOException {
+    return transport.send(
+        "POST",
+        ProtocolPaths.REFRESH,
+        backendProtocol() >= 2
+            ? new RefreshRequest(current.refreshToken(), enrollment.key().publicKeyBase64())
+            : new RefreshRequest(current.refreshToken()),
+        null,
+        TokenPair.class,
+        RetryMode.NOT_SENT_ONLY,
+        null);
+  }
+
   private Credentials register(String why) throws IOException {
     if (!autoRegister) {
       throw new RegistrationException(
           "the agent must register (" + why + ") but AGENT_AUTO_REGISTER is false");
     }
-    RegisterRequest request = identity.get();
     boolean keyed = backendProtocol() >= 2;
     boolean proving = keyed && enrollment.hasKey();
     if (bootstrapToken.isEmpty() && !proving) {
       throw new RegistrationException(
           "the agent must register (" + why + ") but AGENT_TOKEN is not set");
     }
-    if (keyed) {
-      AgentKey key = enrollment.key();
-      IdentityProof proof = null;
-      if (proving) {
-        IdentityChallenge challenge =
-            transport.send(
-                "POST",
-                ProtocolPaths.challenge(request.agentId()),
-                null,
-                null,
-                IdentityChallenge.class,
-                RetryMode.SAFE,
-                null);
-        proof = key.prove(request.agentId(), challenge.challenge());
-      }
-      request = request.withKey(ProtocolPaths.PROTOCOL_VERSION, key.publicKeyBase64(), proof);
-    }
+    RegisterRequest request = keyed ? withKey(identity.get(), proving) : identity.get();
     registerAttempts++;
     if (registerAttempts == 1) {
       log.info("registering with {} as agent {} ({})", transport.baseUrl(), request.agentId(), why);
@@ -312,17 +299,39 @@ public final class Session {
       log.debug("registering again (attempt {}): {}", registerAttempts, why);
     }
     Instant now = clock.instant();
-    RegisterResponse response;
-    try {
-      response =
+    return keep(sendRegistration(request), now);
+  }
+
+  /** The request with this host's key and, when it already has one, a proof of it. */
+  private RegisterRequest withKey(RegisterRequest request, boolean proving) throws IOException {
+    AgentKey key = enrollment.key();
+    IdentityProof proof = null;
+    if (proving) {
+      IdentityChallenge challenge =
           transport.send(
               "POST",
-              ProtocolPaths.REGISTER,
-              request,
-              bootstrapToken.map(Secret::reveal).orElse(null),
-              RegisterResponse.class,
+              ProtocolPaths.challenge(request.agentId()),
+              null,
+              null,
+              IdentityChallenge.class,
               RetryMode.SAFE,
               null);
+      proof = key.prove(request.agentId(), challenge.challenge());
+    }
+    return request.withKey(ProtocolPaths.PROTOCOL_VERSION, key.publicKeyBase64(), proof);
+  }
+
+  /** Sends the registration; a refusal the operator must act on is a RegistrationException. */
+  private RegisterResponse sendRegistration(RegisterRequest request) throws IOException {
+    try {
+      return transport.send(
+          "POST",
+          ProtocolPaths.REGISTER,
+          request,
+          bootstrapToken.map(Secret::reveal).orElse(null),
+          RegisterResponse.class,
+          RetryMode.SAFE,
+          null);
     } catch (BackendHttpException e) {
       if (e.code() == ErrorCode.AGENT_ID_IN_USE) {
         throw new RegistrationException(
@@ -345,6 +354,10 @@ public final class Session {
       }
       throw e;
     }
+  }
+
+  /** Checks the registration's answer and keeps its credentials (and certificate). */
+  private Credentials keep(RegisterResponse response, Instant now) throws IOException {
     // The id goes into every request path: a backend must not be able to steer it elsewhere.
     if (response.agentId() == null
         || !ProtocolPaths.AGENT_ID_PATTERN.matcher(response.agentId()).matches()) {

@@ -15,6 +15,8 @@ final class Confirmation {
   boolean yes;
 
   /** Asks {@code question}; throws when the operator does not answer yes. */
+  // On Java 17, the agent's runtime, a null console means no terminal: nobody to ask.
+  @SuppressWarnings("SystemConsoleNull")
   void confirm(String question) {
     Console console = System.console();
     if (yes || console == null) {

@@ -1,6 +1,8 @@
 package io.vmagent.agent.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 
 /**
  * Entry point of the {@code vm-agent} command. No method here names a picocli type: the Java
@@ -12,7 +14,8 @@ public final class Main {
   public static void main(String[] args) {
     System.exit(
         isPlainRun(args)
-            ? runDaemon(new PrintWriter(System.err, true))
+            ? runDaemon(
+                new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true))
             : VmAgentCommand.commandLine().execute(args));
   }
 

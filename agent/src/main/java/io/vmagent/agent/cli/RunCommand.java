@@ -5,13 +5,15 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.logging.LogSetup;
 import io.vmagent.agent.logging.SecretMasker;
+import io.vmagent.agent.util.NamedThreads;
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import sun.misc.Signal;
 
 /** {@code vm-agent run}: the daemon. */
 @Command(
@@ -44,10 +46,40 @@ final class RunCommand implements Callable<Integer> {
     }
     // SIGTERM (systemd stop) and SIGINT (Ctrl-C) start the graceful shutdown; handling them here
     // rather than in a shutdown hook lets the process exit 0 once it is done.
-    Runnable stop = () -> new Thread(agent::shutdown, "shutdown").start();
-    Signal.handle(new Signal("TERM"), signal -> stop.run());
-    Signal.handle(new Signal("INT"), signal -> stop.run());
+    onSignals(() -> NamedThreads.thread("shutdown", false, agent::shutdown).start(), "TERM", "INT");
     agent.awaitStopped();
     return ExitCodes.OK;
+  }
+
+  /**
+   * Runs {@code action} when one of {@code signals} arrives. Only {@code sun.misc.Signal} can do
+   * that and let the process exit 0; it is reached by reflection because naming it in the source is
+   * a compiler warning no annotation silences.
+   */
+  private static void onSignals(Runnable action, String... signals) {
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+      Object handler =
+          Proxy.newProxyInstance(
+              handlerType.getClassLoader(),
+              new Class<?>[] {handlerType},
+              (proxy, method, args) ->
+                  switch (method.getName()) {
+                    case "handle" -> {
+                      action.run();
+                      yield null;
+                    }
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> "vm-agent shutdown handler";
+                  });
+      Method handle = signal.getMethod("handle", signal, handlerType);
+      for (String name : signals) {
+        handle.invoke(null, signal.getConstructor(String.class).newInstance(name), handler);
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot handle the signals " + String.join(", ", signals), e);
+    }
   }
 }

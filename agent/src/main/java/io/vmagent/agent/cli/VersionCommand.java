@@ -1,6 +1,6 @@
 package io.vmagent.agent.cli;
 
-import io.vmagent.agent.AgentVersion;
+import io.vmagent.agent.util.AgentVersion;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

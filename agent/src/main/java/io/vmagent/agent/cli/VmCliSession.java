@@ -4,8 +4,8 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.libvirt.ConnectionState;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
-import io.vmagent.agent.libvirt.VmOperationException;
 import io.vmagent.agent.libvirt.VmOperations;
+import io.vmagent.agent.operation.OperationFailure;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.function.Function;
@@ -47,20 +47,17 @@ final class VmCliSession implements AutoCloseable {
   <T> T run(Function<VmOperations, T> operation) {
     try {
       return operation.apply(operations);
-    } catch (VmOperationException e) {
+    } catch (OperationFailure e) {
       throw new CommandFailure(exitCode(e.code()), e.code() + ": " + e.getMessage(), e);
     }
   }
 
   static int exitCode(ErrorCode code) {
-    switch (code) {
-      case LIBVIRT_UNAVAILABLE:
-        return ExitCodes.UNAVAILABLE;
-      case INVALID_ARGUMENT:
-        return ExitCodes.USAGE;
-      default:
-        return ExitCodes.FAILED;
-    }
+    return switch (code) {
+      case LIBVIRT_UNAVAILABLE -> ExitCodes.UNAVAILABLE;
+      case INVALID_ARGUMENT -> ExitCodes.USAGE;
+      default -> ExitCodes.FAILED;
+    };
   }
 
   @Override

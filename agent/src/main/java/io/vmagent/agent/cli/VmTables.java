@@ -49,9 +49,27 @@ final class VmTables {
   }
 
   static void info(VmDetails details, PrintWriter out) {
+    facts(details).print(out);
+    out.println();
+    disks(details.disks()).print(out);
+    out.println();
+    TextTable nics = new TextTable("MAC", "TYPE", "SOURCE", "TARGET", "MODEL");
+    for (InterfaceInfo nic : details.interfaces()) {
+      nics.row(nic.mac(), nic.type(), nic.source(), nic.targetDevice(), nic.model());
+    }
+    nics.print(out);
+    out.println();
+    snapshots(details.snapshots(), out);
+    if (details.xml() != null) {
+      out.println();
+      // Line by line, so the document keeps its layout while a stray control in it is shown.
+      details.xml().lines().forEach(line -> out.println(text(line)));
+    }
+  }
+
+  private static TextTable facts(VmDetails details) {
     VmSummary vm = details.vm();
-    TextTable facts = new TextTable("FIELD", "VALUE");
-    facts
+    return new TextTable("FIELD", "VALUE")
         .row("name", vm.name())
         .row("uuid", vm.uuid())
         .row("id", vm.id())
@@ -68,13 +86,14 @@ final class VmTables {
                 ? null
                 : duration(details.uptimeSeconds()) + " (from " + details.uptimeSource() + ")")
         .row("current snapshot", details.currentSnapshot());
-    facts.print(out);
-    out.println();
-    TextTable disks =
+  }
+
+  private static TextTable disks(List<DiskInfo> disks) {
+    TextTable table =
         new TextTable(
             "DISK", "DEVICE", "BUS", "FORMAT", "SOURCE", "CAPACITY", "ALLOCATION", "POOL");
-    for (DiskInfo disk : details.disks()) {
-      disks.row(
+    for (DiskInfo disk : disks) {
+      table.row(
           disk.target(),
           disk.device(),
           disk.bus(),
@@ -84,20 +103,7 @@ final class VmTables {
           bytes(disk.allocationBytes()),
           disk.pool());
     }
-    disks.print(out);
-    out.println();
-    TextTable nics = new TextTable("MAC", "TYPE", "SOURCE", "TARGET", "MODEL");
-    for (InterfaceInfo nic : details.interfaces()) {
-      nics.row(nic.mac(), nic.type(), nic.source(), nic.targetDevice(), nic.model());
-    }
-    nics.print(out);
-    out.println();
-    snapshots(details.snapshots(), out);
-    if (details.xml() != null) {
-      out.println();
-      // Line by line, so the document keeps its layout while a stray control in it is shown.
-      details.xml().lines().forEach(line -> out.println(text(line)));
-    }
+    return table;
   }
 
   static void lifecycle(LifecycleResult result, PrintWriter out) {

@@ -1,21 +1,22 @@
 package io.vmagent.agent.command;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vmagent.agent.libvirt.VmOperationException;
+import io.vmagent.agent.operation.Operation;
+import io.vmagent.agent.operation.OperationFailure;
+import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ProtocolJson;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -24,32 +25,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs commands with an exactly-once effect over at-least-once delivery: a command already in the
- * {@link CommandJournal} is answered from it; an unknown operation or bad parameters get an error
- * result; a command past its deadline is not started; otherwise it is journaled as started, run,
- * and its result journaled before it is returned for reporting.
+ * {@link CommandJournal} is answered from it; an operation not in the {@link OperationRegistry},
+ * bad parameters or a deadline already passed get an error result and nothing runs; otherwise it is
+ * journaled as started, run, and its result journaled before it is returned for reporting.
  */
 public final class CommandDispatcher {
   private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
+  private static final ObjectMapper JSON = ProtocolJson.tolerantMapper();
 
   /** The message of a command the agent was running when it died. */
   static final String INTERRUPTED_MESSAGE =
       "the agent stopped while running this command; it is not run again because its effect is"
           + " unknown: check the VM's state";
 
-  private final Map<String, OperationSpec> operations;
+  private final OperationRegistry operations;
   private final CommandJournal journal;
   private final Clock clock;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final List<BiConsumer<String, CommandResult>> listeners = new CopyOnWriteArrayList<>();
 
-  public CommandDispatcher(List<OperationSpec> operations, CommandJournal journal, Clock clock) {
-    Map<String, OperationSpec> byName = new LinkedHashMap<>();
-    for (OperationSpec spec : operations) {
-      if (byName.put(spec.name(), spec) != null) {
-        throw new IllegalArgumentException("operation " + spec.name() + " registered twice");
-      }
-    }
-    this.operations = Map.copyOf(byName);
+  public CommandDispatcher(OperationRegistry operations, CommandJournal journal, Clock clock) {
+    this.operations = Objects.requireNonNull(operations, "operations == null");
     this.journal = Objects.requireNonNull(journal, "journal == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
   }
@@ -64,7 +60,19 @@ public final class CommandDispatcher {
 
   /** The names of the operations this agent runs, sorted. */
   public Set<String> capabilities() {
-    return new TreeSet<>(operations.keySet());
+    return operations.names();
+  }
+
+  /** How a result counts in the health metrics: success, timeout, refused or failure. */
+  public static String outcome(CommandResult result) {
+    if (result.error() == null) {
+      return "success";
+    }
+    return switch (result.error().code()) {
+      case TIMEOUT -> "timeout";
+      case DEADLINE_EXCEEDED, UNKNOWN_OPERATION, INVALID_ARGUMENT -> "refused";
+      default -> "failure";
+    };
   }
 
   /** How many commands are running right now. */
@@ -130,39 +138,59 @@ public final class CommandDispatcher {
 
   private CommandResult run(Command command) throws IOException {
     Instant now = clock.instant();
-    OperationSpec spec = spec(command);
-    Optional<CommandError> refusal = refusal(command, spec, now);
-    if (refusal.isPresent()) {
-      CommandResult result = CommandResult.failed(command.id(), refusal.get(), now, now);
-      log.warn(
-          "command {} ({}) refused: {}",
-          command.id(),
-          command.operation(),
-          refusal.get().message());
-      journal.finished(command.id(), command.operation(), now, result);
-      notify(command, result);
-      return result;
+    Operation.Call call;
+    try {
+      call = prepare(command, now);
+    } catch (OperationFailure refusal) {
+      return refuse(command, new CommandError(refusal.code(), refusal.getMessage()), now);
     }
     journal.started(command.id(), command.operation(), now);
     log.info("command {} ({}{}) started", command.id(), command.operation(), vmSuffix(command));
-    CommandResult result;
-    try {
-      ObjectNode output = spec.operation().run(command.params());
-      result = CommandResult.succeeded(command.id(), output, now, clock.instant());
-    } catch (OperationException e) {
-      result = failed(command, new CommandError(e.code(), e.getMessage()), now);
-    } catch (VmOperationException e) {
-      result = failed(command, new CommandError(e.code(), e.getMessage()), now);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      result = failed(command, new CommandError(ErrorCode.OPERATION_FAILED, "interrupted"), now);
-    } catch (Exception e) {
-      log.error("command {} ({}) failed unexpectedly", command.id(), command.operation(), e);
-      result = failed(command, new CommandError(ErrorCode.INTERNAL, e.toString()), now);
-    }
+    CommandResult result = execute(command, call, now);
     journal.finished(command.id(), command.operation(), now, result);
     notify(command, result);
-    long millis = result.finishedAt().toEpochMilli() - now.toEpochMilli();
+    logOutcome(command, result, now);
+    return result;
+  }
+
+  /** The operation bound to the command's parameters, or the reason it must not run. */
+  private Operation.Call prepare(Command command, Instant now) {
+    Operation<?> operation = operations.require(command.operation());
+    if (command.deadline() != null && now.isAfter(command.deadline())) {
+      throw new OperationFailure(
+          ErrorCode.DEADLINE_EXCEEDED,
+          "the command's deadline " + command.deadline() + " passed before it could start");
+    }
+    return operation.bind(command.params());
+  }
+
+  private CommandResult refuse(Command command, CommandError refusal, Instant now)
+      throws IOException {
+    CommandResult result = CommandResult.failed(command.id(), refusal, now, now);
+    log.warn("command {} ({}) refused: {}", command.id(), command.operation(), refusal.message());
+    journal.finished(command.id(), command.operation(), now, result);
+    notify(command, result);
+    return result;
+  }
+
+  private CommandResult execute(Command command, Operation.Call call, Instant startedAt) {
+    try {
+      ObjectNode output = JSON.valueToTree(call.run());
+      return CommandResult.succeeded(command.id(), output, startedAt, clock.instant());
+    } catch (OperationFailure e) {
+      return failed(command, new CommandError(e.code(), e.getMessage()), startedAt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(
+          command, new CommandError(ErrorCode.OPERATION_FAILED, "interrupted"), startedAt);
+    } catch (Exception e) {
+      log.error("command {} ({}) failed unexpectedly", command.id(), command.operation(), e);
+      return failed(command, new CommandError(ErrorCode.INTERNAL, e.toString()), startedAt);
+    }
+  }
+
+  private void logOutcome(Command command, CommandResult result, Instant startedAt) {
+    long millis = result.finishedAt().toEpochMilli() - startedAt.toEpochMilli();
     if (result.error() == null) {
       log.info(
           "command {} ({}{}) done in {} ms",
@@ -180,75 +208,21 @@ public final class CommandDispatcher {
           result.error().code(),
           result.error().message());
     }
-    return result;
   }
 
   private void notify(Command command, CommandResult result) {
-    String operation = spec(command) == null ? "unknown" : command.operation();
+    String operation =
+        operations.find(command.operation()).isPresent() ? command.operation() : "unknown";
     for (BiConsumer<String, CommandResult> listener : listeners) {
       listener.accept(operation, result);
     }
-  }
-
-  private OperationSpec spec(Command command) {
-    return command.operation() == null ? null : operations.get(command.operation());
   }
 
   private CommandResult failed(Command command, CommandError error, Instant startedAt) {
     return CommandResult.failed(command.id(), error, startedAt, clock.instant());
   }
 
-  private Optional<CommandError> refusal(Command command, OperationSpec spec, Instant now) {
-    if (spec == null) {
-      return Optional.of(
-          new CommandError(
-              ErrorCode.UNKNOWN_OPERATION,
-              "unknown operation '"
-                  + printable(command.operation())
-                  + "'; this agent runs "
-                  + String.join(", ", capabilities())));
-    }
-    if (command.deadline() != null && now.isAfter(command.deadline())) {
-      return Optional.of(
-          new CommandError(
-              ErrorCode.DEADLINE_EXCEEDED,
-              "the command's deadline " + command.deadline() + " passed before it could start"));
-    }
-    if (spec.checksOwnParams()) {
-      return Optional.empty();
-    }
-    for (String name : spec.required()) {
-      String value = command.params().get(name);
-      if (value == null || value.isBlank()) {
-        return Optional.of(
-            new CommandError(
-                ErrorCode.INVALID_ARGUMENT, spec.name() + " needs the parameter '" + name + "'"));
-      }
-    }
-    for (String name : command.params().keySet()) {
-      if (!spec.required().contains(name) && !spec.optional().contains(name)) {
-        return Optional.of(
-            new CommandError(
-                ErrorCode.INVALID_ARGUMENT,
-                spec.name()
-                    + " does not take the parameter '"
-                    + printable(name)
-                    + "'; it takes "
-                    + (spec.accepted().isEmpty() ? "none" : String.join(", ", spec.accepted()))));
-      }
-    }
-    return Optional.empty();
-  }
-
   private static String vmSuffix(Command command) {
     return command.vm() == null ? "" : " " + command.vm();
-  }
-
-  private static String printable(String text) {
-    if (text == null) {
-      return "";
-    }
-    String cut = text.length() > 64 ? text.substring(0, 64) + "..." : text;
-    return cut.replaceAll("\\p{Cntrl}", "?");
   }
 }

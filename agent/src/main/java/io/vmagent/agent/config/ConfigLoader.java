@@ -61,16 +61,26 @@ public final class ConfigLoader {
   }
 
   /** Loads and validates; throws with every problem found. */
-  public AgentConfig load() throws ConfigException {
-    List<ConfigProblem> problems = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
-    Map<ConfigKey, AgentConfig.Origin> origins = new EnumMap<>(ConfigKey.class);
+  private static final ConfigProblem BACKEND_URL_MISSING =
+      new ConfigProblem(
+          "AGENT_BACKEND_URL",
+          null,
+          "is required: the URL of the backend, e.g. https://backend.example.com");
 
+  private void checkCommandLineKeys(List<ConfigProblem> problems) {
     for (String name : commandLine.keySet()) {
       if (ConfigKey.byName(name).isEmpty()) {
         problems.add(new ConfigProblem(name, null, "unknown key" + suggestion(name)));
       }
     }
+  }
+
+  public AgentConfig load() throws ConfigException {
+    List<ConfigProblem> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    Map<ConfigKey, AgentConfig.Origin> origins = new EnumMap<>(ConfigKey.class);
+
+    checkCommandLineKeys(problems);
     AgentConfig.Origin fileOrigin = pick(ConfigKey.AGENT_CONFIG_FILE, Map.of());
     Path configFile = toPath(fileOrigin.value());
     Map<String, String> fileValues = Map.of();
@@ -81,7 +91,7 @@ public final class ConfigLoader {
       fileValues = readEnvFile(configFile, fileOrigin.source(), problems);
     }
     warnUnknown(environment, "environment", warnings);
-    warnUnknown(fileValues, configFile.toString(), warnings);
+    warnUnknown(fileValues, String.valueOf(configFile), warnings);
 
     for (ConfigKey key : ConfigKey.values()) {
       origins.put(key, pick(key, fileValues));
@@ -96,11 +106,7 @@ public final class ConfigLoader {
     if (requireBackend
         && d.backendUrl == null
         && origins.get(ConfigKey.AGENT_BACKEND_URL).value() == null) {
-      problems.add(
-          new ConfigProblem(
-              "AGENT_BACKEND_URL",
-              null,
-              "is required: the URL of the backend, e.g. https://backend.example.com"));
+      problems.add(BACKEND_URL_MISSING);
     }
     if (problems.isEmpty() && d.agentId == null) {
       resolveAgentId(d, problems);
@@ -299,18 +305,7 @@ public final class ConfigLoader {
               key.name(), value == null ? null : key.secret() ? Secret.MASK : value, expected));
     }
 
-    void parseAll() {
-      allowInsecureHttp = bool(ConfigKey.AGENT_ALLOW_INSECURE_HTTP);
-      backendUrl = parseBackendUrl();
-      libvirtUri = parseLibvirtUri();
-      agentId = parseAgentId();
-      agentName = parseName();
-      token = raw(ConfigKey.AGENT_TOKEN) == null ? null : Secret.of(raw(ConfigKey.AGENT_TOKEN));
-      sslVerify = bool(ConfigKey.AGENT_SSL_VERIFY);
-      sslCertPath = readableFile(ConfigKey.AGENT_SSL_CERT_PATH);
-      sslKeyPath = readableFile(ConfigKey.AGENT_SSL_KEY_PATH);
-      sslCaPath = readableFile(ConfigKey.AGENT_SSL_CA_PATH);
-      checkClientCertificatePair();
+    private void parseTimings() {
       metricsInterval = seconds(ConfigKey.AGENT_METRICS_INTERVAL, METRICS_MIN, METRICS_MAX);
       heartbeatInterval = seconds(ConfigKey.AGENT_HEARTBEAT_INTERVAL, HEARTBEAT_MIN, HEARTBEAT_MAX);
       apiTimeout = seconds(ConfigKey.AGENT_API_TIMEOUT, API_TIMEOUT_MIN, API_TIMEOUT_MAX);
@@ -326,6 +321,9 @@ public final class ConfigLoader {
       retryBackoff = decimal(ConfigKey.AGENT_RETRY_BACKOFF, RETRY_BACKOFF_MIN, RETRY_BACKOFF_MAX);
       metricsSpoolMaxBytes =
           integer(ConfigKey.AGENT_METRICS_SPOOL_MAX_MB, SPOOL_MB_MIN, SPOOL_MB_MAX) * 1024 * 1024;
+    }
+
+    private void parseLogging() {
       logLevel =
           enumValue(
               ConfigKey.AGENT_LOG_LEVEL,
@@ -338,6 +336,22 @@ public final class ConfigLoader {
               ConfigLoader::parseLogFormat,
               LogFormat.TEXT,
               "text or json");
+    }
+
+    void parseAll() {
+      allowInsecureHttp = bool(ConfigKey.AGENT_ALLOW_INSECURE_HTTP);
+      backendUrl = parseBackendUrl();
+      libvirtUri = parseLibvirtUri();
+      agentId = parseAgentId();
+      agentName = parseName();
+      token = raw(ConfigKey.AGENT_TOKEN) == null ? null : Secret.of(raw(ConfigKey.AGENT_TOKEN));
+      sslVerify = bool(ConfigKey.AGENT_SSL_VERIFY);
+      sslCertPath = readableFile(ConfigKey.AGENT_SSL_CERT_PATH);
+      sslKeyPath = readableFile(ConfigKey.AGENT_SSL_KEY_PATH);
+      sslCaPath = readableFile(ConfigKey.AGENT_SSL_CA_PATH);
+      checkClientCertificatePair();
+      parseTimings();
+      parseLogging();
       logFile = raw(ConfigKey.AGENT_LOG_FILE) == null ? null : path(ConfigKey.AGENT_LOG_FILE);
       autoRegister = bool(ConfigKey.AGENT_AUTO_REGISTER);
       stateDir = path(ConfigKey.AGENT_STATE_DIR);
@@ -472,15 +486,14 @@ public final class ConfigLoader {
 
     private boolean bool(ConfigKey key) {
       String value = raw(key).strip().toLowerCase(Locale.ROOT);
-      switch (value) {
-        case "true", "yes", "on", "1":
-          return true;
-        case "false", "no", "off", "0":
-          return false;
-        default:
+      return switch (value) {
+        case "true", "yes", "on", "1" -> true;
+        case "false", "no", "off", "0" -> false;
+        default -> {
           problem(key, "expected true or false");
-          return Boolean.parseBoolean(key.defaultValue().orElse("false"));
-      }
+          yield Boolean.parseBoolean(key.defaultValue().orElse("false"));
+        }
+      };
     }
 
     private long integer(ConfigKey key, long min, long max) {

@@ -30,6 +30,26 @@ final class DeleteOperation {
     this.uptime = uptime;
   }
 
+  /**
+   * Deletes one storage volume; its path goes to {@code removed}, or its failure to {@code errors}.
+   */
+  private void removeVolume(PlannedVolume volume, List<String> removed, List<String> errors) {
+    try {
+      calls
+          .libvirt()
+          .withConnection(
+              "delete volume " + volume.path(),
+              c -> {
+                StorageVol vol = c.storageVolLookupByPath(volume.path());
+                vol.delete(0);
+                return null;
+              });
+      removed.add(volume.path());
+    } catch (VmOperationException e) {
+      errors.add(volume.disk() + " (" + volume.path() + "): " + e.getMessage());
+    }
+  }
+
   LifecycleResult delete(VmTarget target, boolean removeStorage) {
     ResultBuilder result = new ResultBuilder("delete", target);
     VmState before = calls.state(target);
@@ -52,20 +72,7 @@ final class DeleteOperation {
     List<String> removed = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     for (PlannedVolume volume : plan.volumes()) {
-      try {
-        calls
-            .libvirt()
-            .withConnection(
-                "delete volume " + volume.path(),
-                c -> {
-                  StorageVol vol = c.storageVolLookupByPath(volume.path());
-                  vol.delete(0);
-                  return null;
-                });
-        removed.add(volume.path());
-      } catch (VmOperationException e) {
-        errors.add(volume.disk() + " (" + volume.path() + "): " + e.getMessage());
-      }
+      removeVolume(volume, removed, errors);
     }
     String message =
         errors.isEmpty()

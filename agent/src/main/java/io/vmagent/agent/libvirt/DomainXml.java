@@ -129,8 +129,8 @@ final class DomainXml {
     NodeList children = devices.getChildNodes();
     for (int i = 0; i < children.getLength(); i++) {
       Node node = children.item(i);
-      if (node instanceof Element && tag.equals(node.getNodeName())) {
-        found.add((Element) node);
+      if (node instanceof Element element && tag.equals(node.getNodeName())) {
+        found.add(element);
       }
     }
     return found;
@@ -140,8 +140,8 @@ final class DomainXml {
     NodeList children = parent.getChildNodes();
     for (int i = 0; i < children.getLength(); i++) {
       Node node = children.item(i);
-      if (node instanceof Element && tag.equals(node.getNodeName())) {
-        return (Element) node;
+      if (node instanceof Element element && tag.equals(node.getNodeName())) {
+        return element;
       }
     }
     return null;

@@ -1,5 +1,6 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.util.NamedThreads;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs tasks on a bounded pool so that tasks with the same key run one at a time, in submission
@@ -27,15 +27,7 @@ final class KeyedSerialExecutor implements AutoCloseable {
     if (threads < 1 || maxQueuedPerKey < 1) {
       throw new IllegalArgumentException("threads and maxQueuedPerKey must be at least 1");
     }
-    AtomicInteger counter = new AtomicInteger();
-    this.pool =
-        Executors.newFixedThreadPool(
-            threads,
-            runnable -> {
-              Thread thread = new Thread(runnable, threadPrefix + counter.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.pool = Executors.newFixedThreadPool(threads, NamedThreads.factory(threadPrefix, true));
     this.maxQueuedPerKey = maxQueuedPerKey;
   }
 

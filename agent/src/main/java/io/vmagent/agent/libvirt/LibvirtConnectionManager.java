@@ -1,5 +1,7 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.retry.Backoff;
+import io.vmagent.agent.util.NamedThreads;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.List;
@@ -13,11 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.libvirt.Connect;
@@ -48,8 +48,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
 
   private final String uri;
   private final Duration callTimeout;
-  private final Duration minBackoff;
-  private final Duration maxBackoff;
+  private final Backoff backoff;
   private final int workerThreads;
   private final ThreadPoolExecutor workers;
   private final ScheduledExecutorService reconnector;
@@ -91,14 +90,15 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       Duration maxBackoff) {
     this.uri = requireText(uri, "uri");
     this.callTimeout = requirePositive(callTimeout, "callTimeout");
-    this.minBackoff = requirePositive(minBackoff, "minBackoff");
-    this.maxBackoff = requirePositive(maxBackoff, "maxBackoff");
+    requirePositive(minBackoff, "minBackoff");
+    requirePositive(maxBackoff, "maxBackoff");
     if (workerThreads < 1) {
       throw new IllegalArgumentException("workerThreads must be at least 1, got " + workerThreads);
     }
     if (maxBackoff.compareTo(minBackoff) < 0) {
       throw new IllegalArgumentException("maxBackoff must not be below minBackoff");
     }
+    this.backoff = Backoff.forLoop(minBackoff, maxBackoff);
     this.workerThreads = workerThreads;
     this.workers =
         new ThreadPoolExecutor(
@@ -107,9 +107,11 @@ public final class LibvirtConnectionManager implements AutoCloseable {
             60,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(workerThreads * 16),
-            named("libvirt-call-"));
+            NamedThreads.factory("libvirt-call-", true));
     this.workers.allowCoreThreadTimeOut(true);
-    this.reconnector = Executors.newSingleThreadScheduledExecutor(named("libvirt-reconnect-"));
+    this.reconnector =
+        Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.factory("libvirt-reconnect-", true));
     this.dispatcher =
         new ThreadPoolExecutor(
             1,
@@ -117,7 +119,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
             0,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(EVENT_QUEUE_CAPACITY),
-            named("libvirt-event-dispatch-"));
+            NamedThreads.factory("libvirt-event-dispatch-", true));
   }
 
   /**
@@ -262,7 +264,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     reconnector.shutdownNow();
     if (toClose != null) {
       try {
-        workers.submit(() -> closeQuietly(toClose, "manager closed"));
+        workers.execute(() -> closeQuietly(toClose, "manager closed"));
       } catch (RejectedExecutionException e) {
         log.debug("libvirt connection not closed: workers busy");
       }
@@ -292,8 +294,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   }
 
   private RuntimeException translateFailure(String what, Connect connect, Throwable cause) {
-    if (cause instanceof LibvirtException) {
-      LibvirtException le = (LibvirtException) cause;
+    if (cause instanceof LibvirtException le) {
       if (LibvirtErrors.mayBeConnectionLoss(le) && !isAlive(connect)) {
         String message = LibvirtErrors.messageOf(le);
         markLost(connect, message);
@@ -304,11 +305,11 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       }
       return LibvirtErrors.translate(what, le);
     }
-    if (cause instanceof RuntimeException) {
-      return (RuntimeException) cause;
+    if (cause instanceof RuntimeException runtime) {
+      return runtime;
     }
-    if (cause instanceof Error) {
-      throw (Error) cause;
+    if (cause instanceof Error error) {
+      throw error;
     }
     return new VmOperationException(ErrorCode.OPERATION_FAILED, what + ": " + cause, cause);
   }
@@ -371,7 +372,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       return opening.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       // The open may still succeed later; that connection must not leak.
-      opening.thenAccept(late -> closeQuietly(late, "opened after its deadline"));
+      var unused = opening.thenAccept(late -> closeQuietly(late, "opened after its deadline"));
       throw new VmOperationException(
           ErrorCode.TIMEOUT, "opening " + uri + " took longer than " + human(callTimeout), e);
     } catch (InterruptedException e) {
@@ -380,8 +381,8 @@ public final class LibvirtConnectionManager implements AutoCloseable {
           ErrorCode.LIBVIRT_UNAVAILABLE, "interrupted while opening " + uri, e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof VmOperationException) {
-        throw (VmOperationException) cause;
+      if (cause instanceof VmOperationException failure) {
+        throw failure;
       }
       throw new VmOperationException(
           ErrorCode.LIBVIRT_UNAVAILABLE, "cannot open " + uri + ": " + cause, cause);
@@ -426,9 +427,15 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     markLost(connect, "libvirt closed the connection (" + VmLifecycleEvent.lower(reason) + ")");
   }
 
+  // The same connection object, not an equal one: a newer connection must stay. Guarded by lock.
+  @SuppressWarnings("ReferenceEquality")
+  private boolean isCurrent(Connect connect) {
+    return current == connect;
+  }
+
   private void markLost(Connect connect, String reason) {
     synchronized (lock) {
-      if (connect == null || current != connect) {
+      if (connect == null || !isCurrent(connect)) {
         return;
       }
       current = null;
@@ -439,16 +446,17 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     log.warn("lost the libvirt connection to {}: {}; reconnecting", uri, reason);
     // Calls still running on the old connection finish or time out first; then it is released.
     try {
-      reconnector.schedule(
-          () -> {
-            try {
-              workers.execute(() -> closeQuietly(connect, "connection lost"));
-            } catch (RejectedExecutionException e) {
-              log.debug("stale libvirt connection left to the garbage collector");
-            }
-          },
-          callTimeout.toMillis(),
-          TimeUnit.MILLISECONDS);
+      var unused =
+          reconnector.schedule(
+              () -> {
+                try {
+                  workers.execute(() -> closeQuietly(connect, "connection lost"));
+                } catch (RejectedExecutionException e) {
+                  log.debug("stale libvirt connection left to the garbage collector");
+                }
+              },
+              callTimeout.toMillis(),
+              TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       log.debug("manager closing; stale connection not released");
     }
@@ -458,13 +466,11 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     if (reconnectScheduled || state == ConnectionState.CLOSED) {
       return;
     }
-    long base = minBackoff.toMillis() << Math.min(failedAttempts, 20);
-    long capped = Math.min(base, maxBackoff.toMillis());
-    long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
     failedAttempts++;
+    long delay = backoff.delay(failedAttempts).toMillis();
     reconnectScheduled = true;
     try {
-      reconnector.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
+      var unused = reconnector.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       reconnectScheduled = false;
     }
@@ -578,15 +584,6 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   static String human(Duration d) {
     long ms = d.toMillis();
     return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
-  }
-
-  private static java.util.concurrent.ThreadFactory named(String prefix) {
-    AtomicInteger counter = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   private static String requireText(String value, String name) {

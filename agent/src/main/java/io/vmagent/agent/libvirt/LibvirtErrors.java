@@ -15,35 +15,30 @@ final class LibvirtErrors {
     if (number == null) {
       return ErrorCode.OPERATION_FAILED;
     }
-    switch (number) {
-      case VIR_ERR_NO_DOMAIN:
-        return ErrorCode.VM_NOT_FOUND;
-      case VIR_ERR_OPERATION_INVALID:
-        return ErrorCode.INVALID_STATE;
-      case VIR_ERR_INVALID_ARG:
-      case VIR_ERR_XML_ERROR:
-      case VIR_ERR_XML_DETAIL:
-      case VIR_ERR_NO_DOMAIN_SNAPSHOT:
-      case VIR_ERR_INVALID_DOMAIN_SNAPSHOT:
-      case VIR_ERR_NO_STORAGE_VOL:
-        return ErrorCode.INVALID_ARGUMENT;
-      case VIR_ERR_NO_SUPPORT:
-      case VIR_ERR_ARGUMENT_UNSUPPORTED:
-      case VIR_ERR_OPERATION_UNSUPPORTED:
-      case VIR_ERR_CONFIG_UNSUPPORTED:
-        return ErrorCode.UNSUPPORTED;
-      case VIR_ERR_OPERATION_TIMEOUT:
-      case VIR_ERR_AGENT_UNRESPONSIVE:
-        return ErrorCode.TIMEOUT;
-      case VIR_ERR_NO_CONNECT:
-      case VIR_ERR_INVALID_CONN:
-      case VIR_ERR_AUTH_FAILED:
-      case VIR_ERR_AUTH_UNAVAILABLE:
-      case VIR_ERR_AUTH_CANCELLED:
-        return ErrorCode.LIBVIRT_UNAVAILABLE;
-      default:
-        return ErrorCode.OPERATION_FAILED;
-    }
+    return switch (number) {
+      case VIR_ERR_NO_DOMAIN -> ErrorCode.VM_NOT_FOUND;
+      case VIR_ERR_OPERATION_INVALID -> ErrorCode.INVALID_STATE;
+      case VIR_ERR_INVALID_ARG,
+          VIR_ERR_XML_ERROR,
+          VIR_ERR_XML_DETAIL,
+          VIR_ERR_NO_DOMAIN_SNAPSHOT,
+          VIR_ERR_INVALID_DOMAIN_SNAPSHOT,
+          VIR_ERR_NO_STORAGE_VOL ->
+          ErrorCode.INVALID_ARGUMENT;
+      case VIR_ERR_NO_SUPPORT,
+          VIR_ERR_ARGUMENT_UNSUPPORTED,
+          VIR_ERR_OPERATION_UNSUPPORTED,
+          VIR_ERR_CONFIG_UNSUPPORTED ->
+          ErrorCode.UNSUPPORTED;
+      case VIR_ERR_OPERATION_TIMEOUT, VIR_ERR_AGENT_UNRESPONSIVE -> ErrorCode.TIMEOUT;
+      case VIR_ERR_NO_CONNECT,
+          VIR_ERR_INVALID_CONN,
+          VIR_ERR_AUTH_FAILED,
+          VIR_ERR_AUTH_UNAVAILABLE,
+          VIR_ERR_AUTH_CANCELLED ->
+          ErrorCode.LIBVIRT_UNAVAILABLE;
+      default -> ErrorCode.OPERATION_FAILED;
+    };
   }
 
   /**
@@ -55,16 +50,15 @@ final class LibvirtErrors {
     if (error == null || error.getCode() == null) {
       return true;
     }
-    switch (error.getCode()) {
-      case VIR_ERR_SYSTEM_ERROR:
-      case VIR_ERR_RPC:
-      case VIR_ERR_NO_CONNECT:
-      case VIR_ERR_INVALID_CONN:
-      case VIR_ERR_INTERNAL_ERROR:
-        return true;
-      default:
-        return false;
-    }
+    return switch (error.getCode()) {
+      case VIR_ERR_SYSTEM_ERROR,
+          VIR_ERR_RPC,
+          VIR_ERR_NO_CONNECT,
+          VIR_ERR_INVALID_CONN,
+          VIR_ERR_INTERNAL_ERROR ->
+          true;
+      default -> false;
+    };
   }
 
   /** libvirt's own message, without a trailing newline. */

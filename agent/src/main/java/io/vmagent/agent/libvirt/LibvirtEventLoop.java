@@ -1,5 +1,6 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.util.NamedThreads;
 import org.libvirt.Connect;
 import org.libvirt.ErrorCallback;
 import org.libvirt.Library;
@@ -37,8 +38,7 @@ final class LibvirtEventLoop {
           "cannot start the libvirt event loop: " + LibvirtErrors.messageOf(e),
           e);
     }
-    Thread loop = new Thread(LibvirtEventLoop::run, "libvirt-event-loop");
-    loop.setDaemon(true);
+    Thread loop = NamedThreads.thread("libvirt-event-loop", true, LibvirtEventLoop::run);
     loop.start();
     thread = loop;
   }

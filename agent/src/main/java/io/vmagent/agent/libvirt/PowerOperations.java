@@ -40,11 +40,8 @@ final class PowerOperations {
       return result.unchanged(before, target + " is already shut off");
     }
     if (options.force()) {
-      calls.destroy(target);
-      uptime.stopped(target.uuid());
-      return result.changed(before, calls.stateOrUndefined(target), "destroy", true, "destroyed");
+      return destroyed(target, result, before, "destroy", "destroyed");
     }
-    Duration timeout = timeoutOf(options);
     if (!before.isRunning() && before != VmState.SHUTTING_DOWN) {
       if (!options.forceAfterTimeout()) {
         throw new VmOperationException(
@@ -54,15 +51,20 @@ final class PowerOperations {
                 + before
                 + " and cannot react to an ACPI shutdown; resume it first or stop with force");
       }
-      calls.destroy(target);
-      uptime.stopped(target.uuid());
-      return result.changed(
+      return destroyed(
+          target,
+          result,
           before,
-          calls.stateOrUndefined(target),
           "destroy",
-          true,
           "a " + before + " guest cannot react to ACPI; destroyed at once");
     }
+    return shutDownThroughGuest(target, result, before, options);
+  }
+
+  /** Sends the ACPI shutdown request and waits for the guest; forces only when asked to. */
+  private LifecycleResult shutDownThroughGuest(
+      VmTarget target, ResultBuilder result, VmState before, StopOptions options) {
+    Duration timeout = timeoutOf(options);
     calls.call(
         target,
         "send the ACPI shutdown request to",
@@ -84,16 +86,21 @@ final class PowerOperations {
               + " of the ACPI request (the guest may ignore ACPI); nothing was forced: retry with"
               + " force or force_after_timeout");
     }
-    calls.destroy(target);
-    uptime.stopped(target.uuid());
-    return result.changed(
+    return destroyed(
+        target,
+        result,
         before,
-        calls.stateOrUndefined(target),
         "acpi_shutdown_then_destroy",
-        true,
         "the guest ignored the ACPI request for "
             + LibvirtConnectionManager.human(timeout)
             + "; destroyed");
+  }
+
+  private LifecycleResult destroyed(
+      VmTarget target, ResultBuilder result, VmState before, String method, String message) {
+    calls.destroy(target);
+    uptime.stopped(target.uuid());
+    return result.changed(before, calls.stateOrUndefined(target), method, true, message);
   }
 
   /**
@@ -121,45 +128,22 @@ final class PowerOperations {
       return destroyAndStart(
           target, result, before, "destroy_and_start", "a " + before + " guest cannot reboot");
     }
+    return rebootThroughGuest(target, result, before, options);
+  }
+
+  /** Asks the guest to reboot and waits for a sign of it; forces only when asked to. */
+  private LifecycleResult rebootThroughGuest(
+      VmTarget target, ResultBuilder result, VmState before, StopOptions options) {
     Duration timeout = timeoutOf(options);
     AtomicBoolean rebooted = new AtomicBoolean();
     int idBefore = calls.call(target, "read the id of", (c, d) -> d.getID());
-    try (Subscription watch =
-        calls
-            .libvirt()
-            .subscribe(
-                event -> {
-                  if (target.uuid().equals(event.uuid())
-                      && ("rebooted".equals(event.type())
-                          || "shutdown".equals(event.type())
-                          || "stopped".equals(event.type())
-                          || "started".equals(event.type()))) {
-                    rebooted.set(true);
-                  }
-                })) {
-      boolean synchronous =
-          calls.call(
-              target,
-              "send the reboot request to",
-              (c, d) -> {
-                d.reboot(0);
-                // The test driver reboots inside the call and reports no event or new id.
-                return "TEST".equalsIgnoreCase(c.getType());
-              });
-      if (synchronous || awaitReboot(target, idBefore, rebooted, timeout)) {
-        VmState after = calls.stateOrUndefined(target);
-        if (after == VmState.SHUT_OFF) {
-          // The guest powered off instead of rebooting (on_reboot=destroy): bring it back.
-          create(target);
-          return result.changed(
-              before,
-              calls.stateOrUndefined(target),
-              "reboot_then_start",
-              false,
-              "the guest powered off on reboot; started again");
-        }
-        return result.changed(before, after, "reboot", false, "rebooted by the guest");
+    Subscription watch = watchReboot(target, rebooted);
+    try {
+      if (requestReboot(target) || awaitReboot(target, idBefore, rebooted, timeout)) {
+        return afterReboot(target, result, before);
       }
+    } finally {
+      watch.close();
     }
     if (!options.forceAfterTimeout()) {
       throw new VmOperationException(
@@ -178,6 +162,49 @@ final class PowerOperations {
         "the guest ignored the reboot request for "
             + LibvirtConnectionManager.human(timeout)
             + "; destroyed and started");
+  }
+
+  /** Sets {@code rebooted} when libvirt reports the VM rebooting, stopping or starting. */
+  private Subscription watchReboot(VmTarget target, AtomicBoolean rebooted) {
+    return calls
+        .libvirt()
+        .subscribe(
+            event -> {
+              if (target.uuid().equals(event.uuid())
+                  && ("rebooted".equals(event.type())
+                      || "shutdown".equals(event.type())
+                      || "stopped".equals(event.type())
+                      || "started".equals(event.type()))) {
+                rebooted.set(true);
+              }
+            });
+  }
+
+  /** Sends the reboot request; true when the driver rebooted within the call (the test driver). */
+  private boolean requestReboot(VmTarget target) {
+    return calls.call(
+        target,
+        "send the reboot request to",
+        (c, d) -> {
+          d.reboot(0);
+          // The test driver reboots inside the call and reports no event or new id.
+          return "TEST".equalsIgnoreCase(c.getType());
+        });
+  }
+
+  private LifecycleResult afterReboot(VmTarget target, ResultBuilder result, VmState before) {
+    VmState after = calls.stateOrUndefined(target);
+    if (after == VmState.SHUT_OFF) {
+      // The guest powered off instead of rebooting (on_reboot=destroy): bring it back.
+      create(target);
+      return result.changed(
+          before,
+          calls.stateOrUndefined(target),
+          "reboot_then_start",
+          false,
+          "the guest powered off on reboot; started again");
+    }
+    return result.changed(before, after, "reboot", false, "rebooted by the guest");
   }
 
   LifecycleResult pause(VmTarget target) {
@@ -261,26 +288,15 @@ final class PowerOperations {
   }
 
   private static VmOperationException cannot(String operation, VmTarget target, VmState state) {
-    String hint;
-    switch (state) {
-      case PAUSED:
-        hint = "; resume it instead";
-        break;
-      case CRASHED:
-        hint = "; stop it with force first";
-        break;
-      case SHUTTING_DOWN:
-        hint = "; wait for it to stop or stop it with force";
-        break;
-      case PM_SUSPENDED:
-        hint = " (suspended by its guest); stop it with force first";
-        break;
-      case SHUT_OFF:
-        hint = "; start it first";
-        break;
-      default:
-        hint = "";
-    }
+    String hint =
+        switch (state) {
+          case PAUSED -> "; resume it instead";
+          case CRASHED -> "; stop it with force first";
+          case SHUTTING_DOWN -> "; wait for it to stop or stop it with force";
+          case PM_SUSPENDED -> " (suspended by its guest); stop it with force first";
+          case SHUT_OFF -> "; start it first";
+          default -> "";
+        };
     return new VmOperationException(
         ErrorCode.INVALID_STATE, "cannot " + operation + " " + target + ": it is " + state + hint);
   }

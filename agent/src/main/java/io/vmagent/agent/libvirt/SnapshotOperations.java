@@ -16,6 +16,16 @@ final class SnapshotOperations {
     this.calls = calls;
   }
 
+  /** Runs the snapshot action {@code params} names on {@code target}. */
+  SnapshotResult run(VmTarget target, VmParams.Snapshot params) {
+    return switch (params.action()) {
+      case CREATE -> create(target, params.name(), params.description(), params.withMemory());
+      case LIST -> list(target);
+      case REVERT -> revert(target, params.name());
+      case DELETE -> delete(target, params.name());
+    };
+  }
+
   SnapshotResult create(VmTarget target, String name, String description, Boolean withMemory) {
     long started = System.nanoTime();
     VmState before = calls.state(target);

@@ -40,16 +40,11 @@ final class UptimeTracker implements VmEventListener {
       return;
     }
     switch (event.type()) {
-      case "started":
-        observed.put(event.uuid(), event.occurredAt());
-        break;
-      case "stopped":
-      case "undefined":
-      case "crashed":
-        observed.remove(event.uuid());
-        break;
-      default:
-        break;
+      case "started" -> observed.put(event.uuid(), event.occurredAt());
+      case "stopped", "undefined", "crashed" -> observed.remove(event.uuid());
+      default -> {
+        // Other events (paused, resumed, ...) do not change when the VM started.
+      }
     }
   }
 
@@ -99,7 +94,7 @@ final class UptimeTracker implements VmEventListener {
     try {
       String stat = Files.readString(process.resolve("stat"), StandardCharsets.US_ASCII);
       // Fields after the command name (which may contain spaces) start after the last ')'.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
       long startTicks = Long.parseLong(fields[19]); // field 22 of stat, 0-based 19 after comm
       long bootTime = bootTime();
       long millis = bootTime * 1000 + startTicks * 1000 / CLOCK_TICKS_PER_SECOND;

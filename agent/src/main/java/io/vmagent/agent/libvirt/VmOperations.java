@@ -1,10 +1,11 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.operation.Operation;
+import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,24 +14,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
- * delete, snapshot and health_check. Names and UUIDs are validated before any libvirt call;
- * operations that change a VM run one at a time per VM (in arrival order) and in parallel across
- * VMs on a bounded pool; every libvirt call has a deadline. Failures are {@link
+ * delete, snapshot and health_check, each one {@link Operation} ({@link #operations()}) with its
+ * parameters ({@link VmParams}). Names and UUIDs are validated before any libvirt call; operations
+ * that change a VM hold its lock: they run one at a time per VM (in arrival order) and in parallel
+ * across VMs on a bounded pool; every libvirt call has a deadline. Failures are {@link
  * VmOperationException}s carrying an {@link ErrorCode}. See docs/operations.md.
- *
- * <p>{@link #execute(String, Map)} is the entry point for commands from the backend; its parameters
- * are:
- *
- * <ul>
- *   <li>{@code list}, {@code health_check}: none
- *   <li>{@code info}: {@code vm}, {@code include_xml} (boolean)
- *   <li>{@code start}, {@code pause}, {@code resume}: {@code vm}
- *   <li>{@code stop}, {@code restart}: {@code vm}, {@code force}, {@code timeout_seconds} (1-3600,
- *       default {@code AGENT_STOP_TIMEOUT}), {@code force_after_timeout}
- *   <li>{@code delete}: {@code vm}, {@code remove_storage}
- *   <li>{@code snapshot}: {@code vm}, {@code action} ({@code create|list|revert|delete}), {@code
- *       name} (required for revert and delete), {@code description}, {@code with_memory}
- * </ul>
  */
 public final class VmOperations implements AutoCloseable {
   /** The graceful stop timeout when neither the caller nor the configuration gives one. */
@@ -39,33 +27,26 @@ public final class VmOperations implements AutoCloseable {
   /** Operations on different VMs that may run at once. */
   public static final int DEFAULT_PARALLELISM = 4;
 
-  /** The operation names {@link #execute} accepts. */
-  public static final Set<String> OPERATIONS =
-      Set.of(
-          "list",
-          "info",
-          "start",
-          "stop",
-          "restart",
-          "pause",
-          "resume",
-          "delete",
-          "snapshot",
-          "health_check");
-
   private static final int MAX_QUEUED_PER_VM = 32;
   // Every step of an operation is bounded, so this only guards against a bug.
   private static final Duration MAX_WAIT = Duration.ofHours(2);
+  // Reads hold no lock; each of their libvirt calls has the call deadline.
+  private static final Duration READ_DEADLINE = Duration.ofMinutes(5);
 
   private final DomainCalls calls;
   private final KeyedSerialExecutor serial;
   private final UptimeTracker uptime = new UptimeTracker();
   private final Subscription uptimeEvents;
-  private final DomainReader reader;
-  private final PowerOperations power;
-  private final DeleteOperation deletion;
-  private final SnapshotOperations snapshots;
-  private final HealthCheck health;
+  private final Operation<Operation.None> list;
+  private final Operation<Operation.None> healthCheck;
+  private final Operation<VmParams.Info> info;
+  private final Operation<VmParams.Vm> start;
+  private final Operation<VmParams.Stop> stop;
+  private final Operation<VmParams.Stop> restart;
+  private final Operation<VmParams.Vm> pause;
+  private final Operation<VmParams.Vm> resume;
+  private final Operation<VmParams.Delete> delete;
+  private final Operation<VmParams.Snapshot> snapshot;
 
   /** Operations with the default parallelism. */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout) {
@@ -79,54 +60,68 @@ public final class VmOperations implements AutoCloseable {
    */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout, int parallelism) {
     Objects.requireNonNull(libvirt, "libvirt == null");
-    Duration timeout = OperationParams.checkTimeout("stopTimeout", stopTimeout);
+    Duration timeout = Params.checkTimeout("stopTimeout", stopTimeout);
     if (timeout == null) {
       throw new IllegalArgumentException("stopTimeout == null");
     }
     this.calls = new DomainCalls(libvirt);
     this.serial = new KeyedSerialExecutor("vm-op-", parallelism, MAX_QUEUED_PER_VM);
     this.uptimeEvents = libvirt.subscribe(uptime);
-    this.reader = new DomainReader(calls, uptime);
-    this.power = new PowerOperations(calls, uptime, timeout);
-    this.deletion = new DeleteOperation(calls, uptime);
-    this.snapshots = new SnapshotOperations(calls);
-    this.health = new HealthCheck(libvirt);
+    DomainReader reader = new DomainReader(calls, uptime);
+    PowerOperations power = new PowerOperations(calls, uptime, timeout);
+    DeleteOperation deletion = new DeleteOperation(calls, uptime);
+    SnapshotOperations snapshots = new SnapshotOperations(calls);
+    HealthCheck health = new HealthCheck(libvirt);
+    this.list = Operation.hostWide("list", READ_DEADLINE, p -> reader.list());
+    this.healthCheck = Operation.hostWide("health_check", READ_DEADLINE, p -> health.check());
+    this.info = read("info", VmParams.Info.SPEC, (t, p) -> reader.info(t, p.includeXml()));
+    this.start = locked("start", VmParams.Vm.SPEC, (t, p) -> power.start(t));
+    this.pause = locked("pause", VmParams.Vm.SPEC, (t, p) -> power.pause(t));
+    this.resume = locked("resume", VmParams.Vm.SPEC, (t, p) -> power.resume(t));
+    this.stop = locked("stop", VmParams.Stop.SPEC, (t, p) -> power.stop(t, p.options()));
+    this.restart = locked("restart", VmParams.Stop.SPEC, (t, p) -> power.restart(t, p.options()));
+    this.delete =
+        locked("delete", VmParams.Delete.SPEC, (t, p) -> deletion.delete(t, p.removeStorage()));
+    this.snapshot = locked("snapshot", VmParams.Snapshot.SPEC, snapshots::run);
+  }
+
+  /** Every VM operation, for the registry. */
+  public List<Operation<?>> operations() {
+    return List.of(list, healthCheck, info, start, stop, restart, pause, resume, delete, snapshot);
   }
 
   /** Every VM on the host, running or not. */
   public VmList list() {
-    return reader.list();
+    return (VmList) run(list, new Operation.None());
   }
 
   /** Details of one VM; the domain XML only when {@code includeXml}. */
   public VmDetails info(String vm, boolean includeXml) {
-    return reader.info(calls.resolve(VmRef.parse(vm)), includeXml);
+    return (VmDetails) run(info, new VmParams.Info(vm, includeXml));
   }
 
   public LifecycleResult start(String vm) {
-    return serialized(vm, power::start);
+    return (LifecycleResult) run(start, new VmParams.Vm(vm));
   }
 
   public LifecycleResult stop(String vm, StopOptions options) {
-    StopOptions checked = checked(options);
-    return serialized(vm, target -> power.stop(target, checked));
+    return (LifecycleResult) run(stop, new VmParams.Stop(vm, options));
   }
 
   public LifecycleResult restart(String vm, StopOptions options) {
-    StopOptions checked = checked(options);
-    return serialized(vm, target -> power.restart(target, checked));
+    return (LifecycleResult) run(restart, new VmParams.Stop(vm, options));
   }
 
   public LifecycleResult pause(String vm) {
-    return serialized(vm, power::pause);
+    return (LifecycleResult) run(pause, new VmParams.Vm(vm));
   }
 
   public LifecycleResult resume(String vm) {
-    return serialized(vm, power::resume);
+    return (LifecycleResult) run(resume, new VmParams.Vm(vm));
   }
 
   public LifecycleResult delete(String vm, boolean removeStorage) {
-    return serialized(vm, target -> deletion.delete(target, removeStorage));
+    return (LifecycleResult) run(delete, new VmParams.Delete(vm, removeStorage));
   }
 
   /**
@@ -135,136 +130,92 @@ public final class VmOperations implements AutoCloseable {
    */
   public SnapshotResult snapshotCreate(
       String vm, String name, String description, Boolean withMemory) {
-    String checkedName = name == null ? null : VmRef.validName("snapshot name", name);
-    String checkedDescription = SnapshotOperations.validDescription(description);
-    return serialized(
-        vm, target -> snapshots.create(target, checkedName, checkedDescription, withMemory));
+    return snapshot(
+        new VmParams.Snapshot(vm, VmParams.Snapshot.Action.CREATE, name, description, withMemory));
   }
 
   public SnapshotResult snapshotList(String vm) {
-    return snapshots.list(calls.resolve(VmRef.parse(vm)));
+    return snapshot(new VmParams.Snapshot(vm, VmParams.Snapshot.Action.LIST, null, null, null));
   }
 
   public SnapshotResult snapshotRevert(String vm, String name) {
-    String checkedName = VmRef.validName("snapshot name", name);
-    return serialized(vm, target -> snapshots.revert(target, checkedName));
+    return snapshot(new VmParams.Snapshot(vm, VmParams.Snapshot.Action.REVERT, name, null, null));
   }
 
   public SnapshotResult snapshotDelete(String vm, String name) {
-    String checkedName = VmRef.validName("snapshot name", name);
-    return serialized(vm, target -> snapshots.delete(target, checkedName));
+    return snapshot(new VmParams.Snapshot(vm, VmParams.Snapshot.Action.DELETE, name, null, null));
   }
 
   /** libvirt's reachability, versions, host name and domain counts; never throws. */
   public HealthReport healthCheck() {
-    return health.check();
+    return (HealthReport) run(healthCheck, new Operation.None());
+  }
+
+  private SnapshotResult snapshot(VmParams.Snapshot params) {
+    return (SnapshotResult) run(snapshot, params);
+  }
+
+  /** What a VM operation does once its VM is resolved (and locked, if it locks). */
+  @FunctionalInterface
+  private interface OnVm<P> {
+    OperationOutput apply(VmTarget target, P params);
+  }
+
+  /** An operation that holds the VM's lock: it runs in the VM's queue. */
+  private <P extends VmParams> Operation<P> locked(
+      String name, VmParams.Spec<P> spec, OnVm<P> body) {
+    return onVm(name, spec, true, MAX_WAIT, body);
+  }
+
+  /** An operation that only reads: it holds no lock. */
+  private <P extends VmParams> Operation<P> read(String name, VmParams.Spec<P> spec, OnVm<P> body) {
+    return onVm(name, spec, false, READ_DEADLINE, body);
   }
 
   /**
-   * Runs the operation {@code operation} with the backend's parameters (see the class comment).
-   *
-   * @throws VmOperationException {@code UNKNOWN_OPERATION} for an operation not in {@link
-   *     #OPERATIONS}, {@code INVALID_ARGUMENT} for bad parameters, or the operation's own error
+   * An operation on the VM its parameters name: the VM is resolved first (a bad name or unknown VM
+   * fails before anything else), then {@code body} runs, in the VM's queue when {@code locksVm}
+   * (unless the parameters only read, as {@code snapshot} with {@code action=list} does).
    */
-  public OperationOutput execute(String operation, Map<String, ?> params) {
-    if (operation == null || !OPERATIONS.contains(operation)) {
-      throw new VmOperationException(
-          ErrorCode.UNKNOWN_OPERATION, "unknown VM operation '" + operation + "'");
-    }
-    switch (operation) {
-      case "list":
-        new OperationParams(operation, params, Set.of());
-        return list();
-      case "health_check":
-        new OperationParams(operation, params, Set.of());
-        return healthCheck();
-      case "info":
-        {
-          OperationParams p = new OperationParams(operation, params, Set.of("vm", "include_xml"));
-          return info(p.requiredString("vm"), p.flag("include_xml"));
-        }
-      case "start":
-        return start(vmOnly(operation, params));
-      case "pause":
-        return pause(vmOnly(operation, params));
-      case "resume":
-        return resume(vmOnly(operation, params));
-      case "stop":
-      case "restart":
-        {
-          OperationParams p =
-              new OperationParams(
-                  operation,
-                  params,
-                  Set.of("vm", "force", "timeout_seconds", "force_after_timeout"));
-          StopOptions options =
-              new StopOptions(
-                  p.flag("force"),
-                  p.optionalTimeout("timeout_seconds"),
-                  p.flag("force_after_timeout"));
-          String vm = p.requiredString("vm");
-          return "stop".equals(operation) ? stop(vm, options) : restart(vm, options);
-        }
-      case "delete":
-        {
-          OperationParams p =
-              new OperationParams(operation, params, Set.of("vm", "remove_storage"));
-          return delete(p.requiredString("vm"), p.flag("remove_storage"));
-        }
-      default:
-        return snapshot(params);
+  private <P extends VmParams> Operation<P> onVm(
+      String name, VmParams.Spec<P> spec, boolean locksVm, Duration deadline, OnVm<P> body) {
+    return new Operation<>(
+        name,
+        spec.names(),
+        spec.parser(),
+        locksVm,
+        deadline,
+        params -> {
+          VmTarget target = calls.resolve(VmRef.parse(params.vm()));
+          return locksVm && !params.readOnly()
+              ? serialized(target, deadline, () -> body.apply(target, params))
+              : body.apply(target, params);
+        });
+  }
+
+  /** Runs one of this class's operations; its bodies throw no checked exception. */
+  private static <P> Object run(Operation<P> operation, P params) {
+    try {
+      return operation.body().run(params);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new VmOperationException(ErrorCode.OPERATION_FAILED, String.valueOf(e), e);
     }
   }
 
-  private OperationOutput snapshot(Map<String, ?> params) {
-    OperationParams p =
-        new OperationParams(
-            "snapshot", params, Set.of("vm", "action", "name", "description", "with_memory"));
-    String vm = p.requiredString("vm");
-    String action = p.requiredString("action");
-    switch (action) {
-      case "create":
-        return snapshotCreate(
-            vm,
-            p.optionalString("name"),
-            p.optionalString("description"),
-            p.optionalFlag("with_memory"));
-      case "list":
-        return snapshotList(vm);
-      case "revert":
-        return snapshotRevert(vm, p.requiredString("name"));
-      case "delete":
-        return snapshotDelete(vm, p.requiredString("name"));
-      default:
-        throw OperationParams.invalid(
-            "snapshot action must be create, list, revert or delete, not '" + action + "'");
-    }
-  }
-
-  private static String vmOnly(String operation, Map<String, ?> params) {
-    return new OperationParams(operation, params, Set.of("vm")).requiredString("vm");
-  }
-
-  private static StopOptions checked(StopOptions options) {
-    Objects.requireNonNull(options, "options == null");
-    OperationParams.checkTimeout("timeout_seconds", options.timeout());
-    return options;
-  }
-
-  /** Validates and resolves the VM, then runs {@code body} in the VM's queue and waits for it. */
-  private <T> T serialized(String vm, java.util.function.Function<VmTarget, T> body) {
-    VmTarget target = calls.resolve(VmRef.parse(vm));
-    Callable<T> task = () -> body.apply(target);
+  /** Runs {@code task} in the VM's queue and waits for it, at most {@code deadline}. */
+  private <T> T serialized(VmTarget target, Duration deadline, Callable<T> task) {
     CompletableFuture<T> future = serial.submit(target.uuid(), task);
     try {
-      return future.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
       }
-      if (cause instanceof Error) {
-        throw (Error) cause;
+      if (cause instanceof Error error) {
+        throw error;
       }
       throw new VmOperationException(ErrorCode.OPERATION_FAILED, String.valueOf(cause), cause);
     } catch (TimeoutException e) {

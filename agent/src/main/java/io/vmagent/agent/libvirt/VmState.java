@@ -60,6 +60,8 @@ public enum VmState {
   UNDEFINED("undefined", List.of("deleted"));
 
   private final String wire;
+
+  @SuppressWarnings("ImmutableEnumChecker") // every list is a List.of, which cannot change
   private final List<String> reasons;
 
   VmState(String wire, List<String> reasons) {
@@ -94,24 +96,16 @@ public enum VmState {
 
   /** The state for libvirt's {@code virDomainState} number. */
   static VmState fromLibvirt(int state) {
-    switch (state) {
-      case 1:
-        return RUNNING;
-      case 2:
-        return BLOCKED;
-      case 3:
-        return PAUSED;
-      case 4:
-        return SHUTTING_DOWN;
-      case 5:
-        return SHUT_OFF;
-      case 6:
-        return CRASHED;
-      case 7:
-        return PM_SUSPENDED;
-      default:
-        return NO_STATE;
-    }
+    return switch (state) {
+      case 1 -> RUNNING;
+      case 2 -> BLOCKED;
+      case 3 -> PAUSED;
+      case 4 -> SHUTTING_DOWN;
+      case 5 -> SHUT_OFF;
+      case 6 -> CRASHED;
+      case 7 -> PM_SUSPENDED;
+      default -> NO_STATE;
+    };
   }
 
   /** libvirt's reason number for this state as a lower-case word. */

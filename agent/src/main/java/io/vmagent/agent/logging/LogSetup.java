@@ -98,8 +98,8 @@ public final class LogSetup {
   @SuppressWarnings("unchecked")
   static void registerPrintableConverters(Context context) {
     String registry = CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS;
-    Map<String, Supplier<DynamicConverter>> rules =
-        (Map<String, Supplier<DynamicConverter>>) context.getObject(registry);
+    Map<String, Supplier<DynamicConverter<?>>> rules =
+        (Map<String, Supplier<DynamicConverter<?>>>) context.getObject(registry);
     if (rules == null) {
       rules = new HashMap<>();
       context.putObject(registry, rules);

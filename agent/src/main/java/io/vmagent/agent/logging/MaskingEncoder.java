@@ -25,7 +25,7 @@ final class MaskingEncoder extends EncoderBase<ILoggingEvent> {
     byte[] raw = delegate.encode(event);
     String line = new String(raw, StandardCharsets.UTF_8);
     String masked = SecretMasker.mask(line);
-    return masked == line ? raw : masked.getBytes(StandardCharsets.UTF_8);
+    return masked.equals(line) ? raw : masked.getBytes(StandardCharsets.UTF_8);
   }
 
   @Override

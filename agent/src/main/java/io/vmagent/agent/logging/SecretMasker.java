@@ -55,7 +55,7 @@ public final class SecretMasker {
       }
       // Text log lines carry messages escaped (a backslash doubled, say), so the secret may too.
       String escaped = Printable.escape(secret);
-      if (escaped != secret && out.contains(escaped)) {
+      if (!escaped.equals(secret) && out.contains(escaped)) {
         out = out.replace(escaped, MASK);
       }
     }

@@ -1,8 +1,8 @@
 package io.vmagent.agent.loop;
 
-import io.vmagent.agent.AgentVersion;
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.util.AgentVersion;
 import io.vmagent.protocol.HypervisorFacts;
 import io.vmagent.protocol.RegisterRequest;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package io.vmagent.agent.loop;
 
 import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.command.CommandDispatcher;
+import io.vmagent.agent.retry.Backoff;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandResult;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,6 +27,9 @@ public final class CommandLoop implements Runnable {
 
   /** Seconds the backend may hold a poll; below its limit of 30. */
   static final int WAIT_SECONDS = 25;
+
+  private static final Backoff BACKOFF =
+      Backoff.forLoop(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
   private final BackendClient client;
   private final CommandDispatcher dispatcher;
@@ -73,36 +76,13 @@ public final class CommandLoop implements Runnable {
     while (!stopping) {
       Instant started = Instant.now();
       try {
-        if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
-          continue; // every worker busy: lease nothing more until one is free
-        }
-        int free = slots.availablePermits() + 1;
-        slots.release();
-        CommandBatch batch = client.pollCommands(WAIT_SECONDS, free);
-        state.succeeded(started, Duration.between(started, Instant.now()));
-        failures = 0;
-        if (failing) {
-          failing = false;
-          log.info("command polling works again");
-        }
-        for (Command command : batch.commands()) {
-          if (stopping) {
-            log.info("command {} not started: the agent is shutting down", command.id());
-            continue;
-          }
-          slots.acquire();
-          log.info(
-              "command {} received: {} (delivery {})",
-              command.id(),
-              command.operation(),
-              command.delivery());
-          workers.execute(() -> runOne(command));
+        if (pollOnce(started)) {
+          failures = 0;
         }
       } catch (InterruptedException | InterruptedIOException e) {
-        if (stopping) {
-          break;
+        if (!stopping) {
+          Thread.currentThread().interrupt();
         }
-        Thread.currentThread().interrupt();
         break;
       } catch (IOException e) {
         if (stopping) {
@@ -122,6 +102,38 @@ public final class CommandLoop implements Runnable {
     log.info("command polling stopped");
   }
 
+  /**
+   * Leases as many commands as there are free workers and hands them out; false when every worker
+   * was busy and nothing was asked.
+   */
+  private boolean pollOnce(Instant started) throws IOException, InterruptedException {
+    if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+      return false; // every worker busy: lease nothing more until one is free
+    }
+    int free = slots.availablePermits() + 1;
+    slots.release();
+    CommandBatch batch = client.pollCommands(WAIT_SECONDS, free);
+    state.succeeded(started, Duration.between(started, Instant.now()));
+    if (failing) {
+      failing = false;
+      log.info("command polling works again");
+    }
+    for (Command command : batch.commands()) {
+      if (stopping) {
+        log.info("command {} not started: the agent is shutting down", command.id());
+        continue;
+      }
+      slots.acquire();
+      log.info(
+          "command {} received: {} (delivery {})",
+          command.id(),
+          command.operation(),
+          command.delivery());
+      workers.execute(() -> runOne(command));
+    }
+    return true;
+  }
+
   private void runOne(Command command) {
     try {
       dispatcher.handle(command).ifPresent(results);
@@ -139,9 +151,8 @@ public final class CommandLoop implements Runnable {
   }
 
   private boolean pause(int failures) {
-    long ceiling = Math.min(30_000L, 1_000L << Math.min(failures - 1, 5));
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+      Thread.sleep(BACKOFF.delay(failures).toMillis());
       return true;
     } catch (InterruptedException e) {
       if (!stopping) {

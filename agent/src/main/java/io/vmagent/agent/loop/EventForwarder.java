@@ -3,12 +3,12 @@ package io.vmagent.agent.loop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmagent.agent.libvirt.VmEventListener;
 import io.vmagent.agent.libvirt.VmLifecycleEvent;
-import io.vmagent.agent.spool.DurableQueue;
-import io.vmagent.agent.spool.SpoolDrainer;
+import io.vmagent.agent.spool.Spool;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.VmEvent;
 import io.vmagent.protocol.VmEventType;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +21,16 @@ import org.slf4j.LoggerFactory;
 public final class EventForwarder implements VmEventListener {
   private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
 
+  /** How long a batch of lifecycle events may wait for more events to join it. */
+  public static final Duration GATHER = Duration.ofMillis(250);
+
   private final EventSequence sequence;
-  private final DurableQueue queue;
-  private final SpoolDrainer drainer;
+  private final Spool spool;
   private final ObjectMapper json = ProtocolJson.tolerantMapper();
 
-  public EventForwarder(EventSequence sequence, DurableQueue queue, SpoolDrainer drainer) {
+  public EventForwarder(EventSequence sequence, Spool spool) {
     this.sequence = sequence;
-    this.queue = queue;
-    this.drainer = drainer;
+    this.spool = spool;
   }
 
   @Override
@@ -46,8 +47,7 @@ public final class EventForwarder implements VmEventListener {
       VmEvent vmEvent =
           new VmEvent(
               sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, event.detail());
-      queue.append(json.writeValueAsBytes(vmEvent));
-      drainer.signal();
+      spool.append(json.writeValueAsBytes(vmEvent), true);
       log.debug("event {} {} of {} spooled", vmEvent.sequence(), type, event.vm());
     } catch (IOException e) {
       log.error(

@@ -1,8 +1,9 @@
 package io.vmagent.agent.loop;
 
-import io.vmagent.agent.AgentVersion;
 import io.vmagent.agent.libvirt.ConnectionState;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.spool.Spool;
+import io.vmagent.agent.util.AgentVersion;
 import io.vmagent.protocol.AgentVersions;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
@@ -54,6 +55,21 @@ public final class HeartbeatReporter {
     this.spoolDepth = spoolDepth;
     this.newestKnownVersion = newestKnownVersion;
     this.loopProblems = loopProblems;
+  }
+
+  /** Why {@code loops} are failing and whether the metrics spool dropped samples. */
+  public static List<String> problems(List<PeriodicLoop> loops, Spool metrics) {
+    List<String> problems = new ArrayList<>();
+    for (PeriodicLoop loop : loops) {
+      String error = loop.state().lastError();
+      if (error != null) {
+        problems.add(loop.state().name() + " failing: " + error);
+      }
+    }
+    if (metrics.dropped() > 0) {
+      problems.add("metrics spool full: " + metrics.dropped() + " oldest samples dropped");
+    }
+    return problems;
   }
 
   /** A heartbeat as of now; {@code goingOffline} for the last one at shutdown. */

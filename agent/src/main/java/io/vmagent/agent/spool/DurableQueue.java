@@ -145,6 +145,11 @@ public final class DurableQueue implements AutoCloseable {
     deleteConsumedSegments();
   }
 
+  /** How log lines name this queue. */
+  public String name() {
+    return name;
+  }
+
   /** Records waiting for delivery. */
   public synchronized int depth() {
     return pending.size();
@@ -173,7 +178,8 @@ public final class DurableQueue implements AutoCloseable {
     }
   }
 
-  private void recover() throws IOException {
+  /** The ids of the segment files on disk, oldest first; stray files are logged and left. */
+  private List<Long> segmentIds() throws IOException {
     List<Long> ids = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
       for (Path file : files) {
@@ -186,21 +192,30 @@ public final class DurableQueue implements AutoCloseable {
       }
     }
     ids.sort(null);
-    long cursorSegment = 0;
-    long cursorOffset = 0;
+    return ids;
+  }
+
+  /** The cursor (segment, offset); {0, 0}, the oldest record, when it is absent or damaged. */
+  private long[] readCursor() throws IOException {
     Path cursor = dir.resolve(CURSOR);
-    if (Files.exists(cursor)) {
-      String[] parts = Files.readString(cursor, StandardCharsets.US_ASCII).strip().split(" ");
-      try {
-        cursorSegment = Long.parseLong(parts[0]);
-        cursorOffset = Long.parseLong(parts[1]);
-      } catch (RuntimeException e) {
-        log.error(
-            "{} spool: cursor file {} is damaged; delivering from the oldest record", name, cursor);
-        cursorSegment = 0;
-        cursorOffset = 0;
-      }
+    if (!Files.exists(cursor)) {
+      return new long[] {0, 0};
     }
+    String[] parts = Files.readString(cursor, StandardCharsets.US_ASCII).strip().split(" ", -1);
+    try {
+      return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+    } catch (RuntimeException e) {
+      log.error(
+          "{} spool: cursor file {} is damaged; delivering from the oldest record", name, cursor);
+      return new long[] {0, 0};
+    }
+  }
+
+  private void recover() throws IOException {
+    List<Long> ids = segmentIds();
+    long[] cursor = readCursor();
+    long cursorSegment = cursor[0];
+    long cursorOffset = cursor[1];
     for (long id : ids) {
       Path file = segment(id);
       if (id < cursorSegment) {
@@ -222,29 +237,34 @@ public final class DurableQueue implements AutoCloseable {
   }
 
   /** Indexes the valid records of one segment; truncates it at the first damaged record. */
+  /** The payload length of the intact record at {@code offset}, or -1 where none is. */
+  private static int validRecord(FileChannel channel, long offset, long size) throws IOException {
+    ByteBuffer header = ByteBuffer.allocate(HEADER);
+    if (size - offset < HEADER || channel.read(header, offset) < HEADER) {
+      return -1;
+    }
+    header.flip();
+    int length = header.getInt();
+    int checksum = header.getInt();
+    if (length <= 0 || length > MAX_RECORD_BYTES || offset + HEADER + length > size) {
+      return -1;
+    }
+    ByteBuffer payload = ByteBuffer.allocate(length);
+    channel.read(payload, offset + HEADER);
+    CRC32C crc = new CRC32C();
+    crc.update(payload.array());
+    return (int) crc.getValue() == checksum ? length : -1;
+  }
+
   private long scan(long id, Path file, long start) throws IOException {
     try (FileChannel channel =
         FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = channel.size();
       long offset = 0;
       int kept = 0;
-      ByteBuffer header = ByteBuffer.allocate(HEADER);
       while (offset < size) {
-        header.clear();
-        if (size - offset < HEADER || channel.read(header, offset) < HEADER) {
-          break;
-        }
-        header.flip();
-        int length = header.getInt();
-        int checksum = header.getInt();
-        if (length <= 0 || length > MAX_RECORD_BYTES || offset + HEADER + length > size) {
-          break;
-        }
-        ByteBuffer payload = ByteBuffer.allocate(length);
-        channel.read(payload, offset + HEADER);
-        CRC32C crc = new CRC32C();
-        crc.update(payload.array());
-        if ((int) crc.getValue() != checksum) {
+        int length = validRecord(channel, offset, size);
+        if (length < 0) {
           break;
         }
         if (offset >= start) {

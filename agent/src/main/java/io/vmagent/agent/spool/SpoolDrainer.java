@@ -1,12 +1,13 @@
 package io.vmagent.agent.spool;
 
-import io.vmagent.agent.backend.BackendHttpException;
+import io.vmagent.agent.retry.Backoff;
+import io.vmagent.agent.retry.ErrorAnswer;
+import io.vmagent.agent.retry.Verdict;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -15,18 +16,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers one {@link DurableQueue} to the backend in order, on its own thread: takes a batch from
  * the head, delivers it, and acknowledges it only after the backend accepted it. While the backend
- * cannot be reached it backs off (exponential with full jitter, up to {@link #MAX_PAUSE}) and the
- * records wait on disk. A record the backend refuses for good (a 4xx other than 401, 408 and 429)
- * is dropped with an error line so it cannot block the queue forever. A backend that answers 429
- * with {@code Retry-After} (a quota, such as metrics bytes per day) is not asked again before that
- * time; meanwhile the records wait in the spool, which drops its oldest past its bound.
+ * cannot be reached it backs off ({@link Backoff}, up to {@link #MAX_PAUSE}) and the records wait
+ * on disk. A record the backend refuses for good ({@link Verdict#PERMANENT}) is dropped with an
+ * error line so it cannot block the queue forever. A backend that answers 429 with {@code
+ * Retry-After} (a quota, such as metrics bytes per day) is not asked again before that time;
+ * meanwhile the records wait in the spool, which drops its oldest past its bound.
  */
 public final class SpoolDrainer implements Runnable {
   /** Longest pause between delivery attempts while the backend is away. */
   public static final Duration MAX_PAUSE = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(SpoolDrainer.class);
-  private static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+  private static final Backoff BACKOFF = Backoff.forLoop(Duration.ofSeconds(1), MAX_PAUSE);
   private static final Duration IDLE_WAIT = Duration.ofSeconds(30);
   // The longest quota window the backend has (a day), and a little more for its clock.
   private static final Duration MAX_QUOTA_PAUSE = Duration.ofHours(25);
@@ -125,7 +126,7 @@ public final class SpoolDrainer implements Runnable {
         pause(wait, false);
       } else {
         failures++;
-        pause(backoff(failures), false);
+        pause(BACKOFF.delay(failures), false);
       }
     } catch (IOException e) {
       // The queue itself failed (disk full, file removed): say so and retry later.
@@ -162,13 +163,27 @@ public final class SpoolDrainer implements Runnable {
         log.info("backend reachable again; {} {} records still spooled", queue.depth(), name);
       }
       return true;
-    } catch (BackendHttpException e) {
-      if (e.status() == 429 && e.retryAfter().isPresent()) {
+    } catch (ErrorAnswer e) {
+      return refused(batch, e);
+    } catch (IOException e) {
+      unreachable(e);
+      return false;
+    }
+  }
+
+  /**
+   * Acts on the backend's error answer as its {@link Verdict} says; true when the batch is gone.
+   */
+  private boolean refused(List<byte[]> batch, ErrorAnswer e) throws IOException {
+    switch (e.verdict()) {
+      case RATE_LIMITED -> {
+        if (e.retryAfter().isEmpty()) {
+          unreachable(e);
+          return false;
+        }
         reached(true);
-        askedToWait =
-            e.retryAfter().get().compareTo(MAX_QUOTA_PAUSE) > 0
-                ? MAX_QUOTA_PAUSE
-                : e.retryAfter().get();
+        Duration wait = e.retryAfter().get();
+        askedToWait = wait.compareTo(MAX_QUOTA_PAUSE) > 0 ? MAX_QUOTA_PAUSE : wait;
         log.warn(
             "backend asks for no more {} for {} s ({}); {} records wait in the spool",
             name,
@@ -177,7 +192,7 @@ public final class SpoolDrainer implements Runnable {
             queue.depth());
         return false;
       }
-      if (permanent(e.status())) {
+      case PERMANENT -> {
         reached(true);
         log.error(
             "backend refused {} spooled {} records for good; they are dropped: {}",
@@ -187,11 +202,10 @@ public final class SpoolDrainer implements Runnable {
         queue.ack(batch.size());
         return true;
       }
-      unreachable(e);
-      return false;
-    } catch (IOException e) {
-      unreachable(e);
-      return false;
+      default -> {
+        unreachable(e);
+        return false;
+      }
     }
   }
 
@@ -214,16 +228,6 @@ public final class SpoolDrainer implements Runnable {
     if (contact != null) {
       contact.contact(reached);
     }
-  }
-
-  private static boolean permanent(int status) {
-    return status >= 400 && status < 500 && status != 401 && status != 408 && status != 429;
-  }
-
-  private static Duration backoff(int failures) {
-    long ceiling =
-        Math.min(MAX_PAUSE.toMillis(), FIRST_PAUSE.toMillis() << Math.min(failures - 1, 16));
-    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
   }
 
   private void pause(Duration duration, boolean untilSignal) throws InterruptedException {

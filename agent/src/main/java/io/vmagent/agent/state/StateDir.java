@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's state directory ({@code AGENT_STATE_DIR}): creates it and its sub-directories with
@@ -41,6 +42,21 @@ public final class StateDir {
     Path dir = root.resolve(name);
     ensureDirectory(dir);
     return dir;
+  }
+
+  /**
+   * The agent's state directory at {@code root}, created when missing and restricted to its owner
+   * (it holds credentials), as the installer creates it; a failure to restrict is logged.
+   */
+  public static StateDir restricted(Path root) throws IOException {
+    ensureDirectory(root);
+    try {
+      Files.setPosixFilePermissions(root, DIR_MODE);
+    } catch (IOException | UnsupportedOperationException e) {
+      LoggerFactory.getLogger(StateDir.class)
+          .warn("cannot restrict {} to mode 0700: {}", root, e.getMessage());
+    }
+    return new StateDir(root);
   }
 
   /** Creates {@code dir} (and parents) with {@link #DIR_MODE} when missing. */

@@ -9,10 +9,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vmagent.agent.backend.ScriptedHttpsServer.Reply;
 import io.vmagent.agent.command.CommandJournal;
+import io.vmagent.agent.command.ResultOutbox;
 import io.vmagent.agent.config.Secret;
-import io.vmagent.agent.loop.Deliveries;
+import io.vmagent.agent.retry.Backoff;
 import io.vmagent.agent.spool.DurableQueue;
-import io.vmagent.agent.spool.SpoolDrainer;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.protocol.AgentVersions;
 import io.vmagent.protocol.CommandResult;
@@ -515,20 +515,13 @@ class BackendClientTest {
     journal.finished(commandId, "start", result.startedAt(), result);
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
-    Logger deliveries = (Logger) LoggerFactory.getLogger(Deliveries.class);
+    Logger deliveries = (Logger) LoggerFactory.getLogger(ResultOutbox.class);
     deliveries.addAppender(log);
     try (DurableQueue spool = new DurableQueue("results", dir.resolve("spool"), 1 << 20, 0)) {
-      spool.append(Deliveries.record(result));
-      SpoolDrainer drainer =
-          new SpoolDrainer(
-              "results",
-              spool,
-              1,
-              Duration.ZERO,
-              new Deliveries(client(FAST), journal)::results,
-              null);
+      ResultOutbox outbox = new ResultOutbox(journal, spool, client(FAST)::submitResult, null);
+      outbox.accept(result);
 
-      assertThat(drainer.flush(Instant.now().plusSeconds(10))).isTrue();
+      assertThat(outbox.spool().flush(Instant.now().plusSeconds(10))).isTrue();
       assertThat(spool.depth()).isZero();
     } finally {
       deliveries.detachAppender(log);

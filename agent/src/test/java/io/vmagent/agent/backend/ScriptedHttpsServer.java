@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,9 @@ final class ScriptedHttpsServer implements AutoCloseable {
   final List<Seen> seen = new CopyOnWriteArrayList<>();
 
   ScriptedHttpsServer(SSLContext context, boolean needClientAuth) throws IOException {
-    server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server =
+        HttpsServer.create(
+            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 0);
     server.setHttpsConfigurator(
         new HttpsConfigurator(context) {
           @Override

@@ -35,8 +35,11 @@ class PlainRunTest {
     Path file = dir.resolve("agent.env");
     Files.writeString(
         file,
-        "AGENT_BACKEND_URL=http://backend.example.com\n"
-            + "AGENT_TOKEN=s3cret-bootstrap-token\nAGENT_METRICS_INTERVAL=-1\n");
+        """
+        AGENT_BACKEND_URL=http://backend.example.com
+        AGENT_TOKEN=s3cret-bootstrap-token
+        AGENT_METRICS_INTERVAL=-1
+        """);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
     Completed plain =

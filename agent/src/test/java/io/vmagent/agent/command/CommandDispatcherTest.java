@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.libvirt.VmOperations;
+import io.vmagent.agent.operation.Operation;
+import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.agent.state.StateDir;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandResult;
@@ -15,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -148,16 +148,21 @@ class CommandDispatcherTest {
   }
 
   private CommandDispatcher dispatcher() throws Exception {
-    List<OperationSpec> ops = new ArrayList<>(VmOperationSpecs.create(operations));
-    ops.add(
-        OperationSpec.onVm(
+    Operation<String> counted =
+        new Operation<>(
             "counted",
-            Set.of(),
-            p -> {
+            Set.of("vm"),
+            p -> p.requiredString("vm"),
+            true,
+            Duration.ofMinutes(1),
+            vm -> {
               runs.incrementAndGet();
               return JsonNodeFactory.instance.objectNode();
-            }));
-    return new CommandDispatcher(ops, new CommandJournal(new StateDir(state)), Clock.systemUTC());
+            });
+    return new CommandDispatcher(
+        OperationRegistry.of(operations.operations(), counted),
+        new CommandJournal(new StateDir(state)),
+        Clock.systemUTC());
   }
 
   private String vmState(String name) {

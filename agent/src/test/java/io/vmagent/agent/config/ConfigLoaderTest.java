@@ -55,7 +55,7 @@ class ConfigLoaderTest {
     assertThat(config.logLevel()).isEqualTo(LogLevel.INFO);
     assertThat(config.logFile()).isEmpty();
     assertThat(config.autoRegister()).isTrue();
-    assertThat(config.updateCheckInterval()).isEqualTo(Duration.ofSeconds(3600));
+    assertThat(config.updateCheckInterval()).isEqualTo(Duration.ofHours(1));
     assertThat(config.stopTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.prometheusListen()).isEmpty();
     assertThat(config.origin(ConfigKey.AGENT_LIBVIRT_URI).source()).isEqualTo(ConfigSource.DEFAULT);
@@ -79,7 +79,7 @@ class ConfigLoaderTest {
         .isEqualTo(ConfigSource.COMMAND_LINE);
     assertThat(config.agentName()).isEqualTo("from-env");
     assertThat(config.origin(ConfigKey.AGENT_NAME).source()).isEqualTo(ConfigSource.ENVIRONMENT);
-    assertThat(config.metricsInterval()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(config.metricsInterval()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.origin(ConfigKey.AGENT_METRICS_INTERVAL).source())
         .isEqualTo(ConfigSource.ENV_FILE);
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));

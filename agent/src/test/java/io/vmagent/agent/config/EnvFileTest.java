@@ -13,8 +13,7 @@ class EnvFileTest {
     EnvFile file =
         EnvFile.parse(
             FILE,
-            String.join(
-                "\n",
+            lines(
                 "# a comment",
                 "; another comment",
                 "",
@@ -45,8 +44,7 @@ class EnvFileTest {
     EnvFile file =
         EnvFile.parse(
             FILE,
-            String.join(
-                "\n",
+            lines(
                 "AGENT_NAME=ok",
                 "this line has no equals sign",
                 "1BAD=x",
@@ -67,5 +65,9 @@ class EnvFileTest {
   void acceptsWindowsLineEndings() {
     EnvFile file = EnvFile.parse(FILE, "AGENT_NAME=a\r\nAGENT_ID=b\r\n");
     assertThat(file.values()).containsEntry("AGENT_NAME", "a").containsEntry("AGENT_ID", "b");
+  }
+
+  private static String lines(String... lines) {
+    return String.join("\n", lines);
   }
 }

@@ -73,7 +73,7 @@ class KeyedSerialExecutorTest {
     try (KeyedSerialExecutor executor = new KeyedSerialExecutor("test-", 2, 100)) {
       CountDownLatch release = new CountDownLatch(1);
       for (int i = 0; i < 50; i++) {
-        executor.submit("vm-a", () -> release.await(10, TimeUnit.SECONDS));
+        var unused = executor.submit("vm-a", () -> release.await(10, TimeUnit.SECONDS));
       }
       // vm-a's 50 queued tasks occupy one thread at most, so vm-b still runs.
       assertThat(executor.submit("vm-b", () -> "done").get(5, TimeUnit.SECONDS)).isEqualTo("done");
@@ -103,7 +103,7 @@ class KeyedSerialExecutorTest {
       CountDownLatch release = new CountDownLatch(1);
       // one running, two waiting: the limit
       for (int i = 0; i < 3; i++) {
-        executor.submit("vm-a", () -> release.await(10, TimeUnit.SECONDS));
+        var unused = executor.submit("vm-a", () -> release.await(10, TimeUnit.SECONDS));
       }
       assertThatExceptionOfType(VmOperationException.class)
           .isThrownBy(() -> executor.submit("vm-a", () -> null))

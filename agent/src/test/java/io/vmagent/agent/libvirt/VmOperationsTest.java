@@ -8,6 +8,7 @@ import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,7 @@ class VmOperationsTest {
   @Test
   void infoByUuidMatchesInfoByNameInAnyCase() {
     VmDetails byName = ops.info("web-01", false);
-    VmDetails byUuid = ops.info(WEB_UUID.toUpperCase(), false);
+    VmDetails byUuid = ops.info(WEB_UUID.toUpperCase(Locale.ROOT), false);
 
     assertThat(byUuid.vm()).isEqualTo(byName.vm());
     assertThat(byUuid.disks()).isEqualTo(byName.disks());

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmagent.agent.operation.OperationFailure;
+import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.HashMap;
@@ -147,48 +149,53 @@ class VmValidationTest {
   void badParametersAreInvalidArgumentsAndChangeNothing(String operation, Map<String, ?> params) {
     VmList before = ops.list();
 
-    assertThatExceptionOfType(VmOperationException.class)
-        .isThrownBy(() -> ops.execute(operation, params))
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(() -> execute(operation, params))
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
     assertThat(ops.list()).isEqualTo(before);
   }
 
   @Test
   void unknownOperationsAreRefused() {
-    assertThatExceptionOfType(VmOperationException.class)
-        .isThrownBy(() -> ops.execute("migrate", Map.of("vm", "web-01")))
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(() -> execute("migrate", Map.of("vm", "web-01")))
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_OPERATION));
   }
 
   @Test
-  void executeRunsEachOperationFromBackendParameters() {
+  void executeRunsEachOperationFromBackendParameters() throws Exception {
     Map<String, Object> stop = new HashMap<>();
     stop.put("vm", "web-01");
     stop.put("timeout_seconds", "5");
     stop.put("force_after_timeout", true);
 
-    assertThat(ops.execute("stop", stop)).isInstanceOf(LifecycleResult.class);
-    assertThat(ops.execute("start", Map.of("vm", "web-01"))).isInstanceOf(LifecycleResult.class);
-    assertThat(ops.execute("restart", Map.of("vm", "web-01", "force", true)))
+    assertThat(execute("stop", stop)).isInstanceOf(LifecycleResult.class);
+    assertThat(execute("start", Map.of("vm", "web-01"))).isInstanceOf(LifecycleResult.class);
+    assertThat(execute("restart", Map.of("vm", "web-01", "force", true)))
         .isInstanceOf(LifecycleResult.class);
-    assertThat(ops.execute("pause", Map.of("vm", "web-01"))).isInstanceOf(LifecycleResult.class);
-    assertThat(ops.execute("resume", Map.of("vm", "web-01"))).isInstanceOf(LifecycleResult.class);
-    assertThat(ops.execute("info", Map.of("vm", "web-01", "include_xml", "true")))
+    assertThat(execute("pause", Map.of("vm", "web-01"))).isInstanceOf(LifecycleResult.class);
+    assertThat(execute("resume", Map.of("vm", "web-01"))).isInstanceOf(LifecycleResult.class);
+    assertThat(execute("info", Map.of("vm", "web-01", "include_xml", "true")))
         .isInstanceOfSatisfying(VmDetails.class, d -> assertThat(d.xml()).isNotNull());
-    assertThat(ops.execute("list", null)).isInstanceOf(VmList.class);
-    assertThat(ops.execute("health_check", Map.of())).isInstanceOf(HealthReport.class);
+    assertThat(execute("list", null)).isInstanceOf(VmList.class);
+    assertThat(execute("health_check", Map.of())).isInstanceOf(HealthReport.class);
     assertThat(
-            ops.execute(
+            execute(
                 "snapshot",
                 Map.of("vm", "web-01", "action", "create", "name", "n1", "with_memory", true)))
         .isInstanceOf(SnapshotResult.class);
-    assertThat(ops.execute("snapshot", Map.of("vm", "web-01", "action", "list")))
+    assertThat(execute("snapshot", Map.of("vm", "web-01", "action", "list")))
         .isInstanceOfSatisfying(SnapshotResult.class, r -> assertThat(r.snapshots()).hasSize(3));
-    assertThat(ops.execute("snapshot", Map.of("vm", "web-01", "action", "delete", "name", "n1")))
+    assertThat(execute("snapshot", Map.of("vm", "web-01", "action", "delete", "name", "n1")))
         .isInstanceOfSatisfying(SnapshotResult.class, r -> assertThat(r.changed()).isTrue());
-    assertThat(ops.execute("delete", Map.of("vm", "web-01", "remove_storage", false)))
+    assertThat(execute("delete", Map.of("vm", "web-01", "remove_storage", false)))
         .isInstanceOfSatisfying(
             LifecycleResult.class, r -> assertThat(r.stateAfter()).isEqualTo(VmState.UNDEFINED));
+  }
+
+  /** Runs an operation as a command does: through the registry, from the backend's parameters. */
+  private Object execute(String operation, Map<String, ?> params) throws Exception {
+    return new OperationRegistry(ops.operations()).require(operation).bind(params).run();
   }
 
   @Test

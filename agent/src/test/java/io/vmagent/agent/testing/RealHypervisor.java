@@ -320,7 +320,7 @@ public final class RealHypervisor implements AutoCloseable {
     if (at < 0) {
       return Path.of(System.getProperty("java.io.tmpdir"), "vmagent-system-test", "pool");
     }
-    Path socket = Path.of(uri.substring(at + "socket=".length()).split("&")[0]);
+    Path socket = Path.of(uri.substring(at + "socket=".length()).split("&", -1)[0]);
     return socket.getParent().getParent().getParent().resolve("pool");
   }
 

@@ -1,4 +1,4 @@
-package io.vmagent.agent.libvirt;
+package io.vmagent.agent.operation;
 
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
@@ -7,18 +7,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The parameters of one operation as the backend sends them (a JSON object), checked strictly:
- * unknown names, wrong types and out-of-range values are {@code INVALID_ARGUMENT} before anything
- * reaches libvirt.
+ * The parameters of one operation as the backend sends them (a JSON object), read strictly: unknown
+ * names, wrong types and out-of-range values are {@code INVALID_ARGUMENT} before anything runs.
  */
-final class OperationParams {
+public final class Params {
   /** Longest graceful stop or restart wait a caller may ask for. */
-  static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
   private final String operation;
   private final Map<String, ?> values;
 
-  OperationParams(String operation, Map<String, ?> values, Set<String> allowed) {
+  Params(String operation, Map<String, ?> values, Set<String> allowed) {
     this.operation = operation;
     this.values = values == null ? Map.of() : values;
     Set<String> unknown = new TreeSet<>(this.values.keySet());
@@ -34,7 +33,8 @@ final class OperationParams {
     }
   }
 
-  String requiredString(String name) {
+  /** A string that must be present. */
+  public String requiredString(String name) {
     String value = optionalString(name);
     if (value == null) {
       throw invalid(operation + " needs the parameter '" + name + "'");
@@ -42,29 +42,32 @@ final class OperationParams {
     return value;
   }
 
-  String optionalString(String name) {
+  /** A string, or null. */
+  public String optionalString(String name) {
     Object value = values.get(name);
     if (value == null) {
       return null;
     }
-    if (!(value instanceof String)) {
+    if (!(value instanceof String text)) {
       throw invalid("parameter '" + name + "' must be a string");
     }
-    return (String) value;
+    return text;
   }
 
-  boolean flag(String name) {
+  /** A boolean that is false when absent. */
+  public boolean flag(String name) {
     Boolean value = optionalFlag(name);
     return value != null && value;
   }
 
-  Boolean optionalFlag(String name) {
+  /** A boolean ({@code true}/{@code false} as JSON or text), or null. */
+  public Boolean optionalFlag(String name) {
     Object value = values.get(name);
     if (value == null) {
       return null;
     }
-    if (value instanceof Boolean) {
-      return (Boolean) value;
+    if (value instanceof Boolean flag) {
+      return flag;
     }
     if ("true".equals(value)) {
       return true;
@@ -76,7 +79,7 @@ final class OperationParams {
   }
 
   /** A whole number of seconds between 1 and 3600, or null. */
-  Duration optionalTimeout(String name) {
+  public Duration optionalTimeout(String name) {
     Object value = values.get(name);
     if (value == null) {
       return null;
@@ -84,17 +87,18 @@ final class OperationParams {
     long seconds;
     if (value instanceof Integer || value instanceof Long || value instanceof Short) {
       seconds = ((Number) value).longValue();
-    } else if (value instanceof Number && ((Number) value).doubleValue() % 1 == 0) {
-      seconds = ((Number) value).longValue();
-    } else if (value instanceof String && ((String) value).matches("[0-9]{1,9}")) {
-      seconds = Long.parseLong((String) value);
+    } else if (value instanceof Number number && number.doubleValue() % 1 == 0) {
+      seconds = number.longValue();
+    } else if (value instanceof String text && text.matches("[0-9]{1,9}")) {
+      seconds = Long.parseLong(text);
     } else {
       throw invalid("parameter '" + name + "' must be a whole number of seconds");
     }
     return checkTimeout(name, Duration.ofSeconds(seconds));
   }
 
-  static Duration checkTimeout(String name, Duration timeout) {
+  /** {@code timeout} when it lies between 1 s and {@link #MAX_TIMEOUT}; null stays null. */
+  public static Duration checkTimeout(String name, Duration timeout) {
     if (timeout == null) {
       return null;
     }
@@ -105,7 +109,8 @@ final class OperationParams {
     return timeout;
   }
 
-  static VmOperationException invalid(String message) {
-    return new VmOperationException(ErrorCode.INVALID_ARGUMENT, message);
+  /** The failure for a bad parameter. */
+  public static OperationFailure invalid(String message) {
+    return new OperationFailure(ErrorCode.INVALID_ARGUMENT, message);
   }
 }

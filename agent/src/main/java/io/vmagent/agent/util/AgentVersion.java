@@ -1,4 +1,4 @@
-package io.vmagent.agent;
+package io.vmagent.agent.util;
 
 /** The version of this agent build, read from the jar's manifest. */
 public final class AgentVersion {

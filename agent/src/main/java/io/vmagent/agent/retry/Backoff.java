@@ -1,13 +1,15 @@
-package io.vmagent.agent.backend;
+package io.vmagent.agent.retry;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential backoff with full jitter: before retry {@code n} (1 for the first retry) the wait is
- * a uniformly random duration between zero and {@code min(cap, base * multiplier^(n-1))}.
+ * Exponential backoff with full jitter, the agent's one backoff: before retry {@code n} (1 for the
+ * first retry) the wait is a uniformly random duration between zero and {@code min(cap, base *
+ * multiplier^(n-1))}.
  *
- * @param attempts attempts per request, the first included ({@code AGENT_RETRY_ATTEMPTS})
+ * @param attempts attempts per request, the first included ({@code AGENT_RETRY_ATTEMPTS}); loops
+ *     that never give up use {@link #forLoop}
  * @param base the ceiling of the first wait ({@link #DEFAULT_BASE})
  * @param multiplier growth of the ceiling per retry ({@code AGENT_RETRY_BACKOFF})
  * @param cap the largest ceiling ({@link #DEFAULT_CAP})
@@ -18,9 +20,6 @@ public record Backoff(int attempts, Duration base, double multiplier, Duration c
 
   /** Largest ceiling of any wait: 30 s. */
   public static final Duration DEFAULT_CAP = Duration.ofSeconds(30);
-
-  /** The longest {@code Retry-After} honoured; a longer one is cut to this. */
-  public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(120);
 
   public Backoff {
     if (attempts < 1) {
@@ -39,10 +38,17 @@ public record Backoff(int attempts, Duration base, double multiplier, Duration c
     return new Backoff(attempts, DEFAULT_BASE, multiplier, DEFAULT_CAP);
   }
 
+  /**
+   * A loop's backoff, which retries without end: ceilings {@code base}, doubling to {@code cap}.
+   */
+  public static Backoff forLoop(Duration base, Duration cap) {
+    return new Backoff(Integer.MAX_VALUE, base, 2.0, cap);
+  }
+
   /** The upper bound of the wait before retry {@code retry} (1-based). */
   public Duration ceiling(int retry) {
-    double millis = base.toMillis() * Math.pow(multiplier, Math.max(0, retry - 1));
-    return Duration.ofMillis((long) Math.min(cap.toMillis(), millis));
+    double millis = (double) base.toMillis() * Math.pow(multiplier, Math.max(0, retry - 1));
+    return Duration.ofMillis((long) Math.min((double) cap.toMillis(), millis));
   }
 
   /** A random wait before retry {@code retry}: full jitter under {@link #ceiling(int)}. */

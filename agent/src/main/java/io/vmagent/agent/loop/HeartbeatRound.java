@@ -1,0 +1,71 @@
+package io.vmagent.agent.loop;
+
+import io.vmagent.agent.backend.BackendClient;
+import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
+import io.vmagent.agent.spool.Spool;
+import io.vmagent.protocol.HeartbeatResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One heartbeat: the spool's size to the health metrics, the report to the backend, its answer. */
+public final class HeartbeatRound implements PeriodicLoop.Round {
+  private static final Logger log = LoggerFactory.getLogger(HeartbeatRound.class);
+
+  private final BackendClient client;
+  private final HeartbeatReporter reporter;
+  private final AgentHealthMetrics health;
+  private final BackendContact contact;
+  private final VersionWatch versions;
+  private final List<Spool> spools;
+
+  public HeartbeatRound(
+      BackendClient client,
+      HeartbeatReporter reporter,
+      AgentHealthMetrics health,
+      BackendContact contact,
+      VersionWatch versions,
+      List<Spool> spools) {
+    this.client = client;
+    this.reporter = reporter;
+    this.health = health;
+    this.contact = contact;
+    this.versions = versions;
+    this.spools = List.copyOf(spools);
+  }
+
+  @Override
+  public void run() throws IOException {
+    health.spoolSize(
+        spools.stream().mapToLong(Spool::depth).sum(),
+        spools.stream().mapToLong(Spool::bytes).sum());
+    HeartbeatResponse response;
+    try {
+      response = client.heartbeat(reporter.build(false));
+    } catch (IOException e) {
+      health.heartbeatFailed();
+      throw e;
+    }
+    health.heartbeatSent();
+    contact.contact(true);
+    log.info(
+        "heartbeat sent as agent {} ({} commands pending)",
+        client.session().agentId().orElse("?"),
+        response.commandsPending());
+    if (response.latestAgentVersion() != null) {
+      versions.note(response.latestAgentVersion());
+    }
+  }
+
+  /** The heartbeat at shutdown, bounded by {@code timeout}, saying the agent goes offline. */
+  public void last(Duration timeout) {
+    try {
+      client.lastHeartbeat(reporter.build(true), timeout);
+      log.info("last heartbeat sent: going offline");
+    } catch (IOException e) {
+      log.warn("last heartbeat not sent: {}", e.getMessage());
+    }
+  }
+}

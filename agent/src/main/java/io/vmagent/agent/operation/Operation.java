@@ -1,0 +1,79 @@
+package io.vmagent.agent.operation;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One operation the agent runs for a command: its wire name, the parameters it takes (read once
+ * into a record {@code P}), whether it holds the VM's lock (one such operation at a time per VM, in
+ * arrival order), how long it may take at most, and what runs.
+ *
+ * @param name the wire name, e.g. {@code pause}
+ * @param accepted the parameter names it takes; any other is {@code INVALID_ARGUMENT}
+ * @param parser reads the parameters into {@code P}, throwing {@code INVALID_ARGUMENT}
+ * @param locksVm whether it runs in the VM's queue
+ * @param deadline the longest it may wait and run before it is reported as {@code TIMEOUT}
+ * @param body what runs; its output is sent as the result's {@code result} object
+ */
+public record Operation<P>(
+    String name,
+    Set<String> accepted,
+    Parser<P> parser,
+    boolean locksVm,
+    Duration deadline,
+    Body<P> body) {
+
+  /** Reads an operation's parameters. */
+  @FunctionalInterface
+  public interface Parser<P> {
+    P parse(Params params);
+  }
+
+  /** Runs an operation with its parsed parameters. */
+  @FunctionalInterface
+  public interface Body<P> {
+    /**
+     * Runs the operation; its output is sent as the result's {@code result} object.
+     *
+     * @throws OperationFailure with the error code to report; any other exception is reported as
+     *     {@code INTERNAL}
+     */
+    Object run(P params) throws Exception;
+  }
+
+  /** An operation ready to run: its parameters were read and found good. */
+  @FunctionalInterface
+  public interface Call {
+    Object run() throws Exception;
+  }
+
+  /** Parameters of an operation that takes none. */
+  public record None() {}
+
+  public Operation {
+    Objects.requireNonNull(name, "name == null");
+    accepted = Set.copyOf(new TreeSet<>(accepted));
+    Objects.requireNonNull(parser, "parser == null");
+    Objects.requireNonNull(deadline, "deadline == null");
+    Objects.requireNonNull(body, "body == null");
+  }
+
+  /** An operation without parameters that touches no VM (e.g. {@code agent_info}). */
+  public static Operation<None> hostWide(String name, Duration deadline, Body<None> body) {
+    return new Operation<>(name, Set.of(), p -> new None(), false, deadline, body);
+  }
+
+  /** Reads {@code raw} (the command's parameters) into {@code P}. */
+  public P parse(Map<String, ?> raw) {
+    return parser.parse(new Params(name, raw, accepted));
+  }
+
+  /** Reads {@code raw} and binds the result to the body; nothing runs yet. */
+  public Call bind(Map<String, ?> raw) {
+    P params = parse(raw);
+    return () -> body.run(params);
+  }
+}
