@@ -25,7 +25,6 @@ import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.QueueCommandRequest;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -312,23 +311,6 @@ public final class RunningBackend implements AutoCloseable {
     return database.dataSource();
   }
 
-  private void stopServer() throws IOException {
-    try {
-      server.close();
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (java.util.concurrent.TimeoutException e) {
-      // Agents' long polls and held answers are cut at the end of the grace period: expected,
-      // and everything else has stopped.
-      LOG.info("the HTTPS server stopped after its grace period; requests still open were cut");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while the HTTPS server stopped");
-    } catch (Exception e) {
-      throw new IOException("the HTTPS server did not stop", e);
-    }
-  }
-
   /** Stops serving and closes the database. */
   @Override
   public void close() throws IOException {
@@ -338,7 +320,7 @@ public final class RunningBackend implements AutoCloseable {
     throttles.close();
     commands.close();
     try {
-      stopServer();
+      server.close();
     } finally {
       long serverStopped = System.nanoTime();
       database.close();

@@ -103,7 +103,8 @@ class ConnectionAdmissionTest {
     start(Limits.defaults().newConnectionsPerSecond());
     try (Socket silent = new Socket();
         SSLSocket talking = connect()) {
-      silent.connect(new InetSocketAddress("127.0.0.1", backend.port()), 10_000);
+      silent.connect(
+          new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), backend.port()), 10_000);
       OutputStream out = silent.getOutputStream();
       out.write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then nothing
       out.flush();
@@ -131,7 +132,8 @@ class ConnectionAdmissionTest {
 
   private SSLSocket connect() throws Exception {
     Socket plain = new Socket();
-    plain.connect(new InetSocketAddress("127.0.0.1", backend.port()), 30_000);
+    plain.connect(
+        new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), backend.port()), 30_000);
     plain.setSoTimeout(30_000);
     return (SSLSocket)
         TlsTrust.trusting(backend.caCertificatePath())

@@ -10,7 +10,6 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
-import org.eclipse.jetty.util.thread.AutoLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,6 @@ import org.slf4j.LoggerFactory;
 final class ConnectionAdmission implements Connection.Listener, SelectorManager.AcceptListener {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionAdmission.class);
 
-  private final AutoLock lock = new AutoLock();
   private final AbstractConnector connector;
   private final int maxConnections;
   private final Bucket newConnections;
@@ -62,7 +60,7 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
 
   @Override
   public void onAccepting(SelectableChannel channel) {
-    try (AutoLock ignored = lock.lock()) {
+    synchronized (this) {
       // Already taken from the listen queue, so it is let in; the ones after it may wait.
       boolean unused = newConnections.tryConsume(1);
       open++;
@@ -72,7 +70,7 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
 
   @Override
   public void onAcceptFailed(SelectableChannel channel, Throwable cause) {
-    try (AutoLock ignored = lock.lock()) {
+    synchronized (this) {
       open--;
       decide();
     }
@@ -88,7 +86,7 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
   @Override
   public void onClosed(Connection connection) {
     if (connection instanceof SslConnection) {
-      try (AutoLock ignored = lock.lock()) {
+      synchronized (this) {
         open--;
         decide();
       }
@@ -98,7 +96,7 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
   /** Gives a connection that brought a request the idle timeout of the moment. */
   void proven(EndPoint endPoint) {
     long idleTimeout;
-    try (AutoLock ignored = lock.lock()) {
+    synchronized (this) {
       idleTimeout = open >= maxConnections ? atCapIdleTimeoutMs : connector.getIdleTimeout();
     }
     if (endPoint.getIdleTimeout() != idleTimeout) {
@@ -137,7 +135,7 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
   }
 
   private void recheck() {
-    try (AutoLock ignored = lock.lock()) {
+    synchronized (this) {
       recheckScheduled = false;
       decide();
     }

@@ -2,7 +2,10 @@ package io.vmagent.backend.http;
 
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.backend.tls.TlsMaterial;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -12,9 +15,13 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The Jetty server: one TLS connector (TLS 1.2/1.3, optional mutual TLS) and the API handler. */
 public final class HttpsServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpsServer.class);
+
   // Longer than the longest long poll (30 s), so an idle timeout never cuts one short.
   private static final long IDLE_TIMEOUT_MS = 75_000;
   // A client that has not completed a request by then is closed: TLS handshakes and a request's
@@ -108,7 +115,20 @@ public final class HttpsServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    server.stop();
+  public void close() throws IOException {
+    try {
+      server.stop();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (TimeoutException e) {
+      // Agents' long polls and held answers are cut at the end of the grace period: expected,
+      // and everything else has stopped.
+      LOG.info("the HTTPS server stopped after its grace period; requests still open were cut");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the HTTPS server stopped");
+    } catch (Exception e) {
+      throw new IOException("the HTTPS server did not stop", e);
+    }
   }
 }

@@ -75,7 +75,7 @@ public final class Throttles implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    sweeper.scheduleWithFixedDelay(this::forgetRefilled, 1, 1, TimeUnit.MINUTES);
+    var unused = sweeper.scheduleWithFixedDelay(this::forgetRefilled, 1, 1, TimeUnit.MINUTES);
   }
 
   private static KeyedBuckets keyed(
