@@ -98,11 +98,16 @@ public final class ApiHandler extends Handler.Abstract {
   private void answer(Reply reply, Call call) {
     if (reply.hold() != null) {
       // Held without a thread: the connection stays open (it counts against the connection cap)
-      // and the client's next request waits for this answer.
+      // and the client's next request waits for this answer. A flood's refusals arrive together;
+      // up to half as long again, at random, keeps them from coming back as one wave that queues
+      // ahead of every other agent's requests.
+      long holdMillis = reply.hold().toMillis();
+      long jitterMillis =
+          java.util.concurrent.ThreadLocalRandom.current().nextLong(holdMillis / 2 + 1);
       var unused =
           HOLDS.schedule(
               () -> write(reply, call),
-              reply.hold().toMillis(),
+              holdMillis + jitterMillis,
               java.util.concurrent.TimeUnit.MILLISECONDS);
     } else if (reply.later() == null) {
       write(reply, call);
