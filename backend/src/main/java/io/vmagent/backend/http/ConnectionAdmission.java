@@ -1,59 +1,53 @@
 package io.vmagent.backend.http;
 
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
+import io.vmagent.backend.limits.NewConnections;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.util.IO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides when the connector accepts: at most {@code maxConnections} at once and at most {@code
- * perSecond} new ones a second; a connection that has not brought a request within {@code
- * firstRequestTimeout} is closed, and while at the cap idle ones are closed after {@code
- * atCapIdleTimeout}.
+ * Admits connections: at most {@code maxConnections} at once, new ones as {@link NewConnections}
+ * allows (others are closed at once, before their TLS handshake), and a connection that has not
+ * brought a request within {@code firstRequestTimeout} is closed; while at the cap idle ones are
+ * closed after {@code atCapIdleTimeout}.
  *
  * <p>The rate bounds the CPU that TLS handshakes may take (milliseconds each), so a storm of new
- * connections cannot starve the requests of agents already connected. The first-request timeout
- * keeps silent connections from holding slots for the whole idle timeout: silent connections alone
- * then hold at most rate times that timeout, which the defaults keep under the cap. Connections not
- * yet accepted wait in the kernel's listen queue. One object owns {@link
- * AbstractConnector#setAccepting}, so the two limits cannot undo each other.
+ * connections cannot starve the requests of agents already connected; refusing past it at once,
+ * rather than leaving connections in the kernel's listen queue, keeps that queue short, so a client
+ * from another address is not stuck behind a flood. The first-request timeout keeps silent
+ * connections from holding slots for the whole idle timeout: silent connections alone then hold at
+ * most rate times that timeout, which the defaults keep under the cap.
  */
 final class ConnectionAdmission implements Connection.Listener, SelectorManager.AcceptListener {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionAdmission.class);
 
   private final AbstractConnector connector;
   private final int maxConnections;
-  private final Bucket newConnections;
+  private final NewConnections newConnections;
   private final long firstRequestTimeoutMs;
   private final long atCapIdleTimeoutMs;
   private int open;
   private boolean accepting = true;
-  private boolean recheckScheduled;
 
   ConnectionAdmission(
       AbstractConnector connector,
       int maxConnections,
-      int perSecond,
+      NewConnections newConnections,
       Duration firstRequestTimeout,
       Duration atCapIdleTimeout) {
     this.connector = connector;
     this.maxConnections = maxConnections;
-    this.newConnections =
-        Bucket.builder()
-            .addLimit(
-                Bandwidth.builder()
-                    .capacity(perSecond)
-                    .refillGreedy(perSecond, Duration.ofSeconds(1))
-                    .build())
-            .build();
+    this.newConnections = newConnections;
     this.firstRequestTimeoutMs = firstRequestTimeout.toMillis();
     this.atCapIdleTimeoutMs = atCapIdleTimeout.toMillis();
   }
@@ -61,11 +55,25 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
   @Override
   public void onAccepting(SelectableChannel channel) {
     synchronized (this) {
-      // Already taken from the listen queue, so it is let in; the ones after it may wait.
-      boolean unused = newConnections.tryConsume(1);
+      // Counted until Jetty reports it opened or failed (closing it here makes it fail).
       open++;
       decide();
     }
+    if (!newConnections.admit(sourceOf(channel))) {
+      IO.close(channel);
+    }
+  }
+
+  private static String sourceOf(SelectableChannel channel) {
+    try {
+      if (channel instanceof SocketChannel socket
+          && socket.getRemoteAddress() instanceof InetSocketAddress remote) {
+        return remote.getAddress().getHostAddress();
+      }
+    } catch (IOException gone) {
+      // Closed before it was looked at: it will fail on its own.
+    }
+    return "unknown";
   }
 
   @Override
@@ -106,19 +114,12 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
 
   private void decide() {
     boolean underCap = open < maxConnections;
-    long waitNanos = newConnections.estimateAbilityToConsume(1).getNanosToWaitForRefill();
-    boolean allow = underCap && waitNanos == 0;
-    if (allow != accepting) {
-      accepting = allow;
-      connector.setAccepting(allow);
+    if (underCap != accepting) {
+      accepting = underCap;
+      connector.setAccepting(underCap);
       if (!underCap) {
         atCap();
       }
-    }
-    if (underCap && waitNanos > 0 && !recheckScheduled) {
-      recheckScheduled = true;
-      var unused =
-          connector.getScheduler().schedule(this::recheck, waitNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -131,13 +132,6 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
         atCapIdleTimeoutMs);
     for (EndPoint endPoint : connector.getConnectedEndPoints()) {
       endPoint.setIdleTimeout(Math.min(endPoint.getIdleTimeout(), atCapIdleTimeoutMs));
-    }
-  }
-
-  private void recheck() {
-    synchronized (this) {
-      recheckScheduled = false;
-      decide();
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.vmagent.backend.http;
 
 import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.backend.limits.NewConnections;
 import io.vmagent.backend.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -99,7 +100,7 @@ public final class HttpsServer implements AutoCloseable {
         new ConnectionAdmission(
             connector,
             maxConnections,
-            newConnectionsPerSecond,
+            new NewConnections(newConnectionsPerSecond),
             FIRST_REQUEST_TIMEOUT,
             AT_CAP_IDLE_TIMEOUT);
     connector.addBean(admission);
