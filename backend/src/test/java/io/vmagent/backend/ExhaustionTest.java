@@ -7,19 +7,16 @@ import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.testing.BackendProcess;
-import io.vmagent.testing.PollFlood;
+import io.vmagent.testing.RawPollFlood;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +46,12 @@ class ExhaustionTest {
       TestAgent honest = new TestAgent(contract, "honest");
       honest.register(token);
 
+      // The attacker on an address of its own, as the fleet and a flood come from different ones.
+      String attackerAddress = "127.0.0.2";
       List<Socket> slow = new ArrayList<>();
       for (int i = 0; i < 2_000; i++) {
         Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(attackerAddress, 0));
         socket.connect(
             new InetSocketAddress(backend.baseUrl().getHost(), backend.baseUrl().getPort()),
             10_000);
@@ -61,25 +61,16 @@ class ExhaustionTest {
         slow.add(socket);
       }
 
-      HttpClient http =
-          HttpClient.newBuilder()
-              .sslContext(TlsTrust.trusting(backend.caPem()))
-              .version(HttpClient.Version.HTTP_1_1)
-              .connectTimeout(Duration.ofSeconds(20))
-              .build();
-      HttpRequest poll =
-          HttpRequest.newBuilder(
-                  backend.baseUrl().resolve(ProtocolPaths.commands("attacker", 30) + "&max=1"))
-              .header("Authorization", "Bearer " + attacker.accessToken)
-              .timeout(Duration.ofSeconds(60))
-              .build();
-      Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-      Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
       Instant until = Instant.now().plusSeconds(12);
-      List<java.util.concurrent.CompletableFuture<Void>> loops = new ArrayList<>();
-      for (int i = 0; i < 2_000; i++) {
-        loops.add(PollFlood.loop(http, poll, until, statuses, failures));
-      }
+      RawPollFlood flood =
+          RawPollFlood.start(
+              backend.baseUrl(),
+              TlsTrust.trusting(backend.caPem()).getSocketFactory(),
+              attackerAddress,
+              ProtocolPaths.commands("attacker", 30) + "&max=1",
+              attacker.accessToken,
+              2_000,
+              until);
 
       List<Long> heartbeatMillis = new ArrayList<>();
       while (Instant.now().isBefore(until)) {
@@ -89,9 +80,9 @@ class ExhaustionTest {
         Thread.sleep(500);
       }
       long heapMib = backend.heapUsedMib();
-      for (var loop : loops) {
-        loop.get(90, java.util.concurrent.TimeUnit.SECONDS);
-      }
+      flood.join();
+      Map<Integer, AtomicInteger> statuses = flood.statuses();
+      Map<String, AtomicInteger> failures = flood.failures();
       for (Socket socket : slow) {
         socket.close();
       }
@@ -101,9 +92,8 @@ class ExhaustionTest {
       assertThat(backend.aliveAfter(Duration.ofSeconds(1))).as(backend.output()).isTrue();
       assertThat(backend.output()).doesNotContain("OutOfMemoryError");
       assertThat(statuses.keySet()).as("answers to the polls").isSubsetOf(200, 429, 503);
-      assertThat(failures.keySet())
-          .as("polls the backend did not answer, other than by leaving them in its listen queue")
-          .isSubsetOf("HttpConnectTimeoutException");
+      // The attacker's connections past its share of new ones are refused before their handshake
+      // (counted as its failures); what matters is that the honest agent was never refused.
       assertThat(honest.heartbeat().serverTime()).isNotNull();
       assertThat(contract.get(ProtocolPaths.HEALTH, null).status()).isEqualTo(200);
       heartbeatMillis.sort(null);

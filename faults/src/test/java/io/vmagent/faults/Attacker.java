@@ -2,31 +2,25 @@ package io.vmagent.faults;
 
 import io.vmagent.backend.client.TlsTrust;
 import io.vmagent.protocol.ProtocolPaths;
-import io.vmagent.testing.PollFlood;
+import io.vmagent.testing.RawPollFlood;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client attacking the backend from a process of its own (the file-descriptor limit is per
- * process): {@code slow} connections that send the start of a TLS record and then nothing, and
- * {@code polls} concurrent long polls with one agent's access token (environment {@code
- * ATTACK_TOKEN}), each sent again the moment it is answered, for {@code seconds}. Prints what it
- * got on its last line. Arguments: URL CA_PEM AGENT_ID SLOW POLLS SECONDS.
+ * process) and an address of its own ({@code ATTACK_SOURCE}, 127.0.0.2 unless set): {@code slow}
+ * connections that send the start of a TLS record and then nothing, and {@code polls} concurrent
+ * long polls with one agent's access token (environment {@code ATTACK_TOKEN}), each sent again the
+ * moment it is answered, for {@code seconds}. Prints what it got on its last line. Arguments: URL
+ * CA_PEM AGENT_ID SLOW POLLS SECONDS.
  */
 public final class Attacker {
   private Attacker() {}
@@ -40,48 +34,40 @@ public final class Attacker {
     Instant until = Instant.now().plusSeconds(Long.parseLong(args[5]));
     String token = System.getenv("ATTACK_TOKEN");
 
-    HttpClient http =
-        HttpClient.newBuilder()
-            .sslContext(TlsTrust.trusting(ca))
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(30))
-            .build();
-    HttpRequest poll =
-        HttpRequest.newBuilder(base.resolve(ProtocolPaths.commands(agentId, 30) + "&max=1"))
-            .header("Authorization", "Bearer " + token)
-            .timeout(Duration.ofSeconds(90))
-            .build();
-    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-    Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-    List<CompletableFuture<Void>> loops = new ArrayList<>();
-    for (int i = 0; i < polls; i++) {
-      loops.add(PollFlood.loop(http, poll, until, statuses, failures));
-    }
-
-    int[] slowState = holdSlowConnections(base, slow, until);
-    for (CompletableFuture<Void> loop : loops) {
-      loop.get();
-    }
+    String source = System.getenv().getOrDefault("ATTACK_SOURCE", "127.0.0.2");
+    RawPollFlood flood =
+        RawPollFlood.start(
+            base,
+            TlsTrust.trusting(ca).getSocketFactory(),
+            source,
+            ProtocolPaths.commands(agentId, 30) + "&max=1",
+            token,
+            polls,
+            until);
+    int[] slowState = holdSlowConnections(base, source, slow, until);
+    flood.join();
     System.out.println(
         "ATTACK slow connected "
             + slowState[0]
             + " of "
             + slow
             + ", polls answered "
-            + statuses
+            + flood.statuses()
             + ", poll failures "
-            + failures);
+            + flood.failures());
     System.exit(0);
   }
 
   /** Opens the connections without blocking and holds them until {@code until}. */
-  private static int[] holdSlowConnections(URI base, int count, Instant until) throws Exception {
+  private static int[] holdSlowConnections(URI base, String source, int count, Instant until)
+      throws Exception {
     InetSocketAddress address = new InetSocketAddress(base.getHost(), base.getPort());
     List<SocketChannel> channels = new ArrayList<>();
     int connected = 0;
     try (Selector selector = Selector.open()) {
       for (int i = 0; i < count; i++) {
         SocketChannel channel = SocketChannel.open();
+        channel.bind(new InetSocketAddress(source, 0));
         channel.configureBlocking(false);
         channel.connect(address);
         channel.register(selector, SelectionKey.OP_CONNECT);

@@ -33,7 +33,10 @@ public final class BackendProcess implements AutoCloseable {
     this.baseUrl = baseUrl;
   }
 
-  /** Starts it on a free port of 127.0.0.1 with these extra {@code serve} options. */
+  /**
+   * Starts it with these extra {@code serve} options, on a free port of 127.0.0.1 unless they
+   * include {@code --listen}.
+   */
   public static BackendProcess start(Path dataDir, String... options) throws Exception {
     Files.createDirectories(dataDir);
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
@@ -48,7 +51,10 @@ public final class BackendProcess implements AutoCloseable {
             "-XX:TieredStopAtLevel=1"));
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), "io.vmagent.backend.cli.Main"));
-    command.addAll(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
+    command.addAll(List.of("serve", "--data-dir", dataDir.toString()));
+    if (!List.of(options).contains("--listen")) {
+      command.addAll(List.of("--listen", "127.0.0.1:0"));
+    }
     command.addAll(List.of(options));
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
