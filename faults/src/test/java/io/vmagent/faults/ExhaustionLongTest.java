@@ -28,17 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The exhaustion attack at full size, measured: 100 honest agents heartbeat every two seconds
  * against a backend in its own JVM with the launcher's heap, first alone, then while one client, in
- * a process of its own, holds 14,000 slow connections and loops 4,000 long polls with one agent's
- * token. Prints the honest agents' heartbeat latency for both halves side by side
- * (docs/reliability.md).
+ * a process and an address (127.0.0.2) of its own, holds 14,000 slow connections and loops 4,000
+ * long polls with one agent's token. Prints the honest agents' heartbeat latency for both halves
+ * side by side (docs/reliability.md).
  */
 @Tag("faults-long")
 class ExhaustionLongTest {
   private static final int HONEST = 100;
   private static final Duration PHASE = Duration.ofSeconds(45);
-  private static final int CORES = Runtime.getRuntime().availableProcessors();
-  private static final boolean ATTACKER_ON_ONE_CORE =
-      CORES > 1 && !Boolean.getBoolean("exhaustion.attackerOnAllCores");
 
   @TempDir Path dir;
 
@@ -101,12 +98,6 @@ class ExhaustionLongTest {
       underAttack[0] = true;
       ProcessBuilder attack =
           new ProcessBuilder(
-                  // The attacker stands for a client on another machine: on this two-core one it
-                  // gets one core of its own (the backend and the honest agents may use both), so
-                  // its own CPU is not counted as the backend's (docs/reliability.md has both).
-                  ATTACKER_ON_ONE_CORE ? "taskset" : "nice",
-                  ATTACKER_ON_ONE_CORE ? "--cpu-list" : "-n",
-                  ATTACKER_ON_ONE_CORE ? Integer.toString(CORES - 1) : "0",
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                   "-Xmx1g",
                   "-cp",
@@ -136,9 +127,6 @@ class ExhaustionLongTest {
 
       String off = summary(beats, false);
       String on = summary(beats, true);
-      System.out.println(
-          "FIGURE attacker "
-              + (ATTACKER_ON_ONE_CORE ? "on core " + (CORES - 1) + " only" : "on all cores"));
       System.out.println("FIGURE honest heartbeats, attack off: " + off);
       System.out.println("FIGURE honest heartbeats, attack on:  " + on);
       System.out.println(
@@ -155,9 +143,8 @@ class ExhaustionLongTest {
       assertThat(beats.stream().filter(b -> b.status() != 200).count())
           .as("honest heartbeats refused or failed")
           .isZero();
-      // The goal is a p99 under 250 ms; on this 2-core machine, with the attacker's process on the
-      // same cores, it is not met yet (docs/reliability.md has the figures): what is asserted is
-      // that nothing an honest agent sends is lost or refused.
+      // The latency is printed for docs/reliability.md (a p99 under 250 ms is the goal), not
+      // asserted: what is asserted is that nothing an honest agent sends is lost or refused.
     }
   }
 
