@@ -178,8 +178,9 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "300",
       description =
-          "Connections accepted per second, each a TLS handshake; the others wait in the kernel's"
-              + " listen queue (default: ${DEFAULT-VALUE}).")
+          "New connections (each a TLS handshake) let in per second from anyone; past it each"
+              + " source address gets a tenth of it and is refused at once beyond (default:"
+              + " ${DEFAULT-VALUE}).")
   int newConnectionsPerSecond;
 
   @Option(

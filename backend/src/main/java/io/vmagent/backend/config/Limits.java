@@ -7,8 +7,9 @@ package io.vmagent.backend.config;
  *
  * @param maxConnections TLS connections held at once; past it no more are accepted until one closes
  *     (the kernel's listen queue holds a few more)
- * @param newConnectionsPerSecond connections accepted per second (a burst of as many); the others
- *     wait in the kernel's listen queue, so a storm of TLS handshakes cannot take every core
+ * @param newConnectionsPerSecond new connections let in per second from anyone (a burst of as
+ *     many); past it each source address gets a tenth and is refused at once beyond, so a storm of
+ *     TLS handshakes cannot take every core nor keep other addresses out
  * @param maxRequestsInFlight requests being worked on at once (waiting long polls excluded); past
  *     it 503 with {@code Retry-After: 1}
  * @param maxWaitingPollsPerAgent long polls one agent may hold waiting; a newer one answers the
