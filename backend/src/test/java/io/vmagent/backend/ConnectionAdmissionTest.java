@@ -43,23 +43,11 @@ class ConnectionAdmissionTest {
   }
 
   private void start(int newConnectionsPerSecond) throws Exception {
-    Limits d = Limits.defaults();
     backend =
         VmBackend.builder()
             .dataDir(dir.resolve("data"))
             .listen("127.0.0.1", 0)
-            .limits(
-                new Limits(
-                    d.maxConnections(),
-                    newConnectionsPerSecond,
-                    d.maxRequestsInFlight(),
-                    d.maxWaitingPollsPerAgent(),
-                    d.failedAuthBurstPerAddress(),
-                    d.failedAuthPerAddressPerMinute(),
-                    d.failedAuthBurstPerCredential(),
-                    d.agentRequestsPerMinute(),
-                    d.registrationsPerTokenPerMinute(),
-                    d.metricsBytesPerAgentPerDay()))
+            .limits(Limits.defaults().withNewConnectionsPerSecond(newConnectionsPerSecond))
             .build()
             .start();
   }

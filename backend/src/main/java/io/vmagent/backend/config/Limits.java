@@ -47,6 +47,21 @@ public record Limits(
     return new Limits(8_000, 300, 256, 2, 30, 30, 10, 600, 6_000, 256L << 20);
   }
 
+  /** These limits with another rate of new connections. */
+  public Limits withNewConnectionsPerSecond(int perSecond) {
+    return new Limits(
+        maxConnections,
+        perSecond,
+        maxRequestsInFlight,
+        maxWaitingPollsPerAgent,
+        failedAuthBurstPerAddress,
+        failedAuthPerAddressPerMinute,
+        failedAuthBurstPerCredential,
+        agentRequestsPerMinute,
+        registrationsPerTokenPerMinute,
+        metricsBytesPerAgentPerDay);
+  }
+
   /** These limits with another rate of requests per agent and endpoint. */
   public Limits withAgentRequestsPerMinute(int perMinute) {
     return new Limits(
