@@ -72,7 +72,9 @@ bench_free_port() {
 # and prints its test:// URI.
 bench_node_xml() {
   local domains=$1 file="$bench_work/node-$1.xml"
-  java -cp "$agent_jar" "$bench_src/NodeFixture.java" "$domains" "$file"
+  local support=$bench_root/testing/support/target/vm-agent-test-support-0.1.0.jar
+  [[ -f $support ]] || { echo "bench: $support is missing: build testing/support first" >&2; return 1; }
+  java -cp "$agent_jar:$support" "$bench_src/NodeFixture.java" "$domains" "$file"
 }
 
 # Serves a test-driver node through a private libvirt daemon (testing/hypervisor/libvirtd.sh,
