@@ -99,6 +99,39 @@ class ConnectionAdmissionTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(120) // a leak would leave every later connect waiting
+  void refusedConnectionsDoNotUseUpTheConnectionCap() throws Exception {
+    Limits d = Limits.defaults();
+    backend =
+        VmBackend.builder()
+            .dataDir(dir.resolve("data"))
+            .listen("127.0.0.1", 0)
+            .limits(
+                new Limits(
+                    16, // the smallest cap: a leak of refused connections would reach it at once
+                    10,
+                    d.maxRequestsInFlight(),
+                    d.maxWaitingPollsPerAgent(),
+                    d.failedAuthBurstPerAddress(),
+                    d.failedAuthPerAddressPerMinute(),
+                    d.failedAuthBurstPerCredential(),
+                    d.agentRequestsPerMinute(),
+                    d.registrationsPerTokenPerMinute(),
+                    d.metricsBytesPerAgentPerDay()))
+            .build()
+            .start();
+    long refused = 0;
+    for (int i = 0; i < 200; i++) {
+      refused += servedFrom("127.0.0.2") ? 0 : 1;
+    }
+    assertThat(refused).as("most of a flood past its share is refused").isGreaterThan(100);
+    Thread.sleep(1_100); // the rate's bucket refills
+    for (int i = 0; i < 10; i++) {
+      assertThat(servedFrom("127.0.0.1")).as("connection %d after the flood", i).isTrue();
+    }
+  }
+
+  @Test
   void aSilentConnectionIsClosedAfterTheFirstRequestTimeoutAndOneThatBroughtARequestIsKept()
       throws Exception {
     start(Limits.defaults().newConnectionsPerSecond());

@@ -38,6 +38,8 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
   private final long atCapIdleTimeoutMs;
   private int open;
   private boolean accepting = true;
+  // Read on every request without the lock; written under it.
+  private volatile boolean atCap;
 
   ConnectionAdmission(
       AbstractConnector connector,
@@ -103,10 +105,7 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
 
   /** Gives a connection that brought a request the idle timeout of the moment. */
   void proven(EndPoint endPoint) {
-    long idleTimeout;
-    synchronized (this) {
-      idleTimeout = open >= maxConnections ? atCapIdleTimeoutMs : connector.getIdleTimeout();
-    }
+    long idleTimeout = atCap ? atCapIdleTimeoutMs : connector.getIdleTimeout();
     if (endPoint.getIdleTimeout() != idleTimeout) {
       endPoint.setIdleTimeout(idleTimeout);
     }
@@ -114,6 +113,7 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
 
   private void decide() {
     boolean underCap = open < maxConnections;
+    atCap = !underCap;
     if (underCap != accepting) {
       accepting = underCap;
       connector.setAccepting(underCap);
