@@ -106,20 +106,7 @@ class RequiredClientAuthCliTest extends CliAgainstBackend {
 
     Path cert = dir.resolve("alice.pem");
     Path key = dir.resolve("alice-key.pem");
-    assertThat(
-            cli(
-                "cert",
-                "issue",
-                "--operator",
-                "alice",
-                "--data-dir",
-                data(),
-                "--out-cert",
-                cert.toString(),
-                "--out-key",
-                key.toString()))
-        .as(err)
-        .isZero();
+    assertThat(cli(certIssue("alice", cert.toString(), key.toString()))).as(err).isZero();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
         .isEqualTo("rw-------");
     String[] withCert =
@@ -131,32 +118,15 @@ class RequiredClientAuthCliTest extends CliAgainstBackend {
     assertThat(cli(withCert)).as(err).isZero();
     assertThat(out).startsWith("ID");
 
-    assertThat(
-            cli(
-                "cert",
-                "issue",
-                "--operator",
-                "alice",
-                "--data-dir",
-                data(),
-                "--out-cert",
-                cert.toString(),
-                "--out-key",
-                key.toString()))
+    assertThat(cli(certIssue("alice", cert.toString(), key.toString())))
         .as("an existing file is never overwritten")
         .isEqualTo(2);
     assertThat(
             cli(
-                "cert",
-                "issue",
-                "--operator",
-                "bad\u001bname",
-                "--data-dir",
-                data(),
-                "--out-cert",
-                dir.resolve("x.pem").toString(),
-                "--out-key",
-                dir.resolve("x-key.pem").toString()))
+                certIssue(
+                    "bad\u001bname",
+                    dir.resolve("x.pem").toString(),
+                    dir.resolve("x-key.pem").toString())))
         .isEqualTo(2);
     assertThat(err).doesNotContain("\u001b").contains("bad\\ename");
     String[] certOnly =
@@ -166,5 +136,20 @@ class RequiredClientAuthCliTest extends CliAgainstBackend {
             .toArray(String[]::new);
     assertThat(cli(certOnly)).as("a certificate without its key").isEqualTo(3);
     assertThat(err).contains("needs its key");
+  }
+
+  private String[] certIssue(String operator, String certFile, String keyFile) {
+    return new String[] {
+      "cert",
+      "issue",
+      "--operator",
+      operator,
+      "--data-dir",
+      data(),
+      "--out-cert",
+      certFile,
+      "--out-key",
+      keyFile
+    };
   }
 }
