@@ -18,7 +18,6 @@ import io.vmagent.agent.libvirt.VmOperations;
 import io.vmagent.agent.loop.AgentIdentity;
 import io.vmagent.agent.loop.AgentInfo;
 import io.vmagent.agent.loop.BackendContact;
-import io.vmagent.agent.loop.Deliveries;
 import io.vmagent.agent.loop.EventForwarder;
 import io.vmagent.agent.loop.EventSequence;
 import io.vmagent.agent.loop.Lifecycle;
@@ -49,7 +48,8 @@ public final class Agent {
   private final AgentConfig config;
   private final LibvirtConnectionManager libvirt;
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final AgentHealthMetrics health = new AgentHealthMetrics(registry);
+  private final BackendContact contact = new BackendContact();
+  private final AgentHealthMetrics health = new AgentHealthMetrics(registry, contact::secondsSince);
   private final HttpTransport transport;
   private final CommandDispatcher dispatcher;
   private final ResultOutbox outbox;
@@ -82,8 +82,9 @@ public final class Agent {
             AgentInfo.operation(this::agentInfo));
     CommandJournal journal = new CommandJournal(stateDir);
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
-    dispatcher.onFinished(
-        (op, result) -> health.commandFinished(op, CommandDispatcher.outcome(result)));
+    if (config.prometheusListen().isPresent()) {
+      dispatcher.onFinished(health::commandFinished);
+    }
     Session session =
         new Session(
             transport,
@@ -94,8 +95,6 @@ public final class Agent {
             new Enrollment(stateDir.root(), tls, transport, Clock.systemUTC()),
             Clock.systemUTC());
     BackendClient client = new BackendClient(transport, session);
-    Deliveries deliveries = new Deliveries(client);
-    BackendContact contact = new BackendContact(health);
     this.outbox =
         new ResultOutbox(
             journal, queue(stateDir, "results", 4 << 20, 0), client::submitResult, contact);
@@ -104,7 +103,7 @@ public final class Agent {
             queue(stateDir, "events", 4 << 20, 0),
             500,
             EventForwarder.GATHER,
-            deliveries::events,
+            EventForwarder.delivery(client),
             contact);
     long metricsMax = config.metricsSpoolMaxBytes();
     Spool metrics =
@@ -112,7 +111,7 @@ public final class Agent {
             queue(stateDir, "metrics", Math.max(64 << 10, metricsMax / 8), metricsMax),
             10,
             Duration.ZERO,
-            deliveries::metrics,
+            MetricsTick.delivery(client),
             contact);
     this.eventSequence = new EventSequence(stateDir.root());
     List<Spool> spools = List.of(outbox.spool(), events, metrics);

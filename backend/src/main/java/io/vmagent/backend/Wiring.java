@@ -51,8 +51,7 @@ final class Wiring {
       String version) {
     AccessTokens accessTokens = accessTokens(signingKey);
     Authenticator auth =
-        new Authenticator(
-            database, accessTokens, agents, tokens, identities, config.clientAuth(), clock);
+        new Authenticator(database, accessTokens, agents, tokens, config.clientAuth(), clock);
     CertificateIssuer certificates =
         new CertificateIssuer(authority, config.agentCertificateLifetime());
     AgentService agentService = agentService(version);

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vmagent.agent.Agent;
-import io.vmagent.agent.spool.SpoolDrainer;
+import io.vmagent.agent.spool.Spool;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.backend.config.Limits;
@@ -35,7 +35,7 @@ class MetricsQuotaE2eTest {
 
   @AfterEach
   void stop() throws Exception {
-    ((Logger) LoggerFactory.getLogger(SpoolDrainer.class)).detachAppender(log);
+    ((Logger) LoggerFactory.getLogger(Spool.class)).detachAppender(log);
     if (agent != null) {
       agent.shutdown();
     }
@@ -64,7 +64,7 @@ class MetricsQuotaE2eTest {
                         d.registrationsPerTokenPerMinute(),
                         4 * 1024)));
     log.start();
-    ((Logger) LoggerFactory.getLogger(SpoolDrainer.class)).addAppender(log);
+    ((Logger) LoggerFactory.getLogger(Spool.class)).addAppender(log);
     Map<String, String> settings =
         E2e.agentSettings(
             backend,

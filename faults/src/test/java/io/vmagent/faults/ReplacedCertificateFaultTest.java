@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vmagent.agent.Agent;
-import io.vmagent.agent.spool.SpoolDrainer;
+import io.vmagent.agent.spool.Spool;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.tls.DevCertificateAuthority;
 import io.vmagent.protocol.Connectivity;
@@ -53,7 +53,7 @@ class ReplacedCertificateFaultTest {
             "cert-swap",
             backend.createBootstrapToken(false, null),
             Libvirt.HOST);
-    try (LogCapture loops = new LogCapture(SpoolDrainer.class)) {
+    try (LogCapture loops = new LogCapture(Spool.class)) {
       agent = new Agent(Harness.config(settings));
       agent.start();
       String id = Harness.agentId(dir.resolve("agent"));

@@ -32,12 +32,17 @@ public record Credentials(
    * least {@link #MIN_REFRESH_MARGIN} before expiry).
    */
   public boolean accessTokenDue(Instant now) {
+    return !now.isBefore(accessTokenRefreshAt());
+  }
+
+  /** From when on the access token is due for a refresh (see {@link #accessTokenDue}). */
+  public Instant accessTokenRefreshAt() {
     Duration lifetime = Duration.between(obtainedAt, accessTokenExpiresAt);
     Duration margin = lifetime.dividedBy(5);
     if (margin.compareTo(MIN_REFRESH_MARGIN) < 0) {
       margin = MIN_REFRESH_MARGIN;
     }
-    return !now.isBefore(accessTokenExpiresAt.minus(margin));
+    return accessTokenExpiresAt.minus(margin);
   }
 
   /** Whether the refresh token can still be used. */

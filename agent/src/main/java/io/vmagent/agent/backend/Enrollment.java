@@ -100,6 +100,20 @@ public final class Enrollment {
     }
   }
 
+  /**
+   * From when on a certificate should be fetched ({@link #renewalDue} turns true, and {@link
+   * #expired} only later): {@link Instant#MIN} while there is none, {@link Instant#MAX} when an
+   * operator-configured certificate is presented instead.
+   */
+  public Instant renewalAt() {
+    synchronized (lock) {
+      if (!presentsIssuedCertificate()) {
+        return Instant.MAX;
+      }
+      return current == null ? Instant.MIN : current.renewAt();
+    }
+  }
+
   /** Whether the kept certificate expired (the agent was offline too long): register again. */
   public boolean expired(Instant now) {
     synchronized (lock) {

@@ -47,6 +47,7 @@ public final class HttpTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
 
   private final URI baseUrl;
+  private final String userAgent = "vm-agent/" + AgentVersion.current();
   private final Duration timeout;
   private final Backoff backoff;
   private final ExecutorService executor;
@@ -175,7 +176,7 @@ public final class HttpTransport implements AutoCloseable {
         HttpRequest.newBuilder(URI.create(baseUrl + path))
             .timeout(requestTimeout == null ? timeout : requestTimeout)
             .header("Accept", "application/json")
-            .header("User-Agent", "vm-agent/" + AgentVersion.current());
+            .header("User-Agent", userAgent);
     if (bearer != null) {
       builder.header("Authorization", "Bearer " + bearer);
     }

@@ -47,6 +47,10 @@ public final class Session {
   private Integer backendProtocol; // guarded by lock; null until the backend said
   private Instant nextProtocolProbe = Instant.MIN; // guarded by lock
   private Instant nextRenewal = Instant.MIN; // guarded by lock
+  // Before this instant nothing about the credentials can be due, so a request takes them as they
+  // are instead of asking the tokens and the certificate again.
+  private Instant recheckAt = Instant.MIN; // guarded by lock
+  private volatile boolean certificateUnconfirmed;
 
   /**
    * @param bootstrapToken {@code AGENT_TOKEN}, used to register
@@ -91,6 +95,9 @@ public final class Session {
         }
       }
       Instant now = clock.instant();
+      if (current != null && now.isBefore(recheckAt)) {
+        return current;
+      }
       if (current == null) {
         current = register("no credentials are kept");
       } else if (enrollment.expired(now) && knownProtocol() >= 2) {
@@ -100,13 +107,36 @@ public final class Session {
         current = refresh("the access token expires at " + current.accessTokenExpiresAt());
       }
       renewCertificateIfDue(now);
+      recheckAt = nextCheck(now);
       return current;
     }
   }
 
+  /** The first instant at which {@link #credentials()} may have to refresh, register or renew. */
+  private Instant nextCheck(Instant now) {
+    Instant renewal = enrollment.renewalAt();
+    if (!renewal.isAfter(now)) {
+      if (backendProtocol != null && backendProtocol < 2) {
+        // An old backend issues no certificates, so neither renewal nor expiry ever applies.
+        renewal = Instant.MAX;
+      } else {
+        // Due but not done: the next try waits for the renewal's or the protocol probe's backoff.
+        renewal = nextRenewal;
+        if (backendProtocol == null && nextProtocolProbe.isAfter(renewal)) {
+          renewal = nextProtocolProbe;
+        }
+      }
+    }
+    Instant refresh = current.accessTokenRefreshAt();
+    return refresh.isBefore(renewal) ? refresh : renewal;
+  }
+
   /** The issued client certificate is in use: a request with it worked. */
   public void certificateWorked() {
-    enrollment.confirm();
+    if (certificateUnconfirmed) {
+      certificateUnconfirmed = false;
+      enrollment.confirm();
+    }
   }
 
   /**
@@ -114,7 +144,11 @@ public final class Session {
    * one. True when the request is worth one more try.
    */
   public boolean certificateRefused() throws IOException {
-    return enrollment.revert();
+    boolean reverted = enrollment.revert();
+    if (reverted) {
+      certificateUnconfirmed = false;
+    }
+    return reverted;
   }
 
   /**
@@ -139,6 +173,7 @@ public final class Session {
         renewed = fetchCertificate();
       }
       enrollment.accept(renewed.certificate());
+      certificateUnconfirmed = true;
     } catch (IOException e) {
       nextRenewal = now.plusSeconds(60);
       log.warn(
@@ -210,6 +245,7 @@ public final class Session {
           current == null
               ? register("no credentials are kept")
               : refresh("the backend refused the access token");
+      recheckAt = Instant.MIN;
       return current.accessToken();
     }
   }
@@ -384,6 +420,7 @@ public final class Session {
     registerAttempts = 0;
     if (response.clientCertificate() != null) {
       enrollment.accept(response.clientCertificate());
+      certificateUnconfirmed = true;
     }
     if (current != null && !current.refreshToken().equals(registered.refreshToken())) {
       forget(current);

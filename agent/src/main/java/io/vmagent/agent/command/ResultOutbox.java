@@ -5,7 +5,6 @@ import io.vmagent.agent.retry.ErrorAnswer;
 import io.vmagent.agent.retry.Verdict;
 import io.vmagent.agent.spool.DurableQueue;
 import io.vmagent.agent.spool.Spool;
-import io.vmagent.agent.spool.SpoolDrainer;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.ProtocolJson;
@@ -39,10 +38,7 @@ public final class ResultOutbox {
   private final Spool spool;
 
   public ResultOutbox(
-      CommandJournal journal,
-      DurableQueue queue,
-      Sender sender,
-      SpoolDrainer.ContactListener contact) {
+      CommandJournal journal, DurableQueue queue, Sender sender, Spool.ContactListener contact) {
     this.journal = Objects.requireNonNull(journal, "journal == null");
     this.sender = Objects.requireNonNull(sender, "sender == null");
     this.spool = new Spool(queue, 1, Duration.ZERO, this::deliver, contact);

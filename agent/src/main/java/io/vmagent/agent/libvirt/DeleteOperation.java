@@ -51,7 +51,7 @@ final class DeleteOperation {
   }
 
   LifecycleResult delete(VmTarget target, boolean removeStorage) {
-    ResultBuilder result = new ResultBuilder("delete", target);
+    LifecycleResult.Builder result = new LifecycleResult.Builder("delete", target);
     VmState before = calls.state(target);
     Plan plan = calls.call(target, "read the definition of", (c, d) -> plan(c, d, removeStorage));
     if (before.isActive()) {

@@ -27,4 +27,56 @@ public record LifecycleResult(
     List<String> removedVolumes,
     List<String> keptDisks,
     List<String> storageErrors)
-    implements OperationOutput {}
+    implements OperationOutput {
+
+  /** Assembles the results of one operation, timing it from the builder's creation. */
+  static final class Builder {
+    private final String operation;
+    private final VmTarget target;
+    private final long startedNanos = System.nanoTime();
+
+    Builder(String operation, VmTarget target) {
+      this.operation = operation;
+      this.target = target;
+    }
+
+    long elapsedMillis() {
+      return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    LifecycleResult unchanged(VmState state, String message) {
+      return new LifecycleResult(
+          operation,
+          target.name(),
+          target.uuid(),
+          state,
+          state,
+          false,
+          "none",
+          null,
+          message,
+          elapsedMillis(),
+          null,
+          null,
+          null);
+    }
+
+    LifecycleResult changed(
+        VmState before, VmState after, String method, Boolean forced, String message) {
+      return new LifecycleResult(
+          operation,
+          target.name(),
+          target.uuid(),
+          before,
+          after,
+          true,
+          method,
+          forced,
+          message,
+          elapsedMillis(),
+          null,
+          null,
+          null);
+    }
+  }
+}

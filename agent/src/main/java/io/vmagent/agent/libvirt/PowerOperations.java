@@ -21,7 +21,7 @@ final class PowerOperations {
   }
 
   LifecycleResult start(VmTarget target) {
-    ResultBuilder result = new ResultBuilder("start", target);
+    LifecycleResult.Builder result = new LifecycleResult.Builder("start", target);
     VmState before = calls.state(target);
     if (before.isRunning()) {
       return result.unchanged(before, target + " is already running");
@@ -34,7 +34,7 @@ final class PowerOperations {
   }
 
   LifecycleResult stop(VmTarget target, StopOptions options) {
-    ResultBuilder result = new ResultBuilder("stop", target);
+    LifecycleResult.Builder result = new LifecycleResult.Builder("stop", target);
     VmState before = calls.state(target);
     if (!before.isActive()) {
       return result.unchanged(before, target + " is already shut off");
@@ -63,7 +63,7 @@ final class PowerOperations {
 
   /** Sends the ACPI shutdown request and waits for the guest; forces only when asked to. */
   private LifecycleResult shutDownThroughGuest(
-      VmTarget target, ResultBuilder result, VmState before, StopOptions options) {
+      VmTarget target, LifecycleResult.Builder result, VmState before, StopOptions options) {
     Duration timeout = timeoutOf(options);
     calls.call(
         target,
@@ -97,7 +97,11 @@ final class PowerOperations {
   }
 
   private LifecycleResult destroyed(
-      VmTarget target, ResultBuilder result, VmState before, String method, String message) {
+      VmTarget target,
+      LifecycleResult.Builder result,
+      VmState before,
+      String method,
+      String message) {
     calls.destroy(target);
     uptime.stopped(target.uuid());
     return result.changed(before, calls.stateOrUndefined(target), method, true, message);
@@ -109,7 +113,7 @@ final class PowerOperations {
    * {@code force} the VM is destroyed and started at once.
    */
   LifecycleResult restart(VmTarget target, StopOptions options) {
-    ResultBuilder result = new ResultBuilder("restart", target);
+    LifecycleResult.Builder result = new LifecycleResult.Builder("restart", target);
     VmState before = calls.state(target);
     if (before == VmState.SHUT_OFF) {
       create(target);
@@ -133,7 +137,7 @@ final class PowerOperations {
 
   /** Asks the guest to reboot and waits for a sign of it; forces only when asked to. */
   private LifecycleResult rebootThroughGuest(
-      VmTarget target, ResultBuilder result, VmState before, StopOptions options) {
+      VmTarget target, LifecycleResult.Builder result, VmState before, StopOptions options) {
     Duration timeout = timeoutOf(options);
     AtomicBoolean rebooted = new AtomicBoolean();
     int idBefore = calls.call(target, "read the id of", (c, d) -> d.getID());
@@ -192,7 +196,8 @@ final class PowerOperations {
         });
   }
 
-  private LifecycleResult afterReboot(VmTarget target, ResultBuilder result, VmState before) {
+  private LifecycleResult afterReboot(
+      VmTarget target, LifecycleResult.Builder result, VmState before) {
     VmState after = calls.stateOrUndefined(target);
     if (after == VmState.SHUT_OFF) {
       // The guest powered off instead of rebooting (on_reboot=destroy): bring it back.
@@ -208,7 +213,7 @@ final class PowerOperations {
   }
 
   LifecycleResult pause(VmTarget target) {
-    ResultBuilder result = new ResultBuilder("pause", target);
+    LifecycleResult.Builder result = new LifecycleResult.Builder("pause", target);
     VmState before = calls.state(target);
     if (before == VmState.PAUSED) {
       return result.unchanged(before, target + " is already paused");
@@ -227,7 +232,7 @@ final class PowerOperations {
   }
 
   LifecycleResult resume(VmTarget target) {
-    ResultBuilder result = new ResultBuilder("resume", target);
+    LifecycleResult.Builder result = new LifecycleResult.Builder("resume", target);
     VmState before = calls.state(target);
     if (before.isRunning()) {
       return result.unchanged(before, target + " is already running");
@@ -246,7 +251,11 @@ final class PowerOperations {
   }
 
   private LifecycleResult destroyAndStart(
-      VmTarget target, ResultBuilder result, VmState before, String method, String message) {
+      VmTarget target,
+      LifecycleResult.Builder result,
+      VmState before,
+      String method,
+      String message) {
     calls.destroy(target);
     uptime.stopped(target.uuid());
     if (calls.stateOrUndefined(target) == VmState.UNDEFINED) {

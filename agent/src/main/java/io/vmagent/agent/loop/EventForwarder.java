@@ -1,14 +1,18 @@
 package io.vmagent.agent.loop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.libvirt.VmEventListener;
 import io.vmagent.agent.libvirt.VmLifecycleEvent;
 import io.vmagent.agent.spool.Spool;
+import io.vmagent.protocol.EventBatch;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.VmEvent;
 import io.vmagent.protocol.VmEventType;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +24,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventForwarder implements VmEventListener {
   private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
+  private static final ObjectMapper JSON = ProtocolJson.tolerantMapper();
 
   /** How long a batch of lifecycle events may wait for more events to join it. */
   public static final Duration GATHER = Duration.ofMillis(250);
 
   private final EventSequence sequence;
   private final Spool spool;
-  private final ObjectMapper json = ProtocolJson.tolerantMapper();
+
+  /** How the events spool reaches the backend: its records decoded, as one batch. */
+  public static Spool.Delivery delivery(BackendClient client) {
+    return records -> {
+      List<VmEvent> batch = new ArrayList<>();
+      for (byte[] record : records) {
+        batch.add(JSON.readValue(record, VmEvent.class));
+      }
+      client.submitEvents(new EventBatch(batch));
+      log.debug("{} lifecycle events delivered", batch.size());
+    };
+  }
 
   public EventForwarder(EventSequence sequence, Spool spool) {
     this.sequence = sequence;
@@ -47,7 +63,7 @@ public final class EventForwarder implements VmEventListener {
       VmEvent vmEvent =
           new VmEvent(
               sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, event.detail());
-      spool.append(json.writeValueAsBytes(vmEvent), true);
+      spool.append(JSON.writeValueAsBytes(vmEvent), true);
       log.debug("event {} {} of {} spooled", vmEvent.sequence(), type, event.vm());
     } catch (IOException e) {
       log.error(

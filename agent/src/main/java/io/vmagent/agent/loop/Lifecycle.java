@@ -88,7 +88,7 @@ public final class Lifecycle {
   public void start(Subscription events) {
     this.events = events;
     for (Spool spool : spools) {
-      startThread("spool-" + spool.name(), spool.drainer());
+      startThread("spool-" + spool.name(), spool);
     }
     startThread(loops.get(0).state().name(), loops.get(0));
     startThread("command-poll", commandLoop);
@@ -119,7 +119,7 @@ public final class Lifecycle {
       if (events != null) {
         events.close();
       }
-      spools.forEach(spool -> spool.drainer().stop());
+      spools.forEach(spool -> spool.stop());
       joinThreads();
       flush();
       heartbeat.last(LAST_HEARTBEAT_TIMEOUT);

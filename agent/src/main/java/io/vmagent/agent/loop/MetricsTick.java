@@ -3,6 +3,7 @@ package io.vmagent.agent.loop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.metrics.Collector;
 import io.vmagent.agent.metrics.MetricsJson;
@@ -15,6 +16,7 @@ import io.vmagent.agent.metrics.prometheus.SnapshotMetrics;
 import io.vmagent.agent.metrics.system.SystemCollectors;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.spool.Spool;
+import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.ProtocolJson;
 import java.io.IOException;
@@ -40,6 +42,18 @@ public final class MetricsTick {
   private final LibvirtConnectionManager libvirt;
   private final Duration libvirtTimeout;
   private MetricsSampler sampler; // guarded by this; built on first use, off the start-up path
+
+  /** How the metrics spool reaches the backend: its samples decoded, as one batch. */
+  public static Spool.Delivery delivery(BackendClient client) {
+    return records -> {
+      List<MetricsSample> batch = new ArrayList<>();
+      for (byte[] record : records) {
+        batch.add(JSON.readValue(record, MetricsSample.class));
+      }
+      client.submitMetrics(new MetricsBatch(batch));
+      log.debug("{} metrics samples delivered", batch.size());
+    };
+  }
 
   public MetricsTick(LibvirtConnectionManager libvirt, Duration libvirtTimeout) {
     this.libvirt = libvirt;

@@ -1,6 +1,7 @@
 package io.vmagent.backend.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.limits.RefusalLog;
 import io.vmagent.backend.limits.Throttles;
@@ -39,11 +40,10 @@ public final class ApiHandler extends Handler.Abstract {
 
   private static final java.util.concurrent.ScheduledExecutorService HOLDS =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "vm-backend-held-answers");
-            thread.setDaemon(true);
-            return thread;
-          });
+          new ThreadFactoryBuilder()
+              .setNameFormat("vm-backend-held-answers")
+              .setDaemon(true)
+              .build());
 
   private final Throttles throttles;
   private final Semaphore inFlight;

@@ -11,6 +11,10 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +108,19 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
   }
 
   /** Gives a connection that brought a request the idle timeout of the moment. */
-  void proven(EndPoint endPoint) {
+  /** {@code handler}, with each connection that brings a request given its ordinary timeout. */
+  Handler admitting(Handler handler) {
+    return new Handler.Wrapper(handler) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback)
+          throws Exception {
+        proven(request.getConnectionMetaData().getConnection().getEndPoint());
+        return super.handle(request, response, callback);
+      }
+    };
+  }
+
+  private void proven(EndPoint endPoint) {
     long idleTimeout = atCap ? atCapIdleTimeoutMs : connector.getIdleTimeout();
     if (endPoint.getIdleTimeout() != idleTimeout) {
       endPoint.setIdleTimeout(idleTimeout);

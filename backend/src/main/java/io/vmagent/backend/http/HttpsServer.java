@@ -104,7 +104,7 @@ public final class HttpsServer implements AutoCloseable {
             FIRST_REQUEST_TIMEOUT,
             AT_CAP_IDLE_TIMEOUT);
     connector.addBean(admission);
-    server.setHandler(new ProvenConnections(admission, handler));
+    server.setHandler(admission.admitting(handler));
     server.setErrorHandler(new ProblemErrorHandler());
     server.start();
     return new HttpsServer(server, connector);

@@ -1,5 +1,6 @@
 package io.vmagent.backend.limits;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
@@ -70,11 +71,10 @@ public final class Throttles implements AutoCloseable {
             true);
     sweeper =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "vm-backend-throttle-sweeper");
-              thread.setDaemon(true);
-              return thread;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("vm-backend-throttle-sweeper")
+                .setDaemon(true)
+                .build());
     var unused = sweeper.scheduleWithFixedDelay(this::forgetRefilled, 1, 1, TimeUnit.MINUTES);
   }
 

@@ -6,11 +6,8 @@ import io.vmagent.backend.auth.InvalidTokenException;
 import io.vmagent.backend.auth.PeerIdentity;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.config.ClientAuth;
-import io.vmagent.backend.store.AgentRow;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.Database;
-import io.vmagent.backend.store.IdentityRow;
-import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.TokenStore;
 import java.time.Clock;
 import java.util.Optional;
@@ -26,7 +23,6 @@ public final class Authenticator {
   private final AccessTokens accessTokens;
   private final AgentStore agents;
   private final TokenStore tokens;
-  private final IdentityStore identities;
   private final ClientAuth clientAuth;
   private final Clock clock;
 
@@ -38,14 +34,12 @@ public final class Authenticator {
       AccessTokens accessTokens,
       AgentStore agents,
       TokenStore tokens,
-      IdentityStore identities,
       ClientAuth clientAuth,
       Clock clock) {
     this.database = database;
     this.accessTokens = accessTokens;
     this.agents = agents;
     this.tokens = tokens;
-    this.identities = identities;
     this.clientAuth = clientAuth;
     this.clock = clock;
   }
@@ -71,15 +65,16 @@ public final class Authenticator {
     database.inTransaction(
         "check the agent's revocation",
         c -> {
-          Optional<AgentRow> agent = agents.find(c, principal.agentId());
-          if (agent.isEmpty() || agent.get().revoked()) {
+          Optional<AgentStore.Standing> standing =
+              agents.standing(c, principal.agentId(), principal.familyId());
+          if (standing.isEmpty() || standing.get().revoked()) {
             throw ApiException.unauthorized("the agent is revoked or unknown");
           }
-          if (tokens.familyRevokedAt(c, principal.familyId()).isPresent()) {
+          if (standing.get().chainRevoked()) {
             throw ApiException.unauthorized("the access token's token chain is revoked");
           }
           if (peer != null) {
-            requireBoundKey(peer, identities.find(c, principal.agentId()));
+            requireBoundKey(peer, standing.get().boundKey());
           }
           return null;
         });
@@ -125,11 +120,11 @@ public final class Authenticator {
    * A certificate of the fleet CA must be for the key the agent's id is bound to now: one issued
    * before a reset, or for a revoked agent's old key, is refused before it expires.
    */
-  static void requireBoundKey(PeerIdentity peer, Optional<IdentityRow> identity) {
+  static void requireBoundKey(PeerIdentity peer, String boundKey) {
     if (!peer.fleetIssued()) {
       return; // an operator's own PKI: its keys are not agents' keys
     }
-    if (identity.isEmpty() || !peer.publicKey().equals(identity.get().publicKey())) {
+    if (!peer.publicKey().equals(boundKey)) {
       throw ApiException.forbidden(
           "the client certificate is not for this agent's current key (was the agent reset?)");
     }

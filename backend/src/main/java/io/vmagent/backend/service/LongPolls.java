@@ -1,5 +1,6 @@
 package io.vmagent.backend.service;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.protocol.CommandBatch;
 import java.time.Duration;
 import java.util.List;
@@ -105,12 +106,7 @@ public final class LongPolls implements AutoCloseable {
   }
 
   private static ThreadFactory named(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+    return new ThreadFactoryBuilder().setNameFormat(prefix + "-%d").setDaemon(true).build();
   }
 
   /** Waits up to {@code wait} for the agent's commands; the caller found none a moment ago. */

@@ -1,5 +1,6 @@
 package io.vmagent.backend.service;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.protocol.Connectivity;
 import java.time.Duration;
 import java.util.HashSet;
@@ -28,11 +29,10 @@ public final class OfflineWatch implements AutoCloseable {
     this.agents = agents;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "vm-backend-offline-watch");
-              thread.setDaemon(true);
-              return thread;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("vm-backend-offline-watch")
+                .setDaemon(true)
+                .build());
     long millis = period.toMillis();
     var unused = timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
   }

@@ -434,7 +434,7 @@ public final class RegistrationService {
     auth.requireAgentCertificate(peer, token.agentId());
     Optional<IdentityRow> identity = identities.find(c, token.agentId());
     if (peer != null) {
-      Authenticator.requireBoundKey(peer, identity);
+      Authenticator.requireBoundKey(peer, identity.map(IdentityRow::publicKey).orElse(null));
     }
     if (!tokens.spendRefresh(c, hash, now)) {
       tokens.revokeFamily(c, token.familyId(), "refresh-token-reuse", now);

@@ -1,5 +1,6 @@
 package io.vmagent.backend.service;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.backend.config.Retention;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.RetentionStore;
@@ -45,11 +46,10 @@ public final class RetentionSweep implements AutoCloseable {
     this.clock = clock;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "vm-backend-retention");
-              thread.setDaemon(true);
-              return thread;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("vm-backend-retention")
+                .setDaemon(true)
+                .build());
     long millis = period(retention).toMillis();
     var unused = timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
   }

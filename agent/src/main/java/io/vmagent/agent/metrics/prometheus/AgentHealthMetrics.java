@@ -5,10 +5,12 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.vmagent.agent.command.CommandDispatcher;
 import io.vmagent.agent.libvirt.ConnectionState;
+import io.vmagent.protocol.CommandResult;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.LongSupplier;
+import java.util.function.DoubleSupplier;
 
 /**
  * The agent's own health, for its loops to report into: heartbeats, commands, spool size, backend
@@ -22,20 +24,16 @@ public final class AgentHealthMetrics {
   private final Gauge spoolEntries;
   private final Gauge spoolBytes;
   private final Gauge libvirtState;
-  private final LongSupplier nanoTime;
-  private final long createdNanos;
-  private volatile long lastContactNanos;
-  private volatile boolean contacted;
 
-  /** Registers the health metrics in {@code registry}. */
-  public AgentHealthMetrics(PrometheusRegistry registry) {
-    this(registry, System::nanoTime);
-  }
-
-  AgentHealthMetrics(PrometheusRegistry registry, LongSupplier nanoTime) {
+  /**
+   * Registers the health metrics in {@code registry}.
+   *
+   * @param secondsSinceContact seconds since the last exchange with the backend (since start while
+   *     there was none), read when the metrics are scraped, so contact costs nothing unscraped
+   */
+  public AgentHealthMetrics(PrometheusRegistry registry, DoubleSupplier secondsSinceContact) {
     Objects.requireNonNull(registry, "registry == null");
-    this.nanoTime = nanoTime;
-    this.createdNanos = nanoTime.getAsLong();
+    Objects.requireNonNull(secondsSinceContact, "secondsSinceContact == null");
     heartbeatsSent =
         Counter.builder()
             .name("vmagent_heartbeats_sent")
@@ -75,15 +73,14 @@ public final class AgentHealthMetrics {
         .help(
             "Seconds since the last successful exchange with the backend "
                 + "(since agent start while there was none)")
-        .callback(cb -> cb.call(secondsSinceContact()))
+        .callback(cb -> cb.call(secondsSinceContact.getAsDouble()))
         .register(registry);
     libvirtConnectionState(ConnectionState.CONNECTING);
   }
 
-  /** A heartbeat was accepted by the backend; also counts as backend contact. */
+  /** A heartbeat was accepted by the backend. */
   public void heartbeatSent() {
     heartbeatsSent.inc();
-    backendContact();
   }
 
   /** A heartbeat failed after its retries. */
@@ -101,16 +98,15 @@ public final class AgentHealthMetrics {
     commands.labelValues(operation, outcome).inc();
   }
 
+  /** A command finished with {@code result} (a dispatcher's listener). */
+  public void commandFinished(String operation, CommandResult result) {
+    commandFinished(operation, CommandDispatcher.outcome(result));
+  }
+
   /** The spool's current size. */
   public void spoolSize(long entries, long bytes) {
     spoolEntries.set((double) entries);
     spoolBytes.set((double) bytes);
-  }
-
-  /** Any successful exchange with the backend. */
-  public void backendContact() {
-    lastContactNanos = nanoTime.getAsLong();
-    contacted = true;
   }
 
   /** The libvirt connection changed state (wire to the connection manager's listener). */
@@ -118,10 +114,5 @@ public final class AgentHealthMetrics {
     for (ConnectionState s : ConnectionState.values()) {
       libvirtState.labelValues(s.name().toLowerCase(Locale.ROOT)).set(s == state ? 1 : 0);
     }
-  }
-
-  double secondsSinceContact() {
-    long since = contacted ? lastContactNanos : createdNanos;
-    return (nanoTime.getAsLong() - since) / 1e9;
   }
 }

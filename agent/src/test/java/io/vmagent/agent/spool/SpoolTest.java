@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SpoolDrainerTest {
+class SpoolTest {
   @TempDir Path dir;
   private final List<String> delivered = new ArrayList<>();
 
@@ -22,9 +22,8 @@ class SpoolDrainerTest {
   void recordsWaitWhileTheBackendIsAwayThenArriveInOrder() throws Exception {
     boolean[] away = {true};
     try (DurableQueue queue = new DurableQueue("results", dir, 1024, 0)) {
-      SpoolDrainer drainer =
-          new SpoolDrainer(
-              "results",
+      Spool drainer =
+          new Spool(
               queue,
               2,
               Duration.ZERO,
@@ -52,9 +51,8 @@ class SpoolDrainerTest {
   void anIdleDrainerDeliversASignalledRecordAtOnceNotAtItsNextPoll() throws Exception {
     try (DurableQueue queue = new DurableQueue("results", dir, 1024, 0)) {
       java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(2);
-      SpoolDrainer drainer =
-          new SpoolDrainer(
-              "results",
+      Spool drainer =
+          new Spool(
               queue,
               10,
               Duration.ZERO,
@@ -88,9 +86,8 @@ class SpoolDrainerTest {
   @Test
   void batchRefusedForGoodIsDroppedSoTheRestCanFlow() throws Exception {
     try (DurableQueue queue = new DurableQueue("events", dir, 1024, 0)) {
-      SpoolDrainer drainer =
-          new SpoolDrainer(
-              "events",
+      Spool drainer =
+          new Spool(
               queue,
               1,
               Duration.ZERO,
@@ -114,9 +111,8 @@ class SpoolDrainerTest {
   @Test
   void rejectedCredentialsAreNotMistakenForABadRecord() throws Exception {
     try (DurableQueue queue = new DurableQueue("results", dir, 1024, 0)) {
-      SpoolDrainer drainer =
-          new SpoolDrainer(
-              "results",
+      Spool drainer =
+          new Spool(
               queue,
               1,
               Duration.ZERO,
