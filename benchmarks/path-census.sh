@@ -11,7 +11,7 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/harness.sh"
 usage() {
   cat <<'USAGE'
 usage: benchmarks/path-census.sh [--tree DIR] [--settle SECONDS] [--after SECONDS] [--idle SECONDS]
-                                 [--list WINDOW]
+                                 [--warmup PAIRS] [--list WINDOW]
   --tree    a checkout whose launchers (bin/vm-backend, bin/vm-agent) and built jars
             (agent/target/vm-agent.jar, backend/target/vm-backend.jar) are measured
             (default: $CENSUS_TREE, else the checkout this script is in); the harness and the
@@ -23,10 +23,12 @@ usage: benchmarks/path-census.sh [--tree DIR] [--settle SECONDS] [--after SECOND
             lifecycle event the pause causes to reach the backend (default 2)
   --idle    seconds of the idle window (default 35: longer than the agent's 30 s long poll and
             its spool drainers' 30 s wait, seven rounds of the backend's 5 s offline sweep)
+  --warmup  pause/resume pairs run between the first and the pause window, outside any window,
+            so the pause window sees pools that have made their threads (default 4)
   --list    the window whose classes are listed: first, pause or idle (default pause)
 Windows, in this order, each with both JVMs' coverage cleared at its start:
-  first   the first pause the agent ever runs (lazy initialisation included); then a resume,
-          outside any window
+  first   the first pause the agent ever runs (lazy initialisation included); then a resume
+          and --warmup pause/resume pairs, outside any window
   pause   the main figure: a second pause of the same VM, the steady path
   idle    no command: what runs anyway (the backend's timers, long polls expiring)
 Needs: built jars, jq, curl, unzip; the JaCoCo 0.8.15 agent and CLI from the local Maven
@@ -38,6 +40,7 @@ tree=${CENSUS_TREE:-$bench_root}
 settle=5
 after=2
 idle=35
+warmup=4
 list=pause
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -45,12 +48,13 @@ while [[ $# -gt 0 ]]; do
     --settle) settle=${2:?}; shift 2 ;;
     --after) after=${2:?}; shift 2 ;;
     --idle) idle=${2:?}; shift 2 ;;
+    --warmup) warmup=${2:?}; shift 2 ;;
     --list) list=${2:?}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "path-census: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for n in "$settle" "$after" "$idle"; do
+for n in "$settle" "$after" "$idle" "$warmup"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "path-census: '$n' is not a number of seconds" >&2; exit 2; }
 done
 [[ "$list" =~ ^(first|pause|idle)$ ]] || { echo "path-census: --list takes first, pause or idle" >&2; exit 2; }
@@ -170,6 +174,12 @@ command_window() {
 
 command_window first pause
 op resume
+# Pairs of commands between the windows, so the pause window sees the steady path: the agent's
+# pools (four command workers) have made their threads by then.
+for ((i = 0; i < warmup; i++)); do
+  op pause
+  op resume
+done
 sleep "$after"
 command_window pause pause
 # Longer than any timer's period in either JVM, so that each fires in it at least once: what is
