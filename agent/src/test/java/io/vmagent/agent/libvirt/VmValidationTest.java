@@ -138,7 +138,6 @@ class VmValidationTest {
         Arguments.of("stop", Map.of("vm", "web-01", "timeout_seconds", "soon")),
         Arguments.of("stop", Map.of("vm", "web-01", "force", "yes")),
         Arguments.of("delete", Map.of("vm", "web-01", "remove_storage", 1)),
-        Arguments.of("snapshot", Map.of("vm", "web-01")),
         Arguments.of("snapshot", Map.of("vm", "web-01", "action", "explode")),
         Arguments.of("snapshot", Map.of("vm", "web-01", "action", "revert")),
         Arguments.of("list", Map.of("vm", "web-01")));
@@ -153,6 +152,29 @@ class VmValidationTest {
         .isThrownBy(() -> execute(operation, params))
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
     assertThat(ops.list()).isEqualTo(before);
+  }
+
+  @Test
+  void aSnapshotWithoutAnActionCreatesOneAsTheSpecSays() throws Exception {
+    int before = snapshotCount("web-01");
+
+    assertThat(execute("snapshot", Map.of("vm", "web-01")))
+        .isInstanceOfSatisfying(
+            SnapshotResult.class,
+            r -> {
+              assertThat(r.action()).isEqualTo("create");
+              assertThat(r.changed()).isTrue();
+            });
+    assertThat(execute("snapshot", Map.of("vm", "web-01", "name", "named")))
+        .isInstanceOfSatisfying(
+            SnapshotResult.class, r -> assertThat(r.snapshot()).isEqualTo("named"));
+    assertThat(snapshotCount("web-01")).isEqualTo(before + 2);
+  }
+
+  private int snapshotCount(String vm) throws Exception {
+    return ((SnapshotResult) execute("snapshot", Map.of("vm", vm, "action", "list")))
+        .snapshots()
+        .size();
   }
 
   @Test
