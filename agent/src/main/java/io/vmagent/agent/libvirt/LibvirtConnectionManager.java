@@ -67,6 +67,9 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   private ConnectionState state = ConnectionState.CONNECTING; // guarded by lock
   private String lastError; // guarded by lock
   private int failedAttempts; // guarded by lock
+  // When the current outage began (System.nanoTime), or null while connected; one WARN opens an
+  // outage and one INFO closes it, the attempts between are DEBUG.
+  private Long outageSince; // guarded by lock
   private boolean reconnectScheduled; // guarded by lock
 
   /** A manager with the default call deadline (30 s), 8 workers and 250 ms..30 s backoff. */
@@ -326,36 +329,57 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     try {
       Connect opened = openBounded();
       boolean keep;
+      Long outage;
+      int attempts;
       synchronized (lock) {
         reconnectScheduled = false;
         keep = state != ConnectionState.CLOSED;
+        outage = outageSince;
+        attempts = failedAttempts + 1;
         if (keep) {
           boolean wasLost = failedAttempts > 0 || lastError != null;
           current = opened;
           failedAttempts = 0;
           lastError = null;
+          outageSince = null;
           if (wasLost && state == ConnectionState.DEGRADED) {
             reconnects.incrementAndGet();
           }
           setStateLocked(ConnectionState.CONNECTED);
         }
       }
-      if (keep) {
+      if (keep && outage == null) {
         log.info("connected to libvirt at {}", uri);
+      } else if (keep) {
+        log.info(
+            "connected to libvirt at {} again after {} without it ({} attempts)",
+            uri,
+            human(Duration.ofNanos(System.nanoTime() - outage)),
+            attempts);
       } else {
         closeQuietly(opened, "manager closed while connecting");
       }
     } catch (VmOperationException e) {
+      boolean outageBegins;
       synchronized (lock) {
         reconnectScheduled = false;
         if (state == ConnectionState.CLOSED) {
           return;
         }
+        outageBegins = outageSince == null;
+        if (outageBegins) {
+          outageSince = System.nanoTime();
+        }
         lastError = e.getMessage();
         setStateLocked(ConnectionState.DEGRADED);
         scheduleReconnectLocked();
       }
-      log.warn("cannot connect to libvirt at {}: {}", uri, e.getMessage());
+      if (outageBegins) {
+        log.warn(
+            "cannot connect to libvirt at {}: {}; retrying in the background", uri, e.getMessage());
+      } else {
+        log.debug("still cannot connect to libvirt at {}: {}", uri, e.getMessage());
+      }
     }
   }
 
@@ -440,6 +464,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
       }
       current = null;
       lastError = reason;
+      outageSince = System.nanoTime();
       setStateLocked(ConnectionState.DEGRADED);
       scheduleReconnectLocked();
     }

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.testing.TestDriverNodeXml;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,6 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class LibvirtConnectionManagerTest {
   private LibvirtConnectionManager manager;
@@ -52,6 +60,60 @@ class LibvirtConnectionManagerTest {
         .isThrownBy(() -> manager.withConnection("list", c -> c.numOfDomains()))
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.LIBVIRT_UNAVAILABLE))
         .withMessageContaining("reconnecting");
+  }
+
+  @Test
+  void anOutageLogsOneWarningThenDebugWhileRetryingAndOneInfoWithItsLengthWhenBack(
+      @TempDir Path dir) throws Exception {
+    // The test driver reads its node file when a connection opens: missing, every attempt fails
+    // as an unreachable daemon's would; written, the next attempt connects.
+    Path node = dir.resolve("node.xml");
+    Logger logger = (Logger) LoggerFactory.getLogger(LibvirtConnectionManager.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    Level level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    logger.addAppender(lines);
+    try {
+      manager =
+          new LibvirtConnectionManager(
+              "test://" + node,
+              Duration.ofSeconds(5),
+              2,
+              Duration.ofMillis(20),
+              Duration.ofMillis(50));
+      assertThat(manager.start()).isEqualTo(ConnectionState.DEGRADED);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> lines.list.stream().filter(e -> e.getLevel() == Level.DEBUG).count() >= 3);
+      TestDriverNodeXml.write(node, 1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> manager.state() == ConnectionState.CONNECTED);
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(level);
+    }
+
+    List<ILoggingEvent> warnings =
+        lines.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0).getFormattedMessage()).startsWith("cannot connect to libvirt at");
+    assertThat(
+            lines.list.stream()
+                .filter(e -> e.getFormattedMessage().startsWith("still cannot connect"))
+                .map(ILoggingEvent::getLevel)
+                .toList())
+        .hasSizeGreaterThanOrEqualTo(3)
+        .containsOnly(Level.DEBUG);
+    assertThat(lines.list.stream().filter(e -> e.getLevel() == Level.INFO).toList())
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getFormattedMessage())
+                    .matches(
+                        "connected to libvirt at .* again after .* without it \\(\\d+"
+                            + " attempts\\)"));
   }
 
   @Test
