@@ -354,7 +354,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
         log.info(
             "connected to libvirt at {} again after {} without it ({} attempts)",
             uri,
-            human(Duration.ofNanos(System.nanoTime() - outage)),
+            roughly(Duration.ofNanos(System.nanoTime() - outage)),
             attempts);
       } else {
         closeQuietly(opened, "manager closed while connecting");
@@ -604,6 +604,11 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** An outage's length as an operator reads it: whole seconds, milliseconds under ten. */
+  private static String roughly(Duration d) {
+    return d.toSeconds() >= 10 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   static String human(Duration d) {
