@@ -235,7 +235,8 @@ check_env_template() {
   report=$(AGENT_BACKEND_URL=https://backend.invalid "$release/bin/vm-agent" config check \
     --config-file /dev/null --state-dir "$work/template-state" 2>&1) || { echo "$report"; return 1; }
   while read -r key value; do
-    case $key in AGENT_CONFIG_FILE) continue ;; AGENT_ID) value=default ;; esac
+    # AGENT_ID and AGENT_NAME (the host's name) have defaults of the host, not of the agent.
+    case $key in AGENT_CONFIG_FILE) continue ;; AGENT_ID | AGENT_NAME) value=default ;; esac
     n=$((n + 1))
     if [[ $value == default ]]; then
       grep -qE "^#$key=" "$template" || { echo "template lacks $key"; bad=1; }
