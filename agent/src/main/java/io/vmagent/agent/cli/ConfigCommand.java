@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
 /** {@code vm-agent config check}: the effective configuration, each value with its source. */
 @Command(
     name = "config",
+    mixinStandardHelpOptions = true,
     description = "Inspect the configuration.",
-    subcommands = ConfigCommand.Check.class)
+    subcommands = {ConfigCommand.Check.class, HelpCommand.class})
 final class ConfigCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -33,6 +34,7 @@ final class ConfigCommand implements Runnable {
   /** Prints every key with its value and origin; exits 78 when the configuration is invalid. */
   @Command(
       name = "check",
+      mixinStandardHelpOptions = true,
       description =
           "Print the effective configuration with where each value came from "
               + "(secrets as ***) and check it; exit 78 when it is invalid.",

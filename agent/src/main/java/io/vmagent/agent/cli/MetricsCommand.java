@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
 /** {@code vm-agent metrics}: one metrics snapshot of this host and its VMs, as tables or JSON. */
 @Command(
     name = "metrics",
+    mixinStandardHelpOptions = true,
     description =
         "Collect the host's and the VMs' metrics once and print them "
             + "(a readable table, or the snapshot as JSON with --json).",

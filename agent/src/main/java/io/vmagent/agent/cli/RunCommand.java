@@ -18,6 +18,7 @@ import picocli.CommandLine.Mixin;
 /** {@code vm-agent run}: the daemon. */
 @Command(
     name = "run",
+    mixinStandardHelpOptions = true,
     description = "Run the agent in the foreground (what the systemd unit starts).",
     footerHeading = "%nExamples:%n",
     footer = {"  vm-agent run", "  vm-agent run --config-file ./agent.env --log-level DEBUG"})

@@ -20,7 +20,7 @@ import picocli.CommandLine.IVersionProvider;
       MetricsCommand.class,
       VmCommand.class,
       HealthCommand.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
