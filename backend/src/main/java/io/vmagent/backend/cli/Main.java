@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       AgentsCommand.class,
       VmsCommand.class,
       OpCommand.class,
-      CertCommand.class
+      CertCommand.class,
+      HelpCommand.class
     })
 public final class Main implements Runnable {
   /** Exit status when the backend refused a request or could not be reached. */
@@ -37,9 +38,15 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit status. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine();
     cli.setOut(out);
     cli.setErr(err);
+    return cli.execute(args);
+  }
+
+  /** The configured command line, shared by {@link #run} and the tests. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           // Messages carry problem details and file names, which may hold anyone's text.
@@ -53,7 +60,7 @@ public final class Main implements Runnable {
           }
           throw e;
         });
-    return cli.execute(args);
+    return cli;
   }
 
   /** Entry point. */
