@@ -174,7 +174,7 @@ check_unit_required_settings() {
   # The settings the agent's behaviour relies on, beyond what the exposure score measures.
   local line ok=0
   for line in Type=exec User=vm-agent Group=vm-agent SupplementaryGroups=libvirt \
-    EnvironmentFile=/etc/vm-agent/agent.env Restart=on-failure RestartPreventExitStatus=78 \
+    EnvironmentFile=/etc/vm-agent/agent.env Restart=on-failure "RestartPreventExitStatus=78 69" \
     "ReadWritePaths=/var/lib/vm-agent /var/log/vm-agent" ProtectSystem=strict UMask=0077 \
     CapabilityBoundingSet= "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"; do
     grep -qxF "$line" "$unit_src" || { echo "missing: $line"; ok=1; }

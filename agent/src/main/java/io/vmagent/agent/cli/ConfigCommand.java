@@ -6,6 +6,7 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.config.ConfigKey;
 import io.vmagent.agent.config.Secret;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -74,7 +75,11 @@ final class ConfigCommand implements Runnable {
             TlsContexts.describeIssued(TlsSettings.of(config), config.stateDir(), Instant.now()));
       } catch (IOException e) {
         out.flush();
-        throw new CommandFailure(ExitCodes.CONFIG, "TLS files unusable: " + e.getMessage(), e);
+        throw new CommandFailure(
+            ExitCodes.CONFIG,
+            ErrorCode.INVALID_ARGUMENT,
+            "TLS files unusable: " + e.getMessage(),
+            e);
       }
       tls.forEach(line -> out.println(Printable.escape(line)));
       out.println("configuration is valid");
