@@ -16,7 +16,8 @@ public final class ExitCodes {
   public static final int USAGE = 2;
 
   /**
-   * A service the command needs (libvirt, the backend) cannot be reached (sysexits EX_UNAVAILABLE).
+   * A service the command needs (libvirt, the backend) cannot be reached, or libvirt's client
+   * library cannot be loaded (sysexits EX_UNAVAILABLE); the systemd unit does not restart on it.
    */
   public static final int UNAVAILABLE = 69;
 
