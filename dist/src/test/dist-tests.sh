@@ -174,7 +174,7 @@ check_unit_required_settings() {
   # The settings the agent's behaviour relies on, beyond what the exposure score measures.
   local line ok=0
   for line in Type=exec User=vm-agent Group=vm-agent SupplementaryGroups=libvirt \
-    EnvironmentFile=/etc/vm-agent/agent.env Restart=on-failure RestartPreventExitStatus=78 \
+    EnvironmentFile=/etc/vm-agent/agent.env Restart=on-failure "RestartPreventExitStatus=78 69" \
     "ReadWritePaths=/var/lib/vm-agent /var/log/vm-agent" ProtectSystem=strict UMask=0077 \
     CapabilityBoundingSet= "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"; do
     grep -qxF "$line" "$unit_src" || { echo "missing: $line"; ok=1; }
@@ -235,7 +235,8 @@ check_env_template() {
   report=$(AGENT_BACKEND_URL=https://backend.invalid "$release/bin/vm-agent" config check \
     --config-file /dev/null --state-dir "$work/template-state" 2>&1) || { echo "$report"; return 1; }
   while read -r key value; do
-    case $key in AGENT_CONFIG_FILE) continue ;; AGENT_ID) value=default ;; esac
+    # AGENT_ID and AGENT_NAME (the host's name) have defaults of the host, not of the agent.
+    case $key in AGENT_CONFIG_FILE) continue ;; AGENT_ID | AGENT_NAME) value=default ;; esac
     n=$((n + 1))
     if [[ $value == default ]]; then
       grep -qE "^#$key=" "$template" || { echo "template lacks $key"; bad=1; }

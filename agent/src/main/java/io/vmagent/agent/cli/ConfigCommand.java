@@ -6,6 +6,7 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.config.ConfigKey;
 import io.vmagent.agent.config.Secret;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Spec;
 /** {@code vm-agent config check}: the effective configuration, each value with its source. */
 @Command(
     name = "config",
+    mixinStandardHelpOptions = true,
     description = "Inspect the configuration.",
-    subcommands = ConfigCommand.Check.class)
+    subcommands = {ConfigCommand.Check.class, HelpCommand.class})
 final class ConfigCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -33,6 +35,7 @@ final class ConfigCommand implements Runnable {
   /** Prints every key with its value and origin; exits 78 when the configuration is invalid. */
   @Command(
       name = "check",
+      mixinStandardHelpOptions = true,
       description =
           "Print the effective configuration with where each value came from "
               + "(secrets as ***) and check it; exit 78 when it is invalid.",
@@ -72,7 +75,11 @@ final class ConfigCommand implements Runnable {
             TlsContexts.describeIssued(TlsSettings.of(config), config.stateDir(), Instant.now()));
       } catch (IOException e) {
         out.flush();
-        throw new CommandFailure(ExitCodes.CONFIG, "TLS files unusable: " + e.getMessage(), e);
+        throw new CommandFailure(
+            ExitCodes.CONFIG,
+            ErrorCode.INVALID_ARGUMENT,
+            "TLS files unusable: " + e.getMessage(),
+            e);
       }
       tls.forEach(line -> out.println(Printable.escape(line)));
       out.println("configuration is valid");

@@ -1,5 +1,6 @@
 package io.vmagent.agent.cli;
 
+import io.vmagent.protocol.ErrorCode;
 import java.io.Console;
 import java.util.Locale;
 import picocli.CommandLine.Option;
@@ -24,7 +25,8 @@ final class Confirmation {
     }
     String answer = console.readLine("%s [y/N] ", question);
     if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).matches("y|yes")) {
-      throw new CommandFailure(ExitCodes.FAILED, "cancelled; nothing was changed");
+      throw new CommandFailure(
+          ExitCodes.FAILED, ErrorCode.OPERATION_FAILED, "cancelled; nothing was changed");
     }
   }
 }

@@ -16,7 +16,8 @@ public final class ExitCodes {
   public static final int USAGE = 2;
 
   /**
-   * A service the command needs (libvirt, the backend) cannot be reached (sysexits EX_UNAVAILABLE).
+   * A service the command needs (libvirt, the backend) cannot be reached, or libvirt's client
+   * library cannot be loaded (sysexits EX_UNAVAILABLE); the systemd unit does not restart on it.
    */
   public static final int UNAVAILABLE = 69;
 
@@ -29,23 +30,20 @@ public final class ExitCodes {
   private ExitCodes() {}
 
   /**
-   * Tells the user on {@code err} why a command failed and returns its exit code. Messages quote VM
-   * names and libvirt's errors, so they are printed through {@link Printable}.
+   * Tells the user why a command failed and returns its exit code: as text on {@code err}, or with
+   * {@code json} as the JSON error object on {@code out}. Messages quote VM names and libvirt's
+   * errors, so the text is printed through {@link Printable} (JSON escapes the same characters).
    */
-  static int report(Exception e, PrintWriter err) {
-    if (e instanceof ConfigException config) {
-      err.println("vm-agent: " + Printable.escape(config.getMessage()));
-      err.println("See 'vm-agent config check' and the README's configuration table.");
-      err.flush();
-      return CONFIG;
-    }
-    if (e instanceof CommandFailure failure) {
-      err.println("vm-agent: " + Printable.escape(failure.getMessage()));
-      err.flush();
+  static int report(CommandFailure failure, PrintWriter out, PrintWriter err, boolean json) {
+    if (json) {
+      OutputOptions.printError(out, failure);
       return failure.exitCode();
     }
-    err.println("vm-agent: unexpected error: " + Printable.escape(e.toString()));
+    err.println("vm-agent: " + Printable.escape(failure.getMessage()));
+    if (failure.getCause() instanceof ConfigException) {
+      err.println("See 'vm-agent config check' and the README's configuration table.");
+    }
     err.flush();
-    return FAILED;
+    return failure.exitCode();
   }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 /** {@code vm-agent health}: is libvirt reachable, what does it run, how fast does it answer. */
 @Command(
     name = "health",
+    mixinStandardHelpOptions = true,
     description =
         "Check libvirt: reachable, hypervisor and libvirt versions, host name, VM counts "
             + "by state and the check's latency. Exit code 0 when healthy, 69 when not.")

@@ -35,7 +35,9 @@ public final class Main {
     try {
       return new RunCommand().call();
     } catch (Exception e) {
-      return ExitCodes.report(e, err);
+      return ExitCodes.report(CommandFailure.of(e), err, err, false);
+    } catch (LinkageError e) {
+      return ExitCodes.report(MissingLibvirt.failure(e).orElseThrow(() -> e), err, err, false);
     }
   }
 }

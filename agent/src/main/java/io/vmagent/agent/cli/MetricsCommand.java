@@ -12,9 +12,11 @@ import io.vmagent.agent.metrics.MetricsTable;
 import io.vmagent.agent.metrics.domain.DomainCollector;
 import io.vmagent.agent.metrics.domain.ManagedConnectionAccess;
 import io.vmagent.agent.metrics.system.SystemCollectors;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.text.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code vm-agent metrics}: one metrics snapshot of this host and its VMs, as tables or JSON. */
 @Command(
     name = "metrics",
+    mixinStandardHelpOptions = true,
     description =
         "Collect the host's and the VMs' metrics once and print them "
             + "(a readable table, or the snapshot as JSON with --json).",
@@ -72,7 +75,9 @@ final class MetricsCommand implements Callable<Integer> {
   public Integer call() throws ConfigException, InterruptedException, IOException {
     if (intervalSeconds < 0 || intervalSeconds > 60 || Double.isNaN(intervalSeconds)) {
       throw new CommandFailure(
-          ExitCodes.USAGE, "--interval must be between 0 and 60 seconds, got " + intervalSeconds);
+          ExitCodes.USAGE,
+          ErrorCode.INVALID_ARGUMENT,
+          "--interval must be between 0 and 60 seconds, got " + intervalSeconds);
     }
     AgentConfig config = options.loadLocal();
     SystemCollectors system = new SystemCollectors(new SystemInfo());
@@ -130,14 +135,17 @@ final class MetricsCommand implements Callable<Integer> {
     }
   }
 
-  /** 69 when libvirt could not be read, 1 when another collector failed, else 0. */
+  /**
+   * 69 when libvirt could not be read, 1 when another collector failed, else 0. With --json the
+   * snapshot printed already names each failed collector and its error, so nothing more is said.
+   */
   private int exitCode(MetricsSnapshot snapshot, AgentConfig config) {
     int code = ExitCodes.OK;
+    PrintWriter err = json ? new PrintWriter(Writer.nullWriter()) : spec.commandLine().getErr();
     for (CollectorStatus status : snapshot.collectors()) {
       if (status.success()) {
         continue;
       }
-      PrintWriter err = spec.commandLine().getErr();
       if (status.name().equals("domains")) {
         err.println(
             "vm-agent: VM metrics unavailable from libvirt "

@@ -3,8 +3,11 @@ package io.vmagent.agent.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmagent.protocol.CommandError;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** {@code --json}: print the operation's result as the JSON the backend receives. */
@@ -20,13 +23,30 @@ final class OutputOptions {
   @Option(names = "--json", description = "Print the result as JSON instead of a table.")
   boolean json;
 
+  /**
+   * Prints a failure as {@code {"error":{"code":...,"message":...}}}: the shape of the {@code
+   * error} member of a command's result, so a script reads one shape from the agent and the
+   * backend.
+   */
+  static void printError(PrintWriter out, CommandFailure failure) {
+    try {
+      out.println(
+          MAPPER.writeValueAsString(
+              Map.of("error", new CommandError(failure.code(), failure.detail()))));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot print an error object", e);
+    }
+    out.flush();
+  }
+
   /** Prints {@code result} as JSON when asked, else with {@code table}. */
   <T> void print(PrintWriter out, T result, java.util.function.BiConsumer<T, PrintWriter> table) {
     if (json) {
       try {
         out.println(MAPPER.writeValueAsString(result));
       } catch (JsonProcessingException e) {
-        throw new CommandFailure(ExitCodes.FAILED, "cannot print the result as JSON: " + e, e);
+        throw new CommandFailure(
+            ExitCodes.FAILED, ErrorCode.INTERNAL, "cannot print the result as JSON: " + e, e);
       }
     } else {
       table.accept(result, out);

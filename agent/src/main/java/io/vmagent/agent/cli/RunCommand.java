@@ -6,6 +6,7 @@ import io.vmagent.agent.config.ConfigException;
 import io.vmagent.agent.logging.LogSetup;
 import io.vmagent.agent.logging.SecretMasker;
 import io.vmagent.agent.util.NamedThreads;
+import io.vmagent.protocol.ErrorCode;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Mixin;
 /** {@code vm-agent run}: the daemon. */
 @Command(
     name = "run",
+    mixinStandardHelpOptions = true,
     description = "Run the agent in the foreground (what the systemd unit starts).",
     footerHeading = "%nExamples:%n",
     footer = {"  vm-agent run", "  vm-agent run --config-file ./agent.env --log-level DEBUG"})
@@ -42,7 +44,10 @@ final class RunCommand implements Callable<Integer> {
       agent.start();
     } catch (IOException e) {
       throw new CommandFailure(
-          ExitCodes.UNAVAILABLE, "the agent cannot start: " + e.getMessage(), e);
+          ExitCodes.UNAVAILABLE,
+          ErrorCode.INTERNAL,
+          "the agent cannot start: " + e.getMessage(),
+          e);
     }
     // SIGTERM (systemd stop) and SIGINT (Ctrl-C) start the graceful shutdown; handling them here
     // rather than in a shutdown hook lets the process exit 0 once it is done.

@@ -10,13 +10,14 @@ import picocli.CommandLine.Parameters;
 /** {@code vm-agent vm snapshot create|list|revert|delete}. */
 @Command(
     name = "snapshot",
+    mixinStandardHelpOptions = true,
     description = "Create, list, revert to and delete VM snapshots.",
     subcommands = {
       SnapshotCommand.Create.class,
       SnapshotCommand.ListSnapshots.class,
       SnapshotCommand.Revert.class,
       SnapshotCommand.DeleteSnapshot.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     })
 final class SnapshotCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -26,7 +27,10 @@ final class SnapshotCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "create", description = "Take a snapshot (with memory when the VM runs).")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = "Take a snapshot (with memory when the VM runs).")
   static final class Create extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -55,7 +59,7 @@ final class SnapshotCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", description = "List a VM's snapshots.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List a VM's snapshots.")
   static final class ListSnapshots extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -66,7 +70,10 @@ final class SnapshotCommand implements Runnable {
     }
   }
 
-  @Command(name = "revert", description = "Revert a VM to a snapshot (its current state is lost).")
+  @Command(
+      name = "revert",
+      mixinStandardHelpOptions = true,
+      description = "Revert a VM to a snapshot (its current state is lost).")
   static final class Revert extends VmSubcommand {
     @Parameters(index = "0", paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -84,7 +91,10 @@ final class SnapshotCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", description = "Delete a snapshot (nothing happens if it is absent).")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Delete a snapshot (nothing happens if it is absent).")
   static final class DeleteSnapshot extends VmSubcommand {
     @Parameters(index = "0", paramLabel = "VM", description = "VM name or UUID.")
     String vm;

@@ -7,7 +7,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code vm-agent version}: the agent's, Java's and the operating system's versions. */
-@Command(name = "version", description = "Print the agent's version and its runtime.")
+@Command(
+    name = "version",
+    mixinStandardHelpOptions = true,
+    description = "Print the agent's version and its runtime.")
 final class VersionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -1,9 +1,14 @@
 package io.vmagent.agent.cli;
 
 import io.vmagent.agent.util.AgentVersion;
+import io.vmagent.protocol.ErrorCode;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /** The {@code vm-agent} command line: the top-level command and its subcommands. */
 @Command(
@@ -20,7 +25,7 @@ import picocli.CommandLine.IVersionProvider;
       MetricsCommand.class,
       VmCommand.class,
       HealthCommand.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -39,7 +44,10 @@ public final class VmAgentCommand implements Runnable {
   /** The configured command line, shared by {@link Main} and the tests. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new VmAgentCommand());
+    cli.setExecutionStrategy(VmAgentCommand::execute);
     cli.setExecutionExceptionHandler(VmAgentCommand::handle);
+    IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler((e, args) -> handleUsage(e, args, usage));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }
@@ -49,8 +57,39 @@ public final class VmAgentCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-    return ExitCodes.report(e, cli.getErr());
+  /**
+   * Runs the command; a missing libvirt library, an Error picocli would pass on as a stack trace,
+   * becomes a failure reported like any other.
+   */
+  private static int execute(ParseResult parsed) {
+    try {
+      return new CommandLine.RunLast().execute(parsed);
+    } catch (LinkageError e) {
+      CommandLine command = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+      CommandFailure failure = MissingLibvirt.failure(e).orElseThrow(() -> e);
+      throw new CommandLine.ExecutionException(command, failure.getMessage(), failure);
+    }
+  }
+
+  private static int handle(Exception e, CommandLine cli, ParseResult parsed) {
+    boolean json = cli.getParseResult() != null && cli.getParseResult().hasMatchedOption("--json");
+    return ExitCodes.report(CommandFailure.of(e), cli.getOut(), cli.getErr(), json);
+  }
+
+  /** A command-line mistake: picocli's message and usage, or with --json the JSON error. */
+  private static int handleUsage(
+      ParameterException e, String[] args, IParameterExceptionHandler text) throws Exception {
+    CommandLine cli = e.getCommandLine();
+    boolean json =
+        Arrays.asList(args).contains("--json") && cli.getCommandSpec().findOption("--json") != null;
+    if (!json) {
+      return text.handleParseException(e, args);
+    }
+    return ExitCodes.report(
+        new CommandFailure(ExitCodes.USAGE, ErrorCode.INVALID_ARGUMENT, e.getMessage(), e),
+        cli.getOut(),
+        cli.getErr(),
+        true);
   }
 
   /** Prints the agent's version for {@code --version}. */

@@ -38,7 +38,10 @@ final class VmCliSession implements AutoCloseable {
     if (requireConnection && state != ConnectionState.CONNECTED) {
       String reason = libvirt.lastError();
       libvirt.close();
-      throw new CommandFailure(ExitCodes.UNAVAILABLE, "libvirt is unavailable: " + reason);
+      throw new CommandFailure(
+          ExitCodes.UNAVAILABLE,
+          ErrorCode.LIBVIRT_UNAVAILABLE,
+          "libvirt is unavailable: " + reason);
     }
     return new VmCliSession(libvirt, new VmOperations(libvirt, config.stopTimeout(), 2));
   }
@@ -48,16 +51,8 @@ final class VmCliSession implements AutoCloseable {
     try {
       return operation.apply(operations);
     } catch (OperationFailure e) {
-      throw new CommandFailure(exitCode(e.code()), e.code() + ": " + e.getMessage(), e);
+      throw CommandFailure.of(e);
     }
-  }
-
-  static int exitCode(ErrorCode code) {
-    return switch (code) {
-      case LIBVIRT_UNAVAILABLE -> ExitCodes.UNAVAILABLE;
-      case INVALID_ARGUMENT -> ExitCodes.USAGE;
-      default -> ExitCodes.FAILED;
-    };
   }
 
   @Override

@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code vm-agent vm ...}: the VM operations, run locally by an operator at the host. */
 @Command(
     name = "vm",
+    mixinStandardHelpOptions = true,
     description = "Run VM operations on this host through libvirt (AGENT_LIBVIRT_URI).",
     subcommands = {
       VmCommand.ListVms.class,
@@ -23,7 +24,7 @@ import picocli.CommandLine.Parameters;
       VmCommand.Resume.class,
       VmCommand.Delete.class,
       SnapshotCommand.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -66,7 +67,10 @@ final class VmCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", description = "List every VM, running or not.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List every VM, running or not.")
   static final class ListVms extends VmSubcommand {
     @Override
     void run(VmCliSession session, PrintWriter out) {
@@ -76,6 +80,7 @@ final class VmCommand implements Runnable {
 
   @Command(
       name = "info",
+      mixinStandardHelpOptions = true,
       description = "Show a VM's details: disks, interfaces, snapshots, uptime.")
   static final class Info extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
@@ -90,7 +95,10 @@ final class VmCommand implements Runnable {
     }
   }
 
-  @Command(name = "start", description = "Start a shut-off VM (nothing happens if it runs).")
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      description = "Start a shut-off VM (nothing happens if it runs).")
   static final class Start extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -103,6 +111,7 @@ final class VmCommand implements Runnable {
 
   @Command(
       name = "stop",
+      mixinStandardHelpOptions = true,
       description = "Shut a VM down through ACPI; --force or --force-after-timeout destroy it.")
   static final class Stop extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
@@ -121,6 +130,7 @@ final class VmCommand implements Runnable {
 
   @Command(
       name = "restart",
+      mixinStandardHelpOptions = true,
       description =
           "Reboot a VM through ACPI; --force or --force-after-timeout destroy and start it.")
   static final class Restart extends VmSubcommand {
@@ -137,7 +147,10 @@ final class VmCommand implements Runnable {
     }
   }
 
-  @Command(name = "pause", description = "Pause a running VM (its vCPUs stop; memory is kept).")
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Pause a running VM (its vCPUs stop; memory is kept).")
   static final class Pause extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -148,7 +161,7 @@ final class VmCommand implements Runnable {
     }
   }
 
-  @Command(name = "resume", description = "Resume a paused VM.")
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused VM.")
   static final class Resume extends VmSubcommand {
     @Parameters(paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -161,6 +174,7 @@ final class VmCommand implements Runnable {
 
   @Command(
       name = "delete",
+      mixinStandardHelpOptions = true,
       description =
           "Delete a VM (destroyed first if running); disks are kept unless "
               + "--remove-storage, which removes only libvirt storage-pool volumes.")

@@ -11,7 +11,8 @@ public enum ConfigKey {
   AGENT_BACKEND_URL(null, false, "URL of the backend, https://host[:port]"),
   AGENT_LIBVIRT_URI("qemu:///system", false, "libvirt connection URI"),
   AGENT_ID(null, false, "agent identifier; generated once and kept in the state directory"),
-  AGENT_NAME("vm-agent", false, "human-readable agent name"),
+  // No fixed default: the host's name (HostName), read only when the key is not set.
+  AGENT_NAME(null, false, "human-readable agent name; default the host name"),
   AGENT_TOKEN(null, true, "bootstrap token used to register with the backend"),
   AGENT_SSL_VERIFY("true", false, "verify the backend's TLS certificate"),
   AGENT_SSL_CERT_PATH(null, false, "client certificate (PEM) for mutual TLS"),

@@ -137,6 +137,9 @@ public final class ConfigLoader {
     if (isSet(fileValues.get(name))) {
       return new AgentConfig.Origin(fileValues.get(name).strip(), ConfigSource.ENV_FILE);
     }
+    if (key == ConfigKey.AGENT_NAME) {
+      return new AgentConfig.Origin(HostName.local(), ConfigSource.DEFAULT);
+    }
     return new AgentConfig.Origin(key.defaultValue().orElse(null), ConfigSource.DEFAULT);
   }
 

@@ -107,4 +107,35 @@ class MetricsCommandTest {
     assertThat(err.toString()).contains("--interval must be between 0 and 60 seconds");
     assertThat(out.toString()).isEmpty();
   }
+
+  @Test
+  void withJsonAnIntervalOutOfRangeIsAnInvalidArgumentError() throws Exception {
+    int exit = run("metrics", "--json", "--interval", "99", "--libvirt-uri", uri);
+
+    assertThat(exit).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).isEmpty();
+    JsonNode error = MetricsJson.mapper().readTree(out.toString()).get("error");
+    assertThat(error.get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(error.get("message").asText()).contains("--interval must be between 0 and 60");
+  }
+
+  @Test
+  void withJsonAFailedCollectorIsNamedInTheSnapshotOnly() throws Exception {
+    int exit =
+        run(
+            "metrics",
+            "--vms",
+            "--json",
+            "--interval",
+            "0",
+            "--libvirt-uri",
+            "qemu:///system?socket=" + dir.resolve("no-such-socket"));
+
+    assertThat(exit).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(err.toString()).isEmpty();
+    JsonNode collector = MetricsJson.mapper().readTree(out.toString()).at("/collectors/0");
+    assertThat(collector.get("name").asText()).isEqualTo("domains");
+    assertThat(collector.get("success").asBoolean()).isFalse();
+    assertThat(collector.get("error").asText()).contains("no-such-socket");
+  }
 }

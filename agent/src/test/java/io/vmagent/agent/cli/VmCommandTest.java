@@ -202,4 +202,84 @@ class VmCommandTest {
     assertThat(runRaw(health.toArray(new String[0]))).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(out.toString()).contains("\"healthy\" : false");
   }
+
+  /** With --json, the one error object on standard output; standard error stays empty. */
+  private JsonNode jsonError() throws Exception {
+    assertThat(err.toString()).isEmpty();
+    JsonNode json = new ObjectMapper().readTree(out.toString());
+    assertThat(json.fieldNames()).toIterable().containsExactly("error");
+    assertThat(json.get("error").fieldNames()).toIterable().containsExactly("code", "message");
+    return json.get("error");
+  }
+
+  @Test
+  void withJsonAMissingArgumentIsAnInvalidArgumentError() throws Exception {
+    int exit = run("vm", "info", "--json");
+
+    assertThat(exit).isEqualTo(ExitCodes.USAGE);
+    JsonNode error = jsonError();
+    assertThat(error.get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(error.get("message").asText()).contains("Missing required parameter: 'VM'");
+  }
+
+  @Test
+  void withJsonAnUnknownOptionIsAnInvalidArgumentError() throws Exception {
+    int exit = run("vm", "list", "--json", "--colour");
+
+    assertThat(exit).isEqualTo(ExitCodes.USAGE);
+    assertThat(jsonError().get("message").asText()).contains("--colour");
+  }
+
+  @Test
+  void withJsonAnUnknownVmIsAVmNotFoundError() throws Exception {
+    int exit = run("vm", "pause", "ghost-01", "--json");
+
+    assertThat(exit).isEqualTo(ExitCodes.FAILED);
+    JsonNode error = jsonError();
+    assertThat(error.get("code").asText()).isEqualTo("VM_NOT_FOUND");
+    assertThat(error.get("message").asText()).contains("ghost-01").doesNotStartWith("VM_");
+  }
+
+  @Test
+  void withJsonControlCharactersInTheErrorAreEscaped() throws Exception {
+    int exit = run("vm", "pause", "ghost\u001b\u202e-01", "--json");
+
+    assertThat(exit).isEqualTo(ExitCodes.USAGE);
+    assertThat(out.toString()).doesNotContain("\u001b", "\u202e").contains("\\u202E");
+    JsonNode error = jsonError();
+    assertThat(error.get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(error.get("message").asText()).contains("ghost").doesNotContain("\u001b");
+  }
+
+  @Test
+  void withJsonUnreachableLibvirtIsALibvirtUnavailableError() throws Exception {
+    int exit =
+        runRaw(
+            "vm",
+            "list",
+            "--json",
+            "--libvirt-uri",
+            "qemu:///system?socket=/nonexistent/vmagent-cli/sock",
+            "--config-file",
+            envFile.toString(),
+            "--state-dir",
+            dir.toString());
+
+    assertThat(exit).isEqualTo(ExitCodes.UNAVAILABLE);
+    JsonNode error = jsonError();
+    assertThat(error.get("code").asText()).isEqualTo("LIBVIRT_UNAVAILABLE");
+    assertThat(error.get("message").asText()).startsWith("libvirt is unavailable: ");
+  }
+
+  @Test
+  void withJsonAnInvalidConfigurationExits78WithItsProblems() throws Exception {
+    int exit = run("health", "--json", "--set", "AGENT_STOP_TIMEOUT=0");
+
+    assertThat(exit).isEqualTo(ExitCodes.CONFIG);
+    JsonNode error = jsonError();
+    assertThat(error.get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(error.get("message").asText())
+        .startsWith("invalid configuration:")
+        .contains("AGENT_STOP_TIMEOUT=0");
+  }
 }

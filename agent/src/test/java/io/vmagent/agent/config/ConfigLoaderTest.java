@@ -45,7 +45,7 @@ class ConfigLoaderTest {
     AgentConfig config = load(Map.of());
 
     assertThat(config.libvirtUri()).isEqualTo("qemu:///system");
-    assertThat(config.agentName()).isEqualTo("vm-agent");
+    assertThat(config.agentName()).isEqualTo(HostName.local());
     assertThat(config.sslVerify()).isTrue();
     assertThat(config.metricsInterval()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));

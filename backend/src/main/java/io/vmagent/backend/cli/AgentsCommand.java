@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
       AgentsCommand.ListAgents.class,
       AgentsCommand.Show.class,
       AgentsCommand.Revoke.class,
-      AgentsCommand.Reset.class
+      AgentsCommand.Reset.class,
+      HelpCommand.class
     })
 final class AgentsCommand extends CommandGroup {
   @Command(

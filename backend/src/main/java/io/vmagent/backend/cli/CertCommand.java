@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     name = "cert",
     mixinStandardHelpOptions = true,
     description = "Issue client certificates from the fleet CA.",
-    subcommands = {CertCommand.Issue.class})
+    subcommands = {CertCommand.Issue.class, HelpCommand.class})
 final class CertCommand extends CommandGroup {
   /** Who the certificate is for: exactly one. */
   static final class Subject {

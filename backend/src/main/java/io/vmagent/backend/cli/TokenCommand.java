@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       TokenCommand.Create.class,
       TokenCommand.ListTokens.class,
-      TokenCommand.Revoke.class
+      TokenCommand.Revoke.class,
+      HelpCommand.class
     })
 final class TokenCommand extends CommandGroup {
   @Command(

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
     name = "vms",
     mixinStandardHelpOptions = true,
     description = "VMs as their agents last reported them.",
-    subcommands = {VmsCommand.ListVms.class})
+    subcommands = {VmsCommand.ListVms.class, HelpCommand.class})
 final class VmsCommand extends CommandGroup {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List VMs.")
   static final class ListVms extends ListCommand<VmView> {
