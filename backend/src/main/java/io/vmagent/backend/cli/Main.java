@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       AgentsCommand.class,
       VmsCommand.class,
       OpCommand.class,
+      CommandsCommand.class,
       CertCommand.class
     })
 public final class Main implements Runnable {
