@@ -14,6 +14,7 @@ import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandError;
+import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
@@ -439,6 +440,177 @@ abstract class BackendFlowTests {
     assertThat(again.commands().get(0).id()).isEqualTo(queued.id());
     assertThat(again.commands().get(0).delivery()).isEqualTo(2);
     assertThat(command(queued.id()).deliveries()).isEqualTo(2);
+  }
+
+  @Test
+  void commandsAreListedNewestFirstFilteredAndInPages() throws Exception {
+    start();
+    registeredAgent("host-a");
+    registeredAgent("host-b");
+    List<String> webOnA = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      webOnA.add(queue("host-a", i % 2 == 0 ? "pause" : "resume", Map.of("vm", "web-1")).id());
+    }
+    queue("host-a", "start", Map.of("vm", "db-1"));
+    queue("host-b", "start", Map.of("vm", "web-1"));
+
+    List<CommandView> pages = new ArrayList<>();
+    String after = null;
+    int requests = 0;
+    do {
+      CommandList page =
+          client
+              .get(
+                  ProtocolPaths.operatorCommands(
+                      query("agent_id", "host-a", "vm", "web-1", "limit", "2", "after", after)),
+                  operator())
+              .as(CommandList.class);
+      assertThat(page.commands().size()).isLessThanOrEqualTo(2);
+      pages.addAll(page.commands());
+      after = page.next();
+      requests++;
+    } while (after != null);
+    assertThat(pages).extracting(CommandView::id).containsExactlyElementsOf(reversed(webOnA));
+    assertThat(requests).isEqualTo(3);
+
+    CommandList pauses =
+        client
+            .get(
+                ProtocolPaths.operatorCommands(
+                    query("operation", "pause", "state", "queued", "agent_id", "host-a")),
+                operator())
+            .as(CommandList.class);
+    assertThat(pauses.commands())
+        .hasSize(3)
+        .allSatisfy(c -> assertThat(c.operation()).isEqualTo("pause"));
+    assertThat(pauses.next()).isNull();
+
+    Instant future = Instant.now().plusSeconds(3600);
+    assertThat(
+            client
+                .get(ProtocolPaths.operatorCommands(query("since", future.toString())), operator())
+                .as(CommandList.class)
+                .commands())
+        .isEmpty();
+    assertThat(
+            client
+                .get(ProtocolPaths.operatorCommands(query("until", future.toString())), operator())
+                .as(CommandList.class)
+                .commands())
+        .hasSize(7);
+  }
+
+  @Test
+  void badCommandListQueriesAreRefusedClearly() throws Exception {
+    start();
+    registeredAgent("host-a");
+    queue("host-a", "start", Map.of("vm", "web-1"));
+
+    for (Map<String, String> bad :
+        List.of(
+            query("state", "sleeping"),
+            query("limit", "0"),
+            query("limit", "501"),
+            query("since", "yesterday"),
+            query("after", "00000000-0000-4000-8000-000000000000"))) {
+      ContractClient.Answer answer =
+          client.raw("GET", ProtocolPaths.operatorCommands(bad), operator(), null, null);
+      assertThat(answer.status()).as("%s", bad).isEqualTo(400);
+      assertThat(answer.problem().detail()).as("%s", bad).isNotBlank();
+    }
+    assertThat(client.get(ProtocolPaths.operatorCommands(Map.of()), null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void aCancelledQueuedCommandIsNeverDeliveredAndCancellingAgainChangesNothing() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued = queue("host-a", "delete", Map.of("vm", "web-1"));
+
+    CommandView cancelled =
+        client
+            .post(ProtocolPaths.operatorCommandCancel(queued.id()), operator(), null)
+            .as(CommandView.class);
+    assertThat(cancelled.state()).isEqualTo(CommandState.CANCELLED);
+    assertThat(cancelled.finished()).isTrue();
+    assertThat(agent.poll(0).commands()).as("no agent ever receives it").isEmpty();
+    assertThat(
+            client
+                .post(ProtocolPaths.operatorCommandCancel(queued.id()), operator(), null)
+                .as(CommandView.class))
+        .isEqualTo(cancelled);
+    assertThat(command(queued.id()).state()).isEqualTo(CommandState.CANCELLED);
+    assertThat(
+            client
+                .post(
+                    ProtocolPaths.operatorCommandCancel("00000000-0000-4000-8000-000000000000"),
+                    operator(),
+                    null)
+                .status())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aLeasedCommandAskedToCancelIsNotDeliveredAgainAndItsResultIsAccepted() throws Exception {
+    start(b -> b.leaseDuration(Duration.ofSeconds(2)));
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued = queue("host-a", "stop", Map.of("vm", "web-1"));
+    Command leased = agent.poll(0).commands().get(0);
+
+    CommandView asked =
+        client
+            .post(ProtocolPaths.operatorCommandCancel(queued.id()), operator(), null)
+            .as(CommandView.class);
+    assertThat(asked.state()).isEqualTo(CommandState.LEASED);
+    assertThat(asked.cancelRequestedAt()).isNotNull();
+    Thread.sleep(2_100);
+    assertThat(agent.poll(0).commands()).as("its lease ran out: still not delivered").isEmpty();
+
+    Instant now = Instant.now();
+    ResultAck ack =
+        agent
+            .submit(
+                CommandResult.succeeded(
+                    leased.id(),
+                    JsonNodeFactory.instance.objectNode().put("state", "shut_off"),
+                    now.minusMillis(5),
+                    now))
+            .as(ResultAck.class);
+    assertThat(ack.duplicate()).isFalse();
+    CommandView done = command(queued.id());
+    assertThat(done.state()).isEqualTo(CommandState.SUCCEEDED);
+    assertThat(done.cancelRequestedAt()).isEqualTo(asked.cancelRequestedAt());
+  }
+
+  @Test
+  void cancellingAFinishedCommandIsAConflictAndChangesNothing() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    CommandView queued = queue("host-a", "start", Map.of("vm", "web-1"));
+    Command leased = agent.poll(0).commands().get(0);
+    Instant now = Instant.now();
+    agent.submit(CommandResult.succeeded(leased.id(), null, now.minusMillis(5), now));
+    CommandView before = command(queued.id());
+
+    ContractClient.Answer answer =
+        client.post(ProtocolPaths.operatorCommandCancel(queued.id()), operator(), null);
+    assertThat(answer.status()).isEqualTo(409);
+    assertThat(answer.problem().detail()).contains("succeeded");
+    assertThat(command(queued.id())).isEqualTo(before);
+  }
+
+  private static Map<String, String> query(String... pairs) {
+    Map<String, String> query = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      query.put(pairs[i], pairs[i + 1]);
+    }
+    return query;
+  }
+
+  private static List<String> reversed(List<String> ids) {
+    List<String> copy = new ArrayList<>(ids);
+    java.util.Collections.reverse(copy);
+    return copy;
   }
 
   @Test

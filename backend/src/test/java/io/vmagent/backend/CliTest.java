@@ -124,6 +124,36 @@ class CliTest extends CliAgainstBackend {
   }
 
   @Test
+  void commandsAreListedShownAndCancelled() throws Exception {
+    registerThroughTheCli();
+    assertThat(cli("op", "pause", "web-1", "--agent", "host-a", "--data-dir", data())).isZero();
+    String paused = out.strip();
+    assertThat(cli("op", "delete", "web-2", "--agent", "host-a", "--data-dir", data())).isZero();
+    String deleting = out.strip();
+
+    assertThat(cli("commands", "cancel", deleting, "--data-dir", data())).as(err).isZero();
+    assertThat(out).contains("\"state\" : \"cancelled\"");
+    assertThat(cli("commands", "list", "--data-dir", data())).as(err).isZero();
+    List<String> lines = out.lines().toList();
+    assertThat(lines.get(0)).startsWith("ID").contains("OPERATION").contains("STATE");
+    assertThat(lines.get(1))
+        .startsWith(deleting)
+        .contains("delete")
+        .contains("web-2")
+        .contains("cancelled");
+    assertThat(lines.get(2)).startsWith(paused).contains("pause").contains("queued");
+    assertThat(cli("commands", "list", "--vm", "web-1", "--json", "--data-dir", data())).isZero();
+    assertThat(out).contains(paused).doesNotContain(deleting);
+    assertThat(cli("commands", "show", paused, "--data-dir", data())).isZero();
+    assertThat(out).contains("\"operation\" : \"pause\"");
+
+    assertThat(cli("commands", "list", "--limit", "0", "--data-dir", data())).isEqualTo(2);
+    assertThat(err).contains("--limit");
+    assertThat(cli("commands", "list", "--state", "sleeping", "--data-dir", data())).isEqualTo(3);
+    assertThat(err).contains("sleeping");
+  }
+
+  @Test
   void namesWithControlCharactersArePrintedEscapedAndExactInJson() throws Exception {
     String forged = "web\u001b]0;PWNED\u0007\u001b[31mRED\u001b[0m\rFAKE\nagent-Z  evil  online";
     String token = backend.createBootstrapToken(false, null);

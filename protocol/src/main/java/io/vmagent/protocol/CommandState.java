@@ -9,7 +9,9 @@ public enum CommandState {
   LEASED,
   SUCCEEDED,
   FAILED,
-  EXPIRED;
+  EXPIRED,
+  /** An operator cancelled it before any agent received it: no agent ever will. */
+  CANCELLED;
 
   /** The lower-case name this value has on the wire. */
   @JsonValue

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param result the agent's result; null until reported
  * @param lateResult a result that came after the command had expired (so it was refused with 409
  *     and not applied), kept for the operator; null when none came. The first one is kept.
+ * @param cancelRequestedAt when an operator asked to cancel the command after an agent had received
+ *     it; null when nobody did. Its result, when it comes, is accepted as usual.
  */
 public record CommandView(
     String id,
@@ -30,11 +32,40 @@ public record CommandView(
     Instant leaseExpiresAt,
     int deliveries,
     CommandResult result,
-    CommandResult lateResult) {
+    CommandResult lateResult,
+    Instant cancelRequestedAt) {
 
   /** Normalises absent parameters to an empty map. */
   public CommandView {
     params = Copies.map(params);
+  }
+
+  /** A view nobody asked to cancel. */
+  public CommandView(
+      String id,
+      String agentId,
+      String operation,
+      Map<String, String> params,
+      CommandState state,
+      Instant createdAt,
+      Instant deadline,
+      Instant leaseExpiresAt,
+      int deliveries,
+      CommandResult result,
+      CommandResult lateResult) {
+    this(
+        id,
+        agentId,
+        operation,
+        params,
+        state,
+        createdAt,
+        deadline,
+        leaseExpiresAt,
+        deliveries,
+        result,
+        lateResult,
+        null);
   }
 
   /** A view without a late result, as before there was one. */
@@ -60,13 +91,15 @@ public record CommandView(
         leaseExpiresAt,
         deliveries,
         result,
+        null,
         null);
   }
 
-  /** True once the command will not change any more (succeeded, failed or expired). */
+  /** True once the command will not change any more (succeeded, failed, expired or cancelled). */
   public boolean finished() {
     return state == CommandState.SUCCEEDED
         || state == CommandState.FAILED
-        || state == CommandState.EXPIRED;
+        || state == CommandState.EXPIRED
+        || state == CommandState.CANCELLED;
   }
 }

@@ -62,6 +62,7 @@ public final class ProtocolPaths {
   // Operator calls.
   public static final String OPERATOR_COMMANDS = API_V1 + "/operator/commands";
   public static final String OPERATOR_COMMAND = API_V1 + "/operator/commands/{commandId}";
+  public static final String OPERATOR_COMMAND_CANCEL = OPERATOR_COMMAND + "/cancel";
   public static final String OPERATOR_AGENTS = API_V1 + "/operator/agents";
   public static final String OPERATOR_AGENT = API_V1 + "/operator/agents/{agentId}";
   public static final String OPERATOR_AGENT_REVOKE = API_V1 + "/operator/agents/{agentId}/revoke";
@@ -123,6 +124,28 @@ public final class ProtocolPaths {
   /** {@link #OPERATOR_COMMAND} for this command. */
   public static String operatorCommand(String commandId) {
     return OPERATOR_COMMAND.replace("{commandId}", encode(commandId));
+  }
+
+  /** {@link #OPERATOR_COMMAND_CANCEL} for this command. */
+  public static String operatorCommandCancel(String commandId) {
+    return OPERATOR_COMMAND_CANCEL.replace("{commandId}", encode(commandId));
+  }
+
+  /**
+   * {@link #OPERATOR_COMMANDS} with these query parameters (those with a null value left out), in
+   * their order.
+   */
+  public static String operatorCommands(java.util.Map<String, String> query) {
+    StringBuilder path = new StringBuilder(OPERATOR_COMMANDS);
+    char separator = '?';
+    for (java.util.Map.Entry<String, String> parameter : query.entrySet()) {
+      if (parameter.getValue() != null) {
+        path.append(separator).append(parameter.getKey()).append('=');
+        path.append(encode(parameter.getValue()));
+        separator = '&';
+      }
+    }
+    return path.toString();
   }
 
   /** {@link #OPERATOR_AGENT} for this agent. */

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       AgentsCommand.class,
       VmsCommand.class,
       OpCommand.class,
+      CommandsCommand.class,
       CertCommand.class,
       HelpCommand.class
     })

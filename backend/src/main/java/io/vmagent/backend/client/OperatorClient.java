@@ -6,6 +6,7 @@ import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.BootstrapTokenCreated;
 import io.vmagent.protocol.BootstrapTokenInfo;
 import io.vmagent.protocol.BootstrapTokenList;
+import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.Problem;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
@@ -149,6 +151,16 @@ public final class OperatorClient {
         null,
         CommandView.class,
         waitSeconds);
+  }
+
+  /** One page of commands, newest first, with these filters (null values left out). */
+  public CommandList listCommands(Map<String, String> query) throws IOException {
+    return send("GET", ProtocolPaths.operatorCommands(query), null, CommandList.class, 0);
+  }
+
+  /** Cancels a command (or asks its agent to stop it); returns it as it then stands. */
+  public CommandView cancelCommand(String commandId) throws IOException {
+    return send("POST", ProtocolPaths.operatorCommandCancel(commandId), null, CommandView.class, 0);
   }
 
   /** Waits up to {@code timeout} for the command to finish; returns it as it then stands. */

@@ -8,6 +8,7 @@ import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
+import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
@@ -101,6 +102,8 @@ public final class CommandService implements AutoCloseable {
             0,
             null,
             null,
+            null,
+            request.params().get("vm"),
             null);
     database.inTransaction(
         "queue a command",
@@ -279,6 +282,65 @@ public final class CommandService implements AutoCloseable {
     }
   }
 
+  /** A page of commands, newest first; {@code limit} is already within the API's bounds. */
+  public CommandList list(CommandStore.Filter filter, int limit) {
+    List<CommandRow> rows =
+        database.inTransaction(
+            "list commands",
+            c -> {
+              if (filter.after() != null && commands.find(c, filter.after()).isEmpty()) {
+                throw ApiException.badRequest(
+                    "after names no command; pass the 'next' of the previous page");
+              }
+              return commands.page(c, filter, limit + 1);
+            });
+    boolean more = rows.size() > limit;
+    List<CommandView> page = rows.stream().limit(limit).map(this::view).toList();
+    return new CommandList(page, more ? page.get(page.size() - 1).id() : null);
+  }
+
+  /**
+   * Cancels a command: one no agent holds at once (no agent ever receives it), one an agent holds
+   * by recording the request (it is not delivered again; its result is still accepted). A finished
+   * command is a conflict; asking twice changes nothing the second time.
+   */
+  public CommandView cancel(String commandId) {
+    Instant now = clock.instant();
+    CommandView view =
+        database.inTransaction(
+            "cancel a command",
+            c -> {
+              CommandRow row =
+                  commands
+                      .find(c, commandId)
+                      .orElseThrow(() -> ApiException.notFound("no command " + commandId));
+              commands.expireOverdue(c, row.agentId(), now);
+              if (!commands.cancel(c, commandId, now)) {
+                commands.requestCancel(c, commandId, now);
+              }
+              return view(commands.find(c, commandId).orElseThrow());
+            });
+    if (view.finished() && view.state() != CommandState.CANCELLED) {
+      throw new ApiException(
+          ErrorCode.CONFLICT,
+          "command "
+              + commandId
+              + " has finished ("
+              + view.state().wire()
+              + "); nothing to cancel");
+    }
+    LOG.info(
+        "command {} ({} for agent {}) {}",
+        commandId,
+        view.operation(),
+        view.agentId(),
+        view.state() == CommandState.CANCELLED
+            ? "cancelled"
+            : "asked to cancel; the agent holds it");
+    signals.fire(resultKey(view.agentId()));
+    return view;
+  }
+
   /** Ends every waiting long poll at once (each answers what it has) and stops its threads. */
   @Override
   public void close() {
@@ -323,7 +385,8 @@ public final class CommandService implements AutoCloseable {
         row.leaseExpiresAt(),
         row.deliveries(),
         json.read(row.resultJson(), CommandResult.class),
-        json.read(row.lateResultJson(), CommandResult.class));
+        json.read(row.lateResultJson(), CommandResult.class),
+        row.cancelRequestedAt());
   }
 
   private static String resultKey(String agentId) {

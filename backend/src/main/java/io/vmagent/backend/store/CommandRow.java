@@ -15,4 +15,6 @@ public record CommandRow(
     int deliveries,
     String resultJson,
     Instant finishedAt,
-    String lateResultJson) {}
+    String lateResultJson,
+    String vm,
+    Instant cancelRequestedAt) {}

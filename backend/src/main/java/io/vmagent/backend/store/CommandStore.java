@@ -17,13 +17,14 @@ import java.util.Optional;
 public final class CommandStore {
   private static final String COLUMNS =
       "command_id, agent_id, operation, params_json, state, created_at, deadline,"
-          + " lease_expires_at, deliveries, result_json, finished_at, late_result_json";
+          + " lease_expires_at, deliveries, result_json, finished_at, late_result_json, vm,"
+          + " cancel_requested_at";
 
   // A command can be leased when it is queued, or leased with a lease that ran out, and its
   // deadline has not passed.
   private static final String LEASABLE =
       "agent_id = ? AND deadline > ? AND (state = 'queued'"
-          + " OR (state = 'leased' AND lease_expires_at <= ?))";
+          + " OR (state = 'leased' AND lease_expires_at <= ? AND cancel_requested_at IS NULL))";
 
   private final Dialect dialect;
 
@@ -36,7 +37,9 @@ public final class CommandStore {
   public void insert(Connection c, CommandRow command) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "INSERT INTO commands (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO commands ("
+                + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, command.commandId());
       s.setString(2, command.agentId());
       s.setString(3, command.operation());
@@ -49,6 +52,8 @@ public final class CommandStore {
       Sql.setString(s, 10, command.resultJson());
       Sql.setInstant(s, 11, command.finishedAt());
       Sql.setString(s, 12, command.lateResultJson());
+      Sql.setString(s, 13, command.vm());
+      Sql.setInstant(s, 14, command.cancelRequestedAt());
       s.executeUpdate();
     }
   }
@@ -198,7 +203,8 @@ public final class CommandStore {
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT DISTINCT agent_id FROM commands WHERE deadline > ? AND (state = 'queued'"
-                + " OR (state = 'leased' AND lease_expires_at <= ?))")) {
+                + " OR (state = 'leased' AND lease_expires_at <= ? AND cancel_requested_at IS"
+                + " NULL))")) {
       Sql.setInstant(s, 1, now);
       Sql.setInstant(s, 2, now);
       try (ResultSet rows = s.executeQuery()) {
@@ -254,6 +260,106 @@ public final class CommandStore {
         rows.getInt("deliveries"),
         rows.getString("result_json"),
         Sql.instant(rows, "finished_at"),
-        rows.getString("late_result_json"));
+        rows.getString("late_result_json"),
+        rows.getString("vm"),
+        Sql.instant(rows, "cancel_requested_at"));
+  }
+
+  /**
+   * Which commands a page holds; every field may be null for "any".
+   *
+   * @param since queued at or after
+   * @param until queued before
+   * @param after the id of the last command of the previous page
+   */
+  public record Filter(
+      String agentId,
+      String vm,
+      String operation,
+      String state,
+      Instant since,
+      Instant until,
+      String after) {}
+
+  /** Up to {@code limit} commands the filter admits, newest first. */
+  public List<CommandRow> page(Connection c, Filter filter, int limit) throws SQLException {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    List<Object> values = new ArrayList<>();
+    condition(where, values, " AND agent_id = ?", filter.agentId());
+    condition(where, values, " AND vm = ?", filter.vm());
+    condition(where, values, " AND operation = ?", filter.operation());
+    condition(where, values, " AND state = ?", filter.state());
+    condition(where, values, " AND created_at >= ?", filter.since());
+    condition(where, values, " AND created_at < ?", filter.until());
+    if (filter.after() != null) {
+      where.append(
+          " AND (created_at < (SELECT created_at FROM commands WHERE command_id = ?)"
+              + " OR (created_at = (SELECT created_at FROM commands WHERE command_id = ?)"
+              + " AND command_id < ?))");
+      values.add(filter.after());
+      values.add(filter.after());
+      values.add(filter.after());
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT "
+                + COLUMNS
+                + " FROM commands"
+                + where
+                + " ORDER BY created_at DESC, command_id DESC LIMIT ?")) {
+      int i = 1;
+      for (Object value : values) {
+        if (value instanceof Instant at) {
+          Sql.setInstant(s, i++, at);
+        } else {
+          s.setString(i++, (String) value);
+        }
+      }
+      s.setInt(i, limit);
+      List<CommandRow> page = new ArrayList<>();
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          page.add(row(rows));
+        }
+      }
+      return page;
+    }
+  }
+
+  private static void condition(
+      StringBuilder where, List<Object> values, String sql, Object value) {
+    if (value != null) {
+      where.append(sql);
+      values.add(value);
+    }
+  }
+
+  /**
+   * Cancels the command if no agent holds it: queued, or leased with its lease run out. False when
+   * an agent holds it or it has finished.
+   */
+  public boolean cancel(Connection c, String commandId, Instant now) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE commands SET state = 'cancelled', finished_at = ? WHERE command_id = ?"
+                + " AND result_json IS NULL AND (state = 'queued'"
+                + " OR (state = 'leased' AND lease_expires_at <= ?))")) {
+      Sql.setInstant(s, 1, now);
+      s.setString(2, commandId);
+      Sql.setInstant(s, 3, now);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  /** Records that the operator wants the leased command stopped; false if it is not leased. */
+  public boolean requestCancel(Connection c, String commandId, Instant now) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE commands SET cancel_requested_at = ? WHERE command_id = ?"
+                + " AND state = 'leased' AND cancel_requested_at IS NULL")) {
+      Sql.setInstant(s, 1, now);
+      s.setString(2, commandId);
+      return s.executeUpdate() == 1;
+    }
   }
 }
