@@ -21,6 +21,7 @@ import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.EventBatch;
+import io.vmagent.protocol.EventList;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.IngestAck;
@@ -33,6 +34,7 @@ import io.vmagent.protocol.RefreshRequest;
 import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.StatusOverview;
+import io.vmagent.protocol.StoredEvent;
 import io.vmagent.protocol.TokenPair;
 import io.vmagent.protocol.UpdateInfo;
 import io.vmagent.protocol.VmEvent;
@@ -597,6 +599,86 @@ abstract class BackendFlowTests {
     assertThat(answer.status()).isEqualTo(409);
     assertThat(answer.problem().detail()).contains("succeeded");
     assertThat(command(queued.id())).isEqualTo(before);
+  }
+
+  @Test
+  void storedEventsAreListedNewestFirstFilteredAndInPages() throws Exception {
+    start();
+    TestAgent a = registeredAgent("host-a");
+    TestAgent b = registeredAgent("host-b");
+    Instant t0 = Instant.parse("2026-12-06T10:00:00Z");
+    List<VmEvent> onA = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      onA.add(
+          new VmEvent(
+              i,
+              t0.plusSeconds(i),
+              i % 2 == 0 ? "db-1" : "web-1",
+              null,
+              i % 2 == 0 ? VmEventType.STOPPED : VmEventType.STARTED,
+              "d" + i));
+    }
+    client.post(ProtocolPaths.events("host-a"), a.accessToken, new EventBatch(onA));
+    // Same instant as host-a's third event: the order falls back to the agent, then the sequence.
+    client.post(
+        ProtocolPaths.events("host-b"),
+        b.accessToken,
+        new EventBatch(
+            List.of(new VmEvent(1, t0.plusSeconds(3), "web-1", null, VmEventType.STARTED, null))));
+
+    List<StoredEvent> all = new ArrayList<>();
+    String after = null;
+    do {
+      EventList page =
+          client
+              .get(ProtocolPaths.operatorEvents(query("limit", "2", "after", after)), operator())
+              .as(EventList.class);
+      all.addAll(page.events());
+      after = page.next();
+    } while (after != null);
+    assertThat(all)
+        .extracting(e -> e.agentId() + "#" + e.sequence())
+        .containsExactly("host-a#5", "host-a#4", "host-b#1", "host-a#3", "host-a#2", "host-a#1");
+    assertThat(all.get(0).eventType()).isEqualTo("started");
+    assertThat(all.get(0).detail()).isEqualTo("d5");
+    assertThat(all.get(0).receivedAt()).isNotNull();
+
+    EventList webOnA =
+        client
+            .get(
+                ProtocolPaths.operatorEvents(
+                    query(
+                        "agent_id",
+                        "host-a",
+                        "vm",
+                        "web-1",
+                        "since",
+                        t0.plusSeconds(2).toString(),
+                        "until",
+                        t0.plusSeconds(5).toString())),
+                operator())
+            .as(EventList.class);
+    assertThat(webOnA.events()).extracting(StoredEvent::sequence).containsExactly(3L);
+    assertThat(
+            client
+                .get(ProtocolPaths.operatorEvents(query("type", "stopped")), operator())
+                .as(EventList.class)
+                .events())
+        .extracting(StoredEvent::sequence)
+        .containsExactly(4L, 2L);
+    assertThat(
+            client
+                .raw(
+                    "GET",
+                    ProtocolPaths.operatorEvents(query("after", "bm90LWEtY3Vyc29y")),
+                    operator(),
+                    null,
+                    null)
+                .status())
+        .isEqualTo(400);
+    assertThat(client.get(ProtocolPaths.operatorEvents(Map.of()), a.accessToken).status())
+        .as("an agent may not read the fleet's events")
+        .isEqualTo(403);
   }
 
   private static Map<String, String> query(String... pairs) {

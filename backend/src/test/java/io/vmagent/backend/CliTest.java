@@ -147,6 +147,10 @@ class CliTest extends CliAgainstBackend {
     assertThat(cli("commands", "show", paused, "--data-dir", data())).isZero();
     assertThat(out).contains("\"operation\" : \"pause\"");
 
+    assertThat(cli("events", "list", "--data-dir", data())).as(err).isZero();
+    assertThat(out.lines().findFirst().orElseThrow()).startsWith("TIME").contains("EVENT");
+    assertThat(cli("events", "list", "--since", "yesterday", "--data-dir", data())).isEqualTo(2);
+
     assertThat(cli("commands", "list", "--limit", "0", "--data-dir", data())).isEqualTo(2);
     assertThat(err).contains("--limit");
     assertThat(cli("commands", "list", "--state", "sleeping", "--data-dir", data())).isEqualTo(3);

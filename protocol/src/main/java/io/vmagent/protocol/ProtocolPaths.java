@@ -68,6 +68,7 @@ public final class ProtocolPaths {
   public static final String OPERATOR_AGENT_REVOKE = API_V1 + "/operator/agents/{agentId}/revoke";
   public static final String OPERATOR_AGENT_RESET = API_V1 + "/operator/agents/{agentId}/reset";
   public static final String OPERATOR_VMS = API_V1 + "/operator/vms";
+  public static final String OPERATOR_EVENTS = API_V1 + "/operator/events";
   public static final String OPERATOR_TOKENS = API_V1 + "/operator/tokens";
   public static final String OPERATOR_TOKEN_REVOKE = API_V1 + "/operator/tokens/{tokenId}/revoke";
 
@@ -136,7 +137,16 @@ public final class ProtocolPaths {
    * their order.
    */
   public static String operatorCommands(java.util.Map<String, String> query) {
-    StringBuilder path = new StringBuilder(OPERATOR_COMMANDS);
+    return withQuery(OPERATOR_COMMANDS, query);
+  }
+
+  /** {@link #OPERATOR_EVENTS} with these query parameters (those with a null value left out). */
+  public static String operatorEvents(java.util.Map<String, String> query) {
+    return withQuery(OPERATOR_EVENTS, query);
+  }
+
+  private static String withQuery(String base, java.util.Map<String, String> query) {
+    StringBuilder path = new StringBuilder(base);
     char separator = '?';
     for (java.util.Map.Entry<String, String> parameter : query.entrySet()) {
       if (parameter.getValue() != null) {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       VmsCommand.class,
       OpCommand.class,
       CommandsCommand.class,
+      EventsCommand.class,
       CertCommand.class,
       HelpCommand.class
     })

@@ -9,6 +9,7 @@ import io.vmagent.protocol.BootstrapTokenList;
 import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.EventList;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.ProtocolPaths;
@@ -156,6 +157,11 @@ public final class OperatorClient {
   /** One page of commands, newest first, with these filters (null values left out). */
   public CommandList listCommands(Map<String, String> query) throws IOException {
     return send("GET", ProtocolPaths.operatorCommands(query), null, CommandList.class, 0);
+  }
+
+  /** One page of stored VM events, newest first, with these filters (null values left out). */
+  public EventList listEvents(Map<String, String> query) throws IOException {
+    return send("GET", ProtocolPaths.operatorEvents(query), null, EventList.class, 0);
   }
 
   /** Cancels a command (or asks its agent to stop it); returns it as it then stands. */

@@ -1,15 +1,11 @@
 package io.vmagent.backend.http;
 
-import io.vmagent.backend.service.ApiException;
 import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -33,8 +29,8 @@ final class CommandRoutes {
                                 x.query("vm"),
                                 x.query("operation"),
                                 x.query("state"),
-                                instant(x, "since"),
-                                instant(x, "until"),
+                                Exchange.instantQuery(x, "since"),
+                                Exchange.instantQuery(x, "until"),
                                 x.query("after")),
                             x.intQuery("limit", CommandList.DEFAULT_PAGE)))),
         Route.post(ProtocolPaths.OPERATOR_COMMAND_CANCEL)
@@ -61,15 +57,5 @@ final class CommandRoutes {
             .answer(
                 Body.of(CommandResult.class, maxBatchBytes),
                 (x, result) -> Reply.ok(commands.submitResult(x.agentId(), result))));
-  }
-
-  /** A time in a query (the OpenAPI document checked its form), or null when absent. */
-  private static Instant instant(Exchange x, String name) {
-    String value = x.query(name);
-    try {
-      return value == null ? null : OffsetDateTime.parse(value).toInstant();
-    } catch (DateTimeParseException e) {
-      throw ApiException.badRequest(name + " must be a time such as 2026-12-06T10:00:00Z");
-    }
   }
 }

@@ -17,6 +17,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -272,5 +275,15 @@ final class Exchange {
     FieldViolation first = violations.get(0);
     String where = first.pointer() == null ? "" : first.pointer() + ": ";
     throw new ApiException(ErrorCode.BAD_REQUEST, where + first.message(), violations);
+  }
+
+  /** A time in a query (the OpenAPI document checked its form), or null when absent. */
+  static Instant instantQuery(Exchange x, String name) {
+    String value = x.query(name);
+    try {
+      return value == null ? null : OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest(name + " must be a time such as 2026-12-06T10:00:00Z");
+    }
   }
 }

@@ -1,17 +1,34 @@
 package io.vmagent.backend.http;
 
 import io.vmagent.backend.service.AgentService;
+import io.vmagent.backend.service.EventHistory;
 import io.vmagent.protocol.AgentList;
+import io.vmagent.protocol.EventList;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.VmList;
 import java.util.List;
 
-/** The fleet as an operator sees it: agents, their status and VMs, and revoking an agent. */
+/**
+ * The fleet as an operator sees it: agents, their status, VMs and events, and revoking an agent.
+ */
 final class FleetRoutes {
   private FleetRoutes() {}
 
-  static List<Route> of(AgentService agents, Callers callers) {
+  static List<Route> of(AgentService agents, EventHistory events, Callers callers) {
     return List.of(
+        Route.get(ProtocolPaths.OPERATOR_EVENTS)
+            .by(callers.operator())
+            .answer(
+                x ->
+                    Reply.ok(
+                        events.page(
+                            x.query("agent_id"),
+                            x.query("vm"),
+                            x.query("type"),
+                            Exchange.instantQuery(x, "since"),
+                            Exchange.instantQuery(x, "until"),
+                            x.query("after"),
+                            x.intQuery("limit", EventList.DEFAULT_PAGE)))),
         Route.get(ProtocolPaths.AGENT_STATUS)
             .by(callers.operatorOrPathAgent())
             .answer(x -> Reply.ok(agents.status(x.pathParam("agentId")))),

@@ -5,10 +5,12 @@ import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.EventHistory;
 import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.TelemetryService;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.EventStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +56,8 @@ public final class Routes {
             body,
             batch));
     routes.addAll(CommandRoutes.of(s.commands(), callers, body, batch));
-    routes.addAll(FleetRoutes.of(s.agents(), callers));
+    routes.addAll(
+        FleetRoutes.of(s.agents(), new EventHistory(s.database(), new EventStore()), callers));
     routes.addAll(TokenRoutes.of(s.registration(), callers, body));
     routes.addAll(ServiceRoutes.of(s, callers));
     return new ApiHandler(routes, s.throttles(), s.limits().maxRequestsInFlight());
