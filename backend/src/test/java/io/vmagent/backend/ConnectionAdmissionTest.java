@@ -79,18 +79,12 @@ class ConnectionAdmissionTest {
     }
   }
 
-  /**
-   * Whether the backend closed a new connection from this address before it sent anything; one it
-   * keeps waiting for a handshake is closed by this side after a moment.
-   */
-  private boolean closedAtOnce(String address) {
-    try (Socket plain = new Socket()) {
-      plain.bind(new InetSocketAddress(address, 0));
-      plain.connect(
-          new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), backend.port()), 10_000);
-      plain.setSoTimeout(300);
+  /** Whether the backend closed this connection before {@code until} (System.nanoTime). */
+  private static boolean closedByTheBackend(Socket plain, long until) {
+    try {
+      plain.setSoTimeout((int) Math.max(1, (until - System.nanoTime()) / 1_000_000));
       return plain.getInputStream().read() < 0;
-    } catch (SocketTimeoutException admitted) {
+    } catch (SocketTimeoutException stillOpen) {
       return false;
     } catch (IOException reset) {
       return true;
@@ -138,11 +132,28 @@ class ConnectionAdmissionTest {
                     d.metricsBytesPerAgentPerDay()))
             .build()
             .start();
-    // Plain TCP connections: a refused one is closed at once, before any handshake, so the flood
-    // outpaces the rate however slow this machine's TLS handshakes are.
+    // Plain TCP connections, all opened before any is looked at: the kernel completes them, and
+    // the backend closes each one past the rate as it accepts it, before any handshake, so the
+    // flood outpaces the rate however slow this machine is.
+    List<Socket> flood = new ArrayList<>();
     long refused = 0;
-    for (int i = 0; i < 200; i++) {
-      refused += closedAtOnce("127.0.0.2") ? 1 : 0;
+    try {
+      for (int i = 0; i < 200; i++) {
+        Socket plain = new Socket();
+        flood.add(plain);
+        plain.bind(new InetSocketAddress("127.0.0.2", 0));
+        plain.connect(
+            new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), backend.port()),
+            10_000);
+      }
+      long until = System.nanoTime() + 5_000_000_000L;
+      for (Socket plain : flood) {
+        refused += closedByTheBackend(plain, until) ? 1 : 0;
+      }
+    } finally {
+      for (Socket plain : flood) {
+        plain.close();
+      }
     }
     // More refusals than the cap has slots: had each refusal leaked a slot, the cap would be gone.
     // (How many more depends on how fast this machine makes TLS connections against the rate.)
