@@ -176,7 +176,8 @@ class VmCommandTest {
 
   @Test
   void healthReportsTheHypervisorAndExitsZero() throws Exception {
-    int exit = run("health");
+    // The load of the machine running the tests is not this test's business.
+    int exit = run("health", "--set", "AGENT_HEALTH_LOAD_PER_CORE=0");
 
     assertThat(exit).isZero();
     assertThat(out.toString())
