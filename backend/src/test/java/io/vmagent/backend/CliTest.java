@@ -11,7 +11,6 @@ import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.HealthStatus;
-import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.RegisterRequest;
@@ -74,29 +73,19 @@ class CliTest extends CliAgainstBackend {
   @Test
   void aDegradedAgentIsListedWithWhatItsReasonsAreAboutAndShownWithThemInFull() {
     TestAgent agent = registerThroughTheCli();
-    HeartbeatRequest healthy = TestAgent.healthyHeartbeat(null);
     String full =
         "disk_space_low: /var/lib/vm-agent has 3.1% free, 3.1 GiB of 100.0 GiB (threshold 5%)";
     client
         .post(
             ProtocolPaths.heartbeat("host-a"),
             agent.accessToken,
-            new HeartbeatRequest(
+            TestAgent.judgedHeartbeat(
                 HealthStatus.DEGRADED,
                 List.of(
                     full,
                     "disk_space_low: storage pool default has 1.0% free, 1.0 GiB of 100.0 GiB"
                         + " (threshold 5%)",
-                    "load_high: 5-minute load 9.20 on 4 cores is 2.30 per core (threshold 2)"),
-                healthy.uptimeSeconds(),
-                healthy.versions(),
-                healthy.libvirt(),
-                healthy.spoolDepth(),
-                healthy.sslVerify(),
-                healthy.warnings(),
-                null,
-                null,
-                null))
+                    "load_high: 5-minute load 9.20 on 4 cores is 2.30 per core (threshold 2)")))
         .as(HeartbeatResponse.class);
 
     assertThat(cli("agents", "list", "--data-dir", data())).isZero();

@@ -9,15 +9,13 @@ import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.HealthStatus;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.vmagent.testing.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,33 +25,32 @@ import org.junit.jupiter.api.io.TempDir;
  * space is back.
  */
 class ResourceHealthE2eTest {
-  @TempDir Path dir;
-  RunningBackend backend;
-  Agent agent;
-  Path mount;
+  @TempDir static Path dir;
+  static RunningBackend backend;
 
-  @AfterEach
-  void stop() throws Exception {
-    try {
-      if (agent != null) {
-        agent.shutdown();
-      }
-      E2e.close(backend);
-    } finally {
-      if (mount != null && run("umount", mount.toString()) != null) {
-        run("umount", "-l", mount.toString());
-      }
-    }
+  @BeforeAll
+  static void start() throws Exception {
+    backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    E2e.close(backend);
   }
 
   @Test
   void aFullStateDirectoryMakesTheAgentDegradedWithTheReasonUntilSpaceIsBack() throws Exception {
     Path state = Files.createDirectories(dir.resolve("agent/state"));
-    String failed =
-        run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", state.toString());
+    String failed = Tmpfs.mount(state, "size=2m,mode=0700");
     assumeTrue(failed == null, "cannot mount a tmpfs for the full-disk scenario: " + failed);
-    mount = state;
-    backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
+    try {
+      fillAndFree(state);
+    } finally {
+      Tmpfs.unmount(state);
+    }
+  }
+
+  private static void fillAndFree(Path state) throws Exception {
     Map<String, String> settings =
         E2e.agentSettings(
             backend,
@@ -63,50 +60,32 @@ class ResourceHealthE2eTest {
     // Only the disk is under test: memory and load depend on the machine running the tests.
     settings.put("AGENT_HEALTH_MEMORY_AVAILABLE_PERCENT", "0");
     settings.put("AGENT_HEALTH_LOAD_PER_CORE", "0");
-    agent = new Agent(E2e.config(settings));
-    agent.start();
-    String id = E2e.agentId(dir.resolve("agent"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> health(id) == HealthStatus.HEALTHY);
+    Agent agent = new Agent(E2e.config(settings));
+    try {
+      agent.start();
+      String id = E2e.agentId(dir.resolve("agent"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> health(id) == HealthStatus.HEALTHY);
 
-    fill(state.resolve("filler"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> health(id) == HealthStatus.DEGRADED);
-    AgentStatus full = backend.operator().showAgent(id);
+      Tmpfs.fill(state.resolve("filler"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> health(id) == HealthStatus.DEGRADED);
+      AgentStatus full = backend.operator().showAgent(id);
 
-    assertThat(full.reasons())
-        .contains("disk_space_low: " + state + " has 0.0% free, 0 KiB of 2.0 MiB (threshold 5%)");
+      assertThat(full.reasons())
+          .contains("disk_space_low: " + state + " has 0.0% free, 0 KiB of 2.0 MiB (threshold 5%)");
 
-    Files.delete(state.resolve("filler"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> health(id) == HealthStatus.HEALTHY);
-    assertThat(backend.operator().showAgent(id).reasons()).isEmpty();
+      Files.delete(state.resolve("filler"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> health(id) == HealthStatus.HEALTHY);
+      assertThat(backend.operator().showAgent(id).reasons()).isEmpty();
+    } finally {
+      agent.shutdown();
+    }
   }
 
-  private HealthStatus health(String id) {
+  private static HealthStatus health(String id) {
     try {
       return backend.operator().showAgent(id).health();
     } catch (Exception notYet) {
       return null;
     }
-  }
-
-  private static void fill(Path file) {
-    byte[] chunk = new byte[16 * 1024];
-    try (FileOutputStream out = new FileOutputStream(file.toFile())) {
-      while (true) {
-        out.write(chunk);
-      }
-    } catch (IOException full) {
-      // the file system is full: what the test wants
-    }
-  }
-
-  /** Runs a command; null when it succeeded, else its output. */
-  private static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      return "timed out";
-    }
-    return process.exitValue() == 0 ? null : output.strip();
   }
 }

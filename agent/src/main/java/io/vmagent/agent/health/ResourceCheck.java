@@ -74,66 +74,36 @@ public record ResourceCheck(
   static ResourceCheck diskSpace(
       String subject, long totalBytes, long availableBytes, double minFreePercent) {
     double free = percent(availableBytes, totalBytes);
-    return judged(
-        Check.DISK_SPACE,
-        subject,
-        free,
-        minFreePercent,
-        free < minFreePercent,
-        subject
-            + " has "
-            + percentText(free)
-            + " free, "
-            + bytes(availableBytes)
-            + " of "
-            + bytes(totalBytes));
+    String what = " free, " + bytes(availableBytes) + " of " + bytes(totalBytes);
+    return share(Check.DISK_SPACE, subject, free, minFreePercent, free < minFreePercent, what);
   }
 
   /** Free inodes: below {@code minFreePercent} is {@code disk_inodes_low}. */
   static ResourceCheck diskInodes(
       String subject, long totalInodes, long freeInodes, double minFreePercent) {
     double free = percent(freeInodes, totalInodes);
-    return judged(
-        Check.DISK_INODES,
-        subject,
-        free,
-        minFreePercent,
-        free < minFreePercent,
-        subject
-            + " has "
-            + percentText(free)
-            + " of its inodes free, "
-            + freeInodes
-            + " of "
-            + totalInodes);
+    String what = " of its inodes free, " + freeInodes + " of " + totalInodes;
+    return share(Check.DISK_INODES, subject, free, minFreePercent, free < minFreePercent, what);
   }
 
   /** Available memory: below {@code minAvailablePercent} is {@code memory_low}. */
   static ResourceCheck memory(long totalBytes, long availableBytes, double minAvailablePercent) {
     double available = percent(availableBytes, totalBytes);
-    return judged(
+    String what = " available, " + bytes(availableBytes) + " of " + bytes(totalBytes);
+    return share(
         Check.MEMORY_AVAILABLE,
         "memory",
         available,
         minAvailablePercent,
         available < minAvailablePercent,
-        percentText(available)
-            + " of memory available, "
-            + bytes(availableBytes)
-            + " of "
-            + bytes(totalBytes));
+        what);
   }
 
   /** Swap in use: above {@code maxUsedPercent} is {@code swap_high}. */
   static ResourceCheck swap(long totalBytes, long usedBytes, double maxUsedPercent) {
     double used = percent(usedBytes, totalBytes);
-    return judged(
-        Check.SWAP_USED,
-        "swap",
-        used,
-        maxUsedPercent,
-        used > maxUsedPercent,
-        percentText(used) + " of swap in use, " + bytes(usedBytes) + " of " + bytes(totalBytes));
+    String what = " in use, " + bytes(usedBytes) + " of " + bytes(totalBytes);
+    return share(Check.SWAP_USED, "swap", used, maxUsedPercent, used > maxUsedPercent, what);
   }
 
   /** The 5-minute load average per logical core: above {@code maxPerCore} is {@code load_high}. */
@@ -156,6 +126,23 @@ public record ResourceCheck(
   /** A figure that could not be read, and why. */
   static ResourceCheck unknown(Check check, String subject, double threshold, String why) {
     return new ResourceCheck(check, subject, Status.UNKNOWN, null, threshold, why, null);
+  }
+
+  /** A percentage held against its threshold: {@code "SUBJECT has N.N%WHAT (threshold T%)"}. */
+  private static ResourceCheck share(
+      Check check,
+      String subject,
+      double percent,
+      double threshold,
+      boolean exceeded,
+      String what) {
+    return judged(
+        check,
+        subject,
+        percent,
+        threshold,
+        exceeded,
+        subject + " has " + percentText(percent) + what);
   }
 
   private static ResourceCheck judged(

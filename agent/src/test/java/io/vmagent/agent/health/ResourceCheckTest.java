@@ -45,13 +45,13 @@ class ResourceCheckTest {
     ResourceCheck check = ResourceCheck.memory(16 * GIB, 512L << 20, 5);
 
     assertThat(check.reason())
-        .isEqualTo("memory_low: 3.1% of memory available, 512.0 MiB of 16.0 GiB (threshold 5%)");
+        .isEqualTo("memory_low: memory has 3.1% available, 512.0 MiB of 16.0 GiB (threshold 5%)");
   }
 
   @Test
   void swapAboveTheThresholdIsSwapHighAndBelowItIsOk() {
     assertThat(ResourceCheck.swap(2 * GIB, 1_288_490_189L, 50).reason())
-        .isEqualTo("swap_high: 60.0% of swap in use, 1.2 GiB of 2.0 GiB (threshold 50%)");
+        .isEqualTo("swap_high: swap has 60.0% in use, 1.2 GiB of 2.0 GiB (threshold 50%)");
     assertThat(ResourceCheck.swap(2 * GIB, GIB, 50).status()).isEqualTo(ResourceCheck.Status.OK);
   }
 

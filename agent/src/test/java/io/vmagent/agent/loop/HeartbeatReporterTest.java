@@ -15,13 +15,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HeartbeatReporterTest {
+  private String daemonNode() throws Exception {
+    return "test://" + Path.of(getClass().getResource("/daemon/node.xml").toURI());
+  }
+
+  private static LibvirtConnectionManager connect(String uri) {
+    LibvirtConnectionManager libvirt =
+        new LibvirtConnectionManager(
+            uri, Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500));
+    libvirt.start();
+    return libvirt;
+  }
+
   @Test
   void verificationOffIsAWarningInEveryHeartbeatAndTheLastOneSaysGoingOffline() throws Exception {
-    String uri = "test://" + Path.of(getClass().getResource("/daemon/node.xml").toURI());
-    try (LibvirtConnectionManager libvirt =
-        new LibvirtConnectionManager(
-            uri, Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500))) {
-      libvirt.start();
+    try (LibvirtConnectionManager libvirt = connect(daemonNode())) {
       HeartbeatReporter reporter =
           new HeartbeatReporter(
               libvirt,
@@ -54,14 +62,7 @@ class HeartbeatReporterTest {
 
   @Test
   void unreachableLibvirtMakesTheAgentDegradedWithTheReason() throws Exception {
-    try (LibvirtConnectionManager libvirt =
-        new LibvirtConnectionManager(
-            "test:///no/such/node.xml",
-            Duration.ofSeconds(5),
-            1,
-            Duration.ofMillis(50),
-            Duration.ofMillis(500))) {
-      libvirt.start();
+    try (LibvirtConnectionManager libvirt = connect("test:///no/such/node.xml")) {
       HeartbeatReporter reporter =
           new HeartbeatReporter(
               libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of, List::of);
@@ -78,11 +79,7 @@ class HeartbeatReporterTest {
   @Test
   void aResourcePastItsThresholdMakesTheAgentDegradedWithTheReason(@TempDir Path state)
       throws Exception {
-    String uri = "test://" + Path.of(getClass().getResource("/daemon/node.xml").toURI());
-    try (LibvirtConnectionManager libvirt =
-        new LibvirtConnectionManager(
-            uri, Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500))) {
-      libvirt.start();
+    try (LibvirtConnectionManager libvirt = connect(daemonNode())) {
       // No file system is ever 100 % free, so this threshold is always passed.
       HostResources resources =
           new HostResources(
