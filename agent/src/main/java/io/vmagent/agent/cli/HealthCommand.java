@@ -21,7 +21,13 @@ import picocli.CommandLine.Spec;
             + " the check's latency) and the host's resources against their thresholds: free"
             + " space and inodes of the state directory's file system and of every active"
             + " storage pool, available memory, swap in use, load per core. Exit code 0 when"
-            + " healthy, 69 when not.")
+            + " healthy, 69 when not.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  vm-agent health                  one row per check, with its figure and threshold",
+      "  vm-agent health --json           the result of health_check, with each resource check",
+      "  vm-agent health --set AGENT_HEALTH_DISK_FREE_PERCENT=10   try a stricter threshold"
+    })
 final class HealthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions config;
