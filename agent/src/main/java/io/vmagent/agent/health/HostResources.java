@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import oshi.SystemInfo;
@@ -67,20 +68,63 @@ public final class HostResources {
     fileSystem(stateDir.toString(), stateDir, checks);
     pools(checks);
     if (thresholds.memoryAvailablePercent() > 0) {
-      checks.add(
-          ResourceCheck.memory(
-              memory.getTotal(), memory.getAvailable(), thresholds.memoryAvailablePercent()));
+      measure(
+          checks,
+          ResourceCheck.Check.MEMORY_AVAILABLE,
+          "memory",
+          thresholds.memoryAvailablePercent(),
+          this::memory);
     }
-    VirtualMemory virtual = memory.getVirtualMemory();
-    if (thresholds.swapUsedPercent() < 100 && virtual.getSwapTotal() > 0) {
-      checks.add(
-          ResourceCheck.swap(
-              virtual.getSwapTotal(), virtual.getSwapUsed(), thresholds.swapUsedPercent()));
+    if (thresholds.swapUsedPercent() < 100) {
+      measure(
+          checks, ResourceCheck.Check.SWAP_USED, "swap", thresholds.swapUsedPercent(), this::swap);
     }
     if (thresholds.loadPerCore() > 0) {
-      checks.add(load());
+      measure(
+          checks, ResourceCheck.Check.LOAD_PER_CORE, "load", thresholds.loadPerCore(), this::load);
     }
     return checks;
+  }
+
+  /**
+   * Adds what {@code measure} finds, if anything; a figure that cannot be read is {@code unknown}
+   * rather than an exception, so a heartbeat is never lost to a resource check.
+   */
+  private static void measure(
+      List<ResourceCheck> into,
+      ResourceCheck.Check check,
+      String subject,
+      double threshold,
+      Supplier<ResourceCheck> measure) {
+    try {
+      ResourceCheck result = measure.get();
+      if (result != null) {
+        into.add(result);
+      }
+    } catch (RuntimeException e) {
+      into.add(ResourceCheck.unknown(check, subject, threshold, "cannot be read: " + e));
+    }
+  }
+
+  private ResourceCheck memory() {
+    long total = memory.getTotal();
+    if (total <= 0) {
+      return ResourceCheck.unknown(
+          ResourceCheck.Check.MEMORY_AVAILABLE,
+          "memory",
+          thresholds.memoryAvailablePercent(),
+          "the memory's size is not available on this platform");
+    }
+    return ResourceCheck.memory(total, memory.getAvailable(), thresholds.memoryAvailablePercent());
+  }
+
+  /** Null when the host has no swap. */
+  private ResourceCheck swap() {
+    VirtualMemory virtual = memory.getVirtualMemory();
+    return virtual.getSwapTotal() <= 0
+        ? null
+        : ResourceCheck.swap(
+            virtual.getSwapTotal(), virtual.getSwapUsed(), thresholds.swapUsedPercent());
   }
 
   /**
