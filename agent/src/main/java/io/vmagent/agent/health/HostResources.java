@@ -45,19 +45,11 @@ public final class HostResources {
       ResourceThresholds thresholds,
       LibvirtConnectionManager libvirt,
       Duration libvirtDeadline) {
-    this(stateDir, thresholds, libvirt, libvirtDeadline, new SystemInfo());
-  }
-
-  private HostResources(
-      Path stateDir,
-      ResourceThresholds thresholds,
-      LibvirtConnectionManager libvirt,
-      Duration libvirtDeadline,
-      SystemInfo system) {
     this.stateDir = stateDir;
     this.thresholds = thresholds;
     this.libvirt = libvirt;
     this.libvirtDeadline = libvirtDeadline;
+    SystemInfo system = new SystemInfo();
     this.memory = system.getHardware().getMemory();
     this.processor = system.getHardware().getProcessor();
   }
