@@ -12,6 +12,8 @@ import io.vmagent.agent.command.CommandDispatcher;
 import io.vmagent.agent.command.CommandJournal;
 import io.vmagent.agent.command.ResultOutbox;
 import io.vmagent.agent.config.AgentConfig;
+import io.vmagent.agent.health.HealthCheck;
+import io.vmagent.agent.health.HostResources;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.libvirt.Subscription;
 import io.vmagent.agent.libvirt.VmOperations;
@@ -79,7 +81,15 @@ public final class Agent {
         OperationRegistry.of(
             vmOperations.operations(),
             metricsTick.operation(),
-            AgentInfo.operation(this::agentInfo));
+            AgentInfo.operation(this::agentInfo),
+            new HealthCheck(
+                    libvirt,
+                    new HostResources(
+                        config.stateDir(),
+                        config.resourceThresholds(),
+                        libvirt,
+                        config.libvirtTimeout()))
+                .operation());
     CommandJournal journal = new CommandJournal(stateDir);
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
     if (config.prometheusListen().isPresent()) {

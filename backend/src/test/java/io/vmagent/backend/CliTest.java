@@ -10,6 +10,7 @@ import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.RegisterRequest;
@@ -67,6 +68,30 @@ class CliTest extends CliAgainstBackend {
     assertThat(cli("agents", "revoke", "host-a", "--data-dir", data())).isZero();
     assertThat(cli("agents", "list", "--data-dir", data(), "--json")).isZero();
     assertThat(out).contains("\"connectivity\" : \"revoked\"");
+  }
+
+  @Test
+  void aDegradedAgentIsListedWithWhatItsReasonsAreAboutAndShownWithThemInFull() {
+    TestAgent agent = registerThroughTheCli();
+    String full =
+        "disk_space_low: /var/lib/vm-agent has 3.1% free, 3.1 GiB of 100.0 GiB (threshold 5%)";
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.judgedHeartbeat(
+                HealthStatus.DEGRADED,
+                List.of(
+                    full,
+                    "disk_space_low: storage pool default has 1.0% free, 1.0 GiB of 100.0 GiB"
+                        + " (threshold 5%)",
+                    "load_high: 5-minute load 9.20 on 4 cores is 2.30 per core (threshold 2)")))
+        .as(HeartbeatResponse.class);
+
+    assertThat(cli("agents", "list", "--data-dir", data())).isZero();
+    assertThat(out).contains("degraded: disk_space_low, load_high");
+    assertThat(cli("agents", "show", "host-a", "--data-dir", data())).isZero();
+    assertThat(out).contains("\"health\" : \"degraded\"").contains(full);
   }
 
   @Test

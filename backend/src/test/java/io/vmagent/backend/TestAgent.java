@@ -81,22 +81,28 @@ final class TestAgent {
         .as(HeartbeatResponse.class);
   }
 
+  /** A heartbeat as {@link #healthyHeartbeat} but for its status and reasons, without inventory. */
+  static HeartbeatRequest judgedHeartbeat(HealthStatus status, List<String> reasons) {
+    HeartbeatRequest healthy = healthyHeartbeat(null);
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        healthy.uptimeSeconds(),
+        healthy.versions(),
+        healthy.libvirt(),
+        healthy.spoolDepth(),
+        healthy.sslVerify(),
+        healthy.warnings(),
+        null,
+        null,
+        null);
+  }
+
   /** The last heartbeat of an agent that shuts down. */
   HeartbeatResponse stoppingHeartbeat() {
-    HeartbeatRequest healthy = healthyHeartbeat(null);
     HeartbeatRequest stopping =
-        new HeartbeatRequest(
-            HealthStatus.STOPPING,
-            List.of("going offline: the agent is shutting down"),
-            healthy.uptimeSeconds(),
-            healthy.versions(),
-            healthy.libvirt(),
-            healthy.spoolDepth(),
-            healthy.sslVerify(),
-            healthy.warnings(),
-            null,
-            null,
-            null);
+        judgedHeartbeat(
+            HealthStatus.STOPPING, List.of("going offline: the agent is shutting down"));
     return client
         .post(ProtocolPaths.heartbeat(agentId), accessToken, stopping)
         .as(HeartbeatResponse.class);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vmagent.agent.spool.DurableQueue;
+import io.vmagent.testing.Tmpfs;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,18 +27,14 @@ class SpoolOnFullDiskTest {
   @AfterEach
   void unmount() throws Exception {
     if (mount != null) {
-      if (StateDirectoryFullFaultTest.run("umount", mount.toString()) != null) {
-        StateDirectoryFullFaultTest.run("umount", "-l", mount.toString());
-      }
+      Tmpfs.unmount(mount);
     }
   }
 
   @Test
   void anAppendCutShortByAFullDiskLeavesTheQueueIntact() throws Exception {
     Path spool = Files.createDirectories(dir.resolve("spool"));
-    String failed =
-        StateDirectoryFullFaultTest.run(
-            "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", spool.toString());
+    String failed = Tmpfs.mount(spool, "size=256k");
     assumeTrue(failed == null, "cannot mount a tmpfs (needs root): " + failed);
     mount = spool;
     byte[] first = "first record".getBytes(StandardCharsets.UTF_8);

@@ -12,15 +12,12 @@ import io.vmagent.backend.RunningBackend;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.vmagent.testing.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,10 +43,7 @@ class StateDirectoryFullFaultTest {
       Harness.stop(backend);
     } finally {
       if (mount != null) {
-        String failed = run("umount", mount.toString());
-        if (failed != null) {
-          run("umount", "-l", mount.toString());
-        }
+        Tmpfs.unmount(mount);
       }
     }
   }
@@ -58,8 +52,7 @@ class StateDirectoryFullFaultTest {
   void aFullStateDirectoryStopsCommandsFromRunningUntilThereIsSpaceAndNothingRunsTwice()
       throws Exception {
     Path state = Files.createDirectories(dir.resolve("agent/state"));
-    String mounted =
-        run("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", state.toString());
+    String mounted = Tmpfs.mount(state, "size=4m,mode=0700");
     assumeTrue(
         mounted == null,
         "cannot mount a tmpfs for the full-disk scenario (needs root): " + mounted);
@@ -82,7 +75,7 @@ class StateDirectoryFullFaultTest {
       String id = Harness.agentId(dir.resolve("agent"));
       await().atMost(Duration.ofSeconds(60)).until(() -> online(id));
 
-      long filled = fill(state.resolve("filler"));
+      long filled = Tmpfs.fill(state.resolve("filler"));
       CommandView pause = backend.queueCommand(id, "pause", Map.of("vm", "test"));
       await()
           .atMost(Duration.ofSeconds(20))
@@ -139,19 +132,6 @@ class StateDirectoryFullFaultTest {
     }
   }
 
-  private static long fill(Path file) {
-    long written = 0;
-    byte[] chunk = new byte[16 * 1024];
-    try (FileOutputStream out = new FileOutputStream(file.toFile())) {
-      while (true) {
-        out.write(chunk);
-        written += chunk.length;
-      }
-    } catch (IOException full) {
-      return written;
-    }
-  }
-
   private long samples(String id) throws Exception {
     return DbFingerprint.count(
         backend.dataSource(), "SELECT COUNT(*) FROM metrics_samples WHERE agent_id = '" + id + "'");
@@ -167,16 +147,5 @@ class StateDirectoryFullFaultTest {
     } catch (Exception notYet) {
       return false;
     }
-  }
-
-  /** Runs a command; null when it succeeded, else its output. */
-  static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      return "timed out";
-    }
-    return process.exitValue() == 0 ? null : output.strip();
   }
 }

@@ -32,7 +32,7 @@ import picocli.CommandLine.ParseResult;
       "  vm-agent run               run the daemon with /etc/vm-agent/agent.env",
       "  vm-agent config check      show the effective configuration and check it",
       "  vm-agent vm list           the VMs on this host",
-      "  vm-agent health            check libvirt",
+      "  vm-agent health            check libvirt and the host's disk, memory, swap and load",
       "  vm-agent help run          help on one command",
       "",
       "Exit codes: 0 ok, 1 operation failed, 2 usage error,",

@@ -12,10 +12,13 @@ import java.util.function.Function;
 
 /** A libvirt connection and the VM operations for one local command, closed when it ends. */
 final class VmCliSession implements AutoCloseable {
+  private final AgentConfig config;
   private final LibvirtConnectionManager libvirt;
   private final VmOperations operations;
 
-  private VmCliSession(LibvirtConnectionManager libvirt, VmOperations operations) {
+  private VmCliSession(
+      AgentConfig config, LibvirtConnectionManager libvirt, VmOperations operations) {
+    this.config = config;
     this.libvirt = libvirt;
     this.operations = operations;
   }
@@ -43,7 +46,17 @@ final class VmCliSession implements AutoCloseable {
           ErrorCode.LIBVIRT_UNAVAILABLE,
           "libvirt is unavailable: " + reason);
     }
-    return new VmCliSession(libvirt, new VmOperations(libvirt, config.stopTimeout(), 2));
+    return new VmCliSession(config, libvirt, new VmOperations(libvirt, config.stopTimeout(), 2));
+  }
+
+  /** The configuration the session was opened with. */
+  AgentConfig config() {
+    return config;
+  }
+
+  /** The session's libvirt connection. */
+  LibvirtConnectionManager libvirt() {
+    return libvirt;
   }
 
   /** Runs one operation, turning its error into the documented exit code and message. */

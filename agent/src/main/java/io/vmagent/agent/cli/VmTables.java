@@ -1,7 +1,6 @@
 package io.vmagent.agent.cli;
 
 import io.vmagent.agent.libvirt.DiskInfo;
-import io.vmagent.agent.libvirt.HealthReport;
 import io.vmagent.agent.libvirt.InterfaceInfo;
 import io.vmagent.agent.libvirt.LifecycleResult;
 import io.vmagent.agent.libvirt.SnapshotInfo;
@@ -12,7 +11,6 @@ import io.vmagent.agent.libvirt.VmSummary;
 import io.vmagent.protocol.text.Printable;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The command line's readable rendering of VM operation results. Tables escape their cells ({@link
@@ -150,31 +148,6 @@ final class VmTables {
             + ", "
             + result.durationMs()
             + " ms)");
-  }
-
-  static void health(HealthReport report, PrintWriter out) {
-    TextTable facts = new TextTable("CHECK", "VALUE");
-    facts
-        .row("healthy", yesNo(report.healthy()))
-        .row("connection", report.connection())
-        .row("uri", report.uri())
-        .row(
-            "hypervisor",
-            report.hypervisorType() == null
-                ? null
-                : report.hypervisorType() + " " + report.hypervisorVersion())
-        .row("libvirt", report.libvirtVersion())
-        .row("host", report.hostName())
-        .row("domains", report.domainsTotal());
-    Map<String, Integer> counts = report.domainsByState();
-    if (counts != null) {
-      counts.forEach((state, count) -> facts.row("  " + state, count));
-    }
-    facts
-        .row("latency", report.latencyMs() + " ms")
-        .row("reconnects", report.reconnects())
-        .row("error", report.error());
-    facts.print(out);
   }
 
   private static void snapshots(List<SnapshotInfo> snapshots, PrintWriter out) {

@@ -37,7 +37,14 @@ public enum ConfigKey {
   AGENT_LIBVIRT_TIMEOUT("30", false, "seconds before a single libvirt call is abandoned"),
   AGENT_SHUTDOWN_TIMEOUT("20", false, "seconds running commands get to finish at agent shutdown"),
   AGENT_METRICS_SPOOL_MAX_MB("64", false, "disk space kept for metrics while the backend is away"),
-  AGENT_PROMETHEUS_LISTEN("", false, "host:port of the Prometheus endpoint; empty means off");
+  AGENT_PROMETHEUS_LISTEN("", false, "host:port of the Prometheus endpoint; empty means off"),
+  AGENT_HEALTH_DISK_FREE_PERCENT(
+      "5", false, "least free space (%) on the state directory's and pools' file systems"),
+  AGENT_HEALTH_INODES_FREE_PERCENT(
+      "5", false, "least free inodes (%) on the state directory's and pools' file systems"),
+  AGENT_HEALTH_MEMORY_AVAILABLE_PERCENT("5", false, "least available memory (%)"),
+  AGENT_HEALTH_SWAP_USED_PERCENT("50", false, "most swap in use (%)"),
+  AGENT_HEALTH_LOAD_PER_CORE("2.0", false, "highest 5-minute load average per core");
 
   private final String defaultValue;
   private final boolean secret;

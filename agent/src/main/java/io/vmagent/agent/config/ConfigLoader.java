@@ -33,6 +33,8 @@ public final class ConfigLoader {
   static final int RETRY_ATTEMPTS_MIN = 1, RETRY_ATTEMPTS_MAX = 20;
   static final double RETRY_BACKOFF_MIN = 1.0, RETRY_BACKOFF_MAX = 10.0;
   static final long SPOOL_MB_MIN = 1, SPOOL_MB_MAX = 10_240;
+  static final double PERCENT_MIN = 0, PERCENT_MAX = 100;
+  static final double LOAD_PER_CORE_MIN = 0, LOAD_PER_CORE_MAX = 1_000;
 
   private final Map<String, String> commandLine;
   private final Map<String, String> environment;
@@ -287,6 +289,7 @@ public final class ConfigLoader {
     Duration shutdownTimeout;
     long metricsSpoolMaxBytes;
     InetSocketAddress prometheusListen;
+    ResourceThresholds resourceThresholds;
 
     Draft(
         Map<ConfigKey, AgentConfig.Origin> origins,
@@ -359,11 +362,21 @@ public final class ConfigLoader {
       autoRegister = bool(ConfigKey.AGENT_AUTO_REGISTER);
       stateDir = path(ConfigKey.AGENT_STATE_DIR);
       prometheusListen = parseListen();
+      resourceThresholds = parseThresholds();
       if (!sslVerify) {
         warnings.add(
             "AGENT_SSL_VERIFY=false: the backend's certificate is not verified; anyone on the path"
                 + " can impersonate it");
       }
+    }
+
+    private ResourceThresholds parseThresholds() {
+      return new ResourceThresholds(
+          decimal(ConfigKey.AGENT_HEALTH_DISK_FREE_PERCENT, PERCENT_MIN, PERCENT_MAX),
+          decimal(ConfigKey.AGENT_HEALTH_INODES_FREE_PERCENT, PERCENT_MIN, PERCENT_MAX),
+          decimal(ConfigKey.AGENT_HEALTH_MEMORY_AVAILABLE_PERCENT, PERCENT_MIN, PERCENT_MAX),
+          decimal(ConfigKey.AGENT_HEALTH_SWAP_USED_PERCENT, PERCENT_MIN, PERCENT_MAX),
+          decimal(ConfigKey.AGENT_HEALTH_LOAD_PER_CORE, LOAD_PER_CORE_MIN, LOAD_PER_CORE_MAX));
     }
 
     private URI parseBackendUrl() {

@@ -14,11 +14,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
- * delete, snapshot and health_check, each one {@link Operation} ({@link #operations()}) with its
- * parameters ({@link VmParams}). Names and UUIDs are validated before any libvirt call; operations
- * that change a VM hold its lock: they run one at a time per VM (in arrival order) and in parallel
- * across VMs on a bounded pool; every libvirt call has a deadline. Failures are {@link
- * VmOperationException}s carrying an {@link ErrorCode}. See docs/operations.md.
+ * delete and snapshot, each one {@link Operation} ({@link #operations()}) with its parameters
+ * ({@link VmParams}). Names and UUIDs are validated before any libvirt call; operations that change
+ * a VM hold its lock: they run one at a time per VM (in arrival order) and in parallel across VMs
+ * on a bounded pool; every libvirt call has a deadline. Failures are {@link VmOperationException}s
+ * carrying an {@link ErrorCode}. See docs/operations.md.
  */
 public final class VmOperations implements AutoCloseable {
   /** The graceful stop timeout when neither the caller nor the configuration gives one. */
@@ -38,7 +38,6 @@ public final class VmOperations implements AutoCloseable {
   private final UptimeTracker uptime = new UptimeTracker();
   private final Subscription uptimeEvents;
   private final Operation<Operation.None> list;
-  private final Operation<Operation.None> healthCheck;
   private final Operation<VmParams.Info> info;
   private final Operation<VmParams.Vm> start;
   private final Operation<VmParams.Stop> stop;
@@ -71,9 +70,7 @@ public final class VmOperations implements AutoCloseable {
     PowerOperations power = new PowerOperations(calls, uptime, timeout);
     DeleteOperation deletion = new DeleteOperation(calls, uptime);
     SnapshotOperations snapshots = new SnapshotOperations(calls);
-    HealthCheck health = new HealthCheck(libvirt);
     this.list = Operation.hostWide("list", READ_DEADLINE, p -> reader.list());
-    this.healthCheck = Operation.hostWide("health_check", READ_DEADLINE, p -> health.check());
     this.info = read("info", VmParams.Info.SPEC, (t, p) -> reader.info(t, p.includeXml()));
     this.start = locked("start", VmParams.Vm.SPEC, (t, p) -> power.start(t));
     this.pause = locked("pause", VmParams.Vm.SPEC, (t, p) -> power.pause(t));
@@ -87,7 +84,7 @@ public final class VmOperations implements AutoCloseable {
 
   /** Every VM operation, for the registry. */
   public List<Operation<?>> operations() {
-    return List.of(list, healthCheck, info, start, stop, restart, pause, resume, delete, snapshot);
+    return List.of(list, info, start, stop, restart, pause, resume, delete, snapshot);
   }
 
   /** Every VM on the host, running or not. */
@@ -144,11 +141,6 @@ public final class VmOperations implements AutoCloseable {
 
   public SnapshotResult snapshotDelete(String vm, String name) {
     return snapshot(new VmParams.Snapshot(vm, VmParams.Snapshot.Action.DELETE, name, null, null));
-  }
-
-  /** libvirt's reachability, versions, host name and domain counts; never throws. */
-  public HealthReport healthCheck() {
-    return (HealthReport) run(healthCheck, new Operation.None());
   }
 
   private SnapshotResult snapshot(VmParams.Snapshot params) {

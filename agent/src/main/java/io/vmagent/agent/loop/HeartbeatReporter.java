@@ -2,6 +2,7 @@ package io.vmagent.agent.loop;
 
 import io.vmagent.agent.libvirt.ConnectionState;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
+import io.vmagent.agent.libvirt.LibvirtFacts;
 import io.vmagent.agent.spool.Spool;
 import io.vmagent.agent.util.AgentVersion;
 import io.vmagent.protocol.AgentVersions;
@@ -32,11 +33,13 @@ public final class HeartbeatReporter {
   private final LongSupplier spoolDepth;
   private final Supplier<String> newestKnownVersion;
   private final Supplier<List<String>> loopProblems;
+  private final Supplier<List<String>> resourceProblems;
   private volatile String libvirtVersion;
 
   /**
    * @param warnings configuration warnings, repeated in every heartbeat
    * @param loopProblems why loops are failing, as degradation reasons
+   * @param resourceProblems the system resources past their thresholds, as degradation reasons
    */
   public HeartbeatReporter(
       LibvirtConnectionManager libvirt,
@@ -46,7 +49,8 @@ public final class HeartbeatReporter {
       int intervalSeconds,
       LongSupplier spoolDepth,
       Supplier<String> newestKnownVersion,
-      Supplier<List<String>> loopProblems) {
+      Supplier<List<String>> loopProblems,
+      Supplier<List<String>> resourceProblems) {
     this.libvirt = libvirt;
     this.startedAt = startedAt;
     this.sslVerify = sslVerify;
@@ -55,6 +59,7 @@ public final class HeartbeatReporter {
     this.spoolDepth = spoolDepth;
     this.newestKnownVersion = newestKnownVersion;
     this.loopProblems = loopProblems;
+    this.resourceProblems = resourceProblems;
   }
 
   /** Why {@code loops} are failing and whether the metrics spool dropped samples. */
@@ -82,6 +87,7 @@ public final class HeartbeatReporter {
     } else {
       reasons.add("libvirt unreachable: " + health.error());
     }
+    reasons.addAll(resourceProblems.get());
     reasons.addAll(loopProblems.get());
     if (goingOffline) {
       reasons.add(0, "going offline: the agent is shutting down");
@@ -121,7 +127,7 @@ public final class HeartbeatReporter {
     try {
       long version =
           libvirt.withConnection("heartbeat check", LIBVIRT_DEADLINE, Connect::getLibVersion);
-      libvirtVersion = version / 1_000_000 + "." + version / 1_000 % 1_000 + "." + version % 1_000;
+      libvirtVersion = LibvirtFacts.version(version);
       return new LibvirtHealth(true, libvirt.uri(), null, (System.nanoTime() - start) / 1_000_000);
     } catch (RuntimeException e) {
       return new LibvirtHealth(false, libvirt.uri(), cut(e.getMessage()), null);

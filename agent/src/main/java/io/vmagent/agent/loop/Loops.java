@@ -3,6 +3,7 @@ package io.vmagent.agent.loop;
 import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.command.CommandDispatcher;
 import io.vmagent.agent.config.AgentConfig;
+import io.vmagent.agent.health.HostResources;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
 import io.vmagent.agent.spool.Spool;
@@ -70,7 +71,13 @@ public final class Loops {
             (int) config.heartbeatInterval().toSeconds(),
             () -> spools.stream().mapToLong(Spool::depth).sum(),
             versions::newest,
-            () -> HeartbeatReporter.problems(List.of(metricsLoop, updateLoop), metrics));
+            () -> HeartbeatReporter.problems(List.of(metricsLoop, updateLoop), metrics),
+            new HostResources(
+                    config.stateDir(),
+                    config.resourceThresholds(),
+                    libvirt,
+                    HeartbeatReporter.LIBVIRT_DEADLINE)
+                ::problems);
     this.heartbeat = new HeartbeatRound(client, reporter, health, contact, versions, spools);
     this.heartbeatLoop =
         new PeriodicLoop(

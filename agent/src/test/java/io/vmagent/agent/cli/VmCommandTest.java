@@ -176,7 +176,8 @@ class VmCommandTest {
 
   @Test
   void healthReportsTheHypervisorAndExitsZero() throws Exception {
-    int exit = run("health");
+    // The load of the machine running the tests is not this test's business.
+    int exit = run("health", "--set", "AGENT_HEALTH_LOAD_PER_CORE=0");
 
     assertThat(exit).isZero();
     assertThat(out.toString())
@@ -281,5 +282,58 @@ class VmCommandTest {
     assertThat(error.get("message").asText())
         .startsWith("invalid configuration:")
         .contains("AGENT_STOP_TIMEOUT=0");
+  }
+
+  @Test
+  void eachResourceCheckIsARowOfTheTable() throws Exception {
+    int exit =
+        run(
+            "health",
+            "--set",
+            "AGENT_HEALTH_LOAD_PER_CORE=1000",
+            "--set",
+            "AGENT_HEALTH_DISK_FREE_PERCENT=0.01");
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .containsPattern("disk_space\\s+ok: " + dir + " has [0-9.]+% free")
+        .containsPattern("disk_inodes\\s+ok: " + dir + " has ")
+        .containsPattern("disk_space\\s+ok: storage pool images has 92.0% free")
+        .containsPattern("memory_available\\s+ok: ")
+        .containsPattern("load_per_core\\s+ok: 5-minute load ");
+  }
+
+  @Test
+  void aResourcePastItsThresholdExits69AndTheJsonHoldsEveryCheckAndTheReason() throws Exception {
+    // No file system is ever 100 % free.
+    int exit =
+        run(
+            "health",
+            "--json",
+            "--set",
+            "AGENT_HEALTH_DISK_FREE_PERCENT=100",
+            "--set",
+            "AGENT_HEALTH_LOAD_PER_CORE=1000");
+
+    assertThat(exit).isEqualTo(ExitCodes.UNAVAILABLE);
+    JsonNode report = new ObjectMapper().readTree(out.toString());
+    assertThat(report.get("healthy").asBoolean()).isFalse();
+    assertThat(report.get("domains_total").asInt()).isEqualTo(8);
+    assertThat(report.get("reasons").get(0).asText())
+        .startsWith("disk_space_low: " + dir + " has ")
+        .endsWith("(threshold 100%)");
+    assertThat(report.get("resources").findValuesAsText("check"))
+        .contains("disk_space", "disk_inodes", "memory_available", "load_per_core");
+    assertThat(report.get("resources").get(0).get("status").asText()).isEqualTo("exceeded");
+  }
+
+  @Test
+  void aWrongThresholdIsAConfigurationError() throws Exception {
+    int exit = run("health", "--set", "AGENT_HEALTH_MEMORY_AVAILABLE_PERCENT=lots");
+
+    assertThat(exit).isEqualTo(ExitCodes.CONFIG);
+    assertThat(err.toString())
+        .contains(
+            "AGENT_HEALTH_MEMORY_AVAILABLE_PERCENT=lots: expected a number between 0.0 and 100.0");
   }
 }

@@ -58,6 +58,7 @@ class ConfigLoaderTest {
     assertThat(config.updateCheckInterval()).isEqualTo(Duration.ofHours(1));
     assertThat(config.stopTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.prometheusListen()).isEmpty();
+    assertThat(config.resourceThresholds()).isEqualTo(new ResourceThresholds(5, 5, 5, 50, 2.0));
     assertThat(config.origin(ConfigKey.AGENT_LIBVIRT_URI).source()).isEqualTo(ConfigSource.DEFAULT);
     assertThat(config.warnings()).isEmpty();
   }
@@ -148,6 +149,11 @@ class ConfigLoaderTest {
     "AGENT_BACKEND_URL, https://backend.example.com/?token=x",
     "AGENT_ID, ../../etc/passwd",
     "AGENT_NAME, ''",
+    "AGENT_HEALTH_DISK_FREE_PERCENT, 101",
+    "AGENT_HEALTH_INODES_FREE_PERCENT, 5%",
+    "AGENT_HEALTH_MEMORY_AVAILABLE_PERCENT, NaN",
+    "AGENT_HEALTH_SWAP_USED_PERCENT, -1",
+    "AGENT_HEALTH_LOAD_PER_CORE, high",
   })
   void refusesValuesOutOfBoundsOrOfTheWrongType(String key, String value) {
     env.put("AGENT_BACKEND_URL", "https://backend.example.com");
@@ -158,6 +164,27 @@ class ConfigLoaderTest {
     ConfigException e =
         assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
     assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly(key);
+  }
+
+  @Test
+  void resourceThresholdsAreReadAsDecimalsAndAWrongOneSaysWhatIsExpected() throws Exception {
+    env.put("AGENT_BACKEND_URL", "https://backend.example.com");
+    env.put("AGENT_HEALTH_DISK_FREE_PERCENT", "2.5");
+    env.put("AGENT_HEALTH_LOAD_PER_CORE", "0");
+    assertThat(load(Map.of()).resourceThresholds())
+        .isEqualTo(new ResourceThresholds(2.5, 5, 5, 50, 0));
+
+    env.put("AGENT_HEALTH_SWAP_USED_PERCENT", "150");
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(Map.of())).actual();
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.key()).isEqualTo("AGENT_HEALTH_SWAP_USED_PERCENT");
+              assertThat(p.shownValue()).isEqualTo("150");
+              assertThat(p.expected()).isEqualTo("expected a number between 0.0 and 100.0");
+            });
   }
 
   @Test

@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The libvirt test driver loaded with this module's node fixture. */
-final class TestHost {
+public final class TestHost {
   private TestHost() {}
 
   /** A fresh private copy of the fixture host: every connection to this URI gets its own. */
-  static String uri() {
+  public static String uri() {
     URL resource = TestHost.class.getResource("/libvirt/node.xml");
     if (resource == null) {
       throw new IllegalStateException("libvirt/node.xml missing from the test resources");
@@ -23,7 +23,7 @@ final class TestHost {
   }
 
   /** A started manager on a private copy of the fixture host. */
-  static LibvirtConnectionManager connect() {
+  public static LibvirtConnectionManager connect() {
     LibvirtConnectionManager manager =
         new LibvirtConnectionManager(
             uri(), Duration.ofSeconds(10), 4, Duration.ofMillis(50), Duration.ofMillis(500));

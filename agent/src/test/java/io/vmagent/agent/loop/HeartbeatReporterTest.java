@@ -2,6 +2,8 @@ package io.vmagent.agent.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmagent.agent.config.ResourceThresholds;
+import io.vmagent.agent.health.HostResources;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
@@ -10,18 +12,35 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HeartbeatReporterTest {
+  private String daemonNode() throws Exception {
+    return "test://" + Path.of(getClass().getResource("/daemon/node.xml").toURI());
+  }
+
+  private static LibvirtConnectionManager connect(String uri) {
+    LibvirtConnectionManager libvirt =
+        new LibvirtConnectionManager(
+            uri, Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500));
+    libvirt.start();
+    return libvirt;
+  }
+
   @Test
   void verificationOffIsAWarningInEveryHeartbeatAndTheLastOneSaysGoingOffline() throws Exception {
-    String uri = "test://" + Path.of(getClass().getResource("/daemon/node.xml").toURI());
-    try (LibvirtConnectionManager libvirt =
-        new LibvirtConnectionManager(
-            uri, Duration.ofSeconds(5), 1, Duration.ofMillis(50), Duration.ofMillis(500))) {
-      libvirt.start();
+    try (LibvirtConnectionManager libvirt = connect(daemonNode())) {
       HeartbeatReporter reporter =
           new HeartbeatReporter(
-              libvirt, Instant.now(), false, List.of(), 30, () -> 7, () -> "2.0.0", List::of);
+              libvirt,
+              Instant.now(),
+              false,
+              List.of(),
+              30,
+              () -> 7,
+              () -> "2.0.0",
+              List::of,
+              List::of);
 
       HeartbeatRequest regular = reporter.build(false);
       HeartbeatRequest last = reporter.build(true);
@@ -43,17 +62,10 @@ class HeartbeatReporterTest {
 
   @Test
   void unreachableLibvirtMakesTheAgentDegradedWithTheReason() throws Exception {
-    try (LibvirtConnectionManager libvirt =
-        new LibvirtConnectionManager(
-            "test:///no/such/node.xml",
-            Duration.ofSeconds(5),
-            1,
-            Duration.ofMillis(50),
-            Duration.ofMillis(500))) {
-      libvirt.start();
+    try (LibvirtConnectionManager libvirt = connect("test:///no/such/node.xml")) {
       HeartbeatReporter reporter =
           new HeartbeatReporter(
-              libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of);
+              libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of, List::of);
 
       HeartbeatRequest heartbeat = reporter.build(false);
 
@@ -61,6 +73,41 @@ class HeartbeatReporterTest {
       assertThat(heartbeat.reasons()).anyMatch(r -> r.startsWith("libvirt unreachable"));
       assertThat(heartbeat.libvirt().reachable()).isFalse();
       assertThat(heartbeat.vms()).isNull();
+    }
+  }
+
+  @Test
+  void aResourcePastItsThresholdMakesTheAgentDegradedWithTheReason(@TempDir Path state)
+      throws Exception {
+    try (LibvirtConnectionManager libvirt = connect(daemonNode())) {
+      // No file system is ever 100 % free, so this threshold is always passed.
+      HostResources resources =
+          new HostResources(
+              state,
+              new ResourceThresholds(100, 0, 0, 100, 0),
+              libvirt,
+              HeartbeatReporter.LIBVIRT_DEADLINE);
+      HeartbeatReporter reporter =
+          new HeartbeatReporter(
+              libvirt,
+              Instant.now(),
+              true,
+              List.of(),
+              30,
+              () -> 0,
+              () -> null,
+              List::of,
+              resources::problems);
+
+      HeartbeatRequest heartbeat = reporter.build(false);
+
+      assertThat(heartbeat.status()).isEqualTo(HealthStatus.DEGRADED);
+      assertThat(heartbeat.reasons())
+          .anyMatch(
+              r ->
+                  r.startsWith("disk_space_low: " + state + " has ")
+                      && r.endsWith("(threshold 100%)"));
+      assertThat(heartbeat.libvirt().reachable()).isTrue();
     }
   }
 }

@@ -2,6 +2,9 @@ package io.vmagent.agent.operation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmagent.agent.config.ResourceThresholds;
+import io.vmagent.agent.health.HealthCheck;
+import io.vmagent.agent.health.HostResources;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.libvirt.VmOperations;
 import io.vmagent.agent.loop.AgentInfo;
@@ -32,7 +35,15 @@ class OperationsTableTest {
           OperationRegistry.of(
               vm.operations(),
               new MetricsTick(libvirt, Duration.ofSeconds(5)).operation(),
-              AgentInfo.operation(() -> null));
+              AgentInfo.operation(() -> null),
+              new HealthCheck(
+                      libvirt,
+                      new HostResources(
+                          Path.of("/"),
+                          new ResourceThresholds(5, 5, 5, 50, 2),
+                          libvirt,
+                          Duration.ofSeconds(5)))
+                  .operation());
 
       assertThat(documentedRows()).containsExactlyElementsOf(rows(registry));
     } finally {

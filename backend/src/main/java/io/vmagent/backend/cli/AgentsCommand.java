@@ -2,7 +2,9 @@ package io.vmagent.backend.cli;
 
 import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.protocol.AgentStatus;
+import io.vmagent.protocol.HealthStatus;
 import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,10 +44,30 @@ final class AgentsCommand extends CommandGroup {
           a.name(),
           a.hostname(),
           a.connectivity().wire(),
-          a.health() == null ? null : a.health().wire(),
+          health(a),
           a.lastHeartbeatAt(),
           key(a));
     }
+  }
+
+  /**
+   * The agent's health as it judged it in its last heartbeat; when degraded, followed by what each
+   * reason is about (the text before its first colon, such as {@code disk_space_low}), the full
+   * reasons being in {@code agents show}.
+   */
+  static String health(AgentStatus agent) {
+    if (agent.health() == null) {
+      return null;
+    }
+    if (agent.health() != HealthStatus.DEGRADED || agent.reasons().isEmpty()) {
+      return agent.health().wire();
+    }
+    return agent.health().wire()
+        + ": "
+        + agent.reasons().stream()
+            .map(r -> r.contains(":") ? r.substring(0, r.indexOf(':')) : r)
+            .distinct()
+            .collect(Collectors.joining(", "));
   }
 
   /**

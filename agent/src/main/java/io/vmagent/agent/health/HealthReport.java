@@ -1,13 +1,19 @@
-package io.vmagent.agent.libvirt;
+package io.vmagent.agent.health;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.vmagent.agent.libvirt.ConnectionState;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Result of {@code health_check}: whether libvirt answered, the connection's state, hypervisor and
- * libvirt versions, host name, domain counts by state and how long the check took.
+ * libvirt versions, host name, domain counts by state and how long the check took, then each system
+ * resource against its threshold. Healthy when libvirt answered and no threshold is passed.
+ *
+ * @param reasons why the host is not healthy, as the heartbeat reports them; empty when healthy
+ * @param resources every resource check that ran
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,5 +30,12 @@ public record HealthReport(
     Map<String, Integer> domainsByState,
     long latencyMs,
     long reconnects,
-    String error)
-    implements OperationOutput {}
+    String error,
+    List<String> reasons,
+    List<ResourceCheck> resources) {
+
+  public HealthReport {
+    reasons = List.copyOf(reasons);
+    resources = List.copyOf(resources);
+  }
+}
