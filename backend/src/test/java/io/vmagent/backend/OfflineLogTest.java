@@ -70,4 +70,39 @@ class OfflineLogTest {
       assertThat(client.violations()).isEmpty();
     }
   }
+
+  @Test
+  void aCleanStopIsLoggedOnceAtInfoAndNotAgainAsOffline() throws Exception {
+    try (RunningBackend backend =
+        VmBackend.builder()
+            .dataDir(dir)
+            .listen("127.0.0.1", 0)
+            .defaultHeartbeatInterval(Duration.ofSeconds(1))
+            .build()
+            .start()) {
+      ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
+      String token = backend.createBootstrapToken(false, null);
+      TestAgent stopping = new TestAgent(client, "host-s");
+      stopping.register(token, 1);
+      TestAgent silent = new TestAgent(client, "host-q");
+      silent.register(token, 1);
+      stopping.heartbeat();
+      silent.heartbeat();
+      stopping.stoppingHeartbeat();
+
+      // The agent that went silent is announced; by then the stopped one would have been too.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !lines("agent host-q is offline").isEmpty());
+      Thread.sleep(2_500);
+      assertThat(lines("agent host-s")).hasSize(1);
+      assertThat(lines("agent host-s is shutting down")).hasSize(1);
+      synchronized (log) {
+        assertThat(log.list)
+            .filteredOn(e -> e.getFormattedMessage().contains("host-s"))
+            .allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO);
+      }
+    }
+  }
 }
