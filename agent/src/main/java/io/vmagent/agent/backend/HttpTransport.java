@@ -298,7 +298,12 @@ public final class HttpTransport implements AutoCloseable {
     }
     if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
       return new ConnectException(
-          what + ": cannot connect to " + baseUrl + " (" + reason(cause) + ")");
+          what
+              + ": cannot connect to "
+              + baseUrl
+              + " ("
+              + ConnectFailure.describe(cause, baseUrl)
+              + ")");
     }
     if (cause instanceof IOException) {
       return new IOException(what + ": " + reason(cause), cause);
@@ -310,9 +315,6 @@ public final class HttpTransport implements AutoCloseable {
     Throwable root = cause;
     while (root.getMessage() == null && root.getCause() != null) {
       root = root.getCause();
-    }
-    if (root instanceof ConnectException && root.getMessage() == null) {
-      return "connection refused";
     }
     return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
