@@ -17,10 +17,14 @@ import java.nio.channels.UnresolvedAddressException;
 public final class ConnectFailure {
   private ConnectFailure() {}
 
-  /** {@code host:port} of {@code url}, with the scheme's default port when it names none. */
+  /** The port of {@code url}, or its scheme's default when it names none. */
+  public static int port(URI url) {
+    return url.getPort() != -1 ? url.getPort() : "http".equals(url.getScheme()) ? 80 : 443;
+  }
+
+  /** {@code host:port} of {@code url}. */
   public static String address(URI url) {
-    int port = url.getPort() != -1 ? url.getPort() : "http".equals(url.getScheme()) ? 80 : 443;
-    return url.getHost() + ":" + port;
+    return url.getHost() + ":" + port(url);
   }
 
   /**
@@ -47,7 +51,7 @@ public final class ConnectFailure {
     return (message == null ? failure.getClass().getSimpleName() : message) + " (" + address + ")";
   }
 
-  private static boolean has(Throwable failure, Class<? extends Throwable> type) {
+  static boolean has(Throwable failure, Class<? extends Throwable> type) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {
         return true;

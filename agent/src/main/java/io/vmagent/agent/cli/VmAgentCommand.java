@@ -20,6 +20,7 @@ import picocli.CommandLine.IVersionProvider;
       MetricsCommand.class,
       VmCommand.class,
       HealthCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
