@@ -44,15 +44,19 @@ class OfflineLogTest {
     }
   }
 
+  /** A backend whose agents are offline after a second without a heartbeat. */
+  private RunningBackend start() throws Exception {
+    return VmBackend.builder()
+        .dataDir(dir)
+        .listen("127.0.0.1", 0)
+        .defaultHeartbeatInterval(Duration.ofSeconds(1))
+        .build()
+        .start();
+  }
+
   @Test
   void agentGoingOfflineIsLoggedOnceAndItsReturnToo() throws Exception {
-    try (RunningBackend backend =
-        VmBackend.builder()
-            .dataDir(dir)
-            .listen("127.0.0.1", 0)
-            .defaultHeartbeatInterval(Duration.ofSeconds(1))
-            .build()
-            .start()) {
+    try (RunningBackend backend = start()) {
       ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
       TestAgent agent = new TestAgent(client, "host-a");
       agent.register(backend.createBootstrapToken(false, null), 1);
@@ -73,13 +77,7 @@ class OfflineLogTest {
 
   @Test
   void aCleanStopIsLoggedOnceAtInfoAndNotAgainAsOffline() throws Exception {
-    try (RunningBackend backend =
-        VmBackend.builder()
-            .dataDir(dir)
-            .listen("127.0.0.1", 0)
-            .defaultHeartbeatInterval(Duration.ofSeconds(1))
-            .build()
-            .start()) {
+    try (RunningBackend backend = start()) {
       ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
       String token = backend.createBootstrapToken(false, null);
       TestAgent stopping = new TestAgent(client, "host-s");

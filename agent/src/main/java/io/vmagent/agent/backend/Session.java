@@ -374,33 +374,34 @@ public final class Session {
                 + "'; if another host uses this AGENT_ID, give this one its own",
             e);
       }
-      if (e.code() == ErrorCode.AGENT_REVOKED) {
+      String cause = refusalCause(e, request.agentId());
+      if (cause != null) {
         throw new RegistrationException(
-            "the backend refused to register this agent: "
-                + e.getMessage()
-                + " (an operator revoked agent "
-                + request.agentId()
-                + "; it cannot register again under this id, whatever AGENT_TOKEN holds)",
-            e);
-      }
-      if (e.status() == 401) {
-        throw new RegistrationException(
-            "the backend refused to register this agent: "
-                + e.getMessage()
-                + " (the bootstrap token was refused: check AGENT_TOKEN for a typing error, or ask"
-                + " an operator for a new token if it was revoked, expired or used up)",
-            e);
-      }
-      if (e.status() == 403) {
-        // A backend older than AGENT_REVOKED answers a revoked agent with a plain 403 too.
-        throw new RegistrationException(
-            "the backend refused to register this agent: "
-                + e.getMessage()
-                + " (check AGENT_TOKEN; a revoked agent cannot register again)",
+            "the backend refused to register this agent: " + e.getMessage() + " (" + cause + ")",
             e);
       }
       throw e;
     }
+  }
+
+  /**
+   * What the operator should know of a refused registration, told apart by the problem's code; null
+   * when the answer is not a refusal of the agent or its token.
+   */
+  private static String refusalCause(BackendHttpException e, String agentId) {
+    if (e.code() == ErrorCode.AGENT_REVOKED) {
+      return "an operator revoked agent "
+          + agentId
+          + "; it cannot register again under this id, whatever AGENT_TOKEN holds";
+    }
+    return switch (e.status()) {
+      case 401 ->
+          "the bootstrap token was refused: check AGENT_TOKEN for a typing error, or ask an"
+              + " operator for a new token if it was revoked, expired or used up";
+      // A backend older than AGENT_REVOKED answers a revoked agent with a plain 403 too.
+      case 403 -> "check AGENT_TOKEN; a revoked agent cannot register again";
+      default -> null;
+    };
   }
 
   /** Checks the registration's answer and keeps its credentials (and certificate). */
