@@ -112,42 +112,13 @@ class DoctorE2eTest {
   }
 
   /** Waits until the agent kept its credentials and the certificate issued for its key. */
-  private static void awaitEnrolled(Path agentDir) {
+  static void awaitEnrolled(Path agentDir) {
     await()
         .atMost(Duration.ofSeconds(45))
         .until(
             () ->
                 Files.exists(agentDir.resolve("state/credentials.json"))
                     && Files.exists(agentDir.resolve("state/agent-cert.pem")));
-  }
-
-  @Test
-  void registrationTellsARevokedAgentFromAMistypedToken() throws Exception {
-    Map<String, String> mistyped = settings("mistyped-run", "vmb_mistyped-token");
-    try (AgentProcess agent = AgentProcess.start(mistyped, dir.resolve("mistyped-run.log"))) {
-      await()
-          .atMost(Duration.ofSeconds(45))
-          .until(() -> agent.log().contains("the bootstrap token was refused"));
-      assertThat(agent.log())
-          .contains("check AGENT_TOKEN for a typing error")
-          .doesNotContain("revoked agent")
-          .doesNotContain("vmb_mistyped-token");
-    }
-
-    Map<String, String> settings =
-        settings("revoked-run", backend.createBootstrapToken(false, null));
-    try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("revoked-run.log"))) {
-      awaitEnrolled(dir.resolve("revoked-run"));
-      assertThat(agent.pid()).isPositive();
-    }
-    String agentId = E2e.agentId(dir.resolve("revoked-run"));
-    backend.operator().revokeAgent(agentId, true);
-    try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("revoked-run-2.log"))) {
-      await()
-          .atMost(Duration.ofSeconds(45))
-          .until(() -> agent.log().contains("an operator revoked agent " + agentId));
-      assertThat(agent.log()).doesNotContain("check AGENT_TOKEN for a typing error");
-    }
   }
 
   @Test
