@@ -112,7 +112,7 @@ class DoctorE2eTest {
   }
 
   /** Waits until the agent kept its credentials and the certificate issued for its key. */
-  static void awaitEnrolled(Path agentDir) {
+  private static void awaitEnrolled(Path agentDir) {
     await()
         .atMost(Duration.ofSeconds(45))
         .until(
@@ -205,5 +205,46 @@ class DoctorE2eTest {
     assertThat(checked.output())
         .containsPattern("(?m)^FAIL\\s+configuration\\s+.*AGENT_HEARTBEAT_INTERVAL")
         .containsPattern("(?m)^SKIP\\s+state directory\\s+the configuration is invalid");
+  }
+
+  @Test
+  void anAgentWithNothingToRegisterWithSaysSoWhenItStarts() throws Exception {
+    Map<String, String> settings = settings("no-token", "");
+    settings.remove("AGENT_TOKEN");
+    try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("no-token.log"))) {
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .until(() -> agent.log().contains("AGENT_TOKEN is not set and no credentials are kept"));
+      assertThat(agent.log()).containsPattern("WARN.*AGENT_TOKEN is not set and no credentials");
+    }
+  }
+
+  @Test
+  void registrationTellsARevokedAgentFromAMistypedToken() throws Exception {
+    Map<String, String> mistyped = settings("mistyped-run", "vmb_mistyped-token");
+    try (AgentProcess agent = AgentProcess.start(mistyped, dir.resolve("mistyped-run.log"))) {
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .until(() -> agent.log().contains("the bootstrap token was refused"));
+      assertThat(agent.log())
+          .contains("check AGENT_TOKEN for a typing error")
+          .doesNotContain("revoked agent")
+          .doesNotContain("vmb_mistyped-token");
+    }
+
+    Map<String, String> settings =
+        settings("revoked-run", backend.createBootstrapToken(false, null));
+    try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("revoked-run.log"))) {
+      awaitEnrolled(dir.resolve("revoked-run"));
+      assertThat(agent.pid()).isPositive();
+    }
+    String agentId = E2e.agentId(dir.resolve("revoked-run"));
+    backend.operator().revokeAgent(agentId, true);
+    try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("revoked-run-2.log"))) {
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .until(() -> agent.log().contains("an operator revoked agent " + agentId));
+      assertThat(agent.log()).doesNotContain("check AGENT_TOKEN for a typing error");
+    }
   }
 }
