@@ -64,15 +64,14 @@ public final class Doctor {
       return findings;
     }
     URI url = config.backendUrl().orElseThrow();
+    String file =
+        Files.exists(config.configFile())
+            ? "env file " + config.configFile()
+            : "no env file at " + config.configFile();
     findings.add(
         Finding.pass(
             CONFIGURATION,
-            "valid ("
-                + config.configFile()
-                + "); backend "
-                + url
-                + ", libvirt "
-                + config.libvirtUri()));
+            "valid (" + file + "); backend " + url + ", libvirt " + config.libvirtUri()));
     findings.addAll(backend(config, tls, url));
     findings.add(LocalChecks.libvirt(config.libvirtUri(), config.libvirtTimeout()));
     findings.add(LocalChecks.stateDir(config.stateDir()));

@@ -59,9 +59,8 @@ final class LocalChecks {
                 + report.hypervisorVersion()
                 + ", libvirt "
                 + report.libvirtVersion()
-                + ", "
-                + report.domainsTotal()
-                + " VMs");
+                + ", VMs: "
+                + report.domainsTotal());
       }
     }
   }
@@ -153,13 +152,17 @@ final class LocalChecks {
           STATE_DIR, dir + " cannot be created: " + existing + " is not a directory", hint(dir));
     }
     if (!existing.equals(dir.toAbsolutePath())) {
-      return Files.isWritable(existing)
-          ? Finding.pass(
-              STATE_DIR, dir + " does not exist yet; the agent creates it in " + existing)
-          : Finding.fail(
-              STATE_DIR,
-              dir + " does not exist and " + existing + " is not writable for this user",
-              hint(dir));
+      try {
+        // Tried, not judged from the mode bits: root passes those everywhere, /proc included.
+        Files.delete(Files.createTempDirectory(existing, ".doctor-probe"));
+        return Finding.pass(
+            STATE_DIR, dir + " does not exist yet; the agent creates it in " + existing);
+      } catch (IOException e) {
+        return Finding.fail(
+            STATE_DIR,
+            dir + " does not exist and cannot be created in " + existing + ": " + reason(e),
+            hint(dir));
+      }
     }
     Path probe = dir.resolve(".doctor-probe");
     try {
@@ -167,11 +170,13 @@ final class LocalChecks {
       Files.delete(probe);
       return Finding.pass(STATE_DIR, dir + " is writable");
     } catch (IOException e) {
-      return Finding.fail(
-          STATE_DIR,
-          dir + " is not writable: " + e.getClass().getSimpleName() + " " + e.getMessage(),
-          hint(dir));
+      return Finding.fail(STATE_DIR, dir + " is not writable: " + reason(e), hint(dir));
     }
+  }
+
+  /** The JDK names a refused file operation by its exception's type, the path as its message. */
+  private static String reason(IOException e) {
+    return e.getClass().getSimpleName() + " " + e.getMessage();
   }
 
   private static String hint(Path dir) {
