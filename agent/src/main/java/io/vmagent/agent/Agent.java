@@ -162,6 +162,8 @@ public final class Agent {
           "AGENT_SSL_VERIFY=false: the backend's certificate is NOT verified; use only for"
               + " testing");
     }
+    Session.cannotRegister(config.token(), config.autoRegister(), config.stateDir())
+        .ifPresent(why -> log.warn("{}; it retries at its backoff pace", why));
     libvirt.onStateChange(health::libvirtConnectionState);
     health.libvirtConnectionState(libvirt.start());
     if (config.prometheusListen().isPresent()) {

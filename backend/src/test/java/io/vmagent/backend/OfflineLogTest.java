@@ -44,15 +44,19 @@ class OfflineLogTest {
     }
   }
 
+  /** A backend whose agents are offline after a second without a heartbeat. */
+  private RunningBackend start() throws Exception {
+    return VmBackend.builder()
+        .dataDir(dir)
+        .listen("127.0.0.1", 0)
+        .defaultHeartbeatInterval(Duration.ofSeconds(1))
+        .build()
+        .start();
+  }
+
   @Test
   void agentGoingOfflineIsLoggedOnceAndItsReturnToo() throws Exception {
-    try (RunningBackend backend =
-        VmBackend.builder()
-            .dataDir(dir)
-            .listen("127.0.0.1", 0)
-            .defaultHeartbeatInterval(Duration.ofSeconds(1))
-            .build()
-            .start()) {
+    try (RunningBackend backend = start()) {
       ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
       TestAgent agent = new TestAgent(client, "host-a");
       agent.register(backend.createBootstrapToken(false, null), 1);
@@ -68,6 +72,35 @@ class OfflineLogTest {
       agent.heartbeat();
       assertThat(lines("agent host-a is online again")).hasSize(1);
       assertThat(client.violations()).isEmpty();
+    }
+  }
+
+  @Test
+  void aCleanStopIsLoggedOnceAtInfoAndNotAgainAsOffline() throws Exception {
+    try (RunningBackend backend = start()) {
+      ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
+      String token = backend.createBootstrapToken(false, null);
+      TestAgent stopping = new TestAgent(client, "host-s");
+      stopping.register(token, 1);
+      TestAgent silent = new TestAgent(client, "host-q");
+      silent.register(token, 1);
+      stopping.heartbeat();
+      silent.heartbeat();
+      stopping.stoppingHeartbeat();
+
+      // The agent that went silent is announced; by then the stopped one would have been too.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !lines("agent host-q is offline").isEmpty());
+      Thread.sleep(2_500);
+      assertThat(lines("agent host-s")).hasSize(1);
+      assertThat(lines("agent host-s is shutting down")).hasSize(1);
+      synchronized (log) {
+        assertThat(log.list)
+            .filteredOn(e -> e.getFormattedMessage().contains("host-s"))
+            .allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO);
+      }
     }
   }
 }

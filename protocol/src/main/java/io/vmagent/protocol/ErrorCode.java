@@ -26,6 +26,10 @@ public enum ErrorCode {
       409,
       "The agent id is bound to another key. Register with that key, pick another AGENT_ID, or"
           + " release the id with 'vm-backend agents reset ID' if the host lost its key."),
+  AGENT_REVOKED(
+      403,
+      "An operator revoked this agent; it cannot register again under this id. Ask an operator,"
+          + " or give the host another AGENT_ID and a new bootstrap token."),
   PAYLOAD_TOO_LARGE(413, "The request body is larger than allowed."),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json."),
   RATE_LIMITED(429, "Too many requests; retry after the time given."),

@@ -43,6 +43,7 @@ public final class ProtocolPaths {
 
   // Agent calls.
   public static final String REGISTER = API_V1 + "/agents/register";
+  public static final String BOOTSTRAP_TOKEN_CHECK = API_V1 + "/agents/bootstrap-token";
   public static final String REFRESH = API_V1 + "/auth/refresh";
   public static final String CHALLENGE = API_V1 + "/agents/{agentId}/challenge";
   public static final String CERTIFICATE = API_V1 + "/agents/{agentId}/certificate";

@@ -196,6 +196,13 @@ class OpenApiContractTest {
             null,
             200,
             new ServiceHealth("ok", t, "0.2.0", ProtocolPaths.PROTOCOL_VERSION)));
+    for (BootstrapTokenCheck check :
+        List.of(
+            new BootstrapTokenCheck(false, t.plusSeconds(3600), 4),
+            new BootstrapTokenCheck(true, null, null))) {
+      assertValid(
+          exchange(Request.Method.GET, ProtocolPaths.BOOTSTRAP_TOKEN_CHECK, null, 200, check));
+    }
   }
 
   @Test

@@ -287,7 +287,7 @@ public final class HttpTransport implements AutoCloseable {
     }
     if (cause instanceof SSLException tls) {
       SSLHandshakeException described =
-          new SSLHandshakeException(what + ": TLS handshake failed: " + describe(tls));
+          new SSLHandshakeException(what + ": TLS handshake failed: " + TlsFailure.describe(tls));
       described.initCause(tls);
       return described;
     }
@@ -299,7 +299,12 @@ public final class HttpTransport implements AutoCloseable {
     }
     if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
       return new ConnectException(
-          what + ": cannot connect to " + baseUrl + " (" + reason(cause) + ")");
+          what
+              + ": cannot connect to "
+              + baseUrl
+              + " ("
+              + ConnectFailure.describe(cause, baseUrl)
+              + ")");
     }
     if (cause instanceof IOException) {
       return new IOException(what + ": " + reason(cause), cause);
@@ -312,28 +317,7 @@ public final class HttpTransport implements AutoCloseable {
     while (root.getMessage() == null && root.getCause() != null) {
       root = root.getCause();
     }
-    if (root instanceof ConnectException && root.getMessage() == null) {
-      return "connection refused";
-    }
     return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-  }
-
-  private static String describe(SSLException e) {
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("PKIX") || message.contains("certification path")) {
-      return "the backend's certificate is not trusted (check AGENT_SSL_CA_PATH)";
-    }
-    if (message.contains("No subject alternative") || message.contains("No name matching")) {
-      return "the backend's certificate does not name this host (" + message + ")";
-    }
-    if (message.contains("bad_certificate")
-        || message.contains("certificate_required")
-        || message.contains("unknown_ca")) {
-      return "the backend refused this agent's client certificate"
-          + " (check AGENT_SSL_CERT_PATH and AGENT_SSL_KEY_PATH): "
-          + message;
-    }
-    return message;
   }
 
   @Override

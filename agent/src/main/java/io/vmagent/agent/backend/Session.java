@@ -13,6 +13,8 @@ import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.ServiceHealth;
 import io.vmagent.protocol.TokenPair;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -74,6 +76,33 @@ public final class Session {
     this.enrollment = Objects.requireNonNull(enrollment, "enrollment == null");
     this.clock = clock;
     bootstrapToken.ifPresent(token -> SecretMasker.register(token.reveal()));
+  }
+
+  /**
+   * Why an agent with this token and state directory cannot register when it starts, or empty when
+   * it can: it keeps credentials, or a key it can prove, or has a bootstrap token. Without any the
+   * daemon would retry registration forever, so {@code config check} and the daemon say so first.
+   */
+  public static Optional<String> cannotRegister(
+      Optional<Secret> bootstrapToken, boolean autoRegister, Path stateDir) {
+    Path credentials = stateDir.resolve(CredentialsStore.FILE_NAME);
+    if (Files.exists(credentials) || AgentKey.exists(stateDir)) {
+      return Optional.empty();
+    }
+    if (!autoRegister) {
+      return Optional.of(
+          "AGENT_AUTO_REGISTER is false and no credentials are kept in "
+              + credentials
+              + ": the agent cannot register");
+    }
+    if (bootstrapToken.isEmpty()) {
+      return Optional.of(
+          "AGENT_TOKEN is not set and no credentials are kept in "
+              + credentials
+              + ": the agent cannot register until AGENT_TOKEN holds a bootstrap token"
+              + " ('vm-backend token create')");
+    }
+    return Optional.empty();
   }
 
   /** The registered agent id, once registered. */
@@ -381,15 +410,34 @@ public final class Session {
                 + "'; if another host uses this AGENT_ID, give this one its own",
             e);
       }
-      if (e.status() == 401 || e.status() == 403) {
+      String cause = refusalCause(e, request.agentId());
+      if (cause != null) {
         throw new RegistrationException(
-            "the backend refused to register this agent: "
-                + e.getMessage()
-                + " (check AGENT_TOKEN; a revoked agent cannot register again)",
+            "the backend refused to register this agent: " + e.getMessage() + " (" + cause + ")",
             e);
       }
       throw e;
     }
+  }
+
+  /**
+   * What the operator should know of a refused registration, told apart by the problem's code; null
+   * when the answer is not a refusal of the agent or its token.
+   */
+  private static String refusalCause(BackendHttpException e, String agentId) {
+    if (e.code() == ErrorCode.AGENT_REVOKED) {
+      return "an operator revoked agent "
+          + agentId
+          + "; it cannot register again under this id, whatever AGENT_TOKEN holds";
+    }
+    return switch (e.status()) {
+      case 401 ->
+          "the bootstrap token was refused: check AGENT_TOKEN for a typing error, or ask an"
+              + " operator for a new token if it was revoked, expired or used up";
+      // A backend older than AGENT_REVOKED answers a revoked agent with a plain 403 too.
+      case 403 -> "check AGENT_TOKEN; a revoked agent cannot register again";
+      default -> null;
+    };
   }
 
   /** Checks the registration's answer and keeps its credentials (and certificate). */

@@ -171,6 +171,21 @@ public final class TlsContexts {
   }
 
   /**
+   * The CA certificates a context for these settings trusts: those of {@code AGENT_SSL_CA_PATH}, or
+   * the system store's; none when verification is off.
+   */
+  public static List<X509Certificate> trustedCertificates(TlsSettings settings) throws IOException {
+    if (!settings.verify()) {
+      return List.of();
+    }
+    try {
+      return List.of(trustManager(settings.caPath().orElse(null)).getAcceptedIssuers());
+    } catch (GeneralSecurityException e) {
+      throw new IOException("TLS set-up failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * A bundle given in {@code AGENT_SSL_CA_PATH} is the whole trust, as with curl's {@code --cacert}
    * and Python's {@code verify=path}: a backend behind a private CA cannot then be impersonated
    * with a certificate any public CA issued for its name. Without it, the system store.

@@ -1,5 +1,6 @@
 package io.vmagent.agent.cli;
 
+import io.vmagent.agent.backend.Session;
 import io.vmagent.agent.backend.TlsContexts;
 import io.vmagent.agent.backend.TlsSettings;
 import io.vmagent.agent.config.AgentConfig;
@@ -66,6 +67,8 @@ final class ConfigCommand implements Runnable {
       for (String warning : config.warnings()) {
         out.println("warning: " + Printable.escape(warning));
       }
+      Session.cannotRegister(config.token(), config.autoRegister(), config.stateDir())
+          .ifPresent(warning -> out.println("warning: " + Printable.escape(warning)));
       // The files are read now, so a wrong key or bundle shows here rather than at the next start.
       List<String> tls;
       try {

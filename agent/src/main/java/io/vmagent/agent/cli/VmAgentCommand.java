@@ -25,6 +25,7 @@ import picocli.CommandLine.ParseResult;
       MetricsCommand.class,
       VmCommand.class,
       HealthCommand.class,
+      DoctorCommand.class,
       HelpCommand.class
     },
     footerHeading = "%nExamples:%n",

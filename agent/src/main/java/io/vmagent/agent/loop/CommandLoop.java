@@ -142,7 +142,7 @@ public final class CommandLoop implements Runnable {
           "command {} not run: the journal cannot be written ({}); the backend will deliver it"
               + " again",
           command.id(),
-          e.getMessage());
+          e.getMessage() == null ? e.toString() : e.getMessage());
     } catch (RuntimeException e) {
       log.error("command {} ended with an unexpected error", command.id(), e);
     } finally {

@@ -1,6 +1,7 @@
 package io.vmagent.agent.state;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -80,6 +81,26 @@ public final class StateDir {
    */
   public static void writeAtomically(Path target, byte[] content, boolean durable)
       throws IOException {
+    // A command cut short at shutdown has its worker interrupted and still journals its result: an
+    // interrupt would close the file channel mid-write (ClosedByInterruptException), so it is held
+    // back while the file is written and handed back afterwards. One arriving during the write
+    // costs that attempt, not the write.
+    boolean interrupted = Thread.interrupted();
+    try {
+      try {
+        replace(target, content, durable);
+      } catch (ClosedByInterruptException e) {
+        interrupted |= Thread.interrupted();
+        replace(target, content, durable);
+      }
+    } finally {
+      if (interrupted || Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void replace(Path target, byte[] content, boolean durable) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     ensureDirectory(dir);
     Path tmp =

@@ -259,7 +259,22 @@ class BackendClientTest {
 
     assertThatExceptionOfType(java.net.ConnectException.class)
         .isThrownBy(() -> client.heartbeat(heartbeat()))
-        .withMessageContaining("cannot connect to " + url);
+        .withMessageContaining("cannot connect to " + url)
+        .withMessageContaining("connection refused by 127.0.0.1:" + url.getPort())
+        .withMessageNotContaining("ClosedChannelException");
+  }
+
+  @Test
+  void unknownHostNameIsReportedAsNotFound() throws Exception {
+    java.net.URI url = java.net.URI.create("https://no-such-host.invalid:8443");
+    transport =
+        new HttpTransport(url, TlsContexts.create(trustingCa()), Duration.ofSeconds(2), FAST);
+    BackendClient client = new BackendClient(transport, session(transport));
+
+    assertThatExceptionOfType(java.net.ConnectException.class)
+        .isThrownBy(() -> client.heartbeat(heartbeat()))
+        .withMessageContaining("host name not found: no-such-host.invalid")
+        .withMessageNotContaining("UnresolvedAddressException");
   }
 
   @Test

@@ -56,7 +56,29 @@ class ConfigCheckCommandTest {
         .containsPattern("AGENT_LIBVIRT_URI\\s+qemu:///system\\s+default")
         .containsPattern("AGENT_ID\\s+\\(generated at first run\\)")
         .contains("configuration is valid")
+        .doesNotContain("cannot register")
         .doesNotContain("s3cret-bootstrap-token");
+  }
+
+  @Test
+  void warnsWhenTheAgentHasNoTokenAndNoCredentialsToRegisterWith() throws Exception {
+    Path file = envFile("AGENT_BACKEND_URL=https://backend.example.com");
+
+    int exit =
+        run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains(
+            "warning: AGENT_TOKEN is not set and no credentials are kept in "
+                + dir.resolve("credentials.json")
+                + ": the agent cannot register")
+        .contains("configuration is valid");
+
+    Files.writeString(dir.resolve("credentials.json"), "{}");
+    out.getBuffer().setLength(0);
+    run("config", "check", "--config-file", file.toString(), "--state-dir", dir.toString());
+    assertThat(out.toString()).doesNotContain("cannot register");
   }
 
   @Test

@@ -126,6 +126,44 @@ class CommandDispatcherTest {
   }
 
   @Test
+  void commandInterruptedAtShutdownIsJournaledIntact() throws Exception {
+    // Lifecycle's shutdownNow interrupts a worker whose command outlived AGENT_SHUTDOWN_TIMEOUT;
+    // the operation ends with the interrupt and its result must still reach the journal.
+    Operation<String> waiting =
+        new Operation<>(
+            "waiting",
+            Set.of("vm"),
+            p -> p.requiredString("vm"),
+            true,
+            Duration.ofMinutes(1),
+            vm -> {
+              Thread.currentThread().interrupt();
+              Thread.sleep(60_000);
+              return JsonNodeFactory.instance.objectNode();
+            });
+    CommandJournal journal = new CommandJournal(new StateDir(state));
+    CommandDispatcher stopping =
+        new CommandDispatcher(
+            OperationRegistry.of(java.util.List.of(), waiting), journal, Clock.systemUTC());
+    Command command = command("waiting", Map.of("vm", "app-01"));
+
+    CommandResult result;
+    boolean stillInterrupted;
+    try {
+      result = stopping.handle(command).orElseThrow();
+    } finally {
+      stillInterrupted = Thread.interrupted();
+    }
+
+    assertThat(stillInterrupted).as("the interrupt is handed back").isTrue();
+    assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
+    assertThat(result.error().message()).isEqualTo("interrupted");
+    JournalEntry entry = journal.find(command.id()).orElseThrow();
+    assertThat(entry.finished()).isTrue();
+    assertThat(json(entry.result())).isEqualTo(json(result));
+  }
+
+  @Test
   void operationsRunThroughLibvirtAndReportTheirOutput() throws Exception {
     CommandResult paused =
         dispatcher.handle(command("pause", Map.of("vm", "app-01"))).orElseThrow();

@@ -7,7 +7,10 @@ import io.vmagent.protocol.RefreshRequest;
 import io.vmagent.protocol.RegisterRequest;
 import java.util.List;
 
-/** An agent registers (with a bootstrap token or its key) and refreshes its access token. */
+/**
+ * An agent registers (with a bootstrap token or its key), refreshes its access token, and checks a
+ * bootstrap token without using it.
+ */
 final class RegistrationRoutes {
   private RegistrationRoutes() {}
 
@@ -27,6 +30,14 @@ final class RegistrationRoutes {
             .by(Caller.checkedByService(Credential.REFRESH_TOKEN))
             .answer(
                 Body.secret(RefreshRequest.class, maxBodyBytes),
-                (x, request) -> Reply.ok(registration.refresh(request, x.peer()))));
+                (x, request) -> Reply.ok(registration.refresh(request, x.peer()))),
+        // A bootstrap token is guessable: failed checks are counted and blocked as at register.
+        Route.get(ProtocolPaths.BOOTSTRAP_TOKEN_CHECK)
+            .by(Caller.checkedByService(Credential.BOOTSTRAP_TOKEN))
+            .answer(
+                x ->
+                    Reply.ok(
+                        registration.checkBootstrapToken(
+                            Secrets.bearer(x.authorization()).orElse(null)))));
   }
 }

@@ -167,9 +167,14 @@ public final class AgentService {
    * @param connectivity online, offline or revoked
    * @param lastSeen its last heartbeat, or its registration before the first
    * @param intervalSeconds its heartbeat interval
+   * @param stopped whether its last heartbeat said it was shutting down
    */
   public record Liveness(
-      String agentId, Connectivity connectivity, Instant lastSeen, int intervalSeconds) {}
+      String agentId,
+      Connectivity connectivity,
+      Instant lastSeen,
+      int intervalSeconds,
+      boolean stopped) {}
 
   /** Every agent's connectivity, from the agents table alone. */
   public List<Liveness> liveness() {
@@ -186,7 +191,8 @@ public final class AgentService {
                     agent.lastHeartbeatAt() != null
                         ? agent.lastHeartbeatAt()
                         : agent.registeredAt(),
-                    agent.heartbeatIntervalSeconds()));
+                    agent.heartbeatIntervalSeconds(),
+                    agent.stopped()));
           }
           return all;
         });

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Logs each agent that goes offline, once, so operators see it in the backend's log (the status
  * itself is computed on every read and needs no sweep). An agent back online is logged by the
- * heartbeat that brings it back.
+ * heartbeat that brings it back, and one that stopped cleanly by the heartbeat that said so.
  */
 public final class OfflineWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OfflineWatch.class);
@@ -43,7 +43,8 @@ public final class OfflineWatch implements AutoCloseable {
       for (AgentService.Liveness agent : agents.get()) {
         if (agent.connectivity() == Connectivity.OFFLINE) {
           now.add(agent.agentId());
-          if (offline != null && !offline.contains(agent.agentId())) {
+          // An agent that said it was stopping was logged then, at INFO: not again as a warning.
+          if (offline != null && !offline.contains(agent.agentId()) && !agent.stopped()) {
             LOG.warn(
                 "agent {} is offline: no heartbeat since {} (interval {} s)",
                 agent.agentId(),

@@ -15,6 +15,7 @@ import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.RefreshTokenRow;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.backend.store.TokenStore;
+import io.vmagent.protocol.BootstrapTokenCheck;
 import io.vmagent.protocol.BootstrapTokenCreated;
 import io.vmagent.protocol.BootstrapTokenInfo;
 import io.vmagent.protocol.ClientCertificate;
@@ -192,7 +193,9 @@ public final class RegistrationService {
           Optional<AgentRow> existing = agents.find(c, agentId);
           IdentityRow identity = identities.find(c, agentId).orElse(IdentityRow.unbound(agentId));
           if (existing.isPresent() && existing.get().revoked()) {
-            throw ApiException.forbidden("agent " + agentId + " is revoked");
+            // A code of its own, so the agent can tell it from a refused bootstrap token; an
+            // older agent sees a 403 as before.
+            throw new ApiException(ErrorCode.AGENT_REVOKED, "agent " + agentId + " is revoked");
           }
           if (existing.isPresent() && identity.bound()) {
             if (!proven(request, peer, identity, challengeSpent, now)) {
@@ -337,6 +340,18 @@ public final class RegistrationService {
 
   private BootstrapTokenRow validBootstrapToken(Connection c, String secret, Instant now)
       throws SQLException {
+    BootstrapTokenRow token = workingBootstrapToken(c, secret, now);
+    Optional<Duration> wait = throttles.registration(token.tokenId());
+    if (wait.isPresent()) {
+      throw ApiException.rateLimited(
+          "the bootstrap token registered as many agents as it may this minute", wait.get());
+    }
+    return token;
+  }
+
+  /** The bootstrap token with this secret, if it is known, not revoked and not expired. */
+  private BootstrapTokenRow workingBootstrapToken(Connection c, String secret, Instant now)
+      throws SQLException {
     if (secret == null) {
       throw ApiException.unauthorized("the bootstrap token is required");
     }
@@ -350,12 +365,30 @@ public final class RegistrationService {
     if (token.expiresAt() != null && !token.expiresAt().isAfter(now)) {
       throw ApiException.unauthorized("the bootstrap token has expired");
     }
-    Optional<Duration> wait = throttles.registration(token.tokenId());
-    if (wait.isPresent()) {
-      throw ApiException.rateLimited(
-          "the bootstrap token registered as many agents as it may this minute", wait.get());
-    }
     return token;
+  }
+
+  /**
+   * Whether a registration could use this bootstrap token now, as far as the token alone decides;
+   * nothing is counted or changed. A refusal is an {@link ApiException} like register's.
+   */
+  public BootstrapTokenCheck checkBootstrapToken(String secret) {
+    Instant now = clock.instant();
+    BootstrapTokenRow token =
+        database.inTransaction(
+            "check a bootstrap token", c -> workingBootstrapToken(c, secret, now));
+    if (token.singleUse() && token.usedByAgent() != null) {
+      throw ApiException.unauthorized("the single-use bootstrap token was already used");
+    }
+    Integer left =
+        token.maxAgents() == null ? null : Math.max(0, token.maxAgents() - token.agentsCreated());
+    if (left != null && left == 0) {
+      throw ApiException.forbidden(
+          "the bootstrap token has created the "
+              + token.maxAgents()
+              + " agents it may create; ask an operator for another");
+    }
+    return new BootstrapTokenCheck(token.singleUse(), token.expiresAt(), left);
   }
 
   private AgentRow toRow(RegisterRequest request, Instant registeredAt) {
