@@ -157,6 +157,16 @@ public final class Session {
         null);
   }
 
+  /**
+   * The protocol version the backend speaks, asked once (again at most every 30 s while it cannot
+   * be asked); 1 until it is known, so nothing newer is sent to a backend that may not know it.
+   */
+  public int protocolVersion() {
+    synchronized (lock) {
+      return knownProtocol();
+    }
+  }
+
   /** The backend's protocol version when it is known or can be learnt now; 1 otherwise. */
   private int knownProtocol() {
     if (backendProtocol == null && !clock.instant().isBefore(nextProtocolProbe)) {

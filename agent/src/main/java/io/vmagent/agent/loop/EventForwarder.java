@@ -9,7 +9,6 @@ import io.vmagent.protocol.VmEvent;
 import io.vmagent.protocol.VmEventType;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,20 +34,15 @@ public final class EventForwarder implements VmEventListener {
 
   @Override
   public void onEvent(VmLifecycleEvent event) {
-    VmEventType type;
-    try {
-      type = VmEventType.valueOf(event.type().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      log.debug(
-          "lifecycle event {} of {} has no protocol type; not forwarded", event.type(), event.vm());
-      return;
-    }
+    VmEventType type = typeOf(event.type());
+    // An event without a protocol name keeps libvirt's name for it in its detail.
+    String detail =
+        type == VmEventType.OTHER ? cut(event.type() + ": " + event.detail()) : event.detail();
     try {
       VmEvent vmEvent =
-          new VmEvent(
-              sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, event.detail());
+          new VmEvent(sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, detail);
       spool.append(json.writeValueAsBytes(vmEvent), true);
-      log.debug("event {} {} of {} spooled", vmEvent.sequence(), type, event.vm());
+      log.debug("event {} {} of {} spooled", vmEvent.sequence(), type.wire(), event.vm());
     } catch (IOException e) {
       log.error(
           "lifecycle event {} of {} lost: the spool cannot be written: {}",
@@ -56,5 +50,19 @@ public final class EventForwarder implements VmEventListener {
           event.vm(),
           e.getMessage());
     }
+  }
+
+  /** The protocol's type for a libvirt event name; {@code other} for one it has no name for. */
+  static VmEventType typeOf(String libvirtType) {
+    for (VmEventType type : VmEventType.values()) {
+      if (type != VmEventType.OTHER && type.wire().equals(libvirtType)) {
+        return type;
+      }
+    }
+    return VmEventType.OTHER;
+  }
+
+  private static String cut(String text) {
+    return text.length() <= 256 ? text : text.substring(0, 253) + "...";
   }
 }
