@@ -153,7 +153,7 @@ class PreviousReleaseE2eTest {
           .doesNotExist();
       assertThat(oldCli("vms", "list", "--data-dir", data.toString()))
           .as("the previous backend's own spelling, from the previous protocol's heartbeat")
-          .containsPattern("spare-01\\s+shutoff");
+          .containsPattern("spare-01\\s.*\\sshutoff\\s");
       agent.kill();
     }
     assertThat(E2e.spooledEvents(dir.resolve("agent")))
