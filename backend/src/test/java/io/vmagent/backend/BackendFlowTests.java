@@ -836,15 +836,10 @@ abstract class BackendFlowTests {
   void heartbeatInventoryAndLifecycleEventsKeepTheVmListCurrent() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
-    client
-        .post(
-            ProtocolPaths.heartbeat("host-a"),
-            agent.accessToken,
-            TestAgent.healthyHeartbeat(
-                List.of(
-                    new VmSummary("web-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "shutoff"),
-                    new VmSummary("db-1", null, "running"))))
-        .as(HeartbeatResponse.class);
+    heartbeatWith(
+        agent,
+        new VmSummary("web-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "shutoff"),
+        new VmSummary("db-1", null, "running"));
 
     Instant now = Instant.now();
     EventBatch events =
@@ -875,21 +870,26 @@ abstract class BackendFlowTests {
     assertThat(count("SELECT COUNT(*) FROM vm_events")).isEqualTo(3);
   }
 
+  /** A healthy heartbeat of {@code agent} carrying this inventory. */
+  private void heartbeatWith(TestAgent agent, VmSummary... vms) throws Exception {
+    client
+        .post(
+            ProtocolPaths.heartbeat(agent.agentId),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(vms)))
+        .as(HeartbeatResponse.class);
+  }
+
   @Test
   void earlierStateSpellingsAreStoredAsShutOffAndRebootAndOtherEventsAreKept() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
-    client
-        .post(
-            ProtocolPaths.heartbeat("host-a"),
-            agent.accessToken,
-            TestAgent.healthyHeartbeat(
-                List.of(
-                    new VmSummary("web-1", null, "shutoff"),
-                    new VmSummary("db-1", null, "pmsuspended"),
-                    new VmSummary("app-1", null, "running"),
-                    new VmSummary("new-1", null, "shut_off"))))
-        .as(HeartbeatResponse.class);
+    heartbeatWith(
+        agent,
+        new VmSummary("web-1", null, "shutoff"),
+        new VmSummary("db-1", null, "pmsuspended"),
+        new VmSummary("app-1", null, "running"),
+        new VmSummary("new-1", null, "shut_off"));
     Instant now = Instant.now();
     IngestAck ack =
         client

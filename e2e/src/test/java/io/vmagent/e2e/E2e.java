@@ -48,6 +48,15 @@ final class E2e {
     return "test://" + node.toAbsolutePath();
   }
 
+  /**
+   * Settings of an agent in {@code dir/agent} with a new bootstrap token and its own copy of the
+   * test host (in {@code dir}), pointing at {@code backend}.
+   */
+  static Map<String, String> agentSettings(RunningBackend backend, Path dir) throws IOException {
+    return agentSettings(
+        backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), libvirtHost(dir));
+  }
+
   /** Agent settings with short intervals, pointing at {@code backend}. */
   static Map<String, String> agentSettings(
       RunningBackend backend, Path dir, String token, String libvirtUri) throws IOException {

@@ -26,13 +26,7 @@ class PendingCommandsE2eTest {
   void aHeartbeatReportingPendingCommandsEndsThePollBackoff() throws Exception {
     RunningBackend backend = E2e.backend(dir.resolve("backend"), ClientAuth.OFF, 0, b -> b);
     try (ProxiedBackend proxied = new ProxiedBackend(backend, dir)) {
-      Map<String, String> settings =
-          proxied.route(
-              E2e.agentSettings(
-                  backend,
-                  dir.resolve("agent"),
-                  backend.createBootstrapToken(false, null),
-                  E2e.libvirtHost(dir)));
+      Map<String, String> settings = proxied.route(E2e.agentSettings(backend, dir));
       // Polls fail from the start (registration and heartbeats pass) until a heartbeat's answer
       // reports the command queued below: no poll can take it before a heartbeat has told.
       proxied.proxy.refuseUntilCommandsPending("/commands\\?");

@@ -29,14 +29,7 @@ class RebootEventE2eTest {
         dir.resolve("agent"),
         new VmLifecycleEvent("app-01", null, "rebooted", "reset", at),
         new VmLifecycleEvent("app-01", null, "unknown", "unknown", at.plusMillis(1)));
-    Agent agent =
-        new Agent(
-            E2e.config(
-                E2e.agentSettings(
-                    backend,
-                    dir.resolve("agent"),
-                    backend.createBootstrapToken(false, null),
-                    E2e.libvirtHost(dir))));
+    Agent agent = new Agent(E2e.config(E2e.agentSettings(backend, dir)));
     try {
       agent.start();
       await()
