@@ -158,12 +158,13 @@ public final class Session {
   }
 
   /**
-   * The protocol version the backend speaks, asked once (again at most every 30 s while it cannot
-   * be asked); 1 until it is known, so nothing newer is sent to a backend that may not know it.
+   * The protocol version the backend speaks, asked once; an IOException while the backend cannot be
+   * asked, so that a caller neither sends what an older backend refuses nor gives up what a newer
+   * one would take.
    */
-  public int protocolVersion() {
+  public int protocolVersion() throws IOException {
     synchronized (lock) {
-      return knownProtocol();
+      return backendProtocol();
     }
   }
 

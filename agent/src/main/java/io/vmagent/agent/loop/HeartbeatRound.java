@@ -72,7 +72,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
   }
 
   /** The heartbeat with its VM states spelled as the backend's protocol version does. */
-  private HeartbeatRequest forBackend(HeartbeatRequest request) {
+  private HeartbeatRequest forBackend(HeartbeatRequest request) throws IOException {
     if (!VmStates.spelledDifferently(request.vms())) {
       return request;
     }
