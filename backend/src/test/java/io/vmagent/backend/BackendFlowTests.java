@@ -1090,15 +1090,10 @@ abstract class BackendFlowTests {
   void heartbeatInventoryAndLifecycleEventsKeepTheVmListCurrent() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
-    client
-        .post(
-            ProtocolPaths.heartbeat("host-a"),
-            agent.accessToken,
-            TestAgent.healthyHeartbeat(
-                List.of(
-                    new VmSummary("web-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "shutoff"),
-                    new VmSummary("db-1", null, "running"))))
-        .as(HeartbeatResponse.class);
+    heartbeatWith(
+        agent,
+        new VmSummary("web-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "shutoff"),
+        new VmSummary("db-1", null, "running"));
 
     Instant now = Instant.now();
     EventBatch events =
@@ -1124,9 +1119,57 @@ abstract class BackendFlowTests {
     assertThat(vms)
         .extracting(VmView::name, VmView::state)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("new-1", "shutoff"),
+            org.assertj.core.groups.Tuple.tuple("new-1", "shut_off"),
             org.assertj.core.groups.Tuple.tuple("web-1", "running"));
     assertThat(count("SELECT COUNT(*) FROM vm_events")).isEqualTo(3);
+  }
+
+  /** A healthy heartbeat of {@code agent} carrying this inventory. */
+  private void heartbeatWith(TestAgent agent, VmSummary... vms) throws Exception {
+    client
+        .post(
+            ProtocolPaths.heartbeat(agent.agentId),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(vms)))
+        .as(HeartbeatResponse.class);
+  }
+
+  @Test
+  void earlierStateSpellingsAreStoredAsShutOffAndRebootAndOtherEventsAreKept() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    heartbeatWith(
+        agent,
+        new VmSummary("web-1", null, "shutoff"),
+        new VmSummary("db-1", null, "pmsuspended"),
+        new VmSummary("app-1", null, "running"),
+        new VmSummary("new-1", null, "shut_off"));
+    Instant now = Instant.now();
+    IngestAck ack =
+        client
+            .post(
+                ProtocolPaths.events("host-a"),
+                agent.accessToken,
+                new EventBatch(
+                    List.of(
+                        new VmEvent(1, now, "db-1", null, VmEventType.REBOOTED, "reset"),
+                        new VmEvent(2, now, "app-1", null, VmEventType.OTHER, "unknown: 9"))))
+            .as(IngestAck.class);
+
+    assertThat(ack).isEqualTo(new IngestAck(2, 0));
+    assertThat(
+            client
+                .get(ProtocolPaths.OPERATOR_VMS + "?agent_id=host-a", operator())
+                .as(VmList.class)
+                .vms())
+        .extracting(VmView::name, VmView::state)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("app-1", "running"),
+            org.assertj.core.groups.Tuple.tuple("db-1", "running"),
+            org.assertj.core.groups.Tuple.tuple("new-1", "shut_off"),
+            org.assertj.core.groups.Tuple.tuple("web-1", "shut_off"));
+    assertThat(count("SELECT COUNT(*) FROM vm_events WHERE event_type IN ('rebooted', 'other')"))
+        .isEqualTo(2);
   }
 
   @Test

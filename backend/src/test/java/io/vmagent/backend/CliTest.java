@@ -57,7 +57,7 @@ class CliTest extends CliAgainstBackend {
     assertThat(out).contains("STATUS").contains("host-a").contains("online").contains("healthy");
 
     assertThat(cli("vms", "list", "--data-dir", data(), "--agent", "host-a")).isZero();
-    assertThat(out).contains("web-1").contains("shutoff");
+    assertThat(out).contains("web-1").contains("shut_off");
 
     assertThat(cli("token", "list", "--data-dir", data())).isZero();
     assertThat(out).contains("host-a").doesNotContain("vmb_");

@@ -2,6 +2,12 @@ package io.vmagent.e2e;
 
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigLoader;
+import io.vmagent.agent.libvirt.VmLifecycleEvent;
+import io.vmagent.agent.loop.EventForwarder;
+import io.vmagent.agent.loop.EventSequence;
+import io.vmagent.agent.spool.DurableQueue;
+import io.vmagent.agent.spool.Spool;
+import io.vmagent.agent.state.StateDir;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.VmBackend;
 import io.vmagent.backend.config.ClientAuth;
@@ -42,6 +48,15 @@ final class E2e {
     return "test://" + node.toAbsolutePath();
   }
 
+  /**
+   * Settings of an agent in {@code dir/agent} with a new bootstrap token and its own copy of the
+   * test host (in {@code dir}), pointing at {@code backend}.
+   */
+  static Map<String, String> agentSettings(RunningBackend backend, Path dir) throws IOException {
+    return agentSettings(
+        backend, dir.resolve("agent"), backend.createBootstrapToken(false, null), libvirtHost(dir));
+  }
+
   /** Agent settings with short intervals, pointing at {@code backend}. */
   static Map<String, String> agentSettings(
       RunningBackend backend, Path dir, String token, String libvirtUri) throws IOException {
@@ -69,6 +84,31 @@ final class E2e {
     // agent degraded for reasons that are not the tests'.
     settings.put("AGENT_HEALTH_LOAD_PER_CORE", "0");
     return settings;
+  }
+
+  /**
+   * Spools lifecycle events for the agent that starts next on {@code agentDir}, as its forwarder
+   * does when libvirt reports them (libvirt's test driver reports no reboot, so a test hands the
+   * event over as the connection manager's reboot callback makes it).
+   */
+  static void spoolEvents(Path agentDir, VmLifecycleEvent... events) throws IOException {
+    StateDir state = StateDir.restricted(agentDir.resolve("state"));
+    DurableQueue queue = new DurableQueue("events", state.directory("spool/events"), 4 << 20, 0);
+    try (Spool spool = new Spool(queue, 500, Duration.ZERO, records -> {}, reached -> {})) {
+      EventForwarder forwarder = new EventForwarder(new EventSequence(state.root()), spool);
+      for (VmLifecycleEvent event : events) {
+        forwarder.onEvent(event);
+      }
+    }
+  }
+
+  /** Lifecycle events still waiting in the events spool of a stopped agent. */
+  static int spooledEvents(Path agentDir) throws IOException {
+    StateDir state = StateDir.restricted(agentDir.resolve("state"));
+    try (DurableQueue queue =
+        new DurableQueue("events", state.directory("spool/events"), 4 << 20, 0)) {
+      return queue.depth();
+    }
   }
 
   /** The configuration the daemon would load from these settings. */

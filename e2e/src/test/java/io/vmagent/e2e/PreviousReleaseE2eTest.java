@@ -3,15 +3,18 @@ package io.vmagent.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vmagent.agent.libvirt.VmLifecycleEvent;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.protocol.CommandState;
+import io.vmagent.protocol.VmView;
 import io.vmagent.testing.AgentProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +76,10 @@ class PreviousReleaseE2eTest {
       String id = backend.queueCommand(agentId, "list", Map.of()).id();
       assertThat(backend.awaitCommand(id, Duration.ofSeconds(30)).state())
           .isEqualTo(CommandState.SUCCEEDED);
+      assertThat(backend.operator().listVms(agentId))
+          .as("the previous agent's shutoff is stored in the one spelling")
+          .extracting(VmView::name, VmView::state)
+          .contains(org.assertj.core.groups.Tuple.tuple("spare-01", "shut_off"));
       assertThat(backend.operator().showAgent(agentId).keyFingerprint())
           .as("an agent of protocol 1 sends no key")
           .isNull();
@@ -120,17 +127,38 @@ class PreviousReleaseE2eTest {
         E2e.agentSettings(backend(), dir.resolve("agent"), token, E2e.libvirtHost(dir));
     settings.put("AGENT_BACKEND_URL", Files.readString(data.resolve("backend.url")).strip());
     settings.put("AGENT_SSL_CA_PATH", data.resolve("tls/ca.pem").toString());
+    // Event types of protocol 3, which the previous backend's schema refuses, among one it knows.
+    Instant at = Instant.now();
+    E2e.spoolEvents(
+        dir.resolve("agent"),
+        new VmLifecycleEvent("app-01", null, "rebooted", "reset", at),
+        new VmLifecycleEvent("app-01", null, "suspended", "paused", at.plusMillis(1)),
+        new VmLifecycleEvent("app-01", null, "unknown", "unknown", at.plusMillis(2)),
+        new VmLifecycleEvent("app-01", null, "rebooted", "reset", at.plusMillis(3)));
     try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("agent.log"))) {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> oldCli("agents", "list", "--data-dir", data.toString()).contains("online"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> agent.log().contains("lifecycle events of type other are not sent"));
       String log = Files.readString(dir.resolve("agent.log"));
-      assertThat(log).contains("registered as agent").doesNotContain("HTTP 400");
+      assertThat(log)
+          .contains("registered as agent")
+          .doesNotContain("HTTP 400")
+          .doesNotContain("for good")
+          .containsOnlyOnce("lifecycle events of type rebooted are not sent");
       assertThat(dir.resolve("agent/state/agent-key.pem"))
           .as("no key is made for a backend that cannot bind one")
           .doesNotExist();
+      assertThat(oldCli("vms", "list", "--data-dir", data.toString()))
+          .as("the previous backend's own spelling, from the previous protocol's heartbeat")
+          .containsPattern("spare-01\\s.*\\sshutoff\\s");
       agent.kill();
     }
+    assertThat(E2e.spooledEvents(dir.resolve("agent")))
+        .as("the event the previous backend knows was delivered, the others left out")
+        .isZero();
     assertThat(Files.readString(dir.resolve("old-backend.log"))).doesNotContain("ERROR");
   }
 

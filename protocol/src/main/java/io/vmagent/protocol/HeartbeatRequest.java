@@ -36,4 +36,20 @@ public record HeartbeatRequest(
     warnings = Copies.list(warnings);
     vms = vms == null ? null : List.copyOf(vms);
   }
+
+  /** This heartbeat with another inventory ({@code null}: none). */
+  public HeartbeatRequest withVms(List<VmSummary> inventory) {
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        inventory);
+  }
 }

@@ -28,9 +28,11 @@ public final class ProtocolPaths {
 
   /**
    * The protocol version this build speaks. 1: bootstrap tokens only; 2: key-bound identities,
-   * proofs of possession and client certificates. A peer that names no version speaks 1.
+   * proofs of possession and client certificates; 3: the event types {@code rebooted} and {@code
+   * other}, and VM states spelled as {@link VmStates} names them. A peer that names no version
+   * speaks 1.
    */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
 
   /** The URI SAN prefix naming an agent in a client certificate. */
   public static final String AGENT_URI_PREFIX = "urn:vm-agent:agent:";

@@ -5,6 +5,7 @@ package io.vmagent.protocol;
  *
  * @param name the libvirt domain name
  * @param uuid the domain's UUID; may be null
- * @param state the domain's state, e.g. {@code running}, {@code paused}, {@code shutoff}
+ * @param state the domain's state as {@link VmStates} spells it, e.g. {@code running}, {@code
+ *     paused}, {@code shut_off}
  */
 public record VmSummary(String name, String uuid, String state) {}

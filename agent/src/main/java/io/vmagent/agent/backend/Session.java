@@ -221,6 +221,17 @@ public final class Session {
         null);
   }
 
+  /**
+   * The protocol version the backend speaks, asked once; an IOException while the backend cannot be
+   * asked, so that a caller neither sends what an older backend refuses nor gives up what a newer
+   * one would take.
+   */
+  public int protocolVersion() throws IOException {
+    synchronized (lock) {
+      return backendProtocol();
+    }
+  }
+
   /** The backend's protocol version when it is known or can be learnt now; 1 otherwise. */
   private int knownProtocol() {
     if (backendProtocol == null && !clock.instant().isBefore(nextProtocolProbe)) {

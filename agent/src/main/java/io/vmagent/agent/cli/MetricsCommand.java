@@ -99,7 +99,8 @@ final class MetricsCommand implements Callable<Integer> {
         collectors.add(
             new DomainCollector(
                 new ManagedConnectionAccess(libvirt, config.libvirtTimeout()),
-                system.logicalCpus()));
+                system.logicalCpus(),
+                libvirt.uptime()));
       }
       MetricsSampler sampler = new MetricsSampler(collectors, Clock.systemUTC());
       MetricsSnapshot snapshot = sampler.collect();

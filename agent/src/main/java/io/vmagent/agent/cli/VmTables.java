@@ -82,7 +82,13 @@ final class VmTables {
             "uptime",
             details.uptimeSeconds() == null
                 ? null
-                : duration(details.uptimeSeconds()) + " (from " + details.uptimeSource() + ")")
+                : Boolean.TRUE.equals(details.uptimeEstimated())
+                    ? "~"
+                        + duration(details.uptimeSeconds())
+                        + " (from "
+                        + details.uptimeSource()
+                        + ", estimated)"
+                    : duration(details.uptimeSeconds()) + " (from " + details.uptimeSource() + ")")
         .row("current snapshot", details.currentSnapshot());
   }
 

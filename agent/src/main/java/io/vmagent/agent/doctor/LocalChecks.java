@@ -1,9 +1,9 @@
 package io.vmagent.agent.doctor;
 
 import io.vmagent.agent.libvirt.ConnectionState;
-import io.vmagent.agent.libvirt.HealthReport;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
-import io.vmagent.agent.libvirt.VmOperations;
+import io.vmagent.agent.libvirt.LibvirtFacts;
+import io.vmagent.agent.libvirt.VmOperationException;
 import io.vmagent.agent.state.StateDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,29 +39,29 @@ final class LocalChecks {
             "cannot connect to " + uri + " as user " + user + ": " + libvirt.lastError(),
             libvirtHint(uri, user));
       }
-      try (VmOperations operations = new VmOperations(libvirt, timeout, 1)) {
-        HealthReport report = operations.healthCheck();
-        if (!report.healthy()) {
-          return Finding.fail(
-              LIBVIRT,
-              uri + " connected as user " + user + " but does not answer: " + report.error(),
-              "check the libvirt daemon: systemctl status libvirtd (or virtqemud)");
-        }
-        return Finding.pass(
+      LibvirtFacts facts;
+      try {
+        facts = libvirt.withConnection("doctor", LibvirtFacts::read);
+      } catch (VmOperationException e) {
+        return Finding.fail(
             LIBVIRT,
-            uri
-                + " as user "
-                + user
-                + groupNote(uri)
-                + ": "
-                + report.hypervisorType()
-                + " "
-                + report.hypervisorVersion()
-                + ", libvirt "
-                + report.libvirtVersion()
-                + ", VMs: "
-                + report.domainsTotal());
+            uri + " connected as user " + user + " but does not answer: " + e.getMessage(),
+            "check the libvirt daemon: systemctl status libvirtd (or virtqemud)");
       }
+      return Finding.pass(
+          LIBVIRT,
+          uri
+              + " as user "
+              + user
+              + groupNote(uri)
+              + ": "
+              + facts.type()
+              + " "
+              + facts.hypervisorVersion()
+              + ", libvirt "
+              + facts.libvirtVersion()
+              + ", VMs: "
+              + facts.total());
     }
   }
 

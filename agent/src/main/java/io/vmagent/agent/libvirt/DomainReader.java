@@ -1,11 +1,11 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.protocol.VmStates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockInfo;
@@ -36,11 +36,10 @@ final class DomainReader {
     if (!read.vm().state().isActive()) {
       return read;
     }
-    Optional<UptimeTracker.Start> start = uptime.startOf(read.vm().uuid());
-    if (start.isEmpty()) {
-      return read;
-    }
-    long seconds = Math.max(0, Duration.between(start.get().at(), Instant.now()).toSeconds());
+    Instant now = Instant.now();
+    Integer id = read.vm().id();
+    UptimeTracker.Start start = uptime.startOf(read.vm().uuid(), id == null ? -1 : id, now);
+    long seconds = Math.max(0, Duration.between(start.at(), now).toSeconds());
     return new VmDetails(
         read.operation(),
         read.vm(),
@@ -51,8 +50,9 @@ final class DomainReader {
         read.snapshots(),
         read.currentSnapshot(),
         seconds,
-        start.get().source(),
-        start.get().at().toString(),
+        start.source().wire(),
+        start.estimated(),
+        start.at().toString(),
         read.xml());
   }
 
@@ -126,6 +126,7 @@ final class DomainReader {
         parsed.interfaces(),
         snapshots,
         current,
+        null,
         null,
         null,
         null,
@@ -227,7 +228,7 @@ final class DomainReader {
     return new SnapshotInfo(
         name,
         DomainXml.childText(root, "description"),
-        state,
+        VmStates.current(state), // libvirt's XML says shutoff; the agent says shut_off everywhere
         created == null ? null : Instant.ofEpochSecond(Long.parseLong(created)).toString(),
         parent == null ? null : DomainXml.childText(parent, "name"),
         name != null && name.equals(currentName),

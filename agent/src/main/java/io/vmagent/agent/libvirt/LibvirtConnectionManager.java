@@ -54,6 +54,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
   private final ScheduledExecutorService reconnector;
   private final ThreadPoolExecutor dispatcher;
   private final List<VmEventListener> eventListeners = new CopyOnWriteArrayList<>();
+  private final UptimeTracker uptime = new UptimeTracker();
   private final List<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong droppedEvents = new AtomicLong();
@@ -123,6 +124,7 @@ public final class LibvirtConnectionManager implements AutoCloseable {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(EVENT_QUEUE_CAPACITY),
             NamedThreads.factory("libvirt-event-dispatch-", true));
+    eventListeners.add(uptime);
   }
 
   /**
@@ -227,6 +229,11 @@ public final class LibvirtConnectionManager implements AutoCloseable {
     } catch (ExecutionException e) {
       throw translateFailure(what, connect, e.getCause());
     }
+  }
+
+  /** When this host's VMs started, kept current by this connection's lifecycle events. */
+  public UptimeTracker uptime() {
+    return uptime;
   }
 
   /** Subscribes to domain lifecycle events; they survive reconnections. */

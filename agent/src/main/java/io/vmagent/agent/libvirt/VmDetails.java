@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Result of {@code info}: everything {@code list} reports plus disks, interfaces, snapshots, uptime
- * (seconds; null when the VM is not running or the start time is unknown, see {@code
- * uptime_source}) and, on request, the domain XML.
+ * (seconds since the VM's last start, null when it is not running; where the start time came from
+ * in {@code uptime_source}, {@code uptime_estimated} when it is only the agent's first sight, see
+ * {@link UptimeTracker}) and, on request, the domain XML.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,6 +24,7 @@ public record VmDetails(
     String currentSnapshot,
     Long uptimeSeconds,
     String uptimeSource,
+    Boolean uptimeEstimated,
     String startedAt,
     String xml)
     implements OperationOutput {}

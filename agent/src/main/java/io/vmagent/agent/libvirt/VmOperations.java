@@ -35,8 +35,6 @@ public final class VmOperations implements AutoCloseable {
 
   private final DomainCalls calls;
   private final KeyedSerialExecutor serial;
-  private final UptimeTracker uptime = new UptimeTracker();
-  private final Subscription uptimeEvents;
   private final Operation<Operation.None> list;
   private final Operation<VmParams.Info> info;
   private final Operation<VmParams.Vm> start;
@@ -65,7 +63,7 @@ public final class VmOperations implements AutoCloseable {
     }
     this.calls = new DomainCalls(libvirt);
     this.serial = new KeyedSerialExecutor("vm-op-", parallelism, MAX_QUEUED_PER_VM);
-    this.uptimeEvents = libvirt.subscribe(uptime);
+    UptimeTracker uptime = libvirt.uptime();
     DomainReader reader = new DomainReader(calls, uptime);
     PowerOperations power = new PowerOperations(calls, uptime, timeout);
     DeleteOperation deletion = new DeleteOperation(calls, uptime);
@@ -225,7 +223,6 @@ public final class VmOperations implements AutoCloseable {
   /** Stops the operation pool (running operations get a few seconds to finish). */
   @Override
   public void close() {
-    uptimeEvents.close();
     serial.close();
   }
 }

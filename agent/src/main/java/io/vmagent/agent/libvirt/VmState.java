@@ -2,6 +2,7 @@ package io.vmagent.agent.libvirt;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
+import org.libvirt.DomainInfo;
 
 /**
  * A VM's run state as libvirt reports it, plus {@code undefined} for a VM that no longer exists.
@@ -69,7 +70,10 @@ public enum VmState {
     this.reasons = reasons;
   }
 
-  /** The state's name on the wire and in the command line's tables. */
+  /**
+   * The state's name on the wire, in the command line's tables and in the metrics: the one spelling
+   * (see {@link io.vmagent.protocol.VmStates}).
+   */
   @JsonValue
   public String wire() {
     return wire;
@@ -94,8 +98,8 @@ public enum VmState {
     return state >= 0 && state <= 7 ? fromLibvirt(state).reasons : List.of();
   }
 
-  /** The state for libvirt's {@code virDomainState} number. */
-  static VmState fromLibvirt(int state) {
+  /** The state for libvirt's {@code virDomainState} number ({@code no_state} for one unknown). */
+  public static VmState fromLibvirt(int state) {
     return switch (state) {
       case 1 -> RUNNING;
       case 2 -> BLOCKED;
@@ -105,6 +109,19 @@ public enum VmState {
       case 6 -> CRASHED;
       case 7 -> PM_SUSPENDED;
       default -> NO_STATE;
+    };
+  }
+
+  /** The state libvirt-java's {@code getInfo()} reports. */
+  public static VmState of(DomainInfo.DomainState state) {
+    return switch (state) {
+      case VIR_DOMAIN_RUNNING -> RUNNING;
+      case VIR_DOMAIN_BLOCKED -> BLOCKED;
+      case VIR_DOMAIN_PAUSED -> PAUSED;
+      case VIR_DOMAIN_SHUTDOWN -> SHUTTING_DOWN;
+      case VIR_DOMAIN_SHUTOFF -> SHUT_OFF;
+      case VIR_DOMAIN_CRASHED -> CRASHED;
+      case VIR_DOMAIN_NOSTATE -> NO_STATE;
     };
   }
 

@@ -40,6 +40,8 @@ public final class CommandLoop implements Runnable {
   private volatile boolean stopping;
   private volatile Thread thread;
   private boolean failing;
+  private final Object pauseLock = new Object();
+  private int pendingReported; // guarded by pauseLock; 0 until a heartbeat reports commands
 
   /**
    * @param workers the pool commands run on; {@code workerCount} of them at most at once
@@ -58,6 +60,18 @@ public final class CommandLoop implements Runnable {
     this.slots = new Semaphore(workerCount);
     this.results = results;
     this.state = state;
+  }
+
+  /**
+   * A heartbeat's answer says {@code pending} commands wait: a loop waiting out its backoff after
+   * failed polls polls at once (one that failed meanwhile too), since the backend is back. A poll
+   * in flight needs nothing: the backend answers it with the commands.
+   */
+  public void commandsPending(int pending) {
+    synchronized (pauseLock) {
+      pendingReported = pending;
+      pauseLock.notifyAll();
+    }
   }
 
   /** Stops polling: the poll in flight is abandoned (its commands are leased again later). */
@@ -112,6 +126,9 @@ public final class CommandLoop implements Runnable {
     }
     int free = slots.availablePermits() + 1;
     slots.release();
+    synchronized (pauseLock) {
+      pendingReported = 0; // this poll asks for whatever a heartbeat reported so far
+    }
     CommandBatch batch = client.pollCommands(WAIT_SECONDS, free);
     state.succeeded(started, Duration.between(started, Instant.now()));
     if (failing) {
@@ -150,9 +167,22 @@ public final class CommandLoop implements Runnable {
     }
   }
 
+  /** Waits out the backoff, or less when a heartbeat reports pending commands; false to stop. */
   private boolean pause(int failures) {
+    long end = System.nanoTime() + BACKOFF.delay(failures).toNanos();
     try {
-      Thread.sleep(BACKOFF.delay(failures).toMillis());
+      synchronized (pauseLock) {
+        long left = end - System.nanoTime();
+        while (pendingReported == 0 && !stopping && left > 0) {
+          TimeUnit.NANOSECONDS.timedWait(pauseLock, left);
+          left = end - System.nanoTime();
+        }
+        if (pendingReported > 0 && left > 0) {
+          log.info(
+              "command polling resumes at once: a heartbeat reported {} commands pending",
+              pendingReported);
+        }
+      }
       return true;
     } catch (InterruptedException e) {
       if (!stopping) {

@@ -13,7 +13,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,16 +33,44 @@ public final class EventForwarder implements VmEventListener {
   private final EventSequence sequence;
   private final Spool spool;
 
-  /** How the events spool reaches the backend: its records decoded, as one batch. */
+  /**
+   * How the events spool reaches the backend: its records decoded, as one batch. An event whose
+   * type the backend's protocol does not have yet is left out (and counted as delivered): the
+   * backend's strict schema would refuse the whole batch with a 400 for it.
+   */
   public static Spool.Delivery delivery(BackendClient client) {
+    Set<VmEventType> unsent = ConcurrentHashMap.newKeySet();
     return records -> {
       List<VmEvent> batch = new ArrayList<>();
+      int protocol = Integer.MAX_VALUE;
       for (byte[] record : records) {
-        batch.add(JSON.readValue(record, VmEvent.class));
+        VmEvent event = JSON.readValue(record, VmEvent.class);
+        if (event.eventType().since() > 1 && protocol == Integer.MAX_VALUE) {
+          protocol = client.session().protocolVersion();
+        }
+        if (event.eventType().since() > protocol) {
+          leftOut(unsent, event.eventType(), protocol);
+        } else {
+          batch.add(event);
+        }
+      }
+      if (batch.isEmpty()) {
+        return;
       }
       client.submitEvents(new EventBatch(batch));
       log.debug("{} lifecycle events delivered", batch.size());
     };
+  }
+
+  private static void leftOut(Set<VmEventType> unsent, VmEventType type, int protocol) {
+    if (unsent.add(type)) {
+      log.info(
+          "lifecycle events of type {} are not sent: the backend speaks protocol {}, which has no"
+              + " such type (protocol {} has); they are dropped until the backend is upgraded",
+          type.wire(),
+          protocol,
+          type.since());
+    }
   }
 
   public EventForwarder(EventSequence sequence, Spool spool) {
@@ -51,20 +80,15 @@ public final class EventForwarder implements VmEventListener {
 
   @Override
   public void onEvent(VmLifecycleEvent event) {
-    VmEventType type;
-    try {
-      type = VmEventType.valueOf(event.type().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      log.debug(
-          "lifecycle event {} of {} has no protocol type; not forwarded", event.type(), event.vm());
-      return;
-    }
+    VmEventType type = typeOf(event.type());
+    // An event without a protocol name keeps libvirt's name for it in its detail.
+    String detail =
+        type == VmEventType.OTHER ? cut(event.type() + ": " + event.detail()) : event.detail();
     try {
       VmEvent vmEvent =
-          new VmEvent(
-              sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, event.detail());
+          new VmEvent(sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, detail);
       spool.append(JSON.writeValueAsBytes(vmEvent), true);
-      log.debug("event {} {} of {} spooled", vmEvent.sequence(), type, event.vm());
+      log.debug("event {} {} of {} spooled", vmEvent.sequence(), type.wire(), event.vm());
     } catch (IOException e) {
       log.error(
           "lifecycle event {} of {} lost: the spool cannot be written: {}",
@@ -72,5 +96,19 @@ public final class EventForwarder implements VmEventListener {
           event.vm(),
           e.getMessage());
     }
+  }
+
+  /** The protocol's type for a libvirt event name; {@code other} for one it has no name for. */
+  static VmEventType typeOf(String libvirtType) {
+    for (VmEventType type : VmEventType.values()) {
+      if (type != VmEventType.OTHER && type.wire().equals(libvirtType)) {
+        return type;
+      }
+    }
+    return VmEventType.OTHER;
+  }
+
+  private static String cut(String text) {
+    return text.length() <= 256 ? text : text.substring(0, 253) + "...";
   }
 }

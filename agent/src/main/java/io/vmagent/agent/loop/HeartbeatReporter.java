@@ -3,6 +3,7 @@ package io.vmagent.agent.loop;
 import io.vmagent.agent.libvirt.ConnectionState;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.libvirt.LibvirtFacts;
+import io.vmagent.agent.libvirt.VmState;
 import io.vmagent.agent.spool.Spool;
 import io.vmagent.agent.util.AgentVersion;
 import io.vmagent.protocol.AgentVersions;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.libvirt.Connect;
@@ -155,10 +155,8 @@ public final class HeartbeatReporter {
   }
 
   private static VmSummary summary(Domain domain) throws org.libvirt.LibvirtException {
-    String state = domain.getInfo().state.name();
-    state =
-        state.startsWith("VIR_DOMAIN_") ? state.substring(11).toLowerCase(Locale.ROOT) : "nostate";
-    return new VmSummary(domain.getName(), domain.getUUIDString(), state);
+    VmState state = VmState.of(domain.getInfo().state);
+    return new VmSummary(domain.getName(), domain.getUUIDString(), state.wire());
   }
 
   private static String cut(String text) {

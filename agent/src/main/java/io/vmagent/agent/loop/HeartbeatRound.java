@@ -3,10 +3,13 @@ package io.vmagent.agent.loop;
 import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
 import io.vmagent.agent.spool.Spool;
+import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
+import io.vmagent.protocol.VmStates;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,20 +23,26 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
   private final BackendContact contact;
   private final VersionWatch versions;
   private final List<Spool> spools;
+  private final IntConsumer commandsPending;
 
+  /**
+   * @param commandsPending told the number of waiting commands when a heartbeat reports any
+   */
   public HeartbeatRound(
       BackendClient client,
       HeartbeatReporter reporter,
       AgentHealthMetrics health,
       BackendContact contact,
       VersionWatch versions,
-      List<Spool> spools) {
+      List<Spool> spools,
+      IntConsumer commandsPending) {
     this.client = client;
     this.reporter = reporter;
     this.health = health;
     this.contact = contact;
     this.versions = versions;
     this.spools = List.copyOf(spools);
+    this.commandsPending = commandsPending;
   }
 
   @Override
@@ -43,7 +52,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
         spools.stream().mapToLong(Spool::bytes).sum());
     HeartbeatResponse response;
     try {
-      response = client.heartbeat(reporter.build(false));
+      response = client.heartbeat(forBackend(reporter.build(false)));
     } catch (IOException e) {
       health.heartbeatFailed();
       throw e;
@@ -54,15 +63,26 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
         "heartbeat sent as agent {} ({} commands pending)",
         client.session().agentId().orElse("?"),
         response.commandsPending());
+    if (response.commandsPending() > 0) {
+      commandsPending.accept(response.commandsPending());
+    }
     if (response.latestAgentVersion() != null) {
       versions.note(response.latestAgentVersion());
     }
   }
 
+  /** The heartbeat with its VM states spelled as the backend's protocol version does. */
+  private HeartbeatRequest forBackend(HeartbeatRequest request) throws IOException {
+    if (!VmStates.spelledDifferently(request.vms())) {
+      return request;
+    }
+    return request.withVms(VmStates.forProtocol(request.vms(), client.session().protocolVersion()));
+  }
+
   /** The heartbeat at shutdown, bounded by {@code timeout}, saying the agent goes offline. */
   public void last(Duration timeout) {
     try {
-      client.lastHeartbeat(reporter.build(true), timeout);
+      client.lastHeartbeat(forBackend(reporter.build(true)), timeout);
       log.info("last heartbeat sent: going offline");
     } catch (IOException e) {
       log.warn("last heartbeat not sent: {}", e.getMessage());

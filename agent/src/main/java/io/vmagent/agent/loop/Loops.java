@@ -78,7 +78,9 @@ public final class Loops {
                     libvirt,
                     HeartbeatReporter.LIBVIRT_DEADLINE)
                 ::problems);
-    this.heartbeat = new HeartbeatRound(client, reporter, health, contact, versions, spools);
+    this.heartbeat =
+        new HeartbeatRound(
+            client, reporter, health, contact, versions, spools, commandLoop::commandsPending);
     this.heartbeatLoop =
         new PeriodicLoop(
             new LoopState("heartbeat"), config.heartbeatInterval(), Duration.ZERO, heartbeat);

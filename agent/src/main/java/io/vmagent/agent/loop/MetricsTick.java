@@ -101,7 +101,9 @@ public final class MetricsTick {
       List<Collector> collectors = new ArrayList<>(system.create());
       collectors.add(
           new DomainCollector(
-              new ManagedConnectionAccess(libvirt, libvirtTimeout), system.logicalCpus()));
+              new ManagedConnectionAccess(libvirt, libvirtTimeout),
+              system.logicalCpus(),
+              libvirt.uptime()));
       sampler = new MetricsSampler(collectors, Clock.systemUTC());
     }
     return sampler;

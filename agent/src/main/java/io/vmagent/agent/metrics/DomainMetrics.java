@@ -17,7 +17,8 @@ import java.util.function.ToDoubleFunction;
  * @param name domain name
  * @param uuid domain UUID
  * @param id hypervisor id while active, null when shut off
- * @param state libvirt state: running, blocked, paused, shutdown, shutoff, crashed, pmsuspended
+ * @param state libvirt state: running, blocked, paused, shutting_down, shut_off, crashed,
+ *     pm_suspended, no_state
  * @param stateReason why it is in that state, e.g. "booted", "destroyed", "user"
  * @param vcpus virtual CPUs in use
  * @param cpuTimeSeconds CPU time consumed by the domain since it started
@@ -28,9 +29,10 @@ import java.util.function.ToDoubleFunction;
  * @param balloon figures the guest's balloon driver reports; fields -1 when it reports none
  * @param disks per-disk counters and rates
  * @param interfaces per-interface counters and rates
- * @param uptimeSeconds seconds since the agent first saw the domain running under its current id
- *     (libvirt does not expose a start time): exact for domains started while the agent runs, a
- *     lower bound for the others; NaN when not running
+ * @param uptimeSeconds seconds since the domain's last start (the start of its QEMU process, see
+ *     {@link io.vmagent.agent.libvirt.UptimeTracker}); NaN when not running
+ * @param uptimeEstimated whether the hypervisor could not tell the start, so that the uptime is
+ *     counted from the agent's first sight of the domain: a lower bound
  */
 public record DomainMetrics(
     String name,
@@ -47,7 +49,8 @@ public record DomainMetrics(
     Balloon balloon,
     List<Disk> disks,
     List<NetworkInterface> interfaces,
-    double uptimeSeconds)
+    double uptimeSeconds,
+    boolean uptimeEstimated)
     implements Part {
 
   /**
@@ -89,7 +92,10 @@ public record DomainMetrics(
           Column.text(
               "UPTIME",
               10,
-              d -> Double.isNaN(d.uptimeSeconds) ? "-" : duration((long) d.uptimeSeconds)));
+              d ->
+                  Double.isNaN(d.uptimeSeconds)
+                      ? "-"
+                      : (d.uptimeEstimated ? "~" : "") + duration((long) d.uptimeSeconds)));
 
   @Override
   public void expose(MetricSink out) {
@@ -131,9 +137,16 @@ public record DomainMetrics(
         memoryCurrentBytes);
     vm.gauge(
         "vmagent_domain_uptime_seconds",
-        "Seconds since the agent first saw the domain running under its current id",
+        "Seconds since the domain's last start; from the agent's first sight when estimated",
         Unit.SECONDS,
         uptimeSeconds);
+    if (!Double.isNaN(uptimeSeconds)) {
+      vm.gauge(
+          "vmagent_domain_uptime_estimated",
+          "1 when the uptime counts from the agent's first sight of the domain, else 0",
+          null,
+          uptimeEstimated ? 1 : 0);
+    }
   }
 
   /** Sum of {@code rate} over the devices that report it and {@code other}; "-" if none does. */

@@ -26,8 +26,12 @@ public record MetricsSnapshot(
     List<DomainMetrics> domains,
     List<CollectorStatus> collectors) {
 
-  /** Current {@link #schemaVersion()}. */
-  public static final int SCHEMA_VERSION = 1;
+  /**
+   * Current {@link #schemaVersion()}. 2: domain states spelled as the operations spell them ({@code
+   * shut_off}, not {@code shutoff}), and a domain's uptime counted from its QEMU process's start
+   * (with {@code uptime_estimated}) rather than from the agent's first sight.
+   */
+  public static final int SCHEMA_VERSION = 2;
 
   /** Writes every known figure of this snapshot to {@code out}. */
   public void expose(MetricSink out) {

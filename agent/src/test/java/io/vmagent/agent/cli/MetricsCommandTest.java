@@ -50,11 +50,14 @@ class MetricsCommandTest {
 
     assertThat(exit).as(err.toString()).isZero();
     JsonNode snapshot = MetricsJson.mapper().readTree(out.toString());
-    assertThat(snapshot.get("schema_version").asInt()).isEqualTo(1);
+    assertThat(snapshot.get("schema_version").asInt()).isEqualTo(2);
     assertThat(snapshot.get("host").isNull()).as("--vms collects no host part").isTrue();
     assertThat(snapshot.get("domains")).hasSize(DOMAINS);
     assertThat(snapshot.at("/domains/0/name").asText()).isEqualTo(TestDriverNodeXml.name(0));
     assertThat(snapshot.at("/domains/0/cpu_percent").isNumber()).isTrue();
+    // The test driver cannot tell when a domain started: counted from this command's first look.
+    assertThat(snapshot.at("/domains/0/uptime_estimated").asBoolean()).isTrue();
+    assertThat(snapshot.at("/domains/0/uptime_seconds").asDouble()).isBetween(0.2, 60.0);
   }
 
   @Test
@@ -65,7 +68,8 @@ class MetricsCommandTest {
     assertThat(out.toString())
         .contains("Memory", "MOUNT", "INTERFACE")
         .containsPattern("VM\\s+STATE\\s+VCPUS\\s+CPU%")
-        .containsPattern(TestDriverNodeXml.name(9) + "\\s+shutoff");
+        .containsPattern(TestDriverNodeXml.name(9) + "\\s+shut_off")
+        .containsPattern(TestDriverNodeXml.name(0) + ".*\\s~\\d+s\\R");
   }
 
   @Test

@@ -87,6 +87,14 @@ class VmCommandTest {
   }
 
   @Test
+  void infoMarksAnUptimeTheTestDriverCannotTellAsAnEstimate() throws Exception {
+    int exit = run("vm", "info", "web-01");
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString()).containsPattern("uptime\\s+~\\d.* \\(from first_seen, estimated\\)");
+  }
+
+  @Test
   void stopWithYesShutsTheVmDownAndPrintsTheTransition() throws Exception {
     int exit = run("vm", "stop", "web-01", "--force", "--yes");
 

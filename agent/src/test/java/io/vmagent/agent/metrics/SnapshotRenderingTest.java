@@ -156,7 +156,8 @@ class SnapshotRenderingTest {
                     new DomainMetrics.NetworkInterface(
                         "vnet1", 1, 1, 1, 1, 1, 1, 1, 1, 4096.0, NAN, NAN, NAN, 8192.0, NAN, NAN,
                         NAN)),
-                200_000.0),
+                200_000.0,
+                false),
             new DomainMetrics(
                 "vm-0002 \"quoted\"",
                 "2b4e28ba-2fa1-11d2-883f-0016d3cca427",
@@ -172,12 +173,13 @@ class SnapshotRenderingTest {
                 new DomainMetrics.Balloon(GIB, -1, -1, -1, -1),
                 List.of(new DomainMetrics.Disk("vda", 0, 0, 0, 0, NAN, NAN, NAN, NAN)),
                 List.of(),
-                59.0),
+                59.0,
+                true),
             new DomainMetrics(
                 "vm-0009",
                 "9b4e28ba-2fa1-11d2-883f-0016d3cca427",
                 null,
-                "shutoff",
+                "shut_off",
                 "destroyed",
                 null,
                 NAN,
@@ -188,7 +190,8 @@ class SnapshotRenderingTest {
                 new DomainMetrics.Balloon(-1, -1, -1, -1, -1),
                 List.of(),
                 List.of(),
-                NAN));
+                NAN,
+                false));
     List<CollectorStatus> collectors =
         List.of(
             new CollectorStatus("host", true, 0.001, null),

@@ -19,6 +19,7 @@ import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.HypervisorFacts;
 import io.vmagent.protocol.StatusOverview;
+import io.vmagent.protocol.VmStates;
 import io.vmagent.protocol.VmView;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -115,24 +116,14 @@ public final class AgentService {
 
   /** The heartbeat as stored: the VMs go to the inventory instead. */
   private static HeartbeatRequest withoutInventory(HeartbeatRequest request) {
-    return new HeartbeatRequest(
-        request.status(),
-        request.reasons(),
-        request.uptimeSeconds(),
-        request.versions(),
-        request.libvirt(),
-        request.spoolDepth(),
-        request.sslVerify(),
-        request.warnings(),
-        request.newestKnownVersion(),
-        request.heartbeatIntervalSeconds(),
-        null);
+    return request.withVms(null);
   }
 
   private static List<VmRow> inventory(String agentId, HeartbeatRequest request, Instant now) {
     List<VmRow> vms = new ArrayList<>();
     for (var vm : request.vms()) {
-      vms.add(new VmRow(agentId, vm.name(), vm.uuid(), vm.state(), now));
+      // An agent before protocol 3 spells shut_off as shutoff: stored in the one spelling.
+      vms.add(new VmRow(agentId, vm.name(), vm.uuid(), VmStates.current(vm.state()), now));
     }
     return dedupeByName(vms);
   }

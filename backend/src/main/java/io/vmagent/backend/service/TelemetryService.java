@@ -66,6 +66,9 @@ public final class TelemetryService {
                     now);
             if (stored) {
               accepted++;
+              if (event.eventType() == VmEventType.OTHER) {
+                continue; // an event the protocol has no name for says nothing about the state
+              }
               VmRow vm =
                   new VmRow(
                       agentId,
@@ -85,15 +88,18 @@ public final class TelemetryService {
         });
   }
 
-  /** The VM's state after the event; null when the VM no longer exists. */
+  /**
+   * The VM's state after the event, spelled as {@link io.vmagent.protocol.VmStates} does; null when
+   * the VM no longer exists or the event does not tell.
+   */
   static String stateAfter(VmEvent event) {
     return switch (event.eventType()) {
-      case STARTED, RESUMED -> "running";
+      case STARTED, RESUMED, REBOOTED -> "running";
       case SUSPENDED -> "paused";
-      case PMSUSPENDED -> "pmsuspended";
-      case STOPPED, SHUTDOWN, DEFINED -> "shutoff";
+      case PMSUSPENDED -> "pm_suspended";
+      case STOPPED, SHUTDOWN, DEFINED -> "shut_off";
       case CRASHED -> "crashed";
-      case UNDEFINED -> null;
+      case UNDEFINED, OTHER -> null;
     };
   }
 }

@@ -1,9 +1,12 @@
 package io.vmagent.agent.metrics.domain;
 
+import io.vmagent.agent.libvirt.UptimeTracker;
 import io.vmagent.agent.metrics.Collector;
 import io.vmagent.agent.metrics.DomainMetrics;
 import io.vmagent.agent.metrics.Rates;
 import io.vmagent.agent.metrics.SnapshotBuilder;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,25 +32,39 @@ public final class DomainCollector implements Collector {
   private final ConnectionAccess access;
   private final int hostLogicalCpus;
   private final LongSupplier nanoTime;
+  private final UptimeTracker uptime;
+  // Maps the nanoTime of a sample to the wall clock the uptime tracker counts in.
+  private final Instant epoch;
+  private final long epochNanos;
   private final RoundTrips roundTrips = new RoundTrips();
   private final DomainStatsReader reader = new DomainStatsReader(roundTrips, DEVICE_CACHE_NANOS);
   private Map<String, Previous> previous = Map.of();
 
+  /** A collector with an uptime tracker of its own, which sees no lifecycle events. */
+  public DomainCollector(ConnectionAccess access, int hostLogicalCpus) {
+    this(access, hostLogicalCpus, new UptimeTracker());
+  }
+
   /**
    * @param access how to reach libvirt
    * @param hostLogicalCpus logical CPUs of the host, to express domain CPU as a host share
+   * @param uptime when the domains started, shared with the operations ({@code info})
    */
-  public DomainCollector(ConnectionAccess access, int hostLogicalCpus) {
-    this(access, hostLogicalCpus, System::nanoTime);
+  public DomainCollector(ConnectionAccess access, int hostLogicalCpus, UptimeTracker uptime) {
+    this(access, hostLogicalCpus, uptime, System::nanoTime);
   }
 
-  DomainCollector(ConnectionAccess access, int hostLogicalCpus, LongSupplier nanoTime) {
+  DomainCollector(
+      ConnectionAccess access, int hostLogicalCpus, UptimeTracker uptime, LongSupplier nanoTime) {
     if (hostLogicalCpus <= 0) {
       throw new IllegalArgumentException("hostLogicalCpus must be positive: " + hostLogicalCpus);
     }
     this.access = access;
     this.hostLogicalCpus = hostLogicalCpus;
     this.nanoTime = nanoTime;
+    this.uptime = uptime;
+    this.epochNanos = nanoTime.getAsLong();
+    this.epoch = Instant.now();
   }
 
   @Override
@@ -69,10 +86,17 @@ public final class DomainCollector implements Collector {
           at[0] = nanoTime.getAsLong();
           samples.addAll(reader.read(connect, at[0]));
         });
-    into.domains(toMetrics(samples, at[0]));
+    into.domains(toMetrics(samples, at[0], uptime.processStarts()));
   }
 
+  /** Metrics of {@code samples} taken at {@code nowNanos}, with no QEMU process start known. */
   List<DomainMetrics> toMetrics(List<DomainSample> samples, long nowNanos) {
+    return toMetrics(samples, nowNanos, Map.of());
+  }
+
+  private List<DomainMetrics> toMetrics(
+      List<DomainSample> samples, long nowNanos, Map<String, Instant> processes) {
+    Instant now = epoch.plusNanos(nowNanos - epochNanos);
     Map<String, Previous> next = new HashMap<>(samples.size() * 2);
     List<DomainMetrics> result = new ArrayList<>(samples.size());
     for (DomainSample sample : samples) {
@@ -81,14 +105,10 @@ public final class DomainCollector implements Collector {
         before = null; // restarted (or stopped): its counters began again
       }
       double seconds = before == null ? 0 : (nowNanos - before.atNanos) / 1e9;
-      long runningSince =
-          !sample.active()
-              ? -1
-              : before != null && before.runningSince >= 0 ? before.runningSince : nowNanos;
-      DomainMetrics metrics = metrics(sample, before, seconds, runningSince, nowNanos);
-      next.put(
-          sample.uuid,
-          new Previous(sample.id, sample.cpuTimeNanos, nowNanos, runningSince, metrics));
+      UptimeTracker.Start start =
+          sample.active() ? uptime.startOf(sample.uuid, sample.id, now, processes) : null;
+      DomainMetrics metrics = metrics(sample, before, seconds, start, now);
+      next.put(sample.uuid, new Previous(sample.id, sample.cpuTimeNanos, nowNanos, metrics));
       result.add(metrics);
     }
     previous = next;
@@ -97,7 +117,7 @@ public final class DomainCollector implements Collector {
   }
 
   private DomainMetrics metrics(
-      DomainSample s, Previous p, double seconds, long runningSince, long nowNanos) {
+      DomainSample s, Previous p, double seconds, UptimeTracker.Start start, Instant now) {
     double cpuPercent = Double.NaN;
     double hostCpuPercent = Double.NaN;
     if (p != null && s.active()) {
@@ -126,7 +146,8 @@ public final class DomainCollector implements Collector {
             bytes(s.balloonRssKib)),
         disks(s, before, seconds),
         interfaces(s, before, seconds),
-        runningSince < 0 ? Double.NaN : (nowNanos - runningSince) / 1e9);
+        start == null ? Double.NaN : Math.max(0, Duration.between(start.at(), now).toNanos() / 1e9),
+        start != null && start.estimated());
   }
 
   private static List<DomainMetrics.Disk> disks(
@@ -233,6 +254,5 @@ public final class DomainCollector implements Collector {
    * What the next collection needs of this one: the id (a restart changes it), CPU time in
    * nanoseconds, and the domain's published figures, whose counters are the next rates' base.
    */
-  private record Previous(
-      int id, long cpuTimeNanos, long atNanos, long runningSince, DomainMetrics metrics) {}
+  private record Previous(int id, long cpuTimeNanos, long atNanos, DomainMetrics metrics) {}
 }

@@ -4,13 +4,12 @@ import io.vmagent.agent.libvirt.VmState;
 import java.util.List;
 
 /**
- * Names of libvirt's {@code virDomainState} values and of their reasons, as the metrics snapshot
- * spells them.
+ * Names of libvirt's {@code virDomainState} values and of their reasons in the metrics snapshot:
+ * the operations' names ({@link VmState#wire()}), so that both spell {@code shut_off} alike.
  */
 final class DomainStates {
-  private static final String[] STATES = {
-    "nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended"
-  };
+  /** The last {@code virDomainState} number libvirt defines ({@code VIR_DOMAIN_PMSUSPENDED}). */
+  private static final int LAST_STATE = 7;
 
   private DomainStates() {}
 
@@ -18,7 +17,7 @@ final class DomainStates {
     if (state < 0) {
       return null;
     }
-    return state < STATES.length ? STATES[state] : "state_" + state;
+    return state <= LAST_STATE ? VmState.fromLibvirt(state).wire() : "state_" + state;
   }
 
   static String reason(int state, int reason) {

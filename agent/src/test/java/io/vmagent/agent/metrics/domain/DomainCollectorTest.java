@@ -89,7 +89,7 @@ class DomainCollectorTest {
                   assertThat(nic.txErrors()).isNotNegative();
                 });
       } else {
-        assertThat(d.state()).isEqualTo("shutoff");
+        assertThat(d.state()).isEqualTo("shut_off");
         assertThat(d.id()).isNull();
         assertThat(d.uptimeSeconds()).isNaN();
         assertThat(d.disks()).isEmpty();
@@ -137,7 +137,7 @@ class DomainCollectorTest {
 
       assertThat(after).hasSize(DOMAINS - 1).doesNotContainKey(TestDriverNodeXml.name(9));
       DomainMetrics stopped = after.get(TestDriverNodeXml.name(0));
-      assertThat(stopped.state()).isEqualTo("shutoff");
+      assertThat(stopped.state()).isEqualTo("shut_off");
       assertThat(stopped.stateReason()).isEqualTo("destroyed");
       assertThat(stopped.disks()).isEmpty();
       assertThat(stopped.interfaces()).isEmpty();

@@ -116,7 +116,7 @@ class DomainRatesTest {
 
     DomainMetrics d = only(collector.toMetrics(List.of(off), SECOND));
 
-    assertThat(d.state()).isEqualTo("shutoff");
+    assertThat(d.state()).isEqualTo("shut_off");
     assertThat(d.stateReason()).isEqualTo("destroyed");
     assertThat(d.id()).isNull();
     assertThat(d.cpuPercent()).isNaN();

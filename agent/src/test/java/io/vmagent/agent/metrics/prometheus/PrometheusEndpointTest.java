@@ -112,7 +112,7 @@ class PrometheusEndpointTest {
     assertThat(rx.samples()).allSatisfy(x -> assertThat(x.labels()).containsKeys("device"));
     ExpositionParser.Family info = family(families, "vmagent_domain_info");
     assertThat(info.samples())
-        .anySatisfy(x -> assertThat(x.labels()).containsEntry("state", "shutoff"));
+        .anySatisfy(x -> assertThat(x.labels()).containsEntry("state", "shut_off"));
   }
 
   @Test
