@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code vm-agent doctor}: the troubleshooting list, each check with PASS, FAIL or SKIP. */
 @Command(
     name = "doctor",
+    mixinStandardHelpOptions = true,
     description =
         "Check, in order: the configuration; the backend's host name, TCP port, TLS handshake,"
             + " this agent's credentials (without using a bootstrap token up) and the clock"
