@@ -1124,6 +1124,24 @@ abstract class BackendFlowTests {
     assertThat(count("SELECT COUNT(*) FROM vm_events")).isEqualTo(3);
   }
 
+  @Test
+  void theVmsOfAnAgentThatIsNotOnlineSayTheirStateIsOnlyTheLastKnownOne() throws Exception {
+    start();
+    TestAgent up = registeredAgent("host-a");
+    TestAgent down = registeredAgent("host-b");
+    heartbeatWith(up, new VmSummary("web-1", null, "running"));
+    heartbeatWith(down, new VmSummary("db-1", null, "running"));
+    down.stoppingHeartbeat();
+
+    List<VmView> vms = client.get(ProtocolPaths.OPERATOR_VMS, operator()).as(VmList.class).vms();
+
+    assertThat(vms)
+        .extracting(VmView::name, VmView::state, VmView::agentConnectivity)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("web-1", "running", Connectivity.ONLINE),
+            org.assertj.core.groups.Tuple.tuple("db-1", "running", Connectivity.OFFLINE));
+  }
+
   /** A healthy heartbeat of {@code agent} carrying this inventory. */
   private void heartbeatWith(TestAgent agent, VmSummary... vms) throws Exception {
     client

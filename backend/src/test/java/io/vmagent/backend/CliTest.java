@@ -68,6 +68,8 @@ class CliTest extends CliAgainstBackend {
     assertThat(cli("agents", "revoke", "host-a", "--data-dir", data())).isZero();
     assertThat(cli("agents", "list", "--data-dir", data(), "--json")).isZero();
     assertThat(out).contains("\"connectivity\" : \"revoked\"");
+    assertThat(cli("vms", "list", "--data-dir", data(), "--agent", "host-a")).isZero();
+    assertThat(out).containsPattern("web-1 .* shut_off\\? \\(agent revoked; reported \\d+s ago\\)");
   }
 
   @Test
@@ -146,6 +148,46 @@ class CliTest extends CliAgainstBackend {
         .isEqualTo(4);
     assertThat(err).contains("VM_NOT_FOUND");
     agentLoop.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void opWaitThatRunsOutSaysWhyAndHowToFollowTheCommand() throws Exception {
+    TestAgent agent = registerThroughTheCli();
+    agent.stoppingHeartbeat();
+
+    assertThat(
+            cli(
+                "op",
+                "pause",
+                "web-1",
+                "--agent",
+                "host-a",
+                "--wait",
+                "--timeout",
+                "1s",
+                "--data-dir",
+                data()))
+        .isEqualTo(4);
+    assertThat(err)
+        .contains("is queued after 1s: agent host-a is offline (last heartbeat 20")
+        .contains("before its deadline")
+        .contains("vm-backend commands show ");
+
+    agent.heartbeat();
+    assertThat(
+            cli(
+                "op",
+                "pause",
+                "web-2",
+                "--agent",
+                "host-a",
+                "--wait",
+                "--timeout",
+                "1s",
+                "--data-dir",
+                data()))
+        .isEqualTo(4);
+    assertThat(err).contains("agent host-a is online but has not asked for it yet");
   }
 
   @Test

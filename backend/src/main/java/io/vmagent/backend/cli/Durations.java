@@ -65,6 +65,23 @@ class Durations implements CommandLine.ITypeConverter<Duration> {
     return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 
+  /**
+   * How long ago, roughly, as a person says it: {@code 42s ago}, {@code 3h ago}, {@code 2d ago}.
+   */
+  static String ago(Duration age) {
+    long seconds = Math.max(0, age.toSeconds());
+    if (seconds < 120) {
+      return seconds + "s ago";
+    }
+    if (seconds < 7_200) {
+      return seconds / 60 + "m ago";
+    }
+    if (seconds < 172_800) {
+      return seconds / 3_600 + "h ago";
+    }
+    return seconds / 86_400 + "d ago";
+  }
+
   /** A command's deadline: 1 s to 24 h, the protocol's {@code deadline_seconds} range. */
   static final class Deadline extends Durations {
     Deadline() {

@@ -1,10 +1,13 @@
 package io.vmagent.backend.cli;
 
 import io.vmagent.backend.client.OperatorClient;
+import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
+import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.QueueCommandRequest;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,8 +91,54 @@ final class OpCommand extends OperatorCommand {
     if (done.state() == CommandState.SUCCEEDED) {
       return 0;
     }
-    err().println("vm-backend: command " + done.id() + " is " + done.state().wire() + why(done));
+    err()
+        .println(
+            "vm-backend: command "
+                + done.id()
+                + " is "
+                + done.state().wire()
+                + (done.finished() ? why(done) : stillWaiting(client, done)));
     return Main.EXIT_COMMAND_FAILED;
+  }
+
+  /** Why a command has no result after the wait, and how to look it up later. */
+  private String stillWaiting(OperatorClient client, CommandView command) {
+    String lookUp =
+        "; see it later with: vm-backend commands show " + command.id() + " (or cancel it)";
+    if (command.state() == CommandState.LEASED) {
+      return " after "
+          + Durations.format(timeout)
+          + ": agent "
+          + command.agentId()
+          + " received it (delivery "
+          + command.deliveries()
+          + ") but has not reported a result yet"
+          + lookUp;
+    }
+    String agentState;
+    try {
+      AgentStatus agent = client.showAgent(command.agentId());
+      agentState =
+          agent.connectivity() == Connectivity.ONLINE
+              ? "agent " + command.agentId() + " is online but has not asked for it yet"
+              : "agent "
+                  + command.agentId()
+                  + " is "
+                  + agent.connectivity().wire()
+                  + " (last heartbeat "
+                  + (agent.lastHeartbeatAt() == null ? "never" : agent.lastHeartbeatAt())
+                  + ")";
+    } catch (IOException e) {
+      agentState =
+          "agent " + command.agentId() + "'s status cannot be read (" + e.getMessage() + ")";
+    }
+    return " after "
+        + Durations.format(timeout)
+        + ": "
+        + agentState
+        + "; it runs if the agent asks for it before its deadline "
+        + command.deadline()
+        + lookUp;
   }
 
   /** The VM and the {@code --param}s, in the order given. */

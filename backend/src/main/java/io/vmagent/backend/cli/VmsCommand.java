@@ -1,7 +1,10 @@
 package io.vmagent.backend.cli;
 
 import io.vmagent.backend.client.OperatorClient;
+import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.VmView;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +33,17 @@ final class VmsCommand extends CommandGroup {
 
     @Override
     List<Object> row(VmView vm) {
-      return Output.row(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt());
+      return Output.row(vm.agentId(), vm.name(), vm.uuid(), state(vm), vm.reportedAt());
+    }
+
+    /** The state, marked as only the last known one while the agent is not online. */
+    private static String state(VmView vm) {
+      Connectivity agent = vm.agentConnectivity();
+      if (agent == null || agent == Connectivity.ONLINE) {
+        return vm.state();
+      }
+      Duration age = Duration.between(vm.reportedAt(), Instant.now());
+      return vm.state() + "? (agent " + agent.wire() + "; reported " + Durations.ago(age) + ")";
     }
   }
 }

@@ -27,7 +27,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -336,14 +338,24 @@ public final class AgentService {
 
   /** VMs as last reported; {@code agentId} null means every agent's. */
   public List<VmView> vms(String agentId) {
+    Instant now = clock.instant();
     return database.inTransaction(
         "list VMs",
-        c ->
-            telemetry.listVms(c, agentId).stream()
-                .map(
-                    vm ->
-                        new VmView(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt()))
-                .toList());
+        c -> {
+          Map<String, Connectivity> connectivity = new HashMap<>();
+          List<VmView> views = new ArrayList<>();
+          for (VmRow vm : telemetry.listVms(c, agentId)) {
+            if (!connectivity.containsKey(vm.agentId())) {
+              connectivity.put(
+                  vm.agentId(),
+                  agents.find(c, vm.agentId()).map(a -> connectivity(a, now)).orElse(null));
+            }
+            Connectivity agent = connectivity.get(vm.agentId());
+            views.add(
+                new VmView(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt(), agent));
+          }
+          return views;
+        });
   }
 
   private AgentStatus status(Connection c, AgentRow agent, Instant now) throws SQLException {
