@@ -28,9 +28,11 @@ public final class ProtocolPaths {
 
   /**
    * The protocol version this build speaks. 1: bootstrap tokens only; 2: key-bound identities,
-   * proofs of possession and client certificates. A peer that names no version speaks 1.
+   * proofs of possession and client certificates; 3: operations advertised with the versions of
+   * their parameter sets, at registration and in the first heartbeat after each start. A peer that
+   * names no version speaks 1.
    */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
 
   /** The URI SAN prefix naming an agent in a client certificate. */
   public static final String AGENT_URI_PREFIX = "urn:vm-agent:agent:";

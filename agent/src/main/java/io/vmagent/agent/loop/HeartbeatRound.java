@@ -3,7 +3,9 @@ package io.vmagent.agent.loop;
 import io.vmagent.agent.backend.BackendClient;
 import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
 import io.vmagent.agent.spool.Spool;
+import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
+import io.vmagent.protocol.OperationCapability;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +22,9 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
   private final BackendContact contact;
   private final VersionWatch versions;
   private final List<Spool> spools;
+  private final List<OperationCapability> operations;
+  // Whether this run of the agent has told the backend its operations yet.
+  private boolean announced;
 
   public HeartbeatRound(
       BackendClient client,
@@ -27,13 +32,15 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
       AgentHealthMetrics health,
       BackendContact contact,
       VersionWatch versions,
-      List<Spool> spools) {
+      List<Spool> spools,
+      List<OperationCapability> operations) {
     this.client = client;
     this.reporter = reporter;
     this.health = health;
     this.contact = contact;
     this.versions = versions;
     this.spools = List.copyOf(spools);
+    this.operations = List.copyOf(operations);
   }
 
   @Override
@@ -42,13 +49,21 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
         spools.stream().mapToLong(Spool::depth).sum(),
         spools.stream().mapToLong(Spool::bytes).sum());
     HeartbeatResponse response;
+    HeartbeatRequest beat = reporter.build(false);
+    // The first heartbeat after each start tells a backend of protocol 3 every operation this
+    // agent runs, so an upgraded agent's new operations are known without a new registration.
+    boolean announcing = !announced && client.session().backendProtocolVersion() >= 3;
+    if (announcing) {
+      beat = beat.withOperations(operations);
+    }
     try {
-      response = client.heartbeat(reporter.build(false));
+      response = client.heartbeat(beat);
     } catch (IOException e) {
       health.heartbeatFailed();
       throw e;
     }
     health.heartbeatSent();
+    announced |= announcing;
     contact.contact(true);
     log.info(
         "heartbeat sent as agent {} ({} commands pending)",

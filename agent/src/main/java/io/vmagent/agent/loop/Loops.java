@@ -71,7 +71,15 @@ public final class Loops {
             () -> spools.stream().mapToLong(Spool::depth).sum(),
             versions::newest,
             () -> HeartbeatReporter.problems(List.of(metricsLoop, updateLoop), metrics));
-    this.heartbeat = new HeartbeatRound(client, reporter, health, contact, versions, spools);
+    this.heartbeat =
+        new HeartbeatRound(
+            client,
+            reporter,
+            health,
+            contact,
+            versions,
+            spools,
+            AgentIdentity.versioned(dispatcher.operationVersions()));
     this.heartbeatLoop =
         new PeriodicLoop(
             new LoopState("heartbeat"), config.heartbeatInterval(), Duration.ZERO, heartbeat);

@@ -78,6 +78,26 @@ public final class Params {
     throw invalid("parameter '" + name + "' must be true or false");
   }
 
+  /** A whole number between {@code min} and {@code max} (JSON number or decimal text), or null. */
+  public Long optionalWholeNumber(String name, long min, long max) {
+    Object value = values.get(name);
+    if (value == null) {
+      return null;
+    }
+    long number;
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      number = ((Number) value).longValue();
+    } else if (value instanceof String text && text.matches("[0-9]{1,18}")) {
+      number = Long.parseLong(text);
+    } else {
+      throw invalid("parameter '" + name + "' must be a whole number");
+    }
+    if (number < min || number > max) {
+      throw invalid("parameter '" + name + "' must be between " + min + " and " + max);
+    }
+    return number;
+  }
+
   /** A whole number of seconds between 1 and 3600, or null. */
   public Duration optionalTimeout(String name) {
     Object value = values.get(name);
