@@ -128,6 +128,13 @@ class OpenApiContractTest {
             new HeartbeatResponse(t, 2, "0.2.0")));
     assertValid(
         exchange(
+            Request.Method.POST,
+            ProtocolPaths.heartbeat("host-01"),
+            ContractFixtures.heartbeat().withOperations(ContractFixtures.operations()),
+            200,
+            new HeartbeatResponse(t, 2, "0.2.0")));
+    assertValid(
+        exchange(
             Request.Method.GET,
             ProtocolPaths.commands("host-01", 30),
             null,

@@ -66,7 +66,7 @@ final class DiskChange {
     ChangeResult.Builder result = new ChangeResult.Builder("attach_disk", target, before.state());
     VmParams.DiskMode mode = modeFor(target, params.mode(), before);
     Volume volume = volume(params, before);
-    String dev = params.target() != null ? params.target() : freeTarget(before);
+    String dev = params.target() != null ? params.target() : targetFor(before, volume.path());
     int flags = 0;
     if (mode.live() && !has(before.live(), volume.path(), dev, target)) {
       flags |= Domain.DeviceModifyFlags.LIVE;
@@ -237,6 +237,18 @@ final class DiskChange {
       }
     }
     return false;
+  }
+
+  /** The target the volume is attached at already, else the first free one. */
+  private static String targetFor(Disks disks, String path) {
+    for (List<DomainXml.Disk> list : List.of(orEmpty(disks.live()), orEmpty(disks.config()))) {
+      for (DomainXml.Disk disk : list) {
+        if (path.equals(disk.file())) {
+          return disk.target();
+        }
+      }
+    }
+    return freeTarget(disks);
   }
 
   /** The first {@code vdX} that neither the running VM nor its configuration uses. */

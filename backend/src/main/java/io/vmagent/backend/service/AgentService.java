@@ -18,6 +18,7 @@ import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.StatusOverview;
 import io.vmagent.protocol.VmView;
 import java.sql.Connection;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentService {
   private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final TypeReference<List<OperationCapability>> OPERATIONS =
+      new TypeReference<>() {};
   private static final long SUMMARY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Database database;
@@ -103,6 +106,13 @@ public final class AgentService {
               if (request.vms() != null) {
                 telemetry.replaceInventory(c, agentId, inventory(agentId, request, now));
               }
+              if (request.operations() != null) {
+                agents.recordOperations(
+                    c,
+                    agentId,
+                    json.write(Capabilities.names(List.of(), request.operations())),
+                    json.write(request.operations()));
+              }
               return commands.countLeasable(c, agentId, now);
             });
     if (request.status() == HealthStatus.STOPPING) {
@@ -113,7 +123,7 @@ public final class AgentService {
     return new HeartbeatResponse(now, pending, latestAgentVersion);
   }
 
-  /** The heartbeat as stored: the VMs go to the inventory instead. */
+  /** The heartbeat as stored: the VMs go to the inventory, the operations to the agent's row. */
   private static HeartbeatRequest withoutInventory(HeartbeatRequest request) {
     return new HeartbeatRequest(
         request.status(),
@@ -377,6 +387,7 @@ public final class AgentService {
         commands.countUnfinished(c, agent.agentId(), now),
         last == null && vmCount == 0 ? null : vmCount,
         identity.map(IdentityRow::publicKey).map(AgentKeys::fingerprint).orElse(null),
-        identity.map(IdentityRow::releasedAt).orElse(null));
+        identity.map(IdentityRow::releasedAt).orElse(null),
+        json.read(agent.operationsJson(), OPERATIONS));
   }
 }

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
   private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
+  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
   private final Database database;
   private final AgentStore agents;
@@ -81,7 +82,10 @@ public final class CommandService implements AutoCloseable {
             maxWaitingPollsPerAgent);
   }
 
-  /** Queues a command for a registered, unrevoked agent and wakes its waiting poll. */
+  /**
+   * Queues a command for a registered, unrevoked agent that advertises its operation, and wakes its
+   * waiting poll.
+   */
   public CommandView queue(QueueCommandRequest request) {
     Instant now = clock.instant();
     Duration deadline =
@@ -113,6 +117,8 @@ public final class CommandService implements AutoCloseable {
             throw new ApiException(
                 ErrorCode.CONFLICT, "agent " + request.agentId() + " is revoked");
           }
+          Capabilities.check(
+              agent.agentId(), json.read(agent.capabilitiesJson(), STRINGS), request.operation());
           commands.insert(c, row);
           return null;
         });
