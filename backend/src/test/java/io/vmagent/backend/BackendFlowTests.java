@@ -25,6 +25,7 @@ import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.IngestAck;
 import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
+import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
@@ -142,6 +143,67 @@ abstract class BackendFlowTests {
         return rows.getInt(1);
       }
     }
+  }
+
+  @Test
+  void anOperationTheAgentDoesNotAdvertiseIsRefusedAtQueueTimeAndNothingIsQueued()
+      throws Exception {
+    start();
+    registeredAgent("host-a");
+
+    ContractClient.Answer refused =
+        client.post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest("host-a", "frobnicate", Map.of("vm", "web-1"), null));
+
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.problem().code()).isEqualTo(ErrorCode.UNSUPPORTED_OPERATION);
+    assertThat(refused.problem().detail())
+        .contains("does not run 'frobnicate'")
+        .contains("start, stop, restart, list, info");
+    assertThat(count("SELECT COUNT(*) FROM commands WHERE agent_id = ?", "host-a")).isZero();
+    assertThat(queue("host-a", "info", Map.of("vm", "web-1")).state())
+        .isEqualTo(CommandState.QUEUED);
+  }
+
+  @Test
+  void theOperationsOfTheFirstHeartbeatAfterAStartReplaceTheRegisteredOnes() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    List<OperationCapability> upgraded =
+        List.of(new OperationCapability("info", 1), new OperationCapability("set_autostart", 1));
+
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(null).withOperations(upgraded))
+        .as(HeartbeatResponse.class);
+
+    AgentStatus status =
+        client.get(ProtocolPaths.agentStatus("host-a"), operator()).as(AgentStatus.class);
+    assertThat(status.operations()).isEqualTo(upgraded);
+    assertThat(status.capabilities()).containsExactly("info", "set_autostart");
+    assertThat(queue("host-a", "set_autostart", Map.of("vm", "web-1", "enabled", "true")).state())
+        .isEqualTo(CommandState.QUEUED);
+    assertThat(
+            client
+                .post(
+                    ProtocolPaths.OPERATOR_COMMANDS,
+                    operator(),
+                    new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), null))
+                .problem()
+                .code())
+        .isEqualTo(ErrorCode.UNSUPPORTED_OPERATION);
+    agent.heartbeat();
+    assertThat(
+            client
+                .get(ProtocolPaths.agentStatus("host-a"), operator())
+                .as(AgentStatus.class)
+                .operations())
+        .as("a heartbeat without operations keeps the last ones")
+        .isEqualTo(upgraded);
   }
 
   @Test
