@@ -35,8 +35,10 @@ import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.StatusOverview;
 import io.vmagent.protocol.TokenPair;
 import io.vmagent.protocol.UpdateInfo;
+import io.vmagent.protocol.VmAddress;
 import io.vmagent.protocol.VmEvent;
 import io.vmagent.protocol.VmEventType;
+import io.vmagent.protocol.VmInterface;
 import io.vmagent.protocol.VmList;
 import io.vmagent.protocol.VmSummary;
 import io.vmagent.protocol.VmView;
@@ -204,6 +206,71 @@ abstract class BackendFlowTests {
                 .operations())
         .as("a heartbeat without operations keeps the last ones")
         .isEqualTo(upgraded);
+  }
+
+  @Test
+  void theAddressesOfAnInfoResultAreShownWithTheVm() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    String uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("web-1", uuid, "running"))))
+        .as(HeartbeatResponse.class);
+    queue("host-a", "info", Map.of("vm", "web-1"));
+    Command command = agent.poll(0).commands().get(0);
+    ObjectNode result = JsonNodeFactory.instance.objectNode().put("operation", "info");
+    result.putObject("vm").put("name", "web-1").put("uuid", uuid);
+    ObjectNode nic =
+        result
+            .putArray("interfaces")
+            .addObject()
+            .put("mac", "52:54:00:00:00:01")
+            .put("type", "network")
+            .put("source", "default")
+            .put("model", "virtio");
+    nic.putArray("addresses")
+        .addObject()
+        .put("address", "192.168.122.14")
+        .put("prefix", 24)
+        .put("family", "ipv4")
+        .put("source", "lease");
+    Instant now = Instant.now();
+    agent.submit(CommandResult.succeeded(command.id(), result, now.minusMillis(5), now));
+
+    VmView vm =
+        client
+            .get(ProtocolPaths.OPERATOR_VMS + "?agent_id=host-a", operator())
+            .as(VmList.class)
+            .vms()
+            .get(0);
+    assertThat(vm.interfaces())
+        .containsExactly(
+            new VmInterface(
+                "52:54:00:00:00:01",
+                "network",
+                "default",
+                List.of(new VmAddress("192.168.122.14", 24, "ipv4", "lease"))));
+    assertThat(vm.addressesReportedAt()).isNotNull();
+
+    // The next inventory replaces the VM's row; its addresses stay until the next report.
+    agent.heartbeat();
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("web-1", uuid, "paused"))))
+        .as(HeartbeatResponse.class);
+    assertThat(
+            client
+                .get(ProtocolPaths.OPERATOR_VMS, operator())
+                .as(VmList.class)
+                .vms()
+                .get(0)
+                .interfaces())
+        .isEqualTo(vm.interfaces());
   }
 
   @Test

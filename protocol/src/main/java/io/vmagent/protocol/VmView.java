@@ -1,6 +1,7 @@
 package io.vmagent.protocol;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A VM as its agent last reported it.
@@ -10,5 +11,26 @@ import java.time.Instant;
  * @param uuid the domain UUID; may be null
  * @param state its last known state
  * @param reportedAt when that state was reported
+ * @param interfaces its interfaces with their IP addresses, from the agent's last {@code addresses}
+ *     or {@code info} result for it; null when none came
+ * @param addressesReportedAt when those were reported; null when none came
  */
-public record VmView(String agentId, String name, String uuid, String state, Instant reportedAt) {}
+public record VmView(
+    String agentId,
+    String name,
+    String uuid,
+    String state,
+    Instant reportedAt,
+    List<VmInterface> interfaces,
+    Instant addressesReportedAt) {
+
+  /** Keeps absent interfaces null. */
+  public VmView {
+    interfaces = interfaces == null ? null : List.copyOf(interfaces);
+  }
+
+  /** A VM without reported addresses. */
+  public VmView(String agentId, String name, String uuid, String state, Instant reportedAt) {
+    this(agentId, name, uuid, state, reportedAt, null, null);
+  }
+}

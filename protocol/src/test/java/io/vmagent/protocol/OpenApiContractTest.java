@@ -268,7 +268,22 @@ class OpenApiContractTest {
             ProtocolPaths.OPERATOR_VMS + "?agent_id=host-01",
             null,
             200,
-            new VmList(List.of(new VmView("host-01", "web-1", null, "running", t)))));
+            new VmList(
+                List.of(
+                    new VmView("host-01", "web-1", null, "running", t),
+                    new VmView(
+                        "host-01",
+                        "web-2",
+                        "6695eb01-f6a4-8304-79aa-97f2502e193f",
+                        "running",
+                        t,
+                        List.of(
+                            new VmInterface(
+                                "52:54:00:00:00:01",
+                                "network",
+                                "default",
+                                List.of(new VmAddress("192.168.122.14", 24, "ipv4", "lease")))),
+                        t)))));
     assertValid(
         exchange(
             Request.Method.POST,

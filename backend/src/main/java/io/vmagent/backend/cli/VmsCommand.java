@@ -3,6 +3,7 @@ package io.vmagent.backend.cli;
 import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.protocol.VmView;
 import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,12 +26,26 @@ final class VmsCommand extends CommandGroup {
 
     @Override
     List<String> header() {
-      return List.of("AGENT", "NAME", "UUID", "STATE", "REPORTED");
+      return List.of("AGENT", "NAME", "UUID", "STATE", "REPORTED", "ADDRESSES");
     }
 
     @Override
     List<Object> row(VmView vm) {
-      return Output.row(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt());
+      return Output.row(
+          vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt(), addresses(vm));
+    }
+
+    /** Every address of the VM with its source, or null when none was reported. */
+    private static String addresses(VmView vm) {
+      if (vm.interfaces() == null) {
+        return null;
+      }
+      String joined =
+          vm.interfaces().stream()
+              .flatMap(nic -> nic.addresses().stream())
+              .map(a -> a.address() + "/" + a.prefix() + " (" + a.source() + ")")
+              .collect(Collectors.joining(", "));
+      return joined.isEmpty() ? null : joined;
     }
   }
 }

@@ -20,6 +20,7 @@ import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.HypervisorFacts;
 import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.StatusOverview;
+import io.vmagent.protocol.VmInterface;
 import io.vmagent.protocol.VmView;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,6 +43,7 @@ public final class AgentService {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
   private static final TypeReference<List<OperationCapability>> OPERATIONS =
       new TypeReference<>() {};
+  private static final TypeReference<List<VmInterface>> INTERFACES = new TypeReference<>() {};
   private static final long SUMMARY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Database database;
@@ -355,7 +357,14 @@ public final class AgentService {
             telemetry.listVms(c, agentId).stream()
                 .map(
                     vm ->
-                        new VmView(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt()))
+                        new VmView(
+                            vm.agentId(),
+                            vm.name(),
+                            vm.uuid(),
+                            vm.state(),
+                            vm.reportedAt(),
+                            json.read(vm.interfacesJson(), INTERFACES),
+                            vm.addressesReportedAt()))
                 .toList());
   }
 

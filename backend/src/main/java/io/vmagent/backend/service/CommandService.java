@@ -6,6 +6,7 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandResult;
@@ -47,6 +48,7 @@ public final class CommandService implements AutoCloseable {
   private final Duration recheck;
   private final Clock clock;
   private final LongPolls longPolls;
+  private final AddressReports addresses;
 
   /**
    * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
@@ -57,6 +59,7 @@ public final class CommandService implements AutoCloseable {
       Database database,
       AgentStore agents,
       CommandStore commands,
+      TelemetryStore telemetry,
       JsonCodec json,
       Signals signals,
       Duration lease,
@@ -73,6 +76,7 @@ public final class CommandService implements AutoCloseable {
     this.defaultDeadline = defaultDeadline;
     this.recheck = recheck;
     this.clock = clock;
+    this.addresses = new AddressReports(telemetry, json);
     this.longPolls =
         new LongPolls(
             this::leaseBatch,
@@ -186,7 +190,7 @@ public final class CommandService implements AutoCloseable {
     Instant now = clock.instant();
     Recorded recorded =
         database.inTransaction(
-            "record a result", c -> record(c, agentId, result.commandId(), state, resultJson, now));
+            "record a result", c -> record(c, agentId, result, state, resultJson, now));
     switch (recorded.outcome()) {
       case APPLIED -> {
         signals.fire(resultKey(agentId));
@@ -203,9 +207,16 @@ public final class CommandService implements AutoCloseable {
   private record Recorded(Outcome outcome, String stateFound) {}
 
   private Recorded record(
-      Connection c, String agentId, String commandId, String state, String resultJson, Instant now)
+      Connection c,
+      String agentId,
+      CommandResult result,
+      String state,
+      String resultJson,
+      Instant now)
       throws SQLException {
+    String commandId = result.commandId();
     if (commands.recordResult(c, commandId, agentId, state, resultJson, now)) {
+      addresses.record(c, agentId, result, now);
       return new Recorded(Outcome.APPLIED, null);
     }
     CommandRow existing =
