@@ -314,7 +314,6 @@ class VmOperationsSystemTest {
     // Its one interface is a plain tap (type ethernet): no libvirt network, so no lease; the
     // guest is a boot sector, so no guest agent and no traffic for the ARP table either.
     VmAddresses addresses = ops.addresses(vm);
-    figure("addresses (no source answers)", 0);
     assertThat(addresses.interfaces())
         .singleElement()
         .satisfies(
