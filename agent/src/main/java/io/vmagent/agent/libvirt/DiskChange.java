@@ -80,9 +80,9 @@ final class DiskChange {
     }
     String xml =
         "<disk type='file' device='disk'><driver name='qemu' type='"
-            + escape(volume.format())
+            + DomainXml.escape(volume.format())
             + "'/><source file='"
-            + escape(volume.path())
+            + DomainXml.escape(volume.path())
             + "'/><target dev='"
             + dev
             + "' bus='"
@@ -315,7 +315,7 @@ final class DiskChange {
               StorageVol created =
                   pool.storageVolCreateXML(
                       "<volume><name>"
-                          + escape(params.volume())
+                          + DomainXml.escape(params.volume())
                           + "</name><capacity unit='MiB'>"
                           + params.sizeMib()
                           + "</capacity><target><format type='qcow2'/></target></volume>",
@@ -396,13 +396,5 @@ final class DiskChange {
       case "live" -> " live only";
       default -> " in the configuration (from the next start)";
     };
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("'", "&apos;")
-        .replace("\"", "&quot;");
   }
 }

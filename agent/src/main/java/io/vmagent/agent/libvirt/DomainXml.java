@@ -211,6 +211,15 @@ final class DomainXml {
     return found;
   }
 
+  /** {@code text} escaped for an XML attribute or element written into a libvirt description. */
+  static String escape(String text) {
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;")
+        .replace("'", "&apos;");
+  }
+
   static Element child(Element parent, String tag) {
     NodeList children = parent.getChildNodes();
     for (int i = 0; i < children.getLength(); i++) {
