@@ -101,7 +101,7 @@ public final class Agent {
             new CredentialsStore(stateDir.root()),
             config.token(),
             config.autoRegister(),
-            new AgentIdentity(config, libvirt, operations::names),
+            new AgentIdentity(config, libvirt, operations::versions),
             new Enrollment(stateDir.root(), tls, transport, Clock.systemUTC()),
             Clock.systemUTC());
     BackendClient client = new BackendClient(transport, session);

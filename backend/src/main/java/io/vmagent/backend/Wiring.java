@@ -122,6 +122,7 @@ final class Wiring {
         database,
         agents,
         commandStore,
+        telemetry,
         json,
         new Signals(),
         config.leaseDuration(),

@@ -27,6 +27,7 @@ import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.IngestAck;
 import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
+import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
@@ -37,8 +38,10 @@ import io.vmagent.protocol.StatusOverview;
 import io.vmagent.protocol.StoredEvent;
 import io.vmagent.protocol.TokenPair;
 import io.vmagent.protocol.UpdateInfo;
+import io.vmagent.protocol.VmAddress;
 import io.vmagent.protocol.VmEvent;
 import io.vmagent.protocol.VmEventType;
+import io.vmagent.protocol.VmInterface;
 import io.vmagent.protocol.VmList;
 import io.vmagent.protocol.VmSummary;
 import io.vmagent.protocol.VmView;
@@ -145,6 +148,132 @@ abstract class BackendFlowTests {
         return rows.getInt(1);
       }
     }
+  }
+
+  @Test
+  void anOperationTheAgentDoesNotAdvertiseIsRefusedAtQueueTimeAndNothingIsQueued()
+      throws Exception {
+    start();
+    registeredAgent("host-a");
+
+    ContractClient.Answer refused =
+        client.post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest("host-a", "frobnicate", Map.of("vm", "web-1"), null));
+
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.problem().code()).isEqualTo(ErrorCode.UNSUPPORTED_OPERATION);
+    assertThat(refused.problem().detail())
+        .contains("does not run 'frobnicate'")
+        .contains("start, stop, restart, pause, resume, list, info");
+    assertThat(count("SELECT COUNT(*) FROM commands WHERE agent_id = ?", "host-a")).isZero();
+    assertThat(queue("host-a", "info", Map.of("vm", "web-1")).state())
+        .isEqualTo(CommandState.QUEUED);
+  }
+
+  @Test
+  void theOperationsOfTheFirstHeartbeatAfterAStartReplaceTheRegisteredOnes() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    List<OperationCapability> upgraded =
+        List.of(new OperationCapability("info", 1), new OperationCapability("set_autostart", 1));
+
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(null).withOperations(upgraded))
+        .as(HeartbeatResponse.class);
+
+    AgentStatus status =
+        client.get(ProtocolPaths.agentStatus("host-a"), operator()).as(AgentStatus.class);
+    assertThat(status.operations()).isEqualTo(upgraded);
+    assertThat(status.capabilities()).containsExactly("info", "set_autostart");
+    assertThat(queue("host-a", "set_autostart", Map.of("vm", "web-1", "enabled", "true")).state())
+        .isEqualTo(CommandState.QUEUED);
+    assertThat(
+            client
+                .post(
+                    ProtocolPaths.OPERATOR_COMMANDS,
+                    operator(),
+                    new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), null))
+                .problem()
+                .code())
+        .isEqualTo(ErrorCode.UNSUPPORTED_OPERATION);
+    agent.heartbeat();
+    assertThat(
+            client
+                .get(ProtocolPaths.agentStatus("host-a"), operator())
+                .as(AgentStatus.class)
+                .operations())
+        .as("a heartbeat without operations keeps the last ones")
+        .isEqualTo(upgraded);
+  }
+
+  @Test
+  void theAddressesOfAnInfoResultAreShownWithTheVm() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    String uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("web-1", uuid, "running"))))
+        .as(HeartbeatResponse.class);
+    queue("host-a", "info", Map.of("vm", "web-1"));
+    Command command = agent.poll(0).commands().get(0);
+    ObjectNode result = JsonNodeFactory.instance.objectNode().put("operation", "info");
+    result.putObject("vm").put("name", "web-1").put("uuid", uuid);
+    ObjectNode nic =
+        result
+            .putArray("interfaces")
+            .addObject()
+            .put("mac", "52:54:00:00:00:01")
+            .put("type", "network")
+            .put("source", "default")
+            .put("model", "virtio");
+    nic.putArray("addresses")
+        .addObject()
+        .put("address", "192.168.122.14")
+        .put("prefix", 24)
+        .put("family", "ipv4")
+        .put("source", "lease");
+    Instant now = Instant.now();
+    agent.submit(CommandResult.succeeded(command.id(), result, now.minusMillis(5), now));
+
+    VmView vm =
+        client
+            .get(ProtocolPaths.OPERATOR_VMS + "?agent_id=host-a", operator())
+            .as(VmList.class)
+            .vms()
+            .get(0);
+    assertThat(vm.interfaces())
+        .containsExactly(
+            new VmInterface(
+                "52:54:00:00:00:01",
+                "network",
+                "default",
+                List.of(new VmAddress("192.168.122.14", 24, "ipv4", "lease"))));
+    assertThat(vm.addressesReportedAt()).isNotNull();
+
+    // The next inventory replaces the VM's row; its addresses stay until the next report.
+    agent.heartbeat();
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(List.of(new VmSummary("web-1", uuid, "paused"))))
+        .as(HeartbeatResponse.class);
+    assertThat(
+            client
+                .get(ProtocolPaths.OPERATOR_VMS, operator())
+                .as(VmList.class)
+                .vms()
+                .get(0)
+                .interfaces())
+        .isEqualTo(vm.interfaces());
   }
 
   @Test

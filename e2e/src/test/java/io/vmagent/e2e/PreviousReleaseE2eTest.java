@@ -1,12 +1,16 @@
 package io.vmagent.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import io.vmagent.agent.libvirt.VmLifecycleEvent;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.backend.service.ApiException;
 import io.vmagent.protocol.CommandState;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.VmView;
 import io.vmagent.testing.AgentProcess;
 import java.io.IOException;
@@ -83,6 +87,14 @@ class PreviousReleaseE2eTest {
       assertThat(backend.operator().showAgent(agentId).keyFingerprint())
           .as("an agent of protocol 1 sends no key")
           .isNull();
+      assertThat(backend.operator().showAgent(agentId).operations())
+          .as("an older agent advertises names only")
+          .isNull();
+      assertThatExceptionOfType(ApiException.class)
+          .as("an operation the older agent does not advertise is refused at queue time")
+          .isThrownBy(
+              () -> backend.queueCommand(agentId, "set_autostart", Map.of("vm", "spare-01")))
+          .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_OPERATION));
       assertThat(old.terminate(Duration.ofSeconds(30))).isZero();
     }
     assertThat(Files.readString(dir.resolve("old.log"))).doesNotContain("HTTP 400");
@@ -97,6 +109,18 @@ class PreviousReleaseE2eTest {
           .until(() -> Files.exists(dir.resolve("agent/state/agent-cert.pem")));
       String id = backend.queueCommand(agentId, "list", Map.of()).id();
       assertThat(backend.awaitCommand(id, Duration.ofSeconds(30)).state())
+          .isEqualTo(CommandState.SUCCEEDED);
+      // Not registered again, yet its new operations are known from its first heartbeat.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> backend.operator().showAgent(agentId).operations() != null);
+      assertThat(backend.operator().showAgent(agentId).operations())
+          .contains(new OperationCapability("set_autostart", 1));
+      String set =
+          backend
+              .queueCommand(agentId, "set_autostart", Map.of("vm", "spare-01", "enabled", "true"))
+              .id();
+      assertThat(backend.awaitCommand(set, Duration.ofSeconds(30)).state())
           .isEqualTo(CommandState.SUCCEEDED);
       String log = Files.readString(dir.resolve("new.log"));
       assertThat(log).doesNotContain("registering with").contains("binding this agent's key");

@@ -32,6 +32,8 @@ import java.util.List;
  *     while no key is bound (an agent registered by a version without keys)
  * @param identityReleasedAt when an operator released its identity for the next registration; null
  *     when it is not released
+ * @param operations the operations it runs with their parameter-set versions; null when it
+ *     advertised only names (an agent before protocol 3)
  */
 public record AgentStatus(
     String agentId,
@@ -57,10 +59,12 @@ public record AgentStatus(
     int commandsPending,
     Integer vmCount,
     String keyFingerprint,
-    Instant identityReleasedAt) {
+    Instant identityReleasedAt,
+    List<OperationCapability> operations) {
 
-  /** Normalises absent lists to empty ones. */
+  /** Normalises absent lists to empty ones; keeps absent operations null. */
   public AgentStatus {
+    operations = operations == null ? null : List.copyOf(operations);
     capabilities = Copies.list(capabilities);
     reasons = Copies.list(reasons);
     warnings = Copies.list(warnings);

@@ -22,6 +22,10 @@ public enum ErrorCode {
   FORBIDDEN(403, "The credentials do not allow this request."),
   NOT_FOUND(404, "The resource does not exist."),
   CONFLICT(409, "The request conflicts with the current state of the resource."),
+  UNSUPPORTED_OPERATION(
+      409,
+      "The agent does not advertise this operation: it runs an older version, or the operation"
+          + " is misspelt. Upgrade the agent or pick one of the operations it lists."),
   AGENT_ID_IN_USE(
       409,
       "The agent id is bound to another key. Register with that key, pick another AGENT_ID, or"

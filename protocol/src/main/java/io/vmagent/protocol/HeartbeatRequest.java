@@ -16,6 +16,8 @@ import java.util.List;
  * @param newestKnownVersion the newest agent version the agent has heard of; may be null
  * @param heartbeatIntervalSeconds the agent's heartbeat interval; may be null (unchanged)
  * @param vms the host's VM inventory; null when not sent this time (empty means no VMs)
+ * @param operations the operations the agent runs, with their parameter-set versions; sent once
+ *     after each start to a backend of protocol 3, null otherwise
  */
 public record HeartbeatRequest(
     HealthStatus status,
@@ -28,13 +30,63 @@ public record HeartbeatRequest(
     List<String> warnings,
     String newestKnownVersion,
     Integer heartbeatIntervalSeconds,
-    List<VmSummary> vms) {
+    List<VmSummary> vms,
+    List<OperationCapability> operations) {
 
-  /** Normalises absent reason and warning lists to empty ones; keeps an absent inventory null. */
+  /**
+   * Normalises absent reason and warning lists to empty ones; keeps an absent inventory or absent
+   * operations null.
+   */
   public HeartbeatRequest {
     reasons = Copies.list(reasons);
     warnings = Copies.list(warnings);
     vms = vms == null ? null : List.copyOf(vms);
+    operations = operations == null ? null : List.copyOf(operations);
+  }
+
+  /** A heartbeat without operations (what every heartbeat but the first after a start is). */
+  public HeartbeatRequest(
+      HealthStatus status,
+      List<String> reasons,
+      long uptimeSeconds,
+      AgentVersions versions,
+      LibvirtHealth libvirt,
+      long spoolDepth,
+      boolean sslVerify,
+      List<String> warnings,
+      String newestKnownVersion,
+      Integer heartbeatIntervalSeconds,
+      List<VmSummary> vms) {
+    this(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        null);
+  }
+
+  /** This heartbeat carrying {@code versioned} as its operations. */
+  public HeartbeatRequest withOperations(List<OperationCapability> versioned) {
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        versioned);
   }
 
   /** This heartbeat with another inventory ({@code null}: none). */

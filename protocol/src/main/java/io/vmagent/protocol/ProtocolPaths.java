@@ -29,8 +29,9 @@ public final class ProtocolPaths {
   /**
    * The protocol version this build speaks. 1: bootstrap tokens only; 2: key-bound identities,
    * proofs of possession and client certificates; 3: the event types {@code rebooted} and {@code
-   * other}, and VM states spelled as {@link VmStates} names them. A peer that names no version
-   * speaks 1.
+   * other}, VM states spelled as {@link VmStates} names them, and operations advertised with the
+   * versions of their parameter sets, at registration and in the first heartbeat after each start.
+   * A peer that names no version speaks 1.
    */
   public static final int PROTOCOL_VERSION = 3;
 

@@ -18,6 +18,8 @@ import java.util.List;
  * @param publicKey the agent's public key, base64 of its DER SubjectPublicKeyInfo (protocol 2)
  * @param proof a signature over a challenge with that key, when the id is already bound to it
  *     (protocol 2)
+ * @param operations the operations with the versions of their parameter sets (protocol 3); null for
+ *     an agent that sends only {@code capabilities}
  */
 public record RegisterRequest(
     String agentId,
@@ -30,11 +32,41 @@ public record RegisterRequest(
     Integer heartbeatIntervalSeconds,
     Integer protocolVersion,
     String publicKey,
-    IdentityProof proof) {
+    IdentityProof proof,
+    List<OperationCapability> operations) {
 
-  /** Normalises an absent capability list to an empty one. */
+  /** Normalises an absent capability list to an empty one; keeps absent operations null. */
   public RegisterRequest {
     capabilities = Copies.list(capabilities);
+    operations = operations == null ? null : List.copyOf(operations);
+  }
+
+  /** A protocol-2 registration: no versioned operations. */
+  public RegisterRequest(
+      String agentId,
+      String name,
+      String hostname,
+      String agentVersion,
+      String libvirtUri,
+      HypervisorFacts hypervisor,
+      List<String> capabilities,
+      Integer heartbeatIntervalSeconds,
+      Integer protocolVersion,
+      String publicKey,
+      IdentityProof proof) {
+    this(
+        agentId,
+        name,
+        hostname,
+        agentVersion,
+        libvirtUri,
+        hypervisor,
+        capabilities,
+        heartbeatIntervalSeconds,
+        protocolVersion,
+        publicKey,
+        proof,
+        null);
   }
 
   /** A protocol-1 registration: no key, no proof. */
@@ -74,6 +106,24 @@ public record RegisterRequest(
         heartbeatIntervalSeconds,
         version,
         key,
-        keyProof);
+        keyProof,
+        operations);
+  }
+
+  /** This request with {@code versioned} as its operations (null leaves them out). */
+  public RegisterRequest withOperations(List<OperationCapability> versioned) {
+    return new RegisterRequest(
+        agentId,
+        name,
+        hostname,
+        agentVersion,
+        libvirtUri,
+        hypervisor,
+        capabilities,
+        heartbeatIntervalSeconds,
+        protocolVersion,
+        publicKey,
+        proof,
+        versioned);
   }
 }

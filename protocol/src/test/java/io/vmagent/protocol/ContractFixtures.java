@@ -37,7 +37,15 @@ final class ContractFixtures {
             PUBLIC_KEY,
             new IdentityProof(
                 "vmc_4f6b2c1d0e9a8b7c6d5e4f3a2b1c0d9e",
-                "MEUCIQDx0tq3Rk9b0Qq7m3yYw8lZk1pQ2c3v4b5n6m7a8s9d0fAIgXy1z2c3v4b5n6m7a8s9d0f1g2h3j4k5l6z7x8c9v0b1n2m3="));
+                "MEUCIQDx0tq3Rk9b0Qq7m3yYw8lZk1pQ2c3v4b5n6m7a8s9d0fAIgXy1z2c3v4b5n6m7a8s9d0f1g2h3j4k5l6z7x8c9v0b1n2m3="))
+        .withOperations(operations());
+  }
+
+  static List<OperationCapability> operations() {
+    return List.of(
+        new OperationCapability("list", 1),
+        new OperationCapability("start", 1),
+        new OperationCapability("stop", 1));
   }
 
   static HeartbeatRequest heartbeat() {
@@ -124,7 +132,8 @@ final class ContractFixtures {
         1,
         1,
         "3f:1a:09:c2:5e:77:d1:0b:8a:44:2e:91:c0:6d:13:f5",
-        T0.plusSeconds(60));
+        T0.plusSeconds(60),
+        operations());
   }
 
   static CommandView commandView() {

@@ -128,6 +128,13 @@ class OpenApiContractTest {
             new HeartbeatResponse(t, 2, "0.2.0")));
     assertValid(
         exchange(
+            Request.Method.POST,
+            ProtocolPaths.heartbeat("host-01"),
+            ContractFixtures.heartbeat().withOperations(ContractFixtures.operations()),
+            200,
+            new HeartbeatResponse(t, 2, "0.2.0")));
+    assertValid(
+        exchange(
             Request.Method.GET,
             ProtocolPaths.commands("host-01", 30),
             null,
@@ -268,7 +275,23 @@ class OpenApiContractTest {
             ProtocolPaths.OPERATOR_VMS + "?agent_id=host-01",
             null,
             200,
-            new VmList(List.of(new VmView("host-01", "web-1", null, "running", t)))));
+            new VmList(
+                List.of(
+                    new VmView("host-01", "web-1", null, "running", t),
+                    new VmView(
+                        "host-01",
+                        "web-2",
+                        "6695eb01-f6a4-8304-79aa-97f2502e193f",
+                        "running",
+                        t,
+                        List.of(
+                            new VmInterface(
+                                "52:54:00:00:00:01",
+                                "network",
+                                "default",
+                                List.of(new VmAddress("192.168.122.14", 24, "ipv4", "lease")))),
+                        t,
+                        Connectivity.OFFLINE)))));
     assertValid(
         exchange(
             Request.Method.POST,

@@ -232,6 +232,16 @@ public final class Session {
     }
   }
 
+  /**
+   * The backend's protocol version, asked once (see {@link #backendProtocol()}); 1 while it cannot
+   * be learnt, so that nothing newer is sent to a backend that may not understand it.
+   */
+  public int backendProtocolVersion() {
+    synchronized (lock) {
+      return knownProtocol();
+    }
+  }
+
   /** The backend's protocol version when it is known or can be learnt now; 1 otherwise. */
   private int knownProtocol() {
     if (backendProtocol == null && !clock.instant().isBefore(nextProtocolProbe)) {
@@ -368,6 +378,10 @@ public final class Session {
           "the agent must register (" + why + ") but AGENT_TOKEN is not set");
     }
     RegisterRequest request = keyed ? withKey(identity.get(), proving) : identity.get();
+    if (backendProtocol() < 3) {
+      // An older backend refuses members it does not know; it takes the names alone.
+      request = request.withOperations(null);
+    }
     registerAttempts++;
     if (registerAttempts == 1) {
       log.info("registering with {} as agent {} ({})", transport.baseUrl(), request.agentId(), why);

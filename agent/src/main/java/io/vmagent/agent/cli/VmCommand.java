@@ -24,6 +24,11 @@ import picocli.CommandLine.Parameters;
       VmCommand.Resume.class,
       VmCommand.Delete.class,
       SnapshotCommand.class,
+      ChangeCommands.Addresses.class,
+      ChangeCommands.Autostart.class,
+      ChangeCommands.SetResources.class,
+      ChangeCommands.AttachDisk.class,
+      ChangeCommands.DetachDisk.class,
       HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
@@ -32,7 +37,9 @@ import picocli.CommandLine.Parameters;
       "  vm-agent vm info web-01 --json",
       "  vm-agent vm stop web-01 --timeout 120 --force-after-timeout",
       "  vm-agent vm delete web-01 --remove-storage --yes",
-      "  vm-agent vm snapshot create web-01 --name before-upgrade"
+      "  vm-agent vm snapshot create web-01 --name before-upgrade",
+      "  vm-agent vm set-resources web-01 --vcpus 4 --memory-mib 8192",
+      "  vm-agent vm attach-disk web-01 --pool default --volume web-01-data.qcow2 --size-mib 10240"
     })
 final class VmCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,7 +1,6 @@
 package io.vmagent.agent.cli;
 
 import io.vmagent.agent.libvirt.DiskInfo;
-import io.vmagent.agent.libvirt.InterfaceInfo;
 import io.vmagent.agent.libvirt.LifecycleResult;
 import io.vmagent.agent.libvirt.SnapshotInfo;
 import io.vmagent.agent.libvirt.SnapshotResult;
@@ -51,11 +50,7 @@ final class VmTables {
     out.println();
     disks(details.disks()).print(out);
     out.println();
-    TextTable nics = new TextTable("MAC", "TYPE", "SOURCE", "TARGET", "MODEL");
-    for (InterfaceInfo nic : details.interfaces()) {
-      nics.row(nic.mac(), nic.type(), nic.source(), nic.targetDevice(), nic.model());
-    }
-    nics.print(out);
+    ChangeTables.interfaces(details.interfaces()).print(out);
     out.println();
     snapshots(details.snapshots(), out);
     if (details.xml() != null) {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -61,6 +62,11 @@ public final class CommandDispatcher {
   /** The names of the operations this agent runs, sorted. */
   public Set<String> capabilities() {
     return operations.names();
+  }
+
+  /** Each operation's name and parameter-set version, sorted by name. */
+  public Map<String, Integer> operationVersions() {
+    return operations.versions();
   }
 
   /** How a result counts in the health metrics: success, timeout, refused or failure. */

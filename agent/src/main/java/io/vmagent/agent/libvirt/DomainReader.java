@@ -56,6 +56,27 @@ final class DomainReader {
         read.xml());
   }
 
+  /** The VM's interfaces with their IP addresses (see {@link AddressReader}). */
+  VmAddresses addresses(VmTarget target) {
+    return calls.call(
+        target,
+        "read the addresses of",
+        (c, d) -> {
+          VmSummary summary = summary(d);
+          DomainXml parsed = DomainXml.parse(d.getXMLDesc(0));
+          return new VmAddresses(
+              "addresses",
+              summary.name(),
+              summary.uuid(),
+              summary.state(),
+              AddressReader.read(
+                  d,
+                  parsed.interfaces(),
+                  summary.state().isActive(),
+                  parsed.hasGuestAgentChannel()));
+        });
+  }
+
   /** Every domain, active first then defined, sorted by name; vanished ones are skipped. */
   static List<VmSummary> summaries(Connect connect) throws LibvirtException {
     List<VmSummary> vms = new ArrayList<>();
@@ -123,7 +144,8 @@ final class DomainReader {
         parsed.osType(),
         domain.hasManagedSaveImage() == 1,
         disks,
-        parsed.interfaces(),
+        AddressReader.read(
+            domain, parsed.interfaces(), summary.state().isActive(), parsed.hasGuestAgentChannel()),
         snapshots,
         current,
         null,

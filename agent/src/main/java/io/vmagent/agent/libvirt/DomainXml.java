@@ -3,12 +3,19 @@ package io.vmagent.agent.libvirt;
 import io.vmagent.protocol.ErrorCode;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -120,6 +127,74 @@ final class DomainXml {
     return interfaces;
   }
 
+  /** The {@code <disk>} element whose target is {@code target}, as XML text; null when none is. */
+  String diskXml(String target) {
+    for (Element disk : devices("disk")) {
+      Element dev = child(disk, "target");
+      if (dev != null && target.equals(attr(dev, "dev"))) {
+        try {
+          Transformer transformer = TransformerFactory.newInstance().newTransformer();
+          transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+          StringWriter text = new StringWriter();
+          transformer.transform(new DOMSource(disk), new StreamResult(text));
+          return text.toString();
+        } catch (TransformerException e) {
+          throw new VmOperationException(
+              ErrorCode.OPERATION_FAILED, "cannot write the XML of disk " + target, e);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether the domain declares a channel to the QEMU guest agent. */
+  boolean hasGuestAgentChannel() {
+    for (Element channel : devices("channel")) {
+      Element target = child(channel, "target");
+      if (target != null && "org.qemu.guest_agent.0".equals(attr(target, "name"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The persistent configuration's vCPU count (current and maximum) and memory in KiB. */
+  record Resources(int vcpus, int maxVcpus, long memoryKib, long maxMemoryKib) {}
+
+  Resources resources() {
+    Element vcpu = child(root, "vcpu");
+    int max = vcpu == null ? 1 : Integer.parseInt(vcpu.getTextContent().strip());
+    int current =
+        vcpu == null || attr(vcpu, "current") == null
+            ? max
+            : Integer.parseInt(attr(vcpu, "current"));
+    long maxMemory = kib(child(root, "memory"));
+    Element currentMemory = child(root, "currentMemory");
+    return new Resources(
+        current, max, currentMemory == null ? maxMemory : kib(currentMemory), maxMemory);
+  }
+
+  private static long kib(Element memory) {
+    if (memory == null) {
+      return 0;
+    }
+    long value = Long.parseLong(memory.getTextContent().strip());
+    String unit = orDefault(attr(memory, "unit"), "KiB");
+    return switch (unit) {
+      case "b", "bytes" -> value / 1024;
+      case "KB" -> value * 1000 / 1024;
+      case "k", "KiB" -> value;
+      case "MB" -> value * 1_000_000 / 1024;
+      case "M", "MiB" -> value * 1024;
+      case "GB" -> value * 1_000_000_000 / 1024;
+      case "G", "GiB" -> value * 1024 * 1024;
+      case "T", "TiB" -> value * 1024 * 1024 * 1024;
+      default ->
+          throw new VmOperationException(
+              ErrorCode.OPERATION_FAILED, "unknown memory unit '" + unit + "' in the domain XML");
+    };
+  }
+
   private List<Element> devices(String tag) {
     Element devices = child(root, "devices");
     List<Element> found = new ArrayList<>();
@@ -134,6 +209,15 @@ final class DomainXml {
       }
     }
     return found;
+  }
+
+  /** {@code text} escaped for an XML attribute or element written into a libvirt description. */
+  static String escape(String text) {
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;")
+        .replace("'", "&apos;");
   }
 
   static Element child(Element parent, String tag) {

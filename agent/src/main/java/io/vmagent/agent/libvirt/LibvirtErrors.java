@@ -10,7 +10,11 @@ final class LibvirtErrors {
 
   /** The error code for a libvirt failure on a connection that is still alive. */
   static ErrorCode codeOf(LibvirtException e) {
-    Error error = e.getError();
+    return codeOf(e.getError());
+  }
+
+  /** The error code for libvirt's {@code error}, which may be null. */
+  static ErrorCode codeOf(Error error) {
     Error.ErrorNumber number = error == null ? null : error.getCode();
     if (number == null) {
       return ErrorCode.OPERATION_FAILED;

@@ -40,10 +40,10 @@ final class SnapshotOperations {
     }
     StringBuilder xml = new StringBuilder("<domainsnapshot>");
     if (name != null) {
-      xml.append("<name>").append(escape(name)).append("</name>");
+      xml.append("<name>").append(DomainXml.escape(name)).append("</name>");
     }
     if (description != null) {
-      xml.append("<description>").append(escape(description)).append("</description>");
+      xml.append("<description>").append(DomainXml.escape(description)).append("</description>");
     }
     if (Boolean.FALSE.equals(withMemory) && before.isActive()) {
       xml.append("<memory snapshot='no'/>");
@@ -144,14 +144,6 @@ final class SnapshotOperations {
           ErrorCode.INVALID_ARGUMENT, "description contains control characters");
     }
     return description;
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;")
-        .replace("'", "&apos;");
   }
 
   private static SnapshotResult result(

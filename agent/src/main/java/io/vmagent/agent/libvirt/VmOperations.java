@@ -14,11 +14,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
- * delete and snapshot, each one {@link Operation} ({@link #operations()}) with its parameters
- * ({@link VmParams}). Names and UUIDs are validated before any libvirt call; operations that change
- * a VM hold its lock: they run one at a time per VM (in arrival order) and in parallel across VMs
- * on a bounded pool; every libvirt call has a deadline. Failures are {@link VmOperationException}s
- * carrying an {@link ErrorCode}. See docs/operations.md.
+ * delete, snapshot, addresses, set_autostart, set_resources, attach_disk and detach_disk, each one
+ * {@link Operation} ({@link #operations()}) with its parameters ({@link VmParams}). Names and UUIDs
+ * are validated before any libvirt call; operations that change a VM hold its lock: they run one at
+ * a time per VM (in arrival order) and in parallel across VMs on a bounded pool; every libvirt call
+ * has a deadline. Failures are {@link VmOperationException}s carrying an {@link ErrorCode}. See
+ * docs/operations.md.
  */
 public final class VmOperations implements AutoCloseable {
   /** The graceful stop timeout when neither the caller nor the configuration gives one. */
@@ -44,6 +45,11 @@ public final class VmOperations implements AutoCloseable {
   private final Operation<VmParams.Vm> resume;
   private final Operation<VmParams.Delete> delete;
   private final Operation<VmParams.Snapshot> snapshot;
+  private final Operation<VmParams.Vm> addresses;
+  private final Operation<VmParams.Autostart> setAutostart;
+  private final Operation<VmParams.Resources> setResources;
+  private final Operation<VmParams.AttachDisk> attachDisk;
+  private final Operation<VmParams.DetachDisk> detachDisk;
 
   /** Operations with the default parallelism. */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout) {
@@ -78,11 +84,34 @@ public final class VmOperations implements AutoCloseable {
     this.delete =
         locked("delete", VmParams.Delete.SPEC, (t, p) -> deletion.delete(t, p.removeStorage()));
     this.snapshot = locked("snapshot", VmParams.Snapshot.SPEC, snapshots::run);
+    this.addresses = read("addresses", VmParams.Vm.SPEC, (t, p) -> reader.addresses(t));
+    AutostartChange autostart = new AutostartChange(calls);
+    ResourceChange resources = new ResourceChange(calls);
+    DiskChange disks = new DiskChange(calls);
+    this.setAutostart =
+        locked("set_autostart", VmParams.Autostart.SPEC, (t, p) -> autostart.set(t, p.enabled()));
+    this.setResources = locked("set_resources", VmParams.Resources.SPEC, resources::set);
+    this.attachDisk = locked("attach_disk", VmParams.AttachDisk.SPEC, disks::attach);
+    this.detachDisk = locked("detach_disk", VmParams.DetachDisk.SPEC, disks::detach);
   }
 
   /** Every VM operation, for the registry. */
   public List<Operation<?>> operations() {
-    return List.of(list, info, start, stop, restart, pause, resume, delete, snapshot);
+    return List.of(
+        list,
+        info,
+        start,
+        stop,
+        restart,
+        pause,
+        resume,
+        delete,
+        snapshot,
+        addresses,
+        setAutostart,
+        setResources,
+        attachDisk,
+        detachDisk);
   }
 
   /** Every VM on the host, running or not. */
@@ -139,6 +168,31 @@ public final class VmOperations implements AutoCloseable {
 
   public SnapshotResult snapshotDelete(String vm, String name) {
     return snapshot(new VmParams.Snapshot(vm, VmParams.Snapshot.Action.DELETE, name, null, null));
+  }
+
+  /** The VM's interfaces with their MAC, network and IP addresses. */
+  public VmAddresses addresses(String vm) {
+    return (VmAddresses) run(addresses, new VmParams.Vm(vm));
+  }
+
+  /** Turns the VM's autostart at host boot on or off. */
+  public ChangeResult setAutostart(String vm, boolean enabled) {
+    return (ChangeResult) run(setAutostart, new VmParams.Autostart(vm, enabled));
+  }
+
+  /** Sets vCPUs and/or memory (KiB); either may be null, not both. */
+  public ChangeResult setResources(String vm, Integer vcpus, Long memoryKib) {
+    return (ChangeResult) run(setResources, new VmParams.Resources(vm, vcpus, memoryKib));
+  }
+
+  /** Attaches a storage-pool volume; see {@link VmParams.AttachDisk}. */
+  public ChangeResult attachDisk(VmParams.AttachDisk params) {
+    return (ChangeResult) run(attachDisk, params);
+  }
+
+  /** Detaches the disk at {@code target}; {@code mode} null picks the default places. */
+  public ChangeResult detachDisk(String vm, String target, VmParams.DiskMode mode) {
+    return (ChangeResult) run(detachDisk, new VmParams.DetachDisk(vm, target, mode));
   }
 
   private SnapshotResult snapshot(VmParams.Snapshot params) {

@@ -2,6 +2,7 @@ package io.vmagent.agent.libvirt;
 
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
+import io.vmagent.protocol.text.Printable;
 import java.util.Objects;
 import java.util.Set;
 
@@ -113,6 +114,139 @@ public sealed interface VmParams {
             throw Params.invalid(
                 "snapshot action must be create, list, revert or delete, not '" + action + "'");
       };
+    }
+  }
+
+  /** {@code set_autostart}: the VM and whether libvirt starts it when the host boots. */
+  record Autostart(String vm, boolean enabled) implements VmParams {
+    static final Spec<Autostart> SPEC = new Spec<>(Set.of("vm", "enabled"), Autostart::parse);
+
+    static Autostart parse(Params p) {
+      Boolean enabled = p.optionalFlag("enabled");
+      if (enabled == null) {
+        throw Params.invalid("set_autostart needs the parameter 'enabled' (true or false)");
+      }
+      return new Autostart(p.requiredString("vm"), enabled);
+    }
+  }
+
+  /** {@code set_resources}: the VM and its new vCPU count and/or memory (at least one). */
+  record Resources(String vm, Integer vcpus, Long memoryKib) implements VmParams {
+    /** Most vCPUs a caller may ask for (libvirt's own limit for QEMU). */
+    public static final int MAX_VCPUS = 4096;
+
+    /** Least and most memory a caller may ask for, in MiB (16 MiB to 16 TiB). */
+    public static final long MIN_MEMORY_MIB = 16;
+
+    public static final long MAX_MEMORY_MIB = 16L << 20;
+
+    static final Spec<Resources> SPEC =
+        new Spec<>(Set.of("vm", "vcpus", "memory_mib"), Resources::parse);
+
+    public Resources {
+      if (vcpus == null && memoryKib == null) {
+        throw Params.invalid("set_resources needs 'vcpus', 'memory_mib' or both");
+      }
+      if (vcpus != null && (vcpus < 1 || vcpus > MAX_VCPUS)) {
+        throw Params.invalid("parameter 'vcpus' must be between 1 and " + MAX_VCPUS);
+      }
+      if (memoryKib != null
+          && (memoryKib < MIN_MEMORY_MIB * 1024 || memoryKib > MAX_MEMORY_MIB * 1024)) {
+        throw Params.invalid(
+            "parameter 'memory_mib' must be between " + MIN_MEMORY_MIB + " and " + MAX_MEMORY_MIB);
+      }
+    }
+
+    static Resources parse(Params p) {
+      Long vcpus = p.optionalWholeNumber("vcpus", 1, MAX_VCPUS);
+      Long mib = p.optionalWholeNumber("memory_mib", MIN_MEMORY_MIB, MAX_MEMORY_MIB);
+      return new Resources(
+          p.requiredString("vm"),
+          vcpus == null ? null : vcpus.intValue(),
+          mib == null ? null : mib * 1024);
+    }
+  }
+
+  /** Where a disk change is made: the running VM, its persistent configuration, or both. */
+  enum DiskMode {
+    LIVE,
+    PERSISTENT,
+    BOTH;
+
+    boolean live() {
+      return this != PERSISTENT;
+    }
+
+    boolean persistent() {
+      return this != LIVE;
+    }
+
+    /** The mode named {@code text}, or null for null. */
+    public static DiskMode parse(String text) {
+      if (text == null) {
+        return null;
+      }
+      return switch (text) {
+        case "live" -> LIVE;
+        case "persistent" -> PERSISTENT;
+        case "both" -> BOTH;
+        default ->
+            throw Params.invalid(
+                "parameter 'mode' must be live, persistent or both, not '"
+                    + Printable.escape(text)
+                    + "'");
+      };
+    }
+  }
+
+  /**
+   * {@code attach_disk}: the VM, the storage-pool volume (created with {@code sizeMib} when given),
+   * the guest target ({@code vdb}; null picks the first free {@code vdX}) and where (null: see
+   * {@link DiskChange}).
+   */
+  record AttachDisk(
+      String vm, String pool, String volume, Long sizeMib, String target, DiskMode mode)
+      implements VmParams {
+    /** Largest new volume, in MiB (64 TiB). */
+    public static final long MAX_SIZE_MIB = 64L << 20;
+
+    static final Spec<AttachDisk> SPEC =
+        new Spec<>(Set.of("vm", "pool", "volume", "size_mib", "target", "mode"), AttachDisk::parse);
+
+    public AttachDisk {
+      pool = VmRef.validName("pool", pool);
+      volume = VmRef.validName("volume", volume);
+      target = target == null ? null : DiskChange.validTarget(target);
+      if (sizeMib != null && (sizeMib < 1 || sizeMib > MAX_SIZE_MIB)) {
+        throw Params.invalid("parameter 'size_mib' must be between 1 and " + MAX_SIZE_MIB);
+      }
+    }
+
+    static AttachDisk parse(Params p) {
+      return new AttachDisk(
+          p.requiredString("vm"),
+          p.requiredString("pool"),
+          p.requiredString("volume"),
+          p.optionalWholeNumber("size_mib", 1, MAX_SIZE_MIB),
+          p.optionalString("target"),
+          DiskMode.parse(p.optionalString("mode")));
+    }
+  }
+
+  /** {@code detach_disk}: the VM, the disk's guest target and where (null: see DiskChange). */
+  record DetachDisk(String vm, String target, DiskMode mode) implements VmParams {
+    static final Spec<DetachDisk> SPEC =
+        new Spec<>(Set.of("vm", "target", "mode"), DetachDisk::parse);
+
+    public DetachDisk {
+      target = DiskChange.validTarget(target);
+    }
+
+    static DetachDisk parse(Params p) {
+      return new DetachDisk(
+          p.requiredString("vm"),
+          p.requiredString("target"),
+          DiskMode.parse(p.optionalString("mode")));
     }
   }
 }

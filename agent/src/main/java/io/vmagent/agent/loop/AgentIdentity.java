@@ -4,12 +4,13 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.util.AgentVersion;
 import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.RegisterRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.libvirt.NodeInfo;
 import org.slf4j.Logger;
@@ -21,26 +22,45 @@ public final class AgentIdentity implements Supplier<RegisterRequest> {
 
   private final AgentConfig config;
   private final LibvirtConnectionManager libvirt;
-  private final Supplier<Set<String>> capabilities;
+  private final Supplier<Map<String, Integer>> operations;
 
+  /**
+   * @param operations each operation's name and parameter-set version ({@link
+   *     io.vmagent.agent.operation.OperationRegistry#versions()})
+   */
   public AgentIdentity(
-      AgentConfig config, LibvirtConnectionManager libvirt, Supplier<Set<String>> capabilities) {
+      AgentConfig config,
+      LibvirtConnectionManager libvirt,
+      Supplier<Map<String, Integer>> operations) {
     this.config = config;
     this.libvirt = libvirt;
-    this.capabilities = capabilities;
+    this.operations = operations;
   }
 
+  /** The operations with their versions, as protocol 3 advertises them. */
+  public static List<OperationCapability> versioned(Map<String, Integer> operations) {
+    return operations.entrySet().stream()
+        .map(e -> new OperationCapability(e.getKey(), e.getValue()))
+        .toList();
+  }
+
+  /**
+   * The registration with both forms of the capabilities: the names, which every backend takes, and
+   * the versioned operations, which the session sends only to a backend of protocol 3.
+   */
   @Override
   public RegisterRequest get() {
+    Map<String, Integer> ops = operations.get();
     return new RegisterRequest(
-        config.agentId().orElseThrow(),
-        config.agentName(),
-        hostname(),
-        AgentVersion.current(),
-        config.libvirtUri(),
-        hypervisorFacts(),
-        List.copyOf(capabilities.get()),
-        (int) config.heartbeatInterval().toSeconds());
+            config.agentId().orElseThrow(),
+            config.agentName(),
+            hostname(),
+            AgentVersion.current(),
+            config.libvirtUri(),
+            hypervisorFacts(),
+            List.copyOf(ops.keySet()),
+            (int) config.heartbeatInterval().toSeconds())
+        .withOperations(versioned(ops));
   }
 
   private HypervisorFacts hypervisorFacts() {

@@ -5,6 +5,7 @@ import io.vmagent.agent.metrics.prometheus.AgentHealthMetrics;
 import io.vmagent.agent.spool.Spool;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
+import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.VmStates;
 import java.io.IOException;
 import java.time.Duration;
@@ -24,9 +25,13 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
   private final VersionWatch versions;
   private final List<Spool> spools;
   private final IntConsumer commandsPending;
+  private final List<OperationCapability> operations;
+  // Whether this run of the agent has told the backend its operations yet.
+  private boolean announced;
 
   /**
    * @param commandsPending told the number of waiting commands when a heartbeat reports any
+   * @param operations what this agent runs, told to the backend in the first heartbeat of a run
    */
   public HeartbeatRound(
       BackendClient client,
@@ -35,7 +40,8 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
       BackendContact contact,
       VersionWatch versions,
       List<Spool> spools,
-      IntConsumer commandsPending) {
+      IntConsumer commandsPending,
+      List<OperationCapability> operations) {
     this.client = client;
     this.reporter = reporter;
     this.health = health;
@@ -43,6 +49,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
     this.versions = versions;
     this.spools = List.copyOf(spools);
     this.commandsPending = commandsPending;
+    this.operations = List.copyOf(operations);
   }
 
   @Override
@@ -51,13 +58,21 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
         spools.stream().mapToLong(Spool::depth).sum(),
         spools.stream().mapToLong(Spool::bytes).sum());
     HeartbeatResponse response;
+    HeartbeatRequest beat = reporter.build(false);
+    // The first heartbeat after each start tells a backend of protocol 3 every operation this
+    // agent runs, so an upgraded agent's new operations are known without a new registration.
+    boolean announcing = !announced && client.session().backendProtocolVersion() >= 3;
+    if (announcing) {
+      beat = beat.withOperations(operations);
+    }
     try {
-      response = client.heartbeat(forBackend(reporter.build(false)));
+      response = client.heartbeat(forBackend(beat));
     } catch (IOException e) {
       health.heartbeatFailed();
       throw e;
     }
     health.heartbeatSent();
+    announced |= announcing;
     contact.contact(true);
     log.info(
         "heartbeat sent as agent {} ({} commands pending)",

@@ -80,7 +80,14 @@ public final class Loops {
                 ::problems);
     this.heartbeat =
         new HeartbeatRound(
-            client, reporter, health, contact, versions, spools, commandLoop::commandsPending);
+            client,
+            reporter,
+            health,
+            contact,
+            versions,
+            spools,
+            commandLoop::commandsPending,
+            AgentIdentity.versioned(dispatcher.operationVersions()));
     this.heartbeatLoop =
         new PeriodicLoop(
             new LoopState("heartbeat"), config.heartbeatInterval(), Duration.ZERO, heartbeat);

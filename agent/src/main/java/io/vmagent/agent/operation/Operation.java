@@ -17,6 +17,8 @@ import java.util.TreeSet;
  * @param locksVm whether it runs in the VM's queue
  * @param deadline the longest it may wait and run before it is reported as {@code TIMEOUT}
  * @param body what runs; its output is sent as the result's {@code result} object
+ * @param version the version of its parameter set, advertised with its name; raised when the
+ *     parameters it takes change, so the backend can tell what an agent understands
  */
 public record Operation<P>(
     String name,
@@ -24,7 +26,8 @@ public record Operation<P>(
     Parser<P> parser,
     boolean locksVm,
     Duration deadline,
-    Body<P> body) {
+    Body<P> body,
+    int version) {
 
   /** Reads an operation's parameters. */
   @FunctionalInterface
@@ -59,6 +62,20 @@ public record Operation<P>(
     Objects.requireNonNull(parser, "parser == null");
     Objects.requireNonNull(deadline, "deadline == null");
     Objects.requireNonNull(body, "body == null");
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be 1 or more: " + version);
+    }
+  }
+
+  /** An operation whose parameter set is at its first version. */
+  public Operation(
+      String name,
+      Set<String> accepted,
+      Parser<P> parser,
+      boolean locksVm,
+      Duration deadline,
+      Body<P> body) {
+    this(name, accepted, parser, locksVm, deadline, body, 1);
   }
 
   /** An operation without parameters that touches no VM (e.g. {@code agent_info}). */

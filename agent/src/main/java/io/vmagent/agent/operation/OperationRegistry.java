@@ -39,6 +39,15 @@ public final class OperationRegistry {
     return byName.keySet();
   }
 
+  /**
+   * Each operation's name and parameter-set version, sorted by name: the versioned capabilities.
+   */
+  public Map<String, Integer> versions() {
+    Map<String, Integer> versions = new LinkedHashMap<>();
+    byName.forEach((name, operation) -> versions.put(name, operation.version()));
+    return versions;
+  }
+
   /** Every operation, sorted by name. */
   public Collection<Operation<?>> operations() {
     return byName.values();

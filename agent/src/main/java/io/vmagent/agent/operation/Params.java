@@ -78,23 +78,37 @@ public final class Params {
     throw invalid("parameter '" + name + "' must be true or false");
   }
 
+  /** A whole number between {@code min} and {@code max} (JSON number or decimal text), or null. */
+  public Long optionalWholeNumber(String name, long min, long max) {
+    Long number = whole(name, "");
+    if (number != null && (number < min || number > max)) {
+      throw invalid("parameter '" + name + "' must be between " + min + " and " + max);
+    }
+    return number;
+  }
+
   /** A whole number of seconds between 1 and 3600, or null. */
   public Duration optionalTimeout(String name) {
+    Long seconds = whole(name, " of seconds");
+    return seconds == null ? null : checkTimeout(name, Duration.ofSeconds(seconds));
+  }
+
+  /** The parameter as a whole number (JSON number or decimal text), or null when absent. */
+  private Long whole(String name, String unit) {
     Object value = values.get(name);
     if (value == null) {
       return null;
     }
-    long seconds;
     if (value instanceof Integer || value instanceof Long || value instanceof Short) {
-      seconds = ((Number) value).longValue();
-    } else if (value instanceof Number number && number.doubleValue() % 1 == 0) {
-      seconds = number.longValue();
-    } else if (value instanceof String text && text.matches("[0-9]{1,9}")) {
-      seconds = Long.parseLong(text);
-    } else {
-      throw invalid("parameter '" + name + "' must be a whole number of seconds");
+      return ((Number) value).longValue();
     }
-    return checkTimeout(name, Duration.ofSeconds(seconds));
+    if (value instanceof Number number && number.doubleValue() % 1 == 0) {
+      return number.longValue();
+    }
+    if (value instanceof String text && text.matches("[0-9]{1,18}")) {
+      return Long.parseLong(text);
+    }
+    throw invalid("parameter '" + name + "' must be a whole number" + unit);
   }
 
   /** {@code timeout} when it lies between 1 s and {@link #MAX_TIMEOUT}; null stays null. */

@@ -51,6 +51,58 @@ class VmCommandTest {
   }
 
   @Test
+  void addressesAndInfoShowEachInterfacesAddressWithItsSource() throws Exception {
+    assertThat(run("vm", "addresses", "web-01")).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .containsPattern("MAC\\s+TYPE\\s+SOURCE\\s+TARGET\\s+MODEL\\s+ADDRESSES")
+        .containsPattern(
+            "52:54:00:00:00:01\\s+network\\s+default.*192\\.168\\.122\\.2/24 \\(lease\\)");
+
+    out.getBuffer().setLength(0);
+    assertThat(run("vm", "info", "web-01")).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("192.168.122.2/24 (lease)");
+  }
+
+  @Test
+  void theChangeCommandsPrintWhatChangedAndRefuseBadInput() throws Exception {
+    assertThat(run("vm", "autostart", "db-01", "on")).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("autostart of VM 'db-01' turned on (config)")
+        .containsPattern("autostart\\s+off\\s+on");
+
+    out.getBuffer().setLength(0);
+    assertThat(run("vm", "set-resources", "db-01", "--vcpus", "3", "--memory-mib", "300"))
+        .as(err.toString())
+        .isZero();
+    assertThat(out.toString())
+        .containsPattern("vcpus\\s+\\d+\\s+3")
+        .containsPattern("memory\\s+\\d+ MiB\\s+300 MiB")
+        .contains("applies at the next start of db-01");
+
+    assertThat(run("vm", "autostart", "db-01", "sometimes")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("vm", "set-resources", "db-01")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("vm", "set-resources", "db-01", "--vcpus", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("INVALID_ARGUMENT");
+    assertThat(run("vm", "detach-disk", "db-01", "vdq", "--yes")).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("has no disk vdq; nothing changed");
+    assertThat(
+            run(
+                "vm",
+                "attach-disk",
+                "db-01",
+                "--pool",
+                "images",
+                "--volume",
+                "new.qcow2",
+                "--size-mib",
+                "16",
+                "--mode",
+                "persistent"))
+        .isEqualTo(ExitCodes.FAILED);
+    assertThat(err.toString()).contains("UNSUPPORTED");
+  }
+
+  @Test
   void listPrintsATableOfEveryVm() throws Exception {
     int exit = run("vm", "list");
 

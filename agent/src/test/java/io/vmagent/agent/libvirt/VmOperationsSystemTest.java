@@ -317,4 +317,80 @@ class VmOperationsSystemTest {
     assertThat(states).containsSubsequence(ConnectionState.DEGRADED, ConnectionState.CONNECTED);
     assertThat(ops.stop(vm, StopOptions.forced()).stateAfter()).isEqualTo(VmState.SHUT_OFF);
   }
+
+  @Test
+  @Order(7)
+  void everydayChangesOnARunningGuest() throws Exception {
+    String vm = RealHypervisor.PREFIX + "changes";
+    String volume = RealHypervisor.PREFIX + "changes-data.qcow2";
+    hypervisor.defineVm(vm, hypervisor.blankDisk(vm + ".qcow2"), true);
+    ops.start(vm);
+
+    // Its one interface is a plain tap (type ethernet): no libvirt network, so no lease; the
+    // guest is a boot sector, so no guest agent and no traffic for the ARP table either.
+    VmAddresses addresses = ops.addresses(vm);
+    assertThat(addresses.interfaces())
+        .singleElement()
+        .satisfies(
+            nic -> {
+              assertThat(nic.mac()).matches("52:54:00(:[0-9a-f]{2}){3}");
+              assertThat(nic.type()).isEqualTo("ethernet");
+              assertThat(nic.addresses()).isEmpty();
+            });
+
+    ChangeResult attached =
+        ops.attachDisk(new VmParams.AttachDisk(vm, RealHypervisor.POOL, volume, 16L, null, null));
+    figure("attach_disk (new 16 MiB volume, live and config)", attached.durationMs());
+    assertThat(attached.method()).isEqualTo("live_and_config");
+    assertThat(attached.after().liveDisks()).containsExactly("vda", "vdb");
+    assertThat(attached.after().disks()).containsExactly("vda", "vdb");
+    assertThat(virsh("domblklist", vm)).containsPattern("vdb\\s+\\S*" + volume);
+    assertThat(
+            ops.attachDisk(
+                    new VmParams.AttachDisk(vm, RealHypervisor.POOL, volume, null, null, null))
+                .changed())
+        .isFalse();
+
+    ChangeResult memory = ops.setResources(vm, null, 128L * 1024);
+    figure("set_resources (memory above the running maximum)", memory.durationMs());
+    assertThat(memory.method()).isEqualTo("config");
+    assertThat(memory.appliesAtNextStart()).isTrue();
+    assertThat(memory.after().memoryKib()).isEqualTo(128L * 1024);
+    assertThat(memory.after().liveMemoryKib()).isEqualTo(64L * 1024);
+
+    ChangeResult autostart = ops.setAutostart(vm, true);
+    assertThat(autostart.changed()).isTrue();
+    assertThat(virsh("dominfo", vm)).containsPattern("Autostart:\\s+enable");
+
+    ChangeResult detached = ops.detachDisk(vm, "vdb", VmParams.DiskMode.PERSISTENT);
+    assertThat(detached.method()).isEqualTo("config");
+    assertThat(detached.after().disks()).containsExactly("vda");
+    assertThat(detached.after().liveDisks()).containsExactly("vda", "vdb");
+
+    ops.stop(vm, StopOptions.forced());
+    ops.start(vm);
+    VmSummary restarted = ops.info(vm, false).vm();
+    assertThat(restarted.maxMemoryKib()).isEqualTo(128L * 1024);
+    assertThat(virsh("domblklist", vm)).doesNotContain("vdb");
+    ops.setAutostart(vm, false);
+    ops.delete(vm, true);
+    hypervisor
+        .connect()
+        .storagePoolLookupByName(RealHypervisor.POOL)
+        .storageVolLookupByName(volume)
+        .delete(0);
+  }
+
+  /** What {@code virsh} prints for {@code args} on the test daemon. */
+  private static String virsh(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("virsh", "-c", hypervisor.uri()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out =
+        new String(
+            process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(out).isZero();
+    return out;
+  }
 }

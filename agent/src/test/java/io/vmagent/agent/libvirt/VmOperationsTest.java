@@ -96,7 +96,13 @@ class VmOperationsTest {
     // vnetN.
     assertThat(web.interfaces())
         .containsExactly(
-            new InterfaceInfo("52:54:00:00:00:01", "network", "default", "testnet0", "virtio"));
+            new InterfaceInfo(
+                "52:54:00:00:00:01",
+                "network",
+                "default",
+                "testnet0",
+                "virtio",
+                List.of(new IpAddress("192.168.122.2", 24, "ipv4", "lease"))));
     assertThat(web.snapshots())
         .extracting(SnapshotInfo::name, SnapshotInfo::parent, SnapshotInfo::current)
         .containsExactly(

@@ -6,6 +6,7 @@ import io.vmagent.protocol.VmView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,12 +29,13 @@ final class VmsCommand extends CommandGroup {
 
     @Override
     List<String> header() {
-      return List.of("AGENT", "NAME", "UUID", "STATE", "REPORTED");
+      return List.of("AGENT", "NAME", "UUID", "STATE", "REPORTED", "ADDRESSES");
     }
 
     @Override
     List<Object> row(VmView vm) {
-      return Output.row(vm.agentId(), vm.name(), vm.uuid(), state(vm), vm.reportedAt());
+      return Output.row(
+          vm.agentId(), vm.name(), vm.uuid(), state(vm), vm.reportedAt(), addresses(vm));
     }
 
     /** The state, marked as only the last known one while the agent is not online. */
@@ -44,6 +46,19 @@ final class VmsCommand extends CommandGroup {
       }
       Duration age = Duration.between(vm.reportedAt(), Instant.now());
       return vm.state() + "? (agent " + agent.wire() + "; reported " + Durations.ago(age) + ")";
+    }
+
+    /** Every address of the VM with its source, or null when none was reported. */
+    private static String addresses(VmView vm) {
+      if (vm.interfaces() == null) {
+        return null;
+      }
+      String joined =
+          vm.interfaces().stream()
+              .flatMap(nic -> nic.addresses().stream())
+              .map(a -> a.address() + "/" + a.prefix() + " (" + a.source() + ")")
+              .collect(Collectors.joining(", "));
+      return joined.isEmpty() ? null : joined;
     }
   }
 }

@@ -18,7 +18,9 @@ import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.StatusOverview;
+import io.vmagent.protocol.VmInterface;
 import io.vmagent.protocol.VmStates;
 import io.vmagent.protocol.VmView;
 import java.sql.Connection;
@@ -42,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class AgentService {
   private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final TypeReference<List<OperationCapability>> OPERATIONS =
+      new TypeReference<>() {};
+  private static final TypeReference<List<VmInterface>> INTERFACES = new TypeReference<>() {};
   private static final long SUMMARY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Database database;
@@ -106,6 +111,13 @@ public final class AgentService {
               if (request.vms() != null) {
                 telemetry.replaceInventory(c, agentId, inventory(agentId, request, now));
               }
+              if (request.operations() != null) {
+                agents.recordOperations(
+                    c,
+                    agentId,
+                    json.write(Capabilities.names(List.of(), request.operations())),
+                    json.write(request.operations()));
+              }
               return commands.countLeasable(c, agentId, now);
             });
     if (request.status() == HealthStatus.STOPPING) {
@@ -116,7 +128,7 @@ public final class AgentService {
     return new HeartbeatResponse(now, pending, latestAgentVersion);
   }
 
-  /** The heartbeat as stored: the VMs go to the inventory instead. */
+  /** The heartbeat as stored: the VMs go to the inventory, the operations to the agent's row. */
   private static HeartbeatRequest withoutInventory(HeartbeatRequest request) {
     return request.withVms(null);
   }
@@ -352,7 +364,15 @@ public final class AgentService {
             }
             Connectivity agent = connectivity.get(vm.agentId());
             views.add(
-                new VmView(vm.agentId(), vm.name(), vm.uuid(), vm.state(), vm.reportedAt(), agent));
+                new VmView(
+                    vm.agentId(),
+                    vm.name(),
+                    vm.uuid(),
+                    vm.state(),
+                    vm.reportedAt(),
+                    json.read(vm.interfacesJson(), INTERFACES),
+                    vm.addressesReportedAt(),
+                    agent));
           }
           return views;
         });
@@ -386,6 +406,7 @@ public final class AgentService {
         commands.countUnfinished(c, agent.agentId(), now),
         last == null && vmCount == 0 ? null : vmCount,
         identity.map(IdentityRow::publicKey).map(AgentKeys::fingerprint).orElse(null),
-        identity.map(IdentityRow::releasedAt).orElse(null));
+        identity.map(IdentityRow::releasedAt).orElse(null),
+        json.read(agent.operationsJson(), OPERATIONS));
   }
 }

@@ -6,6 +6,7 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandList;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
   private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
+  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
   private final Database database;
   private final AgentStore agents;
@@ -47,6 +49,7 @@ public final class CommandService implements AutoCloseable {
   private final Duration recheck;
   private final Clock clock;
   private final LongPolls longPolls;
+  private final AddressReports addresses;
 
   /**
    * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
@@ -57,6 +60,7 @@ public final class CommandService implements AutoCloseable {
       Database database,
       AgentStore agents,
       CommandStore commands,
+      TelemetryStore telemetry,
       JsonCodec json,
       Signals signals,
       Duration lease,
@@ -73,6 +77,7 @@ public final class CommandService implements AutoCloseable {
     this.defaultDeadline = defaultDeadline;
     this.recheck = recheck;
     this.clock = clock;
+    this.addresses = new AddressReports(telemetry, json);
     this.longPolls =
         new LongPolls(
             this::leaseBatch,
@@ -82,7 +87,10 @@ public final class CommandService implements AutoCloseable {
             maxWaitingPollsPerAgent);
   }
 
-  /** Queues a command for a registered, unrevoked agent and wakes its waiting poll. */
+  /**
+   * Queues a command for a registered, unrevoked agent that advertises its operation, and wakes its
+   * waiting poll.
+   */
   public CommandView queue(QueueCommandRequest request) {
     Instant now = clock.instant();
     Duration deadline =
@@ -116,6 +124,8 @@ public final class CommandService implements AutoCloseable {
             throw new ApiException(
                 ErrorCode.CONFLICT, "agent " + request.agentId() + " is revoked");
           }
+          Capabilities.check(
+              agent.agentId(), json.read(agent.capabilitiesJson(), STRINGS), request.operation());
           commands.insert(c, row);
           return null;
         });
@@ -183,7 +193,7 @@ public final class CommandService implements AutoCloseable {
     Instant now = clock.instant();
     Recorded recorded =
         database.inTransaction(
-            "record a result", c -> record(c, agentId, result.commandId(), state, resultJson, now));
+            "record a result", c -> record(c, agentId, result, state, resultJson, now));
     switch (recorded.outcome()) {
       case APPLIED -> {
         signals.fire(resultKey(agentId));
@@ -200,9 +210,16 @@ public final class CommandService implements AutoCloseable {
   private record Recorded(Outcome outcome, String stateFound) {}
 
   private Recorded record(
-      Connection c, String agentId, String commandId, String state, String resultJson, Instant now)
+      Connection c,
+      String agentId,
+      CommandResult result,
+      String state,
+      String resultJson,
+      Instant now)
       throws SQLException {
+    String commandId = result.commandId();
     if (commands.recordResult(c, commandId, agentId, state, resultJson, now)) {
+      addresses.record(c, agentId, result, now);
       return new Recorded(Outcome.APPLIED, null);
     }
     CommandRow existing =

@@ -403,13 +403,14 @@ public final class RegistrationService {
         request.agentVersion(),
         request.libvirtUri(),
         request.hypervisor() == null ? null : json.write(request.hypervisor()),
-        json.write(request.capabilities()),
+        json.write(Capabilities.names(request.capabilities(), request.operations())),
         Math.max(1, interval),
         registeredAt,
         null,
         null,
         null,
-        null);
+        null,
+        request.operations() == null ? null : json.write(request.operations()));
   }
 
   private enum RefreshOutcome {

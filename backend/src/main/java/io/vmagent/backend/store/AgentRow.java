@@ -2,7 +2,10 @@ package io.vmagent.backend.store;
 
 import java.time.Instant;
 
-/** One row of the agents table. */
+/**
+ * One row of the agents table. {@code capabilitiesJson} holds the operation names, {@code
+ * operationsJson} the names with their versions when the agent sent them (protocol 3), else null.
+ */
 public record AgentRow(
     String agentId,
     String name,
@@ -16,7 +19,8 @@ public record AgentRow(
     Instant revokedAt,
     Instant lastHeartbeatAt,
     String heartbeatJson,
-    Instant stoppedAt) {
+    Instant stoppedAt,
+    String operationsJson) {
 
   /** True once an operator revoked the agent. */
   public boolean revoked() {

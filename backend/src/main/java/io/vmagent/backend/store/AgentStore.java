@@ -14,7 +14,7 @@ public final class AgentStore {
   private static final String COLUMNS =
       "agent_id, name, hostname, agent_version, libvirt_uri, hypervisor_json, capabilities_json,"
           + " heartbeat_interval_seconds, registered_at, revoked_at, last_heartbeat_at,"
-          + " heartbeat_json, stopped_at";
+          + " heartbeat_json, stopped_at, operations_json";
 
   /** The agent, if registered. */
   public Optional<AgentRow> find(Connection c, String agentId) throws SQLException {
@@ -135,7 +135,7 @@ public final class AgentStore {
         c.prepareStatement(
             "INSERT INTO agents ("
                 + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, agent.agentId());
       s.setString(2, agent.name());
       s.setString(3, agent.hostname());
@@ -149,6 +149,7 @@ public final class AgentStore {
       Sql.setInstant(s, 11, agent.lastHeartbeatAt());
       Sql.setString(s, 12, agent.heartbeatJson());
       Sql.setInstant(s, 13, agent.stoppedAt());
+      Sql.setString(s, 14, agent.operationsJson());
       s.executeUpdate();
     }
   }
@@ -158,8 +159,8 @@ public final class AgentStore {
     try (PreparedStatement s =
         c.prepareStatement(
             "UPDATE agents SET name = ?, hostname = ?, agent_version = ?, libvirt_uri = ?,"
-                + " hypervisor_json = ?, capabilities_json = ?, heartbeat_interval_seconds = ?"
-                + " WHERE agent_id = ?")) {
+                + " hypervisor_json = ?, capabilities_json = ?, heartbeat_interval_seconds = ?,"
+                + " operations_json = ? WHERE agent_id = ?")) {
       s.setString(1, agent.name());
       s.setString(2, agent.hostname());
       s.setString(3, agent.agentVersion());
@@ -167,7 +168,8 @@ public final class AgentStore {
       Sql.setString(s, 5, agent.hypervisorJson());
       s.setString(6, agent.capabilitiesJson());
       s.setInt(7, agent.heartbeatIntervalSeconds());
-      s.setString(8, agent.agentId());
+      Sql.setString(s, 8, agent.operationsJson());
+      s.setString(9, agent.agentId());
       s.executeUpdate();
     }
   }
@@ -201,6 +203,20 @@ public final class AgentStore {
     }
   }
 
+  /** Replaces the operations an agent advertises, as a heartbeat after its start told them. */
+  public void recordOperations(
+      Connection c, String agentId, String capabilitiesJson, String operationsJson)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE agents SET capabilities_json = ?, operations_json = ? WHERE agent_id = ?")) {
+      s.setString(1, capabilitiesJson);
+      s.setString(2, operationsJson);
+      s.setString(3, agentId);
+      s.executeUpdate();
+    }
+  }
+
   /** Marks the agent revoked; false when it does not exist. */
   public boolean revoke(Connection c, String agentId, Instant at) throws SQLException {
     try (PreparedStatement s =
@@ -226,6 +242,7 @@ public final class AgentStore {
         Sql.instant(rows, "revoked_at"),
         Sql.instant(rows, "last_heartbeat_at"),
         rows.getString("heartbeat_json"),
-        Sql.instant(rows, "stopped_at"));
+        Sql.instant(rows, "stopped_at"),
+        rows.getString("operations_json"));
   }
 }

@@ -140,9 +140,11 @@ public final class TelemetryStore {
   /** VMs as last reported, ordered by agent and name; {@code agentId} null means all agents. */
   public List<VmRow> listVms(Connection c, String agentId) throws SQLException {
     String sql =
-        "SELECT agent_id, vm_name, vm_uuid, state, reported_at FROM vms"
-            + (agentId == null ? "" : " WHERE agent_id = ?")
-            + " ORDER BY agent_id, vm_name";
+        "SELECT v.agent_id, v.vm_name, v.vm_uuid, v.state, v.reported_at, a.interfaces_json,"
+            + " a.reported_at AS addresses_reported_at FROM vms v LEFT JOIN vm_addresses a"
+            + " ON a.agent_id = v.agent_id AND a.vm_uuid = v.vm_uuid"
+            + (agentId == null ? "" : " WHERE v.agent_id = ?")
+            + " ORDER BY v.agent_id, v.vm_name";
     try (PreparedStatement s = c.prepareStatement(sql)) {
       if (agentId != null) {
         s.setString(1, agentId);
@@ -156,10 +158,34 @@ public final class TelemetryStore {
                   rows.getString("vm_name"),
                   rows.getString("vm_uuid"),
                   rows.getString("state"),
-                  Sql.instant(rows, "reported_at")));
+                  Sql.instant(rows, "reported_at"),
+                  rows.getString("interfaces_json"),
+                  Sql.instant(rows, "addresses_reported_at")));
         }
         return vms;
       }
+    }
+  }
+
+  /** Replaces the interfaces and addresses the agent last reported for the VM {@code uuid}. */
+  public void recordAddresses(
+      Connection c, String agentId, String uuid, String interfacesJson, Instant at)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("DELETE FROM vm_addresses WHERE agent_id = ? AND vm_uuid = ?")) {
+      s.setString(1, agentId);
+      s.setString(2, uuid);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO vm_addresses (agent_id, vm_uuid, interfaces_json, reported_at)"
+                + " VALUES (?, ?, ?, ?)")) {
+      s.setString(1, agentId);
+      s.setString(2, uuid);
+      s.setString(3, interfacesJson);
+      Sql.setInstant(s, 4, at);
+      s.executeUpdate();
     }
   }
 
