@@ -32,6 +32,9 @@ import java.util.List;
  *     while no key is bound (an agent registered by a version without keys)
  * @param identityReleasedAt when an operator released its identity for the next registration; null
  *     when it is not released
+ * @param clockOffsetMs how far its clock was ahead of the backend's at the last heartbeat, in
+ *     milliseconds (negative: behind); null when it did not say
+ * @param clockSynchronized whether its host said its clock is synchronised; null when unknown
  */
 public record AgentStatus(
     String agentId,
@@ -57,7 +60,9 @@ public record AgentStatus(
     int commandsPending,
     Integer vmCount,
     String keyFingerprint,
-    Instant identityReleasedAt) {
+    Instant identityReleasedAt,
+    Long clockOffsetMs,
+    Boolean clockSynchronized) {
 
   /** Normalises absent lists to empty ones. */
   public AgentStatus {

@@ -16,6 +16,10 @@ import java.util.List;
  * @param newestKnownVersion the newest agent version the agent has heard of; may be null
  * @param heartbeatIntervalSeconds the agent's heartbeat interval; may be null (unchanged)
  * @param vms the host's VM inventory; null when not sent this time (empty means no VMs)
+ * @param clockOffsetMs how far the agent's clock is ahead of the backend's (negative: behind), in
+ *     milliseconds; null when not measured yet (protocol 3)
+ * @param clockSynchronized whether the host says its clock is synchronised; null when it does not
+ *     say (protocol 3)
  */
 public record HeartbeatRequest(
     HealthStatus status,
@@ -28,12 +32,59 @@ public record HeartbeatRequest(
     List<String> warnings,
     String newestKnownVersion,
     Integer heartbeatIntervalSeconds,
-    List<VmSummary> vms) {
+    List<VmSummary> vms,
+    Long clockOffsetMs,
+    Boolean clockSynchronized) {
 
   /** Normalises absent reason and warning lists to empty ones; keeps an absent inventory null. */
   public HeartbeatRequest {
     reasons = Copies.list(reasons);
     warnings = Copies.list(warnings);
     vms = vms == null ? null : List.copyOf(vms);
+  }
+
+  /** A heartbeat without the clock, as a protocol-2 backend takes it. */
+  public HeartbeatRequest(
+      HealthStatus status,
+      List<String> reasons,
+      long uptimeSeconds,
+      AgentVersions versions,
+      LibvirtHealth libvirt,
+      long spoolDepth,
+      boolean sslVerify,
+      List<String> warnings,
+      String newestKnownVersion,
+      Integer heartbeatIntervalSeconds,
+      List<VmSummary> vms) {
+    this(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        null,
+        null);
+  }
+
+  /** This heartbeat without the protocol-3 fields, for a backend that does not know them. */
+  public HeartbeatRequest withoutClock() {
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms);
   }
 }
