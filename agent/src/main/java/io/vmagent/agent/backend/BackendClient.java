@@ -13,7 +13,6 @@ import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.UpdateInfo;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLHandshakeException;
@@ -49,8 +48,7 @@ public final class BackendClient {
         session.backendSpeaks(CLOCK_PROTOCOL) ? request : request.withoutClock();
     return authed(
         (id, token) -> {
-          Instant sentAt = Instant.now();
-          long started = System.nanoTime();
+          ClockOffset.Probe probe = session.clockOffset().probe();
           HeartbeatResponse answer =
               transport.send(
                   "POST",
@@ -60,7 +58,7 @@ public final class BackendClient {
                   HeartbeatResponse.class,
                   RetryMode.SAFE,
                   null);
-          session.clockOffset().sample(answer.serverTime(), sentAt, System.nanoTime() - started);
+          session.clockOffset().answered(probe, answer.serverTime());
           return answer;
         });
   }

@@ -1,5 +1,6 @@
 package io.vmagent.agent.backend;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -25,16 +26,32 @@ public final class ClockOffset {
 
   private record Sample(long offsetMillis, long roundTripNanos, long takenNanos) {}
 
+  private final Clock clock;
   private final LongSupplier nanoTime;
   private final Deque<Sample> samples = new ArrayDeque<>(); // guarded by this
 
-  /** An estimate on the JVM's monotonic clock. */
+  /** An estimate of the system clock's offset, round trips timed on the monotonic clock. */
   public ClockOffset() {
-    this(System::nanoTime);
+    this(Clock.systemUTC(), System::nanoTime);
   }
 
-  ClockOffset(LongSupplier nanoTime) {
+  /** An estimate of {@code clock}'s offset, round trips timed on {@code nanoTime}. */
+  ClockOffset(Clock clock, LongSupplier nanoTime) {
+    this.clock = clock;
     this.nanoTime = nanoTime;
+  }
+
+  /** A request about to leave, to be timed until its answer. */
+  public record Probe(Instant sentAt, long sentNanos) {}
+
+  /** Marks a request leaving now. */
+  public Probe probe() {
+    return new Probe(clock.instant(), nanoTime.getAsLong());
+  }
+
+  /** The answer to {@code probe} came now, carrying {@code serverTime} (null: not sampled). */
+  public void answered(Probe probe, Instant serverTime) {
+    sample(serverTime, probe.sentAt(), nanoTime.getAsLong() - probe.sentNanos());
   }
 
   /**

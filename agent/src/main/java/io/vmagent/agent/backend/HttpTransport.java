@@ -22,6 +22,8 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -249,7 +251,17 @@ public final class HttpTransport implements AutoCloseable {
     } catch (NumberFormatException notSeconds) {
       try {
         Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration wait = Duration.between(Instant.now(), at);
+        // Measured from the answer's own Date, both on the backend's clock, so this host's clock
+        // being off does not stretch or cut the wait.
+        Instant from =
+            response
+                .headers()
+                .firstValue("Date")
+                .map(
+                    date ->
+                        ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+                .orElseGet(Instant::now);
+        Duration wait = Duration.between(from, at);
         return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
       } catch (DateTimeParseException notDate) {
         log.debug("ignoring unparseable Retry-After header '{}'", value);
@@ -320,6 +332,16 @@ public final class HttpTransport implements AutoCloseable {
 
   private static String describe(SSLException e) {
     String message = String.valueOf(e.getMessage());
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof CertificateNotYetValidException
+          || cause instanceof CertificateExpiredException) {
+        return "the backend's certificate is not valid at this host's time ("
+            + Instant.now()
+            + ": "
+            + cause.getMessage()
+            + "); this host's clock is likely wrong: check its time synchronisation (NTP)";
+      }
+    }
     if (message.contains("PKIX") || message.contains("certification path")) {
       return "the backend's certificate is not trusted (check AGENT_SSL_CA_PATH)";
     }

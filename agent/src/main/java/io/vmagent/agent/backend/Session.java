@@ -106,7 +106,7 @@ public final class Session {
     this.enrollment = Objects.requireNonNull(enrollment, "enrollment == null");
     this.clock = clock;
     this.nanoTime = nanoTime;
-    this.offset = new ClockOffset(nanoTime);
+    this.offset = new ClockOffset(clock, nanoTime);
     this.refreshRate = new RefreshRate(nanoTime);
     bootstrapToken.ifPresent(token -> SecretMasker.register(token.reveal()));
   }
