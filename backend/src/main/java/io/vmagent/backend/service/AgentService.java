@@ -126,7 +126,9 @@ public final class AgentService {
         request.warnings(),
         request.newestKnownVersion(),
         request.heartbeatIntervalSeconds(),
-        null);
+        null,
+        request.clockOffsetMs(),
+        request.clockSynchronized());
   }
 
   private static List<VmRow> inventory(String agentId, HeartbeatRequest request, Instant now) {
@@ -377,6 +379,8 @@ public final class AgentService {
         commands.countUnfinished(c, agent.agentId(), now),
         last == null && vmCount == 0 ? null : vmCount,
         identity.map(IdentityRow::publicKey).map(AgentKeys::fingerprint).orElse(null),
-        identity.map(IdentityRow::releasedAt).orElse(null));
+        identity.map(IdentityRow::releasedAt).orElse(null),
+        last == null ? null : last.clockOffsetMs(),
+        last == null ? null : last.clockSynchronized());
   }
 }
