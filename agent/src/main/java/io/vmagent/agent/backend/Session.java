@@ -228,6 +228,7 @@ public final class Session {
         }
         // No key bound yet: this agent registered before it had one. A refresh carries the key
         // and binds it, so the upgrade takes effect now rather than at the next token refresh.
+        log.info("binding this agent's key to its id with a token refresh");
         refresh("binding this agent's key to its id");
         renewed = fetchCertificate();
       }
