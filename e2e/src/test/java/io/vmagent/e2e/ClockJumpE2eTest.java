@@ -49,18 +49,10 @@ class ClockJumpE2eTest {
         FakeTime.library().isPresent(), "libfaketime is not installed (bin/test installs it)");
     backend = E2e.backend(dir.resolve("backend"), ClientAuth.REQUIRED, 0, b -> b);
     FakeTime clock = FakeTime.start(dir.resolve("faketime"), "+0");
-    Map<String, String> settings =
-        E2e.agentSettings(
-            backend,
-            dir.resolve("agent"),
-            backend.createBootstrapToken(false, null),
-            E2e.libvirtHost(dir));
-    settings.putAll(clock.environment());
+    Map<String, String> settings = E2e.agentSettingsOn(clock, backend, dir);
     Path log = dir.resolve("agent.log");
     try (AgentProcess agent = AgentProcess.start(settings, log)) {
-      Path idFile = dir.resolve("agent/state/agent-id");
-      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(idFile));
-      String agentId = E2e.awaitFreshHeartbeat(backend, E2e.agentId(dir.resolve("agent")));
+      String agentId = E2e.awaitFreshHeartbeat(backend, E2e.awaitAgentId(dir));
       List<CommandView> commands = new ArrayList<>();
 
       commands.add(run(agentId, "pause", "app-01"));

@@ -11,7 +11,6 @@ import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.testing.AgentProcess;
 import io.vmagent.testing.FakeTime;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,18 +52,10 @@ class ClockSkewE2eTest {
             0,
             b -> b.accessTokenTtl(ACCESS_TOKEN_TTL));
     FakeTime clock = FakeTime.start(dir.resolve("faketime"), "-25m");
-    Map<String, String> settings =
-        E2e.agentSettings(
-            backend,
-            dir.resolve("agent"),
-            backend.createBootstrapToken(false, null),
-            E2e.libvirtHost(dir));
-    settings.putAll(clock.environment());
+    Map<String, String> settings = E2e.agentSettingsOn(clock, backend, dir);
     Path log = dir.resolve("agent.log");
     try (AgentProcess agent = AgentProcess.start(settings, log)) {
-      Path idFile = dir.resolve("agent/state/agent-id");
-      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(idFile));
-      String agentId = E2e.agentId(dir.resolve("agent"));
+      String agentId = E2e.awaitAgentId(dir);
 
       long behind = refreshesWhileSkewed(agentId, -25 * 60);
       clock.set("+25m");
