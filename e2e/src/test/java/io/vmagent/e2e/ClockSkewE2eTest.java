@@ -56,38 +56,47 @@ class ClockSkewE2eTest {
     Path log = dir.resolve("agent.log");
     try (AgentProcess agent = AgentProcess.start(settings, log)) {
       String agentId = E2e.awaitAgentId(dir);
-
-      long behind = refreshesWhileSkewed(agentId, -25 * 60);
-      clock.set("+25m");
-      long ahead = refreshesWhileSkewed(agentId, 25 * 60);
-
-      clock.set("+0");
-      AgentStatus fixed =
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .until(
-                  () -> backend.operator().showAgent(agentId),
-                  s ->
-                      s.clockOffsetMs() != null
-                          && Math.abs(s.clockOffsetMs()) < 5_000
-                          && s.health() == HealthStatus.HEALTHY);
-      assertThat(fixed.reasons()).noneMatch(r -> r.contains("clock offset"));
-      assertThat(fixed.connectivity()).isEqualTo(Connectivity.ONLINE);
-
-      // At most one refresh per 12 s of a window, and one for the window's edges.
-      long most = WINDOW.toSeconds() / 12 + 1;
-      assertThat(behind).as("refreshes in %s, 25 minutes behind", WINDOW).isBetween(1L, most);
-      assertThat(ahead).as("refreshes in %s, 25 minutes ahead", WINDOW).isBetween(1L, most);
-      assertThat(agent.log())
-          .as("no request went out with a token the backend had already let expire")
-          .doesNotContain("the backend refused the access token");
-      System.out.println(
-          "FIGURE refreshes in 30 s with 15 s access tokens: "
-              + behind
-              + " with the clock 25 min behind, "
-              + ahead
-              + " 25 min ahead");
+      try {
+        skewedThenRight(agent, clock, agentId);
+      } catch (AssertionError | RuntimeException e) {
+        System.out.println("agent log:\n" + agent.log());
+        throw e;
+      }
     }
+  }
+
+  private void skewedThenRight(AgentProcess agent, FakeTime clock, String agentId)
+      throws Exception {
+    long behind = refreshesWhileSkewed(agentId, -25 * 60);
+    clock.set("+25m");
+    long ahead = refreshesWhileSkewed(agentId, 25 * 60);
+
+    clock.set("+0");
+    AgentStatus fixed =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> backend.operator().showAgent(agentId),
+                s ->
+                    s.clockOffsetMs() != null
+                        && Math.abs(s.clockOffsetMs()) < 5_000
+                        && s.health() == HealthStatus.HEALTHY);
+    assertThat(fixed.reasons()).noneMatch(r -> r.contains("clock offset"));
+    assertThat(fixed.connectivity()).isEqualTo(Connectivity.ONLINE);
+
+    // At most one refresh per 12 s of a window, and one for the window's edges.
+    long most = WINDOW.toSeconds() / 12 + 1;
+    assertThat(behind).as("refreshes in %s, 25 minutes behind", WINDOW).isBetween(1L, most);
+    assertThat(ahead).as("refreshes in %s, 25 minutes ahead", WINDOW).isBetween(1L, most);
+    assertThat(agent.log())
+        .as("no request went out with a token the backend had already let expire")
+        .doesNotContain("the backend refused the access token");
+    System.out.println(
+        "FIGURE refreshes in 30 s with 15 s access tokens: "
+            + behind
+            + " with the clock 25 min behind, "
+            + ahead
+            + " 25 min ahead");
   }
 
   /**
