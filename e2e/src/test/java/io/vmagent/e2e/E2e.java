@@ -81,9 +81,6 @@ final class E2e {
             backend.createBootstrapToken(false, null),
             libvirtHost(root));
     settings.putAll(clock.environment());
-    // libfaketime slows the JVM's HTTP client down to about a second a request, several for the
-    // first: a generous timeout keeps that from looking like an unreachable backend.
-    settings.put("AGENT_API_TIMEOUT", "60");
     return settings;
   }
 

@@ -119,8 +119,6 @@ class TwoInstancesClocksApartFaultTest {
     Map<String, String> settings =
         Harness.agentSettings(
             proxy.url(), proxy.caPath(), dir.resolve("agent"), "clocks-apart", token, Libvirt.HOST);
-    // libfaketime slows the slow instance's answers to about a second.
-    settings.put("AGENT_API_TIMEOUT", "30");
     agent = new Agent(Harness.config(settings));
     agent.start();
     await()

@@ -65,6 +65,11 @@ public final class FakeTime {
         "1",
         // The JVM times its waits on the monotonic clock; faking it would stall them.
         "FAKETIME_DONT_FAKE_MONOTONIC",
-        "1");
+        "1",
+        // libfaketime 0.9.10 otherwise rewrites the deadlines of the JVM's monotonic waits as if
+        // they were faked: its selector then wakes only at its timeouts, and a TLS handshake takes
+        // longer than any connect timeout.
+        "FAKETIME_FORCE_MONOTONIC_FIX",
+        "0");
   }
 }
