@@ -92,13 +92,14 @@ public final class RunningBackend implements AutoCloseable {
   }
 
   static RunningBackend start(BackendConfig config) throws Exception {
-    Clock clock = Clock.systemUTC();
     SecureFiles.privateDirectory(config.dataDir());
     SigningKey signingKey = SigningKey.loadOrCreate(config.dataDir());
     String operatorToken = operatorToken(config);
     Database database = Database.open(config);
     try {
-      return serve(config, database, signingKey, operatorToken, clock);
+      // Every decision in time (leases, deadlines, offline, token lifetimes) takes the database's
+      // clock, so instances whose own clocks differ agree.
+      return serve(config, database, signingKey, operatorToken, database.clock());
     } catch (Exception e) {
       database.close();
       throw e;

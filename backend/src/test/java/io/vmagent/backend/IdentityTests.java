@@ -126,7 +126,9 @@ abstract class IdentityTests {
     Duration lifetime =
         Duration.between(
             certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant());
-    assertThat(lifetime).isBetween(Duration.ofDays(3), Duration.ofDays(3).plusMinutes(2));
+    // Three days from its issue, valid from CERTIFICATE_BACKDATE before it.
+    Duration expected = Duration.ofDays(3).plus(ProtocolPaths.CERTIFICATE_BACKDATE);
+    assertThat(lifetime).isBetween(expected, expected.plusMinutes(2));
     assertThat(heartbeat(a.withCertificate(), a)).isEqualTo(200);
     AgentStatus status = backend.operator().showAgent("host-a");
     assertThat(status.keyFingerprint()).matches("([0-9a-f]{2}:){15}[0-9a-f]{2}");

@@ -111,6 +111,31 @@ final class E2e {
     }
   }
 
+  /**
+   * Settings for an agent process under {@code root} (state in {@code root/agent}) whose wall clock
+   * is {@code clock}'s.
+   */
+  static Map<String, String> agentSettingsOn(
+      io.vmagent.testing.FakeTime clock, RunningBackend backend, Path root) throws IOException {
+    Map<String, String> settings =
+        agentSettings(
+            backend,
+            root.resolve("agent"),
+            backend.createBootstrapToken(false, null),
+            libvirtHost(root));
+    settings.putAll(clock.environment());
+    return settings;
+  }
+
+  /** Waits for the agent under {@code root} to keep its generated id, and returns it. */
+  static String awaitAgentId(Path root) throws IOException {
+    Path idFile = root.resolve("agent/state/agent-id");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Files.exists(idFile));
+    return agentId(root.resolve("agent"));
+  }
+
   /** The configuration the daemon would load from these settings. */
   static AgentConfig config(Map<String, String> settings) throws Exception {
     return new ConfigLoader(settings, Map.of()).persistAgentId(true).load();

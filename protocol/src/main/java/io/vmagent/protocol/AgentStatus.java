@@ -34,6 +34,9 @@ import java.util.List;
  *     when it is not released
  * @param operations the operations it runs with their parameter-set versions; null when it
  *     advertised only names (an agent before protocol 3)
+ * @param clockOffsetMs how far its clock was ahead of the backend's at the last heartbeat, in
+ *     milliseconds (negative: behind); null when it did not say
+ * @param clockSynchronized whether its host said its clock is synchronised; null when unknown
  */
 public record AgentStatus(
     String agentId,
@@ -60,7 +63,9 @@ public record AgentStatus(
     Integer vmCount,
     String keyFingerprint,
     Instant identityReleasedAt,
-    List<OperationCapability> operations) {
+    List<OperationCapability> operations,
+    Long clockOffsetMs,
+    Boolean clockSynchronized) {
 
   /** Normalises absent lists to empty ones; keeps absent operations null. */
   public AgentStatus {

@@ -18,6 +18,10 @@ import java.util.List;
  * @param vms the host's VM inventory; null when not sent this time (empty means no VMs)
  * @param operations the operations the agent runs, with their parameter-set versions; sent once
  *     after each start to a backend of protocol 3, null otherwise
+ * @param clockOffsetMs how far the agent's clock is ahead of the backend's (negative: behind), in
+ *     milliseconds; null when not measured yet (protocol 3)
+ * @param clockSynchronized whether the host says its clock is synchronised; null when it does not
+ *     say (protocol 3)
  */
 public record HeartbeatRequest(
     HealthStatus status,
@@ -31,7 +35,9 @@ public record HeartbeatRequest(
     String newestKnownVersion,
     Integer heartbeatIntervalSeconds,
     List<VmSummary> vms,
-    List<OperationCapability> operations) {
+    List<OperationCapability> operations,
+    Long clockOffsetMs,
+    Boolean clockSynchronized) {
 
   /**
    * Normalises absent reason and warning lists to empty ones; keeps an absent inventory or absent
@@ -44,7 +50,9 @@ public record HeartbeatRequest(
     operations = operations == null ? null : List.copyOf(operations);
   }
 
-  /** A heartbeat without operations (what every heartbeat but the first after a start is). */
+  /**
+   * A heartbeat without operations and without the clock, as a backend before protocol 3 takes it.
+   */
   public HeartbeatRequest(
       HealthStatus status,
       List<String> reasons,
@@ -69,6 +77,8 @@ public record HeartbeatRequest(
         newestKnownVersion,
         heartbeatIntervalSeconds,
         vms,
+        null,
+        null,
         null);
   }
 
@@ -86,7 +96,9 @@ public record HeartbeatRequest(
         newestKnownVersion,
         heartbeatIntervalSeconds,
         vms,
-        versioned);
+        versioned,
+        clockOffsetMs,
+        clockSynchronized);
   }
 
   /** This heartbeat with another inventory ({@code null}: none). */
@@ -102,6 +114,28 @@ public record HeartbeatRequest(
         warnings,
         newestKnownVersion,
         heartbeatIntervalSeconds,
-        inventory);
+        inventory,
+        operations,
+        clockOffsetMs,
+        clockSynchronized);
+  }
+
+  /** This heartbeat without the clock's fields, for a backend that does not know them. */
+  public HeartbeatRequest withoutClock() {
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        operations,
+        null,
+        null);
   }
 }

@@ -2,6 +2,7 @@ package io.vmagent.protocol;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
@@ -30,10 +31,17 @@ public final class ProtocolPaths {
    * The protocol version this build speaks. 1: bootstrap tokens only; 2: key-bound identities,
    * proofs of possession and client certificates; 3: the event types {@code rebooted} and {@code
    * other}, VM states spelled as {@link VmStates} names them, and operations advertised with the
-   * versions of their parameter sets, at registration and in the first heartbeat after each start.
-   * A peer that names no version speaks 1.
+   * versions of their parameter sets, at registration and in the first heartbeat after each start;
+   * the clock offset in the heartbeat (answers carry {@code server_time} and {@code expires_in}
+   * whatever the version). A peer that names no version speaks 1.
    */
   public static final int PROTOCOL_VERSION = 3;
+
+  /**
+   * How far before its issue a certificate the backend signs becomes valid (its notBefore), so a
+   * peer whose clock is this much behind the issuer's still accepts it.
+   */
+  public static final Duration CERTIFICATE_BACKDATE = Duration.ofHours(3);
 
   /** The URI SAN prefix naming an agent in a client certificate. */
   public static final String AGENT_URI_PREFIX = "urn:vm-agent:agent:";

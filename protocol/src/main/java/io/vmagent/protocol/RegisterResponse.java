@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param protocolVersion the protocol version the backend speaks; absent from a version-1 backend
  * @param clientCertificate the PEM chain of a client certificate for the agent's key, or null
  * @param clientCertificateExpiresAt that certificate's notAfter, or null
+ * @param serverTime the backend's clock when it answered; absent from an older backend
+ * @param expiresIn seconds the access token lives from now on; absent from an older backend
  */
 public record RegisterResponse(
     String agentId,
@@ -23,7 +25,32 @@ public record RegisterResponse(
     Instant refreshTokenExpiresAt,
     Integer protocolVersion,
     String clientCertificate,
-    Instant clientCertificateExpiresAt) {
+    Instant clientCertificateExpiresAt,
+    Instant serverTime,
+    Long expiresIn) {
+
+  /** An answer without the backend's clock, as a protocol-2 backend gives it. */
+  public RegisterResponse(
+      String agentId,
+      String accessToken,
+      Instant accessTokenExpiresAt,
+      String refreshToken,
+      Instant refreshTokenExpiresAt,
+      Integer protocolVersion,
+      String clientCertificate,
+      Instant clientCertificateExpiresAt) {
+    this(
+        agentId,
+        accessToken,
+        accessTokenExpiresAt,
+        refreshToken,
+        refreshTokenExpiresAt,
+        protocolVersion,
+        clientCertificate,
+        clientCertificateExpiresAt,
+        null,
+        null);
+  }
 
   /** A protocol-1 answer: tokens only. */
   public RegisterResponse(

@@ -9,12 +9,26 @@ import java.time.Instant;
  * @param accessTokenExpiresAt when the access token stops working
  * @param refreshToken the next one-use refresh token; the one presented is now spent
  * @param refreshTokenExpiresAt when the refresh token stops working
+ * @param serverTime the backend's clock when it answered; absent from an older backend
+ * @param expiresIn seconds the access token lives from now on, so the agent counts its lifetime on
+ *     its own clock; absent from an older backend
  */
 public record TokenPair(
     String accessToken,
     Instant accessTokenExpiresAt,
     String refreshToken,
-    Instant refreshTokenExpiresAt) {
+    Instant refreshTokenExpiresAt,
+    Instant serverTime,
+    Long expiresIn) {
+
+  /** An answer without the backend's clock, as an older backend gives it. */
+  public TokenPair(
+      String accessToken,
+      Instant accessTokenExpiresAt,
+      String refreshToken,
+      Instant refreshTokenExpiresAt) {
+    this(accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt, null, null);
+  }
 
   /** Keeps the secrets out of logs and exception messages. */
   @Override

@@ -133,7 +133,9 @@ final class ContractFixtures {
         1,
         "3f:1a:09:c2:5e:77:d1:0b:8a:44:2e:91:c0:6d:13:f5",
         T0.plusSeconds(60),
-        operations());
+        operations(),
+        -1250L,
+        true);
   }
 
   static CommandView commandView() {

@@ -23,6 +23,9 @@ import javax.net.ssl.SSLHandshakeException;
  * refresh and one retry. Deliveries from the spool are sent once: the spool's drainer retries.
  */
 public final class BackendClient {
+  /** The protocol version from which a backend takes the clock fields of the heartbeat. */
+  static final int CLOCK_PROTOCOL = 3;
+
   private final HttpTransport transport;
   private final Session session;
 
@@ -36,9 +39,28 @@ public final class BackendClient {
     return session;
   }
 
-  /** Reports the agent's health. */
+  /**
+   * Reports the agent's health (the clock fields only to a backend of protocol 3 or later); the
+   * answer's {@code server_time} feeds the session's {@link ClockOffset}.
+   */
   public HeartbeatResponse heartbeat(HeartbeatRequest request) throws IOException {
-    return post(ProtocolPaths::heartbeat, request, HeartbeatResponse.class, RetryMode.SAFE);
+    HeartbeatRequest sent =
+        session.backendSpeaks(CLOCK_PROTOCOL) ? request : request.withoutClock();
+    return authed(
+        (id, token) -> {
+          ClockOffset.Probe probe = session.clockOffset().probe();
+          HeartbeatResponse answer =
+              transport.send(
+                  "POST",
+                  ProtocolPaths.heartbeat(id),
+                  sent,
+                  token,
+                  HeartbeatResponse.class,
+                  RetryMode.SAFE,
+                  null);
+          session.clockOffset().answered(probe, answer.serverTime());
+          return answer;
+        });
   }
 
   /**
@@ -53,7 +75,7 @@ public final class BackendClient {
             transport.send(
                 "POST",
                 ProtocolPaths.heartbeat(id),
-                request,
+                session.backendSpeaks(CLOCK_PROTOCOL) ? request : request.withoutClock(),
                 token,
                 HeartbeatResponse.class,
                 RetryMode.NOT_SENT_ONLY,

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,21 +35,36 @@ public final class Enrollment {
   private final TlsSettings settings;
   private final HttpTransport transport;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final Object lock = new Object();
   private AgentKey key; // guarded by lock
   private EnrolledCertificate current; // guarded by lock
   private boolean unconfirmed; // guarded by lock
   private boolean withdrawn; // guarded by lock
 
-  /** Reads what the state directory holds; presents a kept, unexpired certificate at once. */
+  /**
+   * Reads what the state directory holds; presents a kept, unexpired certificate at once. {@code
+   * clock} only dates a kept certificate's file; lifetimes run on the monotonic clock.
+   */
   public Enrollment(Path stateDir, TlsSettings settings, HttpTransport transport, Clock clock)
+      throws IOException {
+    this(stateDir, settings, transport, clock, System::nanoTime);
+  }
+
+  Enrollment(
+      Path stateDir,
+      TlsSettings settings,
+      HttpTransport transport,
+      Clock clock,
+      LongSupplier nanoTime)
       throws IOException {
     this.stateDir = stateDir;
     this.settings = settings;
     this.transport = transport;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.current = read(stateDir.resolve(CERTIFICATE_FILE)).orElse(null);
-    if (presentsIssuedCertificate() && current != null && !current.expired(clock.instant())) {
+    if (presentsIssuedCertificate() && current != null && !current.expired(nanoTime.getAsLong())) {
       present(current);
     }
   }
@@ -94,30 +111,30 @@ public final class Enrollment {
   }
 
   /** Whether a certificate should be fetched now: none yet, or two thirds of its life used. */
-  public boolean renewalDue(Instant now) {
+  public boolean renewalDue(long nowNanos) {
     synchronized (lock) {
-      return presentsIssuedCertificate() && (current == null || !now.isBefore(current.renewAt()));
+      return presentsIssuedCertificate() && (current == null || nowNanos >= current.renewAt());
     }
   }
 
   /**
    * From when on a certificate should be fetched ({@link #renewalDue} turns true, and {@link
-   * #expired} only later): {@link Instant#MIN} while there is none, {@link Instant#MAX} when an
-   * operator-configured certificate is presented instead.
+   * #expired} only later), on the monotonic clock: {@link Long#MIN_VALUE} while there is none,
+   * {@link Long#MAX_VALUE} when an operator-configured certificate is presented instead.
    */
-  public Instant renewalAt() {
+  public long renewalAt() {
     synchronized (lock) {
       if (!presentsIssuedCertificate()) {
-        return Instant.MAX;
+        return Long.MAX_VALUE;
       }
-      return current == null ? Instant.MIN : current.renewAt();
+      return current == null ? Long.MIN_VALUE : current.renewAt();
     }
   }
 
   /** Whether the kept certificate expired (the agent was offline too long): register again. */
-  public boolean expired(Instant now) {
+  public boolean expired(long nowNanos) {
     synchronized (lock) {
-      return presentsIssuedCertificate() && current != null && current.expired(now);
+      return presentsIssuedCertificate() && current != null && current.expired(nowNanos);
     }
   }
 
@@ -125,9 +142,9 @@ public final class Enrollment {
    * Stops presenting a certificate that expired (the handshake would fail with it, before the agent
    * could register again); true when it did.
    */
-  public boolean withdrawIfExpired(Instant now) throws IOException {
+  public boolean withdrawIfExpired(long nowNanos) throws IOException {
     synchronized (lock) {
-      if (!expired(now) || withdrawn) {
+      if (!expired(nowNanos) || withdrawn) {
         return false;
       }
       withdrawn = true;
@@ -143,8 +160,10 @@ public final class Enrollment {
   /**
    * Takes a certificate the backend issued: it must be for this agent's key. It is stored, the
    * previous one kept aside, and new connections present it from now on.
+   *
+   * @param serverTime the backend's clock in the answer that brought it; null from an older backend
    */
-  public void accept(String pem) throws IOException {
+  public void accept(String pem, Instant serverTime) throws IOException {
     if (!presentsIssuedCertificate()) {
       return;
     }
@@ -163,16 +182,18 @@ public final class Enrollment {
             StandardCopyOption.COPY_ATTRIBUTES);
       }
       StateDir.writeAtomically(file, pem.getBytes(StandardCharsets.US_ASCII));
-      current = new EnrolledCertificate(chain, clock.instant());
+      current =
+          new EnrolledCertificate(
+              chain, nanoTime.getAsLong(), EnrolledCertificate.usableFor(chain.get(0), serverTime));
       unconfirmed = true;
       withdrawn = false;
       present(current);
       log.info(
-          "client certificate {} stored in {}, valid until {}; renewal from {}",
+          "client certificate {} stored in {}, valid until {}; renewal in {} s",
           chain.get(0).getSubjectX500Principal().getName(),
           file,
           chain.get(0).getNotAfter().toInstant(),
-          current.renewAt());
+          (current.renewAt() - current.receivedNanos()) / 1_000_000_000L);
     }
   }
 
@@ -202,7 +223,7 @@ public final class Enrollment {
         return false;
       }
       Optional<EnrolledCertificate> old = read(previous);
-      if (old.isEmpty() || old.get().expired(clock.instant())) {
+      if (old.isEmpty() || old.get().expired(nanoTime.getAsLong())) {
         return false;
       }
       Files.move(
@@ -223,14 +244,22 @@ public final class Enrollment {
         TlsContexts.create(settings, new TlsContexts.ClientIdentity(key(), certificate.chain())));
   }
 
-  private static Optional<EnrolledCertificate> read(Path file) throws IOException {
+  /**
+   * A kept certificate: received when its file was written, as far as this host's clock can tell (a
+   * file dated in the future counts as just received).
+   */
+  private Optional<EnrolledCertificate> read(Path file) throws IOException {
     if (!Files.exists(file)) {
       return Optional.empty();
     }
     try {
+      List<X509Certificate> chain = PemFiles.certificates(file);
+      Duration age = Duration.between(Files.getLastModifiedTime(file).toInstant(), clock.instant());
+      long now = nanoTime.getAsLong();
+      long received = age.isNegative() ? now : now - Math.min(age.toNanos(), Long.MAX_VALUE / 4);
       return Optional.of(
           new EnrolledCertificate(
-              PemFiles.certificates(file), Files.getLastModifiedTime(file).toInstant()));
+              chain, received, EnrolledCertificate.usableFor(chain.get(0), null)));
     } catch (IOException e) {
       log.warn("{} is unreadable ({}); the agent gets a new certificate", file, e.getMessage());
       return Optional.empty();

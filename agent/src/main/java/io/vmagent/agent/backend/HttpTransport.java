@@ -249,7 +249,17 @@ public final class HttpTransport implements AutoCloseable {
     } catch (NumberFormatException notSeconds) {
       try {
         Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration wait = Duration.between(Instant.now(), at);
+        // Measured from the answer's own Date, both on the backend's clock, so this host's clock
+        // being off does not stretch or cut the wait.
+        Instant from =
+            response
+                .headers()
+                .firstValue("Date")
+                .map(
+                    date ->
+                        ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+                .orElseGet(Instant::now);
+        Duration wait = Duration.between(from, at);
         return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
       } catch (DateTimeParseException notDate) {
         log.debug("ignoring unparseable Retry-After header '{}'", value);

@@ -16,9 +16,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * expires and once after a 401. With a backend of protocol 2 it registers with its key (and a proof
  * of it, so no bootstrap token is needed again), and keeps its client certificate renewed through
  * the {@link Enrollment}. Every token received is registered with the {@link SecretMasker} so it
- * can never reach a log line.
+ * can never reach a log line. Lifetimes run on the monotonic clock from the moment an answer came,
+ * with the lifetime the backend gave: this host's wall clock is never compared with the backend's
+ * timestamps, so a skewed or stepped clock changes nothing. Each answer that carries the backend's
+ * clock feeds the {@link ClockOffset}.
  */
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -41,17 +46,23 @@ public final class Session {
   private final Supplier<RegisterRequest> identity;
   private final Enrollment enrollment;
   private final Clock clock;
+  private final LongSupplier nanoTime;
+  private final ClockOffset offset;
+  private final RefreshRate refreshRate;
 
+  // Instants below are System.nanoTime() values (Linux's CLOCK_MONOTONIC: nanoseconds since boot,
+  // so Long.MIN_VALUE and Long.MAX_VALUE serve as "at once" and "never").
   private final Object lock = new Object();
   private Credentials current; // guarded by lock
+  private long currentReceived; // guarded by lock; when current was asked for
   private boolean loaded; // guarded by lock
   private int registerAttempts; // guarded by lock
-  private Integer backendProtocol; // guarded by lock; null until the backend said
-  private Instant nextProtocolProbe = Instant.MIN; // guarded by lock
-  private Instant nextRenewal = Instant.MIN; // guarded by lock
+  private volatile Integer backendProtocol; // null until the backend said
+  private long nextProtocolProbe = Long.MIN_VALUE; // guarded by lock
+  private long nextRenewal = Long.MIN_VALUE; // guarded by lock
   // Before this instant nothing about the credentials can be due, so a request takes them as they
   // are instead of asking the tokens and the certificate again.
-  private Instant recheckAt = Instant.MIN; // guarded by lock
+  private long recheckAt = Long.MIN_VALUE; // guarded by lock
   private volatile boolean certificateUnconfirmed;
 
   /**
@@ -59,6 +70,7 @@ public final class Session {
    * @param autoRegister {@code AGENT_AUTO_REGISTER}
    * @param identity what the agent says about itself when it registers
    * @param enrollment the agent's key and issued client certificate
+   * @param clock this host's wall clock: dates kept credentials, and is what the offset measures
    */
   public Session(
       HttpTransport transport,
@@ -68,6 +80,26 @@ public final class Session {
       Supplier<RegisterRequest> identity,
       Enrollment enrollment,
       Clock clock) {
+    this(
+        transport,
+        store,
+        bootstrapToken,
+        autoRegister,
+        identity,
+        enrollment,
+        clock,
+        System::nanoTime);
+  }
+
+  Session(
+      HttpTransport transport,
+      CredentialsStore store,
+      Optional<Secret> bootstrapToken,
+      boolean autoRegister,
+      Supplier<RegisterRequest> identity,
+      Enrollment enrollment,
+      Clock clock,
+      LongSupplier nanoTime) {
     this.transport = Objects.requireNonNull(transport, "transport == null");
     this.store = Objects.requireNonNull(store, "store == null");
     this.bootstrapToken = bootstrapToken;
@@ -75,6 +107,9 @@ public final class Session {
     this.identity = identity;
     this.enrollment = Objects.requireNonNull(enrollment, "enrollment == null");
     this.clock = clock;
+    this.nanoTime = nanoTime;
+    this.offset = new ClockOffset(clock, nanoTime);
+    this.refreshRate = new RefreshRate(nanoTime);
     bootstrapToken.ifPresent(token -> SecretMasker.register(token.reveal()));
   }
 
@@ -112,28 +147,38 @@ public final class Session {
     }
   }
 
+  /** How far this host's clock is from the backend's, as the answers so far tell. */
+  public ClockOffset clockOffset() {
+    return offset;
+  }
+
   /** The current credentials, registering or refreshing first when needed. */
   public Credentials credentials() throws IOException {
     synchronized (lock) {
       if (!loaded) {
         loaded = true;
-        current = usable(store.load().orElse(null));
-        if (current != null) {
-          remember(current);
-          log.info("using kept credentials of agent {} from {}", current.agentId(), store.file());
+        Credentials kept = usable(store.load().orElse(null));
+        if (kept != null) {
+          accept(kept, receivedOf(kept.obtainedAt()));
+          log.info("using kept credentials of agent {} from {}", kept.agentId(), store.file());
         }
       }
-      Instant now = clock.instant();
-      if (current != null && now.isBefore(recheckAt)) {
+      long now = nanoTime.getAsLong();
+      if (current != null && now < recheckAt) {
         return current;
       }
       if (current == null) {
-        current = register("no credentials are kept");
+        register("no credentials are kept");
       } else if (enrollment.expired(now) && knownProtocol() >= 2) {
         enrollment.withdrawIfExpired(now);
-        current = register("the client certificate expired while the agent was away");
-      } else if (current.accessTokenDue(now)) {
-        current = refresh("the access token expires at " + current.accessTokenExpiresAt());
+        register("the client certificate expired while the agent was away");
+      } else if (now >= refreshAt()) {
+        refresh(
+            "the access token, received "
+                + (now - currentReceived) / 1_000_000_000L
+                + " s ago, lives "
+                + current.accessTokenLifetime().toSeconds()
+                + " s");
       }
       renewCertificateIfDue(now);
       recheckAt = nextCheck(now);
@@ -141,23 +186,37 @@ public final class Session {
     }
   }
 
+  /**
+   * When kept credentials were asked for, on the monotonic clock: as long ago as this host's clock
+   * says (a date in the future counts as now).
+   */
+  private long receivedOf(Instant obtainedAt) {
+    Duration age = Duration.between(obtainedAt, clock.instant());
+    long now = nanoTime.getAsLong();
+    return age.isNegative() ? now : now - age.toNanos();
+  }
+
+  /** When the access token is due for a refresh, on the monotonic clock. */
+  private long refreshAt() {
+    return currentReceived + current.accessTokenRefreshAfter().toNanos();
+  }
+
   /** The first instant at which {@link #credentials()} may have to refresh, register or renew. */
-  private Instant nextCheck(Instant now) {
-    Instant renewal = enrollment.renewalAt();
-    if (!renewal.isAfter(now)) {
+  private long nextCheck(long now) {
+    long renewal = enrollment.renewalAt();
+    if (renewal <= now) {
       if (backendProtocol != null && backendProtocol < 2) {
         // An old backend issues no certificates, so neither renewal nor expiry ever applies.
-        renewal = Instant.MAX;
+        renewal = Long.MAX_VALUE;
       } else {
         // Due but not done: the next try waits for the renewal's or the protocol probe's backoff.
         renewal = nextRenewal;
-        if (backendProtocol == null && nextProtocolProbe.isAfter(renewal)) {
+        if (backendProtocol == null && nextProtocolProbe > renewal) {
           renewal = nextProtocolProbe;
         }
       }
     }
-    Instant refresh = current.accessTokenRefreshAt();
-    return refresh.isBefore(renewal) ? refresh : renewal;
+    return Math.min(refreshAt(), renewal);
   }
 
   /** The issued client certificate is in use: a request with it worked. */
@@ -184,8 +243,8 @@ public final class Session {
    * Fetches a client certificate when the agent has none or two thirds of its life are used; a
    * failure leaves the current one in use and is tried again a minute later.
    */
-  private void renewCertificateIfDue(Instant now) {
-    if (!enrollment.renewalDue(now) || now.isBefore(nextRenewal) || knownProtocol() < 2) {
+  private void renewCertificateIfDue(long now) {
+    if (!enrollment.renewalDue(now) || now < nextRenewal || knownProtocol() < 2) {
       return;
     }
     try {
@@ -198,27 +257,33 @@ public final class Session {
         }
         // No key bound yet: this agent registered before it had one. A refresh carries the key
         // and binds it, so the upgrade takes effect now rather than at the next token refresh.
-        current = refresh("binding this agent's key to its id");
+        log.info("binding this agent's key to its id with a token refresh");
+        refresh("binding this agent's key to its id");
         renewed = fetchCertificate();
       }
-      enrollment.accept(renewed.certificate());
+      enrollment.accept(renewed.certificate(), renewed.serverTime());
       certificateUnconfirmed = true;
     } catch (IOException e) {
-      nextRenewal = now.plusSeconds(60);
+      nextRenewal = now + Duration.ofSeconds(60).toNanos();
       log.warn(
           "cannot renew the client certificate now ({}); retrying in a minute", e.getMessage());
     }
   }
 
   private ClientCertificate fetchCertificate() throws IOException {
-    return transport.send(
-        "POST",
-        ProtocolPaths.certificate(current.agentId()),
-        null,
-        current.accessToken(),
-        ClientCertificate.class,
-        RetryMode.SAFE,
-        null);
+    Instant sentAt = clock.instant();
+    long sent = nanoTime.getAsLong();
+    ClientCertificate answer =
+        transport.send(
+            "POST",
+            ProtocolPaths.certificate(current.agentId()),
+            null,
+            current.accessToken(),
+            ClientCertificate.class,
+            RetryMode.SAFE,
+            null);
+    offset.sample(answer.serverTime(), sentAt, nanoTime.getAsLong() - sent);
+    return answer;
   }
 
   /**
@@ -244,14 +309,29 @@ public final class Session {
 
   /** The backend's protocol version when it is known or can be learnt now; 1 otherwise. */
   private int knownProtocol() {
-    if (backendProtocol == null && !clock.instant().isBefore(nextProtocolProbe)) {
+    if (backendProtocol == null && nanoTime.getAsLong() >= nextProtocolProbe) {
       try {
         return backendProtocol();
       } catch (IOException e) {
-        nextProtocolProbe = clock.instant().plusSeconds(30);
+        nextProtocolProbe = nanoTime.getAsLong() + Duration.ofSeconds(30).toNanos();
       }
     }
-    return backendProtocol == null ? 1 : backendProtocol;
+    Integer known = backendProtocol;
+    return known == null ? 1 : known;
+  }
+
+  /**
+   * Whether the backend speaks {@code version} or later, asking it once; false while it cannot be
+   * asked, so a field it may not know is left out until it has said.
+   */
+  public boolean backendSpeaks(int version) {
+    Integer known = backendProtocol;
+    if (known == null) {
+      synchronized (lock) {
+        return knownProtocol() >= version;
+      }
+    }
+    return known >= version;
   }
 
   /**
@@ -259,22 +339,24 @@ public final class Session {
    * that names 2 or more, since an older one refuses members it does not know.
    */
   private int backendProtocol() throws IOException {
-    if (backendProtocol == null) {
+    Integer known = backendProtocol;
+    if (known == null) {
       try {
         ServiceHealth health =
             transport.send(
                 "GET", ProtocolPaths.HEALTH, null, null, ServiceHealth.class, RetryMode.SAFE, null);
-        backendProtocol = health.protocolVersion() == null ? 1 : health.protocolVersion();
+        known = health.protocolVersion() == null ? 1 : health.protocolVersion();
       } catch (BackendHttpException e) {
         if (e.status() != 404) {
           throw e;
         }
         // A backend without the health endpoint predates protocol versions.
-        backendProtocol = 1;
+        known = 1;
       }
-      log.debug("the backend speaks protocol version {}", backendProtocol);
+      backendProtocol = known;
+      log.debug("the backend speaks protocol version {}", known);
     }
-    return backendProtocol;
+    return known;
   }
 
   /** A valid access token (see {@link #credentials()}). */
@@ -291,11 +373,13 @@ public final class Session {
       if (current != null && !current.accessToken().equals(rejected)) {
         return current.accessToken();
       }
-      current =
-          current == null
-              ? register("no credentials are kept")
-              : refresh("the backend refused the access token");
-      recheckAt = Instant.MIN;
+      if (current == null) {
+        register("no credentials are kept");
+      } else {
+        log.warn("the backend refused the access token; refreshing it");
+        refresh("the backend refused the access token");
+      }
+      recheckAt = Long.MIN_VALUE;
       return current.accessToken();
     }
   }
@@ -314,20 +398,30 @@ public final class Session {
     return kept;
   }
 
-  private Credentials refresh(String why) throws IOException {
-    Instant now = clock.instant();
-    if (!current.refreshTokenValid(now)) {
-      return register("the refresh token expired at " + current.refreshTokenExpiresAt());
+  /** Spends the refresh token for a new pair, which becomes the current credentials. */
+  private void refresh(String why) throws IOException {
+    long now = nanoTime.getAsLong();
+    if (now - currentReceived >= current.refreshTokenLifetime().toNanos()) {
+      register(
+          "the refresh token, received "
+              + (now - currentReceived) / 1_000_000_000L
+              + " s ago, has expired");
+      return;
     }
+    refreshRate.refreshed(current.accessTokenLifetime());
+    Instant sentAt = clock.instant();
     TokenPair pair;
     try {
       pair = sendRefresh();
     } catch (BackendHttpException e) {
       if (e.status() == 401 || e.status() == 400 || e.status() == 403) {
-        return register("the backend refused the refresh token (" + e.code() + ")");
+        log.warn("the backend refused the refresh token ({}); registering again", e.code().name());
+        register("the backend refused the refresh token (" + e.code() + ")");
+        return;
       }
       throw e;
     }
+    offset.sample(pair.serverTime(), sentAt, nanoTime.getAsLong() - now);
     checkTokens(
         ProtocolPaths.REFRESH,
         pair.accessToken(),
@@ -342,14 +436,31 @@ public final class Session {
             pair.accessTokenExpiresAt(),
             pair.refreshToken(),
             pair.refreshTokenExpiresAt(),
-            now);
-    remember(renewed);
+            sentAt,
+            pair.expiresIn(),
+            secondsBetween(pair.serverTime(), pair.refreshTokenExpiresAt()));
+    Credentials spent = current;
+    accept(renewed, now);
     store.save(renewed);
-    if (!current.refreshToken().equals(renewed.refreshToken())) {
-      forget(current);
+    if (!spent.refreshToken().equals(renewed.refreshToken())) {
+      forget(spent);
     }
-    log.info("access token refreshed ({}); valid until {}", why, renewed.accessTokenExpiresAt());
-    return renewed;
+    log.debug(
+        "access token refreshed ({}); it lives {} s",
+        why,
+        renewed.accessTokenLifetime().toSeconds());
+  }
+
+  /** Seconds from the backend's clock at {@code serverTime} to {@code until}; null when unknown. */
+  private static Long secondsBetween(Instant serverTime, Instant until) {
+    return serverTime == null ? null : Math.max(0, Duration.between(serverTime, until).toSeconds());
+  }
+
+  /** Makes {@code credentials}, asked for at {@code received}, the current ones. */
+  private void accept(Credentials credentials, long received) {
+    remember(credentials);
+    current = credentials;
+    currentReceived = received;
   }
 
   /** Spends the refresh token (with this host's key for a backend of protocol 2). */
@@ -366,7 +477,8 @@ public final class Session {
         null);
   }
 
-  private Credentials register(String why) throws IOException {
+  /** Registers; the new credentials become the current ones. */
+  private void register(String why) throws IOException {
     if (!autoRegister) {
       throw new RegistrationException(
           "the agent must register (" + why + ") but AGENT_AUTO_REGISTER is false");
@@ -388,8 +500,11 @@ public final class Session {
     } else {
       log.debug("registering again (attempt {}): {}", registerAttempts, why);
     }
-    Instant now = clock.instant();
-    return keep(sendRegistration(request), now);
+    Instant sentAt = clock.instant();
+    long sent = nanoTime.getAsLong();
+    RegisterResponse response = sendRegistration(request);
+    offset.sample(response.serverTime(), sentAt, nanoTime.getAsLong() - sent);
+    keep(response, sentAt, sent);
   }
 
   /** The request with this host's key and, when it already has one, a proof of it. */
@@ -466,7 +581,7 @@ public final class Session {
   }
 
   /** Checks the registration's answer and keeps its credentials (and certificate). */
-  private Credentials keep(RegisterResponse response, Instant now) throws IOException {
+  private void keep(RegisterResponse response, Instant sentAt, long sent) throws IOException {
     // The id goes into every request path: a backend must not be able to steer it elsewhere.
     if (response.agentId() == null
         || !ProtocolPaths.AGENT_ID_PATTERN.matcher(response.agentId()).matches()) {
@@ -487,22 +602,24 @@ public final class Session {
             response.accessTokenExpiresAt(),
             response.refreshToken(),
             response.refreshTokenExpiresAt(),
-            now);
-    remember(registered);
+            sentAt,
+            response.expiresIn(),
+            secondsBetween(response.serverTime(), response.refreshTokenExpiresAt()));
+    Credentials previous = current;
+    accept(registered, sent);
     store.save(registered);
     registerAttempts = 0;
     if (response.clientCertificate() != null) {
-      enrollment.accept(response.clientCertificate());
+      enrollment.accept(response.clientCertificate(), response.serverTime());
       certificateUnconfirmed = true;
     }
-    if (current != null && !current.refreshToken().equals(registered.refreshToken())) {
-      forget(current);
+    if (previous != null && !previous.refreshToken().equals(registered.refreshToken())) {
+      forget(previous);
     }
     log.info(
         "registered as agent {}; credentials kept in {} (mode 0600)",
         registered.agentId(),
         store.file());
-    return registered;
   }
 
   /** Refuses an answer whose tokens or expiry times are missing, before anything is kept. */

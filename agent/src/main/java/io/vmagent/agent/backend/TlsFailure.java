@@ -14,8 +14,10 @@ public final class TlsFailure {
     if (ConnectFailure.has(e, CertificateExpiredException.class)
         || ConnectFailure.has(e, CertificateNotYetValidException.class)
         || message.contains("validity check failed")) {
-      return "the backend's certificate has expired or is not valid yet (check it, and this"
-          + " host's clock)";
+      return "the backend's certificate has expired or is not valid yet at this host's time ("
+          + java.time.Instant.now()
+          + "); this host's clock is likely wrong: check its time synchronisation (NTP), and the"
+          + " certificate";
     }
     if (message.contains("PKIX") || message.contains("certification path")) {
       return "the backend's certificate is not trusted (check AGENT_SSL_CA_PATH)";

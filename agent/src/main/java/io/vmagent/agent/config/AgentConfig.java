@@ -41,6 +41,7 @@ public final class AgentConfig {
   private final Duration stopTimeout;
   private final Duration libvirtTimeout;
   private final Duration shutdownTimeout;
+  private final Duration clockOffsetMax;
   private final long metricsSpoolMaxBytes;
   private final Optional<InetSocketAddress> prometheusListen;
   private final ResourceThresholds resourceThresholds;
@@ -76,6 +77,7 @@ public final class AgentConfig {
     this.stopTimeout = d.stopTimeout;
     this.libvirtTimeout = d.libvirtTimeout;
     this.shutdownTimeout = d.shutdownTimeout;
+    this.clockOffsetMax = d.clockOffsetMax;
     this.metricsSpoolMaxBytes = d.metricsSpoolMaxBytes;
     this.prometheusListen = Optional.ofNullable(d.prometheusListen);
     this.resourceThresholds = d.resourceThresholds;
@@ -182,6 +184,11 @@ public final class AgentConfig {
 
   public Duration shutdownTimeout() {
     return shutdownTimeout;
+  }
+
+  /** How far the host's clock may be off the backend's before the agent reports degraded. */
+  public Duration clockOffsetMax() {
+    return clockOffsetMax;
   }
 
   public long metricsSpoolMaxBytes() {

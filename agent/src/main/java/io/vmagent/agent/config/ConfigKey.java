@@ -37,6 +37,10 @@ public enum ConfigKey {
   AGENT_LIBVIRT_TIMEOUT("30", false, "seconds before a single libvirt call is abandoned"),
   AGENT_SHUTDOWN_TIMEOUT("20", false, "seconds running commands get to finish at agent shutdown"),
   AGENT_METRICS_SPOOL_MAX_MB("64", false, "disk space kept for metrics while the backend is away"),
+  AGENT_CLOCK_OFFSET_MAX(
+      "30",
+      false,
+      "seconds the host's clock may be off the backend's before the agent is degraded"),
   AGENT_PROMETHEUS_LISTEN("", false, "host:port of the Prometheus endpoint; empty means off"),
   AGENT_HEALTH_DISK_FREE_PERCENT(
       "5", false, "least free space (%) on the state directory's and pools' file systems"),

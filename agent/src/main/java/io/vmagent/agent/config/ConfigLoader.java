@@ -30,6 +30,7 @@ public final class ConfigLoader {
   static final long STOP_TIMEOUT_MIN = 1, STOP_TIMEOUT_MAX = 3_600;
   static final long LIBVIRT_TIMEOUT_MIN = 1, LIBVIRT_TIMEOUT_MAX = 600;
   static final long SHUTDOWN_TIMEOUT_MIN = 1, SHUTDOWN_TIMEOUT_MAX = 300;
+  static final long CLOCK_OFFSET_MIN = 1, CLOCK_OFFSET_MAX = 86_400;
   static final int RETRY_ATTEMPTS_MIN = 1, RETRY_ATTEMPTS_MAX = 20;
   static final double RETRY_BACKOFF_MIN = 1.0, RETRY_BACKOFF_MAX = 10.0;
   static final long SPOOL_MB_MIN = 1, SPOOL_MB_MAX = 10_240;
@@ -287,6 +288,7 @@ public final class ConfigLoader {
     Duration stopTimeout;
     Duration libvirtTimeout;
     Duration shutdownTimeout;
+    Duration clockOffsetMax;
     long metricsSpoolMaxBytes;
     InetSocketAddress prometheusListen;
     ResourceThresholds resourceThresholds;
@@ -322,6 +324,8 @@ public final class ConfigLoader {
           seconds(ConfigKey.AGENT_LIBVIRT_TIMEOUT, LIBVIRT_TIMEOUT_MIN, LIBVIRT_TIMEOUT_MAX);
       shutdownTimeout =
           seconds(ConfigKey.AGENT_SHUTDOWN_TIMEOUT, SHUTDOWN_TIMEOUT_MIN, SHUTDOWN_TIMEOUT_MAX);
+      clockOffsetMax =
+          seconds(ConfigKey.AGENT_CLOCK_OFFSET_MAX, CLOCK_OFFSET_MIN, CLOCK_OFFSET_MAX);
       retryAttempts =
           (int) integer(ConfigKey.AGENT_RETRY_ATTEMPTS, RETRY_ATTEMPTS_MIN, RETRY_ATTEMPTS_MAX);
       retryBackoff = decimal(ConfigKey.AGENT_RETRY_BACKOFF, RETRY_BACKOFF_MIN, RETRY_BACKOFF_MAX);

@@ -130,12 +130,14 @@ public final class CommandLoop implements Runnable {
       pendingReported = 0; // this poll asks for whatever a heartbeat reported so far
     }
     CommandBatch batch = client.pollCommands(WAIT_SECONDS, free);
-    state.succeeded(started, Duration.between(started, Instant.now()));
+    Instant received = Instant.now();
+    state.succeeded(started, Duration.between(started, received));
     if (failing) {
       failing = false;
       log.info("command polling works again");
     }
-    for (Command command : batch.commands()) {
+    for (Command leased : batch.commands()) {
+      Command command = onThisClock(leased, batch.serverTime(), received);
       if (stopping) {
         log.info("command {} not started: the agent is shutting down", command.id());
         continue;
@@ -149,6 +151,30 @@ public final class CommandLoop implements Runnable {
       workers.execute(() -> runOne(command));
     }
     return true;
+  }
+
+  /**
+   * The command with its deadline and lease end moved onto this host's clock: as far from {@code
+   * received} as the backend's clock saw them from its {@code serverTime}, so a skewed host clock
+   * neither refuses a command in time nor runs one that is late. An older backend sends no server
+   * time: then the deadline is compared with this host's clock as it is.
+   */
+  static Command onThisClock(Command command, Instant serverTime, Instant received) {
+    if (serverTime == null) {
+      return command;
+    }
+    return new Command(
+        command.id(),
+        command.operation(),
+        command.params(),
+        shift(command.deadline(), serverTime, received),
+        shift(command.leaseExpiresAt(), serverTime, received),
+        command.delivery(),
+        command.createdAt());
+  }
+
+  private static Instant shift(Instant at, Instant serverTime, Instant received) {
+    return at == null ? null : received.plus(Duration.between(serverTime, at));
   }
 
   private void runOne(Command command) {

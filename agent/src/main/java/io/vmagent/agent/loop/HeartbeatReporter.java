@@ -26,7 +26,7 @@ public final class HeartbeatReporter {
   static final Duration LIBVIRT_DEADLINE = Duration.ofSeconds(3);
 
   private final LibvirtConnectionManager libvirt;
-  private final Instant startedAt;
+  private final long startedNanos;
   private final boolean sslVerify;
   private final List<String> warnings;
   private final int intervalSeconds;
@@ -34,12 +34,15 @@ public final class HeartbeatReporter {
   private final Supplier<String> newestKnownVersion;
   private final Supplier<List<String>> loopProblems;
   private final Supplier<List<String>> resourceProblems;
+  private final ClockCheck clock;
   private volatile String libvirtVersion;
 
   /**
    * @param warnings configuration warnings, repeated in every heartbeat
+   * @param startedAt when the agent started; its uptime counts on the monotonic clock from here
    * @param loopProblems why loops are failing, as degradation reasons
    * @param resourceProblems the system resources past their thresholds, as degradation reasons
+   * @param clock the host clock's offset and synchronisation
    */
   public HeartbeatReporter(
       LibvirtConnectionManager libvirt,
@@ -50,9 +53,12 @@ public final class HeartbeatReporter {
       LongSupplier spoolDepth,
       Supplier<String> newestKnownVersion,
       Supplier<List<String>> loopProblems,
-      Supplier<List<String>> resourceProblems) {
+      Supplier<List<String>> resourceProblems,
+      ClockCheck clock) {
     this.libvirt = libvirt;
-    this.startedAt = startedAt;
+    // Uptime must not jump with the wall clock: the start is carried over to the monotonic clock.
+    this.startedNanos =
+        System.nanoTime() - Math.max(0, Duration.between(startedAt, Instant.now()).toNanos());
     this.sslVerify = sslVerify;
     this.warnings = List.copyOf(warnings);
     this.intervalSeconds = intervalSeconds;
@@ -60,6 +66,7 @@ public final class HeartbeatReporter {
     this.newestKnownVersion = newestKnownVersion;
     this.loopProblems = loopProblems;
     this.resourceProblems = resourceProblems;
+    this.clock = clock;
   }
 
   /** Why {@code loops} are failing and whether the metrics spool dropped samples. */
@@ -89,6 +96,7 @@ public final class HeartbeatReporter {
     }
     reasons.addAll(resourceProblems.get());
     reasons.addAll(loopProblems.get());
+    clock.problem().ifPresent(reasons::add);
     if (goingOffline) {
       reasons.add(0, "going offline: the agent is shutting down");
     }
@@ -101,7 +109,7 @@ public final class HeartbeatReporter {
             ? HealthStatus.STOPPING
             : reasons.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.DEGRADED,
         reasons.stream().map(HeartbeatReporter::cut).distinct().limit(32).toList(),
-        Duration.between(startedAt, Instant.now()).toSeconds(),
+        Duration.ofNanos(System.nanoTime() - startedNanos).toSeconds(),
         new AgentVersions(
             AgentVersion.current(),
             System.getProperty("java.version"),
@@ -114,7 +122,10 @@ public final class HeartbeatReporter {
         allWarnings.stream().map(HeartbeatReporter::cut).distinct().limit(32).toList(),
         newestKnownVersion.get(),
         intervalSeconds,
-        vms);
+        vms,
+        null,
+        clock.offset().map(Duration::toMillis).orElse(null),
+        clock.synchronised());
   }
 
   private LibvirtHealth libvirtHealth() {

@@ -5,7 +5,6 @@ import io.vmagent.agent.spool.Spool;
 import io.vmagent.agent.util.NamedThreads;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -163,7 +162,7 @@ public final class Lifecycle {
   }
 
   private void flush() throws IOException {
-    Instant deadline = Instant.now().plus(FLUSH_BUDGET);
+    long deadline = System.nanoTime() + FLUSH_BUDGET.toNanos();
     boolean flushed = true;
     for (Spool spool : spools) {
       // Every spool gets its try, even after one could not be flushed.

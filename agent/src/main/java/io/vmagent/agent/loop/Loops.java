@@ -77,7 +77,8 @@ public final class Loops {
                     config.resourceThresholds(),
                     libvirt,
                     HeartbeatReporter.LIBVIRT_DEADLINE)
-                ::problems);
+                ::problems,
+            new ClockCheck(client.session().clockOffset(), config.clockOffsetMax()));
     this.heartbeat =
         new HeartbeatRound(
             client,

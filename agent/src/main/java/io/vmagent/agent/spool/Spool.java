@@ -5,7 +5,6 @@ import io.vmagent.agent.retry.ErrorAnswer;
 import io.vmagent.agent.retry.Verdict;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
@@ -162,11 +161,12 @@ public final class Spool implements Runnable, AutoCloseable {
   }
 
   /**
-   * Delivers everything pending before {@code deadline}; used at shutdown once {@link #run()} has
-   * ended. Returns whether the queue is empty.
+   * Delivers everything pending before {@code deadlineNanos} (a {@link System#nanoTime()} value, so
+   * a step of the wall clock neither cuts the flush short nor stretches it); used at shutdown once
+   * {@link #run()} has ended. Returns whether the queue is empty.
    */
-  public boolean flush(Instant deadline) throws IOException {
-    while (queue.depth() > 0 && Instant.now().isBefore(deadline)) {
+  public boolean flush(long deadlineNanos) throws IOException {
+    while (queue.depth() > 0 && System.nanoTime() - deadlineNanos < 0) {
       if (!deliverOnce()) {
         return false;
       }

@@ -185,6 +185,38 @@ class BackendClientTest {
   }
 
   @Test
+  void aHostClockHoursOffRefreshesOnlyWhenTheLifetimeTheBackendGaveIsUsedUp() throws Exception {
+    startServer(false);
+    server.on(
+        "/api/v1/agents/register",
+        r -> Reply.json(200, timedTokens("agent-1", "access-1", "refresh-1", 600)));
+    server.on(
+        "/api/v1/auth/refresh",
+        r -> Reply.json(200, timedTokens(null, "access-2", "refresh-2", 3)));
+    server.on("/api/v1/agents/agent-1/heartbeat", r -> heartbeatOk());
+
+    for (Duration skew : List.of(Duration.ofHours(3), Duration.ofHours(-3))) {
+      Files.deleteIfExists(dir.resolve("state").resolve(CredentialsStore.FILE_NAME));
+      server.seen.clear();
+      transport =
+          new HttpTransport(
+              server.url(), TlsContexts.create(trustingCa()), Duration.ofSeconds(5), FAST);
+      BackendClient client =
+          new BackendClient(transport, session(transport, Clock.offset(Clock.systemUTC(), skew)));
+      for (int i = 0; i < 5; i++) {
+        client.heartbeat(heartbeat());
+      }
+      assertThat(server.count("/api/v1/auth/refresh"))
+          .as("refreshes, clock off by " + skew)
+          .isZero();
+      assertThat(client.session().clockOffset().current().orElseThrow())
+          .isBetween(skew.minusSeconds(2), skew.plusSeconds(2));
+      transport.close();
+      transport = null;
+    }
+  }
+
+  @Test
   void serviceUnavailableIsRetriedUntilItSucceeds() throws Exception {
     startServer(false);
     registerOk();
@@ -483,6 +515,10 @@ class BackendClientTest {
   }
 
   private Session session(HttpTransport t) {
+    return session(t, Clock.systemUTC());
+  }
+
+  private Session session(HttpTransport t, Clock clock) {
     return new Session(
         t,
         new CredentialsStore(dir.resolve("state")),
@@ -492,7 +528,7 @@ class BackendClientTest {
             new RegisterRequest(
                 "agent-1", "test", "host", "1.0", "test:///default", null, List.of("list"), 30),
         enrollment(t),
-        Clock.systemUTC());
+        clock);
   }
 
   private Enrollment enrollment(HttpTransport t) {
@@ -536,7 +572,8 @@ class BackendClientTest {
       ResultOutbox outbox = new ResultOutbox(journal, spool, client(FAST)::submitResult, null);
       outbox.accept(result);
 
-      assertThat(outbox.spool().flush(Instant.now().plusSeconds(10))).isTrue();
+      assertThat(outbox.spool().flush(System.nanoTime() + Duration.ofSeconds(10).toNanos()))
+          .isTrue();
       assertThat(spool.depth()).isZero();
     } finally {
       deliveries.detachAppender(log);
@@ -587,6 +624,17 @@ class BackendClientTest {
             + ",\"code\":\""
             + code
             + "\"}");
+  }
+
+  /** A protocol-3 answer: the backend's clock and the access token's lifetime in seconds. */
+  private static String timedTokens(String agentId, String access, String refresh, long seconds) {
+    String pair = tokens(agentId, access, refresh, seconds);
+    return pair.substring(0, pair.length() - 1)
+        + ",\"server_time\":\""
+        + Instant.now()
+        + "\",\"expires_in\":"
+        + seconds
+        + "}";
   }
 
   private static String tokens(String agentId, String access, String refresh, long seconds) {

@@ -2,11 +2,13 @@ package io.vmagent.agent.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmagent.agent.backend.ClockOffset;
 import io.vmagent.agent.config.ResourceThresholds;
 import io.vmagent.agent.health.HostResources;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +42,8 @@ class HeartbeatReporterTest {
               () -> 7,
               () -> "2.0.0",
               List::of,
-              List::of);
+              List::of,
+              unmeasured());
 
       HeartbeatRequest regular = reporter.build(false);
       HeartbeatRequest last = reporter.build(true);
@@ -65,7 +68,16 @@ class HeartbeatReporterTest {
     try (LibvirtConnectionManager libvirt = connect("test:///no/such/node.xml")) {
       HeartbeatReporter reporter =
           new HeartbeatReporter(
-              libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of, List::of);
+              libvirt,
+              Instant.now(),
+              true,
+              List.of(),
+              30,
+              () -> 0,
+              () -> null,
+              List::of,
+              List::of,
+              unmeasured());
 
       HeartbeatRequest heartbeat = reporter.build(false);
 
@@ -97,7 +109,8 @@ class HeartbeatReporterTest {
               () -> 0,
               () -> null,
               List::of,
-              resources::problems);
+              resources::problems,
+              unmeasured());
 
       HeartbeatRequest heartbeat = reporter.build(false);
 
@@ -109,5 +122,62 @@ class HeartbeatReporterTest {
                       && r.endsWith("(threshold 100%)"));
       assertThat(heartbeat.libvirt().reachable()).isTrue();
     }
+  }
+
+  @Test
+  void aClockOffBeyondTheMaximumIsReportedAsDegradedUntilTheOffsetIsBack(@TempDir Path dir)
+      throws Exception {
+    ClockOffset offset = new ClockOffset();
+    Path flag = dir.resolve("timesync/synchronized");
+    ClockCheck clock = new ClockCheck(offset, Duration.ofSeconds(30), flag);
+    try (LibvirtConnectionManager libvirt =
+        new LibvirtConnectionManager(
+            "test:///default",
+            Duration.ofSeconds(5),
+            1,
+            Duration.ofMillis(50),
+            Duration.ofMillis(500))) {
+      libvirt.start();
+      HeartbeatReporter reporter =
+          new HeartbeatReporter(
+              libvirt,
+              Instant.now(),
+              true,
+              List.of(),
+              30,
+              () -> 0,
+              () -> null,
+              List::of,
+              List::of,
+              clock);
+      assertThat(reporter.build(false).clockOffsetMs()).isNull();
+
+      // This host's clock 25 minutes ahead: the backend's clock read 1500 s less, 2 ms round trip.
+      Instant sent = Instant.now();
+      offset.sample(sent.minusSeconds(1500), sent, 2_000_000);
+      HeartbeatRequest skewed = reporter.build(false);
+
+      assertThat(skewed.status()).isEqualTo(HealthStatus.DEGRADED);
+      assertThat(skewed.reasons())
+          .anyMatch(
+              r -> r.startsWith("clock offset +1500.0 s") && r.contains("AGENT_CLOCK_OFFSET_MAX"));
+      assertThat(skewed.clockOffsetMs()).isBetween(1_499_000L, 1_501_000L);
+      assertThat(skewed.clockSynchronized()).isNull();
+      Files.createDirectories(flag.getParent());
+      assertThat(reporter.build(false).clockSynchronized()).isFalse();
+      Files.createFile(flag);
+      assertThat(reporter.build(false).clockSynchronized()).isTrue();
+
+      // The clock was put right: the new sample contradicts the old one, which no longer counts.
+      Instant again = Instant.now();
+      offset.sample(again, again, 2_000_000);
+      HeartbeatRequest fixed = reporter.build(false);
+      assertThat(fixed.status()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(fixed.clockOffsetMs()).isBetween(-1_000L, 1_000L);
+    }
+  }
+
+  private static ClockCheck unmeasured() {
+    return new ClockCheck(new ClockOffset(), Duration.ofSeconds(30));
   }
 }

@@ -34,7 +34,7 @@ final class AgentsCommand extends CommandGroup {
 
     @Override
     List<String> header() {
-      return List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT", "KEY");
+      return List.of("ID", "NAME", "HOST", "STATUS", "HEALTH", "LAST HEARTBEAT", "CLOCK", "KEY");
     }
 
     @Override
@@ -46,6 +46,7 @@ final class AgentsCommand extends CommandGroup {
           a.connectivity().wire(),
           health(a),
           a.lastHeartbeatAt(),
+          clock(a),
           key(a));
     }
   }
@@ -68,6 +69,18 @@ final class AgentsCommand extends CommandGroup {
             .map(r -> r.contains(":") ? r.substring(0, r.indexOf(':')) : r)
             .distinct()
             .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * How far the agent's clock was from the backend's at its last heartbeat ({@code +1.2s}: ahead),
+   * marked {@code unsynced} when its host said its clock is not synchronised; null when unknown.
+   */
+  static String clock(AgentStatus agent) {
+    if (agent.clockOffsetMs() == null) {
+      return null;
+    }
+    String offset = String.format(java.util.Locale.ROOT, "%+.1fs", agent.clockOffsetMs() / 1000.0);
+    return Boolean.FALSE.equals(agent.clockSynchronized()) ? offset + " unsynced" : offset;
   }
 
   /**

@@ -407,6 +407,8 @@ public final class AgentService {
         last == null && vmCount == 0 ? null : vmCount,
         identity.map(IdentityRow::publicKey).map(AgentKeys::fingerprint).orElse(null),
         identity.map(IdentityRow::releasedAt).orElse(null),
-        json.read(agent.operationsJson(), OPERATIONS));
+        json.read(agent.operationsJson(), OPERATIONS),
+        last == null ? null : last.clockOffsetMs(),
+        last == null ? null : last.clockSynchronized());
   }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** Issues agents' client certificates from the fleet CA, for the key each agent id is bound to. */
@@ -30,7 +31,9 @@ public final class CertificateIssuer {
               AgentKeys.parse(publicKey)
                   .orElseThrow(() -> new IllegalStateException("a stored key is unreadable")),
               lifetime);
-      return new ClientCertificate(Pem.certificates(chain), chain.get(0).getNotAfter().toInstant());
+      Instant notAfter = chain.get(0).getNotAfter().toInstant();
+      // Issued just now, on the clock that set its notAfter: the agent counts its life from here.
+      return new ClientCertificate(Pem.certificates(chain), notAfter, notAfter.minus(lifetime));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

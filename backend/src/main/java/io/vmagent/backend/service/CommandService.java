@@ -154,7 +154,8 @@ public final class CommandService implements AutoCloseable {
   }
 
   private CommandBatch leaseBatch(String agentId, int max) {
-    return new CommandBatch(lease(agentId, max).stream().map(this::command).toList());
+    return new CommandBatch(
+        lease(agentId, max).stream().map(this::command).toList(), clock.instant());
   }
 
   private Set<String> agentsWithLeasableCommands() {

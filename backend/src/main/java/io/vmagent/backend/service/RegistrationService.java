@@ -296,7 +296,9 @@ public final class RegistrationService {
         pair.refreshTokenExpiresAt(),
         ProtocolPaths.PROTOCOL_VERSION,
         certificate == null ? null : certificate.certificate(),
-        certificate == null ? null : certificate.expiresAt());
+        certificate == null ? null : certificate.expiresAt(),
+        pair.serverTime(),
+        pair.expiresIn());
   }
 
   private static boolean speaksKeys(Integer protocolVersion) {
@@ -499,7 +501,13 @@ public final class RegistrationService {
     Instant refreshExpires = now.plus(refreshTtl);
     tokens.insertRefresh(c, Secrets.hash(refresh), familyId, agentId, now, refreshExpires);
     IssuedToken access = accessTokens.issue(agentId, familyId);
-    return new TokenPair(access.token(), access.expiresAt(), refresh, refreshExpires);
+    return new TokenPair(
+        access.token(),
+        access.expiresAt(),
+        refresh,
+        refreshExpires,
+        now,
+        Math.max(0, Duration.between(now, access.expiresAt()).toSeconds()));
   }
 
   /** Creates a bootstrap token; its secret is returned once and stored only as a hash. */

@@ -15,10 +15,19 @@ import org.flywaydb.core.Flyway;
 public final class Database implements AutoCloseable {
   private final HikariDataSource pool;
   private final Dialect dialect;
+  private volatile DatabaseClock clock;
 
   private Database(HikariDataSource pool, Dialect dialect) {
     this.pool = pool;
     this.dialect = dialect;
+  }
+
+  /** The database's clock, read the first time it is asked for (see {@link DatabaseClock}). */
+  public synchronized DatabaseClock clock() {
+    if (clock == null) {
+      clock = new DatabaseClock(this);
+    }
+    return clock;
   }
 
   /** Opens the pool and migrates the schema to the newest version. */
@@ -114,6 +123,10 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    DatabaseClock started = clock;
+    if (started != null) {
+      started.close();
+    }
     pool.close();
   }
 }

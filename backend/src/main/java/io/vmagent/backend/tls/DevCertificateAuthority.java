@@ -86,7 +86,7 @@ public final class DevCertificateAuthority {
           new JcaX509v3CertificateBuilder(
                   name,
                   serial(),
-                  Date.from(now.minus(Duration.ofMinutes(5))),
+                  Date.from(now.minus(ProtocolPaths.CERTIFICATE_BACKDATE)),
                   Date.from(now.plus(CA_LIFETIME)),
                   name,
                   pair.getPublic())
@@ -170,7 +170,8 @@ public final class DevCertificateAuthority {
   private X509Certificate sign(
       String commonName, String role, PublicKey subjectKey, Duration lifetime, String uri)
       throws IOException {
-    // Back-dated a minute so an instance whose clock is slightly behind the issuer's accepts it.
+    // Back-dated by hours (CERTIFICATE_BACKDATE) so a peer whose clock is behind the issuer's, an
+    // agent on a host without NTP say, still accepts it.
     X500Name subject =
         new X500NameBuilder(BCStyle.INSTANCE)
             .addRDN(BCStyle.O, "vm-agent")
@@ -180,7 +181,7 @@ public final class DevCertificateAuthority {
     return leaf(
         subject,
         subjectKey,
-        Duration.ofMinutes(1),
+        ProtocolPaths.CERTIFICATE_BACKDATE,
         lifetime,
         KeyPurposeId.id_kp_clientAuth,
         List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
@@ -200,7 +201,7 @@ public final class DevCertificateAuthority {
         leaf(
             name(commonName),
             pair.getPublic(),
-            Duration.ofMinutes(5),
+            ProtocolPaths.CERTIFICATE_BACKDATE,
             LEAF_LIFETIME,
             purpose,
             names);

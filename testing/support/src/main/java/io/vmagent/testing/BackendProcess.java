@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +39,12 @@ public final class BackendProcess implements AutoCloseable {
    * include {@code --listen}.
    */
   public static BackendProcess start(Path dataDir, String... options) throws Exception {
+    return start(dataDir, Map.of(), options);
+  }
+
+  /** As {@link #start(Path, String...)}, with {@code environment} added to its environment. */
+  public static BackendProcess start(
+      Path dataDir, Map<String, String> environment, String... options) throws Exception {
     Files.createDirectories(dataDir);
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     List<String> command = new ArrayList<>();
@@ -56,8 +63,10 @@ public final class BackendProcess implements AutoCloseable {
       command.addAll(List.of("--listen", "127.0.0.1:0"));
     }
     command.addAll(List.of(options));
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     Path url = dataDir.resolve(ENDPOINT_FILE);
     Instant until = Instant.now().plusSeconds(60);
     while (!Files.exists(url) || Files.size(url) == 0) {
