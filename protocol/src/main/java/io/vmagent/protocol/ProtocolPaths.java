@@ -59,6 +59,9 @@ public final class ProtocolPaths {
   public static final String HEALTH = API_V1 + "/health";
   public static final String JWKS = API_V1 + "/jwks.json";
 
+  // The backend's own metrics (Prometheus text format): loopback callers or an operator.
+  public static final String BACKEND_METRICS = "/metrics";
+
   // Operator calls.
   public static final String OPERATOR_COMMANDS = API_V1 + "/operator/commands";
   public static final String OPERATOR_COMMAND = API_V1 + "/operator/commands/{commandId}";

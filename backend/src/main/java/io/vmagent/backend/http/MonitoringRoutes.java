@@ -1,0 +1,17 @@
+package io.vmagent.backend.http;
+
+import io.vmagent.backend.metrics.BackendMetrics;
+import io.vmagent.protocol.ProtocolPaths;
+import java.util.List;
+
+/** What Prometheus reads from the backend: its own metrics. */
+final class MonitoringRoutes {
+  private MonitoringRoutes() {}
+
+  static List<Route> of(BackendMetrics metrics, Callers callers) {
+    return List.of(
+        Route.get(ProtocolPaths.BACKEND_METRICS)
+            .by(callers.loopbackOrOperator())
+            .answer(x -> Reply.text(BackendMetrics.CONTENT_TYPE, metrics.scrape())));
+  }
+}
