@@ -1,6 +1,7 @@
 package io.vmagent.protocol;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * An agent's periodic report of its health, sent to {@link ProtocolPaths#HEARTBEAT}.
@@ -16,6 +17,8 @@ import java.util.List;
  * @param newestKnownVersion the newest agent version the agent has heard of; may be null
  * @param heartbeatIntervalSeconds the agent's heartbeat interval; may be null (unchanged)
  * @param vms the host's VM inventory; null when not sent this time (empty means no VMs)
+ * @param prometheusEndpoint {@code host:port} of the agent's Prometheus endpoint; null when it is
+ *     off (protocol 3)
  */
 public record HeartbeatRequest(
     HealthStatus status,
@@ -28,12 +31,93 @@ public record HeartbeatRequest(
     List<String> warnings,
     String newestKnownVersion,
     Integer heartbeatIntervalSeconds,
-    List<VmSummary> vms) {
+    List<VmSummary> vms,
+    String prometheusEndpoint) {
+
+  /** The protocol version that added {@link #prometheusEndpoint}. */
+  public static final int PROMETHEUS_ENDPOINT_PROTOCOL = 3;
+
+  /** What a {@link #prometheusEndpoint} looks like: a host name or address, and a port. */
+  public static final Pattern PROMETHEUS_ENDPOINT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5}");
 
   /** Normalises absent reason and warning lists to empty ones; keeps an absent inventory null. */
   public HeartbeatRequest {
     reasons = Copies.list(reasons);
     warnings = Copies.list(warnings);
     vms = vms == null ? null : List.copyOf(vms);
+  }
+
+  /** A heartbeat without a Prometheus endpoint (protocol 1 and 2). */
+  public HeartbeatRequest(
+      HealthStatus status,
+      List<String> reasons,
+      long uptimeSeconds,
+      AgentVersions versions,
+      LibvirtHealth libvirt,
+      long spoolDepth,
+      boolean sslVerify,
+      List<String> warnings,
+      String newestKnownVersion,
+      Integer heartbeatIntervalSeconds,
+      List<VmSummary> vms) {
+    this(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        null);
+  }
+
+  /**
+   * This heartbeat as a backend speaking {@code protocolVersion} reads it: without the members it
+   * does not know (it refuses unknown members).
+   */
+  public HeartbeatRequest forProtocol(int protocolVersion) {
+    if (protocolVersion >= PROMETHEUS_ENDPOINT_PROTOCOL || prometheusEndpoint == null) {
+      return this;
+    }
+    return withPrometheusEndpoint(null);
+  }
+
+  /** This heartbeat with {@code inventory} as its VMs (null: not sent). */
+  public HeartbeatRequest withVms(List<VmSummary> inventory) {
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        inventory,
+        prometheusEndpoint);
+  }
+
+  /** This heartbeat naming {@code endpoint} ({@code host:port}, or null) as its Prometheus one. */
+  public HeartbeatRequest withPrometheusEndpoint(String endpoint) {
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        endpoint);
   }
 }

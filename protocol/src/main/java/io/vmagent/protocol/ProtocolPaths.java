@@ -28,9 +28,10 @@ public final class ProtocolPaths {
 
   /**
    * The protocol version this build speaks. 1: bootstrap tokens only; 2: key-bound identities,
-   * proofs of possession and client certificates. A peer that names no version speaks 1.
+   * proofs of possession and client certificates; 3: the heartbeat names the agent's Prometheus
+   * endpoint. A peer that names no version speaks 1.
    */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
 
   /** The URI SAN prefix naming an agent in a client certificate. */
   public static final String AGENT_URI_PREFIX = "urn:vm-agent:agent:";
@@ -72,6 +73,7 @@ public final class ProtocolPaths {
   public static final String OPERATOR_VMS = API_V1 + "/operator/vms";
   public static final String OPERATOR_TOKENS = API_V1 + "/operator/tokens";
   public static final String OPERATOR_TOKEN_REVOKE = API_V1 + "/operator/tokens/{tokenId}/revoke";
+  public static final String OPERATOR_PROMETHEUS_TARGETS = API_V1 + "/operator/prometheus/targets";
 
   /** {@link #CHALLENGE} for this agent. */
   public static String challenge(String agentId) {

@@ -38,7 +38,11 @@ public final class BackendClient {
 
   /** Reports the agent's health. */
   public HeartbeatResponse heartbeat(HeartbeatRequest request) throws IOException {
-    return post(ProtocolPaths::heartbeat, request, HeartbeatResponse.class, RetryMode.SAFE);
+    return post(
+        ProtocolPaths::heartbeat,
+        request.forProtocol(session.protocol()),
+        HeartbeatResponse.class,
+        RetryMode.SAFE);
   }
 
   /**
@@ -48,12 +52,13 @@ public final class BackendClient {
   public HeartbeatResponse lastHeartbeat(HeartbeatRequest request, Duration timeout)
       throws IOException {
     Duration bounded = timeout.compareTo(transport.timeout()) < 0 ? timeout : transport.timeout();
+    HeartbeatRequest sent = request.forProtocol(session.protocol());
     return authed(
         (id, token) ->
             transport.send(
                 "POST",
                 ProtocolPaths.heartbeat(id),
-                request,
+                sent,
                 token,
                 HeartbeatResponse.class,
                 RetryMode.NOT_SENT_ONLY,

@@ -9,6 +9,7 @@ import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.LibvirtHealth;
 import io.vmagent.protocol.VmSummary;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class HeartbeatReporter {
   private final LongSupplier spoolDepth;
   private final Supplier<String> newestKnownVersion;
   private final Supplier<List<String>> loopProblems;
+  private final String prometheusEndpoint;
   private volatile String libvirtVersion;
 
   /**
@@ -47,6 +49,33 @@ public final class HeartbeatReporter {
       LongSupplier spoolDepth,
       Supplier<String> newestKnownVersion,
       Supplier<List<String>> loopProblems) {
+    this(
+        libvirt,
+        startedAt,
+        sslVerify,
+        warnings,
+        intervalSeconds,
+        spoolDepth,
+        newestKnownVersion,
+        loopProblems,
+        null);
+  }
+
+  /**
+   * @param warnings configuration warnings, repeated in every heartbeat
+   * @param loopProblems why loops are failing, as degradation reasons
+   * @param prometheusListen where the Prometheus endpoint listens, or null when it is off
+   */
+  public HeartbeatReporter(
+      LibvirtConnectionManager libvirt,
+      Instant startedAt,
+      boolean sslVerify,
+      List<String> warnings,
+      int intervalSeconds,
+      LongSupplier spoolDepth,
+      Supplier<String> newestKnownVersion,
+      Supplier<List<String>> loopProblems,
+      InetSocketAddress prometheusListen) {
     this.libvirt = libvirt;
     this.startedAt = startedAt;
     this.sslVerify = sslVerify;
@@ -55,6 +84,17 @@ public final class HeartbeatReporter {
     this.spoolDepth = spoolDepth;
     this.newestKnownVersion = newestKnownVersion;
     this.loopProblems = loopProblems;
+    this.prometheusEndpoint = endpoint(prometheusListen);
+  }
+
+  /** {@code host:port} as the heartbeat names it; null when off or not nameable so. */
+  static String endpoint(InetSocketAddress listen) {
+    if (listen == null) {
+      return null;
+    }
+    String host = listen.getHostString();
+    String endpoint = (host.contains(":") ? "[" + host + "]" : host) + ":" + listen.getPort();
+    return HeartbeatRequest.PROMETHEUS_ENDPOINT.matcher(endpoint).matches() ? endpoint : null;
   }
 
   /** Why {@code loops} are failing and whether the metrics spool dropped samples. */
@@ -108,7 +148,8 @@ public final class HeartbeatReporter {
         allWarnings.stream().map(HeartbeatReporter::cut).distinct().limit(32).toList(),
         newestKnownVersion.get(),
         intervalSeconds,
-        vms);
+        vms,
+        prometheusEndpoint);
   }
 
   private LibvirtHealth libvirtHealth() {

@@ -70,7 +70,8 @@ public final class Loops {
             (int) config.heartbeatInterval().toSeconds(),
             () -> spools.stream().mapToLong(Spool::depth).sum(),
             versions::newest,
-            () -> HeartbeatReporter.problems(List.of(metricsLoop, updateLoop), metrics));
+            () -> HeartbeatReporter.problems(List.of(metricsLoop, updateLoop), metrics),
+            config.prometheusListen().orElse(null));
     this.heartbeat = new HeartbeatRound(client, reporter, health, contact, versions, spools);
     this.heartbeatLoop =
         new PeriodicLoop(

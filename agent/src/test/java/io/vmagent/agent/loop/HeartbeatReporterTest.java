@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,5 +65,55 @@ class HeartbeatReporterTest {
       assertThat(heartbeat.libvirt().reachable()).isFalse();
       assertThat(heartbeat.vms()).isNull();
     }
+  }
+
+  @Test
+  void theHeartbeatNamesThePrometheusEndpointOnlyToABackendOfProtocolThree() throws Exception {
+    try (LibvirtConnectionManager libvirt =
+        new LibvirtConnectionManager(
+            "test:///default",
+            Duration.ofSeconds(5),
+            1,
+            Duration.ofMillis(50),
+            Duration.ofMillis(500))) {
+      libvirt.start();
+      HeartbeatReporter reporter =
+          new HeartbeatReporter(
+              libvirt,
+              Instant.now(),
+              true,
+              List.of(),
+              30,
+              () -> 0,
+              () -> null,
+              List::of,
+              new InetSocketAddress("0.0.0.0", 9177));
+
+      HeartbeatRequest heartbeat = reporter.build(false);
+
+      assertThat(heartbeat.prometheusEndpoint()).isEqualTo("0.0.0.0:9177");
+      assertThat(heartbeat.forProtocol(3)).isEqualTo(heartbeat);
+      assertThat(heartbeat.forProtocol(2).prometheusEndpoint()).isNull();
+      assertThat(heartbeat.forProtocol(2).vms()).isEqualTo(heartbeat.vms());
+    }
+  }
+
+  @Test
+  void anIpv6EndpointIsBracketedAndAnUnnameableOneIsLeftOut() throws Exception {
+    byte[] loopback = new byte[16];
+    loopback[15] = 1;
+    byte[] linkLocal = loopback.clone();
+    linkLocal[0] = (byte) 0xfe;
+    linkLocal[1] = (byte) 0x80;
+    assertThat(
+            HeartbeatReporter.endpoint(
+                new InetSocketAddress(InetAddress.getByAddress(loopback), 9177)))
+        .isEqualTo("[0:0:0:0:0:0:0:1]:9177");
+    // A scoped address (fe80::1%1) cannot be written as the protocol's host:port.
+    assertThat(
+            HeartbeatReporter.endpoint(
+                new InetSocketAddress(Inet6Address.getByAddress(null, linkLocal, 1), 9177)))
+        .isNull();
+    assertThat(HeartbeatReporter.endpoint(null)).isNull();
   }
 }

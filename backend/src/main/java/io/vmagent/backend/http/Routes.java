@@ -58,7 +58,7 @@ public final class Routes {
     routes.addAll(FleetRoutes.of(s.agents(), callers));
     routes.addAll(TokenRoutes.of(s.registration(), callers, body));
     routes.addAll(ServiceRoutes.of(s, callers));
-    routes.addAll(MonitoringRoutes.of(metrics, callers));
+    routes.addAll(MonitoringRoutes.of(metrics, s.agents(), callers));
     return new ApiHandler(
         routes, s.throttles(), s.limits().maxRequestsInFlight(), metrics.requests());
   }

@@ -18,6 +18,7 @@ import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.PrometheusTargetGroup;
 import io.vmagent.protocol.StatusOverview;
 import io.vmagent.protocol.VmView;
 import java.sql.Connection;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -115,18 +117,7 @@ public final class AgentService {
 
   /** The heartbeat as stored: the VMs go to the inventory instead. */
   private static HeartbeatRequest withoutInventory(HeartbeatRequest request) {
-    return new HeartbeatRequest(
-        request.status(),
-        request.reasons(),
-        request.uptimeSeconds(),
-        request.versions(),
-        request.libvirt(),
-        request.spoolDepth(),
-        request.sslVerify(),
-        request.warnings(),
-        request.newestKnownVersion(),
-        request.heartbeatIntervalSeconds(),
-        null);
+    return request.withVms(null);
   }
 
   private static List<VmRow> inventory(String agentId, HeartbeatRequest request, Instant now) {
@@ -378,5 +369,35 @@ public final class AgentService {
         last == null && vmCount == 0 ? null : vmCount,
         identity.map(IdentityRow::publicKey).map(AgentKeys::fingerprint).orElse(null),
         identity.map(IdentityRow::releasedAt).orElse(null));
+  }
+
+  /**
+   * Prometheus service discovery: one target group per agent that is not revoked and whose last
+   * heartbeat named a Prometheus endpoint reachable from elsewhere (a loopback one is left out; a
+   * wildcard one is listed under the agent's host name), ordered by agent id.
+   */
+  public List<PrometheusTargetGroup> prometheusTargets() {
+    return database.inTransaction(
+        "list Prometheus targets",
+        c -> {
+          List<PrometheusTargetGroup> groups = new ArrayList<>();
+          for (AgentRow agent : agents.list(c)) {
+            if (agent.revokedAt() != null || agent.heartbeatJson() == null) {
+              continue;
+            }
+            HeartbeatRequest last = json.read(agent.heartbeatJson(), HeartbeatRequest.class);
+            String target = PrometheusTarget.of(last.prometheusEndpoint(), agent.hostname());
+            if (target != null) {
+              groups.add(
+                  new PrometheusTargetGroup(
+                      List.of(target),
+                      Map.of(
+                          "agent_id", agent.agentId(),
+                          "agent_name", agent.name(),
+                          "host", agent.hostname())));
+            }
+          }
+          return groups;
+        });
   }
 }
