@@ -39,31 +39,6 @@ public final class HeartbeatReporter {
   /**
    * @param warnings configuration warnings, repeated in every heartbeat
    * @param loopProblems why loops are failing, as degradation reasons
-   */
-  public HeartbeatReporter(
-      LibvirtConnectionManager libvirt,
-      Instant startedAt,
-      boolean sslVerify,
-      List<String> warnings,
-      int intervalSeconds,
-      LongSupplier spoolDepth,
-      Supplier<String> newestKnownVersion,
-      Supplier<List<String>> loopProblems) {
-    this(
-        libvirt,
-        startedAt,
-        sslVerify,
-        warnings,
-        intervalSeconds,
-        spoolDepth,
-        newestKnownVersion,
-        loopProblems,
-        null);
-  }
-
-  /**
-   * @param warnings configuration warnings, repeated in every heartbeat
-   * @param loopProblems why loops are failing, as degradation reasons
    * @param prometheusListen where the Prometheus endpoint listens, or null when it is off
    */
   public HeartbeatReporter(

@@ -24,7 +24,7 @@ class HeartbeatReporterTest {
       libvirt.start();
       HeartbeatReporter reporter =
           new HeartbeatReporter(
-              libvirt, Instant.now(), false, List.of(), 30, () -> 7, () -> "2.0.0", List::of);
+              libvirt, Instant.now(), false, List.of(), 30, () -> 7, () -> "2.0.0", List::of, null);
 
       HeartbeatRequest regular = reporter.build(false);
       HeartbeatRequest last = reporter.build(true);
@@ -56,7 +56,7 @@ class HeartbeatReporterTest {
       libvirt.start();
       HeartbeatReporter reporter =
           new HeartbeatReporter(
-              libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of);
+              libvirt, Instant.now(), true, List.of(), 30, () -> 0, () -> null, List::of, null);
 
       HeartbeatRequest heartbeat = reporter.build(false);
 
