@@ -120,6 +120,9 @@ class PreviousReleaseE2eTest {
         E2e.agentSettings(backend(), dir.resolve("agent"), token, E2e.libvirtHost(dir));
     settings.put("AGENT_BACKEND_URL", Files.readString(data.resolve("backend.url")).strip());
     settings.put("AGENT_SSL_CA_PATH", data.resolve("tls/ca.pem").toString());
+    // This agent names its Prometheus endpoint only to a backend of protocol 3 or newer: the
+    // previous backend refuses members it does not know (HTTP 400, asserted absent below).
+    settings.put("AGENT_PROMETHEUS_LISTEN", "127.0.0.1:" + freePort());
     try (AgentProcess agent = AgentProcess.start(settings, dir.resolve("agent.log"))) {
       await()
           .atMost(Duration.ofSeconds(60))
@@ -160,5 +163,11 @@ class PreviousReleaseE2eTest {
 
   private static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 }
