@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +17,10 @@ public final class BackendMetrics {
   /** The media type of {@link #scrape()}. */
   public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
+  // The JVM's figures are the process's, whatever number of backends it runs (tests run many);
+  // the client keeps every registry it registered them with, so they go in one of their own.
+  private static final PrometheusRegistry JVM = jvm();
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private final RequestMetrics requests = new RequestMetrics(registry);
@@ -27,9 +32,13 @@ public final class BackendMetrics {
           .labelNames("kind")
           .register(registry);
 
-  /** A registry with the request, pool, retention and JVM metrics; the fleet's are added later. */
-  public BackendMetrics() {
-    JvmMetrics.builder().register(registry);
+  /** The request, pool and retention metrics (and the JVM's); the fleet's are added later. */
+  public BackendMetrics() {}
+
+  private static PrometheusRegistry jvm() {
+    PrometheusRegistry jvm = new PrometheusRegistry();
+    JvmMetrics.builder().register(jvm);
+    return jvm;
   }
 
   /** The requests, by route template, method and status. */
@@ -56,7 +65,10 @@ public final class BackendMetrics {
   public byte[] scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
     try {
-      writer.write(out, registry.scrape());
+      MetricSnapshots.Builder all = MetricSnapshots.builder();
+      registry.scrape().forEach(all::metricSnapshot);
+      JVM.scrape().forEach(all::metricSnapshot);
+      writer.write(out, all.build());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the metrics", e);
     }
