@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Checks of the packaging, run by bin/test after `mvn verify` (which builds the release tarball
-# and the .deb): shellcheck of every shell script, the systemd unit (verify, exposure score,
-# the sandbox it builds, emulated), install.sh into a scratch root and on this machine, the .deb
-# install/remove/purge cycle and lintian. One PASS/FAIL/SKIP line per check; exits 1 on any FAIL.
+# and the .debs): shellcheck of every shell script, the systemd units (verify, exposure score,
+# the sandbox the agent's builds, emulated), install.sh into a scratch root and on this machine,
+# each .deb's install/remove/purge cycle and lintian. One PASS/FAIL/SKIP line per check; exits 1
+# on any FAIL. DIST_CHECKS=REGEX runs only the checks whose names match.
 #
-# The checks on this machine (as root) install and purge vm-agent for real: run them only on a
-# disposable machine such as CI. They refuse to touch an installation they did not make.
+# The checks on this machine (as root) install and purge vm-agent and vm-backend for real: run
+# them only on a disposable machine such as CI. They refuse to touch an installation they did not
+# make.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../../.." && pwd)
@@ -18,6 +20,7 @@ readonly MAX_EXPOSURE=2.0
 # /proc as the unit has it: whole (no ProtectProc=, no ProcSubset=).
 readonly UNIT_PROC=hidepid=off
 readonly MARKER=/var/lib/vm-agent/.made-by-dist-tests
+readonly BACKEND_MARKER=/var/lib/vm-backend/.made-by-dist-tests
 started=$SECONDS
 passed=0
 failed=0
@@ -35,6 +38,7 @@ trap 'rm -rf -- "$work"' EXIT
 check() {
   local name=$1 log=$work/$1.log rc t0=$SECONDS
   shift
+  [[ $name =~ ${DIST_CHECKS:-.} ]] || return 0
   "$@" >"$log" 2>&1
   rc=$?
   case $rc in
@@ -82,19 +86,22 @@ tree_digest() {
 
 shopt -s nullglob
 debs=(dist/target/vm-agent_*_all.deb)
+backend_debs=(dist/target/vm-backend_*_all.deb)
 tarballs=(dist/target/vm-agent-*.tar.gz)
 shopt -u nullglob
-if [[ ${#debs[@]} -ne 1 || ${#tarballs[@]} -ne 1 ]]; then
-  echo "FAIL  dist artifacts: dist/target has no vm-agent_*_all.deb or vm-agent-*.tar.gz; run mvn -B package first"
+if [[ ${#debs[@]} -ne 1 || ${#backend_debs[@]} -ne 1 || ${#tarballs[@]} -ne 1 ]]; then
+  echo "FAIL  dist artifacts: dist/target lacks vm-agent_*_all.deb, vm-backend_*_all.deb or vm-agent-*.tar.gz; run mvn -B package first"
   exit 1
 fi
 deb=${debs[0]}
+backend_deb=${backend_debs[0]}
 tarball=${tarballs[0]}
 tar -xzf "$tarball" -C "$work"
 release=$(echo "$work"/vm-agent-*/)
 release=${release%/}
 version=$(cat "$release/VERSION")
 unit_src=dist/src/main/systemd/vm-agent.service
+backend_unit_src=dist/src/main/systemd/vm-backend.service
 
 if [[ $(id -u) -eq 0 ]]; then
   # One run at a time on a machine: the live checks install and purge the same paths and user.
@@ -105,7 +112,7 @@ if [[ $(id -u) -eq 0 ]]; then
     exit 1
   fi
   ensure_packages shellcheck lintian logrotate strace python3-seccomp systemd openssl adduser \
-    libvirt-clients procps >/dev/null
+    libvirt-clients procps curl prometheus >/dev/null
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -127,13 +134,13 @@ shell_scripts() {
 
 # The two slowest checks run in the background from the start; their check collects them.
 start_background_checks() {
-  if command -v shellcheck >/dev/null; then
+  if command -v shellcheck >/dev/null && [[ shellcheck =~ ${DIST_CHECKS:-.} ]]; then
     mapfile -t scripts < <(shell_scripts)
     shellcheck -x -P SCRIPTDIR "${scripts[@]}" >"$work/shellcheck.out" 2>&1 &
     shellcheck_pid=$!
   fi
-  if command -v lintian >/dev/null; then
-    lintian --fail-on error --tag-display-limit 0 "$deb" >"$work/lintian.out" 2>&1 &
+  if command -v lintian >/dev/null && [[ deb-lintian =~ ${DIST_CHECKS:-.} ]]; then
+    lintian --fail-on error --tag-display-limit 0 "$deb" "$backend_deb" >"$work/lintian.out" 2>&1 &
     lintian_pid=$!
   fi
 }
@@ -148,11 +155,14 @@ check_shellcheck() {
   return $rc
 }
 
+# check_unit_verify [UNIT_FILE INSTALLED_LAUNCHER LAUNCHER]: default the agent's unit.
 check_unit_verify() {
+  local src=${1:-$unit_src} installed=${2:-/opt/vm-agent/bin/vm-agent} launcher=${3:-$release/bin/vm-agent}
   # verify also checks that ExecStart exists: point it at the release's launcher.
-  local unit=$work/verify/vm-agent.service out
+  local unit out
+  unit=$work/verify/$(basename "$src")
   mkdir -p "$work/verify"
-  sed "s#^ExecStart=/opt/vm-agent/bin/vm-agent#ExecStart=$release/bin/vm-agent#" "$unit_src" >"$unit"
+  sed "s#^ExecStart=$installed#ExecStart=$launcher#" "$src" >"$unit"
   out=$(systemd-analyze verify "$unit" 2>&1)
   local rc=$?
   echo "$out"
@@ -160,11 +170,12 @@ check_unit_verify() {
   expect "systemd-analyze verify prints nothing" test -z "$out"
 }
 
+# check_unit_security [UNIT_FILE]: the unit's exposure (default the agent's) is within the limit.
 check_unit_security() {
-  local out score
-  out=$(systemd-analyze security --offline=true "$unit_src" 2>&1)
+  local unit=${1:-$unit_src} out score
+  out=$(systemd-analyze security --offline=true "$unit" 2>&1)
   echo "$out" | grep -E '✗|Overall'
-  score=$(echo "$out" | sed -n 's/.*Overall exposure level for vm-agent.service: \([0-9.]*\).*/\1/p')
+  score=$(echo "$out" | sed -n "s/.*Overall exposure level for $(basename "$unit"): \([0-9.]*\).*/\1/p")
   expect "an overall exposure figure" test -n "$score" || return 1
   echo "NOTE: exposure $score (limit $MAX_EXPOSURE)"
   expect "exposure $score <= $MAX_EXPOSURE" awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'
@@ -918,8 +929,151 @@ check_deb_cycle() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# vm-backend: its unit and its package
 
-echo "dist checks of vm-agent $version ($(basename "$deb"), $(basename "$tarball"))"
+check_backend_unit_verify() {
+  check_unit_verify "$backend_unit_src" /opt/vm-backend/bin/vm-backend "$repo/bin/vm-backend"
+}
+
+check_backend_unit_settings() {
+  local line ok=0
+  # shellcheck disable=SC2016 # $VM_BACKEND_OPTS is the unit's text, expanded by systemd.
+  for line in Type=exec User=vm-backend Group=vm-backend EnvironmentFile=/etc/vm-backend/backend.env \
+    Environment=VM_BACKEND_DATA_DIR=/var/lib/vm-backend \
+    'ExecStart=/opt/vm-backend/bin/vm-backend serve $VM_BACKEND_OPTS' Restart=on-failure \
+    RestartPreventExitStatus=2 ReadWritePaths=/var/lib/vm-backend ProtectSystem=strict UMask=0077 \
+    CapabilityBoundingSet= "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"; do
+    grep -qxF "$line" "$backend_unit_src" || { echo "missing: $line"; ok=1; }
+  done
+  # Every connection up to the default cap of 8,000 is a file descriptor.
+  local files
+  files=$(sed -n 's/^LimitNOFILE=\([0-9]*\)$/\1/p' "$backend_unit_src")
+  expect "LimitNOFILE above 8000, got '${files}'" test "${files:-0}" -gt 8000 || ok=1
+  if grep -q '^MemoryDenyWriteExecute=yes' "$backend_unit_src"; then echo "MemoryDenyWriteExecute=yes breaks the JVM"; ok=1; fi
+  return $ok
+}
+
+check_backend_deb_metadata() {
+  local depends files ok=0 f
+  depends=$(dpkg-deb -f "$backend_deb" Depends)
+  echo "Depends: $depends"
+  for f in java17-runtime-headless adduser; do
+    grep -q "$f" <<<"$depends" || { echo "Depends lacks $f"; ok=1; }
+  done
+  files=$(dpkg-deb -c "$backend_deb")
+  for f in ./opt/vm-backend/lib/vm-backend.jar ./opt/vm-backend/bin/vm-backend \
+    ./opt/vm-backend/share/backend.env.example ./lib/systemd/system/vm-backend.service \
+    "./usr/bin/vm-backend -> /opt/vm-backend/bin/vm-backend" ./usr/share/man/man1/vm-backend.1.gz \
+    ./usr/share/man/man1/vm-backend-serve.1.gz ./usr/share/doc/vm-backend/copyright; do
+    grep -qF " $f" <<<"$files" || { echo "package lacks $f"; ok=1; }
+  done
+  expect "no agent man page in the backend's package" not grep -q 'man1/vm-agent' <<<"$files" || ok=1
+  expect "no backend man page in the agent's package" not grep -q 'man1/vm-backend' <(dpkg-deb -c "$deb") || ok=1
+  expect "the packaged unit is the repository's" \
+    cmp -s <(dpkg-deb --fsys-tarfile "$backend_deb" | tar -xOf - ./lib/systemd/system/vm-backend.service) "$backend_unit_src" || ok=1
+  expect "the packaged launcher is bin/vm-backend" \
+    cmp -s <(dpkg-deb --fsys-tarfile "$backend_deb" | tar -xOf - ./opt/vm-backend/bin/vm-backend) bin/vm-backend || ok=1
+  expect "the man page documents serve's options" \
+    grep -q 'jdbc.-url' <(dpkg-deb --fsys-tarfile "$backend_deb" | tar -xOf - ./usr/share/man/man1/vm-backend-serve.1.gz | gzip -dc) || ok=1
+  return $ok
+}
+
+check_backend_unit_security() {
+  check_unit_security "$backend_unit_src"
+}
+
+# A free TCP port on loopback.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# backend_serves PORT: the installed backend, started as the unit starts it (its user, its env
+# file, its data directory), answers /metrics to this host (promtool lints it) and service
+# discovery to the operator.
+backend_serves() {
+  local port=$1 pid ok=0 metrics targets
+  (
+    set -a
+    # shellcheck source=/dev/null
+    source /etc/vm-backend/backend.env
+    set +a
+    # shellcheck disable=SC2086 # split into words as systemd splits $VM_BACKEND_OPTS.
+    exec setpriv --reuid vm-backend --regid vm-backend --init-groups \
+      env VM_BACKEND_DATA_DIR=/var/lib/vm-backend /usr/bin/vm-backend serve $VM_BACKEND_OPTS
+  ) >"$work/backend-serve.log" 2>&1 &
+  pid=$!
+  local _
+  for _ in $(seq 1 120); do
+    [[ -s /var/lib/vm-backend/backend.url ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  expect "the backend started (log: $(tail -3 "$work/backend-serve.log"))" test -s /var/lib/vm-backend/backend.url || ok=1
+  if [[ $ok -eq 0 ]]; then
+    metrics=$(curl -sS --cacert /var/lib/vm-backend/tls/ca.pem "https://127.0.0.1:$port/metrics")
+    expect "/metrics answers: $(head -c 300 <<<"$metrics")" grep -q '^vm_backend_long_polls_waiting ' <<<"$metrics" || ok=1
+    expect "promtool check metrics passes: $(promtool check metrics <<<"$metrics" 2>&1)" \
+      bash -c 'promtool check metrics >/dev/null 2>&1' <<<"$metrics" || ok=1
+    targets=$(curl -sS --cacert /var/lib/vm-backend/tls/ca.pem \
+      -H "Authorization: Bearer $(cat /var/lib/vm-backend/operator.token)" \
+      "https://127.0.0.1:$port/api/v1/operator/prometheus/targets")
+    expect "service discovery answers the operator an empty list, got '$targets'" test "$targets" = "[]" || ok=1
+    expect "files the backend made are its own and private" \
+      test "$(mode_of /var/lib/vm-backend/operator.token)" = "600 vm-backend:vm-backend" || ok=1
+  fi
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return $ok
+}
+
+check_backend_deb_cycle() {
+  need_live || return
+  if dpkg-query -W -f='${Status}' vm-backend 2>/dev/null | grep -q 'ok installed\|config-files' ||
+    [[ -e /etc/vm-backend || -e /var/lib/vm-backend ]]; then
+    [[ -e $BACKEND_MARKER ]] || { echo "a vm-backend installation not made by these checks exists"; return 77; }
+    dpkg --purge vm-backend >/dev/null 2>&1 || true
+    rm -rf /etc/vm-backend /var/lib/vm-backend
+  fi
+  local out ok=0 p port
+  out=$(dpkg -i "$backend_deb" 2>&1) || { echo "$out"; return 1; }
+  echo "$out"
+  touch "$BACKEND_MARKER"
+  expect "user vm-backend with no shell" \
+    test "$(getent passwd vm-backend | cut -d: -f7)" = /usr/sbin/nologin || ok=1
+  for p in "/etc/vm-backend:750 root:vm-backend" "/etc/vm-backend/backend.env:640 root:vm-backend" \
+    "/var/lib/vm-backend:700 vm-backend:vm-backend" "/opt/vm-backend/lib/vm-backend.jar:644 root:root"; do
+    [[ $(mode_of "${p%%:*}") == "${p#*:}" ]] || { echo "${p%%:*}: $(mode_of "${p%%:*}"), expected ${p#*:}"; ok=1; }
+  done
+  expect "unit enabled" test -L /etc/systemd/system/multi-user.target.wants/vm-backend.service || ok=1
+  expect "man page installed" man -w vm-backend-serve || ok=1
+  local verify
+  verify=$(systemd-analyze verify /lib/systemd/system/vm-backend.service 2>&1)
+  expect "packaged unit verifies clean: $verify" test -z "$verify" || ok=1
+
+  port=$(free_port)
+  sed -i "s/^VM_BACKEND_OPTS=.*/VM_BACKEND_OPTS=\"--listen 127.0.0.1:$port\"/" /etc/vm-backend/backend.env
+  echo "# kept-by-reinstall" >>/etc/vm-backend/backend.env
+  backend_serves "$port" || ok=1
+  out=$(dpkg -i "$backend_deb" 2>&1) || { echo "$out"; return 1; }
+  expect "reinstall keeps the configuration" grep -q kept-by-reinstall /etc/vm-backend/backend.env || ok=1
+
+  out=$(dpkg -r vm-backend 2>&1) || { echo "$out"; return 1; }
+  echo "$out"
+  expect "remove: program gone" test ! -e /opt/vm-backend/lib/vm-backend.jar -a ! -e /usr/bin/vm-backend || ok=1
+  expect "remove: configuration kept" grep -q kept-by-reinstall /etc/vm-backend/backend.env || ok=1
+  expect "remove: data kept" test -f /var/lib/vm-backend/operator.token || ok=1
+  out=$(dpkg --purge vm-backend 2>&1) || { echo "$out"; return 1; }
+  echo "$out"
+  expect "purge: configuration and data gone" test ! -e /etc/vm-backend -a ! -e /var/lib/vm-backend || ok=1
+  expect "purge: unit no longer enabled" \
+    test ! -e /etc/systemd/system/multi-user.target.wants/vm-backend.service || ok=1
+  userdel vm-backend 2>/dev/null || true
+  return $ok
+}
+
+# ---------------------------------------------------------------------------------------------
+
+echo "dist checks of vm-agent $version ($(basename "$deb"), $(basename "$backend_deb"), $(basename "$tarball"))"
 start_background_checks
 check unit-verify check_unit_verify
 check unit-security check_unit_security
@@ -947,6 +1101,11 @@ check install-uninstall check_live_uninstall
 check install-purge check_live_purge
 check deb-refuses-install-sh-copy check_deb_refuses_install_sh_copy
 check deb-install-remove-purge check_deb_cycle
+check backend-unit-verify check_backend_unit_verify
+check backend-unit-security check_backend_unit_security
+check backend-unit-settings check_backend_unit_settings
+check backend-deb-metadata check_backend_deb_metadata
+check backend-deb-install-serve-purge check_backend_deb_cycle
 check shellcheck check_shellcheck
 check deb-lintian check_deb_lintian
 

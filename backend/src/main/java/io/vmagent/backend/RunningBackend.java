@@ -9,6 +9,8 @@ import io.vmagent.backend.files.SecureFiles;
 import io.vmagent.backend.http.HttpsServer;
 import io.vmagent.backend.http.Routes;
 import io.vmagent.backend.limits.Throttles;
+import io.vmagent.backend.metrics.BackendMetrics;
+import io.vmagent.backend.metrics.FleetMetrics;
 import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
@@ -22,8 +24,10 @@ import io.vmagent.backend.tls.FleetAuthority;
 import io.vmagent.backend.tls.OperatorCertificate;
 import io.vmagent.backend.tls.TlsMaterial;
 import io.vmagent.protocol.CommandView;
+import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.QueueCommandRequest;
+import io.vmagent.protocol.StatusOverview;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -95,11 +99,12 @@ public final class RunningBackend implements AutoCloseable {
     SecureFiles.privateDirectory(config.dataDir());
     SigningKey signingKey = SigningKey.loadOrCreate(config.dataDir());
     String operatorToken = operatorToken(config);
-    Database database = Database.open(config);
+    BackendMetrics metrics = new BackendMetrics();
+    Database database = Database.open(config, metrics.pool());
     try {
       // Every decision in time (leases, deadlines, offline, token lifetimes) takes the database's
       // clock, so instances whose own clocks differ agree.
-      return serve(config, database, signingKey, operatorToken, database.clock());
+      return serve(config, database, signingKey, operatorToken, metrics, database.clock());
     } catch (Exception e) {
       database.close();
       throw e;
@@ -111,6 +116,7 @@ public final class RunningBackend implements AutoCloseable {
       Database database,
       SigningKey signingKey,
       String operatorToken,
+      BackendMetrics metrics,
       Clock clock)
       throws Exception {
     Wiring wiring = new Wiring(config, database, clock);
@@ -122,6 +128,7 @@ public final class RunningBackend implements AutoCloseable {
     publishKeys(database, wiring.tokens, signingKey, operatorToken, clock.instant());
     String version = backendVersion();
     Routes.Services services = wiring.services(signingKey, authority, throttles, version);
+    metrics.watch(fleet(services));
     HttpsServer server =
         HttpsServer.start(
             config.host(),
@@ -131,7 +138,7 @@ public final class RunningBackend implements AutoCloseable {
             config.httpThreads(),
             config.limits().maxConnections(),
             config.limits().newConnectionsPerSecond(),
-            Routes.handler(services));
+            Routes.handler(services, metrics));
     RunningBackend running =
         new RunningBackend(
             config,
@@ -143,10 +150,37 @@ public final class RunningBackend implements AutoCloseable {
             services.commands(),
             new OfflineWatch(services.agents()::liveness, offlineWatchPeriod(config)),
             new RetentionSweep(
-                database, new RetentionStore(database.dialect()), config.retention(), clock),
+                database,
+                new RetentionStore(database.dialect()),
+                config.retention(),
+                clock,
+                metrics::pruned),
             throttles);
     running.announce(version);
     return running;
+  }
+
+  /** The fleet's figures for the metrics, read from the services at each scrape. */
+  private static FleetMetrics.Source fleet(Routes.Services services) {
+    return new FleetMetrics.Source() {
+      @Override
+      public Map<String, Integer> agentsByStatus() {
+        StatusOverview overview = services.agents().overview(false);
+        return Map.of(
+            Connectivity.ONLINE.wire(), overview.agentsOnline(),
+            Connectivity.OFFLINE.wire(), overview.agentsOffline());
+      }
+
+      @Override
+      public Map<String, Integer> commandsByState() {
+        return services.commands().countsByState();
+      }
+
+      @Override
+      public int waitingPolls() {
+        return services.commands().waitingPolls();
+      }
+    };
   }
 
   private static void publishKeys(

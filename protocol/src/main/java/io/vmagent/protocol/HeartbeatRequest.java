@@ -1,6 +1,7 @@
 package io.vmagent.protocol;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * An agent's periodic report of its health, sent to {@link ProtocolPaths#HEARTBEAT}.
@@ -22,6 +23,8 @@ import java.util.List;
  *     milliseconds; null when not measured yet (protocol 3)
  * @param clockSynchronized whether the host says its clock is synchronised; null when it does not
  *     say (protocol 3)
+ * @param prometheusEndpoint {@code host:port} of the agent's Prometheus endpoint; null when it is
+ *     off (protocol 3)
  */
 public record HeartbeatRequest(
     HealthStatus status,
@@ -37,7 +40,15 @@ public record HeartbeatRequest(
     List<VmSummary> vms,
     List<OperationCapability> operations,
     Long clockOffsetMs,
-    Boolean clockSynchronized) {
+    Boolean clockSynchronized,
+    String prometheusEndpoint) {
+
+  /** The protocol version that added {@link #prometheusEndpoint}. */
+  public static final int PROMETHEUS_ENDPOINT_PROTOCOL = 3;
+
+  /** What a {@link #prometheusEndpoint} looks like: a host name or address, and a port. */
+  public static final Pattern PROMETHEUS_ENDPOINT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5}");
 
   /**
    * Normalises absent reason and warning lists to empty ones; keeps an absent inventory or absent
@@ -50,9 +61,7 @@ public record HeartbeatRequest(
     operations = operations == null ? null : List.copyOf(operations);
   }
 
-  /**
-   * A heartbeat without operations and without the clock, as a backend before protocol 3 takes it.
-   */
+  /** A heartbeat without the protocol-3 members, as a backend before protocol 3 takes it. */
   public HeartbeatRequest(
       HealthStatus status,
       List<String> reasons,
@@ -79,6 +88,33 @@ public record HeartbeatRequest(
         vms,
         null,
         null,
+        null,
+        null);
+  }
+
+  /**
+   * This heartbeat as a backend speaking {@code protocolVersion} reads it: without the members it
+   * does not know (it refuses unknown members).
+   */
+  public HeartbeatRequest forProtocol(int protocolVersion) {
+    if (protocolVersion >= 3) {
+      return this;
+    }
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -98,7 +134,8 @@ public record HeartbeatRequest(
         vms,
         versioned,
         clockOffsetMs,
-        clockSynchronized);
+        clockSynchronized,
+        prometheusEndpoint);
   }
 
   /** This heartbeat with another inventory ({@code null}: none). */
@@ -117,11 +154,12 @@ public record HeartbeatRequest(
         inventory,
         operations,
         clockOffsetMs,
-        clockSynchronized);
+        clockSynchronized,
+        prometheusEndpoint);
   }
 
-  /** This heartbeat without the clock's fields, for a backend that does not know them. */
-  public HeartbeatRequest withoutClock() {
+  /** This heartbeat naming {@code endpoint} ({@code host:port}, or null) as its Prometheus one. */
+  public HeartbeatRequest withPrometheusEndpoint(String endpoint) {
     return new HeartbeatRequest(
         status,
         reasons,
@@ -135,7 +173,8 @@ public record HeartbeatRequest(
         heartbeatIntervalSeconds,
         vms,
         operations,
-        null,
-        null);
+        clockOffsetMs,
+        clockSynchronized,
+        endpoint);
   }
 }

@@ -32,8 +32,9 @@ public final class ProtocolPaths {
    * proofs of possession and client certificates; 3: the event types {@code rebooted} and {@code
    * other}, VM states spelled as {@link VmStates} names them, and operations advertised with the
    * versions of their parameter sets, at registration and in the first heartbeat after each start;
-   * the clock offset in the heartbeat (answers carry {@code server_time} and {@code expires_in}
-   * whatever the version). A peer that names no version speaks 1.
+   * the clock offset and the agent's Prometheus endpoint in the heartbeat (answers carry {@code
+   * server_time} and {@code expires_in} whatever the version). A peer that names no version speaks
+   * 1.
    */
   public static final int PROTOCOL_VERSION = 3;
 
@@ -71,6 +72,9 @@ public final class ProtocolPaths {
   public static final String HEALTH = API_V1 + "/health";
   public static final String JWKS = API_V1 + "/jwks.json";
 
+  // The backend's own metrics (Prometheus text format): loopback callers or an operator.
+  public static final String BACKEND_METRICS = "/metrics";
+
   // Operator calls.
   public static final String OPERATOR_COMMANDS = API_V1 + "/operator/commands";
   public static final String OPERATOR_COMMAND = API_V1 + "/operator/commands/{commandId}";
@@ -83,6 +87,7 @@ public final class ProtocolPaths {
   public static final String OPERATOR_EVENTS = API_V1 + "/operator/events";
   public static final String OPERATOR_TOKENS = API_V1 + "/operator/tokens";
   public static final String OPERATOR_TOKEN_REVOKE = API_V1 + "/operator/tokens/{tokenId}/revoke";
+  public static final String OPERATOR_PROMETHEUS_TARGETS = API_V1 + "/operator/prometheus/targets";
 
   /** {@link #CHALLENGE} for this agent. */
   public static String challenge(String agentId) {

@@ -40,12 +40,11 @@ public final class BackendClient {
   }
 
   /**
-   * Reports the agent's health (the clock fields only to a backend of protocol 3 or later); the
-   * answer's {@code server_time} feeds the session's {@link ClockOffset}.
+   * Reports the agent's health (the protocol-3 members only to a backend of protocol 3 or later);
+   * the answer's {@code server_time} feeds the session's {@link ClockOffset}.
    */
   public HeartbeatResponse heartbeat(HeartbeatRequest request) throws IOException {
-    HeartbeatRequest sent =
-        session.backendSpeaks(CLOCK_PROTOCOL) ? request : request.withoutClock();
+    HeartbeatRequest sent = request.forProtocol(session.protocol());
     return authed(
         (id, token) -> {
           ClockOffset.Probe probe = session.clockOffset().probe();
@@ -70,12 +69,13 @@ public final class BackendClient {
   public HeartbeatResponse lastHeartbeat(HeartbeatRequest request, Duration timeout)
       throws IOException {
     Duration bounded = timeout.compareTo(transport.timeout()) < 0 ? timeout : transport.timeout();
+    HeartbeatRequest sent = request.forProtocol(session.protocol());
     return authed(
         (id, token) ->
             transport.send(
                 "POST",
                 ProtocolPaths.heartbeat(id),
-                session.backendSpeaks(CLOCK_PROTOCOL) ? request : request.withoutClock(),
+                sent,
                 token,
                 HeartbeatResponse.class,
                 RetryMode.NOT_SENT_ONLY,

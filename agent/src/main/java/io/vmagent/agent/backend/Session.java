@@ -307,6 +307,16 @@ public final class Session {
     }
   }
 
+  /**
+   * The backend's protocol version when it is known or can be learnt now; 1 otherwise, so a member
+   * an older backend would refuse is not sent.
+   */
+  public int protocol() {
+    synchronized (lock) {
+      return knownProtocol();
+    }
+  }
+
   /** The backend's protocol version when it is known or can be learnt now; 1 otherwise. */
   private int knownProtocol() {
     if (backendProtocol == null && nanoTime.getAsLong() >= nextProtocolProbe) {

@@ -11,6 +11,7 @@ import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.LibvirtHealth;
 import io.vmagent.protocol.VmSummary;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ public final class HeartbeatReporter {
   private final Supplier<List<String>> loopProblems;
   private final Supplier<List<String>> resourceProblems;
   private final ClockCheck clock;
+  private final String prometheusEndpoint;
   private volatile String libvirtVersion;
 
   /**
@@ -43,6 +45,7 @@ public final class HeartbeatReporter {
    * @param loopProblems why loops are failing, as degradation reasons
    * @param resourceProblems the system resources past their thresholds, as degradation reasons
    * @param clock the host clock's offset and synchronisation
+   * @param prometheusListen where the Prometheus endpoint listens, or null when it is off
    */
   public HeartbeatReporter(
       LibvirtConnectionManager libvirt,
@@ -54,7 +57,8 @@ public final class HeartbeatReporter {
       Supplier<String> newestKnownVersion,
       Supplier<List<String>> loopProblems,
       Supplier<List<String>> resourceProblems,
-      ClockCheck clock) {
+      ClockCheck clock,
+      InetSocketAddress prometheusListen) {
     this.libvirt = libvirt;
     // Uptime must not jump with the wall clock: the start is carried over to the monotonic clock.
     this.startedNanos =
@@ -67,6 +71,17 @@ public final class HeartbeatReporter {
     this.loopProblems = loopProblems;
     this.resourceProblems = resourceProblems;
     this.clock = clock;
+    this.prometheusEndpoint = endpoint(prometheusListen);
+  }
+
+  /** {@code host:port} as the heartbeat names it; null when off or not nameable so. */
+  static String endpoint(InetSocketAddress listen) {
+    if (listen == null) {
+      return null;
+    }
+    String host = listen.getHostString();
+    String endpoint = (host.contains(":") ? "[" + host + "]" : host) + ":" + listen.getPort();
+    return HeartbeatRequest.PROMETHEUS_ENDPOINT.matcher(endpoint).matches() ? endpoint : null;
   }
 
   /** Why {@code loops} are failing and whether the metrics spool dropped samples. */
@@ -125,7 +140,8 @@ public final class HeartbeatReporter {
         vms,
         null,
         clock.offset().map(Duration::toMillis).orElse(null),
-        clock.synchronised());
+        clock.synchronised(),
+        prometheusEndpoint);
   }
 
   private LibvirtHealth libvirtHealth() {

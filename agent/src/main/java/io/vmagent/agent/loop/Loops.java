@@ -78,7 +78,8 @@ public final class Loops {
                     libvirt,
                     HeartbeatReporter.LIBVIRT_DEADLINE)
                 ::problems,
-            new ClockCheck(client.session().clockOffset(), config.clockOffsetMax()));
+            new ClockCheck(client.session().clockOffset(), config.clockOffsetMax()),
+            config.prometheusListen().orElse(null));
     this.heartbeat =
         new HeartbeatRound(
             client,

@@ -8,6 +8,9 @@ import io.vmagent.agent.health.HostResources;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +46,8 @@ class HeartbeatReporterTest {
               () -> "2.0.0",
               List::of,
               List::of,
-              unmeasured());
+              unmeasured(),
+              null);
 
       HeartbeatRequest regular = reporter.build(false);
       HeartbeatRequest last = reporter.build(true);
@@ -77,7 +81,8 @@ class HeartbeatReporterTest {
               () -> null,
               List::of,
               List::of,
-              unmeasured());
+              unmeasured(),
+              null);
 
       HeartbeatRequest heartbeat = reporter.build(false);
 
@@ -110,7 +115,8 @@ class HeartbeatReporterTest {
               () -> null,
               List::of,
               resources::problems,
-              unmeasured());
+              unmeasured(),
+              null);
 
       HeartbeatRequest heartbeat = reporter.build(false);
 
@@ -149,7 +155,8 @@ class HeartbeatReporterTest {
               () -> null,
               List::of,
               List::of,
-              clock);
+              clock,
+              null);
       assertThat(reporter.build(false).clockOffsetMs()).isNull();
 
       // This host's clock 25 minutes ahead: the backend's clock read 1500 s less, 2 ms round trip.
@@ -175,6 +182,58 @@ class HeartbeatReporterTest {
       assertThat(fixed.status()).isEqualTo(HealthStatus.HEALTHY);
       assertThat(fixed.clockOffsetMs()).isBetween(-1_000L, 1_000L);
     }
+  }
+
+  @Test
+  void theHeartbeatNamesThePrometheusEndpointOnlyToABackendOfProtocolThree() throws Exception {
+    try (LibvirtConnectionManager libvirt =
+        new LibvirtConnectionManager(
+            "test:///default",
+            Duration.ofSeconds(5),
+            1,
+            Duration.ofMillis(50),
+            Duration.ofMillis(500))) {
+      libvirt.start();
+      HeartbeatReporter reporter =
+          new HeartbeatReporter(
+              libvirt,
+              Instant.now(),
+              true,
+              List.of(),
+              30,
+              () -> 0,
+              () -> null,
+              List::of,
+              List::of,
+              unmeasured(),
+              new InetSocketAddress("0.0.0.0", 9177));
+
+      HeartbeatRequest heartbeat = reporter.build(false);
+
+      assertThat(heartbeat.prometheusEndpoint()).isEqualTo("0.0.0.0:9177");
+      assertThat(heartbeat.forProtocol(3)).isEqualTo(heartbeat);
+      assertThat(heartbeat.forProtocol(2).prometheusEndpoint()).isNull();
+      assertThat(heartbeat.forProtocol(2).vms()).isEqualTo(heartbeat.vms());
+    }
+  }
+
+  @Test
+  void anIpv6EndpointIsBracketedAndAnUnnameableOneIsLeftOut() throws Exception {
+    byte[] loopback = new byte[16];
+    loopback[15] = 1;
+    byte[] linkLocal = loopback.clone();
+    linkLocal[0] = (byte) 0xfe;
+    linkLocal[1] = (byte) 0x80;
+    assertThat(
+            HeartbeatReporter.endpoint(
+                new InetSocketAddress(InetAddress.getByAddress(loopback), 9177)))
+        .isEqualTo("[0:0:0:0:0:0:0:1]:9177");
+    // A scoped address (fe80::1%1) cannot be written as the protocol's host:port.
+    assertThat(
+            HeartbeatReporter.endpoint(
+                new InetSocketAddress(Inet6Address.getByAddress(null, linkLocal, 1), 9177)))
+        .isNull();
+    assertThat(HeartbeatReporter.endpoint(null)).isNull();
   }
 
   private static ClockCheck unmeasured() {

@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.limits.RefusalLog;
 import io.vmagent.backend.limits.Throttles;
+import io.vmagent.backend.metrics.RequestMetrics;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.ErrorCode;
@@ -49,10 +50,13 @@ public final class ApiHandler extends Handler.Abstract {
   private final Semaphore inFlight;
   private final int maxInFlight;
   private final RefusalLog refusals = new RefusalLog();
+  private final RequestMetrics metrics;
 
-  ApiHandler(List<Route> routes, Throttles throttles, int maxRequestsInFlight) {
+  ApiHandler(
+      List<Route> routes, Throttles throttles, int maxRequestsInFlight, RequestMetrics metrics) {
     super(InvocationType.BLOCKING);
     this.routes = List.copyOf(routes);
+    this.metrics = metrics;
     this.throttles = throttles;
     this.maxInFlight = maxRequestsInFlight;
     this.inFlight = new Semaphore(maxRequestsInFlight);
@@ -61,10 +65,14 @@ public final class ApiHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     long started = System.nanoTime();
+    String method = request.getMethod();
+    String path = request.getHttpURI().getDecodedPath();
+    Match match = match(method, path);
     Call call =
         new Call(
-            request.getMethod(),
-            request.getHttpURI().getDecodedPath(),
+            method,
+            path,
+            match.route() == null ? RequestMetrics.UNMATCHED : match.route().template,
             response,
             callback,
             started);
@@ -80,7 +88,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
     Reply reply;
     try {
-      reply = dispatch(request, call.method(), call.path());
+      reply = dispatch(request, call.method(), call.path(), match);
     } catch (Exception e) {
       reply = failure(e, call.method(), call.path());
     } finally {
@@ -93,7 +101,18 @@ public final class ApiHandler extends Handler.Abstract {
 
   /** The request being answered, as far as writing its answer goes. */
   private record Call(
-      String method, String path, Response response, Callback callback, long started) {}
+      String method,
+      String path,
+      String route,
+      Response response,
+      Callback callback,
+      long started) {}
+
+  /**
+   * The route a request's method and path match, with its path parameters; no route (null) when
+   * none does, {@code pathKnown} telling whether some route has the path with another method.
+   */
+  private record Match(Route route, Map<String, String> params, boolean pathKnown) {}
 
   private void answer(Reply reply, Call call) {
     if (reply.hold() != null) {
@@ -153,8 +172,14 @@ public final class ApiHandler extends Handler.Abstract {
     String path = call.path();
     Response response = call.response();
     byte[] body;
+    String contentType = reply.body() instanceof Problem ? Problem.MEDIA_TYPE : "application/json";
     try {
-      body = mapper.writeValueAsBytes(reply.body());
+      if (reply.body() instanceof Reply.Text text) {
+        body = text.bytes();
+        contentType = text.contentType();
+      } else {
+        body = mapper.writeValueAsBytes(reply.body());
+      }
     } catch (Exception e) {
       LOG.error("cannot serialise the answer to {} {}", method, path, e);
       reply = problem(ErrorCode.INTERNAL, "unexpected error; see the backend log", path, null);
@@ -166,11 +191,7 @@ public final class ApiHandler extends Handler.Abstract {
               .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
     response.setStatus(reply.status());
-    response
-        .getHeaders()
-        .put(
-            HttpHeader.CONTENT_TYPE,
-            reply.body() instanceof Problem ? Problem.MEDIA_TYPE : "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     if (reply.retryAfter() != null) {
       response
@@ -178,6 +199,7 @@ public final class ApiHandler extends Handler.Abstract {
           .put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, reply.retryAfter().toSeconds())));
     }
     response.write(true, ByteBuffer.wrap(body), call.callback());
+    metrics.answered(call.route(), method, reply.status(), System.nanoTime() - call.started());
     if (LOG.isDebugEnabled()) {
       LOG.debug(
           "{} {} -> {} in {} ms",
@@ -215,7 +237,7 @@ public final class ApiHandler extends Handler.Abstract {
         || bearer.startsWith(Secrets.BOOTSTRAP_PREFIX);
   }
 
-  private Reply dispatch(Request request, String method, String path) throws Exception {
+  private Match match(String method, String path) {
     boolean pathKnown = false;
     for (Route route : routes) {
       Map<String, String> params = route.match(path);
@@ -223,38 +245,46 @@ public final class ApiHandler extends Handler.Abstract {
         continue;
       }
       pathKnown = true;
-      if (!route.method.equals(method)) {
-        continue;
-      }
-      if (guessable(route, request)) {
-        Optional<Duration> blocked =
-            throttles.authenticationBlocked(
-                Request.getRemoteAddr(request),
-                Throttles.credentialKey(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
-        if (blocked.isPresent()) {
-          refusals.refused(
-              Request.getRemoteAddr(request),
-              route.credential().label(),
-              "too many failed authentications");
-          throw ApiException.rateLimited(
-              "too many failed authentications from this address or with this credential; retry"
-                  + " after "
-                  + blocked.get().toSeconds()
-                  + " s",
-              blocked.get());
-        }
-      }
-      Exchange exchange =
-          new Exchange(request, route, path, params, query(request), validator, mapper);
-      try {
-        return route.answer(exchange);
-      } catch (ApiException e) {
-        countFailedAuthentication(e, route, request);
-        throw e;
+      if (route.method.equals(method)) {
+        return new Match(route, params, true);
       }
     }
-    throw ApiException.notFound(
-        pathKnown ? method + " is not allowed on " + path : "no endpoint at " + path);
+    return new Match(null, null, pathKnown);
+  }
+
+  private Reply dispatch(Request request, String method, String path, Match match)
+      throws Exception {
+    Route route = match.route();
+    if (route == null) {
+      throw ApiException.notFound(
+          match.pathKnown() ? method + " is not allowed on " + path : "no endpoint at " + path);
+    }
+    if (guessable(route, request)) {
+      Optional<Duration> blocked =
+          throttles.authenticationBlocked(
+              Request.getRemoteAddr(request),
+              Throttles.credentialKey(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
+      if (blocked.isPresent()) {
+        refusals.refused(
+            Request.getRemoteAddr(request),
+            route.credential().label(),
+            "too many failed authentications");
+        throw ApiException.rateLimited(
+            "too many failed authentications from this address or with this credential; retry"
+                + " after "
+                + blocked.get().toSeconds()
+                + " s",
+            blocked.get());
+      }
+    }
+    Exchange exchange =
+        new Exchange(request, route, path, match.params(), query(request), validator, mapper);
+    try {
+      return route.answer(exchange);
+    } catch (ApiException e) {
+      countFailedAuthentication(e, route, request);
+      throw e;
+    }
   }
 
   private static Map<String, List<String>> query(Request request) {

@@ -70,6 +70,22 @@ final class Callers {
         });
   }
 
+  /**
+   * A caller on this host without a credential (what a local Prometheus sends), or an operator; a
+   * caller who sends a credential must be an operator.
+   */
+  Caller loopbackOrOperator() {
+    return new Caller(
+        Credential.OPERATOR_TOKEN,
+        x -> {
+          if (x.authorization() == null && x.fromLoopback()) {
+            return;
+          }
+          auth.requireOperator(x.authorization(), x.peer());
+          x.admitOperator();
+        });
+  }
+
   private boolean admittedOperator(Exchange x) {
     if (!auth.isOperator(x.authorization())) {
       return false;

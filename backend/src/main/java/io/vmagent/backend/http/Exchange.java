@@ -126,6 +126,14 @@ final class Exchange {
     return Request.getRemoteAddr(request);
   }
 
+  /** Whether the client connected from a loopback address (this host). */
+  boolean fromLoopback() {
+    return request.getConnectionMetaData().getRemoteSocketAddress()
+            instanceof java.net.InetSocketAddress remote
+        && remote.getAddress() != null
+        && remote.getAddress().isLoopbackAddress();
+  }
+
   String pathParam(String name) {
     return pathParams.get(name);
   }

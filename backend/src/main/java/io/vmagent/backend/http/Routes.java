@@ -2,6 +2,7 @@ package io.vmagent.backend.http;
 
 import io.vmagent.backend.config.Limits;
 import io.vmagent.backend.limits.Throttles;
+import io.vmagent.backend.metrics.BackendMetrics;
 import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CommandService;
@@ -38,8 +39,8 @@ public final class Routes {
       Limits limits,
       Clock clock) {}
 
-  /** The handler serving every route. */
-  public static ApiHandler handler(Services s) {
+  /** The handler serving every route, counting each answer in {@code metrics}. */
+  public static ApiHandler handler(Services s, BackendMetrics metrics) {
     Callers callers = new Callers(s.auth(), s.throttles(), s.limits().agentRequestsPerMinute());
     int body = s.maxBodyBytes();
     int batch = s.maxBatchBytes();
@@ -60,6 +61,8 @@ public final class Routes {
         FleetRoutes.of(s.agents(), new EventHistory(s.database(), new EventStore()), callers));
     routes.addAll(TokenRoutes.of(s.registration(), callers, body));
     routes.addAll(ServiceRoutes.of(s, callers));
-    return new ApiHandler(routes, s.throttles(), s.limits().maxRequestsInFlight());
+    routes.addAll(MonitoringRoutes.of(metrics, s.agents(), callers));
+    return new ApiHandler(
+        routes, s.throttles(), s.limits().maxRequestsInFlight(), metrics.requests());
   }
 }

@@ -19,6 +19,7 @@ import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.HypervisorFacts;
 import io.vmagent.protocol.OperationCapability;
+import io.vmagent.protocol.PrometheusTargetGroup;
 import io.vmagent.protocol.StatusOverview;
 import io.vmagent.protocol.VmInterface;
 import io.vmagent.protocol.VmStates;
@@ -410,5 +411,35 @@ public final class AgentService {
         json.read(agent.operationsJson(), OPERATIONS),
         last == null ? null : last.clockOffsetMs(),
         last == null ? null : last.clockSynchronized());
+  }
+
+  /**
+   * Prometheus service discovery: one target group per agent that is not revoked and whose last
+   * heartbeat named a Prometheus endpoint reachable from elsewhere (a loopback one is left out; a
+   * wildcard one is listed under the agent's host name), ordered by agent id.
+   */
+  public List<PrometheusTargetGroup> prometheusTargets() {
+    return database.inTransaction(
+        "list Prometheus targets",
+        c -> {
+          List<PrometheusTargetGroup> groups = new ArrayList<>();
+          for (AgentRow agent : agents.list(c)) {
+            if (agent.revokedAt() != null || agent.heartbeatJson() == null) {
+              continue;
+            }
+            HeartbeatRequest last = json.read(agent.heartbeatJson(), HeartbeatRequest.class);
+            String target = PrometheusTarget.of(last.prometheusEndpoint(), agent.hostname());
+            if (target != null) {
+              groups.add(
+                  new PrometheusTargetGroup(
+                      List.of(target),
+                      Map.of(
+                          "agent_id", agent.agentId(),
+                          "agent_name", agent.name(),
+                          "host", agent.hostname())));
+            }
+          }
+          return groups;
+        });
   }
 }

@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -151,6 +152,16 @@ public final class CommandService implements AutoCloseable {
   /** How many long polls wait in this process now. */
   public int waitingPolls() {
     return longPolls.waitingCount();
+  }
+
+  /** How many commands are kept in each state, every state named (zero when none). */
+  public Map<String, Integer> countsByState() {
+    Map<String, Integer> stored = database.inTransaction("count commands", commands::countByState);
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (CommandState state : CommandState.values()) {
+      counts.put(state.wire(), stored.getOrDefault(state.wire(), 0));
+    }
+    return counts;
   }
 
   private CommandBatch leaseBatch(String agentId, int max) {

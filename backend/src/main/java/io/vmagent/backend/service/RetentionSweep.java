@@ -14,6 +14,7 @@ import java.util.StringJoiner;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjIntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,25 @@ public final class RetentionSweep implements AutoCloseable {
   private final Retention retention;
   private final Clock clock;
   private final ScheduledExecutorService timer;
+  private final ObjIntConsumer<String> onPruned;
   private volatile boolean closed;
 
   /** Starts sweeping every {@link #period(Retention)}. */
   public RetentionSweep(Database database, RetentionStore store, Retention retention, Clock clock) {
+    this(database, store, retention, clock, (kind, rows) -> {});
+  }
+
+  /**
+   * Starts sweeping every {@link #period(Retention)}, telling {@code pruned} how many rows of each
+   * kind every batch deleted (zero included, so every kind is named from the first pass).
+   */
+  public RetentionSweep(
+      Database database,
+      RetentionStore store,
+      Retention retention,
+      Clock clock,
+      ObjIntConsumer<String> pruned) {
+    this.onPruned = pruned;
     this.database = database;
     this.store = store;
     this.retention = retention;
@@ -95,6 +111,7 @@ public final class RetentionSweep implements AutoCloseable {
         int deleted =
             database.inTransaction(
                 "prune " + kind.label(), c -> store.delete(c, kind, before, BATCH));
+        onPruned.accept(kind.label(), deleted);
         total += deleted;
         if (deleted < BATCH) {
           break;

@@ -240,6 +240,19 @@ public final class CommandStore {
     }
   }
 
+  /** How many commands are kept in each state, by state's stored name; absent states have none. */
+  public java.util.Map<String, Integer> countByState(Connection c) throws SQLException {
+    try (PreparedStatement s =
+            c.prepareStatement("SELECT state, COUNT(*) FROM commands GROUP BY state");
+        ResultSet rows = s.executeQuery()) {
+      java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+      while (rows.next()) {
+        counts.put(rows.getString(1), rows.getInt(2));
+      }
+      return counts;
+    }
+  }
+
   private static int count(PreparedStatement s) throws SQLException {
     try (ResultSet rows = s.executeQuery()) {
       rows.next();

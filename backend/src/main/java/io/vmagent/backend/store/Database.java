@@ -2,6 +2,7 @@ package io.vmagent.backend.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.vmagent.backend.config.BackendConfig;
 import io.vmagent.backend.files.SecureFiles;
 import java.io.IOException;
@@ -32,6 +33,15 @@ public final class Database implements AutoCloseable {
 
   /** Opens the pool and migrates the schema to the newest version. */
   public static Database open(BackendConfig config) throws IOException {
+    return open(config, null);
+  }
+
+  /**
+   * Opens the database as {@link #open(BackendConfig)} does, the pool reporting to {@code metrics}
+   * (none when null).
+   */
+  public static Database open(BackendConfig config, MetricsTrackerFactory metrics)
+      throws IOException {
     String url = config.jdbcUrl();
     Path embedded = null;
     if (url == null) {
@@ -54,6 +64,9 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(config.dbPoolSize());
     hikari.setConnectionTimeout(10_000);
     hikari.setAutoCommit(true);
+    if (metrics != null) {
+      hikari.setMetricsTrackerFactory(metrics);
+    }
     if (config.dbSchema() != null) {
       migrateSchemaFirst(config, url);
       hikari.setSchema(config.dbSchema());
