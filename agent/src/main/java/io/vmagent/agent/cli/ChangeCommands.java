@@ -14,6 +14,7 @@ final class ChangeCommands {
 
   @Command(
       name = "addresses",
+      mixinStandardHelpOptions = true,
       description =
           "Show a VM's interfaces with their MAC, network and IP addresses (from the guest agent,"
               + " else the DHCP leases of libvirt's networks, else the ARP table).")
@@ -27,7 +28,10 @@ final class ChangeCommands {
     }
   }
 
-  @Command(name = "autostart", description = "Turn starting the VM when the host boots on or off.")
+  @Command(
+      name = "autostart",
+      mixinStandardHelpOptions = true,
+      description = "Turn starting the VM when the host boots on or off.")
   static final class Autostart extends VmSubcommand {
     @Parameters(index = "0", paramLabel = "VM", description = "VM name or UUID.")
     String vm;
@@ -51,6 +55,7 @@ final class ChangeCommands {
 
   @Command(
       name = "set-resources",
+      mixinStandardHelpOptions = true,
       description =
           "Set a VM's vCPUs and/or memory: live where the hypervisor allows, else in its"
               + " configuration for the next start.")
@@ -95,6 +100,7 @@ final class ChangeCommands {
 
   @Command(
       name = "attach-disk",
+      mixinStandardHelpOptions = true,
       description =
           "Attach a storage-pool volume to a VM; --size-mib creates the volume first (qcow2).")
   static final class AttachDisk extends VmSubcommand {
@@ -133,7 +139,10 @@ final class ChangeCommands {
     }
   }
 
-  @Command(name = "detach-disk", description = "Detach a disk from a VM; its volume is kept.")
+  @Command(
+      name = "detach-disk",
+      mixinStandardHelpOptions = true,
+      description = "Detach a disk from a VM; its volume is kept.")
   static final class DetachDisk extends VmSubcommand {
     @Parameters(index = "0", paramLabel = "VM", description = "VM name or UUID.")
     String vm;
