@@ -5,7 +5,7 @@ package io.vmagent.agent.libvirt;
  * by the command line.
  */
 public sealed interface OperationOutput
-    permits LifecycleResult, SnapshotResult, VmList, VmDetails, HealthReport {
+    permits LifecycleResult, SnapshotResult, VmList, VmDetails, HealthReport, CreateResult {
   /** The operation's name: {@code start}, {@code list}, {@code snapshot}, ... */
   String operation();
 }

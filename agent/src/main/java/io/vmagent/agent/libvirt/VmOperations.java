@@ -3,6 +3,7 @@ package io.vmagent.agent.libvirt;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.ErrorCode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -14,11 +15,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
- * delete, snapshot and health_check, each one {@link Operation} ({@link #operations()}) with its
- * parameters ({@link VmParams}). Names and UUIDs are validated before any libvirt call; operations
- * that change a VM hold its lock: they run one at a time per VM (in arrival order) and in parallel
- * across VMs on a bounded pool; every libvirt call has a deadline. Failures are {@link
- * VmOperationException}s carrying an {@link ErrorCode}. See docs/operations.md.
+ * delete, snapshot, health_check, define and create, each one {@link Operation} ({@link
+ * #operations()}) with its parameters ({@link VmParams}). Names and UUIDs are validated before any
+ * libvirt call; operations that change a VM hold its lock: they run one at a time per VM (in
+ * arrival order) and in parallel across VMs on a bounded pool; every libvirt call has a deadline.
+ * Failures are {@link VmOperationException}s carrying an {@link ErrorCode}. See docs/operations.md.
  */
 public final class VmOperations implements AutoCloseable {
   /** The graceful stop timeout when neither the caller nor the configuration gives one. */
@@ -47,6 +48,8 @@ public final class VmOperations implements AutoCloseable {
   private final Operation<VmParams.Vm> resume;
   private final Operation<VmParams.Delete> delete;
   private final Operation<VmParams.Snapshot> snapshot;
+  private final Operation<CreateParams.Define> define;
+  private final Operation<CreateParams.Create> create;
 
   /** Operations with the default parallelism. */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout) {
@@ -59,6 +62,21 @@ public final class VmOperations implements AutoCloseable {
    * @param parallelism how many VMs may have an operation running at once
    */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout, int parallelism) {
+    this(libvirt, stopTimeout, parallelism, List.of());
+  }
+
+  /**
+   * @param libvirt the started connection manager
+   * @param stopTimeout default graceful stop/restart timeout ({@code AGENT_STOP_TIMEOUT})
+   * @param parallelism how many VMs may have an operation running at once
+   * @param allowedPaths directories whose files {@code define} accepts besides the storage pools'
+   *     ({@code AGENT_DEFINE_ALLOWED_PATHS})
+   */
+  public VmOperations(
+      LibvirtConnectionManager libvirt,
+      Duration stopTimeout,
+      int parallelism,
+      List<Path> allowedPaths) {
     Objects.requireNonNull(libvirt, "libvirt == null");
     Duration timeout = Params.checkTimeout("stopTimeout", stopTimeout);
     if (timeout == null) {
@@ -83,11 +101,35 @@ public final class VmOperations implements AutoCloseable {
     this.delete =
         locked("delete", VmParams.Delete.SPEC, (t, p) -> deletion.delete(t, p.removeStorage()));
     this.snapshot = locked("snapshot", VmParams.Snapshot.SPEC, snapshots::run);
+    DefineOperation definer = new DefineOperation(libvirt, allowedPaths);
+    CreateOperation creator = new CreateOperation(libvirt, uptime);
+    this.define =
+        newVm(
+            "define",
+            CreateParams.Define.SPEC,
+            p -> {
+              DefineOperation.Prepared prepared = DefineOperation.prepare(p);
+              return byName(prepared.name(), () -> definer.define(prepared));
+            });
+    this.create =
+        newVm("create", CreateParams.Create.SPEC, p -> byName(p.name(), () -> creator.create(p)));
   }
 
   /** Every VM operation, for the registry. */
   public List<Operation<?>> operations() {
-    return List.of(list, healthCheck, info, start, stop, restart, pause, resume, delete, snapshot);
+    return List.of(
+        list,
+        healthCheck,
+        info,
+        start,
+        stop,
+        restart,
+        pause,
+        resume,
+        delete,
+        snapshot,
+        define,
+        create);
   }
 
   /** Every VM on the host, running or not. */
@@ -146,6 +188,16 @@ public final class VmOperations implements AutoCloseable {
     return snapshot(new VmParams.Snapshot(vm, VmParams.Snapshot.Action.DELETE, name, null, null));
   }
 
+  /** Defines a VM from a complete domain XML, once it passed the allowlist. */
+  public CreateResult define(String xml) {
+    return (CreateResult) run(define, new CreateParams.Define(xml));
+  }
+
+  /** Creates a VM, its volumes and, if asked, its cloud-init seed; starts it if asked. */
+  public CreateResult create(CreateParams.Create params) {
+    return (CreateResult) run(create, params);
+  }
+
   /** libvirt's reachability, versions, host name and domain counts; never throws. */
   public HealthReport healthCheck() {
     return (HealthReport) run(healthCheck, new Operation.None());
@@ -193,6 +245,19 @@ public final class VmOperations implements AutoCloseable {
         });
   }
 
+  /**
+   * An operation that makes a VM: it holds the lock of the VM's name (there is no UUID yet), so two
+   * requests for the same name run one after the other.
+   */
+  private <P extends CreateParams> Operation<P> newVm(
+      String name, CreateParams.Spec<P> spec, Operation.Body<P> body) {
+    return new Operation<>(name, spec.names(), spec.parser(), true, MAX_WAIT, body);
+  }
+
+  private <T> T byName(String vm, Callable<T> task) {
+    return serialized("name:" + vm, "VM '" + vm + "'", MAX_WAIT, task);
+  }
+
   /** Runs one of this class's operations; its bodies throw no checked exception. */
   private static <P> Object run(Operation<P> operation, P params) {
     try {
@@ -206,7 +271,12 @@ public final class VmOperations implements AutoCloseable {
 
   /** Runs {@code task} in the VM's queue and waits for it, at most {@code deadline}. */
   private <T> T serialized(VmTarget target, Duration deadline, Callable<T> task) {
-    CompletableFuture<T> future = serial.submit(target.uuid(), task);
+    return serialized(target.uuid(), target.toString(), deadline, task);
+  }
+
+  /** Runs {@code task} in the queue of {@code key} and waits for it, at most {@code deadline}. */
+  private <T> T serialized(String key, String vm, Duration deadline, Callable<T> task) {
+    CompletableFuture<T> future = serial.submit(key, task);
     try {
       return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -220,13 +290,11 @@ public final class VmOperations implements AutoCloseable {
       throw new VmOperationException(ErrorCode.OPERATION_FAILED, String.valueOf(cause), cause);
     } catch (TimeoutException e) {
       throw new VmOperationException(
-          ErrorCode.TIMEOUT, "the operation on " + target + " is still queued or running", e);
+          ErrorCode.TIMEOUT, "the operation on " + vm + " is still queued or running", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VmOperationException(
-          ErrorCode.OPERATION_FAILED,
-          "interrupted while waiting for the operation on " + target,
-          e);
+          ErrorCode.OPERATION_FAILED, "interrupted while waiting for the operation on " + vm, e);
     }
   }
 

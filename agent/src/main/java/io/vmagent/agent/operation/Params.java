@@ -2,6 +2,9 @@ package io.vmagent.agent.operation;
 
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -80,21 +83,85 @@ public final class Params {
 
   /** A whole number of seconds between 1 and 3600, or null. */
   public Duration optionalTimeout(String name) {
+    Long seconds = wholeNumber(name, "a whole number of seconds");
+    return seconds == null ? null : checkTimeout(name, Duration.ofSeconds(seconds));
+  }
+
+  /** A whole number between {@code min} and {@code max}, or null. */
+  public Long optionalLong(String name, long min, long max) {
+    Long value = wholeNumber(name, "a whole number");
+    if (value != null && (value < min || value > max)) {
+      throw invalid("parameter '" + name + "' must be between " + min + " and " + max);
+    }
+    return value;
+  }
+
+  /** A whole number between {@code min} and {@code max} that must be present. */
+  public long requiredLong(String name, long min, long max) {
+    Long value = optionalLong(name, min, max);
+    if (value == null) {
+      throw invalid(operation + " needs the parameter '" + name + "'");
+    }
+    return value;
+  }
+
+  /** A JSON object read as parameters of its own (only {@code allowed} names), or null. */
+  public Params optionalObject(String name, Set<String> allowed) {
     Object value = values.get(name);
     if (value == null) {
       return null;
     }
-    long seconds;
-    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
-      seconds = ((Number) value).longValue();
-    } else if (value instanceof Number number && number.doubleValue() % 1 == 0) {
-      seconds = number.longValue();
-    } else if (value instanceof String text && text.matches("[0-9]{1,9}")) {
-      seconds = Long.parseLong(text);
-    } else {
-      throw invalid("parameter '" + name + "' must be a whole number of seconds");
+    return nested(name, value, allowed);
+  }
+
+  /**
+   * A JSON array of at most {@code max} objects, each read as parameters of its own (only {@code
+   * allowed} names); absent is empty.
+   */
+  public List<Params> objectList(String name, Set<String> allowed, int max) {
+    Object value = values.get(name);
+    if (value == null) {
+      return List.of();
     }
-    return checkTimeout(name, Duration.ofSeconds(seconds));
+    if (!(value instanceof List<?> list)) {
+      throw invalid("parameter '" + name + "' must be a list of objects");
+    }
+    if (list.size() > max) {
+      throw invalid("parameter '" + name + "' holds " + list.size() + " entries; at most " + max);
+    }
+    List<Params> entries = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      entries.add(nested(name + "[" + i + "]", list.get(i), allowed));
+    }
+    return entries;
+  }
+
+  private Params nested(String name, Object value, Set<String> allowed) {
+    if (!(value instanceof Map<?, ?> map)) {
+      throw invalid("parameter '" + name + "' must be an object");
+    }
+    Map<String, Object> copy = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      copy.put(String.valueOf(entry.getKey()), entry.getValue());
+    }
+    return new Params(operation + " " + name, copy, allowed);
+  }
+
+  private Long wholeNumber(String name, String expected) {
+    Object value = values.get(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Number number && number.doubleValue() % 1 == 0) {
+      return number.longValue();
+    }
+    if (value instanceof String text && text.matches("[0-9]{1,15}")) {
+      return Long.parseLong(text);
+    }
+    throw invalid("parameter '" + name + "' must be " + expected);
   }
 
   /** {@code timeout} when it lies between 1 s and {@link #MAX_TIMEOUT}; null stays null. */

@@ -1,0 +1,242 @@
+package io.vmagent.agent.libvirt;
+
+import io.vmagent.agent.libvirt.create.DomainBuilder.Firmware;
+import io.vmagent.agent.libvirt.create.Origin;
+import io.vmagent.agent.operation.Operation;
+import io.vmagent.agent.operation.Params;
+import io.vmagent.protocol.text.Printable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The parameters of the operations that make a VM: {@code define} and {@code create}. */
+public sealed interface CreateParams {
+  /** The name of the VM to be made: what the operation is serialized on. */
+  String name();
+
+  /** The parameter names a record is read from, and how. */
+  record Spec<P extends CreateParams>(Set<String> names, Operation.Parser<P> parser) {}
+
+  /** Longest domain XML {@code define} reads, in characters; checked before it is parsed. */
+  int MAX_XML_CHARS = 256 * 1024;
+
+  /**
+   * {@code define}: a complete domain XML. The name is read from it once it has passed the checks.
+   */
+  record Define(String xml) implements CreateParams {
+    static final Spec<Define> SPEC =
+        new Spec<>(Set.of("xml"), p -> new Define(p.requiredString("xml")));
+
+    public Define {
+      if (xml == null || xml.isBlank()) {
+        throw Params.invalid("define needs the domain XML");
+      }
+      if (xml.length() > MAX_XML_CHARS) {
+        throw Params.invalid(
+            "the domain XML is " + xml.length() + " characters long; at most " + MAX_XML_CHARS);
+      }
+    }
+
+    /** Not known before the XML is parsed: {@code define} finds it there. */
+    @Override
+    public String name() {
+      return null;
+    }
+  }
+
+  /**
+   * {@code create}: a VM from parameters.
+   *
+   * @param disks virtio disks {@code vda, vdb, ...}, in order
+   * @param network the libvirt network of its one interface, or null
+   * @param bridge the host bridge of its one interface, or null (not both)
+   * @param cloudInit a NoCloud seed attached as a CD-ROM, or null
+   * @param start whether to start it once made
+   */
+  record Create(
+      String name,
+      int vcpus,
+      long memoryMib,
+      List<Disk> disks,
+      String network,
+      String bridge,
+      CloudInit cloudInit,
+      Firmware firmware,
+      boolean start)
+      implements CreateParams {
+    /** Most disks one VM gets from {@code create}. */
+    public static final int MAX_DISKS = 16;
+
+    static final Spec<Create> SPEC =
+        new Spec<>(
+            Set.of(
+                "name",
+                "vcpus",
+                "memory_mib",
+                "disks",
+                "network",
+                "bridge",
+                "cloud_init",
+                "firmware",
+                "start"),
+            Create::parse);
+
+    private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}");
+
+    public Create {
+      name = VmRef.validName("VM name", name);
+      if (vcpus < 1 || vcpus > 256) {
+        throw Params.invalid("vcpus must be between 1 and 256");
+      }
+      if (memoryMib < 16 || memoryMib > 4L * 1024 * 1024) {
+        throw Params.invalid("memory_mib must be between 16 and 4194304");
+      }
+      disks = List.copyOf(disks);
+      if (disks.size() > MAX_DISKS) {
+        throw Params.invalid("at most " + MAX_DISKS + " disks");
+      }
+      if (network != null && bridge != null) {
+        throw Params.invalid("give network or bridge, not both");
+      }
+      if (network != null) {
+        VmRef.validName("network name", network);
+      }
+      if (bridge != null && !BRIDGE.matcher(bridge).matches()) {
+        throw Params.invalid(
+            "bridge '" + Printable.escape(bridge) + "' is not a network interface name");
+      }
+      if (cloudInit != null && cloudInit.pool() == null && disks.isEmpty()) {
+        throw Params.invalid("cloud_init needs a pool when the VM has no disk");
+      }
+      Objects.requireNonNull(firmware, "firmware == null");
+    }
+
+    /** The pool of the cloud-init seed: its own, or the first disk's. */
+    String seedPool() {
+      return cloudInit.pool() != null ? cloudInit.pool() : disks.get(0).pool();
+    }
+
+    static Create parse(Params p) {
+      Params seed = p.optionalObject("cloud_init", CloudInit.NAMES);
+      return new Create(
+          p.requiredString("name"),
+          (int) p.requiredLong("vcpus", 1, 256),
+          p.requiredLong("memory_mib", 16, 4L * 1024 * 1024),
+          p.objectList("disks", Disk.NAMES, MAX_DISKS).stream().map(Disk::parse).toList(),
+          p.optionalString("network"),
+          p.optionalString("bridge"),
+          seed == null ? null : CloudInit.parse(seed),
+          firmware(p.optionalString("firmware")),
+          p.flag("start"));
+    }
+
+    private static Firmware firmware(String text) {
+      if (text == null || text.equals("bios")) {
+        return Firmware.BIOS;
+      }
+      if (text.equals("uefi")) {
+        return Firmware.UEFI;
+      }
+      throw Params.invalid("firmware must be bios or uefi, not '" + Printable.escape(text) + "'");
+    }
+  }
+
+  /**
+   * One disk of {@code create}: a new empty volume of {@code sizeMib}, or a copy-on-write overlay
+   * on (or a full clone of) the volume {@code base} of the same pool, grown to {@code sizeMib} when
+   * given. Every new volume is qcow2.
+   */
+  record Disk(String pool, Long sizeMib, String base, Mode mode) {
+    static final Set<String> NAMES = Set.of("pool", "size_mib", "base", "mode");
+
+    /** How a disk is made. */
+    public enum Mode {
+      EMPTY,
+      OVERLAY,
+      CLONE
+    }
+
+    public Disk {
+      pool = VmRef.validName("pool name", pool);
+      if (base != null) {
+        VmRef.validName("base volume name", base);
+      }
+      if (mode == null) {
+        mode = base == null ? Mode.EMPTY : Mode.OVERLAY;
+      }
+      if (mode == Mode.EMPTY && base != null) {
+        throw Params.invalid("a disk with a base is an overlay or a clone, not empty");
+      }
+      if (mode != Mode.EMPTY && base == null) {
+        throw Params.invalid("an " + mode.name().toLowerCase(Locale.ROOT) + " disk needs a base");
+      }
+      if (mode == Mode.EMPTY && sizeMib == null) {
+        throw Params.invalid("an empty disk needs size_mib");
+      }
+      if (sizeMib != null && (sizeMib < 1 || sizeMib > 64L * 1024 * 1024)) {
+        throw Params.invalid("size_mib must be between 1 and 67108864");
+      }
+    }
+
+    static Disk parse(Params p) {
+      String mode = p.optionalString("mode");
+      return new Disk(
+          p.requiredString("pool"),
+          p.optionalLong("size_mib", 1, 64L * 1024 * 1024),
+          p.optionalString("base"),
+          mode == null ? null : mode(mode));
+    }
+
+    private static Mode mode(String text) {
+      return switch (text) {
+        case "empty" -> Mode.EMPTY;
+        case "overlay" -> Mode.OVERLAY;
+        case "clone" -> Mode.CLONE;
+        default ->
+            throw Params.invalid(
+                "disk mode must be empty, overlay or clone, not '" + Printable.escape(text) + "'");
+      };
+    }
+  }
+
+  /**
+   * A cloud-init NoCloud seed: {@code userData} as given, {@code metaData} or, when null, the VM's
+   * instance id and host name; kept as a volume of {@code pool} (null: the first disk's pool).
+   */
+  record CloudInit(String userData, String metaData, String pool) {
+    static final Set<String> NAMES = Set.of("user_data", "meta_data", "pool");
+
+    /** Largest user-data or meta-data, in characters. */
+    public static final int MAX_CHARS = 64 * 1024;
+
+    public CloudInit {
+      Objects.requireNonNull(userData, "userData == null");
+      if (userData.length() > MAX_CHARS || (metaData != null && metaData.length() > MAX_CHARS)) {
+        throw Params.invalid(
+            "cloud-init user_data and meta_data are at most " + MAX_CHARS + " characters");
+      }
+      if (pool != null) {
+        VmRef.validName("pool name", pool);
+      }
+    }
+
+    /** Without the contents, which may hold passwords: only their digests. */
+    @Override
+    public String toString() {
+      return "CloudInit[user_data="
+          + Origin.digestOf(userData)
+          + ", meta_data="
+          + (metaData == null ? "default" : Origin.digestOf(metaData))
+          + ", pool="
+          + pool
+          + "]";
+    }
+
+    static CloudInit parse(Params p) {
+      return new CloudInit(
+          p.requiredString("user_data"), p.optionalString("meta_data"), p.optionalString("pool"));
+    }
+  }
+}
