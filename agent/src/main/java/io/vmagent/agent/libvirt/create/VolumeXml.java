@@ -8,6 +8,8 @@ public final class VolumeXml {
   private VolumeXml() {}
 
   /**
+   * The volume's XML.
+   *
    * @param backingPath the path of the image it is an overlay on, or null
    * @param backingFormat that image's format, or null
    */
