@@ -40,7 +40,8 @@ final class VmCliSession implements AutoCloseable {
       libvirt.close();
       throw new CommandFailure(ExitCodes.UNAVAILABLE, "libvirt is unavailable: " + reason);
     }
-    return new VmCliSession(libvirt, new VmOperations(libvirt, config.stopTimeout(), 2));
+    return new VmCliSession(
+        libvirt, new VmOperations(libvirt, config.stopTimeout(), 2, config.defineAllowedPaths()));
   }
 
   /** Runs one operation, turning its error into the documented exit code and message. */

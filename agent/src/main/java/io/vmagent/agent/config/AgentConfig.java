@@ -43,6 +43,7 @@ public final class AgentConfig {
   private final Duration shutdownTimeout;
   private final long metricsSpoolMaxBytes;
   private final Optional<InetSocketAddress> prometheusListen;
+  private final List<Path> defineAllowedPaths;
   private final Map<ConfigKey, Origin> origins;
   private final List<String> warnings;
 
@@ -77,6 +78,7 @@ public final class AgentConfig {
     this.shutdownTimeout = d.shutdownTimeout;
     this.metricsSpoolMaxBytes = d.metricsSpoolMaxBytes;
     this.prometheusListen = Optional.ofNullable(d.prometheusListen);
+    this.defineAllowedPaths = List.copyOf(d.defineAllowedPaths);
     this.origins = Collections.unmodifiableMap(new EnumMap<>(d.origins));
     this.warnings = List.copyOf(d.warnings);
   }
@@ -188,6 +190,11 @@ public final class AgentConfig {
 
   public Optional<InetSocketAddress> prometheusListen() {
     return prometheusListen;
+  }
+
+  /** Directories whose files {@code define} accepts besides the storage pools'; may be empty. */
+  public List<Path> defineAllowedPaths() {
+    return defineAllowedPaths;
   }
 
   /** Where each key's value came from. */

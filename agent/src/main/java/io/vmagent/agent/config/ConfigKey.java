@@ -36,7 +36,9 @@ public enum ConfigKey {
   AGENT_LIBVIRT_TIMEOUT("30", false, "seconds before a single libvirt call is abandoned"),
   AGENT_SHUTDOWN_TIMEOUT("20", false, "seconds running commands get to finish at agent shutdown"),
   AGENT_METRICS_SPOOL_MAX_MB("64", false, "disk space kept for metrics while the backend is away"),
-  AGENT_PROMETHEUS_LISTEN("", false, "host:port of the Prometheus endpoint; empty means off");
+  AGENT_PROMETHEUS_LISTEN("", false, "host:port of the Prometheus endpoint; empty means off"),
+  AGENT_DEFINE_ALLOWED_PATHS(
+      "", false, "directories (colon-separated) whose files define accepts besides the pools'");
 
   private final String defaultValue;
   private final boolean secret;

@@ -284,6 +284,7 @@ public final class ConfigLoader {
     Duration shutdownTimeout;
     long metricsSpoolMaxBytes;
     InetSocketAddress prometheusListen;
+    List<Path> defineAllowedPaths = List.of();
 
     Draft(
         Map<ConfigKey, AgentConfig.Origin> origins,
@@ -356,6 +357,7 @@ public final class ConfigLoader {
       autoRegister = bool(ConfigKey.AGENT_AUTO_REGISTER);
       stateDir = path(ConfigKey.AGENT_STATE_DIR);
       prometheusListen = parseListen();
+      defineAllowedPaths = parseAllowedPaths();
       if (!sslVerify) {
         warnings.add(
             "AGENT_SSL_VERIFY=false: the backend's certificate is not verified; anyone on the path"
@@ -559,6 +561,26 @@ public final class ConfigLoader {
                 problem(key, "expected " + expected);
                 return fallback;
               });
+    }
+
+    /** Absolute, normal directories separated by colons; {@code /} alone would allow everything. */
+    private List<Path> parseAllowedPaths() {
+      String value = raw(ConfigKey.AGENT_DEFINE_ALLOWED_PATHS);
+      if (value == null || value.isBlank()) {
+        return List.of();
+      }
+      List<Path> paths = new ArrayList<>();
+      for (String entry : value.split(":", -1)) {
+        Path path = entry.startsWith("/") ? toPath(entry) : null;
+        if (path == null || !path.normalize().equals(path) || path.getNameCount() == 0) {
+          problem(
+              ConfigKey.AGENT_DEFINE_ALLOWED_PATHS,
+              "expected absolute directories without . or .. (not /), separated by colons");
+          return List.of();
+        }
+        paths.add(path);
+      }
+      return paths;
     }
 
     private InetSocketAddress parseListen() {
