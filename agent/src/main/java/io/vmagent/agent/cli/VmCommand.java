@@ -23,6 +23,8 @@ import picocli.CommandLine.Parameters;
       VmCommand.Resume.class,
       VmCommand.Delete.class,
       SnapshotCommand.class,
+      CreateCommand.Define.class,
+      CreateCommand.Create.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
@@ -31,7 +33,8 @@ import picocli.CommandLine.Parameters;
       "  vm-agent vm info web-01 --json",
       "  vm-agent vm stop web-01 --timeout 120 --force-after-timeout",
       "  vm-agent vm delete web-01 --remove-storage --yes",
-      "  vm-agent vm snapshot create web-01 --name before-upgrade"
+      "  vm-agent vm snapshot create web-01 --name before-upgrade",
+      "  vm-agent vm create web-02 --vcpus 2 --memory 2048 --disk pool=default,size=20480 --start"
     })
 final class VmCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
