@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -127,7 +126,7 @@ final class CreateCommand {
                           name,
                           vcpus,
                           memoryMib,
-                          disks.stream().map(CreateCommand::disk).toList(),
+                          disks.stream().map(CreateParams.Disk::parse).toList(),
                           network,
                           bridge,
                           user == null ? null : new CreateParams.CloudInit(user, meta, seedPool),
@@ -146,51 +145,6 @@ final class CreateCommand {
               ExitCodes.USAGE,
               "--firmware must be bios or uefi, not '" + Printable.escape(text) + "'");
     };
-  }
-
-  /** {@code pool=P,size=MIB,base=V,mode=M} as a disk. */
-  static CreateParams.Disk disk(String spec) {
-    String pool = null;
-    Long size = null;
-    String base = null;
-    CreateParams.Disk.Mode mode = null;
-    for (String part : spec.split(",", -1)) {
-      int equals = part.indexOf('=');
-      String key = equals < 0 ? part : part.substring(0, equals);
-      String value = equals < 0 ? "" : part.substring(equals + 1);
-      switch (key) {
-        case "pool" -> pool = value;
-        case "base" -> base = value;
-        case "size" -> size = number(value, spec);
-        case "mode" -> mode = mode(value, spec);
-        default -> throw badDisk(spec);
-      }
-    }
-    return new CreateParams.Disk(pool, size, base, mode);
-  }
-
-  private static Long number(String value, String spec) {
-    if (!value.matches("[0-9]{1,12}")) {
-      throw badDisk(spec);
-    }
-    return Long.parseLong(value);
-  }
-
-  private static CreateParams.Disk.Mode mode(String value, String spec) {
-    try {
-      return CreateParams.Disk.Mode.valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw badDisk(spec);
-    }
-  }
-
-  private static CommandFailure badDisk(String spec) {
-    return new CommandFailure(
-        ExitCodes.USAGE,
-        "--disk '"
-            + Printable.escape(spec)
-            + "': expected pool=POOL,size=MIB or pool=POOL,base=VOLUME[,mode=overlay|clone]"
-            + "[,size=MIB]");
   }
 
   /** A file (or standard input for {@code -}) of at most {@code maxChars}, as UTF-8 text. */

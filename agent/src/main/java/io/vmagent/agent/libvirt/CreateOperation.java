@@ -205,9 +205,9 @@ final class CreateOperation {
       if (capacity < baseCapacity) {
         throw new VmOperationException(
             ErrorCode.INVALID_ARGUMENT,
-            "size_mib "
+            "size "
                 + disk.sizeMib()
-                + " is smaller than the base volume '"
+                + " MiB is smaller than the base volume '"
                 + disk.base()
                 + "' ("
                 + baseCapacity / MIB

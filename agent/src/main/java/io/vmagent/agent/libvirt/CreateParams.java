@@ -5,8 +5,9 @@ import io.vmagent.agent.libvirt.create.Origin;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.text.Printable;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -78,7 +79,9 @@ public sealed interface CreateParams {
                 "disks",
                 "network",
                 "bridge",
-                "cloud_init",
+                "user_data",
+                "meta_data",
+                "seed_pool",
                 "firmware",
                 "start"),
             Create::parse);
@@ -108,7 +111,7 @@ public sealed interface CreateParams {
             "bridge '" + Printable.escape(bridge) + "' is not a network interface name");
       }
       if (cloudInit != null && cloudInit.pool() == null && disks.isEmpty()) {
-        throw Params.invalid("cloud_init needs a pool when the VM has no disk");
+        throw Params.invalid("the cloud-init seed needs seed_pool when the VM has no disk");
       }
       Objects.requireNonNull(firmware, "firmware == null");
     }
@@ -119,15 +122,21 @@ public sealed interface CreateParams {
     }
 
     static Create parse(Params p) {
-      Params seed = p.optionalObject("cloud_init", CloudInit.NAMES);
+      String userData = p.optionalString("user_data");
+      String metaData = p.optionalString("meta_data");
+      String seedPool = p.optionalString("seed_pool");
+      if (userData == null && (metaData != null || seedPool != null)) {
+        throw Params.invalid("meta_data and seed_pool need user_data (the cloud-init seed)");
+      }
+      String disks = p.optionalString("disks");
       return new Create(
           p.requiredString("name"),
           (int) p.requiredLong("vcpus", 1, 256),
           p.requiredLong("memory_mib", 16, 4L * 1024 * 1024),
-          p.objectList("disks", Disk.NAMES, MAX_DISKS).stream().map(Disk::parse).toList(),
+          disks == null ? List.of() : Disk.parseList(disks),
           p.optionalString("network"),
           p.optionalString("bridge"),
-          seed == null ? null : CloudInit.parse(seed),
+          userData == null ? null : new CloudInit(userData, metaData, seedPool),
           firmware(p.optionalString("firmware")),
           p.flag("start"));
     }
@@ -149,8 +158,6 @@ public sealed interface CreateParams {
    * given. Every new volume is qcow2.
    */
   record Disk(String pool, Long sizeMib, String base, Mode mode) {
-    static final Set<String> NAMES = Set.of("pool", "size_mib", "base", "mode");
-
     /** How a disk is made. */
     public enum Mode {
       EMPTY,
@@ -170,23 +177,61 @@ public sealed interface CreateParams {
         throw Params.invalid("a disk with a base is an overlay or a clone, not empty");
       }
       if (mode != Mode.EMPTY && base == null) {
-        throw Params.invalid("an " + mode.name().toLowerCase(Locale.ROOT) + " disk needs a base");
+        throw Params.invalid("an overlay or clone disk needs a base");
       }
       if (mode == Mode.EMPTY && sizeMib == null) {
-        throw Params.invalid("an empty disk needs size_mib");
+        throw Params.invalid("an empty disk needs a size");
       }
       if (sizeMib != null && (sizeMib < 1 || sizeMib > 64L * 1024 * 1024)) {
-        throw Params.invalid("size_mib must be between 1 and 67108864");
+        throw Params.invalid("a disk's size must be between 1 and 67108864 MiB");
       }
     }
 
-    static Disk parse(Params p) {
-      String mode = p.optionalString("mode");
-      return new Disk(
-          p.requiredString("pool"),
-          p.optionalLong("size_mib", 1, 64L * 1024 * 1024),
-          p.optionalString("base"),
-          mode == null ? null : mode(mode));
+    /** Disks written as {@code SPEC;SPEC;...} (the wire's one string). */
+    static List<Disk> parseList(String text) {
+      List<Disk> disks = new ArrayList<>();
+      for (String spec : text.split(";", -1)) {
+        disks.add(parse(spec));
+      }
+      return disks;
+    }
+
+    /**
+     * A disk written as {@code pool=POOL,size=MIB} or {@code
+     * pool=POOL,base=VOLUME[,mode=overlay|clone][,size=MIB]}.
+     */
+    public static Disk parse(String spec) {
+      String pool = null;
+      Long size = null;
+      String base = null;
+      Mode mode = null;
+      Set<String> seen = new HashSet<>();
+      for (String part : spec.split(",", -1)) {
+        int equals = part.indexOf('=');
+        String key = equals < 0 ? part : part.substring(0, equals);
+        String value = equals < 0 ? "" : part.substring(equals + 1);
+        if (!seen.add(key)) {
+          throw badSpec(spec);
+        }
+        switch (key) {
+          case "pool" -> pool = value;
+          case "base" -> base = value;
+          case "size" -> size = size(value, spec);
+          case "mode" -> mode = mode(value);
+          default -> throw badSpec(spec);
+        }
+      }
+      if (pool == null) {
+        throw badSpec(spec);
+      }
+      return new Disk(pool, size, base, mode);
+    }
+
+    private static Long size(String value, String spec) {
+      if (!value.matches("[0-9]{1,12}")) {
+        throw badSpec(spec);
+      }
+      return Long.parseLong(value);
     }
 
     private static Mode mode(String text) {
@@ -199,6 +244,14 @@ public sealed interface CreateParams {
                 "disk mode must be empty, overlay or clone, not '" + Printable.escape(text) + "'");
       };
     }
+
+    private static RuntimeException badSpec(String spec) {
+      return Params.invalid(
+          "disk '"
+              + Printable.escape(spec)
+              + "': expected pool=POOL,size=MIB or pool=POOL,base=VOLUME[,mode=overlay|clone]"
+              + "[,size=MIB]");
+    }
   }
 
   /**
@@ -206,8 +259,6 @@ public sealed interface CreateParams {
    * instance id and host name; kept as a volume of {@code pool} (null: the first disk's pool).
    */
   record CloudInit(String userData, String metaData, String pool) {
-    static final Set<String> NAMES = Set.of("user_data", "meta_data", "pool");
-
     /** Largest user-data or meta-data, in characters. */
     public static final int MAX_CHARS = 64 * 1024;
 
@@ -232,11 +283,6 @@ public sealed interface CreateParams {
           + ", pool="
           + pool
           + "]";
-    }
-
-    static CloudInit parse(Params p) {
-      return new CloudInit(
-          p.requiredString("user_data"), p.optionalString("meta_data"), p.optionalString("pool"));
     }
   }
 }

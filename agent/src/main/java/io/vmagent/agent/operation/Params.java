@@ -2,9 +2,6 @@ package io.vmagent.agent.operation;
 
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -103,48 +100,6 @@ public final class Params {
       throw invalid(operation + " needs the parameter '" + name + "'");
     }
     return value;
-  }
-
-  /** A JSON object read as parameters of its own (only {@code allowed} names), or null. */
-  public Params optionalObject(String name, Set<String> allowed) {
-    Object value = values.get(name);
-    if (value == null) {
-      return null;
-    }
-    return nested(name, value, allowed);
-  }
-
-  /**
-   * A JSON array of at most {@code max} objects, each read as parameters of its own (only {@code
-   * allowed} names); absent is empty.
-   */
-  public List<Params> objectList(String name, Set<String> allowed, int max) {
-    Object value = values.get(name);
-    if (value == null) {
-      return List.of();
-    }
-    if (!(value instanceof List<?> list)) {
-      throw invalid("parameter '" + name + "' must be a list of objects");
-    }
-    if (list.size() > max) {
-      throw invalid("parameter '" + name + "' holds " + list.size() + " entries; at most " + max);
-    }
-    List<Params> entries = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      entries.add(nested(name + "[" + i + "]", list.get(i), allowed));
-    }
-    return entries;
-  }
-
-  private Params nested(String name, Object value, Set<String> allowed) {
-    if (!(value instanceof Map<?, ?> map)) {
-      throw invalid("parameter '" + name + "' must be an object");
-    }
-    Map<String, Object> copy = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> entry : map.entrySet()) {
-      copy.put(String.valueOf(entry.getKey()), entry.getValue());
-    }
-    return new Params(operation + " " + name, copy, allowed);
   }
 
   private Long wholeNumber(String name, String expected) {

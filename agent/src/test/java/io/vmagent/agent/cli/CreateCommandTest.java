@@ -90,7 +90,7 @@ class CreateCommandTest {
     assertThat(
             run("vm", "create", "app-01", "--vcpus", "1", "--memory", "64", "--disk", "pool=x,y=1"))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("--disk 'pool=x,y=1'");
+    assertThat(err.toString()).contains("INVALID_ARGUMENT").contains("disk 'pool=x,y=1'");
     assertThat(run("vm", "create", "app-01", "--vcpus", "0", "--memory", "64"))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("INVALID_ARGUMENT").contains("vcpus");

@@ -10,6 +10,7 @@ import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -88,21 +89,14 @@ class VmCreateTest {
     Object result =
         execute(
             Map.of(
-                "name",
-                "app-01",
-                "vcpus",
-                2,
-                "memory_mib",
-                "512",
-                "network",
-                "default",
-                "start",
-                true,
+                "name", "app-01",
+                "vcpus", "2",
+                "memory_mib", "512",
+                "network", "default",
+                "start", "true",
                 "disks",
-                List.of(
-                    Map.of("pool", POOL, "base", "web-01.qcow2"),
-                    Map.of("pool", POOL, "base", "db-01.qcow2", "mode", "clone"),
-                    Map.of("pool", POOL, "size_mib", 1024))));
+                    "pool=images,base=web-01.qcow2;pool=images,base=db-01.qcow2,mode=clone;"
+                        + "pool=images,size=1024"));
 
     assertThat(result)
         .isInstanceOfSatisfying(
@@ -265,118 +259,72 @@ class VmCreateTest {
   }
 
   static Stream<Arguments> badParameters() {
-    Map<String, Object> disk = Map.of("pool", POOL, "size_mib", 64);
     return Stream.of(
-        Arguments.of(Map.of("vcpus", 1, "memory_mib", 64), "'name'"),
-        Arguments.of(Map.of("name", "a b", "vcpus", 1, "memory_mib", 64), "VM name"),
-        Arguments.of(Map.of("name", "a", "vcpus", 0, "memory_mib", 64), "vcpus"),
-        Arguments.of(Map.of("name", "a", "vcpus", 1.5, "memory_mib", 64), "vcpus"),
-        Arguments.of(Map.of("name", "a", "vcpus", 1, "memory_mib", 8), "memory_mib"),
-        Arguments.of(Map.of("name", "a", "vcpus", 1), "'memory_mib'"),
+        Arguments.of(Map.of("vcpus", "1", "memory_mib", "64"), "'name'"),
+        Arguments.of(Map.of("name", "a b", "vcpus", "1", "memory_mib", "64"), "VM name"),
+        Arguments.of(Map.of("name", "a", "vcpus", "0", "memory_mib", "64"), "vcpus"),
+        Arguments.of(Map.of("name", "a", "vcpus", "1.5", "memory_mib", "64"), "vcpus"),
+        Arguments.of(Map.of("name", "a", "vcpus", "1", "memory_mib", "8"), "memory_mib"),
+        Arguments.of(Map.of("name", "a", "vcpus", "1"), "'memory_mib'"),
         Arguments.of(Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "color", "red"), "color"),
-        Arguments.of(Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "disks", disk), "list"),
+        Arguments.of(disks("pool=images"), "needs a size"),
+        Arguments.of(disks("size=64"), "expected pool=POOL"),
+        Arguments.of(disks("pool=images,size=64;"), "expected pool=POOL"),
+        Arguments.of(disks("pool=images,size=64,size=128"), "expected pool=POOL"),
+        Arguments.of(disks("pool=images,size=-1"), "expected pool=POOL"),
+        Arguments.of(disks("pool=images,size=0"), "between 1 and"),
+        Arguments.of(disks("pool=images,size=64,mode=overlay"), "needs a base"),
+        Arguments.of(disks("pool=images,base=b,mode=empty"), "not empty"),
+        Arguments.of(disks("pool=images,base=b,mode=copy"), "mode"),
+        Arguments.of(disks("pool=../etc,size=64"), "pool name"),
+        Arguments.of(disks("pool=images,base=../../etc/shadow"), "base volume name"),
+        Arguments.of(disks("pool=images,size=64,format=raw"), "format=raw"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "disks", List.of("images")),
-            "object"),
-        Arguments.of(
-            Map.of(
-                "name", "a", "vcpus", 1, "memory_mib", 64, "disks", List.of(Map.of("pool", POOL))),
-            "size_mib"),
-        Arguments.of(
-            Map.of(
-                "name",
-                "a",
-                "vcpus",
-                1,
-                "memory_mib",
-                64,
-                "disks",
-                List.of(Map.of("pool", POOL, "size_mib", 64, "mode", "overlay"))),
-            "needs a base"),
+            disks(String.join(";", Collections.nCopies(17, "pool=i,size=1"))), "at most 16"),
         Arguments.of(
             Map.of(
                 "name",
                 "a",
                 "vcpus",
-                1,
+                "1",
                 "memory_mib",
-                64,
-                "disks",
-                List.of(Map.of("pool", POOL, "base", "b", "mode", "empty"))),
-            "not empty"),
-        Arguments.of(
-            Map.of(
-                "name",
-                "a",
-                "vcpus",
-                1,
-                "memory_mib",
-                64,
-                "disks",
-                List.of(Map.of("pool", POOL, "base", "b", "mode", "copy"))),
-            "mode"),
-        Arguments.of(
-            Map.of(
-                "name",
-                "a",
-                "vcpus",
-                1,
-                "memory_mib",
-                64,
-                "disks",
-                List.of(Map.of("pool", "../etc", "size_mib", 64))),
-            "pool name"),
-        Arguments.of(
-            Map.of(
-                "name",
-                "a",
-                "vcpus",
-                1,
-                "memory_mib",
-                64,
-                "disks",
-                List.of(Map.of("pool", POOL, "size_mib", 64, "format", "raw"))),
-            "format"),
-        Arguments.of(
-            Map.of(
-                "name",
-                "a",
-                "vcpus",
-                1,
-                "memory_mib",
-                64,
-                "disks",
-                List.of(
-                    disk, disk, disk, disk, disk, disk, disk, disk, disk, disk, disk, disk, disk,
-                    disk, disk, disk, disk)),
-            "at most 16"),
-        Arguments.of(
-            Map.of(
-                "name", "a", "vcpus", 1, "memory_mib", 64, "network", "default", "bridge", "br0"),
+                "64",
+                "network",
+                "default",
+                "bridge",
+                "br0"),
             "not both"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "bridge", "br0; rm -rf"), "bridge"),
+            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "bridge", "br0; rm -rf"),
+            "bridge"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "firmware", "coreboot"), "firmware"),
+            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "firmware", "coreboot"),
+            "firmware"),
         Arguments.of(
-            Map.of(
-                "name", "a", "vcpus", 1, "memory_mib", 64, "cloud_init", Map.of("user_data", "x")),
-            "needs a pool"),
+            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "user_data", "x"),
+            "needs seed_pool"),
         Arguments.of(
             Map.of(
                 "name",
                 "a",
                 "vcpus",
-                1,
+                "1",
                 "memory_mib",
-                64,
-                "cloud_init",
-                Map.of("user_data", "x".repeat(65 * 1024), "pool", POOL)),
+                "64",
+                "user_data",
+                "x".repeat(65 * 1024),
+                "seed_pool",
+                POOL),
             "at most"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "cloud_init", Map.of("pool", POOL)),
-            "'user_data'"),
-        Arguments.of(Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "start", "soon"), "start"));
+            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "meta_data", "x"),
+            "need user_data"),
+        Arguments.of(
+            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "start", "soon"), "start"));
+  }
+
+  private static Map<String, String> disks(String disks) {
+    return Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "disks", disks);
   }
 
   @ParameterizedTest
