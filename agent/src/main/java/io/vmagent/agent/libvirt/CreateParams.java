@@ -73,7 +73,7 @@ public sealed interface CreateParams {
     static final Spec<Create> SPEC =
         new Spec<>(
             Set.of(
-                "name",
+                "vm",
                 "vcpus",
                 "memory_mib",
                 "disks",
@@ -130,7 +130,7 @@ public sealed interface CreateParams {
       }
       String disks = p.optionalString("disks");
       return new Create(
-          p.requiredString("name"),
+          p.requiredString("vm"),
           (int) p.requiredLong("vcpus", 1, 256),
           p.requiredLong("memory_mib", 16, 4L * 1024 * 1024),
           disks == null ? List.of() : Disk.parseList(disks),

@@ -89,7 +89,7 @@ class VmCreateTest {
     Object result =
         execute(
             Map.of(
-                "name", "app-01",
+                "vm", "app-01",
                 "vcpus", "2",
                 "memory_mib", "512",
                 "network", "default",
@@ -260,13 +260,13 @@ class VmCreateTest {
 
   static Stream<Arguments> badParameters() {
     return Stream.of(
-        Arguments.of(Map.of("vcpus", "1", "memory_mib", "64"), "'name'"),
-        Arguments.of(Map.of("name", "a b", "vcpus", "1", "memory_mib", "64"), "VM name"),
-        Arguments.of(Map.of("name", "a", "vcpus", "0", "memory_mib", "64"), "vcpus"),
-        Arguments.of(Map.of("name", "a", "vcpus", "1.5", "memory_mib", "64"), "vcpus"),
-        Arguments.of(Map.of("name", "a", "vcpus", "1", "memory_mib", "8"), "memory_mib"),
-        Arguments.of(Map.of("name", "a", "vcpus", "1"), "'memory_mib'"),
-        Arguments.of(Map.of("name", "a", "vcpus", 1, "memory_mib", 64, "color", "red"), "color"),
+        Arguments.of(Map.of("vcpus", "1", "memory_mib", "64"), "'vm'"),
+        Arguments.of(Map.of("vm", "a b", "vcpus", "1", "memory_mib", "64"), "VM name"),
+        Arguments.of(Map.of("vm", "a", "vcpus", "0", "memory_mib", "64"), "vcpus"),
+        Arguments.of(Map.of("vm", "a", "vcpus", "1.5", "memory_mib", "64"), "vcpus"),
+        Arguments.of(Map.of("vm", "a", "vcpus", "1", "memory_mib", "8"), "memory_mib"),
+        Arguments.of(Map.of("vm", "a", "vcpus", "1"), "'memory_mib'"),
+        Arguments.of(Map.of("vm", "a", "vcpus", 1, "memory_mib", 64, "color", "red"), "color"),
         Arguments.of(disks("pool=images"), "needs a size"),
         Arguments.of(disks("size=64"), "expected pool=POOL"),
         Arguments.of(disks("pool=images,size=64;"), "expected pool=POOL"),
@@ -283,7 +283,7 @@ class VmCreateTest {
             disks(String.join(";", Collections.nCopies(17, "pool=i,size=1"))), "at most 16"),
         Arguments.of(
             Map.of(
-                "name",
+                "vm",
                 "a",
                 "vcpus",
                 "1",
@@ -295,13 +295,12 @@ class VmCreateTest {
                 "br0"),
             "not both"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "bridge", "br0; rm -rf"),
-            "bridge"),
+            Map.of("vm", "a", "vcpus", "1", "memory_mib", "64", "bridge", "br0; rm -rf"), "bridge"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "firmware", "coreboot"),
+            Map.of("vm", "a", "vcpus", "1", "memory_mib", "64", "firmware", "coreboot"),
             "firmware"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "user_data", "x"),
+            Map.of("vm", "a", "vcpus", "1", "memory_mib", "64", "user_data", "x"),
             "needs seed_pool"),
         Arguments.of(
             Map.of(
@@ -317,14 +316,14 @@ class VmCreateTest {
                 POOL),
             "at most"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "meta_data", "x"),
+            Map.of("vm", "a", "vcpus", "1", "memory_mib", "64", "meta_data", "x"),
             "need user_data"),
         Arguments.of(
-            Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "start", "soon"), "start"));
+            Map.of("vm", "a", "vcpus", "1", "memory_mib", "64", "start", "soon"), "start"));
   }
 
   private static Map<String, String> disks(String disks) {
-    return Map.of("name", "a", "vcpus", "1", "memory_mib", "64", "disks", disks);
+    return Map.of("vm", "a", "vcpus", "1", "memory_mib", "64", "disks", disks);
   }
 
   @ParameterizedTest
