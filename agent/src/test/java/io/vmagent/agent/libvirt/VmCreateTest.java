@@ -304,7 +304,7 @@ class VmCreateTest {
             "needs seed_pool"),
         Arguments.of(
             Map.of(
-                "name",
+                "vm",
                 "a",
                 "vcpus",
                 "1",
