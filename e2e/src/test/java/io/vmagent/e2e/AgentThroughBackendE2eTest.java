@@ -138,6 +138,24 @@ class AgentThroughBackendE2eTest {
     assertThat(info.get("loops").toString()).contains("heartbeat", "command-poll", "metrics");
     assertThat(succeeded("delete", Map.of("vm", "spare-01"), latencies).get("state_after").asText())
         .isEqualTo("undefined");
+    JsonNode created =
+        succeeded(
+            "create",
+            Map.of(
+                "vm", "new-01",
+                "vcpus", "1",
+                "memory_mib", "128",
+                "disks", "pool=images,base=base.qcow2",
+                "start", "true"),
+            latencies);
+    assertThat(created.get("operation").asText()).isEqualTo("create");
+    assertThat(created.get("state_before").asText()).isEqualTo("undefined");
+    assertThat(created.get("state_after").asText()).isEqualTo("running");
+    assertThat(created.get("changed").asBoolean()).isTrue();
+    assertThat(created.get("volumes").toString())
+        .contains("/var/lib/vmagent-e2e/images/new-01-vda.qcow2");
+    assertThat(succeeded("info", Map.of("vm", "new-01"), latencies).toString())
+        .contains("new-01-vda.qcow2");
     latencies.sort(null);
     System.out.println(
         "FIGURE command round trip (queued to result stored), ms, sorted: " + latencies);

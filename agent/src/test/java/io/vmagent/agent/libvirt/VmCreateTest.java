@@ -283,16 +283,7 @@ class VmCreateTest {
             disks(String.join(";", Collections.nCopies(17, "pool=i,size=1"))), "at most 16"),
         Arguments.of(
             Map.of(
-                "vm",
-                "a",
-                "vcpus",
-                "1",
-                "memory_mib",
-                "64",
-                "network",
-                "default",
-                "bridge",
-                "br0"),
+                "vm", "a", "vcpus", "1", "memory_mib", "64", "network", "default", "bridge", "br0"),
             "not both"),
         Arguments.of(
             Map.of("vm", "a", "vcpus", "1", "memory_mib", "64", "bridge", "br0; rm -rf"), "bridge"),
