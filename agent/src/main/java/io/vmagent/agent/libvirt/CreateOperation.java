@@ -151,21 +151,9 @@ final class CreateOperation {
               + "); delete it with remove_storage, then create it again");
     }
     if (origin.isPresent() && origin.get().digest().equals(digest)) {
-      return new CreateResult(
-          "create",
-          vm.name(),
-          vm.uuid(),
-          vm.state(),
-          vm.state(),
-          false,
-          "none",
-          "already created with the same parameters",
-          DefineOperation.millisSince(started),
-          null);
+      return vm.unchanged("create", "already created with the same parameters", started);
     }
-    throw new VmOperationException(
-        ErrorCode.INVALID_STATE,
-        "a VM named '" + vm.name() + "' already exists (UUID " + vm.uuid() + ")");
+    throw vm.nameTaken();
   }
 
   private void define(String name, String xml) {

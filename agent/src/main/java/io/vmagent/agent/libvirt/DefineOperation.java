@@ -31,6 +31,27 @@ final class DefineOperation {
           domain.getXMLDesc(0),
           NativeDomain.status(domain).state());
     }
+
+    /** The answer to the same request again: this VM, nothing changed. */
+    CreateResult unchanged(String operation, String message, long startedNanos) {
+      return new CreateResult(
+          operation,
+          name,
+          uuid,
+          state,
+          state,
+          false,
+          "none",
+          message,
+          millisSince(startedNanos),
+          null);
+    }
+
+    /** The refusal of a request for another VM of this name. */
+    VmOperationException nameTaken() {
+      return new VmOperationException(
+          ErrorCode.INVALID_STATE, "a VM named '" + name + "' already exists (UUID " + uuid + ")");
+    }
   }
 
   private final LibvirtConnectionManager libvirt;
@@ -75,21 +96,9 @@ final class DefineOperation {
       Existing vm = existing.get();
       Optional<Origin> origin = Origin.read(vm.xml());
       if (origin.isPresent() && origin.get().digest().equals(prepared.digest())) {
-        return new CreateResult(
-            "define",
-            vm.name(),
-            vm.uuid(),
-            vm.state(),
-            vm.state(),
-            false,
-            "none",
-            "already defined from the same XML",
-            millisSince(started),
-            null);
+        return vm.unchanged("define", "already defined from the same XML", started);
       }
-      throw new VmOperationException(
-          ErrorCode.INVALID_STATE,
-          "a VM named '" + name + "' already exists (UUID " + vm.uuid() + ")");
+      throw vm.nameTaken();
     }
     if (prepared.uuid() != null) {
       Optional<Existing> sameUuid =
