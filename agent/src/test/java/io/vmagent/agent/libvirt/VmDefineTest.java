@@ -191,6 +191,24 @@ class VmDefineTest {
             withDevices("<emulator>/tmp/evil</emulator>"), "<domain/devices/emulator>", "/tmp"),
         Arguments.of(
             "<domain type='test'><name>new-01</name><memory>65536</memory>"
+                + "<sysinfo type='fwcfg'><entry name='opt/x' file='/etc/shadow'/></sysinfo>"
+                + "</domain>",
+            "<domain/sysinfo/entry>",
+            "/etc/shadow"),
+        Arguments.of(
+            withDevices(
+                "<interface type='user'><backend type='passt' logFile='/etc/cron.d/x'/>"
+                    + "</interface>"),
+            "<domain/devices/interface/backend>",
+            "logFile"),
+        Arguments.of(
+            withDevices(
+                "<video><model type='virtio'><acceleration accel3d='yes'"
+                    + " rendernode='/dev/dri/renderD128'/></model></video>"),
+            "<domain/devices/video/model/acceleration>",
+            "rendernode"),
+        Arguments.of(
+            "<domain type='test'><name>new-01</name><memory>65536</memory>"
                 + "<seclabel type='none'/></domain>",
             "<domain/seclabel>",
             "allowlist"));
@@ -227,7 +245,7 @@ class VmDefineTest {
                 + "<target dev='vda'/></disk>"
                 + "<disk type='volume' device='disk'><source pool='images'"
                 + " volume='orphan.qcow2'/><target dev='vdb'/></disk>"
-                + "<serial type='pty'/><console type='pty'/>"
+                + "<serial type='pty'><source path='/dev/pts/3'/></serial><console type='pty'/>"
                 + "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
                 + "</channel><interface type='network'><source network='default'/></interface>"
                 + "<emulator>/usr/bin/qemu-system-x86_64</emulator>");

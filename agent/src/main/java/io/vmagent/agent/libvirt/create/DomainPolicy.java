@@ -88,6 +88,8 @@ public final class DomainPolicy {
           "iommu",
           "vsock",
           "tpm");
+  private static final List<String> HOST_PATH_ATTRIBUTES =
+      List.of("file", "dir", "path", "socket", "logFile", "rendernode", "evdev");
   private static final Set<String> DISK_TYPES = Set.of("file", "block", "volume");
   private static final Set<String> INTERFACE_TYPES = Set.of("network", "bridge", "user");
   private static final Set<String> CHARDEV_TYPES =
@@ -130,6 +132,7 @@ public final class DomainPolicy {
       } else if (!"metadata".equals(child.getLocalName())) {
         // The contents of <metadata> are opaque to libvirt; everything else is libvirt's own.
         foreignOrSecurity(child);
+        hostPaths(child, false);
       }
     }
   }
@@ -177,6 +180,10 @@ public final class DomainPolicy {
       }
       foreignOrSecurity(device);
       String type = device.getAttribute("type");
+      if (!"disk".equals(name)) {
+        // A pty's source path is libvirt's own report of the terminal it allocated.
+        hostPaths(device, "pty".equals(type));
+      }
       switch (name) {
         case "emulator" -> emulator(device);
         case "disk" -> disk(device, type);
@@ -271,14 +278,35 @@ public final class DomainPolicy {
   }
 
   private void graphics(Element graphics) {
-    if (graphics.hasAttribute("socket")) {
-      refuse(graphics, "a host socket is not allowed");
-    }
     for (Element element : descendants(graphics)) {
-      boolean socketListen =
-          "listen".equals(element.getLocalName()) && "socket".equals(element.getAttribute("type"));
-      if (socketListen || element.hasAttribute("socket") || element.hasAttribute("rendernode")) {
-        refuse(element, "host sockets and render nodes are not allowed");
+      if ("listen".equals(element.getLocalName())
+          && "socket".equals(element.getAttribute("type"))) {
+        refuse(element, "a listener on a host socket is not allowed");
+      }
+    }
+  }
+
+  /**
+   * Refuses attributes that name a host file, socket or device anywhere in {@code element} (a
+   * device other than a disk, or a top-level element such as {@code <sysinfo>}, whose fw_cfg
+   * entries can hand the guest a host file).
+   */
+  private void hostPaths(Element element, boolean ptySource) {
+    List<Element> all = new ArrayList<>(descendants(element));
+    all.add(0, element);
+    for (Element each : all) {
+      for (String attribute : HOST_PATH_ATTRIBUTES) {
+        boolean ptyPath =
+            ptySource && "source".equals(each.getLocalName()) && "path".equals(attribute);
+        if (each.hasAttribute(attribute) && !ptyPath) {
+          refuse(
+              each,
+              "attribute "
+                  + attribute
+                  + "='"
+                  + Printable.escape(each.getAttribute(attribute))
+                  + "' names a host file, socket or device");
+        }
       }
     }
   }
