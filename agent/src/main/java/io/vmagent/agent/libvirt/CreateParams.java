@@ -14,18 +14,13 @@ import java.util.regex.Pattern;
 
 /** The parameters of the operations that make a VM: {@code define} and {@code create}. */
 public sealed interface CreateParams {
-  /** The name of the VM to be made: what the operation is serialized on. */
-  String name();
-
   /** The parameter names a record is read from, and how. */
   record Spec<P extends CreateParams>(Set<String> names, Operation.Parser<P> parser) {}
 
   /** Longest domain XML {@code define} reads, in characters; checked before it is parsed. */
   int MAX_XML_CHARS = 256 * 1024;
 
-  /**
-   * {@code define}: a complete domain XML. The name is read from it once it has passed the checks.
-   */
+  /** {@code define}: a complete domain XML; the VM's name is read from it. */
   record Define(String xml) implements CreateParams {
     static final Spec<Define> SPEC =
         new Spec<>(Set.of("xml"), p -> new Define(p.requiredString("xml")));
@@ -38,12 +33,6 @@ public sealed interface CreateParams {
         throw Params.invalid(
             "the domain XML is " + xml.length() + " characters long; at most " + MAX_XML_CHARS);
       }
-    }
-
-    /** Not known before the XML is parsed: {@code define} finds it there. */
-    @Override
-    public String name() {
-      return null;
     }
   }
 
