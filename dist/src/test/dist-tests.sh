@@ -220,7 +220,7 @@ check_deb_metadata() {
   local depends files ok=0
   depends=$(dpkg-deb -f "$deb" Depends)
   echo "Depends: $depends"
-  for d in java17-runtime-headless libvirt0 libvirt-clients adduser; do
+  for d in java17-runtime-headless libvirt0 libvirt-clients genisoimage adduser; do
     grep -q "$d" <<<"$depends" || { echo "Depends lacks $d"; ok=1; }
   done
   files=$(dpkg-deb -c "$deb")

@@ -229,6 +229,8 @@ package_installed() {
 
 ensure_packages() {
   local wanted=(libvirt0 libvirt-clients)
+  # The create operation's cloud-init seeds: either ISO tool will do.
+  if ! package_installed genisoimage && ! package_installed xorriso; then wanted+=(genisoimage); fi
   if $test_certs; then wanted+=(openssl); fi
   if $with_hypervisor; then wanted+=(libvirt-daemon-system qemu-kvm); fi
   local missing=() pkg

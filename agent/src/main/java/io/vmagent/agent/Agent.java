@@ -75,7 +75,8 @@ public final class Agent {
     TlsSettings tls = TlsSettings.of(config);
     this.transport = HttpTransport.of(config, tls);
     VmOperations vmOperations =
-        new VmOperations(libvirt, config.stopTimeout(), Loops.COMMAND_WORKERS);
+        new VmOperations(
+            libvirt, config.stopTimeout(), Loops.COMMAND_WORKERS, config.defineAllowedPaths());
     this.metricsTick = new MetricsTick(libvirt, config.libvirtTimeout());
     OperationRegistry operations =
         OperationRegistry.of(

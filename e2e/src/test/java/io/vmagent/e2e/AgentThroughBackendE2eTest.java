@@ -138,6 +138,40 @@ class AgentThroughBackendE2eTest {
     assertThat(info.get("loops").toString()).contains("heartbeat", "command-poll", "metrics");
     assertThat(succeeded("delete", Map.of("vm", "spare-01"), latencies).get("state_after").asText())
         .isEqualTo("undefined");
+    JsonNode created =
+        succeeded(
+            "create",
+            Map.of(
+                "vm", "new-01",
+                "vcpus", "1",
+                "memory_mib", "128",
+                "disks", "pool=images,base=base.qcow2",
+                "start", "true"),
+            latencies);
+    assertThat(created.get("operation").asText()).isEqualTo("create");
+    assertThat(created.get("state_before").asText()).isEqualTo("undefined");
+    assertThat(created.get("state_after").asText()).isEqualTo("running");
+    assertThat(created.get("changed").asBoolean()).isTrue();
+    assertThat(created.get("volumes").toString())
+        .contains("/var/lib/vmagent-e2e/images/new-01-vda.qcow2");
+    assertThat(succeeded("info", Map.of("vm", "new-01"), latencies).toString())
+        .contains("new-01-vda.qcow2");
+    String xml =
+        "<domain type='test'><name>defined-01</name><memory unit='MiB'>64</memory>"
+            + "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+            + "<source file='/var/lib/vmagent-e2e/images/base.qcow2'/><target dev='vda'/>"
+            + "</disk></devices></domain>";
+    JsonNode defined = succeeded("define", Map.of("xml", xml), latencies);
+    assertThat(defined.get("state_after").asText()).isEqualTo("shut_off");
+    assertThat(defined.get("changed").asBoolean()).isTrue();
+    String shadow =
+        xml.replace("defined-01", "defined-02")
+            .replace("/var/lib/vmagent-e2e/images/base.qcow2", "/etc/shadow");
+    CommandView refused =
+        finished(backend.queueCommand(agentId, "define", Map.of("xml", shadow)).id());
+    assertThat(refused.state()).isEqualTo(CommandState.FAILED);
+    assertThat(refused.result().error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(refused.result().error().message()).contains("<domain/devices/disk/source>");
     latencies.sort(null);
     System.out.println(
         "FIGURE command round trip (queued to result stored), ms, sorted: " + latencies);

@@ -40,6 +40,17 @@ class SigkillMidOperationFaultTest {
     OPERATIONS.put("start", Map.of("vm", "test"));
     OPERATIONS.put("restart", Map.of("vm", "test"));
     OPERATIONS.put("snapshot", Map.of("vm", "test", "action", "create", "name", "s1"));
+    OPERATIONS.put(
+        "create",
+        Map.of(
+            "vm",
+            "sigkill-new",
+            "vcpus",
+            "1",
+            "memory_mib",
+            "64",
+            "disks",
+            "pool=default-pool,size=16"));
     OPERATIONS.put("delete", Map.of("vm", "test"));
     OPERATIONS.put("info", Map.of("vm", "test"));
     OPERATIONS.put("list", Map.of());

@@ -46,7 +46,10 @@ final class VmCliSession implements AutoCloseable {
           ErrorCode.LIBVIRT_UNAVAILABLE,
           "libvirt is unavailable: " + reason);
     }
-    return new VmCliSession(config, libvirt, new VmOperations(libvirt, config.stopTimeout(), 2));
+    return new VmCliSession(
+        config,
+        libvirt,
+        new VmOperations(libvirt, config.stopTimeout(), 2, config.defineAllowedPaths()));
   }
 
   /** The configuration the session was opened with. */

@@ -29,6 +29,8 @@ import picocli.CommandLine.Parameters;
       ChangeCommands.SetResources.class,
       ChangeCommands.AttachDisk.class,
       ChangeCommands.DetachDisk.class,
+      CreateCommand.Define.class,
+      CreateCommand.Create.class,
       HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
@@ -39,7 +41,8 @@ import picocli.CommandLine.Parameters;
       "  vm-agent vm delete web-01 --remove-storage --yes",
       "  vm-agent vm snapshot create web-01 --name before-upgrade",
       "  vm-agent vm set-resources web-01 --vcpus 4 --memory-mib 8192",
-      "  vm-agent vm attach-disk web-01 --pool default --volume web-01-data.qcow2 --size-mib 10240"
+      "  vm-agent vm attach-disk web-01 --pool default --volume web-01-data.qcow2 --size-mib 10240",
+      "  vm-agent vm create web-02 --vcpus 2 --memory 2048 --disk pool=default,size=20480 --start"
     })
 final class VmCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package io.vmagent.agent.cli;
 
+import io.vmagent.agent.libvirt.CreateResult;
 import io.vmagent.agent.libvirt.DiskInfo;
 import io.vmagent.agent.libvirt.LifecycleResult;
 import io.vmagent.agent.libvirt.SnapshotInfo;
@@ -126,6 +127,28 @@ final class VmTables {
     printList(out, "removed volume", result.removedVolumes());
     printList(out, "kept disk", result.keptDisks());
     printList(out, "storage error", result.storageErrors());
+  }
+
+  static void created(CreateResult result, PrintWriter out) {
+    if (!result.changed()) {
+      out.println(text(result.vm()) + ": " + text(result.message()) + "; nothing changed");
+      return;
+    }
+    out.println(
+        text(result.vm())
+            + " ("
+            + text(result.uuid())
+            + "): "
+            + text(result.stateBefore())
+            + " -> "
+            + text(result.stateAfter())
+            + " ("
+            + text(result.method())
+            + ") in "
+            + result.durationMs()
+            + " ms: "
+            + text(result.message()));
+    printList(out, "volume", result.volumes());
   }
 
   static void snapshot(SnapshotResult result, PrintWriter out) {

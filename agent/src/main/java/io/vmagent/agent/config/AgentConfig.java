@@ -45,6 +45,7 @@ public final class AgentConfig {
   private final long metricsSpoolMaxBytes;
   private final Optional<InetSocketAddress> prometheusListen;
   private final ResourceThresholds resourceThresholds;
+  private final List<Path> defineAllowedPaths;
   private final Map<ConfigKey, Origin> origins;
   private final List<String> warnings;
 
@@ -81,6 +82,7 @@ public final class AgentConfig {
     this.metricsSpoolMaxBytes = d.metricsSpoolMaxBytes;
     this.prometheusListen = Optional.ofNullable(d.prometheusListen);
     this.resourceThresholds = d.resourceThresholds;
+    this.defineAllowedPaths = List.copyOf(d.defineAllowedPaths);
     this.origins = Collections.unmodifiableMap(new EnumMap<>(d.origins));
     this.warnings = List.copyOf(d.warnings);
   }
@@ -202,6 +204,11 @@ public final class AgentConfig {
   /** The limits of the health checks on disk, inodes, memory, swap and load. */
   public ResourceThresholds resourceThresholds() {
     return resourceThresholds;
+  }
+
+  /** Directories whose files {@code define} accepts besides the storage pools'; may be empty. */
+  public List<Path> defineAllowedPaths() {
+    return defineAllowedPaths;
   }
 
   /** Where each key's value came from. */

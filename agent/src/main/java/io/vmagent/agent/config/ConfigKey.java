@@ -48,7 +48,9 @@ public enum ConfigKey {
       "5", false, "least free inodes (%) on the state directory's and pools' file systems"),
   AGENT_HEALTH_MEMORY_AVAILABLE_PERCENT("5", false, "least available memory (%)"),
   AGENT_HEALTH_SWAP_USED_PERCENT("50", false, "most swap in use (%)"),
-  AGENT_HEALTH_LOAD_PER_CORE("2.0", false, "highest 5-minute load average per core");
+  AGENT_HEALTH_LOAD_PER_CORE("2.0", false, "highest 5-minute load average per core"),
+  AGENT_DEFINE_ALLOWED_PATHS(
+      "", false, "directories (colon-separated) whose files define accepts besides the pools'");
 
   private final String defaultValue;
   private final boolean secret;

@@ -292,6 +292,7 @@ public final class ConfigLoader {
     long metricsSpoolMaxBytes;
     InetSocketAddress prometheusListen;
     ResourceThresholds resourceThresholds;
+    List<Path> defineAllowedPaths = List.of();
 
     Draft(
         Map<ConfigKey, AgentConfig.Origin> origins,
@@ -367,6 +368,7 @@ public final class ConfigLoader {
       stateDir = path(ConfigKey.AGENT_STATE_DIR);
       prometheusListen = parseListen();
       resourceThresholds = parseThresholds();
+      defineAllowedPaths = parseAllowedPaths();
       if (!sslVerify) {
         warnings.add(
             "AGENT_SSL_VERIFY=false: the backend's certificate is not verified; anyone on the path"
@@ -579,6 +581,26 @@ public final class ConfigLoader {
                 problem(key, "expected " + expected);
                 return fallback;
               });
+    }
+
+    /** Absolute, normal directories separated by colons; {@code /} alone would allow everything. */
+    private List<Path> parseAllowedPaths() {
+      String value = raw(ConfigKey.AGENT_DEFINE_ALLOWED_PATHS);
+      if (value == null || value.isBlank()) {
+        return List.of();
+      }
+      List<Path> paths = new ArrayList<>();
+      for (String entry : value.split(":", -1)) {
+        Path path = entry.startsWith("/") ? toPath(entry) : null;
+        if (path == null || !path.normalize().equals(path) || path.getNameCount() == 0) {
+          problem(
+              ConfigKey.AGENT_DEFINE_ALLOWED_PATHS,
+              "expected absolute directories without . or .. (not /), separated by colons");
+          return List.of();
+        }
+        paths.add(path);
+      }
+      return paths;
     }
 
     private InetSocketAddress parseListen() {

@@ -1,7 +1,10 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.libvirt.create.Origin;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.libvirt.Domain;
 import org.libvirt.StorageVol;
 
@@ -9,7 +12,8 @@ import org.libvirt.StorageVol;
  * Deletes a VM: destroys it if active, undefines it together with its snapshot metadata, managed
  * save image and NVRAM, and, only when asked, deletes its disks that are volumes of a libvirt
  * storage pool. Disks libvirt does not manage, read-only and shareable disks, CD-ROMs and floppies
- * are never removed; the result lists them as kept.
+ * are never removed (the result lists them as kept), except the volumes {@code create} made, which
+ * its {@link Origin} names.
  */
 final class DeleteOperation {
   /** A disk to remove, identified by its volume's path at planning time. */
@@ -97,13 +101,29 @@ final class DeleteOperation {
   private static Plan plan(org.libvirt.Connect connect, Domain domain, boolean removeStorage)
       throws org.libvirt.LibvirtException {
     boolean persistent = domain.isPersistent() == 1;
-    DomainXml xml = DomainXml.parse(domain.getXMLDesc(0));
+    String description = domain.getXMLDesc(0);
+    DomainXml xml = DomainXml.parse(description);
     List<PlannedVolume> volumes = new ArrayList<>();
     List<String> kept = new ArrayList<>();
+    // The volumes create made (its cloud-init seed too) go with the VM; those it had not made yet
+    // when a crash stopped it are simply not there.
+    Set<String> made = new HashSet<>();
+    for (String poolAndName : Origin.read(description).map(Origin::volumes).orElse(List.of())) {
+      StorageVol vol = PoolPaths.find(connect, poolAndName);
+      if (vol != null) {
+        made.add(vol.getPath());
+        if (removeStorage) {
+          volumes.add(new PlannedVolume(poolAndName, vol.getPath()));
+        }
+      }
+    }
     for (DomainXml.Disk disk : xml.disks()) {
       String label = disk.target() + " (" + disk.source() + ")";
       if (disk.source() == null) {
         continue; // an empty CD-ROM drive
+      }
+      if (removeStorage && made.contains(disk.source())) {
+        continue;
       }
       if (!removeStorage) {
         kept.add(label + ": remove_storage not requested");

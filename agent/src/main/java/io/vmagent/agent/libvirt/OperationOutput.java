@@ -5,7 +5,13 @@ package io.vmagent.agent.libvirt;
  * by the command line.
  */
 public sealed interface OperationOutput
-    permits LifecycleResult, SnapshotResult, VmList, VmDetails, VmAddresses, ChangeResult {
+    permits LifecycleResult,
+        SnapshotResult,
+        VmList,
+        VmDetails,
+        VmAddresses,
+        ChangeResult,
+        CreateResult {
   /** The operation's name: {@code start}, {@code list}, {@code snapshot}, ... */
   String operation();
 }

@@ -3,6 +3,7 @@ package io.vmagent.agent.libvirt;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.ErrorCode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -14,12 +15,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
- * delete, snapshot, addresses, set_autostart, set_resources, attach_disk and detach_disk, each one
- * {@link Operation} ({@link #operations()}) with its parameters ({@link VmParams}). Names and UUIDs
- * are validated before any libvirt call; operations that change a VM hold its lock: they run one at
- * a time per VM (in arrival order) and in parallel across VMs on a bounded pool; every libvirt call
- * has a deadline. Failures are {@link VmOperationException}s carrying an {@link ErrorCode}. See
- * docs/operations.md.
+ * delete, snapshot, addresses, set_autostart, set_resources, attach_disk, detach_disk, define and
+ * create, each one {@link Operation} ({@link #operations()}) with its parameters ({@link
+ * VmParams}). Names and UUIDs are validated before any libvirt call; operations that change a VM
+ * hold its lock: they run one at a time per VM (in arrival order) and in parallel across VMs on a
+ * bounded pool; every libvirt call has a deadline. Failures are {@link VmOperationException}s
+ * carrying an {@link ErrorCode}. See docs/operations.md.
  */
 public final class VmOperations implements AutoCloseable {
   /** The graceful stop timeout when neither the caller nor the configuration gives one. */
@@ -50,6 +51,8 @@ public final class VmOperations implements AutoCloseable {
   private final Operation<VmParams.Resources> setResources;
   private final Operation<VmParams.AttachDisk> attachDisk;
   private final Operation<VmParams.DetachDisk> detachDisk;
+  private final Operation<CreateParams.Define> define;
+  private final Operation<CreateParams.Create> create;
 
   /** Operations with the default parallelism. */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout) {
@@ -62,6 +65,21 @@ public final class VmOperations implements AutoCloseable {
    * @param parallelism how many VMs may have an operation running at once
    */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout, int parallelism) {
+    this(libvirt, stopTimeout, parallelism, List.of());
+  }
+
+  /**
+   * @param libvirt the started connection manager
+   * @param stopTimeout default graceful stop/restart timeout ({@code AGENT_STOP_TIMEOUT})
+   * @param parallelism how many VMs may have an operation running at once
+   * @param allowedPaths directories whose files {@code define} accepts besides the storage pools'
+   *     ({@code AGENT_DEFINE_ALLOWED_PATHS})
+   */
+  public VmOperations(
+      LibvirtConnectionManager libvirt,
+      Duration stopTimeout,
+      int parallelism,
+      List<Path> allowedPaths) {
     Objects.requireNonNull(libvirt, "libvirt == null");
     Duration timeout = Params.checkTimeout("stopTimeout", stopTimeout);
     if (timeout == null) {
@@ -93,6 +111,18 @@ public final class VmOperations implements AutoCloseable {
     this.setResources = locked("set_resources", VmParams.Resources.SPEC, resources::set);
     this.attachDisk = locked("attach_disk", VmParams.AttachDisk.SPEC, disks::attach);
     this.detachDisk = locked("detach_disk", VmParams.DetachDisk.SPEC, disks::detach);
+    DefineOperation definer = new DefineOperation(libvirt, allowedPaths);
+    CreateOperation creator = new CreateOperation(libvirt, uptime);
+    this.define =
+        newVm(
+            "define",
+            CreateParams.Define.SPEC,
+            p -> {
+              DefineOperation.Prepared prepared = DefineOperation.prepare(p);
+              return byName(prepared.name(), () -> definer.define(prepared));
+            });
+    this.create =
+        newVm("create", CreateParams.Create.SPEC, p -> byName(p.name(), () -> creator.create(p)));
   }
 
   /** Every VM operation, for the registry. */
@@ -111,7 +141,9 @@ public final class VmOperations implements AutoCloseable {
         setAutostart,
         setResources,
         attachDisk,
-        detachDisk);
+        detachDisk,
+        define,
+        create);
   }
 
   /** Every VM on the host, running or not. */
@@ -195,6 +227,16 @@ public final class VmOperations implements AutoCloseable {
     return (ChangeResult) run(detachDisk, new VmParams.DetachDisk(vm, target, mode));
   }
 
+  /** Defines a VM from a complete domain XML, once it passed the allowlist. */
+  public CreateResult define(String xml) {
+    return (CreateResult) run(define, new CreateParams.Define(xml));
+  }
+
+  /** Creates a VM, its volumes and, if asked, its cloud-init seed; starts it if asked. */
+  public CreateResult create(CreateParams.Create params) {
+    return (CreateResult) run(create, params);
+  }
+
   private SnapshotResult snapshot(VmParams.Snapshot params) {
     return (SnapshotResult) run(snapshot, params);
   }
@@ -237,6 +279,19 @@ public final class VmOperations implements AutoCloseable {
         });
   }
 
+  /**
+   * An operation that makes a VM: it holds the lock of the VM's name (there is no UUID yet), so two
+   * requests for the same name run one after the other.
+   */
+  private <P extends CreateParams> Operation<P> newVm(
+      String name, CreateParams.Spec<P> spec, Operation.Body<P> body) {
+    return new Operation<>(name, spec.names(), spec.parser(), true, MAX_WAIT, body);
+  }
+
+  private <T> T byName(String vm, Callable<T> task) {
+    return serialized("name:" + vm, "VM '" + vm + "'", MAX_WAIT, task);
+  }
+
   /** Runs one of this class's operations; its bodies throw no checked exception. */
   private static <P> Object run(Operation<P> operation, P params) {
     try {
@@ -250,7 +305,12 @@ public final class VmOperations implements AutoCloseable {
 
   /** Runs {@code task} in the VM's queue and waits for it, at most {@code deadline}. */
   private <T> T serialized(VmTarget target, Duration deadline, Callable<T> task) {
-    CompletableFuture<T> future = serial.submit(target.uuid(), task);
+    return serialized(target.uuid(), target.toString(), deadline, task);
+  }
+
+  /** Runs {@code task} in the queue of {@code key} and waits for it, at most {@code deadline}. */
+  private <T> T serialized(String key, String vm, Duration deadline, Callable<T> task) {
+    CompletableFuture<T> future = serial.submit(key, task);
     try {
       return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -264,13 +324,11 @@ public final class VmOperations implements AutoCloseable {
       throw new VmOperationException(ErrorCode.OPERATION_FAILED, String.valueOf(cause), cause);
     } catch (TimeoutException e) {
       throw new VmOperationException(
-          ErrorCode.TIMEOUT, "the operation on " + target + " is still queued or running", e);
+          ErrorCode.TIMEOUT, "the operation on " + vm + " is still queued or running", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VmOperationException(
-          ErrorCode.OPERATION_FAILED,
-          "interrupted while waiting for the operation on " + target,
-          e);
+          ErrorCode.OPERATION_FAILED, "interrupted while waiting for the operation on " + vm, e);
     }
   }
 

@@ -93,6 +93,24 @@ public final class Params {
     return seconds == null ? null : checkTimeout(name, Duration.ofSeconds(seconds));
   }
 
+  /** A whole number between {@code min} and {@code max}, or null. */
+  public Long optionalLong(String name, long min, long max) {
+    Long value = whole(name, "");
+    if (value != null && (value < min || value > max)) {
+      throw invalid("parameter '" + name + "' must be between " + min + " and " + max);
+    }
+    return value;
+  }
+
+  /** A whole number between {@code min} and {@code max} that must be present. */
+  public long requiredLong(String name, long min, long max) {
+    Long value = optionalLong(name, min, max);
+    if (value == null) {
+      throw invalid(operation + " needs the parameter '" + name + "'");
+    }
+    return value;
+  }
+
   /** The parameter as a whole number (JSON number or decimal text), or null when absent. */
   private Long whole(String name, String unit) {
     Object value = values.get(name);

@@ -144,6 +144,9 @@ class ConfigLoaderTest {
     "AGENT_LOG_FORMAT, xml",
     "AGENT_PROMETHEUS_LISTEN, 127.0.0.1:99999",
     "AGENT_PROMETHEUS_LISTEN, localhost:http",
+    "AGENT_DEFINE_ALLOWED_PATHS, relative/dir",
+    "AGENT_DEFINE_ALLOWED_PATHS, /srv/boot:/srv/../etc",
+    "AGENT_DEFINE_ALLOWED_PATHS, /",
     "AGENT_LIBVIRT_URI, no-scheme",
     "AGENT_BACKEND_URL, ftp://backend.example.com",
     "AGENT_BACKEND_URL, https://backend.example.com/?token=x",
@@ -369,5 +372,16 @@ class ConfigLoaderTest {
               assertThat(a.getHostString()).isEqualTo("127.0.0.1");
               assertThat(a.getPort()).isEqualTo(9177);
             });
+  }
+
+  @Test
+  void defineAllowedPathsAreColonSeparatedDirectories() throws Exception {
+    env.put("AGENT_BACKEND_URL", "https://b.example.com");
+    assertThat(load(Map.of()).defineAllowedPaths()).isEmpty();
+
+    env.put("AGENT_DEFINE_ALLOWED_PATHS", "/srv/boot:/var/lib/images/");
+
+    assertThat(load(Map.of()).defineAllowedPaths())
+        .containsExactly(Path.of("/srv/boot"), Path.of("/var/lib/images"));
   }
 }
