@@ -40,7 +40,8 @@ final class TestAgent {
         "0.1.0",
         "test:///default",
         new HypervisorFacts("Test", "2.0.0", "9.0.0", "i686", 2, 3_221_225_472L, "i686"),
-        List.of("start", "stop", "restart", "pause", "resume", "list", "info"),
+        List.of(
+            "start", "stop", "restart", "pause", "resume", "delete", "snapshot", "list", "info"),
         heartbeatIntervalSeconds);
   }
 
