@@ -166,7 +166,7 @@ abstract class BackendFlowTests {
     assertThat(refused.problem().code()).isEqualTo(ErrorCode.UNSUPPORTED_OPERATION);
     assertThat(refused.problem().detail())
         .contains("does not run 'frobnicate'")
-        .contains("start, stop, restart, pause, resume, list, info");
+        .contains("start, stop, restart, pause, resume, delete, snapshot, list, info");
     assertThat(count("SELECT COUNT(*) FROM commands WHERE agent_id = ?", "host-a")).isZero();
     assertThat(queue("host-a", "info", Map.of("vm", "web-1")).state())
         .isEqualTo(CommandState.QUEUED);
