@@ -1,6 +1,7 @@
 package io.vmagent.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import io.vmagent.agent.Agent;
 import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
+import io.vmagent.backend.service.ApiException;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.BootstrapTokenInfo;
 import io.vmagent.protocol.CommandState;
@@ -180,13 +182,16 @@ class AgentThroughBackendE2eTest {
   @Test
   @Order(3)
   void unknownOperationsAndBadParametersGetClearErrorsAndChangeNothing() throws Exception {
-    CommandView unknown = finished(backend.queueCommand(agentId, "format_host", Map.of()).id());
+    // An operation the agent does not advertise is refused when it is queued: nothing reaches it.
+    assertThatThrownBy(() -> backend.queueCommand(agentId, "format_host", Map.of()))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_OPERATION))
+        .hasMessageContaining("does not run 'format_host'");
     CommandView bad =
         finished(
             backend.queueCommand(agentId, "pause", Map.of("vm", "app-02", "colour", "red")).id());
 
-    assertThat(unknown.state()).isEqualTo(CommandState.FAILED);
-    assertThat(unknown.result().error().code()).isEqualTo(ErrorCode.UNKNOWN_OPERATION);
     assertThat(bad.result().error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(bad.result().error().message()).contains("colour");
     assertThat(succeeded("info", Map.of("vm", "app-02"), new ArrayList<>()).toString())
