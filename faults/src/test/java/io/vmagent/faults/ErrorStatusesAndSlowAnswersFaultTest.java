@@ -116,8 +116,10 @@ class ErrorStatusesAndSlowAnswersFaultTest {
       assertThat(Libvirt.state()).isEqualTo(DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
       // Each pause and resume is one lifecycle event: all arrive, none twice (the backend keeps
       // one row per sequence number, so duplicates would show as fewer distinct rows than sent).
+      // Every other delivery loses its answer, and the spool backs off up to 30 s between tries:
+      // the bound leaves room for several long waits on a busy machine.
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Duration.ofSeconds(180))
           .until(
               () ->
                   DbFingerprint.count(
