@@ -119,7 +119,7 @@ class ErrorStatusesAndSlowAnswersFaultTest {
       // Every other delivery loses its answer, and the spool backs off up to 30 s between tries:
       // the bound leaves room for several long waits on a busy machine.
       await()
-          .atMost(Duration.ofSeconds(180))
+          .atMost(Duration.ofMinutes(3))
           .until(
               () ->
                   DbFingerprint.count(
