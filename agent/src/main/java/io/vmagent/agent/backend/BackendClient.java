@@ -23,9 +23,6 @@ import javax.net.ssl.SSLHandshakeException;
  * refresh and one retry. Deliveries from the spool are sent once: the spool's drainer retries.
  */
 public final class BackendClient {
-  /** The protocol version from which a backend takes the clock fields of the heartbeat. */
-  static final int CLOCK_PROTOCOL = 3;
-
   private final HttpTransport transport;
   private final Session session;
 

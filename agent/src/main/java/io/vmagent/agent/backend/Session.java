@@ -298,16 +298,6 @@ public final class Session {
   }
 
   /**
-   * The backend's protocol version, asked once (see {@link #backendProtocol()}); 1 while it cannot
-   * be learnt, so that nothing newer is sent to a backend that may not understand it.
-   */
-  public int backendProtocolVersion() {
-    synchronized (lock) {
-      return knownProtocol();
-    }
-  }
-
-  /**
    * The backend's protocol version when it is known or can be learnt now; 1 otherwise, so a member
    * an older backend would refuse is not sent.
    */
@@ -328,20 +318,6 @@ public final class Session {
     }
     Integer known = backendProtocol;
     return known == null ? 1 : known;
-  }
-
-  /**
-   * Whether the backend speaks {@code version} or later, asking it once; false while it cannot be
-   * asked, so a field it may not know is left out until it has said.
-   */
-  public boolean backendSpeaks(int version) {
-    Integer known = backendProtocol;
-    if (known == null) {
-      synchronized (lock) {
-        return knownProtocol() >= version;
-      }
-    }
-    return known >= version;
   }
 
   /**

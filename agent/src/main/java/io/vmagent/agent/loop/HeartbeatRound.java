@@ -61,7 +61,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
     HeartbeatRequest beat = reporter.build(false);
     // The first heartbeat after each start tells a backend of protocol 3 every operation this
     // agent runs, so an upgraded agent's new operations are known without a new registration.
-    boolean announcing = !announced && client.session().backendProtocolVersion() >= 3;
+    boolean announcing = !announced && client.session().protocol() >= 3;
     if (announcing) {
       beat = beat.withOperations(operations);
     }
