@@ -118,22 +118,7 @@ public final class LongPolls implements AutoCloseable {
     }
     Set<Waiter> waiters = waiting.computeIfAbsent(agentId, id -> ConcurrentHashMap.newKeySet());
     waiters.add(waiter);
-    // An agent needs one waiting poll (two while one is being answered); more would only hold
-    // memory, so the oldest beyond the cap is answered, empty, at once.
-    while (waiters.size() > maxPerAgent) {
-      Waiter oldest = null;
-      for (Waiter w : waiters) {
-        if (w != waiter
-            && w.state.get() == WAITING
-            && (oldest == null || w.sequence < oldest.sequence)) {
-          oldest = w;
-        }
-      }
-      if (oldest == null) {
-        break;
-      }
-      expire(oldest);
-    }
+    trim(waiters);
     try {
       var unused = timer.schedule(() -> expire(waiter), wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
@@ -145,6 +130,30 @@ public final class LongPolls implements AutoCloseable {
     // for the next re-check.
     submit(agentId);
     return waiter.answer;
+  }
+
+  /**
+   * An agent needs one waiting poll (two while one is being answered); more would only hold memory,
+   * so the oldest beyond the cap is answered, empty, at once. The newest is always kept. A poll an
+   * attempt holds cannot be answered here; the attempt trims again when it lets the poll wait.
+   */
+  private void trim(Set<Waiter> waiters) {
+    while (waiters.size() > maxPerAgent) {
+      Waiter oldest = null;
+      Waiter newest = null;
+      for (Waiter w : waiters) {
+        if (newest == null || w.sequence > newest.sequence) {
+          newest = w;
+        }
+        if (w.state.get() == WAITING && (oldest == null || w.sequence < oldest.sequence)) {
+          oldest = w;
+        }
+      }
+      if (oldest == null || oldest == newest) {
+        return;
+      }
+      expire(oldest);
+    }
   }
 
   /** Tries the agent's waiting polls now (a command was queued for it in this process). */
@@ -234,6 +243,13 @@ public final class LongPolls implements AutoCloseable {
     // The timer may have fired while this attempt held the waiter; it left it to us.
     if (System.nanoTime() >= waiter.deadlineNanos) {
       expire(waiter);
+      return;
+    }
+    // A newer poll may have arrived while this attempt held the waiter, so it could not be
+    // answered to keep the cap then.
+    Set<Waiter> waiters = waiting.get(agentId);
+    if (waiters != null) {
+      trim(waiters);
     }
   }
 

@@ -132,6 +132,38 @@ class LongPollsTest {
   }
 
   @Test
+  void aPollHeldByALeaseWhenANewerOneArrivesIsAnsweredOnceTheLeaseLetsItGo() throws Exception {
+    CountDownLatch firstLeaseRunning = new CountDownLatch(1);
+    CountDownLatch releaseFirstLease = new CountDownLatch(1);
+    AtomicInteger leases = new AtomicInteger();
+    try (LongPolls polls =
+        new LongPolls(
+            (agent, max) -> {
+              if (leases.incrementAndGet() == 1) {
+                firstLeaseRunning.countDown();
+                await(releaseFirstLease);
+              }
+              return new CommandBatch(List.of());
+            },
+            Set::of,
+            Duration.ofHours(1),
+            new CountingPool(),
+            1)) {
+      CompletableFuture<CommandBatch> older = polls.await(AGENT, 10, Duration.ofMinutes(10));
+      assertThat(firstLeaseRunning.await(10, TimeUnit.SECONDS)).isTrue();
+      // The older poll is held by its lease, so the newer one cannot answer it now.
+      CompletableFuture<CommandBatch> newer = polls.await(AGENT, 10, Duration.ofMinutes(10));
+      assertThat(older).isNotDone();
+
+      releaseFirstLease.countDown();
+
+      assertThat(older.get(30, TimeUnit.SECONDS).commands()).isEmpty();
+      assertThat(newer).isNotDone();
+      assertThat(polls.waitingCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void closingAnswersAWaitingPollEmptyAtOnce() throws Exception {
     LongPolls polls =
         new LongPolls(
