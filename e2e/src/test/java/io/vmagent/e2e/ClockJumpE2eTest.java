@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and reports once, and the journal, the spool and the event stream stay intact. Skipped without
  * libfaketime.
  */
+@Tag("long")
 class ClockJumpE2eTest {
   /** Heartbeats every 5 s: four in a window, give or take one at each edge and a loaded machine. */
   private static final Duration WINDOW = Duration.ofSeconds(20);

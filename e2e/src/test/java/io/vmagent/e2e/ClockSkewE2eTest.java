@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * refreshes its tokens at the normal cadence (counted at the backend), reports its offset and turns
  * degraded with the reason, and recovers once its clock is right. Skipped without libfaketime.
  */
+@Tag("long")
 class ClockSkewE2eTest {
   /** Access tokens live 15 s: the normal cadence is one refresh every 12 s. */
   private static final Duration ACCESS_TOKEN_TTL = Duration.ofSeconds(15);
