@@ -485,6 +485,14 @@ abstract class BackendFlowTests {
     TokenPair second =
         client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(first)).as(TokenPair.class);
 
+    assertThat(
+            client
+                .post(
+                    ProtocolPaths.heartbeat("host-a"),
+                    second.accessToken(),
+                    TestAgent.healthyHeartbeat(null))
+                .status())
+        .isEqualTo(200);
     ContractClient.Answer reuse =
         client.post(ProtocolPaths.REFRESH, null, new RefreshRequest(first));
     assertThat(reuse.status()).isEqualTo(401);
@@ -1323,6 +1331,9 @@ abstract class BackendFlowTests {
   void revokedAgentLosesAccessAtOnceAndCannotRegisterAgain() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
+    // Used once, so the backend has verified it: revocation must not wait for the token to expire.
+    assertThat(client.get(ProtocolPaths.commands("host-a", 0), agent.accessToken).status())
+        .isEqualTo(200);
     AgentStatus revoked =
         client
             .post(ProtocolPaths.operatorAgentRevoke("host-a"), operator(), null)
