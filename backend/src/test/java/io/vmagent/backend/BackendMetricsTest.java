@@ -86,6 +86,9 @@ class BackendMetricsTest {
                 + ProtocolPaths.REGISTER
                 + "\",le=\"+Inf\"} 1",
             "vm_backend_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1.0",
+            "vm_backend_http_request_cpu_seconds_total{method=\"POST\",route=\""
+                + ProtocolPaths.HEARTBEAT
+                + "\"}",
             "vm_backend_agents{status=\"online\"} 1.0",
             "vm_backend_agents{status=\"offline\"} 0.0",
             "vm_backend_commands{state=\"queued\"} 1.0",

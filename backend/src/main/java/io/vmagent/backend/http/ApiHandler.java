@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  // The CPU each route costs, measured where it is spent (clock_gettime on the thread's clock).
+  private static final java.lang.management.ThreadMXBean THREAD_CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
 
   private final List<Route> routes;
   private final RequestValidator validator = new RequestValidator();
@@ -64,6 +67,7 @@ public final class ApiHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
+    long cpuStarted = THREAD_CPU.getCurrentThreadCpuTime();
     long started = System.nanoTime();
     String method = request.getMethod();
     String path = request.getHttpURI().getDecodedPath();
@@ -96,6 +100,7 @@ public final class ApiHandler extends Handler.Abstract {
       inFlight.release();
     }
     answer(reply, call);
+    metrics.handled(call.route(), call.method(), THREAD_CPU.getCurrentThreadCpuTime() - cpuStarted);
     return true;
   }
 

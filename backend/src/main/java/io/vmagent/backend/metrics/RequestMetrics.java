@@ -21,6 +21,7 @@ public final class RequestMetrics {
 
   private final Counter requests;
   private final Histogram latency;
+  private final Counter cpu;
 
   RequestMetrics(PrometheusRegistry registry) {
     requests =
@@ -38,6 +39,21 @@ public final class RequestMetrics {
             .classicOnly()
             .labelNames("route", "method")
             .register(registry);
+    cpu =
+        Counter.builder()
+            .name("vm_backend_http_request_cpu_seconds_total")
+            .help(
+                "CPU time of the threads that handled requests, from routing to the answer's"
+                    + " write, by route template and method (TLS and HTTP parsing before routing,"
+                    + " and a long poll's later answer, not included)")
+            .unit(Unit.SECONDS)
+            .labelNames("route", "method")
+            .register(registry);
+  }
+
+  /** Records the CPU time a request's handling took on its thread. */
+  public void handled(String route, String method, long cpuNanos) {
+    cpu.labelValues(route, method).inc(Unit.nanosToSeconds(cpuNanos));
   }
 
   /** Records one answered request that took {@code nanos}. */
