@@ -65,6 +65,14 @@ final class BackendClient {
     return send(type, builder(path, bearer, timeout).GET().build());
   }
 
+  /** A text answer outside the recorded figures (the backend's own metrics); empty unless 200. */
+  CompletableFuture<String> text(String path, String bearer, Duration timeout) {
+    HttpRequest request =
+        builder(path, bearer, timeout).setHeader("Accept", "text/plain").GET().build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .thenApply(response -> response.statusCode() == 200 ? response.body() : "");
+  }
+
   private HttpRequest.Builder builder(String path, String bearer, Duration timeout) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(base.resolve(path))

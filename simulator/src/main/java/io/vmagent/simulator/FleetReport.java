@@ -32,6 +32,8 @@ import java.util.SortedMap;
  * @param p99LimitMs the p99 limit of the verdict
  * @param worstP99Ms the highest p99 among the request types in the verdict
  * @param holds every agent registered, no error, and every verdict type's p99 under the limit
+ * @param backendCpuByRoute the backends' handling CPU per request by "METHOD route" over the steady
+ *     window, from their own metrics (empty for a backend that has no such counter)
  */
 public record FleetReport(
     String label,
@@ -57,7 +59,8 @@ public record FleetReport(
     double schedulerLagMeanMs,
     double p99LimitMs,
     double worstP99Ms,
-    boolean holds) {
+    boolean holds,
+    SortedMap<String, RouteCpu.Cost> backendCpuByRoute) {
 
   /**
    * The registration storm.

@@ -170,7 +170,8 @@ final class FleetRun {
       long end,
       double busyPercent,
       String loadAtStart,
-      String loadAfter) {
+      String loadAfter,
+      java.util.SortedMap<String, RouteCpu.Cost> cpuByRoute) {
     double seconds() {
       return (end - start) / 1e9;
     }
@@ -189,6 +190,7 @@ final class FleetRun {
     OperatorLoad operator = new OperatorLoad(fleet, clients, agents);
     recorder.switchTo(steady);
     machine.begin();
+    RouteCpu.Totals cpuAtStart = scrapeRouteCpu(clients);
     sampleAll(samplers.all());
     long steadyStart = System.nanoTime();
     operator.start();
@@ -196,12 +198,46 @@ final class FleetRun {
     operator.stop();
     sampleAll(samplers.all());
     long steadyEnd = System.nanoTime();
+    RouteCpu.Totals cpuAtEnd = scrapeRouteCpu(clients);
     double busy = machine.busyPercentSinceBegin();
     String loadAfter = MachineSampler.loadAverage();
     recorder.stopRecording();
     agents.forEach(SimulatedAgent::stop);
     drain(clients);
-    return new Steady(steady, steadyStart, steadyEnd, busy, machine.loadAtStart(), loadAfter);
+    return new Steady(
+        steady,
+        steadyStart,
+        steadyEnd,
+        busy,
+        machine.loadAtStart(),
+        loadAfter,
+        RouteCpu.between(cpuAtStart, cpuAtEnd));
+  }
+
+  /**
+   * The backends' per-route CPU counters, summed over the instances; none from a backend without
+   * them or whose metrics this simulator may not read.
+   */
+  private RouteCpu.Totals scrapeRouteCpu(List<BackendClient> clients) throws InterruptedException {
+    Map<String, Double> cpu = new java.util.HashMap<>();
+    Map<String, Double> requests = new java.util.HashMap<>();
+    for (BackendClient client : clients) {
+      try {
+        RouteCpu.Totals totals =
+            RouteCpu.parse(
+                client
+                    .text(
+                        io.vmagent.protocol.ProtocolPaths.BACKEND_METRICS,
+                        settings.operatorToken(),
+                        settings.requestTimeout())
+                    .get(settings.requestTimeout().toSeconds() + 5, TimeUnit.SECONDS));
+        totals.cpuSeconds().forEach((k, v) -> cpu.merge(k, v, Double::sum));
+        totals.requests().forEach((k, v) -> requests.merge(k, v, Double::sum));
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        progress.printf("cannot read the metrics of %s: %s%n", client.base(), e.getMessage());
+      }
+    }
+    return new RouteCpu.Totals(cpu, requests);
   }
 
   private FleetReport report(
@@ -244,7 +280,8 @@ final class FleetRun {
         round2(fleet.lag().meanMs()),
         settings.p99LimitMs(),
         worstP99,
-        holds);
+        holds,
+        steady.cpuByRoute());
   }
 
   /** Requests a second over every type; a command's round trip is not a request of its own. */

@@ -201,6 +201,7 @@ final class RunCommand implements Callable<Integer> {
       out.append(usage(p));
     }
     out.append(usage(r.simulator()));
+    out.append(cpuPerRequest(r));
     out.append(
         String.format(
             Locale.ROOT,
@@ -267,6 +268,36 @@ final class RunCommand implements Callable<Integer> {
               s.p95Ms(),
               s.p99Ms(),
               s.maxMs()));
+    }
+    return out.toString();
+  }
+
+  /**
+   * The backends' whole CPU divided by the requests of the window, then each route's handling CPU
+   * (from the backend's own counter, when it has one).
+   */
+  private static String cpuPerRequest(FleetReport r) {
+    StringBuilder out = new StringBuilder();
+    double cpuPercent = r.backendProcesses().stream().mapToDouble(ProcessUsage::cpuPercent).sum();
+    if (r.requestsPerSecond() > 0) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "backend CPU per request (process CPU / requests): %.0f us%n",
+              cpuPercent * 1e4 / r.requestsPerSecond()));
+    }
+    if (!r.backendCpuByRoute().isEmpty()) {
+      out.append(String.format(Locale.ROOT, "%-64s %9s %12s%n", "route", "requests", "CPU us/req"));
+      r.backendCpuByRoute()
+          .forEach(
+              (route, cost) ->
+                  out.append(
+                      String.format(
+                          Locale.ROOT,
+                          "%-64s %9d %12.1f%n",
+                          route,
+                          cost.requests(),
+                          cost.cpuMicrosPerRequest())));
     }
     return out.toString();
   }
