@@ -28,11 +28,12 @@
 #                       shields them from other work on a shared machine  (default: 0)
 #   OUT                 where reports go                 (default: simulator/target/fleet-bench)
 #   BACKEND_JAR         the backend jar                  (default: backend/target/vm-backend.jar)
+#   SIM_JAR             the simulator jar                (default: simulator/target/vm-fleet-sim.jar)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BACKEND_JAR=${BACKEND_JAR:-$ROOT/backend/target/vm-backend.jar}
-SIM_JAR=$ROOT/simulator/target/vm-fleet-sim.jar
+SIM_JAR=${SIM_JAR:-$ROOT/simulator/target/vm-fleet-sim.jar}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 PHASES=${PHASES:-"h2 pg search two"}
