@@ -69,8 +69,11 @@ class OfflineLogTest {
       Thread.sleep(2_500);
       assertThat(lines("agent host-a is offline")).hasSize(1);
 
+      // A loaded machine can let the first heartbeat come after the offline threshold too: the
+      // return counted is the one after the offline line.
+      int returnsBefore = lines("agent host-a is online again").size();
       agent.heartbeat();
-      assertThat(lines("agent host-a is online again")).hasSize(1);
+      assertThat(lines("agent host-a is online again")).hasSize(returnsBefore + 1);
       assertThat(client.violations()).isEmpty();
     }
   }
