@@ -187,7 +187,7 @@ class VmCreateTest {
   }
 
   @Test
-  void aVmLeftIncompleteIsReportedWithItsVolumesAndDeleteRemovesThem() {
+  void aVmLeftIncompleteIsReportedWithItsVolumesAndDeleteRemovesThem() throws Exception {
     // What a crash between defining the VM and making its volumes leaves: the VM, marked
     // incomplete, naming both volumes, of which only the first was made.
     ops.create(params("half-01", List.of(empty(64))));
@@ -202,6 +202,11 @@ class VmCreateTest {
             .build();
     libvirt.withConnection("redefine", c -> c.domainDefineXML(xml));
 
+    assertThat(aftermath("half-01"))
+        .isEqualTo(
+            "VM 'half-01' is defined but incomplete; volumes made: images/half-01-vda.qcow2;"
+                + " not made: images/half-01-vdb.qcow2; delete it with remove_storage to remove"
+                + " them all");
     assertFailsLeavingNothing(
         () -> ops.create(params("half-01", List.of(empty(64)))),
         ErrorCode.INVALID_STATE,
@@ -213,6 +218,25 @@ class VmCreateTest {
     assertThat(deleted.removedVolumes()).containsExactly(DIR + "half-01-vda.qcow2");
     assertThat(deleted.storageErrors()).isNull();
     assertThat(volumes()).noneMatch(v -> v.startsWith("half-01"));
+  }
+
+  @Test
+  void aCreateCutShortBeforeDefiningLeftNothingAndOneThatFinishedLeftNothingHalfMade()
+      throws Exception {
+    assertThat(aftermath("app-01"))
+        .isEqualTo("nothing: no VM 'app-01' is defined and no volume was made for it");
+    ops.create(params("app-01", List.of(empty(64))));
+    assertThat(aftermath("app-01"))
+        .isEqualTo(
+            "nothing half-made: VM 'app-01' is defined and complete (made by this command or an"
+                + " earlier one)");
+    assertThat(aftermath("web-01"))
+        .contains("VM 'web-01' is defined and complete (not made by create)");
+  }
+
+  /** What the registry's {@code create} says it left, as the journal asks after a crash. */
+  private String aftermath(String vm) throws Exception {
+    return new OperationRegistry(ops.operations()).require("create").aftermath().describe(vm);
   }
 
   @Test
