@@ -8,6 +8,7 @@ import io.vmagent.agent.libvirt.create.Origin;
 import io.vmagent.agent.operation.OperationFailure;
 import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ParamLimits;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -232,6 +233,38 @@ class VmCreateTest {
                 + " earlier one)");
     assertThat(aftermath("web-01"))
         .contains("VM 'web-01' is defined and complete (not made by create)");
+  }
+
+  @Test
+  void parametersLargerThanTheirLimitAreRefusedBeforeTheyAreRead() {
+    OperationRegistry registry = new OperationRegistry(ops.operations());
+    int envelope = ParamLimits.jsonChars(Map.of("xml", ""));
+    String largest = "<domain>" + "x".repeat(ParamLimits.MAX_LARGE_PARAMS_CHARS - envelope - 8);
+    Map<String, String> withUserData =
+        Map.of(
+            "vm",
+            "app-01",
+            "vcpus",
+            "1",
+            "memory_mib",
+            "64",
+            "disks",
+            "pool=images,size=1",
+            "user_data",
+            "#".repeat(CreateParams.CloudInit.MAX_CHARS));
+
+    registry.require("define").bind(Map.of("xml", largest));
+    registry.require("create").bind(withUserData);
+
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(() -> registry.require("define").bind(Map.of("xml", largest + "x")))
+        .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .withMessageContaining("the parameters of 'define' take 262145 characters as JSON")
+        .withMessageContaining("at most 262144");
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(() -> registry.require("start").bind(Map.of("vm", "v".repeat(4097))))
+        .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .withMessageContaining("parameter 'vm' of 'start' is 4097 characters long; at most 4096");
   }
 
   /** What the registry's {@code create} says it left, as the journal asks after a crash. */
