@@ -213,6 +213,11 @@ abstract class BackendFlowTests {
             new QueueCommandRequest(
                 "host-a", "start", Map.of("vm", "web-1", "note", "z".repeat(4097)), null));
 
+    ContractClient.Answer longVm =
+        client.post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest("host-a", "start", Map.of("vm", "w".repeat(300)), null));
     assertThat(atLimit.state()).isEqualTo(CommandState.QUEUED);
     assertThat(command(atLimit.id()).params().get("xml")).isEqualTo(largest);
     assertThat(over.status()).isEqualTo(400);
@@ -223,6 +228,9 @@ abstract class BackendFlowTests {
     assertThat(userData.state()).isEqualTo(CommandState.QUEUED);
     assertThat(longValue.state()).isEqualTo(CommandState.QUEUED);
     assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(longVm.status()).isEqualTo(400);
+    assertThat(longVm.problem().detail())
+        .isEqualTo("parameter 'vm' is 300 characters long; at most 256");
     assertThat(tooLong.problem().detail())
         .contains("parameter 'note' of 'start' is 4097 characters long; at most 4096");
     assertThat(count("SELECT COUNT(*) FROM commands WHERE agent_id = ?", "host-a")).isEqualTo(3);

@@ -12,9 +12,14 @@ import java.util.Set;
  * the agent before it reads them: each value of most operations at most {@value #MAX_VALUE_CHARS}
  * characters; {@code define} and {@code create}, which carry a domain XML or cloud-init user-data,
  * at most {@value #MAX_LARGE_PARAMS_CHARS} characters for all their parameters written as one JSON
- * object (the form the backend stores).
+ * object (the form the backend stores); the {@code vm} of any at most {@value #MAX_VM_CHARS}.
  */
 public final class ParamLimits {
+  /**
+   * Longest {@code vm} parameter of any operation (a VM's name or UUID), as the backend keeps it.
+   */
+  public static final int MAX_VM_CHARS = 256;
+
   /** Longest value of a parameter of an operation not in {@link #LARGE_PARAMS_OPERATIONS}. */
   public static final int MAX_VALUE_CHARS = 4096;
 
@@ -43,6 +48,14 @@ public final class ParamLimits {
   public static Optional<String> problem(String operation, Map<String, ?> params) {
     if (params == null) {
       return Optional.empty();
+    }
+    Object vm = params.get(Command.PARAM_VM);
+    if (vm != null && String.valueOf(vm).length() > MAX_VM_CHARS) {
+      return Optional.of(
+          "parameter 'vm' is "
+              + String.valueOf(vm).length()
+              + " characters long; at most "
+              + MAX_VM_CHARS);
     }
     if (LARGE_PARAMS_OPERATIONS.contains(operation)) {
       int chars = jsonChars(params);

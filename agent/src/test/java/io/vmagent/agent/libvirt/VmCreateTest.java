@@ -264,7 +264,15 @@ class VmCreateTest {
     assertThatExceptionOfType(OperationFailure.class)
         .isThrownBy(() -> registry.require("start").bind(Map.of("vm", "v".repeat(4097))))
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
-        .withMessageContaining("parameter 'vm' of 'start' is 4097 characters long; at most 4096");
+        .withMessageContaining("parameter 'vm' is 4097 characters long; at most 256");
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(
+            () ->
+                registry
+                    .require("snapshot")
+                    .bind(Map.of("vm", "app-01", "description", "d".repeat(4097))))
+        .withMessageContaining(
+            "parameter 'description' of 'snapshot' is 4097 characters long; at most 4096");
   }
 
   /** What the registry's {@code create} says it left, as the journal asks after a crash. */
