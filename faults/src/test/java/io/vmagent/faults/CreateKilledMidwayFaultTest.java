@@ -2,7 +2,6 @@ package io.vmagent.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vmagent.agent.libvirt.create.Origin;
 import io.vmagent.backend.RunningBackend;
@@ -63,11 +62,7 @@ class CreateKilledMidwayFaultTest {
 
   @Test
   void aCreateKilledWhileCopyingIsReportedOnceNotRunAgainAndNamesWhatItLeft() throws Exception {
-    String uri = System.getenv("VMAGENT_SYSTEM_LIBVIRT_URI");
-    assumeTrue(
-        uri != null && !uri.isBlank(),
-        "VMAGENT_SYSTEM_LIBVIRT_URI is not set: no real libvirt daemon (bin/test starts one as"
-            + " root)");
+    String uri = Harness.realLibvirtUri();
     libvirt = new Connect(uri);
     Path daemonDir = Path.of(uri.replaceFirst(".*socket=", "")).getParent().getParent().getParent();
     StoragePool pool = pool(daemonDir.resolve("pool").resolve(POOL));
@@ -82,11 +77,7 @@ class CreateKilledMidwayFaultTest {
             uri);
     Path log = dir.resolve("agent.log");
     agent = AgentProcess.start(settings, log);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> Files.exists(dir.resolve("agent/state/agent-id")));
-    String id = Harness.agentId(dir.resolve("agent"));
-    await().atMost(Duration.ofSeconds(60)).until(() -> agent.log().contains("heartbeat sent"));
+    String id = Harness.awaitRunning(agent, dir.resolve("agent"));
 
     String clone = "pool=" + POOL + ",base=base.raw,mode=clone";
     CommandView queued =
