@@ -28,6 +28,7 @@ import io.vmagent.protocol.IngestAck;
 import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.OperationCapability;
+import io.vmagent.protocol.ParamLimits;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
@@ -170,6 +171,69 @@ abstract class BackendFlowTests {
     assertThat(count("SELECT COUNT(*) FROM commands WHERE agent_id = ?", "host-a")).isZero();
     assertThat(queue("host-a", "info", Map.of("vm", "web-1")).state())
         .isEqualTo(CommandState.QUEUED);
+  }
+
+  @Test
+  void defineAndCreateTakeParametersUpToTheirLargerLimitAndOtherOperationsKeepTheirs()
+      throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    client
+        .post(
+            ProtocolPaths.heartbeat("host-a"),
+            agent.accessToken,
+            TestAgent.healthyHeartbeat(null)
+                .withOperations(
+                    List.of(
+                        new OperationCapability("create", 1),
+                        new OperationCapability("define", 1),
+                        new OperationCapability("start", 1))))
+        .as(HeartbeatResponse.class);
+    int envelope = ParamLimits.jsonChars(Map.of("xml", ""));
+    String largest = "<domain>" + "x".repeat(ParamLimits.MAX_LARGE_PARAMS_CHARS - envelope - 8);
+
+    CommandView atLimit = queue("host-a", "define", Map.of("xml", largest));
+    ContractClient.Answer over =
+        client.post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest("host-a", "define", Map.of("xml", largest + "x"), null));
+    CommandView userData =
+        queue(
+            "host-a",
+            "create",
+            Map.of(
+                "vm", "web-1", "vcpus", "1", "memory_mib", "64", "user_data", "y".repeat(65536)));
+    CommandView longValue =
+        queue("host-a", "start", Map.of("vm", "web-1", "note", "z".repeat(4096)));
+    ContractClient.Answer tooLong =
+        client.post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest(
+                "host-a", "start", Map.of("vm", "web-1", "note", "z".repeat(4097)), null));
+
+    ContractClient.Answer longVm =
+        client.post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest("host-a", "start", Map.of("vm", "w".repeat(300)), null));
+    assertThat(atLimit.state()).isEqualTo(CommandState.QUEUED);
+    assertThat(command(atLimit.id()).params().get("xml")).isEqualTo(largest);
+    assertThat(over.status()).isEqualTo(400);
+    assertThat(over.problem().code()).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(over.problem().detail())
+        .contains("parameters of 'define'")
+        .contains("at most " + ParamLimits.MAX_LARGE_PARAMS_CHARS);
+    assertThat(userData.state()).isEqualTo(CommandState.QUEUED);
+    assertThat(longValue.state()).isEqualTo(CommandState.QUEUED);
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(longVm.status()).isEqualTo(400);
+    assertThat(longVm.problem().detail())
+        .isEqualTo("parameter 'vm' is 300 characters long; at most 256");
+    assertThat(tooLong.problem().detail())
+        .contains("parameter 'note' of 'start' is 4097 characters long; at most 4096");
+    assertThat(count("SELECT COUNT(*) FROM commands WHERE agent_id = ?", "host-a")).isEqualTo(3);
   }
 
   @Test

@@ -166,6 +166,13 @@ class AgentThroughBackendE2eTest {
     JsonNode defined = succeeded("define", Map.of("xml", xml), latencies);
     assertThat(defined.get("state_after").asText()).isEqualTo("shut_off");
     assertThat(defined.get("changed").asBoolean()).isTrue();
+    // A domain XML of the size operators write (20 KiB here) is more than the 4,096 characters
+    // other operations' parameters may take: define takes it through the backend.
+    String large =
+        xml.replace("defined-01", "defined-03")
+            .replace("<memory", "<description>" + "d".repeat(20 * 1024) + "</description><memory");
+    assertThat(succeeded("define", Map.of("xml", large), latencies).get("changed").asBoolean())
+        .isTrue();
     String shadow =
         xml.replace("defined-01", "defined-02")
             .replace("/var/lib/vmagent-e2e/images/base.qcow2", "/etc/shadow");

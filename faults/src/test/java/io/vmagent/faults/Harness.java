@@ -1,9 +1,13 @@
 package io.vmagent.faults;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.config.ConfigLoader;
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.VmBackend;
+import io.vmagent.testing.AgentProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -76,6 +80,29 @@ final class Harness {
   /** The configuration the daemon would load from these settings. */
   static AgentConfig config(Map<String, String> settings) throws Exception {
     return new ConfigLoader(settings, Map.of()).persistAgentId(true).load();
+  }
+
+  /**
+   * The URI of the real libvirt daemon bin/test starts as root ({@code
+   * VMAGENT_SYSTEM_LIBVIRT_URI}); skips the calling test when it is not set.
+   */
+  static String realLibvirtUri() {
+    String uri = System.getenv("VMAGENT_SYSTEM_LIBVIRT_URI");
+    assumeTrue(
+        uri != null && !uri.isBlank(),
+        "VMAGENT_SYSTEM_LIBVIRT_URI is not set: no real libvirt daemon (bin/test starts one as"
+            + " root)");
+    return uri;
+  }
+
+  /**
+   * Waits until the agent process keeping its state under {@code dir} has registered and sent a
+   * heartbeat; returns its id.
+   */
+  static String awaitRunning(AgentProcess agent, Path dir) throws IOException {
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dir.resolve("state/agent-id")));
+    await().atMost(Duration.ofSeconds(60)).until(() -> agent.log().contains("heartbeat sent"));
+    return agentId(dir);
   }
 
   /** The agent id kept in the agent's state directory. */

@@ -45,11 +45,7 @@ class LibvirtRestartUnderLoadFaultTest {
 
   @Test
   void commandsFailClearlyDuringALibvirtRestartAndSucceedAfterIt() throws Exception {
-    String uri = System.getenv("VMAGENT_SYSTEM_LIBVIRT_URI");
-    assumeTrue(
-        uri != null && !uri.isBlank(),
-        "VMAGENT_SYSTEM_LIBVIRT_URI is not set: no real libvirt daemon to restart (bin/test starts"
-            + " one as root)");
+    String uri = Harness.realLibvirtUri();
     Path script = findScript();
     assumeTrue(
         script != null, "testing/hypervisor/libvirtd.sh not found: cannot restart the daemon");

@@ -85,11 +85,7 @@ class SigkillMidOperationFaultTest {
             "test:///default");
     Path log = dir.resolve("agent.log");
     agent = AgentProcess.start(settings, log);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> Files.exists(dir.resolve("agent/state/agent-id")));
-    String id = Harness.agentId(dir.resolve("agent"));
-    await().atMost(Duration.ofSeconds(60)).until(() -> agent.log().contains("heartbeat sent"));
+    String id = Harness.awaitRunning(agent, dir.resolve("agent"));
 
     List<String> outcomes = new ArrayList<>();
     Map<String, Integer> landed = new LinkedHashMap<>();

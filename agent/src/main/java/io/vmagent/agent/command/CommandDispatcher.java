@@ -10,6 +10,7 @@ import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.ProtocolJson;
+import io.vmagent.protocol.text.Printable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -38,6 +39,10 @@ public final class CommandDispatcher {
   static final String INTERRUPTED_MESSAGE =
       "the agent stopped while running this command; it is not run again because its effect is"
           + " unknown: check the VM's state";
+
+  /** The start of that message when the operation tells what it left. */
+  static final String INTERRUPTED_LEFT =
+      "the agent stopped while running this command; it is not run again; what it left: ";
 
   private final OperationRegistry operations;
   private final CommandJournal journal;
@@ -127,19 +132,40 @@ public final class CommandDispatcher {
     return interrupted(entry).result();
   }
 
-  /** Finishes a journal entry whose command was cut short by an agent crash. */
+  /**
+   * Finishes a journal entry whose command was cut short by an agent crash; the result names what
+   * the command left when its operation can tell ({@link Operation#aftermath()}).
+   */
   public JournalEntry interrupted(JournalEntry entry) throws IOException {
+    String message = interruptedMessage(entry);
     log.warn(
-        "command {} ({}) was running when the agent stopped; reported as failed, not run again",
+        "command {} ({}) was running when the agent stopped; reported as failed, not run again: {}",
         entry.commandId(),
-        entry.operation());
+        entry.operation(),
+        message);
     CommandResult result =
         CommandResult.failed(
             entry.commandId(),
-            new CommandError(ErrorCode.OPERATION_FAILED, INTERRUPTED_MESSAGE),
+            new CommandError(ErrorCode.OPERATION_FAILED, message),
             entry.startedAt(),
             clock.instant());
     return journal.finished(entry.commandId(), entry.operation(), entry.startedAt(), result);
+  }
+
+  private String interruptedMessage(JournalEntry entry) {
+    Operation.Aftermath aftermath =
+        operations.find(entry.operation()).map(Operation::aftermath).orElse(null);
+    if (aftermath == null) {
+      return INTERRUPTED_MESSAGE;
+    }
+    try {
+      return INTERRUPTED_LEFT + aftermath.describe(entry.vm());
+    } catch (Exception e) {
+      return INTERRUPTED_MESSAGE
+          + " (what it left could not be checked: "
+          + Printable.escape(String.valueOf(e.getMessage()))
+          + ")";
+    }
   }
 
   private CommandResult run(Command command) throws IOException {
@@ -150,7 +176,7 @@ public final class CommandDispatcher {
     } catch (OperationFailure refusal) {
       return refuse(command, new CommandError(refusal.code(), refusal.getMessage()), now);
     }
-    journal.started(command.id(), command.operation(), now);
+    journal.started(command.id(), command.operation(), command.vm(), now);
     log.info("command {} ({}{}) started", command.id(), command.operation(), vmSuffix(command));
     CommandResult result = execute(command, call, now);
     journal.finished(command.id(), command.operation(), now, result);

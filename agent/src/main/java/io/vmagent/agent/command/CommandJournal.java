@@ -51,14 +51,23 @@ public final class CommandJournal {
 
   /** Records that a command is about to start; durable when this returns. */
   public void started(String commandId, String operation, Instant at) throws IOException {
-    write(new JournalEntry(commandId, operation, at, null, false));
+    started(commandId, operation, null, at);
+  }
+
+  /**
+   * Records that a command on {@code vm} (null when it names none) is about to start; durable when
+   * this returns.
+   */
+  public void started(String commandId, String operation, String vm, Instant at)
+      throws IOException {
+    write(new JournalEntry(commandId, operation, at, null, false, vm));
   }
 
   /** Records a command's outcome; durable when this returns. */
   public JournalEntry finished(
       String commandId, String operation, Instant startedAt, CommandResult result)
       throws IOException {
-    JournalEntry entry = new JournalEntry(commandId, operation, startedAt, result, false);
+    JournalEntry entry = new JournalEntry(commandId, operation, startedAt, result, false, null);
     write(entry);
     return entry;
   }
@@ -74,7 +83,8 @@ public final class CommandJournal {
       StateDir.writeAtomically(
           file(commandId),
           json.writeValueAsBytes(
-              new JournalEntry(e.commandId(), e.operation(), e.startedAt(), e.result(), true)),
+              new JournalEntry(
+                  e.commandId(), e.operation(), e.startedAt(), e.result(), true, null)),
           false);
     }
   }

@@ -11,13 +11,16 @@ import java.time.Instant;
  * @param startedAt when the agent started it (or decided not to)
  * @param result its outcome; null while it runs (or when the agent died running it)
  * @param delivered whether the backend acknowledged the result
+ * @param vm the command's {@code vm} parameter while it runs, so a command cut short can say what
+ *     it left; null once it finished, and in entries written before the field existed
  */
 public record JournalEntry(
     String commandId,
     String operation,
     Instant startedAt,
     CommandResult result,
-    boolean delivered) {
+    boolean delivered,
+    String vm) {
 
   /** Whether the command has an outcome. */
   public boolean finished() {

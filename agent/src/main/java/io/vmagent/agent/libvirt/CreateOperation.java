@@ -138,6 +138,70 @@ final class CreateOperation {
         paths);
   }
 
+  /**
+   * What a {@code create} of {@code name} cut short by the agent's death left on the host: since
+   * the VM is defined, incomplete and naming its volumes, before any volume is made, and its
+   * volumes are removed before it when a creation fails, every volume it left is named by a VM left
+   * incomplete.
+   */
+  String leftBy(String name) {
+    String vm = VmRef.validName("VM name", name);
+    return libvirt.withConnection(
+        "look at what the create of VM '" + vm + "' left", c -> left(c, vm));
+  }
+
+  private static String left(Connect c, String name) throws LibvirtException {
+    Optional<DefineOperation.Existing> existing = DefineOperation.existing(c, name);
+    if (existing.isEmpty()) {
+      return "nothing: no VM '" + name + "' is defined and no volume was made for it";
+    }
+    Optional<Origin> origin = Origin.read(existing.get().xml());
+    if (origin.isEmpty() || origin.get().complete()) {
+      return "nothing half-made: VM '"
+          + name
+          + "' is defined and complete ("
+          + (origin.isEmpty() ? "not made by create" : "made by this command or an earlier one")
+          + ")";
+    }
+    List<String> made = new ArrayList<>();
+    List<String> notMade = new ArrayList<>();
+    for (String volume : origin.get().volumes()) {
+      (volumeExists(c, volume) ? made : notMade).add(volume);
+    }
+    return "VM '"
+        + name
+        + "' is defined but incomplete; volumes made: "
+        + (made.isEmpty() ? "none" : String.join(", ", made))
+        + "; not made: "
+        + (notMade.isEmpty() ? "none" : String.join(", ", notMade))
+        + "; delete it with remove_storage to remove them all";
+  }
+
+  /** Whether the volume {@code pool/name} exists; a failure other than "no such" is thrown. */
+  private static boolean volumeExists(Connect c, String poolAndName) throws LibvirtException {
+    int slash = poolAndName.indexOf('/');
+    StoragePool pool;
+    try {
+      pool = c.storagePoolLookupByName(poolAndName.substring(0, slash));
+    } catch (LibvirtException e) {
+      if (e.getError() != null
+          && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_STORAGE_POOL) {
+        return false;
+      }
+      throw e;
+    }
+    try {
+      pool.storageVolLookupByName(poolAndName.substring(slash + 1));
+      return true;
+    } catch (LibvirtException e) {
+      if (e.getError() != null
+          && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_STORAGE_VOL) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** A VM of that name exists: the same request again changes nothing; anything else is refused. */
   private static CreateResult again(DefineOperation.Existing vm, String digest, long started) {
     Optional<Origin> origin = Origin.read(vm.xml());
@@ -388,8 +452,8 @@ final class CreateOperation {
   }
 
   /**
-   * Removes what a failed creation made (the VM and every planned volume that exists now: none did
-   * when the plan was made) and returns the failure, saying what, if anything, is left.
+   * Removes what a failed creation made (every planned volume that exists now, none did when the
+   * plan was made, then the VM) and returns the failure, saying what, if anything, is left.
    */
   private VmOperationException cleanUp(
       VmOperationException failure,
@@ -399,16 +463,14 @@ final class CreateOperation {
       List<PlannedVolume> volumes) {
     List<String> left = new ArrayList<>();
     if (defined) {
-      int flags = params.firmware() == DomainBuilder.Firmware.UEFI ? UNDEFINE_NVRAM : 0;
       try {
         libvirt.withConnection(
-            "remove VM '" + params.name() + "'",
+            "stop VM '" + params.name() + "'",
             c -> {
               Domain domain = c.domainLookupByUUIDString(uuid);
               if (domain.isActive() == 1) {
                 domain.destroy();
               }
-              domain.undefine(flags);
               return null;
             });
         uptime.stopped(uuid);
@@ -416,6 +478,8 @@ final class CreateOperation {
         left.add("VM '" + params.name() + "' (" + e.getMessage() + ")");
       }
     }
+    // Volumes before the VM: a crash in between leaves the incomplete VM naming what is still
+    // there, and a volume that cannot be removed keeps the VM that names it.
     for (PlannedVolume volume : volumes) {
       try {
         libvirt.withConnection(
@@ -430,6 +494,22 @@ final class CreateOperation {
       } catch (VmOperationException e) {
         left.add("volume " + volume.poolAndName() + " (" + e.getMessage() + ")");
       }
+    }
+    if (defined && left.isEmpty()) {
+      int flags = params.firmware() == DomainBuilder.Firmware.UEFI ? UNDEFINE_NVRAM : 0;
+      try {
+        libvirt.withConnection(
+            "remove VM '" + params.name() + "'",
+            c -> {
+              c.domainLookupByUUIDString(uuid).undefine(flags);
+              return null;
+            });
+      } catch (VmOperationException e) {
+        left.add("VM '" + params.name() + "' (" + e.getMessage() + ")");
+      }
+    } else if (defined) {
+      left.add(
+          "VM '" + params.name() + "', kept because it names them: delete it with remove_storage");
     }
     String message =
         failure.getMessage()

@@ -122,7 +122,8 @@ public final class VmOperations implements AutoCloseable {
               return byName(prepared.name(), () -> definer.define(prepared));
             });
     this.create =
-        newVm("create", CreateParams.Create.SPEC, p -> byName(p.name(), () -> creator.create(p)));
+        newVm("create", CreateParams.Create.SPEC, p -> byName(p.name(), () -> creator.create(p)))
+            .withAftermath(creator::leftBy);
   }
 
   /** Every VM operation, for the registry. */

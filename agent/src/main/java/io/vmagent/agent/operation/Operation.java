@@ -19,6 +19,7 @@ import java.util.TreeSet;
  * @param body what runs; its output is sent as the result's {@code result} object
  * @param version the version of its parameter set, advertised with its name; raised when the
  *     parameters it takes change, so the backend can tell what an agent understands
+ * @param aftermath what it left behind when the agent died running it, or null when it cannot tell
  */
 public record Operation<P>(
     String name,
@@ -27,7 +28,8 @@ public record Operation<P>(
     boolean locksVm,
     Duration deadline,
     Body<P> body,
-    int version) {
+    int version,
+    Aftermath aftermath) {
 
   /** Reads an operation's parameters. */
   @FunctionalInterface
@@ -45,6 +47,20 @@ public record Operation<P>(
      *     {@code INTERNAL}
      */
     Object run(P params) throws Exception;
+  }
+
+  /**
+   * Looks, after the agent died while the operation ran, at what the operation left behind, so the
+   * command's result can name it.
+   */
+  @FunctionalInterface
+  public interface Aftermath {
+    /**
+     * What is left on the host, in a sentence.
+     *
+     * @param vm the command's {@code vm} parameter, or null
+     */
+    String describe(String vm) throws Exception;
   }
 
   /** An operation ready to run: its parameters were read and found good. */
@@ -67,6 +83,18 @@ public record Operation<P>(
     }
   }
 
+  /** An operation that cannot tell what it left behind when the agent died running it. */
+  public Operation(
+      String name,
+      Set<String> accepted,
+      Parser<P> parser,
+      boolean locksVm,
+      Duration deadline,
+      Body<P> body,
+      int version) {
+    this(name, accepted, parser, locksVm, deadline, body, version, null);
+  }
+
   /** An operation whose parameter set is at its first version. */
   public Operation(
       String name,
@@ -76,6 +104,19 @@ public record Operation<P>(
       Duration deadline,
       Body<P> body) {
     this(name, accepted, parser, locksVm, deadline, body, 1);
+  }
+
+  /** This operation, telling with {@code aftermath} what it left when the agent died running it. */
+  public Operation<P> withAftermath(Aftermath aftermath) {
+    return new Operation<>(
+        name,
+        accepted,
+        parser,
+        locksVm,
+        deadline,
+        body,
+        version,
+        Objects.requireNonNull(aftermath, "aftermath == null"));
   }
 
   /** An operation without parameters that touches no VM (e.g. {@code agent_info}). */

@@ -1,6 +1,7 @@
 package io.vmagent.agent.operation;
 
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ParamLimits;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -8,7 +9,8 @@ import java.util.TreeSet;
 
 /**
  * The parameters of one operation as the backend sends them (a JSON object), read strictly: unknown
- * names, wrong types and out-of-range values are {@code INVALID_ARGUMENT} before anything runs.
+ * names, wrong types, out-of-range values and parameters larger than {@link ParamLimits} allows are
+ * {@code INVALID_ARGUMENT} before anything runs.
  */
 public final class Params {
   /** Longest graceful stop or restart wait a caller may ask for. */
@@ -20,6 +22,11 @@ public final class Params {
   Params(String operation, Map<String, ?> values, Set<String> allowed) {
     this.operation = operation;
     this.values = values == null ? Map.of() : values;
+    ParamLimits.problem(operation, this.values)
+        .ifPresent(
+            tooLarge -> {
+              throw invalid(tooLarge);
+            });
     Set<String> unknown = new TreeSet<>(this.values.keySet());
     unknown.removeAll(allowed);
     if (!unknown.isEmpty()) {

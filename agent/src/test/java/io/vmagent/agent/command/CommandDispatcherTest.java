@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -123,6 +125,52 @@ class CommandDispatcherTest {
     assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
     assertThat(result.error().message()).isEqualTo(CommandDispatcher.INTERRUPTED_MESSAGE);
     assertThat(runs).hasValue(0);
+  }
+
+  @Test
+  void aCreateCutShortByACrashIsReportedWithWhatItLeft() throws Exception {
+    Command create =
+        command(
+            "create",
+            Map.of("vm", "new-01", "vcpus", "1", "memory_mib", "64", "disks", "pool=x,size=1"));
+    new CommandJournal(new StateDir(state)).started(create.id(), "create", "new-01", Instant.now());
+
+    CommandResult result = dispatcher().handle(create).orElseThrow();
+
+    assertThat(result.error().code()).isEqualTo(ErrorCode.OPERATION_FAILED);
+    assertThat(result.error().message())
+        .isEqualTo(
+            CommandDispatcher.INTERRUPTED_LEFT
+                + "nothing: no VM 'new-01' is defined and no volume was made for it");
+    assertThat(operations.list().vms()).noneMatch(vm -> vm.name().equals("new-01"));
+  }
+
+  @Test
+  void theJournalKnowsTheVmOfACommandWhileItRuns() throws Exception {
+    CommandJournal journal = new CommandJournal(new StateDir(state));
+    List<String> seen = new ArrayList<>();
+    Operation<String> peek =
+        new Operation<>(
+            "peek",
+            Set.of("vm"),
+            p -> p.requiredString("vm"),
+            false,
+            Duration.ofMinutes(1),
+            vm -> {
+              for (JournalEntry entry : journal.all()) {
+                seen.add(entry.vm());
+              }
+              return JsonNodeFactory.instance.objectNode();
+            });
+    CommandDispatcher withPeek =
+        new CommandDispatcher(
+            OperationRegistry.of(operations.operations(), peek), journal, Clock.systemUTC());
+
+    Command command = command("peek", Map.of("vm", "app-01"));
+    withPeek.handle(command);
+
+    assertThat(seen).containsExactly("app-01");
+    assertThat(journal.find(command.id()).orElseThrow().vm()).isNull();
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.vmagent.agent.libvirt.create.Origin;
 import io.vmagent.agent.operation.OperationFailure;
 import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ParamLimits;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -187,7 +188,7 @@ class VmCreateTest {
   }
 
   @Test
-  void aVmLeftIncompleteIsReportedWithItsVolumesAndDeleteRemovesThem() {
+  void aVmLeftIncompleteIsReportedWithItsVolumesAndDeleteRemovesThem() throws Exception {
     // What a crash between defining the VM and making its volumes leaves: the VM, marked
     // incomplete, naming both volumes, of which only the first was made.
     ops.create(params("half-01", List.of(empty(64))));
@@ -202,6 +203,11 @@ class VmCreateTest {
             .build();
     libvirt.withConnection("redefine", c -> c.domainDefineXML(xml));
 
+    assertThat(aftermath("half-01"))
+        .isEqualTo(
+            "VM 'half-01' is defined but incomplete; volumes made: images/half-01-vda.qcow2;"
+                + " not made: images/half-01-vdb.qcow2; delete it with remove_storage to remove"
+                + " them all");
     assertFailsLeavingNothing(
         () -> ops.create(params("half-01", List.of(empty(64)))),
         ErrorCode.INVALID_STATE,
@@ -213,6 +219,65 @@ class VmCreateTest {
     assertThat(deleted.removedVolumes()).containsExactly(DIR + "half-01-vda.qcow2");
     assertThat(deleted.storageErrors()).isNull();
     assertThat(volumes()).noneMatch(v -> v.startsWith("half-01"));
+  }
+
+  @Test
+  void aCreateCutShortBeforeDefiningLeftNothingAndOneThatFinishedLeftNothingHalfMade()
+      throws Exception {
+    assertThat(aftermath("app-01"))
+        .isEqualTo("nothing: no VM 'app-01' is defined and no volume was made for it");
+    ops.create(params("app-01", List.of(empty(64))));
+    assertThat(aftermath("app-01"))
+        .isEqualTo(
+            "nothing half-made: VM 'app-01' is defined and complete (made by this command or an"
+                + " earlier one)");
+    assertThat(aftermath("web-01"))
+        .contains("VM 'web-01' is defined and complete (not made by create)");
+  }
+
+  @Test
+  void parametersLargerThanTheirLimitAreRefusedBeforeTheyAreRead() {
+    OperationRegistry registry = new OperationRegistry(ops.operations());
+    int envelope = ParamLimits.jsonChars(Map.of("xml", ""));
+    String largest = "<domain>" + "x".repeat(ParamLimits.MAX_LARGE_PARAMS_CHARS - envelope - 8);
+    Map<String, String> withUserData =
+        Map.of(
+            "vm",
+            "app-01",
+            "vcpus",
+            "1",
+            "memory_mib",
+            "64",
+            "disks",
+            "pool=images,size=1",
+            "user_data",
+            "#".repeat(CreateParams.CloudInit.MAX_CHARS));
+
+    registry.require("define").bind(Map.of("xml", largest));
+    registry.require("create").bind(withUserData);
+
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(() -> registry.require("define").bind(Map.of("xml", largest + "x")))
+        .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .withMessageContaining("the parameters of 'define' take 262145 characters as JSON")
+        .withMessageContaining("at most 262144");
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(() -> registry.require("start").bind(Map.of("vm", "v".repeat(4097))))
+        .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .withMessageContaining("parameter 'vm' is 4097 characters long; at most 256");
+    assertThatExceptionOfType(OperationFailure.class)
+        .isThrownBy(
+            () ->
+                registry
+                    .require("snapshot")
+                    .bind(Map.of("vm", "app-01", "description", "d".repeat(4097))))
+        .withMessageContaining(
+            "parameter 'description' of 'snapshot' is 4097 characters long; at most 4096");
+  }
+
+  /** What the registry's {@code create} says it left, as the journal asks after a crash. */
+  private String aftermath(String vm) throws Exception {
+    return new OperationRegistry(ops.operations()).require("create").aftermath().describe(vm);
   }
 
   @Test

@@ -211,6 +211,38 @@ public final class RealHypervisor implements AutoCloseable {
     return workDir.resolve(name + ".serial");
   }
 
+  /**
+   * A libvirt network {@code name} bridging onto a new host bridge {@code bridge} in the daemon's
+   * own network namespace: a network for test VMs without dnsmasq or iptables, which the private
+   * daemon lacks. Transient: it goes with {@link #cleanUp()} or the daemon.
+   *
+   * @param name must start with {@link #PREFIX}
+   */
+  public void bridgedNetwork(String name, String bridge)
+      throws IOException, InterruptedException, LibvirtException {
+    if (!name.startsWith(PREFIX)) {
+      throw new IllegalArgumentException("test network names start with " + PREFIX);
+    }
+    String netns =
+        "--net=/proc/" + Files.readString(daemonDir().resolve("libvirtd.pid")).strip() + "/ns/net";
+    if (!List.of(connect.listNetworks()).contains(name)) {
+      try {
+        run("nsenter", netns, "ip", "link", "add", bridge, "type", "bridge");
+      } catch (IOException e) {
+        if (!e.getMessage().contains("File exists")) {
+          throw e;
+        }
+      }
+      run("nsenter", netns, "ip", "link", "set", bridge, "up");
+      connect.networkCreateXML(
+          "<network><name>"
+              + name
+              + "</name><forward mode='bridge'/><bridge name='"
+              + bridge
+              + "'/></network>");
+    }
+  }
+
   /** Whether a volume of that name is in the pool. */
   public boolean hasVolume(String name) throws LibvirtException {
     StoragePool pool = pool();
@@ -235,6 +267,11 @@ public final class RealHypervisor implements AutoCloseable {
       if (domain.isPersistent() == 1) {
         domain.undefine(
             Domain.UndefineFlags.SNAPSHOTS_METADATA | Domain.UndefineFlags.MANAGED_SAVE);
+      }
+    }
+    for (String network : connect.listNetworks()) {
+      if (network.startsWith(PREFIX)) {
+        connect.networkLookupByName(network).destroy();
       }
     }
     StoragePool pool = pool();

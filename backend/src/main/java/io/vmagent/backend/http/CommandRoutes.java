@@ -4,6 +4,7 @@ import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ParamLimits;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
 import java.util.List;
@@ -13,6 +14,10 @@ import java.util.List;
  * reports results.
  */
 final class CommandRoutes {
+  // Room for the largest parameters (define's domain XML, create's user-data) at up to three UTF-8
+  // bytes a character, and the request's other members; ParamLimits then checks the parameters.
+  static final int QUEUE_BODY_BYTES = 3 * ParamLimits.MAX_LARGE_PARAMS_CHARS + 16 * 1024;
+
   private CommandRoutes() {}
 
   static List<Route> of(
@@ -39,7 +44,7 @@ final class CommandRoutes {
         Route.post(ProtocolPaths.OPERATOR_COMMANDS)
             .by(callers.operator())
             .answer(
-                Body.of(QueueCommandRequest.class, maxBodyBytes),
+                Body.of(QueueCommandRequest.class, Math.max(maxBodyBytes, QUEUE_BODY_BYTES)),
                 (x, request) -> Reply.created(commands.queue(request))),
         Route.get(ProtocolPaths.OPERATOR_COMMAND)
             .by(callers.operator())

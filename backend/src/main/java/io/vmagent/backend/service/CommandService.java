@@ -14,6 +14,7 @@ import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.ParamLimits;
 import io.vmagent.protocol.QueueCommandRequest;
 import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.ResultStatus;
@@ -89,10 +90,15 @@ public final class CommandService implements AutoCloseable {
   }
 
   /**
-   * Queues a command for a registered, unrevoked agent that advertises its operation, and wakes its
-   * waiting poll.
+   * Queues a command for a registered, unrevoked agent that advertises its operation, its
+   * parameters within {@link ParamLimits}, and wakes its waiting poll.
    */
   public CommandView queue(QueueCommandRequest request) {
+    ParamLimits.problem(request.operation(), request.params())
+        .ifPresent(
+            tooLarge -> {
+              throw ApiException.badRequest(tooLarge);
+            });
     Instant now = clock.instant();
     Duration deadline =
         request.deadlineSeconds() == null
