@@ -1,5 +1,6 @@
 package io.vmagent.backend;
 
+import static io.vmagent.backend.BackendFlowTests.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -63,6 +63,8 @@ abstract class MetricsHistoryTests {
   private RunningBackend backend;
   private ContractClient client;
   private String schema;
+  private String out;
+  private String err;
 
   abstract TestDatabase database();
 
@@ -286,26 +288,9 @@ abstract class MetricsHistoryTests {
     String from = t0.toString();
     String to = t0.plusSeconds(120).toString();
 
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            "metrics",
-            "history",
-            "--agent",
-            "host-c",
-            "--from",
-            from,
-            "--to",
-            to,
-            "--step",
-            "1m",
-            "--data-dir",
-            dataDir.toString());
-    assertThat(status).as(err.toString()).isZero();
-    List<String> lines = out.toString().lines().toList();
+    int status = cli("--agent", "host-c", "--from", from, "--to", to, "--step", "1m");
+    assertThat(status).as(err).isZero();
+    List<String> lines = out.lines().toList();
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0).split("  +"))
         .containsExactly(
@@ -335,42 +320,30 @@ abstract class MetricsHistoryTests {
         .containsExactly(
             t0.plusSeconds(60).toString(), "-", "-", "-", "-", "-", "-", "-", "-", "-");
 
-    out.getBuffer().setLength(0);
-    status =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            "metrics",
-            "history",
-            "--agent",
-            "host-c",
-            "--since",
-            "2m",
-            "--to",
-            to,
-            "--json",
-            "--data-dir",
-            dataDir.toString());
-    assertThat(status).as(err.toString()).isZero();
-    JsonNode json = parse(out.toString());
+    assertThat(cli("--agent", "host-c", "--since", "2m", "--to", to, "--json")).as(err).isZero();
+    JsonNode json = parse(out);
     assertThat(json.get("vm").isNull()).isTrue();
     assertThat(json.get("step_seconds").asInt()).isEqualTo(60);
     assertThat(json.get("series").get(0).get("avg").toString()).isEqualTo("[25.0,null]");
 
-    status =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            "metrics",
-            "history",
-            "--agent",
-            "host-c",
-            "--step",
-            "90s",
-            "--data-dir",
-            dataDir.toString());
-    assertThat(status).isEqualTo(3);
-    assertThat(err.toString()).contains("multiple of 60 seconds");
+    assertThat(cli("--agent", "host-c", "--step", "90s")).isEqualTo(3);
+    assertThat(err).contains("multiple of 60 seconds");
+    assertThat(cli("--agent", "host-c", "--since", "1h", "--from", from)).isEqualTo(2);
+    assertThat(err).contains("--since or --from");
+  }
+
+  /** Runs {@code vm-backend metrics history ARGS} against the backend, keeping what it printed. */
+  private int cli(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    List<String> all = new ArrayList<>(List.of("metrics", "history"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--data-dir", dataDir.toString()));
+    int status =
+        Main.run(new PrintWriter(o, true), new PrintWriter(e, true), all.toArray(String[]::new));
+    out = o.toString();
+    err = e.toString();
+    return status;
   }
 
   @Test
@@ -433,9 +406,7 @@ abstract class MetricsHistoryTests {
   }
 
   private TestAgent registeredAgent(String agentId) {
-    TestAgent agent = new TestAgent(client, agentId);
-    agent.register(backend.createBootstrapToken(false, null));
-    return agent;
+    return TestAgent.registered(client, backend, agentId);
   }
 
   private String operator() {
@@ -555,13 +526,5 @@ abstract class MetricsHistoryTests {
     if (max != null) {
       assertThat(series.max()).as(name + " max").containsExactlyElementsOf(max);
     }
-  }
-
-  private static Map<String, String> query(String... pairs) {
-    Map<String, String> query = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      query.put(pairs[i], pairs[i + 1]);
-    }
-    return query;
   }
 }
