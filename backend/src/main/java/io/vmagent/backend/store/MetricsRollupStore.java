@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -33,30 +34,47 @@ public final class MetricsRollupStore {
    */
   public record Point(String series, int slot, long count, double sum, double max) {}
 
-  // PostgreSQL 10 has no MERGE, H2 no ON CONFLICT; both add to a bucket in one statement.
-  private static final String POSTGRESQL_ADD =
-      "INSERT INTO metrics_rollup AS t (agent_id, vm_name, bucket_start, series, sample_count,"
-          + " value_sum, value_max, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (agent_id, vm_name, bucket_start, series) DO UPDATE SET"
-          + " sample_count = t.sample_count + EXCLUDED.sample_count,"
-          + " value_sum = t.value_sum + EXCLUDED.value_sum,"
-          + " value_max = GREATEST(t.value_max, EXCLUDED.value_max),"
-          + " received_at = EXCLUDED.received_at";
-  private static final String H2_ADD =
-      "MERGE INTO metrics_rollup t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(255)),"
-          + " CAST(? AS BIGINT), CAST(? AS VARCHAR(32)), CAST(? AS INTEGER),"
-          + " CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION),"
-          + " CAST(? AS TIMESTAMP WITH TIME ZONE)))"
-          + " s (agent_id, vm_name, bucket_start, series, sample_count, value_sum, value_max,"
-          + " received_at)"
-          + " ON t.agent_id = s.agent_id AND t.vm_name = s.vm_name"
-          + " AND t.bucket_start = s.bucket_start AND t.series = s.series"
-          + " WHEN MATCHED THEN UPDATE SET sample_count = t.sample_count + s.sample_count,"
-          + " value_sum = t.value_sum + s.value_sum,"
-          + " value_max = GREATEST(t.value_max, s.value_max), received_at = s.received_at"
-          + " WHEN NOT MATCHED THEN INSERT (agent_id, vm_name, bucket_start, series, sample_count,"
-          + " value_sum, value_max, received_at) VALUES (s.agent_id, s.vm_name, s.bucket_start,"
-          + " s.series, s.sample_count, s.value_sum, s.value_max, s.received_at)";
+  // Buckets are written many rows to a statement: with one statement per bucket, storing a 100-VM
+  // sample (601 buckets) took about 150 ms instead of 20 on the 2-core test machine, with 200 rows
+  // a statement about 50 on either database.
+  private static final int ROWS_PER_STATEMENT = 200;
+
+  private static final String COLUMNS =
+      "agent_id, vm_name, bucket_start, series, sample_count, value_sum, value_max, received_at";
+
+  // PostgreSQL 10 has no MERGE, H2 no ON CONFLICT; both add to a bucket in one statement. The rows
+  // of one statement name distinct buckets (RollupBuckets gathers them), as both require.
+  private static String postgresqlAdd(int rows) {
+    return "INSERT INTO metrics_rollup AS t ("
+        + COLUMNS
+        + ") VALUES "
+        + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?, ?)"))
+        + " ON CONFLICT (agent_id, vm_name, bucket_start, series) DO UPDATE SET"
+        + " sample_count = t.sample_count + EXCLUDED.sample_count,"
+        + " value_sum = t.value_sum + EXCLUDED.value_sum,"
+        + " value_max = GREATEST(t.value_max, EXCLUDED.value_max),"
+        + " received_at = EXCLUDED.received_at";
+  }
+
+  private static String h2Add(int rows) {
+    String row =
+        "(CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(255)), CAST(? AS BIGINT),"
+            + " CAST(? AS VARCHAR(32)), CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION),"
+            + " CAST(? AS DOUBLE PRECISION), CAST(? AS TIMESTAMP WITH TIME ZONE))";
+    return "MERGE INTO metrics_rollup t USING (VALUES "
+        + String.join(", ", Collections.nCopies(rows, row))
+        + ") s ("
+        + COLUMNS
+        + ") ON t.agent_id = s.agent_id AND t.vm_name = s.vm_name"
+        + " AND t.bucket_start = s.bucket_start AND t.series = s.series"
+        + " WHEN MATCHED THEN UPDATE SET sample_count = t.sample_count + s.sample_count,"
+        + " value_sum = t.value_sum + s.value_sum,"
+        + " value_max = GREATEST(t.value_max, s.value_max), received_at = s.received_at"
+        + " WHEN NOT MATCHED THEN INSERT ("
+        + COLUMNS
+        + ") VALUES (s.agent_id, s.vm_name, s.bucket_start, s.series, s.sample_count,"
+        + " s.value_sum, s.value_max, s.received_at)";
+  }
 
   private final Dialect dialect;
 
@@ -68,23 +86,25 @@ public final class MetricsRollupStore {
   /** Adds each bucket's figures to what the agent's bucket holds already. */
   public void add(Connection c, String agentId, List<Bucket> buckets, Instant receivedAt)
       throws SQLException {
-    if (buckets.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement s =
-        c.prepareStatement(dialect == Dialect.POSTGRESQL ? POSTGRESQL_ADD : H2_ADD)) {
-      for (Bucket bucket : buckets) {
-        s.setString(1, agentId);
-        s.setString(2, bucket.vm());
-        s.setLong(3, bucket.bucketStart());
-        s.setString(4, bucket.series());
-        s.setInt(5, bucket.count());
-        s.setDouble(6, bucket.sum());
-        s.setDouble(7, bucket.max());
-        Sql.setInstant(s, 8, receivedAt);
-        s.addBatch();
+    for (int first = 0; first < buckets.size(); first += ROWS_PER_STATEMENT) {
+      List<Bucket> rows =
+          buckets.subList(first, Math.min(buckets.size(), first + ROWS_PER_STATEMENT));
+      try (PreparedStatement s =
+          c.prepareStatement(
+              dialect == Dialect.POSTGRESQL ? postgresqlAdd(rows.size()) : h2Add(rows.size()))) {
+        int i = 1;
+        for (Bucket bucket : rows) {
+          s.setString(i++, agentId);
+          s.setString(i++, bucket.vm());
+          s.setLong(i++, bucket.bucketStart());
+          s.setString(i++, bucket.series());
+          s.setInt(i++, bucket.count());
+          s.setDouble(i++, bucket.sum());
+          s.setDouble(i++, bucket.max());
+          Sql.setInstant(s, i++, receivedAt);
+        }
+        s.executeUpdate();
       }
-      s.executeBatch();
     }
   }
 
