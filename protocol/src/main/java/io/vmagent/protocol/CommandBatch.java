@@ -15,6 +15,8 @@ import java.util.List;
  */
 public record CommandBatch(
     List<Command> commands, Instant serverTime, List<String> cancelRequested) {
+  /** The protocol version from which an agent is told of cancel requests. */
+  public static final int CANCEL_REQUESTED_PROTOCOL = 4;
 
   /** A batch without the backend's clock, as an older backend gives it. */
   public CommandBatch(List<Command> commands) {

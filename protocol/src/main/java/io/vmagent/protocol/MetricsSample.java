@@ -22,7 +22,7 @@ public record MetricsSample(Instant timestamp, ObjectNode snapshot, Long clockOf
 
   /** This sample as a backend of {@code protocolVersion} takes it. */
   public MetricsSample forProtocol(int protocolVersion) {
-    if (protocolVersion >= 4 || clockOffsetMs == null) {
+    if (protocolVersion >= VmEvent.CLOCK_OFFSET_PROTOCOL || clockOffsetMs == null) {
       return this;
     }
     return new MetricsSample(timestamp, snapshot, null);

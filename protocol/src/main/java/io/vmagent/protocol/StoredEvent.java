@@ -42,6 +42,6 @@ public record StoredEvent(
 
   /** When it happened by the backend's clock: {@code timestamp} less the agent's offset. */
   public Instant correctedTime() {
-    return clockOffsetMs == null ? timestamp : timestamp.minusMillis(clockOffsetMs);
+    return VmEvent.corrected(timestamp, clockOffsetMs);
   }
 }

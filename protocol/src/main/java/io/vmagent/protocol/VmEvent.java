@@ -24,6 +24,8 @@ public record VmEvent(
     VmEventType eventType,
     String detail,
     Long clockOffsetMs) {
+  /** The protocol version from which events and samples carry the agent's clock offset. */
+  public static final int CLOCK_OFFSET_PROTOCOL = 4;
 
   /** An event without the clock offset, as before protocol 4. */
   public VmEvent(
@@ -36,9 +38,22 @@ public record VmEvent(
     this(sequence, timestamp, vmName, vmUuid, eventType, detail, null);
   }
 
+  /** When it happened by the backend's clock, as the agent estimated its offset. */
+  public Instant correctedTime() {
+    return corrected(timestamp, clockOffsetMs);
+  }
+
+  /**
+   * {@code timestamp} (an agent's wall clock) on the backend's clock: less the agent's offset, or
+   * as it is when the agent reported none. The one place reported times are corrected.
+   */
+  public static Instant corrected(Instant timestamp, Long clockOffsetMs) {
+    return clockOffsetMs == null ? timestamp : timestamp.minusMillis(clockOffsetMs);
+  }
+
   /** This event as a backend of {@code protocolVersion} takes it. */
   public VmEvent forProtocol(int protocolVersion) {
-    if (protocolVersion >= 4 || clockOffsetMs == null) {
+    if (protocolVersion >= CLOCK_OFFSET_PROTOCOL || clockOffsetMs == null) {
       return this;
     }
     return new VmEvent(sequence, timestamp, vmName, vmUuid, eventType, detail, null);
