@@ -61,6 +61,27 @@ public record LifecycleResult(
           null);
     }
 
+    /**
+     * An operation cancelled while it waited: {@code changed} says whether the state moved between
+     * {@code before} and {@code after}; nothing was forced.
+     */
+    LifecycleResult cancelled(VmState before, VmState after, String method) {
+      return new LifecycleResult(
+          operation,
+          target.name(),
+          target.uuid(),
+          before,
+          after,
+          before != after,
+          method,
+          false,
+          "cancelled while waiting for the guest; left as it is",
+          elapsedMillis(),
+          null,
+          null,
+          null);
+    }
+
     LifecycleResult changed(
         VmState before, VmState after, String method, Boolean forced, String message) {
       return new LifecycleResult(

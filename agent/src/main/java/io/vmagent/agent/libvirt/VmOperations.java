@@ -1,6 +1,8 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.operation.Cancellation;
 import io.vmagent.agent.operation.Operation;
+import io.vmagent.agent.operation.OperationCancelled;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.ErrorCode;
 import java.nio.file.Path;
@@ -97,8 +99,9 @@ public final class VmOperations implements AutoCloseable {
     this.start = locked("start", VmParams.Vm.SPEC, (t, p) -> power.start(t));
     this.pause = locked("pause", VmParams.Vm.SPEC, (t, p) -> power.pause(t));
     this.resume = locked("resume", VmParams.Vm.SPEC, (t, p) -> power.resume(t));
-    this.stop = locked("stop", VmParams.Stop.SPEC, (t, p) -> power.stop(t, p.options()));
-    this.restart = locked("restart", VmParams.Stop.SPEC, (t, p) -> power.restart(t, p.options()));
+    this.stop = cancellable("stop", VmParams.Stop.SPEC, (t, p, c) -> power.stop(t, p.options(), c));
+    this.restart =
+        cancellable("restart", VmParams.Stop.SPEC, (t, p, c) -> power.restart(t, p.options(), c));
     this.delete =
         locked("delete", VmParams.Delete.SPEC, (t, p) -> deletion.delete(t, p.removeStorage()));
     this.snapshot = locked("snapshot", VmParams.Snapshot.SPEC, snapshots::run);
@@ -247,36 +250,67 @@ public final class VmOperations implements AutoCloseable {
     OperationOutput apply(VmTarget target, P params);
   }
 
+  /** What a VM operation that can stop cleanly on a cancel request does, as {@link OnVm}. */
+  @FunctionalInterface
+  private interface CancellableOnVm<P> {
+    OperationOutput apply(VmTarget target, P params, Cancellation cancellation);
+  }
+
   /** An operation that holds the VM's lock: it runs in the VM's queue. */
   private <P extends VmParams> Operation<P> locked(
       String name, VmParams.Spec<P> spec, OnVm<P> body) {
+    return onVm(name, spec, true, MAX_WAIT, (t, p, c) -> body.apply(t, p));
+  }
+
+  /** A locked operation whose body stops where it can once its command is cancelled. */
+  private <P extends VmParams> Operation<P> cancellable(
+      String name, VmParams.Spec<P> spec, CancellableOnVm<P> body) {
     return onVm(name, spec, true, MAX_WAIT, body);
   }
 
   /** An operation that only reads: it holds no lock. */
   private <P extends VmParams> Operation<P> read(String name, VmParams.Spec<P> spec, OnVm<P> body) {
-    return onVm(name, spec, false, READ_DEADLINE, body);
+    return onVm(name, spec, false, READ_DEADLINE, (t, p, c) -> body.apply(t, p));
   }
 
   /**
    * An operation on the VM its parameters name: the VM is resolved first (a bad name or unknown VM
    * fails before anything else), then {@code body} runs, in the VM's queue when {@code locksVm}
-   * (unless the parameters only read, as {@code snapshot} with {@code action=list} does).
+   * (unless the parameters only read, as {@code snapshot} with {@code action=list} does). A command
+   * cancelled while it waits for the VM's lock does not start.
    */
   private <P extends VmParams> Operation<P> onVm(
-      String name, VmParams.Spec<P> spec, boolean locksVm, Duration deadline, OnVm<P> body) {
+      String name,
+      VmParams.Spec<P> spec,
+      boolean locksVm,
+      Duration deadline,
+      CancellableOnVm<P> body) {
     return new Operation<>(
         name,
         spec.names(),
         spec.parser(),
         locksVm,
         deadline,
-        params -> {
-          VmTarget target = calls.resolve(VmRef.parse(params.vm()));
-          return locksVm && !params.readOnly()
-              ? serialized(target, deadline, () -> body.apply(target, params))
-              : body.apply(target, params);
-        });
+        (Operation.CancellableBody<P>)
+            (params, cancellation) -> {
+              VmTarget target = calls.resolve(VmRef.parse(params.vm()));
+              if (!locksVm || params.readOnly()) {
+                return body.apply(target, params, cancellation);
+              }
+              return serialized(
+                  target,
+                  deadline,
+                  () -> {
+                    if (cancellation.cancelled()) {
+                      throw new OperationCancelled(
+                          "cancelled by an operator while it waited for the lock of "
+                              + target
+                              + "; nothing was run",
+                          null);
+                    }
+                    return body.apply(target, params, cancellation);
+                  });
+            });
   }
 
   /**

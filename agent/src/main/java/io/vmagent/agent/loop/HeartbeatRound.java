@@ -10,6 +10,7 @@ import io.vmagent.protocol.VmStates;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +26,15 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
   private final VersionWatch versions;
   private final List<Spool> spools;
   private final IntConsumer commandsPending;
+  private final Consumer<List<String>> cancelRequested;
   private final List<OperationCapability> operations;
   // Whether this run of the agent has told the backend its operations yet.
   private boolean announced;
 
   /**
    * @param commandsPending told the number of waiting commands when a heartbeat reports any
+   * @param cancelRequested told the ids of the commands an operator asked to cancel, when an answer
+   *     names any (protocol 4)
    * @param operations what this agent runs, told to the backend in the first heartbeat of a run
    */
   public HeartbeatRound(
@@ -41,6 +45,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
       VersionWatch versions,
       List<Spool> spools,
       IntConsumer commandsPending,
+      Consumer<List<String>> cancelRequested,
       List<OperationCapability> operations) {
     this.client = client;
     this.reporter = reporter;
@@ -49,6 +54,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
     this.versions = versions;
     this.spools = List.copyOf(spools);
     this.commandsPending = commandsPending;
+    this.cancelRequested = cancelRequested;
     this.operations = List.copyOf(operations);
   }
 
@@ -80,6 +86,9 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
         response.commandsPending());
     if (response.commandsPending() > 0) {
       commandsPending.accept(response.commandsPending());
+    }
+    if (response.cancelRequested() != null) {
+      cancelRequested.accept(response.cancelRequested());
     }
     if (response.latestAgentVersion() != null) {
       versions.note(response.latestAgentVersion());
