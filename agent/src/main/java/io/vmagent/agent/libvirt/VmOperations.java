@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
@@ -298,18 +300,7 @@ public final class VmOperations implements AutoCloseable {
                 return body.apply(target, params, cancellation);
               }
               return serialized(
-                  target,
-                  deadline,
-                  () -> {
-                    if (cancellation.cancelled()) {
-                      throw new OperationCancelled(
-                          "cancelled by an operator while it waited for the lock of "
-                              + target
-                              + "; nothing was run",
-                          null);
-                    }
-                    return body.apply(target, params, cancellation);
-                  });
+                  target, deadline, cancellation, () -> body.apply(target, params, cancellation));
             });
   }
 
@@ -323,7 +314,7 @@ public final class VmOperations implements AutoCloseable {
   }
 
   private <T> T byName(String vm, Callable<T> task) {
-    return serialized("name:" + vm, "VM '" + vm + "'", MAX_WAIT, task);
+    return serialized("name:" + vm, "VM '" + vm + "'", MAX_WAIT, Cancellation.none(), task);
   }
 
   /** Runs one of this class's operations; its bodies throw no checked exception. */
@@ -337,16 +328,49 @@ public final class VmOperations implements AutoCloseable {
     }
   }
 
-  /** Runs {@code task} in the VM's queue and waits for it, at most {@code deadline}. */
-  private <T> T serialized(VmTarget target, Duration deadline, Callable<T> task) {
-    return serialized(target.uuid(), target.toString(), deadline, task);
+  /**
+   * Runs {@code task} in the VM's queue and waits for it, at most {@code deadline}; cancelled
+   * before its turn came, it never runs.
+   */
+  private <T> T serialized(
+      VmTarget target, Duration deadline, Cancellation cancellation, Callable<T> task) {
+    return serialized(target.uuid(), target.toString(), deadline, cancellation, task);
   }
 
-  /** Runs {@code task} in the queue of {@code key} and waits for it, at most {@code deadline}. */
-  private <T> T serialized(String key, String vm, Duration deadline, Callable<T> task) {
-    CompletableFuture<T> future = serial.submit(key, task);
+  /**
+   * Runs {@code task} in the queue of {@code key} and waits for it, at most {@code deadline}. When
+   * {@code cancellation} fires before the task's turn came, the wait ends with {@link
+   * OperationCancelled} and the task, when its turn comes, runs nothing; once it runs, it is waited
+   * for (it sees the token itself).
+   */
+  private <T> T serialized(
+      String key, String vm, Duration deadline, Cancellation cancellation, Callable<T> task) {
+    // Taken by whichever comes first: the task's turn, or the waiter giving up on a cancel.
+    AtomicBoolean taken = new AtomicBoolean();
+    Supplier<OperationCancelled> notRun =
+        () ->
+            new OperationCancelled(
+                "cancelled by an operator while it waited for the lock of "
+                    + vm
+                    + "; nothing was run",
+                null);
+    CompletableFuture<T> future =
+        serial.submit(
+            key,
+            () -> {
+              if (!taken.compareAndSet(false, true)) {
+                throw notRun.get();
+              }
+              return task.call();
+            });
+    long end = System.nanoTime() + deadline.toNanos();
     try {
-      return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.anyOf(future, cancellation.whenCancelled())
+          .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      if (!future.isDone() && taken.compareAndSet(false, true)) {
+        throw notRun.get();
+      }
+      return future.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException runtime) {
