@@ -129,6 +129,17 @@ class CancelE2eTest {
         .isThrownBy(() -> backend.operator().cancelCommand(pause))
         .withMessageContaining("409");
     assertThat(backend.operator().command(pause, 0)).isEqualTo(done);
+    // The pause's lifecycle event reached this backend of protocol 4 with the agent's offset.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                backend
+                    .operator()
+                    .listEvents(Map.of("vm", "app-02", "type", "suspended"))
+                    .events()
+                    .stream()
+                    .anyMatch(e -> e.clockOffsetMs() != null));
     backend.awaitCommand(
         backend.queueCommand(agentId, "resume", Map.of("vm", "app-02")).id(),
         Duration.ofSeconds(60));
