@@ -736,6 +736,9 @@ abstract class BackendFlowTests {
     assertThat(agent.poll(0).cancelRequested()).containsExactly(stop.id());
     assertThat(older.heartbeat().cancelRequested()).as("an older agent: today's answer").isNull();
     assertThat(older.poll(0).cancelRequested()).isNull();
+    assertThat(older.heartbeatSpeaking(4).cancelRequested())
+        .as("upgraded in place: its first heartbeat names protocol 4")
+        .containsExactly(other.id());
 
     Instant now = Instant.now();
     CommandResult cancelled =

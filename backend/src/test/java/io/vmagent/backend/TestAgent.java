@@ -102,6 +102,16 @@ final class TestAgent {
         .as(HeartbeatResponse.class);
   }
 
+  /** A heartbeat naming the protocol version the agent speaks, as after an upgrade in place. */
+  HeartbeatResponse heartbeatSpeaking(int protocolVersion) {
+    return client
+        .post(
+            ProtocolPaths.heartbeat(agentId),
+            accessToken,
+            healthyHeartbeat(null).withProtocolVersion(protocolVersion))
+        .as(HeartbeatResponse.class);
+  }
+
   /** A heartbeat as {@link #healthyHeartbeat} but for its status and reasons, without inventory. */
   static HeartbeatRequest judgedHeartbeat(HealthStatus status, List<String> reasons) {
     HeartbeatRequest healthy = healthyHeartbeat(null);

@@ -145,7 +145,9 @@ class OpenApiContractTest {
         exchange(
             Request.Method.POST,
             ProtocolPaths.heartbeat("host-01"),
-            ContractFixtures.heartbeat(),
+            ContractFixtures.heartbeat()
+                .withOperations(ContractFixtures.operations())
+                .withProtocolVersion(4),
             200,
             new HeartbeatResponse(t, 0, null, List.of(ContractFixtures.COMMAND_ID))));
     assertValid(

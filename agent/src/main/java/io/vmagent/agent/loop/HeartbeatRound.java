@@ -6,6 +6,7 @@ import io.vmagent.agent.spool.Spool;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.OperationCapability;
+import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.VmStates;
 import java.io.IOException;
 import java.time.Duration;
@@ -69,7 +70,9 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
     // agent runs, so an upgraded agent's new operations are known without a new registration.
     boolean announcing = !announced && client.session().protocol() >= 3;
     if (announcing) {
-      beat = beat.withOperations(operations);
+      // With the protocol version (sent to a backend of 4 and newer only), so an agent upgraded in
+      // place is told of cancel requests without registering again.
+      beat = beat.withOperations(operations).withProtocolVersion(ProtocolPaths.PROTOCOL_VERSION);
     }
     try {
       response = client.heartbeat(forBackend(beat));

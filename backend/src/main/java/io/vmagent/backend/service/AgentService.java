@@ -114,6 +114,9 @@ public final class AgentService {
               if (request.vms() != null) {
                 telemetry.replaceInventory(c, agentId, inventory(agentId, request, now));
               }
+              if (request.protocolVersion() != null) {
+                agents.recordProtocol(c, agentId, request.protocolVersion());
+              }
               if (request.operations() != null) {
                 agents.recordOperations(
                     c,
