@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CancelE2eTest {
   // Far beyond what the test waits: a stop still running when the test ends was not cancelled.
-  private static final String STOP_TIMEOUT_SECONDS = "600";
+  private static final int STOP_TIMEOUT_SECONDS = 600;
 
   @TempDir static Path dir;
   static RunningBackend backend;
@@ -69,13 +69,7 @@ class CancelE2eTest {
   @Test
   void aGracefulStopWaitingForItsGuestAndACommandWaitingForTheLockAreCancelledAndReportedOnce()
       throws Exception {
-    String stop =
-        backend
-            .queueCommand(
-                agentId,
-                "stop",
-                Map.of("vm", E2e.STUBBORN, "timeout_seconds", STOP_TIMEOUT_SECONDS))
-            .id();
+    String stop = E2e.leasedStopOfStubborn(backend, agentId, STOP_TIMEOUT_SECONDS);
     awaitStarted(stop);
     String pause = backend.queueCommand(agentId, "pause", Map.of("vm", E2e.STUBBORN)).id();
     await()

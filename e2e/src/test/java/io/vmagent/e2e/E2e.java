@@ -75,6 +75,28 @@ final class E2e {
   }
 
   /**
+   * Queues a graceful stop of {@link #STUBBORN} waiting up to {@code timeoutSeconds} for its guest,
+   * and waits until an agent leased it; returns the command's id.
+   */
+  static String leasedStopOfStubborn(RunningBackend backend, String agentId, int timeoutSeconds)
+      throws Exception {
+    String id =
+        backend
+            .queueCommand(
+                agentId,
+                "stop",
+                Map.of("vm", STUBBORN, "timeout_seconds", String.valueOf(timeoutSeconds)))
+            .id();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                backend.operator().command(id, 0).state()
+                    == io.vmagent.protocol.CommandState.LEASED);
+    return id;
+  }
+
+  /**
    * Settings of an agent in {@code dir/agent} with a new bootstrap token and its own copy of the
    * test host (in {@code dir}), pointing at {@code backend}.
    */

@@ -98,13 +98,7 @@ class PreviousReleaseE2eTest {
           .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_OPERATION));
       // A cancel request while it waits for a guest: the previous agent is not told (its answers
       // are as before), finishes, and its result is accepted.
-      String stop =
-          backend
-              .queueCommand(agentId, "stop", Map.of("vm", E2e.STUBBORN, "timeout_seconds", "5"))
-              .id();
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> backend.operator().command(stop, 0).state() == CommandState.LEASED);
+      String stop = E2e.leasedStopOfStubborn(backend, agentId, 5);
       assertThat(backend.operator().cancelCommand(stop).cancelRequestedAt()).isNotNull();
       CommandView finished = backend.awaitCommand(stop, Duration.ofSeconds(60));
       assertThat(finished.state()).isEqualTo(CommandState.FAILED);
@@ -137,13 +131,7 @@ class PreviousReleaseE2eTest {
       assertThat(backend.awaitCommand(set, Duration.ofSeconds(30)).state())
           .isEqualTo(CommandState.SUCCEEDED);
       // Its first heartbeat named protocol 4, so it is told of cancel requests.
-      String stop =
-          backend
-              .queueCommand(agentId, "stop", Map.of("vm", E2e.STUBBORN, "timeout_seconds", "600"))
-              .id();
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> backend.operator().command(stop, 0).state() == CommandState.LEASED);
+      String stop = E2e.leasedStopOfStubborn(backend, agentId, 600);
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> Files.exists(dir.resolve("agent/state/journal").resolve(stop + ".json")));

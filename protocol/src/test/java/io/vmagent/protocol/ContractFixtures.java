@@ -94,19 +94,19 @@ final class ContractFixtures {
   }
 
   static MetricsBatch metricsWithOffset() {
-    ObjectNode snapshot = JsonNodeFactory.instance.objectNode();
-    snapshot.putObject("system").put("cpu_percent", 12.5);
-    return new MetricsBatch(List.of(new MetricsSample(T0, snapshot, -1500L)));
+    return new MetricsBatch(
+        List.of(new MetricsSample(T0, metrics().samples().get(0).snapshot(), -1500L)));
   }
 
   static EventBatch eventsWithOffset() {
+    VmEvent started = events().events().get(0);
     return new EventBatch(
         List.of(
             new VmEvent(
                 8,
                 T0,
-                "web-1",
-                "6695eb01-f6a4-8304-79aa-97f2502e193f",
+                started.vmName(),
+                started.vmUuid(),
                 VmEventType.STOPPED,
                 "shutdown",
                 250_000L)));

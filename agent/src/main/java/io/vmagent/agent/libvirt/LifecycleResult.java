@@ -45,20 +45,7 @@ public record LifecycleResult(
     }
 
     LifecycleResult unchanged(VmState state, String message) {
-      return new LifecycleResult(
-          operation,
-          target.name(),
-          target.uuid(),
-          state,
-          state,
-          false,
-          "none",
-          null,
-          message,
-          elapsedMillis(),
-          null,
-          null,
-          null);
+      return result(state, state, false, "none", null, message);
     }
 
     /**
@@ -66,31 +53,34 @@ public record LifecycleResult(
      * {@code before} and {@code after}; nothing was forced.
      */
     LifecycleResult cancelled(VmState before, VmState after, String method) {
-      return new LifecycleResult(
-          operation,
-          target.name(),
-          target.uuid(),
+      return result(
           before,
           after,
           before != after,
           method,
           false,
-          "cancelled while waiting for the guest; left as it is",
-          elapsedMillis(),
-          null,
-          null,
-          null);
+          "cancelled while waiting for the guest; left as it is");
     }
 
     LifecycleResult changed(
         VmState before, VmState after, String method, Boolean forced, String message) {
+      return result(before, after, true, method, forced, message);
+    }
+
+    private LifecycleResult result(
+        VmState before,
+        VmState after,
+        boolean changed,
+        String method,
+        Boolean forced,
+        String message) {
       return new LifecycleResult(
           operation,
           target.name(),
           target.uuid(),
           before,
           after,
-          true,
+          changed,
           method,
           forced,
           message,
