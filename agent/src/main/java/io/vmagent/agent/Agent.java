@@ -3,6 +3,7 @@ package io.vmagent.agent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vmagent.agent.backend.BackendClient;
+import io.vmagent.agent.backend.ClockOffset;
 import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.agent.backend.Enrollment;
 import io.vmagent.agent.backend.HttpTransport;
@@ -58,6 +59,7 @@ public final class Agent {
   private final Spool events;
   private final MetricsTick metricsTick;
   private final EventSequence eventSequence;
+  private final ClockOffset clockOffset;
   private final AgentInfo info;
   private final Lifecycle lifecycle;
 
@@ -106,6 +108,7 @@ public final class Agent {
             new Enrollment(stateDir.root(), tls, transport, Clock.systemUTC()),
             Clock.systemUTC());
     BackendClient client = new BackendClient(transport, session);
+    this.clockOffset = session.clockOffset();
     this.outbox =
         new ResultOutbox(
             journal, queue(stateDir, "results", 4 << 20, 0), client::submitResult, contact);
@@ -170,7 +173,8 @@ public final class Agent {
     if (config.prometheusListen().isPresent()) {
       lifecycle.closeAtExit(metricsTick.serve(config.prometheusListen().get(), registry));
     }
-    Subscription subscription = libvirt.subscribe(new EventForwarder(eventSequence, events));
+    Subscription subscription =
+        libvirt.subscribe(new EventForwarder(eventSequence, events, clockOffset::current));
     outbox.recover(dispatcher);
     lifecycle.start(subscription);
   }

@@ -1,6 +1,7 @@
 package io.vmagent.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -35,6 +36,7 @@ import io.vmagent.protocol.QueueCommandRequest;
 import io.vmagent.protocol.RefreshRequest;
 import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.ResultAck;
+import io.vmagent.protocol.ResultStatus;
 import io.vmagent.protocol.StatusOverview;
 import io.vmagent.protocol.StoredEvent;
 import io.vmagent.protocol.TokenPair;
@@ -59,6 +61,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -784,6 +787,63 @@ abstract class BackendFlowTests {
   }
 
   @Test
+  void aProtocol4AgentIsToldOfCancelRequestsAndItsCancelledResultCancelsTheCommand()
+      throws Exception {
+    start();
+    TestAgent agent = new TestAgent(client, "host-new");
+    agent.registerSpeaking(backend.createBootstrapToken(false, null), 4);
+    TestAgent older = new TestAgent(client, "host-old");
+    older.registerSpeaking(backend.createBootstrapToken(false, null), 3);
+    CommandView stop = queue("host-new", "stop", Map.of("vm", "web-1"));
+    CommandView other = queue("host-old", "stop", Map.of("vm", "web-1"));
+    Command leased = agent.poll(0).commands().get(0);
+    older.poll(0);
+    assertThat(agent.heartbeat().cancelRequested()).as("nobody asked yet").isNull();
+
+    client.post(ProtocolPaths.operatorCommandCancel(stop.id()), operator(), null);
+    client.post(ProtocolPaths.operatorCommandCancel(other.id()), operator(), null);
+    assertThat(agent.heartbeat().cancelRequested()).containsExactly(stop.id());
+    assertThat(agent.poll(0).cancelRequested()).containsExactly(stop.id());
+    assertThat(older.heartbeat().cancelRequested()).as("an older agent: today's answer").isNull();
+    assertThat(older.poll(0).cancelRequested()).isNull();
+    assertThat(older.heartbeatSpeaking(4).cancelRequested())
+        .as("upgraded in place: its first heartbeat names protocol 4")
+        .containsExactly(other.id());
+
+    Instant now = Instant.now();
+    CommandResult cancelled =
+        new CommandResult(
+            leased.id(),
+            ResultStatus.FAILED,
+            JsonNodeFactory.instance.objectNode().put("state_after", "running"),
+            CommandError.of(ErrorCode.CANCELLED),
+            now.minusMillis(5),
+            now);
+    assertThat(agent.submit(cancelled).as(ResultAck.class).duplicate()).isFalse();
+    assertThat(agent.submit(cancelled).as(ResultAck.class).duplicate()).isTrue();
+    CommandView done = command(stop.id());
+    assertThat(done.state()).isEqualTo(CommandState.CANCELLED);
+    assertThat(done.result()).isEqualTo(cancelled);
+    assertThat(agent.heartbeat().cancelRequested()).as("answered: no longer asked").isNull();
+  }
+
+  @Test
+  void aWaitingPollIsAnsweredAtOnceWithACancelRequest() throws Exception {
+    start();
+    TestAgent agent = new TestAgent(client, "host-new");
+    agent.registerSpeaking(backend.createBootstrapToken(false, null), 4);
+    CommandView stop = queue("host-new", "stop", Map.of("vm", "web-1"));
+    agent.poll(0);
+    CompletableFuture<CommandBatch> waiting = CompletableFuture.supplyAsync(() -> agent.poll(30));
+    await().atMost(Duration.ofSeconds(10)).until(() -> backend.waitingPolls() == 1);
+
+    client.post(ProtocolPaths.operatorCommandCancel(stop.id()), operator(), null);
+    CommandBatch answer = waiting.get(10, TimeUnit.SECONDS);
+    assertThat(answer.commands()).isEmpty();
+    assertThat(answer.cancelRequested()).containsExactly(stop.id());
+  }
+
+  @Test
   void cancellingAFinishedCommandIsAConflictAndChangesNothing() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
@@ -798,6 +858,62 @@ abstract class BackendFlowTests {
     assertThat(answer.status()).isEqualTo(409);
     assertThat(answer.problem().detail()).contains("succeeded");
     assertThat(command(queued.id())).isEqualTo(before);
+  }
+
+  @Test
+  void eventsAreOrderedByTheTimeOnTheBackendsClockAndShowTheAgentsOffset() throws Exception {
+    start();
+    TestAgent ahead = registeredAgent("host-ahead");
+    TestAgent behind = registeredAgent("host-behind");
+    Instant t0 = Instant.parse("2026-12-06T10:00:00Z");
+    // host-ahead's clock runs 120 s fast: its event at 10:01:30 happened at 10:00:30 backend
+    // time, after host-behind's at 10:00:10 on a clock 60 s slow (10:00:10 + 60 s = 10:01:10)...
+    client.post(
+        ProtocolPaths.events("host-ahead"),
+        ahead.accessToken,
+        new EventBatch(
+            List.of(
+                new VmEvent(
+                    1, t0.plusSeconds(90), "web-1", null, VmEventType.STOPPED, null, 120_000L))));
+    client.post(
+        ProtocolPaths.events("host-behind"),
+        behind.accessToken,
+        new EventBatch(
+            List.of(
+                new VmEvent(
+                    1, t0.plusSeconds(10), "web-1", null, VmEventType.STARTED, null, -60_000L))));
+    // ...so newest first is host-behind (10:01:10) then host-ahead (10:00:30), though by their
+    // own clocks host-ahead's came last.
+    EventList all =
+        client.get(ProtocolPaths.operatorEvents(Map.of()), operator()).as(EventList.class);
+    assertThat(all.events())
+        .extracting(StoredEvent::agentId, StoredEvent::timestamp, StoredEvent::clockOffsetMs)
+        .containsExactly(
+            tuple("host-behind", t0.plusSeconds(10), -60_000L),
+            tuple("host-ahead", t0.plusSeconds(90), 120_000L));
+    EventList since =
+        client
+            .get(
+                ProtocolPaths.operatorEvents(query("since", t0.plusSeconds(60).toString())),
+                operator())
+            .as(EventList.class);
+    assertThat(since.events())
+        .as("filtered on the backend's clock too")
+        .extracting(StoredEvent::agentId)
+        .containsExactly("host-behind");
+    EventList paged =
+        client
+            .get(ProtocolPaths.operatorEvents(query("limit", "1")), operator())
+            .as(EventList.class);
+    assertThat(
+            client
+                .get(
+                    ProtocolPaths.operatorEvents(query("limit", "1", "after", paged.next())),
+                    operator())
+                .as(EventList.class)
+                .events())
+        .extracting(StoredEvent::agentId)
+        .containsExactly("host-ahead");
   }
 
   @Test

@@ -57,11 +57,31 @@ final class TestAgent {
   }
 
   RegisterResponse register(String bootstrapToken, Integer heartbeatIntervalSeconds) {
+    return registerWith(bootstrapToken, identity(agentId, heartbeatIntervalSeconds));
+  }
+
+  /** Registers as an agent naming {@code protocolVersion} (without a key). */
+  RegisterResponse registerSpeaking(String bootstrapToken, int protocolVersion) {
+    RegisterRequest plain = identity(agentId, null);
+    return registerWith(
+        bootstrapToken,
+        new RegisterRequest(
+            plain.agentId(),
+            plain.name(),
+            plain.hostname(),
+            plain.agentVersion(),
+            plain.libvirtUri(),
+            plain.hypervisor(),
+            plain.capabilities(),
+            plain.heartbeatIntervalSeconds(),
+            protocolVersion,
+            null,
+            null));
+  }
+
+  private RegisterResponse registerWith(String bootstrapToken, RegisterRequest request) {
     RegisterResponse response =
-        client
-            .post(
-                ProtocolPaths.REGISTER, bootstrapToken, identity(agentId, heartbeatIntervalSeconds))
-            .as(RegisterResponse.class);
+        client.post(ProtocolPaths.REGISTER, bootstrapToken, request).as(RegisterResponse.class);
     accessToken = response.accessToken();
     refreshToken = response.refreshToken();
     this.bootstrapToken = bootstrapToken;
@@ -86,6 +106,16 @@ final class TestAgent {
   HeartbeatResponse heartbeat() {
     return client
         .post(ProtocolPaths.heartbeat(agentId), accessToken, healthyHeartbeat(null))
+        .as(HeartbeatResponse.class);
+  }
+
+  /** A heartbeat naming the protocol version the agent speaks, as after an upgrade in place. */
+  HeartbeatResponse heartbeatSpeaking(int protocolVersion) {
+    return client
+        .post(
+            ProtocolPaths.heartbeat(agentId),
+            accessToken,
+            healthyHeartbeat(null).withProtocolVersion(protocolVersion))
         .as(HeartbeatResponse.class);
   }
 

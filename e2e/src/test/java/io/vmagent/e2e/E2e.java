@@ -48,6 +48,54 @@ final class E2e {
     return "test://" + node.toAbsolutePath();
   }
 
+  /** The name of the VM {@link #libvirtHostWithStubbornVm} adds. */
+  static final String STUBBORN = "stubborn-01";
+
+  /**
+   * The test host plus {@link #STUBBORN}, a running VM whose guest never shuts down: the test
+   * driver restarts it on an ACPI shutdown ({@code on_poweroff} restart), so a graceful stop waits
+   * out its whole timeout, as for a guest that ignores ACPI.
+   */
+  static String libvirtHostWithStubbornVm(Path dir) throws IOException {
+    String uri = libvirtHost(dir);
+    Path node = dir.resolve("node.xml");
+    String stubborn =
+        "  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+            + "    <name>"
+            + STUBBORN
+            + "</name>\n"
+            + "    <uuid>6695eb01-f6a4-8304-79aa-97f2502e1004</uuid>\n"
+            + "    <memory>524288</memory><vcpu>1</vcpu>\n"
+            + "    <os><type arch='x86_64'>hvm</type></os>\n"
+            + "    <on_poweroff>restart</on_poweroff>\n"
+            + "    <test:runstate>1</test:runstate>\n"
+            + "  </domain>\n";
+    Files.writeString(node, Files.readString(node).replace("</node>", stubborn + "</node>"));
+    return uri;
+  }
+
+  /**
+   * Queues a graceful stop of {@link #STUBBORN} waiting up to {@code timeoutSeconds} for its guest,
+   * and waits until an agent leased it; returns the command's id.
+   */
+  static String leasedStopOfStubborn(RunningBackend backend, String agentId, int timeoutSeconds)
+      throws Exception {
+    String id =
+        backend
+            .queueCommand(
+                agentId,
+                "stop",
+                Map.of("vm", STUBBORN, "timeout_seconds", String.valueOf(timeoutSeconds)))
+            .id();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                backend.operator().command(id, 0).state()
+                    == io.vmagent.protocol.CommandState.LEASED);
+    return id;
+  }
+
   /**
    * Settings of an agent in {@code dir/agent} with a new bootstrap token and its own copy of the
    * test host (in {@code dir}), pointing at {@code backend}.

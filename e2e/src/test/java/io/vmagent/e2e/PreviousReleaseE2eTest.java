@@ -9,6 +9,7 @@ import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.config.ClientAuth;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.protocol.CommandState;
+import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.VmView;
@@ -72,7 +73,7 @@ class PreviousReleaseE2eTest {
             backend,
             dir.resolve("agent"),
             backend.createBootstrapToken(false, null),
-            E2e.libvirtHost(dir));
+            E2e.libvirtHostWithStubbornVm(dir));
     String agentId;
     try (AgentProcess old =
         AgentProcess.startJar(previous.resolve("vm-agent.jar"), settings, dir.resolve("old.log"))) {
@@ -95,6 +96,13 @@ class PreviousReleaseE2eTest {
           .isThrownBy(
               () -> backend.queueCommand(agentId, "set_autostart", Map.of("vm", "spare-01")))
           .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_OPERATION));
+      // A cancel request while it waits for a guest: the previous agent is not told (its answers
+      // are as before), finishes, and its result is accepted.
+      String stop = E2e.leasedStopOfStubborn(backend, agentId, 5);
+      assertThat(backend.operator().cancelCommand(stop).cancelRequestedAt()).isNotNull();
+      CommandView finished = backend.awaitCommand(stop, Duration.ofSeconds(60));
+      assertThat(finished.state()).isEqualTo(CommandState.FAILED);
+      assertThat(finished.result().error().code()).isEqualTo(ErrorCode.TIMEOUT);
       assertThat(old.terminate(Duration.ofSeconds(30))).isZero();
     }
     assertThat(Files.readString(dir.resolve("old.log"))).doesNotContain("HTTP 400");
@@ -122,6 +130,14 @@ class PreviousReleaseE2eTest {
               .id();
       assertThat(backend.awaitCommand(set, Duration.ofSeconds(30)).state())
           .isEqualTo(CommandState.SUCCEEDED);
+      // Its first heartbeat named protocol 4, so it is told of cancel requests.
+      String stop = E2e.leasedStopOfStubborn(backend, agentId, 600);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.exists(dir.resolve("agent/state/journal").resolve(stop + ".json")));
+      backend.operator().cancelCommand(stop);
+      assertThat(backend.awaitCommand(stop, Duration.ofSeconds(60)).state())
+          .isEqualTo(CommandState.CANCELLED);
       String log = Files.readString(dir.resolve("new.log"));
       assertThat(log).doesNotContain("registering with").contains("binding this agent's key");
       upgraded.kill();

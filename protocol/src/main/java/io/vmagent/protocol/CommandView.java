@@ -10,7 +10,7 @@ import java.util.Map;
  * @param agentId the agent it is addressed to
  * @param operation the operation
  * @param params its parameters
- * @param state queued, leased, succeeded, failed or expired
+ * @param state queued, leased, succeeded, failed, expired or cancelled
  * @param createdAt when it was queued
  * @param deadline when it must have started
  * @param leaseExpiresAt the current lease's end; null when never leased
@@ -19,7 +19,8 @@ import java.util.Map;
  * @param lateResult a result that came after the command had expired (so it was refused with 409
  *     and not applied), kept for the operator; null when none came. The first one is kept.
  * @param cancelRequestedAt when an operator asked to cancel the command after an agent had received
- *     it; null when nobody did. Its result, when it comes, is accepted as usual.
+ *     it; null when nobody did. Its result, when it comes, is accepted: one with the error {@code
+ *     CANCELLED} (an agent of protocol 4 stopped it) leaves the command cancelled.
  */
 public record CommandView(
     String id,

@@ -15,6 +15,10 @@ public enum ErrorCode {
   OPERATION_FAILED(500, "The hypervisor refused or failed the operation."),
   UNKNOWN_OPERATION(400, "The operation is not one the agent knows."),
   DEADLINE_EXCEEDED(410, "The command reached the agent after its deadline and was not started."),
+  CANCELLED(
+      409,
+      "An operator cancelled the command while it waited; the agent stopped waiting and left the"
+          + " virtual machine as it was."),
 
   // Protocol and backend.
   BAD_REQUEST(400, "The request is malformed or does not follow the protocol."),

@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  *     say (protocol 3)
  * @param prometheusEndpoint {@code host:port} of the agent's Prometheus endpoint; null when it is
  *     off (protocol 3)
+ * @param protocolVersion the protocol version the agent speaks, sent with {@code operations} in the
+ *     first heartbeat after each start so an agent upgraded in place is known to speak it (protocol
+ *     4); null otherwise
  */
 public record HeartbeatRequest(
     HealthStatus status,
@@ -41,7 +44,8 @@ public record HeartbeatRequest(
     List<OperationCapability> operations,
     Long clockOffsetMs,
     Boolean clockSynchronized,
-    String prometheusEndpoint) {
+    String prometheusEndpoint,
+    Integer protocolVersion) {
 
   /** The protocol version that added {@link #prometheusEndpoint}. */
   public static final int PROMETHEUS_ENDPOINT_PROTOCOL = 3;
@@ -89,6 +93,43 @@ public record HeartbeatRequest(
         null,
         null,
         null,
+        null,
+        null);
+  }
+
+  /** A heartbeat with the protocol-3 members but without the protocol version (protocol 3). */
+  public HeartbeatRequest(
+      HealthStatus status,
+      List<String> reasons,
+      long uptimeSeconds,
+      AgentVersions versions,
+      LibvirtHealth libvirt,
+      long spoolDepth,
+      boolean sslVerify,
+      List<String> warnings,
+      String newestKnownVersion,
+      Integer heartbeatIntervalSeconds,
+      List<VmSummary> vms,
+      List<OperationCapability> operations,
+      Long clockOffsetMs,
+      Boolean clockSynchronized,
+      String prometheusEndpoint) {
+    this(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        operations,
+        clockOffsetMs,
+        clockSynchronized,
+        prometheusEndpoint,
         null);
   }
 
@@ -97,8 +138,11 @@ public record HeartbeatRequest(
    * does not know (it refuses unknown members).
    */
   public HeartbeatRequest forProtocol(int protocolVersion) {
-    if (protocolVersion >= 3) {
+    if (protocolVersion >= 4) {
       return this;
+    }
+    if (protocolVersion == 3) {
+      return this.protocolVersion == null ? this : withProtocolVersion(null);
     }
     return new HeartbeatRequest(
         status,
@@ -115,7 +159,29 @@ public record HeartbeatRequest(
         null,
         null,
         null,
+        null,
         null);
+  }
+
+  /** This heartbeat naming {@code version} as the protocol the agent speaks (null: not). */
+  public HeartbeatRequest withProtocolVersion(Integer version) {
+    return new HeartbeatRequest(
+        status,
+        reasons,
+        uptimeSeconds,
+        versions,
+        libvirt,
+        spoolDepth,
+        sslVerify,
+        warnings,
+        newestKnownVersion,
+        heartbeatIntervalSeconds,
+        vms,
+        operations,
+        clockOffsetMs,
+        clockSynchronized,
+        prometheusEndpoint,
+        version);
   }
 
   /** This heartbeat carrying {@code versioned} as its operations. */
@@ -135,7 +201,8 @@ public record HeartbeatRequest(
         versioned,
         clockOffsetMs,
         clockSynchronized,
-        prometheusEndpoint);
+        prometheusEndpoint,
+        protocolVersion);
   }
 
   /** This heartbeat with another inventory ({@code null}: none). */
@@ -155,7 +222,8 @@ public record HeartbeatRequest(
         operations,
         clockOffsetMs,
         clockSynchronized,
-        prometheusEndpoint);
+        prometheusEndpoint,
+        protocolVersion);
   }
 
   /** This heartbeat naming {@code endpoint} ({@code host:port}, or null) as its Prometheus one. */
@@ -175,6 +243,7 @@ public record HeartbeatRequest(
         operations,
         clockOffsetMs,
         clockSynchronized,
-        endpoint);
+        endpoint,
+        protocolVersion);
   }
 }

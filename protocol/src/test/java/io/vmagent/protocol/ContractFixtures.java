@@ -82,6 +82,36 @@ final class ContractFixtures {
         COMMAND_ID, CommandError.of(ErrorCode.VM_NOT_FOUND), T0, T0.plusMillis(20));
   }
 
+  /** A stop cut short by a cancel request: failed with CANCELLED, the VM's states kept. */
+  static CommandResult cancelledResult() {
+    return new CommandResult(
+        COMMAND_ID,
+        ResultStatus.FAILED,
+        object("state_after", "running"),
+        CommandError.of(ErrorCode.CANCELLED),
+        T0,
+        T0.plusSeconds(3));
+  }
+
+  static MetricsBatch metricsWithOffset() {
+    return new MetricsBatch(
+        List.of(new MetricsSample(T0, metrics().samples().get(0).snapshot(), -1500L)));
+  }
+
+  static EventBatch eventsWithOffset() {
+    VmEvent started = events().events().get(0);
+    return new EventBatch(
+        List.of(
+            new VmEvent(
+                8,
+                T0,
+                started.vmName(),
+                started.vmUuid(),
+                VmEventType.STOPPED,
+                "shutdown",
+                250_000L)));
+  }
+
   static Command command() {
     return new Command(
         COMMAND_ID, "start", Map.of("vm", "web-1"), T0.plusSeconds(300), T0.plusSeconds(60), 1, T0);

@@ -140,6 +140,44 @@ class OpenApiContractTest {
             null,
             200,
             new CommandBatch(List.of(ContractFixtures.command()))));
+    // Protocol 4: cancel requests in the answers, the clock offset on events and samples.
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.heartbeat("host-01"),
+            ContractFixtures.heartbeat()
+                .withOperations(ContractFixtures.operations())
+                .withProtocolVersion(4),
+            200,
+            new HeartbeatResponse(t, 0, null, List.of(ContractFixtures.COMMAND_ID))));
+    assertValid(
+        exchange(
+            Request.Method.GET,
+            ProtocolPaths.commands("host-01", 30),
+            null,
+            200,
+            new CommandBatch(List.of(), t, List.of(ContractFixtures.COMMAND_ID))));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.results("host-01"),
+            ContractFixtures.cancelledResult(),
+            200,
+            new ResultAck(ContractFixtures.COMMAND_ID, false)));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.metrics("host-01"),
+            ContractFixtures.metricsWithOffset(),
+            200,
+            new IngestAck(1, 0)));
+    assertValid(
+        exchange(
+            Request.Method.POST,
+            ProtocolPaths.events("host-01"),
+            ContractFixtures.eventsWithOffset(),
+            200,
+            new IngestAck(1, 0)));
     assertValid(
         exchange(
             Request.Method.POST,

@@ -2,7 +2,9 @@ package io.vmagent.agent.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmagent.agent.operation.Cancellation;
 import io.vmagent.agent.operation.Operation;
+import io.vmagent.agent.operation.OperationCancelled;
 import io.vmagent.agent.operation.OperationFailure;
 import io.vmagent.agent.operation.OperationRegistry;
 import io.vmagent.protocol.Command;
@@ -10,10 +12,12 @@ import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.ProtocolJson;
+import io.vmagent.protocol.ResultStatus;
 import io.vmagent.protocol.text.Printable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * Runs commands with an exactly-once effect over at-least-once delivery: a command already in the
  * {@link CommandJournal} is answered from it; an operation not in the {@link OperationRegistry},
  * bad parameters or a deadline already passed get an error result and nothing runs; otherwise it is
- * journaled as started, run, and its result journaled before it is returned for reporting.
+ * journaled as started, run, and its result journaled before it is returned for reporting. A
+ * command an operator cancels ({@link #cancel}) is not started if it has not been, and an operation
+ * that can stop cleanly stops; either reports {@code CANCELLED} once, like any result.
  */
 public final class CommandDispatcher {
   private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
@@ -48,6 +54,8 @@ public final class CommandDispatcher {
   private final CommandJournal journal;
   private final Clock clock;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  // The cancellation token of each command received and not yet done, by id.
+  private final Map<String, Cancellation> cancellations = new ConcurrentHashMap<>();
   private final List<BiConsumer<String, CommandResult>> listeners = new CopyOnWriteArrayList<>();
 
   public CommandDispatcher(OperationRegistry operations, CommandJournal journal, Clock clock) {
@@ -86,6 +94,38 @@ public final class CommandDispatcher {
     };
   }
 
+  /**
+   * Notes a command about to be handed to a worker, so a cancel request that arrives before the
+   * worker starts it still reaches it.
+   */
+  public void received(String commandId) {
+    if (CommandJournal.acceptableId(commandId)) {
+      cancellations.computeIfAbsent(commandId, id -> new Cancellation());
+    }
+  }
+
+  /**
+   * An operator asked to cancel these commands (a poll or heartbeat answer named them; they may be
+   * named again until their results are in). One this agent has received and not finished does not
+   * start, or stops where its operation can stop cleanly; others are ignored.
+   */
+  public void cancel(Collection<String> commandIds) {
+    if (commandIds == null) {
+      return;
+    }
+    for (String id : commandIds) {
+      Cancellation cancellation = cancellations.get(id);
+      if (cancellation == null) {
+        log.debug("cancel request for command {} ignored: it is not running here", id);
+      } else if (cancellation.cancel()) {
+        log.info(
+            "command {} cancelled by an operator: it stops if it can stop cleanly, else it"
+                + " finishes and reports as usual",
+            id);
+      }
+    }
+  }
+
   /** How many commands are running right now. */
   public int runningCount() {
     return running.size();
@@ -114,8 +154,9 @@ public final class CommandDispatcher {
       if (known.isPresent()) {
         return Optional.of(answerFromJournal(command, known.get()));
       }
-      return Optional.of(run(command));
+      return Optional.of(run(command, cancellations.computeIfAbsent(id, k -> new Cancellation())));
     } finally {
+      cancellations.remove(id);
       running.remove(id);
     }
   }
@@ -168,13 +209,20 @@ public final class CommandDispatcher {
     }
   }
 
-  private CommandResult run(Command command) throws IOException {
+  private CommandResult run(Command command, Cancellation cancellation) throws IOException {
     Instant now = clock.instant();
     Operation.Call call;
     try {
-      call = prepare(command, now);
+      call = prepare(command, now, cancellation);
     } catch (OperationFailure refusal) {
       return refuse(command, new CommandError(refusal.code(), refusal.getMessage()), now);
+    }
+    if (cancellation.cancelled()) {
+      return refuse(
+          command,
+          new CommandError(
+              ErrorCode.CANCELLED, "cancelled by an operator before it started; nothing was run"),
+          now);
     }
     journal.started(command.id(), command.operation(), command.vm(), now);
     log.info("command {} ({}{}) started", command.id(), command.operation(), vmSuffix(command));
@@ -186,14 +234,14 @@ public final class CommandDispatcher {
   }
 
   /** The operation bound to the command's parameters, or the reason it must not run. */
-  private Operation.Call prepare(Command command, Instant now) {
+  private Operation.Call prepare(Command command, Instant now, Cancellation cancellation) {
     Operation<?> operation = operations.require(command.operation());
     if (command.deadline() != null && now.isAfter(command.deadline())) {
       throw new OperationFailure(
           ErrorCode.DEADLINE_EXCEEDED,
           "the command's deadline " + command.deadline() + " passed before it could start");
     }
-    return operation.bind(command.params());
+    return operation.bind(command.params(), cancellation);
   }
 
   private CommandResult refuse(Command command, CommandError refusal, Instant now)
@@ -209,6 +257,15 @@ public final class CommandDispatcher {
     try {
       ObjectNode output = JSON.valueToTree(call.run());
       return CommandResult.succeeded(command.id(), output, startedAt, clock.instant());
+    } catch (OperationCancelled e) {
+      ObjectNode output = e.output() == null ? null : JSON.valueToTree(e.output());
+      return new CommandResult(
+          command.id(),
+          ResultStatus.FAILED,
+          output,
+          new CommandError(e.code(), e.getMessage()),
+          startedAt,
+          clock.instant());
     } catch (OperationFailure e) {
       return failed(command, new CommandError(e.code(), e.getMessage()), startedAt);
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.operation.Cancellation;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 
@@ -75,28 +76,36 @@ final class DomainCalls {
     }
   }
 
-  /** Waits up to {@code timeout} for the VM to be shut off (or gone); true if it is. */
-  boolean awaitInactive(VmTarget target, Duration timeout) {
+  /**
+   * Waits up to {@code timeout} for the VM to be shut off (or gone), or until {@code cancellation}
+   * fires; true if it is shut off.
+   */
+  boolean awaitInactive(VmTarget target, Duration timeout, Cancellation cancellation) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!stateOrUndefined(target).isActive()) {
         return true;
       }
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
+      if (left <= 0 || cancellation.cancelled()) {
         return false;
       }
-      sleep(Math.min(left, POLL_INTERVAL.toNanos()));
+      pause(Math.min(left, POLL_INTERVAL.toNanos()), cancellation);
     }
   }
 
-  static void sleep(long nanos) {
+  /** Sleeps {@code nanos}, or less when {@code cancellation} fires meanwhile. */
+  static void pause(long nanos, Cancellation cancellation) {
     try {
-      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      var unused = cancellation.await(Duration.ofNanos(nanos));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VmOperationException(
           ErrorCode.OPERATION_FAILED, "interrupted while waiting for the VM", e);
     }
+  }
+
+  static void sleep(long nanos) {
+    pause(nanos, Cancellation.none());
   }
 }

@@ -45,31 +45,42 @@ public record LifecycleResult(
     }
 
     LifecycleResult unchanged(VmState state, String message) {
-      return new LifecycleResult(
-          operation,
-          target.name(),
-          target.uuid(),
-          state,
-          state,
+      return result(state, state, false, "none", null, message);
+    }
+
+    /**
+     * An operation cancelled while it waited: {@code changed} says whether the state moved between
+     * {@code before} and {@code after}; nothing was forced.
+     */
+    LifecycleResult cancelled(VmState before, VmState after, String method) {
+      return result(
+          before,
+          after,
+          before != after,
+          method,
           false,
-          "none",
-          null,
-          message,
-          elapsedMillis(),
-          null,
-          null,
-          null);
+          "cancelled while waiting for the guest; left as it is");
     }
 
     LifecycleResult changed(
         VmState before, VmState after, String method, Boolean forced, String message) {
+      return result(before, after, true, method, forced, message);
+    }
+
+    private LifecycleResult result(
+        VmState before,
+        VmState after,
+        boolean changed,
+        String method,
+        Boolean forced,
+        String message) {
       return new LifecycleResult(
           operation,
           target.name(),
           target.uuid(),
           before,
           after,
-          true,
+          changed,
           method,
           forced,
           message,

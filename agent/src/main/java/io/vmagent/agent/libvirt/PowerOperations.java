@@ -1,5 +1,7 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.operation.Cancellation;
+import io.vmagent.agent.operation.OperationCancelled;
 import io.vmagent.protocol.ErrorCode;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * start, stop, restart, pause and resume, each idempotent: asking for the state a VM is already in
- * succeeds with {@code changed=false}. Callers serialize operations per VM.
+ * succeeds with {@code changed=false}. Callers serialize operations per VM. A graceful stop or
+ * restart cancelled while it waits for the guest stops waiting and leaves the VM as it is.
  */
 final class PowerOperations {
   private final DomainCalls calls;
@@ -33,7 +36,7 @@ final class PowerOperations {
     return result.changed(before, calls.stateOrUndefined(target), "create", null, "started");
   }
 
-  LifecycleResult stop(VmTarget target, StopOptions options) {
+  LifecycleResult stop(VmTarget target, StopOptions options, Cancellation cancellation) {
     LifecycleResult.Builder result = new LifecycleResult.Builder("stop", target);
     VmState before = calls.state(target);
     if (!before.isActive()) {
@@ -58,12 +61,19 @@ final class PowerOperations {
           "destroy",
           "a " + before + " guest cannot react to ACPI; destroyed at once");
     }
-    return shutDownThroughGuest(target, result, before, options);
+    return shutDownThroughGuest(target, result, before, options, cancellation);
   }
 
-  /** Sends the ACPI shutdown request and waits for the guest; forces only when asked to. */
+  /**
+   * Sends the ACPI shutdown request and waits for the guest; forces only when asked to. Cancelled
+   * while it waits, it stops waiting and forces nothing.
+   */
   private LifecycleResult shutDownThroughGuest(
-      VmTarget target, LifecycleResult.Builder result, VmState before, StopOptions options) {
+      VmTarget target,
+      LifecycleResult.Builder result,
+      VmState before,
+      StopOptions options,
+      Cancellation cancellation) {
     Duration timeout = timeoutOf(options);
     calls.call(
         target,
@@ -72,10 +82,14 @@ final class PowerOperations {
           d.shutdown();
           return null;
         });
-    if (calls.awaitInactive(target, timeout)) {
+    if (calls.awaitInactive(target, timeout, cancellation)) {
       uptime.stopped(target.uuid());
       return result.changed(
           before, calls.stateOrUndefined(target), "acpi_shutdown", false, "shut down by the guest");
+    }
+    if (cancellation.cancelled()) {
+      throw cancelled(
+          result, before, target, "acpi_shutdown", "waiting for the guest to shut down");
     }
     if (!options.forceAfterTimeout()) {
       throw new VmOperationException(
@@ -112,7 +126,7 @@ final class PowerOperations {
    * and {@code force_after_timeout} is set, destroys and starts it. A shut-off VM is started; with
    * {@code force} the VM is destroyed and started at once.
    */
-  LifecycleResult restart(VmTarget target, StopOptions options) {
+  LifecycleResult restart(VmTarget target, StopOptions options, Cancellation cancellation) {
     LifecycleResult.Builder result = new LifecycleResult.Builder("restart", target);
     VmState before = calls.state(target);
     if (before == VmState.SHUT_OFF) {
@@ -132,22 +146,32 @@ final class PowerOperations {
       return destroyAndStart(
           target, result, before, "destroy_and_start", "a " + before + " guest cannot reboot");
     }
-    return rebootThroughGuest(target, result, before, options);
+    return rebootThroughGuest(target, result, before, options, cancellation);
   }
 
-  /** Asks the guest to reboot and waits for a sign of it; forces only when asked to. */
+  /**
+   * Asks the guest to reboot and waits for a sign of it; forces only when asked to. Cancelled while
+   * it waits, it stops waiting and forces nothing.
+   */
   private LifecycleResult rebootThroughGuest(
-      VmTarget target, LifecycleResult.Builder result, VmState before, StopOptions options) {
+      VmTarget target,
+      LifecycleResult.Builder result,
+      VmState before,
+      StopOptions options,
+      Cancellation cancellation) {
     Duration timeout = timeoutOf(options);
     AtomicBoolean rebooted = new AtomicBoolean();
     int idBefore = calls.call(target, "read the id of", (c, d) -> d.getID());
     Subscription watch = watchReboot(target, rebooted);
     try {
-      if (requestReboot(target) || awaitReboot(target, idBefore, rebooted, timeout)) {
+      if (requestReboot(target) || awaitReboot(target, idBefore, rebooted, timeout, cancellation)) {
         return afterReboot(target, result, before);
       }
     } finally {
       watch.close();
+    }
+    if (cancellation.cancelled()) {
+      throw cancelled(result, before, target, "reboot", "waiting for the guest to reboot");
     }
     if (!options.forceAfterTimeout()) {
       throw new VmOperationException(
@@ -268,7 +292,11 @@ final class PowerOperations {
   }
 
   private boolean awaitReboot(
-      VmTarget target, int idBefore, AtomicBoolean rebooted, Duration timeout) {
+      VmTarget target,
+      int idBefore,
+      AtomicBoolean rebooted,
+      Duration timeout,
+      Cancellation cancellation) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (rebooted.get()) {
@@ -280,16 +308,34 @@ final class PowerOperations {
         return true;
       }
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
+      if (left <= 0 || cancellation.cancelled()) {
         return false;
       }
-      DomainCalls.sleep(Math.min(left, DomainCalls.POLL_INTERVAL.toNanos()));
+      DomainCalls.pause(Math.min(left, DomainCalls.POLL_INTERVAL.toNanos()), cancellation);
     }
   }
 
   private void create(VmTarget target) {
     calls.call(target, "start", (c, d) -> d.create());
     uptime.started(target.uuid(), Instant.now());
+  }
+
+  /**
+   * The failure of a graceful wait cut short by a cancel request, carrying the VM's state before
+   * and now: the request to the guest was sent and stays sent, nothing was forced.
+   */
+  private OperationCancelled cancelled(
+      LifecycleResult.Builder result, VmState before, VmTarget target, String method, String what) {
+    VmState now = calls.stateOrUndefined(target);
+    return new OperationCancelled(
+        "cancelled by an operator while "
+            + what
+            + "; "
+            + target
+            + " was left as it is ("
+            + now
+            + "): the request to the guest was sent, nothing was forced",
+        result.cancelled(before, now, method));
   }
 
   private Duration timeoutOf(StopOptions options) {

@@ -1,6 +1,8 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.operation.Cancellation;
 import io.vmagent.agent.operation.Operation;
+import io.vmagent.agent.operation.OperationCancelled;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.ErrorCode;
 import java.nio.file.Path;
@@ -12,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
@@ -97,8 +101,9 @@ public final class VmOperations implements AutoCloseable {
     this.start = locked("start", VmParams.Vm.SPEC, (t, p) -> power.start(t));
     this.pause = locked("pause", VmParams.Vm.SPEC, (t, p) -> power.pause(t));
     this.resume = locked("resume", VmParams.Vm.SPEC, (t, p) -> power.resume(t));
-    this.stop = locked("stop", VmParams.Stop.SPEC, (t, p) -> power.stop(t, p.options()));
-    this.restart = locked("restart", VmParams.Stop.SPEC, (t, p) -> power.restart(t, p.options()));
+    this.stop = cancellable("stop", VmParams.Stop.SPEC, (t, p, c) -> power.stop(t, p.options(), c));
+    this.restart =
+        cancellable("restart", VmParams.Stop.SPEC, (t, p, c) -> power.restart(t, p.options(), c));
     this.delete =
         locked("delete", VmParams.Delete.SPEC, (t, p) -> deletion.delete(t, p.removeStorage()));
     this.snapshot = locked("snapshot", VmParams.Snapshot.SPEC, snapshots::run);
@@ -248,36 +253,56 @@ public final class VmOperations implements AutoCloseable {
     OperationOutput apply(VmTarget target, P params);
   }
 
+  /** What a VM operation that can stop cleanly on a cancel request does, as {@link OnVm}. */
+  @FunctionalInterface
+  private interface CancellableOnVm<P> {
+    OperationOutput apply(VmTarget target, P params, Cancellation cancellation);
+  }
+
   /** An operation that holds the VM's lock: it runs in the VM's queue. */
   private <P extends VmParams> Operation<P> locked(
       String name, VmParams.Spec<P> spec, OnVm<P> body) {
+    return onVm(name, spec, true, MAX_WAIT, (t, p, c) -> body.apply(t, p));
+  }
+
+  /** A locked operation whose body stops where it can once its command is cancelled. */
+  private <P extends VmParams> Operation<P> cancellable(
+      String name, VmParams.Spec<P> spec, CancellableOnVm<P> body) {
     return onVm(name, spec, true, MAX_WAIT, body);
   }
 
   /** An operation that only reads: it holds no lock. */
   private <P extends VmParams> Operation<P> read(String name, VmParams.Spec<P> spec, OnVm<P> body) {
-    return onVm(name, spec, false, READ_DEADLINE, body);
+    return onVm(name, spec, false, READ_DEADLINE, (t, p, c) -> body.apply(t, p));
   }
 
   /**
    * An operation on the VM its parameters name: the VM is resolved first (a bad name or unknown VM
    * fails before anything else), then {@code body} runs, in the VM's queue when {@code locksVm}
-   * (unless the parameters only read, as {@code snapshot} with {@code action=list} does).
+   * (unless the parameters only read, as {@code snapshot} with {@code action=list} does). A command
+   * cancelled while it waits for the VM's lock does not start.
    */
   private <P extends VmParams> Operation<P> onVm(
-      String name, VmParams.Spec<P> spec, boolean locksVm, Duration deadline, OnVm<P> body) {
+      String name,
+      VmParams.Spec<P> spec,
+      boolean locksVm,
+      Duration deadline,
+      CancellableOnVm<P> body) {
     return new Operation<>(
         name,
         spec.names(),
         spec.parser(),
         locksVm,
         deadline,
-        params -> {
-          VmTarget target = calls.resolve(VmRef.parse(params.vm()));
-          return locksVm && !params.readOnly()
-              ? serialized(target, deadline, () -> body.apply(target, params))
-              : body.apply(target, params);
-        });
+        (Operation.CancellableBody<P>)
+            (params, cancellation) -> {
+              VmTarget target = calls.resolve(VmRef.parse(params.vm()));
+              if (!locksVm || params.readOnly()) {
+                return body.apply(target, params, cancellation);
+              }
+              return serialized(
+                  target, deadline, cancellation, () -> body.apply(target, params, cancellation));
+            });
   }
 
   /**
@@ -290,7 +315,7 @@ public final class VmOperations implements AutoCloseable {
   }
 
   private <T> T byName(String vm, Callable<T> task) {
-    return serialized("name:" + vm, "VM '" + vm + "'", MAX_WAIT, task);
+    return serialized("name:" + vm, "VM '" + vm + "'", MAX_WAIT, Cancellation.none(), task);
   }
 
   /** Runs one of this class's operations; its bodies throw no checked exception. */
@@ -304,16 +329,49 @@ public final class VmOperations implements AutoCloseable {
     }
   }
 
-  /** Runs {@code task} in the VM's queue and waits for it, at most {@code deadline}. */
-  private <T> T serialized(VmTarget target, Duration deadline, Callable<T> task) {
-    return serialized(target.uuid(), target.toString(), deadline, task);
+  /**
+   * Runs {@code task} in the VM's queue and waits for it, at most {@code deadline}; cancelled
+   * before its turn came, it never runs.
+   */
+  private <T> T serialized(
+      VmTarget target, Duration deadline, Cancellation cancellation, Callable<T> task) {
+    return serialized(target.uuid(), target.toString(), deadline, cancellation, task);
   }
 
-  /** Runs {@code task} in the queue of {@code key} and waits for it, at most {@code deadline}. */
-  private <T> T serialized(String key, String vm, Duration deadline, Callable<T> task) {
-    CompletableFuture<T> future = serial.submit(key, task);
+  /**
+   * Runs {@code task} in the queue of {@code key} and waits for it, at most {@code deadline}. When
+   * {@code cancellation} fires before the task's turn came, the wait ends with {@link
+   * OperationCancelled} and the task, when its turn comes, runs nothing; once it runs, it is waited
+   * for (it sees the token itself).
+   */
+  private <T> T serialized(
+      String key, String vm, Duration deadline, Cancellation cancellation, Callable<T> task) {
+    // Taken by whichever comes first: the task's turn, or the waiter giving up on a cancel.
+    AtomicBoolean taken = new AtomicBoolean();
+    Supplier<OperationCancelled> notRun =
+        () ->
+            new OperationCancelled(
+                "cancelled by an operator while it waited for the lock of "
+                    + vm
+                    + "; nothing was run",
+                null);
+    CompletableFuture<T> future =
+        serial.submit(
+            key,
+            () -> {
+              if (!taken.compareAndSet(false, true)) {
+                throw notRun.get();
+              }
+              return task.call();
+            });
+    long end = System.nanoTime() + deadline.toNanos();
     try {
-      return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.anyOf(future, cancellation.whenCancelled())
+          .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      if (!future.isDone() && taken.compareAndSet(false, true)) {
+        throw notRun.get();
+      }
+      return future.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException runtime) {

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Long-polls the backend for commands without pause and hands each to a bounded worker pool; it
  * leases no more commands than there are free workers. Results go to {@code results} (the spool).
+ * The cancel requests a poll answer names go to the dispatcher once its commands are handed out.
  */
 public final class CommandLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
@@ -148,8 +149,10 @@ public final class CommandLoop implements Runnable {
           command.id(),
           command.operation(),
           command.delivery());
+      dispatcher.received(command.id());
       workers.execute(() -> runOne(command));
     }
+    dispatcher.cancel(batch.cancelRequested());
     return true;
   }
 

@@ -13,15 +13,17 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns libvirt lifecycle events into protocol {@link VmEvent}s with a sequence that increases
- * across restarts and appends them to the events spool, whose drainer batches them (at most a
- * second) for the backend.
+ * across restarts and the clock offset estimated when they happened, and appends them to the events
+ * spool, whose drainer batches them (at most a second) for the backend.
  */
 public final class EventForwarder implements VmEventListener {
   private static final Logger log = LoggerFactory.getLogger(EventForwarder.class);
@@ -32,11 +34,13 @@ public final class EventForwarder implements VmEventListener {
 
   private final EventSequence sequence;
   private final Spool spool;
+  private final Supplier<Optional<Duration>> clockOffset;
 
   /**
    * How the events spool reaches the backend: its records decoded, as one batch. An event whose
    * type the backend's protocol does not have yet is left out (and counted as delivered): the
-   * backend's strict schema would refuse the whole batch with a 400 for it.
+   * backend's strict schema would refuse the whole batch with a 400 for it. The clock offset goes
+   * only to a backend of protocol 4 or newer.
    */
   public static Spool.Delivery delivery(BackendClient client) {
     Set<VmEventType> unsent = ConcurrentHashMap.newKeySet();
@@ -45,13 +49,14 @@ public final class EventForwarder implements VmEventListener {
       int protocol = Integer.MAX_VALUE;
       for (byte[] record : records) {
         VmEvent event = JSON.readValue(record, VmEvent.class);
-        if (event.eventType().since() > 1 && protocol == Integer.MAX_VALUE) {
+        if ((event.eventType().since() > 1 || event.clockOffsetMs() != null)
+            && protocol == Integer.MAX_VALUE) {
           protocol = client.session().protocolVersion();
         }
         if (event.eventType().since() > protocol) {
           leftOut(unsent, event.eventType(), protocol);
         } else {
-          batch.add(event);
+          batch.add(event.forProtocol(protocol));
         }
       }
       if (batch.isEmpty()) {
@@ -73,9 +78,17 @@ public final class EventForwarder implements VmEventListener {
     }
   }
 
+  /** Events without a clock offset. */
   public EventForwarder(EventSequence sequence, Spool spool) {
+    this(sequence, spool, Optional::empty);
+  }
+
+  /** Events carrying {@code clockOffset}'s estimate at the time they are spooled. */
+  public EventForwarder(
+      EventSequence sequence, Spool spool, Supplier<Optional<Duration>> clockOffset) {
     this.sequence = sequence;
     this.spool = spool;
+    this.clockOffset = clockOffset;
   }
 
   @Override
@@ -86,7 +99,14 @@ public final class EventForwarder implements VmEventListener {
         type == VmEventType.OTHER ? cut(event.type() + ": " + event.detail()) : event.detail();
     try {
       VmEvent vmEvent =
-          new VmEvent(sequence.next(), event.occurredAt(), event.vm(), event.uuid(), type, detail);
+          new VmEvent(
+              sequence.next(),
+              event.occurredAt(),
+              event.vm(),
+              event.uuid(),
+              type,
+              detail,
+              clockOffset.get().map(Duration::toMillis).orElse(null));
       spool.append(JSON.writeValueAsBytes(vmEvent), true);
       log.debug("event {} {} of {} spooled", vmEvent.sequence(), type.wire(), event.vm());
     } catch (IOException e) {

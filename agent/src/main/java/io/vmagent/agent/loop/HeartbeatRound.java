@@ -6,10 +6,12 @@ import io.vmagent.agent.spool.Spool;
 import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.HeartbeatResponse;
 import io.vmagent.protocol.OperationCapability;
+import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.VmStates;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +27,15 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
   private final VersionWatch versions;
   private final List<Spool> spools;
   private final IntConsumer commandsPending;
+  private final Consumer<List<String>> cancelRequested;
   private final List<OperationCapability> operations;
   // Whether this run of the agent has told the backend its operations yet.
   private boolean announced;
 
   /**
    * @param commandsPending told the number of waiting commands when a heartbeat reports any
+   * @param cancelRequested told the ids of the commands an operator asked to cancel, when an answer
+   *     names any (protocol 4)
    * @param operations what this agent runs, told to the backend in the first heartbeat of a run
    */
   public HeartbeatRound(
@@ -41,6 +46,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
       VersionWatch versions,
       List<Spool> spools,
       IntConsumer commandsPending,
+      Consumer<List<String>> cancelRequested,
       List<OperationCapability> operations) {
     this.client = client;
     this.reporter = reporter;
@@ -49,6 +55,7 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
     this.versions = versions;
     this.spools = List.copyOf(spools);
     this.commandsPending = commandsPending;
+    this.cancelRequested = cancelRequested;
     this.operations = List.copyOf(operations);
   }
 
@@ -63,7 +70,9 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
     // agent runs, so an upgraded agent's new operations are known without a new registration.
     boolean announcing = !announced && client.session().protocol() >= 3;
     if (announcing) {
-      beat = beat.withOperations(operations);
+      // With the protocol version (sent to a backend of 4 and newer only), so an agent upgraded in
+      // place is told of cancel requests without registering again.
+      beat = beat.withOperations(operations).withProtocolVersion(ProtocolPaths.PROTOCOL_VERSION);
     }
     try {
       response = client.heartbeat(forBackend(beat));
@@ -80,6 +89,9 @@ public final class HeartbeatRound implements PeriodicLoop.Round {
         response.commandsPending());
     if (response.commandsPending() > 0) {
       commandsPending.accept(response.commandsPending());
+    }
+    if (response.cancelRequested() != null) {
+      cancelRequested.accept(response.cancelRequested());
     }
     if (response.latestAgentVersion() != null) {
       versions.note(response.latestAgentVersion());

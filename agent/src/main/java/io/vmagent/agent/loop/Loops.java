@@ -55,7 +55,7 @@ public final class Loops {
             new LoopState("metrics"),
             config.metricsInterval(),
             Duration.ofSeconds(1),
-            metricsTick.into(metrics));
+            metricsTick.into(metrics, client.session().clockOffset()));
     this.updateLoop =
         new PeriodicLoop(
             new LoopState("update-check"),
@@ -89,6 +89,7 @@ public final class Loops {
             versions,
             spools,
             commandLoop::commandsPending,
+            dispatcher::cancel,
             AgentIdentity.versioned(dispatcher.operationVersions()));
     this.heartbeatLoop =
         new PeriodicLoop(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vmagent.agent.backend.BackendClient;
+import io.vmagent.agent.backend.ClockOffset;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.metrics.Collector;
 import io.vmagent.agent.metrics.MetricsJson;
@@ -43,12 +44,20 @@ public final class MetricsTick {
   private final Duration libvirtTimeout;
   private MetricsSampler sampler; // guarded by this; built on first use, off the start-up path
 
-  /** How the metrics spool reaches the backend: its samples decoded, as one batch. */
+  /**
+   * How the metrics spool reaches the backend: its samples decoded, as one batch; the clock offset
+   * goes only to a backend of protocol 4 or newer.
+   */
   public static Spool.Delivery delivery(BackendClient client) {
     return records -> {
       List<MetricsSample> batch = new ArrayList<>();
+      int protocol = Integer.MAX_VALUE;
       for (byte[] record : records) {
-        batch.add(JSON.readValue(record, MetricsSample.class));
+        MetricsSample sample = JSON.readValue(record, MetricsSample.class);
+        if (sample.clockOffsetMs() != null && protocol == Integer.MAX_VALUE) {
+          protocol = client.session().protocolVersion();
+        }
+        batch.add(sample.forProtocol(protocol));
       }
       client.submitMetrics(new MetricsBatch(batch));
       log.debug("{} metrics samples delivered", batch.size());
@@ -77,10 +86,16 @@ public final class MetricsTick {
     return endpoint;
   }
 
-  /** The metrics loop's round: a snapshot, as a sample, into {@code spool}. */
-  public PeriodicLoop.Round into(Spool spool) {
-    return () ->
-        spool.append(JSON.writeValueAsBytes(new MetricsSample(Instant.now(), collect())), true);
+  /**
+   * The metrics loop's round: a snapshot, as a sample carrying {@code clockOffset}'s estimate, into
+   * {@code spool}.
+   */
+  public PeriodicLoop.Round into(Spool spool, ClockOffset clockOffset) {
+    return () -> {
+      Long offset = clockOffset.current().map(Duration::toMillis).orElse(null);
+      spool.append(
+          JSON.writeValueAsBytes(new MetricsSample(Instant.now(), collect(), offset)), true);
+    };
   }
 
   /** A snapshot taken now, as JSON. */

@@ -63,6 +63,22 @@ public record Operation<P>(
     String describe(String vm) throws Exception;
   }
 
+  /**
+   * A body that can stop cleanly when its command is cancelled: it checks or awaits {@code
+   * cancellation} where stopping leaves nothing half done, and then throws {@link
+   * OperationCancelled}. Run without a command (the command line), nobody cancels it.
+   */
+  @FunctionalInterface
+  public interface CancellableBody<P> extends Body<P> {
+    /** Runs the operation, stopping where it can when {@code cancellation} fires. */
+    Object run(P params, Cancellation cancellation) throws Exception;
+
+    @Override
+    default Object run(P params) throws Exception {
+      return run(params, Cancellation.none());
+    }
+  }
+
   /** An operation ready to run: its parameters were read and found good. */
   @FunctionalInterface
   public interface Call {
@@ -131,7 +147,18 @@ public record Operation<P>(
 
   /** Reads {@code raw} and binds the result to the body; nothing runs yet. */
   public Call bind(Map<String, ?> raw) {
+    return bind(raw, Cancellation.none());
+  }
+
+  /**
+   * Reads {@code raw} and binds the result to the body, which stops where it can once {@code
+   * cancellation} fires (a body that cannot stop cleanly ignores it); nothing runs yet.
+   */
+  public Call bind(Map<String, ?> raw, Cancellation cancellation) {
     P params = parse(raw);
+    if (body instanceof CancellableBody<P> cancellable) {
+      return () -> cancellable.run(params, cancellation);
+    }
     return () -> body.run(params);
   }
 }

@@ -212,6 +212,82 @@ class CommandDispatcherTest {
   }
 
   @Test
+  void aCommandCancelledBeforeItStartsNeverRunsAndReportsCancelled() throws Exception {
+    Command command = command("counted", Map.of("vm", "app-01"));
+    dispatcher.received(command.id());
+    dispatcher.cancel(java.util.List.of(command.id()));
+
+    CommandResult result = dispatcher.handle(command).orElseThrow();
+
+    assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
+    assertThat(result.error().code()).isEqualTo(ErrorCode.CANCELLED);
+    assertThat(result.error().message()).contains("before it started");
+    assertThat(runs).hasValue(0);
+    assertThat(dispatcher.handle(command).orElseThrow())
+        .as("answered from the journal when delivered again")
+        .isEqualTo(result);
+  }
+
+  @Test
+  void aCancelRequestAfterTheCommandFinishedChangesNothing() throws Exception {
+    Command command = command("counted", Map.of("vm", "app-01"));
+    dispatcher.received(command.id());
+    CommandResult done = dispatcher.handle(command).orElseThrow();
+
+    dispatcher.cancel(java.util.List.of(command.id(), "some-other-command"));
+
+    assertThat(done.status()).isEqualTo(ResultStatus.SUCCEEDED);
+    assertThat(dispatcher.handle(command).orElseThrow()).isEqualTo(done);
+    assertThat(runs).hasValue(1);
+  }
+
+  @Test
+  void aCancellableOperationIsCancelledWhileItWaitsAndReportsWhatItFound() throws Exception {
+    java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+    Operation<String> waits =
+        new Operation<>(
+            "waits",
+            Set.of("vm"),
+            p -> p.requiredString("vm"),
+            true,
+            Duration.ofMinutes(1),
+            (Operation.CancellableBody<String>)
+                (vm, cancellation) -> {
+                  waiting.countDown();
+                  if (cancellation.await(Duration.ofMinutes(1))) {
+                    throw new io.vmagent.agent.operation.OperationCancelled(
+                        "stopped waiting", Map.of("state_after", "running"));
+                  }
+                  return JsonNodeFactory.instance.objectNode();
+                });
+    CommandDispatcher cancelling =
+        new CommandDispatcher(
+            OperationRegistry.of(java.util.List.of(), waits),
+            new CommandJournal(new StateDir(state)),
+            Clock.systemUTC());
+    Command command = command("waits", Map.of("vm", "app-01"));
+    cancelling.received(command.id());
+    java.util.concurrent.CompletableFuture<CommandResult> running =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return cancelling.handle(command).orElseThrow();
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertThat(waiting.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    cancelling.cancel(java.util.List.of(command.id()));
+    CommandResult result = running.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(result.status()).isEqualTo(ResultStatus.FAILED);
+    assertThat(result.error().code()).isEqualTo(ErrorCode.CANCELLED);
+    assertThat(result.error().message()).isEqualTo("stopped waiting");
+    assertThat(result.result().get("state_after").asText()).isEqualTo("running");
+  }
+
+  @Test
   void operationsRunThroughLibvirtAndReportTheirOutput() throws Exception {
     CommandResult paused =
         dispatcher.handle(command("pause", Map.of("vm", "app-01"))).orElseThrow();

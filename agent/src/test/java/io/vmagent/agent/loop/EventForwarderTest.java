@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +45,29 @@ class EventForwarderTest {
             org.assertj.core.groups.Tuple.tuple(VmEventType.REBOOTED, "reset"),
             org.assertj.core.groups.Tuple.tuple(VmEventType.OTHER, "unknown: unknown"));
     assertThat(spooled).extracting(VmEvent::sequence).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void eventsCarryTheClockOffsetEstimatedWhenTheyHappenedAndOnlyToABackendOfProtocol4()
+      throws Exception {
+    Instant at = Instant.parse("2026-12-06T16:00:00Z");
+    AtomicReference<Optional<Duration>> offset = new AtomicReference<>(Optional.empty());
+    DurableQueue queue = new DurableQueue("events", state.resolve("spool"), 1 << 20, 0);
+    List<VmEvent> spooled = new ArrayList<>();
+    try (Spool spool = new Spool(queue, 500, Duration.ZERO, records -> {}, reached -> {})) {
+      EventForwarder forwarder = new EventForwarder(new EventSequence(state), spool, offset::get);
+      forwarder.onEvent(new VmLifecycleEvent("idle-01", UUID, "started", "booted", at));
+      offset.set(Optional.of(Duration.ofMillis(-1500)));
+      forwarder.onEvent(new VmLifecycleEvent("idle-01", UUID, "stopped", "shutdown", at));
+      for (byte[] record : queue.peek(3)) {
+        spooled.add(ProtocolJson.tolerantMapper().readValue(record, VmEvent.class));
+      }
+    }
+
+    assertThat(spooled).extracting(VmEvent::clockOffsetMs).containsExactly(null, -1500L);
+    assertThat(spooled.get(1).correctedTime()).isEqualTo(at.plusMillis(1500));
+    assertThat(spooled.get(1).forProtocol(3).clockOffsetMs()).isNull();
+    assertThat(spooled.get(1).forProtocol(4)).isEqualTo(spooled.get(1));
   }
 
   private List<VmEvent> forward(VmLifecycleEvent... events) throws Exception {

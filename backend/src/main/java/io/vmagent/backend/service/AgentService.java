@@ -13,6 +13,7 @@ import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.store.VmRow;
 import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.AgentStatus;
+import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.HealthStatus;
 import io.vmagent.protocol.HeartbeatRequest;
@@ -95,6 +96,7 @@ public final class AgentService {
     Instant now = clock.instant();
     HeartbeatRequest stored = withoutInventory(request);
     boolean[] wasOffline = new boolean[1];
+    List<String> cancelRequested = new ArrayList<>();
     int pending =
         database.inTransaction(
             "record a heartbeat",
@@ -112,6 +114,9 @@ public final class AgentService {
               if (request.vms() != null) {
                 telemetry.replaceInventory(c, agentId, inventory(agentId, request, now));
               }
+              if (request.protocolVersion() != null) {
+                agents.recordProtocol(c, agentId, request.protocolVersion());
+              }
               if (request.operations() != null) {
                 agents.recordOperations(
                     c,
@@ -119,6 +124,9 @@ public final class AgentService {
                     json.write(Capabilities.names(List.of(), request.operations())),
                     json.write(request.operations()));
               }
+              cancelRequested.clear(); // a retried transaction starts over
+              cancelRequested.addAll(
+                  commands.cancelRequested(c, agentId, CommandBatch.CANCEL_REQUESTED_PROTOCOL));
               return commands.countLeasable(c, agentId, now);
             });
     if (request.status() == HealthStatus.STOPPING) {
@@ -126,7 +134,8 @@ public final class AgentService {
     } else if (wasOffline[0]) {
       LOG.info("agent {} is online again", agentId);
     }
-    return new HeartbeatResponse(now, pending, latestAgentVersion);
+    return new HeartbeatResponse(
+        now, pending, latestAgentVersion, cancelRequested.isEmpty() ? null : cancelRequested);
   }
 
   /** The heartbeat as stored: the VMs go to the inventory, the operations to the agent's row. */

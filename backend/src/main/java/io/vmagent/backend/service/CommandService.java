@@ -150,9 +150,26 @@ public final class CommandService implements AutoCloseable {
   public CompletableFuture<CommandBatch> poll(String agentId, int max, int waitSeconds) {
     CommandBatch now = leaseBatch(agentId, max);
     if (!now.commands().isEmpty() || waitSeconds == 0 || signals.closed()) {
-      return CompletableFuture.completedFuture(now);
+      return CompletableFuture.completedFuture(withCancelRequests(agentId, now));
     }
-    return longPolls.await(agentId, max, Duration.ofSeconds(waitSeconds));
+    return longPolls
+        .await(agentId, max, Duration.ofSeconds(waitSeconds))
+        .thenApply(batch -> withCancelRequests(agentId, batch));
+  }
+
+  /**
+   * The batch with the ids of the agent's commands an operator asked to cancel, read when the poll
+   * is answered (so a waiting poll answered early by a cancel request carries it); none for an
+   * agent that registered before protocol 4.
+   */
+  private CommandBatch withCancelRequests(String agentId, CommandBatch batch) {
+    if (signals.closed()) {
+      return batch; // shutting down: the database may be gone; the next answer tells
+    }
+    return batch.withCancelRequested(
+        database.inTransaction(
+            "read cancel requests",
+            c -> commands.cancelRequested(c, agentId, CommandBatch.CANCEL_REQUESTED_PROTOCOL)));
   }
 
   /** How many long polls wait in this process now. */
@@ -206,7 +223,7 @@ public final class CommandService implements AutoCloseable {
    */
   public ResultAck submitResult(String agentId, CommandResult result) {
     checkConsistent(result);
-    String state = result.status() == ResultStatus.SUCCEEDED ? "succeeded" : "failed";
+    String state = stateAfter(result);
     String resultJson = json.write(result);
     Instant now = clock.instant();
     Recorded recorded =
@@ -255,6 +272,18 @@ public final class CommandService implements AutoCloseable {
       return new Recorded(Outcome.LATE, existing.state());
     }
     return new Recorded(Outcome.NOT_LEASED, existing.state());
+  }
+
+  /**
+   * The state a result leaves its command in: an agent that stopped the operation on a cancel
+   * request reports the error {@code CANCELLED}, which makes the command cancelled with that
+   * result.
+   */
+  private static String stateAfter(CommandResult result) {
+    if (result.status() == ResultStatus.SUCCEEDED) {
+      return "succeeded";
+    }
+    return result.error().code() == ErrorCode.CANCELLED ? "cancelled" : "failed";
   }
 
   private static ApiException late(String agentId, String commandId) {
@@ -373,6 +402,11 @@ public final class CommandService implements AutoCloseable {
             ? "cancelled"
             : "asked to cancel; the agent holds it");
     signals.fire(resultKey(view.agentId()));
+    if (view.state() == CommandState.LEASED) {
+      // The agent's waiting poll in this instance answers now and carries the request; elsewhere
+      // the agent learns it at its next poll answer or heartbeat.
+      longPolls.answerNow(view.agentId());
+    }
     return view;
   }
 

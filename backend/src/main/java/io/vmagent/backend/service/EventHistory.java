@@ -42,10 +42,10 @@ public final class EventHistory {
     return new EventList(page, more ? cursor(page.get(page.size() - 1)) : null);
   }
 
-  // The cursor names the last event of a page by its place in the order (time, agent, sequence),
-  // so a page is found again without counting what came before.
+  // The cursor names the last event of a page by its place in the order (corrected time, agent,
+  // sequence), so a page is found again without counting what came before.
   private static String cursor(StoredEvent last) {
-    String text = last.timestamp() + " " + last.sequence() + " " + last.agentId();
+    String text = last.correctedTime() + " " + last.sequence() + " " + last.agentId();
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString(text.getBytes(StandardCharsets.UTF_8));

@@ -161,6 +161,16 @@ public final class LongPolls implements AutoCloseable {
     submit(agentId);
   }
 
+  /** Answers the agent's waiting polls now, empty: the caller has news for it besides commands. */
+  public void answerNow(String agentId) {
+    Set<Waiter> waiters = waiting.get(agentId);
+    if (waiters != null) {
+      for (Waiter waiter : waiters) {
+        expire(waiter);
+      }
+    }
+  }
+
   private void recheck() {
     if (waiting.isEmpty()) {
       return;

@@ -276,6 +276,7 @@ public final class RegistrationService {
     } else {
       agents.insert(c, row);
     }
+    agents.recordProtocol(c, agentId, request.protocolVersion());
     String key = request.publicKey() != null ? request.publicKey() : identity.publicKey();
     Instant keyBoundAt =
         key == null ? null : key.equals(identity.publicKey()) ? identity.keyBoundAt() : now;

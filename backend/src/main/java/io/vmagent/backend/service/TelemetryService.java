@@ -60,7 +60,12 @@ public final class TelemetryService {
           SnapshotFigures.Sample last = null;
           for (MetricsSample sample : samples) {
             if (!telemetry.insertSample(
-                c, agentId, sample.timestamp(), now, sample.snapshot().toString())) {
+                c,
+                agentId,
+                sample.timestamp(),
+                sample.clockOffsetMs(),
+                now,
+                sample.snapshot().toString())) {
               continue;
             }
             accepted++;
@@ -108,18 +113,7 @@ public final class TelemetryService {
         c -> {
           int accepted = 0;
           for (VmEvent event : batch.events()) {
-            boolean stored =
-                telemetry.insertEvent(
-                    c,
-                    agentId,
-                    event.sequence(),
-                    event.timestamp(),
-                    event.vmName(),
-                    event.vmUuid(),
-                    event.eventType().wire(),
-                    event.detail(),
-                    now);
-            if (stored) {
+            if (telemetry.insertEvent(c, agentId, event, now)) {
               accepted++;
               if (event.eventType() == VmEventType.OTHER) {
                 continue; // an event the protocol has no name for says nothing about the state
@@ -130,7 +124,9 @@ public final class TelemetryService {
                       event.vmName(),
                       event.vmUuid(),
                       stateAfter(event),
-                      event.timestamp());
+                      // On the backend's clock, as the heartbeat's inventory is: an event from an
+                      // agent whose clock is ahead must not pass for newer than a later report.
+                      event.correctedTime());
               if (event.eventType() == VmEventType.DEFINED) {
                 // A definition says nothing about whether a known VM runs; it only adds new ones.
                 telemetry.addVmIfAbsent(c, vm);

@@ -203,6 +203,17 @@ public final class AgentStore {
     }
   }
 
+  /** Records the protocol version the agent registered with (null: it named none, so 1). */
+  public void recordProtocol(Connection c, String agentId, Integer protocolVersion)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("UPDATE agents SET protocol_version = ? WHERE agent_id = ?")) {
+      s.setInt(1, protocolVersion == null ? 1 : protocolVersion);
+      s.setString(2, agentId);
+      s.executeUpdate();
+    }
+  }
+
   /** Replaces the operations an agent advertises, as a heartbeat after its start told them. */
   public void recordOperations(
       Connection c, String agentId, String capabilitiesJson, String operationsJson)

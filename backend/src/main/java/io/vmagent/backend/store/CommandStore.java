@@ -364,6 +364,31 @@ public final class CommandStore {
     }
   }
 
+  /**
+   * The ids of the agent's leased commands an operator asked to cancel that have no result yet,
+   * oldest first; none for an agent that registered with a protocol before {@code minProtocol}, so
+   * an older agent's answers stay as they were.
+   */
+  public List<String> cancelRequested(Connection c, String agentId, int minProtocol)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT c.command_id FROM commands c JOIN agents a ON a.agent_id = c.agent_id"
+                + " WHERE c.agent_id = ? AND c.state = 'leased' AND c.result_json IS NULL"
+                + " AND c.cancel_requested_at IS NOT NULL AND a.protocol_version >= ?"
+                + " ORDER BY c.created_at, c.command_id")) {
+      s.setString(1, agentId);
+      s.setInt(2, minProtocol);
+      List<String> ids = new ArrayList<>();
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          ids.add(rows.getString(1));
+        }
+      }
+      return ids;
+    }
+  }
+
   /** Records that the operator wants the leased command stopped; false if it is not leased. */
   public boolean requestCancel(Connection c, String commandId, Instant now) throws SQLException {
     try (PreparedStatement s =

@@ -9,19 +9,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the stored VM lifecycle events back for operators, newest first. */
+/**
+ * Reads the stored VM lifecycle events back for operators, newest first by the time they happened
+ * on the backend's clock (their time less the clock offset their agent reported).
+ */
 public final class EventStore {
   /**
    * Which events a page holds; every field may be null for "any".
    *
-   * @param since happened at or after
-   * @param until happened before
+   * @param since happened at or after, on the backend's clock
+   * @param until happened before, on the backend's clock
    * @param after the last event of the previous page
    */
   public record Filter(
       String agentId, String vm, String type, Instant since, Instant until, Position after) {}
 
-  /** Where an event stands in the order of pages. */
+  /** Where an event stands in the order of pages; {@code timestamp} is its corrected time. */
   public record Position(Instant timestamp, String agentId, long sequence) {}
 
   /** Up to {@code limit} events the filter admits, newest first. */
@@ -29,7 +32,7 @@ public final class EventStore {
     StringBuilder sql =
         new StringBuilder(
             "SELECT agent_id, sequence_no, event_time, vm_name, vm_uuid, event_type, detail,"
-                + " received_at FROM vm_events WHERE 1 = 1");
+                + " received_at, clock_offset_ms FROM vm_events WHERE 1 = 1");
     List<Object> values = new ArrayList<>();
     if (filter.agentId() != null) {
       sql.append(" AND agent_id = ?");
@@ -44,18 +47,18 @@ public final class EventStore {
       values.add(filter.type());
     }
     if (filter.since() != null) {
-      sql.append(" AND event_time >= ?");
+      sql.append(" AND corrected_time >= ?");
       values.add(filter.since());
     }
     if (filter.until() != null) {
-      sql.append(" AND event_time < ?");
+      sql.append(" AND corrected_time < ?");
       values.add(filter.until());
     }
     Position after = filter.after();
     if (after != null) {
       sql.append(
-          " AND (event_time < ? OR (event_time = ? AND agent_id < ?)"
-              + " OR (event_time = ? AND agent_id = ? AND sequence_no < ?))");
+          " AND (corrected_time < ? OR (corrected_time = ? AND agent_id < ?)"
+              + " OR (corrected_time = ? AND agent_id = ? AND sequence_no < ?))");
       values.addAll(
           List.of(
               after.timestamp(),
@@ -65,7 +68,7 @@ public final class EventStore {
               after.agentId(),
               after.sequence()));
     }
-    sql.append(" ORDER BY event_time DESC, agent_id DESC, sequence_no DESC LIMIT ?");
+    sql.append(" ORDER BY corrected_time DESC, agent_id DESC, sequence_no DESC LIMIT ?");
     try (PreparedStatement s = c.prepareStatement(sql.toString())) {
       int i = 1;
       for (Object value : values) {
@@ -90,10 +93,16 @@ public final class EventStore {
                   rows.getString("vm_uuid"),
                   rows.getString("event_type"),
                   rows.getString("detail"),
-                  Sql.instant(rows, "received_at")));
+                  Sql.instant(rows, "received_at"),
+                  offset(rows)));
         }
       }
       return page;
     }
+  }
+
+  private static Long offset(ResultSet rows) throws SQLException {
+    long offset = rows.getLong("clock_offset_ms");
+    return rows.wasNull() ? null : offset;
   }
 }

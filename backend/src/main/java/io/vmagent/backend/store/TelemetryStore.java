@@ -1,5 +1,6 @@
 package io.vmagent.backend.store;
 
+import io.vmagent.protocol.VmEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,19 +18,28 @@ public final class TelemetryStore {
     this.dialect = dialect;
   }
 
-  /** Stores a sample at its own timestamp; false when one is stored at that instant already. */
+  /**
+   * Stores a sample at its own timestamp with the clock offset the agent reported (null: none);
+   * false when one is stored at that instant already.
+   */
   public boolean insertSample(
-      Connection c, String agentId, Instant sampleTime, Instant receivedAt, String snapshotJson)
+      Connection c,
+      String agentId,
+      Instant sampleTime,
+      Long clockOffsetMs,
+      Instant receivedAt,
+      String snapshotJson)
       throws SQLException {
     return insertIgnoringDuplicate(
         c,
-        "INSERT INTO metrics_samples (agent_id, sample_time, received_at, snapshot_json)"
-            + " VALUES (?, ?, ?, ?)",
+        "INSERT INTO metrics_samples (agent_id, sample_time, received_at, snapshot_json,"
+            + " clock_offset_ms) VALUES (?, ?, ?, ?, ?)",
         s -> {
           s.setString(1, agentId);
           Sql.setInstant(s, 2, sampleTime);
           Sql.setInstant(s, 3, receivedAt);
           s.setString(4, snapshotJson);
+          setLong(s, 5, clockOffsetMs);
         });
   }
 
@@ -62,31 +72,36 @@ public final class TelemetryStore {
     }
   }
 
-  /** Stores an event; false when the agent's event with this sequence is stored already. */
-  public boolean insertEvent(
-      Connection c,
-      String agentId,
-      long sequence,
-      Instant eventTime,
-      String vmName,
-      String vmUuid,
-      String eventType,
-      String detail,
-      Instant receivedAt)
+  private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
+    if (value == null) {
+      s.setNull(index, java.sql.Types.BIGINT);
+    } else {
+      s.setLong(index, value);
+    }
+  }
+
+  /**
+   * Stores an event with its clock offset and the time it is ordered by (its time less the offset);
+   * false when the agent's event with this sequence is stored already.
+   */
+  public boolean insertEvent(Connection c, String agentId, VmEvent event, Instant receivedAt)
       throws SQLException {
     return insertIgnoringDuplicate(
         c,
         "INSERT INTO vm_events (agent_id, sequence_no, event_time, vm_name, vm_uuid, event_type,"
-            + " detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            + " detail, received_at, clock_offset_ms, corrected_time)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         s -> {
           s.setString(1, agentId);
-          s.setLong(2, sequence);
-          Sql.setInstant(s, 3, eventTime);
-          s.setString(4, vmName);
-          Sql.setString(s, 5, vmUuid);
-          s.setString(6, eventType);
-          Sql.setString(s, 7, detail);
+          s.setLong(2, event.sequence());
+          Sql.setInstant(s, 3, event.timestamp());
+          s.setString(4, event.vmName());
+          Sql.setString(s, 5, event.vmUuid());
+          s.setString(6, event.eventType().wire());
+          Sql.setString(s, 7, event.detail());
           Sql.setInstant(s, 8, receivedAt);
+          setLong(s, 9, event.clockOffsetMs());
+          Sql.setInstant(s, 10, event.correctedTime());
         });
   }
 
