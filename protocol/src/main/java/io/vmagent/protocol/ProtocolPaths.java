@@ -33,10 +33,10 @@ public final class ProtocolPaths {
    * other}, VM states spelled as {@link VmStates} names them, and operations advertised with the
    * versions of their parameter sets, at registration and in the first heartbeat after each start;
    * the clock offset and the agent's Prometheus endpoint in the heartbeat (answers carry {@code
-   * server_time} and {@code expires_in} whatever the version). A peer that names no version speaks
-   * 1.
+   * server_time} and {@code expires_in} whatever the version); 4: the migration endpoint at
+   * registration. A peer that names no version speaks 1.
    */
-  public static final int PROTOCOL_VERSION = 3;
+  public static final int PROTOCOL_VERSION = 4;
 
   /**
    * How far before its issue a certificate the backend signs becomes valid (its notBefore), so a
