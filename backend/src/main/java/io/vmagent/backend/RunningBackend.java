@@ -12,7 +12,6 @@ import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.metrics.BackendMetrics;
 import io.vmagent.backend.metrics.FleetMetrics;
 import io.vmagent.backend.service.CommandService;
-import io.vmagent.backend.service.JsonCodec;
 import io.vmagent.backend.service.Migrations;
 import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
@@ -161,14 +160,7 @@ public final class RunningBackend implements AutoCloseable {
                 config.retention(),
                 clock,
                 metrics::pruned),
-            new Migrations(
-                    database,
-                    wiring.agents,
-                    wiring.commandStore,
-                    services.commands(),
-                    new JsonCodec(),
-                    clock)
-                .start(),
+            services.migrations().start(),
             throttles);
     running.announce(version);
     return running;
@@ -324,15 +316,6 @@ public final class RunningBackend implements AutoCloseable {
         return view;
       }
     }
-  }
-
-  /**
-   * Begins moving {@code vm} from agent {@code source}'s host to agent {@code destination}'s, with
-   * {@code options} passed to {@code migrate} ({@link Migrations#OPTIONS}).
-   */
-  public MigrationView migrate(
-      String vm, String source, String destination, Map<String, String> options) {
-    return migrations.begin(vm, source, destination, options);
   }
 
   /** Waits up to {@code timeout} for the migration to end and returns it as it then stands. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vmagent.backend.RunningBackend;
+import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.MigrationView;
 import io.vmagent.testing.AgentProcess;
 import java.nio.file.Files;
@@ -69,8 +70,11 @@ class BackendMigrationFaultTest {
 
     // 2 MiB/s keeps the memory transfer going for a few seconds: the restart lands inside it.
     MigrationView begun =
-        backend.migrate(
-            VM, sourceId, destinationId, Map.of("unsafe", "true", "bandwidth_mib", "2"));
+        backend
+            .operator()
+            .beginMigration(
+                new MigrateRequest(
+                    VM, sourceId, destinationId, Map.of("unsafe", "true", "bandwidth_mib", "2")));
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(50))

@@ -79,6 +79,8 @@ public final class ProtocolPaths {
   public static final String OPERATOR_COMMANDS = API_V1 + "/operator/commands";
   public static final String OPERATOR_COMMAND = API_V1 + "/operator/commands/{commandId}";
   public static final String OPERATOR_COMMAND_CANCEL = OPERATOR_COMMAND + "/cancel";
+  public static final String OPERATOR_MIGRATIONS = API_V1 + "/operator/migrations";
+  public static final String OPERATOR_MIGRATION = API_V1 + "/operator/migrations/{migrationId}";
   public static final String OPERATOR_AGENTS = API_V1 + "/operator/agents";
   public static final String OPERATOR_AGENT = API_V1 + "/operator/agents/{agentId}";
   public static final String OPERATOR_AGENT_REVOKE = API_V1 + "/operator/agents/{agentId}/revoke";
@@ -142,6 +144,11 @@ public final class ProtocolPaths {
   /** {@link #OPERATOR_COMMAND} for this command. */
   public static String operatorCommand(String commandId) {
     return OPERATOR_COMMAND.replace("{commandId}", encode(commandId));
+  }
+
+  /** {@link #OPERATOR_MIGRATION} for this migration. */
+  public static String operatorMigration(String migrationId) {
+    return OPERATOR_MIGRATION.replace("{migrationId}", encode(migrationId));
   }
 
   /** {@link #OPERATOR_COMMAND_CANCEL} for this command. */

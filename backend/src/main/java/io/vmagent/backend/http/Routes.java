@@ -8,6 +8,7 @@ import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.service.EventHistory;
 import io.vmagent.backend.service.IdentityService;
+import io.vmagent.backend.service.Migrations;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.TelemetryService;
 import io.vmagent.backend.store.Database;
@@ -37,7 +38,8 @@ public final class Routes {
       int maxBatchBytes,
       Throttles throttles,
       Limits limits,
-      Clock clock) {}
+      Clock clock,
+      Migrations migrations) {}
 
   /** The handler serving every route, counting each answer in {@code metrics}. */
   public static ApiHandler handler(Services s, BackendMetrics metrics) {
@@ -57,6 +59,7 @@ public final class Routes {
             body,
             batch));
     routes.addAll(CommandRoutes.of(s.commands(), callers, body, batch));
+    routes.addAll(MigrationRoutes.of(s.migrations(), callers, body));
     routes.addAll(
         FleetRoutes.of(s.agents(), new EventHistory(s.database(), new EventStore()), callers));
     routes.addAll(TokenRoutes.of(s.registration(), callers, body));
