@@ -1,6 +1,7 @@
 package io.vmagent.protocol;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An operator's request to move a VM to another agent's host, sent to {@link
@@ -15,6 +16,17 @@ import java.util.Map;
  */
 public record MigrateRequest(
     String vm, String sourceAgent, String destinationAgent, Map<String, String> options) {
+  /** The {@code migrate} parameters an operator chooses; the backend fills in the others. */
+  public static final Set<String> OPTIONS =
+      Set.of(
+          "live",
+          "copy_storage",
+          "bandwidth_mib",
+          "max_downtime_ms",
+          "auto_converge",
+          "deadline_seconds",
+          "unsafe");
+
   /** Normalises absent options to an empty map. */
   public MigrateRequest {
     options = Copies.map(options);

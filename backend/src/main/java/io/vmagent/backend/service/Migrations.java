@@ -10,6 +10,7 @@ import io.vmagent.backend.store.MigrationRow;
 import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.MigrationEndpoint;
 import io.vmagent.protocol.MigrationView;
 import io.vmagent.protocol.QueueCommandRequest;
@@ -41,17 +42,6 @@ import org.slf4j.LoggerFactory;
  * answered, so a backend started again continues where the last one stopped.
  */
 public final class Migrations implements AutoCloseable {
-  /** The {@code migrate} parameters an operator may pass through. */
-  public static final Set<String> OPTIONS =
-      Set.of(
-          "live",
-          "copy_storage",
-          "bandwidth_mib",
-          "max_downtime_ms",
-          "auto_converge",
-          "deadline_seconds",
-          "unsafe");
-
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
   private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
   private static final Duration ROUND = Duration.ofMillis(500);
@@ -98,7 +88,7 @@ public final class Migrations implements AutoCloseable {
   /**
    * Begins moving {@code vm} from {@code source} to {@code destination}.
    *
-   * @param options {@code migrate} parameters passed through ({@link #OPTIONS})
+   * @param options {@code migrate} parameters passed through ({@link MigrateRequest#OPTIONS})
    * @throws ApiException {@code NOT_FOUND} for an unknown agent, {@code BAD_REQUEST} for the same
    *     agent twice, an unknown option or a destination that reports no migration endpoint
    */
@@ -108,13 +98,13 @@ public final class Migrations implements AutoCloseable {
       throw ApiException.badRequest("the source and the destination are the same agent");
     }
     Set<String> unknown = new TreeSet<>(options.keySet());
-    unknown.removeAll(OPTIONS);
+    unknown.removeAll(MigrateRequest.OPTIONS);
     if (!unknown.isEmpty()) {
       throw ApiException.badRequest(
           "unknown migration option(s) "
               + Printable.escape(String.join(", ", unknown))
               + "; allowed: "
-              + new TreeSet<>(OPTIONS));
+              + new TreeSet<>(MigrateRequest.OPTIONS));
     }
     Instant now = clock.instant();
     MigrationRow draft =

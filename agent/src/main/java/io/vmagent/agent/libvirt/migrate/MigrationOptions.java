@@ -1,8 +1,10 @@
 package io.vmagent.agent.libvirt.migrate;
 
 import io.vmagent.agent.operation.Params;
+import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.text.Printable;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,17 +46,7 @@ public record MigrationOptions(
   public static final long MAX_DOWNTIME_MS = 60_000;
 
   /** The parameter names {@code migrate} takes besides {@code vm}. */
-  public static final Set<String> NAMES =
-      Set.of(
-          "destination_uri",
-          "migrate_uri",
-          "live",
-          "copy_storage",
-          "bandwidth_mib",
-          "max_downtime_ms",
-          "auto_converge",
-          "deadline_seconds",
-          "unsafe");
+  public static final Set<String> NAMES = names();
 
   private static final int MAX_URI_LENGTH = 1024;
   private static final Pattern URI = Pattern.compile("[a-z][a-z0-9+.-]*://[\\x21-\\x7e]*");
@@ -90,6 +82,13 @@ public record MigrationOptions(
         p.flag("auto_converge"),
         deadline == null ? DEFAULT_DEADLINE : deadline,
         p.flag("unsafe"));
+  }
+
+  private static Set<String> names() {
+    Set<String> names = new HashSet<>(MigrateRequest.OPTIONS);
+    names.add("destination_uri");
+    names.add("migrate_uri");
+    return Set.copyOf(names);
   }
 
   private static String uri(String name, String value) {
