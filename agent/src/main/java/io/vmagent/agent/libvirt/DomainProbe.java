@@ -11,13 +11,12 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 
 /**
- * What code outside this package reads of a domain through the calls libvirt-java 0.5.3 lacks: its
- * run state ({@code virDomainGetState}) and its job statistics ({@code virDomainGetJobStats}, which
- * carry what the older job info lacks: iterations, dirty rate, downtime).
+ * A domain's job statistics ({@code virDomainGetJobStats}, which libvirt-java 0.5.3 lacks; they
+ * carry what its older job info does not: iterations, dirty rate, downtime) and its run state.
  */
-public final class DomainProbe {
+final class DomainProbe {
   /** {@code VIR_DOMAIN_JOB_STATS_COMPLETED}: the statistics of the last completed job. */
-  public static final int JOB_STATS_COMPLETED = 1;
+  static final int JOB_STATS_COMPLETED = 1;
 
   private static final int TYPED_PARAM_SIZE = 96;
   private static final int TYPED_PARAM_TYPE_OFFSET = 80;
@@ -38,14 +37,8 @@ public final class DomainProbe {
   private static native void virTypedParamsFree(Pointer params, int n);
 
   /** The domain's run state. */
-  public static VmState state(Domain domain) throws LibvirtException {
+  static VmState state(Domain domain) throws LibvirtException {
     return NativeDomain.status(domain).state();
-  }
-
-  /** The domain's run state and libvirt's reason for it, as {@code paused/migration}. */
-  public static String stateAndReason(Domain domain) throws LibvirtException {
-    NativeDomain.Status status = NativeDomain.status(domain);
-    return status.state().wire() + "/" + status.reason();
   }
 
   /**
@@ -56,7 +49,7 @@ public final class DomainProbe {
    *
    * @param flags 0 for the running job, {@link #JOB_STATS_COMPLETED} for the last completed one
    */
-  public static Map<String, Long> jobStats(Domain domain, int flags) throws LibvirtException {
+  static Map<String, Long> jobStats(Domain domain, int flags) throws LibvirtException {
     IntByReference type = new IntByReference();
     PointerByReference params = new PointerByReference();
     IntByReference count = new IntByReference();

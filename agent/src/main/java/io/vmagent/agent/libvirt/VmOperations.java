@@ -1,12 +1,5 @@
 package io.vmagent.agent.libvirt;
 
-import io.vmagent.agent.libvirt.migrate.AbortResult;
-import io.vmagent.agent.libvirt.migrate.MigrationCheck;
-import io.vmagent.agent.libvirt.migrate.MigrationOptions;
-import io.vmagent.agent.libvirt.migrate.MigrationResult;
-import io.vmagent.agent.libvirt.migrate.PrepareParams;
-import io.vmagent.agent.libvirt.migrate.PrepareResult;
-import io.vmagent.agent.libvirt.migrate.SourceMigration;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.ErrorCode;

@@ -1,6 +1,5 @@
 package io.vmagent.agent.libvirt;
 
-import io.vmagent.agent.libvirt.migrate.MigrationOptions;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.text.Printable;

@@ -1,4 +1,4 @@
-package io.vmagent.agent.libvirt.migrate;
+package io.vmagent.agent.libvirt;
 
 import io.vmagent.agent.operation.Params;
 import java.util.Set;

@@ -1,9 +1,5 @@
-package io.vmagent.agent.libvirt.migrate;
+package io.vmagent.agent.libvirt;
 
-import io.vmagent.agent.libvirt.DomainProbe;
-import io.vmagent.agent.libvirt.LibvirtConnectionManager;
-import io.vmagent.agent.libvirt.VmOperationException;
-import io.vmagent.agent.libvirt.VmRef;
 import io.vmagent.agent.libvirt.create.SafeXml;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.ErrorCode;

@@ -1,9 +1,5 @@
-package io.vmagent.agent.libvirt.migrate;
+package io.vmagent.agent.libvirt;
 
-import io.vmagent.agent.libvirt.DomainProbe;
-import io.vmagent.agent.libvirt.LibvirtConnectionManager;
-import io.vmagent.agent.libvirt.VmOperationException;
-import io.vmagent.agent.libvirt.VmState;
 import io.vmagent.agent.util.NamedThreads;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.text.Printable;
@@ -11,11 +7,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -63,6 +63,9 @@ public final class SourceMigration implements AutoCloseable {
   private final LibvirtConnectionManager libvirt;
   private final ScheduledExecutorService monitor =
       Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("migration-monitor-", true));
+  // Opens destination connections, which may hang on an unreachable host, outside the deadline.
+  private final ExecutorService opener =
+      Executors.newCachedThreadPool(NamedThreads.factory("migration-connect-", true));
   private final Map<String, Running> running = new ConcurrentHashMap<>();
 
   public SourceMigration(LibvirtConnectionManager libvirt) {
@@ -103,6 +106,10 @@ public final class SourceMigration implements AutoCloseable {
     ScheduledFuture<?> watch =
         monitor.scheduleAtFixedRate(
             () -> tick(vm, uuid, run), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    // The deadline's abort at the deadline itself, not at the next reading.
+    ScheduledFuture<?> deadline =
+        monitor.schedule(
+            () -> tick(vm, uuid, run), options.deadline().toMillis(), TimeUnit.MILLISECONDS);
     List<String> warnings = new ArrayList<>();
     String destination = Printable.escape(options.destinationUri());
     log.info(
@@ -117,7 +124,7 @@ public final class SourceMigration implements AutoCloseable {
           libvirt.withConnection(
               "migrate " + vm + " to " + destination,
               options.deadline().plus(AFTER_DEADLINE),
-              c -> move(c, uuid, options, flags, active, warnings));
+              c -> move(c, uuid, options, flags, active, run, warnings));
       VmState after = sourceStateAfter(uuid);
       long durationMs = (System.nanoTime() - started) / 1_000_000;
       log.info(
@@ -146,6 +153,7 @@ public final class SourceMigration implements AutoCloseable {
       throw failed(vm, uuid, run, options, e);
     } finally {
       watch.cancel(false);
+      deadline.cancel(false);
       running.remove(uuid, run);
     }
   }
@@ -188,13 +196,14 @@ public final class SourceMigration implements AutoCloseable {
       MigrationOptions options,
       long flags,
       boolean active,
+      Running run,
       List<String> warnings)
       throws LibvirtException {
     Domain domain = source.domainLookupByUUIDString(uuid);
     if (active && options.maxDowntime() != null) {
       domain.migrateSetMaxDowntime(options.maxDowntime().toMillis());
     }
-    Connect destination = openDestination(options.destinationUri());
+    Connect destination = openDestination(options.destinationUri(), run);
     try {
       Domain arrived = domain.migrate(destination, parameters(options), flags);
       VmState state = DomainProbe.state(arrived);
@@ -209,15 +218,36 @@ public final class SourceMigration implements AutoCloseable {
       }
       return new Moved(state, completed);
     } finally {
-      try {
-        destination.close();
-      } catch (LibvirtException e) {
-        log.debug("closing the destination's connection failed: {}", e.getMessage());
-      }
+      closeQuietly(destination);
     }
   }
 
-  private static Connect openDestination(String uri) {
+  /** Opens the destination's libvirt, waiting at most until the migration's deadline. */
+  private Connect openDestination(String uri, Running run) {
+    CompletableFuture<Connect> opening = CompletableFuture.supplyAsync(() -> connect(uri), opener);
+    try {
+      long left = Math.max(1, run.deadlineNanos - System.nanoTime());
+      return opening.get(left, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      run.abort = Abort.DEADLINE;
+      var unused = opening.thenAccept(SourceMigration::closeQuietly);
+      throw new VmOperationException(
+          ErrorCode.TIMEOUT,
+          "the destination's libvirt at " + Printable.escape(uri) + " did not answer in time",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new VmOperationException(
+          ErrorCode.OPERATION_FAILED, "interrupted while connecting to the destination", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof VmOperationException failure) {
+        throw failure;
+      }
+      throw new VmOperationException(ErrorCode.OPERATION_FAILED, String.valueOf(e.getCause()), e);
+    }
+  }
+
+  private static Connect connect(String uri) {
     try {
       return new Connect(uri);
     } catch (LibvirtException e) {
@@ -228,6 +258,14 @@ public final class SourceMigration implements AutoCloseable {
               + ": "
               + Printable.escape(e.getMessage() == null ? "" : e.getMessage().strip()),
           e);
+    }
+  }
+
+  private static void closeQuietly(Connect connect) {
+    try {
+      connect.close();
+    } catch (LibvirtException e) {
+      log.debug("closing the destination's connection failed: {}", e.getMessage());
     }
   }
 
@@ -363,5 +401,6 @@ public final class SourceMigration implements AutoCloseable {
   @Override
   public void close() {
     monitor.shutdownNow();
+    opener.shutdownNow();
   }
 }

@@ -1,9 +1,8 @@
-package io.vmagent.agent.libvirt.migrate;
+package io.vmagent.agent.libvirt;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import io.vmagent.agent.libvirt.VmState;
 import java.util.List;
 
 /**

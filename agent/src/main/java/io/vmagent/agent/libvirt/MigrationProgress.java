@@ -1,4 +1,4 @@
-package io.vmagent.agent.libvirt.migrate;
+package io.vmagent.agent.libvirt;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
