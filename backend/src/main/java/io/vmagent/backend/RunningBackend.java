@@ -12,6 +12,7 @@ import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.metrics.BackendMetrics;
 import io.vmagent.backend.metrics.FleetMetrics;
 import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.Migrations;
 import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.RetentionSweep;
@@ -26,6 +27,7 @@ import io.vmagent.backend.tls.TlsMaterial;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.MigrationView;
 import io.vmagent.protocol.QueueCommandRequest;
 import io.vmagent.protocol.StatusOverview;
 import java.io.IOException;
@@ -60,6 +62,7 @@ public final class RunningBackend implements AutoCloseable {
   private final CommandService commands;
   private final OfflineWatch offlineWatch;
   private final RetentionSweep retention;
+  private final Migrations migrations;
   private final Throttles throttles;
   private final URI baseUrl;
 
@@ -73,6 +76,7 @@ public final class RunningBackend implements AutoCloseable {
       CommandService commands,
       OfflineWatch offlineWatch,
       RetentionSweep retention,
+      Migrations migrations,
       Throttles throttles) {
     this.config = config;
     this.database = database;
@@ -83,6 +87,7 @@ public final class RunningBackend implements AutoCloseable {
     this.commands = commands;
     this.offlineWatch = offlineWatch;
     this.retention = retention;
+    this.migrations = migrations;
     this.throttles = throttles;
     String host = config.host();
     if (host.equals("0.0.0.0") || host.isEmpty()) {
@@ -155,6 +160,7 @@ public final class RunningBackend implements AutoCloseable {
                 config.retention(),
                 clock,
                 metrics::pruned),
+            services.migrations().start(),
             throttles);
     running.announce(version);
     return running;
@@ -312,6 +318,18 @@ public final class RunningBackend implements AutoCloseable {
     }
   }
 
+  /** Waits up to {@code timeout} for the migration to end and returns it as it then stands. */
+  public MigrationView awaitMigration(String migrationId, Duration timeout)
+      throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    MigrationView view = migrations.view(migrationId);
+    while (!view.finished() && System.nanoTime() < until) {
+      Thread.sleep(100);
+      view = migrations.view(migrationId);
+    }
+    return view;
+  }
+
   /** How many agents' long polls wait in this instance now (they hold no thread). */
   public int waitingPolls() {
     return commands.waitingPolls();
@@ -350,6 +368,7 @@ public final class RunningBackend implements AutoCloseable {
   @Override
   public void close() throws IOException {
     long started = System.nanoTime();
+    migrations.close();
     offlineWatch.close();
     retention.close();
     throttles.close();

@@ -11,6 +11,7 @@ import io.vmagent.backend.service.CertificateIssuer;
 import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.JsonCodec;
+import io.vmagent.backend.service.Migrations;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.Signals;
 import io.vmagent.backend.service.TelemetryService;
@@ -56,6 +57,7 @@ final class Wiring {
     CertificateIssuer certificates =
         new CertificateIssuer(authority, config.agentCertificateLifetime());
     AgentService agentService = agentService(version);
+    CommandService commands = commandService();
     return new Routes.Services(
         database,
         auth,
@@ -63,7 +65,7 @@ final class Wiring {
         new IdentityService(
             database, agents, tokens, identities, certificates, agentService, clock),
         agentService,
-        commandService(),
+        commands,
         new TelemetryService(
             database, telemetry, new MetricsRollupStore(database.dialect()), clock),
         () -> database.inTransaction("list signing keys", tokens::signingKeys),
@@ -73,7 +75,8 @@ final class Wiring {
         config.maxBatchBytes(),
         throttles,
         config.limits(),
-        clock);
+        clock,
+        new Migrations(database, agents, commandStore, commands, json, clock));
   }
 
   private AccessTokens accessTokens(SigningKey signingKey) {

@@ -35,8 +35,8 @@ public final class ProtocolPaths {
    * the clock offset and the agent's Prometheus endpoint in the heartbeat (answers carry {@code
    * server_time} and {@code expires_in} whatever the version); 4: the ids of leased commands an
    * operator asked to cancel in the poll and heartbeat answers, the error code {@code CANCELLED},
-   * and the agent's clock offset on every event and metrics sample. A peer that names no version
-   * speaks 1.
+   * the agent's clock offset on every event and metrics sample, and the migration endpoint at
+   * registration. A peer that names no version speaks 1.
    */
   public static final int PROTOCOL_VERSION = 4;
 
@@ -81,6 +81,8 @@ public final class ProtocolPaths {
   public static final String OPERATOR_COMMANDS = API_V1 + "/operator/commands";
   public static final String OPERATOR_COMMAND = API_V1 + "/operator/commands/{commandId}";
   public static final String OPERATOR_COMMAND_CANCEL = OPERATOR_COMMAND + "/cancel";
+  public static final String OPERATOR_MIGRATIONS = API_V1 + "/operator/migrations";
+  public static final String OPERATOR_MIGRATION = API_V1 + "/operator/migrations/{migrationId}";
   public static final String OPERATOR_AGENTS = API_V1 + "/operator/agents";
   public static final String OPERATOR_AGENT = API_V1 + "/operator/agents/{agentId}";
   public static final String OPERATOR_AGENT_REVOKE = API_V1 + "/operator/agents/{agentId}/revoke";
@@ -145,6 +147,11 @@ public final class ProtocolPaths {
   /** {@link #OPERATOR_COMMAND} for this command. */
   public static String operatorCommand(String commandId) {
     return OPERATOR_COMMAND.replace("{commandId}", encode(commandId));
+  }
+
+  /** {@link #OPERATOR_MIGRATION} for this migration. */
+  public static String operatorMigration(String migrationId) {
+    return OPERATOR_MIGRATION.replace("{migrationId}", encode(migrationId));
   }
 
   /** {@link #OPERATOR_COMMAND_CANCEL} for this command. */

@@ -20,6 +20,7 @@ import java.util.List;
  *     (protocol 2)
  * @param operations the operations with the versions of their parameter sets (protocol 3); null for
  *     an agent that sends only {@code capabilities}
+ * @param migration how other hosts migrate VMs to this one (protocol 4); null when it takes none
  */
 public record RegisterRequest(
     String agentId,
@@ -33,12 +34,43 @@ public record RegisterRequest(
     Integer protocolVersion,
     String publicKey,
     IdentityProof proof,
-    List<OperationCapability> operations) {
+    List<OperationCapability> operations,
+    MigrationEndpoint migration) {
 
   /** Normalises an absent capability list to an empty one; keeps absent operations null. */
   public RegisterRequest {
     capabilities = Copies.list(capabilities);
     operations = operations == null ? null : List.copyOf(operations);
+  }
+
+  /** A protocol-3 registration: no migration endpoint. */
+  public RegisterRequest(
+      String agentId,
+      String name,
+      String hostname,
+      String agentVersion,
+      String libvirtUri,
+      HypervisorFacts hypervisor,
+      List<String> capabilities,
+      Integer heartbeatIntervalSeconds,
+      Integer protocolVersion,
+      String publicKey,
+      IdentityProof proof,
+      List<OperationCapability> operations) {
+    this(
+        agentId,
+        name,
+        hostname,
+        agentVersion,
+        libvirtUri,
+        hypervisor,
+        capabilities,
+        heartbeatIntervalSeconds,
+        protocolVersion,
+        publicKey,
+        proof,
+        operations,
+        null);
   }
 
   /** A protocol-2 registration: no versioned operations. */
@@ -107,7 +139,8 @@ public record RegisterRequest(
         version,
         key,
         keyProof,
-        operations);
+        operations,
+        migration);
   }
 
   /** This request with {@code versioned} as its operations (null leaves them out). */
@@ -124,6 +157,25 @@ public record RegisterRequest(
         protocolVersion,
         publicKey,
         proof,
-        versioned);
+        versioned,
+        migration);
+  }
+
+  /** This request with {@code endpoint} as its migration endpoint (null leaves it out). */
+  public RegisterRequest withMigration(MigrationEndpoint endpoint) {
+    return new RegisterRequest(
+        agentId,
+        name,
+        hostname,
+        agentVersion,
+        libvirtUri,
+        hypervisor,
+        capabilities,
+        heartbeatIntervalSeconds,
+        protocolVersion,
+        publicKey,
+        proof,
+        operations,
+        endpoint);
   }
 }

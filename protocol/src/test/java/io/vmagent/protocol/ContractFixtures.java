@@ -38,7 +38,9 @@ final class ContractFixtures {
             new IdentityProof(
                 "vmc_4f6b2c1d0e9a8b7c6d5e4f3a2b1c0d9e",
                 "MEUCIQDx0tq3Rk9b0Qq7m3yYw8lZk1pQ2c3v4b5n6m7a8s9d0fAIgXy1z2c3v4b5n6m7a8s9d0f1g2h3j4k5l6z7x8c9v0b1n2m3="))
-        .withOperations(operations());
+        .withOperations(operations())
+        .withMigration(
+            new MigrationEndpoint("qemu+tls://host-b.example/system", "tcp://10.0.0.12"));
   }
 
   static List<OperationCapability> operations() {

@@ -480,6 +480,9 @@ public final class Session {
       // An older backend refuses members it does not know; it takes the names alone.
       request = request.withOperations(null);
     }
+    if (backendProtocol() < 4) {
+      request = request.withMigration(null);
+    }
     registerAttempts++;
     if (registerAttempts == 1) {
       log.info("registering with {} as agent {} ({})", transport.baseUrl(), request.agentId(), why);

@@ -46,6 +46,8 @@ public final class AgentConfig {
   private final Optional<InetSocketAddress> prometheusListen;
   private final ResourceThresholds resourceThresholds;
   private final List<Path> defineAllowedPaths;
+  private final Optional<String> migrationUri;
+  private final Optional<String> migrationStreamUri;
   private final Map<ConfigKey, Origin> origins;
   private final List<String> warnings;
 
@@ -83,6 +85,8 @@ public final class AgentConfig {
     this.prometheusListen = Optional.ofNullable(d.prometheusListen);
     this.resourceThresholds = d.resourceThresholds;
     this.defineAllowedPaths = List.copyOf(d.defineAllowedPaths);
+    this.migrationUri = Optional.ofNullable(d.migrationUri);
+    this.migrationStreamUri = Optional.ofNullable(d.migrationStreamUri);
     this.origins = Collections.unmodifiableMap(new EnumMap<>(d.origins));
     this.warnings = List.copyOf(d.warnings);
   }
@@ -209,6 +213,16 @@ public final class AgentConfig {
   /** Directories whose files {@code define} accepts besides the storage pools'; may be empty. */
   public List<Path> defineAllowedPaths() {
     return defineAllowedPaths;
+  }
+
+  /** The libvirt URI other hosts migrate VMs to this host through; empty when it takes none. */
+  public Optional<String> migrationUri() {
+    return migrationUri;
+  }
+
+  /** Where QEMU's migration stream to this host goes; empty lets libvirt choose. */
+  public Optional<String> migrationStreamUri() {
+    return migrationStreamUri;
   }
 
   /** Where each key's value came from. */

@@ -50,7 +50,11 @@ public enum ConfigKey {
   AGENT_HEALTH_SWAP_USED_PERCENT("50", false, "most swap in use (%)"),
   AGENT_HEALTH_LOAD_PER_CORE("2.0", false, "highest 5-minute load average per core"),
   AGENT_DEFINE_ALLOWED_PATHS(
-      "", false, "directories (colon-separated) whose files define accepts besides the pools'");
+      "", false, "directories (colon-separated) whose files define accepts besides the pools'"),
+  AGENT_MIGRATION_URI(
+      "", false, "libvirt URI other hosts migrate VMs to this host through; empty means none"),
+  AGENT_MIGRATION_STREAM_URI(
+      "", false, "where QEMU's migration stream to this host goes; empty lets libvirt choose");
 
   private final String defaultValue;
   private final boolean secret;

@@ -293,6 +293,8 @@ public final class ConfigLoader {
     InetSocketAddress prometheusListen;
     ResourceThresholds resourceThresholds;
     List<Path> defineAllowedPaths = List.of();
+    String migrationUri;
+    String migrationStreamUri;
 
     Draft(
         Map<ConfigKey, AgentConfig.Origin> origins,
@@ -369,6 +371,9 @@ public final class ConfigLoader {
       prometheusListen = parseListen();
       resourceThresholds = parseThresholds();
       defineAllowedPaths = parseAllowedPaths();
+      migrationUri = parseMigrationUri(ConfigKey.AGENT_MIGRATION_URI, "qemu+tls://host-b/system");
+      migrationStreamUri =
+          parseMigrationUri(ConfigKey.AGENT_MIGRATION_STREAM_URI, "tcp://host-b:49152");
       if (!sslVerify) {
         warnings.add(
             "AGENT_SSL_VERIFY=false: the backend's certificate is not verified; anyone on the path"
@@ -601,6 +606,24 @@ public final class ConfigLoader {
         paths.add(path);
       }
       return paths;
+    }
+
+    /** A URI with a scheme and an authority or path, printable ASCII; empty means unset. */
+    private String parseMigrationUri(ConfigKey key, String example) {
+      String value = raw(key);
+      if (value == null || value.isBlank()) {
+        return null;
+      }
+      try {
+        URI uri = new URI(value);
+        if (uri.getScheme() != null && value.contains("://") && value.length() <= 1024) {
+          return value;
+        }
+      } catch (URISyntaxException e) {
+        // reported below with the expected form
+      }
+      problem(key, "expected a URI such as " + example);
+      return null;
     }
 
     private InetSocketAddress parseListen() {

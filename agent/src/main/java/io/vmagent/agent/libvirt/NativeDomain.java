@@ -104,7 +104,7 @@ final class NativeDomain {
         ErrorCode.OPERATION_FAILED, "libvirt could not read the state of the domain");
   }
 
-  private static Pointer pointerOf(Domain domain) {
+  static Pointer pointerOf(Domain domain) {
     try {
       PointerType handle = (PointerType) POINTER_FIELD.get(domain);
       if (handle == null) {

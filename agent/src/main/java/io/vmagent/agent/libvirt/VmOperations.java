@@ -19,12 +19,12 @@ import java.util.function.Supplier;
 
 /**
  * The VM operations of the agent, through libvirt: list, info, start, stop, restart, pause, resume,
- * delete, snapshot, addresses, set_autostart, set_resources, attach_disk, detach_disk, define and
- * create, each one {@link Operation} ({@link #operations()}) with its parameters ({@link
- * VmParams}). Names and UUIDs are validated before any libvirt call; operations that change a VM
- * hold its lock: they run one at a time per VM (in arrival order) and in parallel across VMs on a
- * bounded pool; every libvirt call has a deadline. Failures are {@link VmOperationException}s
- * carrying an {@link ErrorCode}. See docs/operations.md.
+ * delete, snapshot, addresses, set_autostart, set_resources, attach_disk, detach_disk, define,
+ * create, migrate_prepare, migrate and migrate_abort, each one {@link Operation} ({@link
+ * #operations()}) with its parameters ({@link VmParams}). Names and UUIDs are validated before any
+ * libvirt call; operations that change a VM hold its lock: they run one at a time per VM (in
+ * arrival order) and in parallel across VMs on a bounded pool; every libvirt call has a deadline.
+ * Failures are {@link VmOperationException}s carrying an {@link ErrorCode}. See docs/operations.md.
  */
 public final class VmOperations implements AutoCloseable {
   /** The graceful stop timeout when neither the caller nor the configuration gives one. */
@@ -57,6 +57,10 @@ public final class VmOperations implements AutoCloseable {
   private final Operation<VmParams.DetachDisk> detachDisk;
   private final Operation<CreateParams.Define> define;
   private final Operation<CreateParams.Create> create;
+  private final SourceMigration migration;
+  private final Operation<PrepareParams> migratePrepare;
+  private final Operation<VmParams.Migrate> migrate;
+  private final Operation<VmParams.Vm> migrateAbort;
 
   /** Operations with the default parallelism. */
   public VmOperations(LibvirtConnectionManager libvirt, Duration stopTimeout) {
@@ -129,6 +133,24 @@ public final class VmOperations implements AutoCloseable {
     this.create =
         newVm("create", CreateParams.Create.SPEC, p -> byName(p.name(), () -> creator.create(p)))
             .withAftermath(creator::leftBy);
+    this.migration = new SourceMigration(libvirt);
+    MigrationCheck check = new MigrationCheck(libvirt);
+    this.migratePrepare =
+        new Operation<>(
+            "migrate_prepare",
+            PrepareParams.NAMES,
+            PrepareParams::parse,
+            false,
+            READ_DEADLINE,
+            check::check);
+    this.migrate =
+        locked(
+            "migrate",
+            VmParams.Migrate.SPEC,
+            (t, p) -> migration.migrate(t.name(), t.uuid(), p.options()));
+    // Not in the VM's queue: the migration it aborts holds that queue.
+    this.migrateAbort =
+        read("migrate_abort", VmParams.Vm.SPEC, (t, p) -> migration.abort(t.name(), t.uuid()));
   }
 
   /** Every VM operation, for the registry. */
@@ -149,7 +171,10 @@ public final class VmOperations implements AutoCloseable {
         attachDisk,
         detachDisk,
         define,
-        create);
+        create,
+        migratePrepare,
+        migrate,
+        migrateAbort);
   }
 
   /** Every VM on the host, running or not. */
@@ -243,6 +268,21 @@ public final class VmOperations implements AutoCloseable {
     return (CreateResult) run(create, params);
   }
 
+  /** Checks that this host can take the VM the domain XML describes; see {@link MigrationCheck}. */
+  public PrepareResult migratePrepare(PrepareParams params) {
+    return (PrepareResult) run(migratePrepare, params);
+  }
+
+  /** Moves the VM to another host; see {@link SourceMigration}. */
+  public MigrationResult migrate(String vm, MigrationOptions options) {
+    return (MigrationResult) run(migrate, new VmParams.Migrate(vm, options));
+  }
+
+  /** Aborts the VM's running migration; the VM stays here. */
+  public AbortResult migrateAbort(String vm) {
+    return (AbortResult) run(migrateAbort, new VmParams.Vm(vm));
+  }
+
   private SnapshotResult snapshot(VmParams.Snapshot params) {
     return (SnapshotResult) run(snapshot, params);
   }
@@ -250,13 +290,13 @@ public final class VmOperations implements AutoCloseable {
   /** What a VM operation does once its VM is resolved (and locked, if it locks). */
   @FunctionalInterface
   private interface OnVm<P> {
-    OperationOutput apply(VmTarget target, P params);
+    Object apply(VmTarget target, P params);
   }
 
   /** What a VM operation that can stop cleanly on a cancel request does, as {@link OnVm}. */
   @FunctionalInterface
   private interface CancellableOnVm<P> {
-    OperationOutput apply(VmTarget target, P params, Cancellation cancellation);
+    Object apply(VmTarget target, P params, Cancellation cancellation);
   }
 
   /** An operation that holds the VM's lock: it runs in the VM's queue. */
@@ -395,5 +435,6 @@ public final class VmOperations implements AutoCloseable {
   @Override
   public void close() {
     serial.close();
+    migration.close();
   }
 }

@@ -3,6 +3,7 @@ package io.vmagent.agent.libvirt;
 import io.vmagent.agent.operation.Operation;
 import io.vmagent.agent.operation.Params;
 import io.vmagent.protocol.text.Printable;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -247,6 +248,25 @@ public sealed interface VmParams {
           p.requiredString("vm"),
           p.requiredString("target"),
           DiskMode.parse(p.optionalString("mode")));
+    }
+  }
+
+  /** {@code migrate}: the VM and where and how it moves. */
+  record Migrate(String vm, MigrationOptions options) implements VmParams {
+    static final Spec<Migrate> SPEC = new Spec<>(names(), Migrate::parse);
+
+    public Migrate {
+      Objects.requireNonNull(options, "options == null");
+    }
+
+    static Migrate parse(Params p) {
+      return new Migrate(p.requiredString("vm"), MigrationOptions.parse(p));
+    }
+
+    private static Set<String> names() {
+      Set<String> names = new HashSet<>(MigrationOptions.NAMES);
+      names.add("vm");
+      return Set.copyOf(names);
     }
   }
 }

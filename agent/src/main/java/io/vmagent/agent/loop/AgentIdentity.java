@@ -4,6 +4,7 @@ import io.vmagent.agent.config.AgentConfig;
 import io.vmagent.agent.libvirt.LibvirtConnectionManager;
 import io.vmagent.agent.util.AgentVersion;
 import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.MigrationEndpoint;
 import io.vmagent.protocol.OperationCapability;
 import io.vmagent.protocol.RegisterRequest;
 import java.io.IOException;
@@ -46,7 +47,8 @@ public final class AgentIdentity implements Supplier<RegisterRequest> {
 
   /**
    * The registration with both forms of the capabilities: the names, which every backend takes, and
-   * the versioned operations, which the session sends only to a backend of protocol 3.
+   * the versioned operations, which the session sends only to a backend of protocol 3; and the
+   * migration endpoint ({@code AGENT_MIGRATION_URI}), sent only to a backend of protocol 4.
    */
   @Override
   public RegisterRequest get() {
@@ -60,7 +62,12 @@ public final class AgentIdentity implements Supplier<RegisterRequest> {
             hypervisorFacts(),
             List.copyOf(ops.keySet()),
             (int) config.heartbeatInterval().toSeconds())
-        .withOperations(versioned(ops));
+        .withOperations(versioned(ops))
+        .withMigration(
+            config
+                .migrationUri()
+                .map(uri -> new MigrationEndpoint(uri, config.migrationStreamUri().orElse(null)))
+                .orElse(null));
   }
 
   private HypervisorFacts hypervisorFacts() {

@@ -180,7 +180,7 @@ class VmValidationTest {
   @Test
   void unknownOperationsAreRefused() {
     assertThatExceptionOfType(OperationFailure.class)
-        .isThrownBy(() -> execute("migrate", Map.of("vm", "web-01")))
+        .isThrownBy(() -> execute("teleport", Map.of("vm", "web-01")))
         .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_OPERATION));
   }
 

@@ -30,6 +30,12 @@ public final class RealHypervisor implements AutoCloseable {
   /** The environment variable carrying the daemon's URI. */
   public static final String URI_ENV = "VMAGENT_SYSTEM_LIBVIRT_URI";
 
+  /**
+   * The environment variable carrying a second, independent daemon's URI, the destination of the
+   * migration tests.
+   */
+  public static final String SECOND_URI_ENV = "VMAGENT_SYSTEM_LIBVIRT_URI_B";
+
   /** Every VM and volume the helper creates has a name starting with this. */
   public static final String PREFIX = "vmagent-test-";
 
@@ -79,7 +85,21 @@ public final class RealHypervisor implements AutoCloseable {
 
   /** Connects (its own connection, for setup and clean-up) and prepares the storage pool. */
   public static RealHypervisor open() throws LibvirtException, IOException {
-    String uri = requireUri();
+    return open(requireUri());
+  }
+
+  /** The second daemon ({@value #SECOND_URI_ENV}); skips the calling test when it is not set. */
+  public static RealHypervisor openSecond() throws LibvirtException, IOException {
+    String value = System.getenv(SECOND_URI_ENV);
+    assumeTrue(
+        value != null && !value.isBlank(),
+        SECOND_URI_ENV
+            + " is not set: system tests with two hypervisors skipped (bin/test starts a second"
+            + " daemon; see docs/operations.md, \"System tests\")");
+    return open(value);
+  }
+
+  private static RealHypervisor open(String uri) throws LibvirtException, IOException {
     Connect connect = new Connect(uri);
     Path poolDir = poolDirectory(uri);
     Files.createDirectories(poolDir);

@@ -6,6 +6,8 @@ import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
+import io.vmagent.protocol.MigrateRequest;
+import io.vmagent.protocol.MigrationView;
 import io.vmagent.protocol.QueueCommandRequest;
 import java.io.IOException;
 import java.time.Duration;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description =
         "Queue an operation (start, stop, restart, pause, resume, delete, info, snapshot, ...) on a"
-            + " VM; with --wait, print its result.")
+            + " VM; with --wait, print its result. 'op migrate VM --agent SRC --to DST' moves"
+            + " the VM to DST's host (the --params are migrate's options).")
 final class OpCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "OPERATION", description = "The operation.")
   String operation;
@@ -55,6 +58,12 @@ final class OpCommand extends OperatorCommand {
       description = "Must start within, 1s to 24h (default: the backend's, 5m).")
   Duration deadline;
 
+  @Option(
+      names = "--to",
+      paramLabel = "ID",
+      description = "For migrate: the agent whose host the VM moves to.")
+  String destination;
+
   @Option(names = "--wait", description = "Wait for the result and print it.")
   boolean await;
 
@@ -71,10 +80,19 @@ final class OpCommand extends OperatorCommand {
   @Override
   void checkArguments() {
     parameters = parameters();
+    if (destination != null && !operation.equals("migrate")) {
+      throw new IllegalArgumentException("--to is for migrate only");
+    }
+    if (operation.equals("migrate") && destination != null && vm == null) {
+      throw new IllegalArgumentException("migrate needs the VM");
+    }
   }
 
   @Override
   int call(OperatorClient client) throws Exception {
+    if (destination != null) {
+      return migrate(client);
+    }
     CommandView queued =
         client.queueCommand(
             new QueueCommandRequest(
@@ -98,6 +116,34 @@ final class OpCommand extends OperatorCommand {
                 + " is "
                 + done.state().wire()
                 + (done.finished() ? why(done) : stillWaiting(client, done)));
+    return Main.EXIT_COMMAND_FAILED;
+  }
+
+  /** Begins a migration through the backend; with --wait, follows it to its end. */
+  private int migrate(OperatorClient client) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>(parameters);
+    options.remove(Command.PARAM_VM);
+    MigrationView view = client.beginMigration(new MigrateRequest(vm, agent, destination, options));
+    if (!await) {
+      out().println(view.migrationId());
+      return 0;
+    }
+    long until = System.nanoTime() + timeout.toNanos();
+    while (!view.finished() && System.nanoTime() < until) {
+      Thread.sleep(500);
+      view = client.migration(view.migrationId());
+    }
+    Output.json(out(), view);
+    if (view.state().equals("succeeded")) {
+      return 0;
+    }
+    err()
+        .println(
+            "vm-backend: migration "
+                + view.migrationId()
+                + " is "
+                + view.state()
+                + (view.message() == null ? "" : ": " + Output.text(view.message())));
     return Main.EXIT_COMMAND_FAILED;
   }
 

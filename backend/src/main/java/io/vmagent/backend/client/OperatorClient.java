@@ -11,6 +11,8 @@ import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.EventList;
 import io.vmagent.protocol.MetricsHistory;
+import io.vmagent.protocol.MigrateRequest;
+import io.vmagent.protocol.MigrationView;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.ProtocolPaths;
@@ -143,6 +145,16 @@ public final class OperatorClient {
   /** Queues a command. */
   public CommandView queueCommand(QueueCommandRequest request) throws IOException {
     return send("POST", ProtocolPaths.OPERATOR_COMMANDS, request, CommandView.class, 0);
+  }
+
+  /** Begins moving a VM to another agent's host. */
+  public MigrationView beginMigration(MigrateRequest request) throws IOException {
+    return send("POST", ProtocolPaths.OPERATOR_MIGRATIONS, request, MigrationView.class, 0);
+  }
+
+  /** The migration as it stands. */
+  public MigrationView migration(String migrationId) throws IOException {
+    return send("GET", ProtocolPaths.operatorMigration(migrationId), null, MigrationView.class, 0);
   }
 
   /** The command as it stands, waiting up to {@code waitSeconds} (at most 30) to finish. */

@@ -9,6 +9,7 @@ import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.service.EventHistory;
 import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.MetricsHistoryService;
+import io.vmagent.backend.service.Migrations;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.TelemetryService;
 import io.vmagent.backend.store.AgentStore;
@@ -40,7 +41,8 @@ public final class Routes {
       int maxBatchBytes,
       Throttles throttles,
       Limits limits,
-      Clock clock) {}
+      Clock clock,
+      Migrations migrations) {}
 
   /** The handler serving every route, counting each answer in {@code metrics}. */
   public static ApiHandler handler(Services s, BackendMetrics metrics) {
@@ -60,6 +62,7 @@ public final class Routes {
             body,
             batch));
     routes.addAll(CommandRoutes.of(s.commands(), callers, body, batch));
+    routes.addAll(MigrationRoutes.of(s.migrations(), callers, body));
     routes.addAll(
         FleetRoutes.of(
             s.agents(),

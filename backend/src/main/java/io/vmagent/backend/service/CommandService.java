@@ -94,6 +94,14 @@ public final class CommandService implements AutoCloseable {
    * parameters within {@link ParamLimits}, and wakes its waiting poll.
    */
   public CommandView queue(QueueCommandRequest request) {
+    return queue(request, UUID.randomUUID().toString());
+  }
+
+  /**
+   * Queues a command under an id chosen beforehand (the migrations write it first, so a backend
+   * started again knows whether the command was queued).
+   */
+  public CommandView queue(QueueCommandRequest request, String commandId) {
     ParamLimits.problem(request.operation(), request.params())
         .ifPresent(
             tooLarge -> {
@@ -106,7 +114,7 @@ public final class CommandService implements AutoCloseable {
             : Duration.ofSeconds(request.deadlineSeconds());
     CommandRow row =
         new CommandRow(
-            UUID.randomUUID().toString(),
+            commandId,
             request.agentId(),
             request.operation(),
             json.write(request.params()),

@@ -12,6 +12,7 @@ import io.vmagent.backend.store.BootstrapTokenRow;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.IdentityRow;
 import io.vmagent.backend.store.IdentityStore;
+import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.RefreshTokenRow;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.backend.store.TokenStore;
@@ -61,6 +62,8 @@ public final class RegistrationService {
    * A service over these stores, issuing refresh tokens that live {@code refreshTtl} and, to agents
    * that sent a key, client certificates.
    */
+  private final MigrationStore migrationEndpoints = new MigrationStore();
+
   public RegistrationService(
       Database database,
       AgentStore agents,
@@ -277,6 +280,7 @@ public final class RegistrationService {
       agents.insert(c, row);
     }
     agents.recordProtocol(c, agentId, request.protocolVersion());
+    migrationEndpoints.saveEndpoint(c, agentId, request.migration(), now);
     String key = request.publicKey() != null ? request.publicKey() : identity.publicKey();
     Instant keyBoundAt =
         key == null ? null : key.equals(identity.publicKey()) ? identity.keyBoundAt() : now;

@@ -1,0 +1,127 @@
+package io.vmagent.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmagent.protocol.Command;
+import io.vmagent.protocol.CommandBatch;
+import io.vmagent.protocol.CommandError;
+import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.MigrationEndpoint;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.RegisterRequest;
+import io.vmagent.protocol.RegisterResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code vm-backend op migrate VM --agent SRC --to DST} against a running backend, with two agents
+ * played over the real API: the backend's steps in order, and what it records when the destination
+ * refuses. The migrations between real daemons run in the faults module.
+ */
+class MigrationCliTest extends CliAgainstBackend {
+  private TestAgent register(String agentId, MigrationEndpoint endpoint) {
+    assertThat(cli("token", "create", "--data-dir", data(), "--single-use")).isZero();
+    RegisterRequest identity =
+        new RegisterRequest(
+                agentId,
+                "agent " + agentId,
+                agentId + ".example.net",
+                "0.1.0",
+                "qemu:///system",
+                new HypervisorFacts(
+                    "QEMU", "7.2.0", "9.0.0", "x86_64", 2, 3_221_225_472L, "x86_64"),
+                List.of("info", "migrate", "migrate_abort", "migrate_prepare"),
+                null)
+            .withMigration(endpoint);
+    RegisterResponse response =
+        client.post(ProtocolPaths.REGISTER, out.trim(), identity).as(RegisterResponse.class);
+    TestAgent agent = new TestAgent(client, agentId);
+    agent.accessToken = response.accessToken();
+    return agent;
+  }
+
+  private static CommandResult answer(Command command, ObjectNode result) {
+    Instant now = Instant.now();
+    return CommandResult.succeeded(command.id(), result, now.minusMillis(5), now);
+  }
+
+  @Test
+  void aDestinationThatRefusesLeavesTheVmRecordedOnTheSource() throws Exception {
+    TestAgent source = register("host-a", null);
+    TestAgent destination =
+        register("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
+    CompletableFuture<List<String>> agents =
+        CompletableFuture.supplyAsync(
+            () -> {
+              Command info = source.poll(15).commands().get(0);
+              ObjectNode vm = JsonNodeFactory.instance.objectNode();
+              vm.putObject("vm").put("name", "web-1").put("state", "running");
+              vm.put("xml", "<domain type='kvm'><name>web-1</name></domain>");
+              source.submit(answer(info, vm));
+              Command prepare = destination.poll(15).commands().get(0);
+              Instant now = Instant.now();
+              destination.submit(
+                  CommandResult.failed(
+                      prepare.id(),
+                      new CommandError(
+                          ErrorCode.INVALID_STATE,
+                          "this host cannot take VM 'web-1': the VM needs 4096 MiB"),
+                      now,
+                      now));
+              CommandBatch none = source.poll(2);
+              return List.of(
+                  info.operation() + " " + new TreeMap<>(info.params()),
+                  prepare.operation() + " " + prepare.params().get("xml"),
+                  "then " + none.commands().size());
+            });
+
+    int exit =
+        cli(
+            "op",
+            "migrate",
+            "web-1",
+            "--agent",
+            "host-a",
+            "--to",
+            "host-b",
+            "--wait",
+            "--timeout",
+            "30s",
+            "--data-dir",
+            data());
+
+    assertThat(exit).isEqualTo(4);
+    assertThat(out)
+        .contains("\"state\" : \"failed\"")
+        .contains("\"holder\" : \"host-a\"")
+        .contains("the destination refused the VM, which stays on the source")
+        .contains("INVALID_STATE: this host cannot take VM 'web-1'");
+    assertThat(err).contains("migration").contains("is failed");
+    // The refusal ends it: no migrate is queued, the source is not asked again.
+    assertThat(agents.get(30, TimeUnit.SECONDS))
+        .containsExactly(
+            "info {include_xml=true, vm=web-1}",
+            "migrate_prepare <domain type='kvm'><name>web-1</name></domain>",
+            "then 0");
+  }
+
+  @Test
+  void aDestinationWithoutAMigrationUriIsRefusedAtOnce() {
+    register("host-a", null);
+    register("host-c", null);
+
+    int exit =
+        cli("op", "migrate", "web-1", "--agent", "host-a", "--to", "host-c", "--data-dir", data());
+
+    assertThat(exit).isNotZero();
+    assertThat(err).contains("agent host-c takes no migrations");
+  }
+}

@@ -1,0 +1,113 @@
+package io.vmagent.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vmagent.backend.RunningBackend;
+import io.vmagent.protocol.MigrateRequest;
+import io.vmagent.protocol.MigrationView;
+import io.vmagent.testing.AgentProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Migrations orchestrated by the backend between two real agent processes, each on its own private
+ * libvirt daemon ({@code VMAGENT_SYSTEM_LIBVIRT_URI}, {@code VMAGENT_SYSTEM_LIBVIRT_URI_B}): the
+ * backend reads the VM on the source, has the destination check it, has the source migrate it and
+ * records the holder from both agents' reports, also when the backend itself is stopped and started
+ * again in the middle of the migration. Skipped without the two daemons.
+ */
+class BackendMigrationFaultTest {
+  private static final String VM = "vmagent-test-backend-migration";
+
+  @TempDir Path dir;
+  RunningBackend backend;
+  AgentProcess sourceAgent;
+  AgentProcess destinationAgent;
+  TwoHypervisors hosts;
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AgentProcess agent : new AgentProcess[] {sourceAgent, destinationAgent}) {
+      if (agent != null) {
+        agent.close();
+      }
+    }
+    Harness.stop(backend);
+    if (hosts != null) {
+      hosts.close();
+    }
+  }
+
+  @Test
+  void aRunningVmMovesThroughTheBackendWhichRestartsMidway() throws Exception {
+    hosts = TwoHypervisors.open(VM);
+    hosts.startVmOnSource(dir.resolve("disk.qcow2"));
+    String sourceUri = hosts.sourceUri;
+    String destinationUri = hosts.destinationUri;
+
+    int port = Harness.freePort();
+    backend = Harness.backend(dir.resolve("backend"), port, b -> b);
+    String token = backend.createBootstrapToken(false, null);
+    sourceAgent = agent("source", sourceUri, token, Map.of());
+    destinationAgent =
+        agent(
+            "destination",
+            destinationUri,
+            token,
+            Map.of(
+                "AGENT_MIGRATION_URI",
+                destinationUri,
+                "AGENT_MIGRATION_STREAM_URI",
+                "unix://" + dir.resolve("stream.sock")));
+    String sourceId = Harness.agentId(dir.resolve("source"));
+    String destinationId = Harness.agentId(dir.resolve("destination"));
+
+    // 2 MiB/s keeps the memory transfer going for a few seconds: the restart lands inside it.
+    MigrationView begun =
+        backend
+            .operator()
+            .beginMigration(
+                new MigrateRequest(
+                    VM, sourceId, destinationId, Map.of("unsafe", "true", "bandwidth_mib", "2")));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> hosts.dataMoving());
+    backend.close();
+    backend = Harness.backend(dir.resolve("backend"), port, b -> b);
+
+    MigrationView done = backend.awaitMigration(begun.migrationId(), Duration.ofMinutes(2));
+    assertThat(done.state()).as(done.message()).isEqualTo("succeeded");
+    assertThat(done.holder()).isEqualTo(destinationId);
+    assertThat(done.message())
+        .contains("the migration succeeded")
+        .contains("source: no such VM, destination: running");
+    assertThat(hosts.state(hosts.destination)).isEqualTo("running");
+    assertThat(hosts.state(hosts.source)).isEqualTo("absent");
+    Figures.record(
+        "migration through the backend",
+        "64 MiB TCG guest at 2 MiB/s, backend restarted mid-transfer: "
+            + Duration.between(done.createdAt(), done.updatedAt()).toMillis()
+            + " ms from the operator's request to the recorded holder");
+  }
+
+  private AgentProcess agent(String name, String uri, String token, Map<String, String> extra)
+      throws Exception {
+    Map<String, String> settings =
+        Harness.agentSettings(
+            backend.baseUrl(), backend.caCertificatePath(), dir.resolve(name), name, token, uri);
+    settings.putAll(extra);
+    AgentProcess agent = AgentProcess.start(settings, dir.resolve(name + ".log"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Files.exists(dir.resolve(name + "/state/agent-id")));
+    await().atMost(Duration.ofSeconds(60)).until(() -> agent.log().contains("heartbeat sent"));
+    return agent;
+  }
+}
