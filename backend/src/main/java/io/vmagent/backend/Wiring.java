@@ -21,6 +21,7 @@ import io.vmagent.backend.store.IdentityStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.tls.DevCertificateAuthority;
+import io.vmagent.backend.web.Sessions;
 import java.time.Clock;
 
 /** Builds the backend's stores and services with plain constructors, once the database is open. */
@@ -58,6 +59,7 @@ final class Wiring {
     return new Routes.Services(
         database,
         auth,
+        new Sessions(clock),
         registration(auth, certificates, throttles, accessTokens),
         new IdentityService(
             database, agents, tokens, identities, certificates, agentService, clock),
