@@ -168,14 +168,13 @@ public final class WebHandler extends Handler.Wrapper {
 
   /** The session cookie: never readable by the page's script, sent only to this origin over TLS. */
   static String cookieHeader(String value, Duration maxAge) {
-    return HttpCookie.build(Sessions.COOKIE, value)
-        .path("/")
-        .maxAge(maxAge.toSeconds())
-        .httpOnly(true)
-        .secure(true)
-        .sameSite(HttpCookie.SameSite.STRICT)
-        .build()
-        .toString();
+    // The value is base64url (or empty), so it needs no quoting.
+    return Sessions.COOKIE
+        + "="
+        + value
+        + "; Path=/; Max-Age="
+        + maxAge.toSeconds()
+        + "; Secure; HttpOnly; SameSite=Strict";
   }
 
   /** The value of the request's session cookie, or null when it sends none. */
