@@ -66,9 +66,9 @@ export function recent(agentId, vm) {
   const events = el('div', {}, 'Loading…');
   const commands = el('div', {}, 'Loading…');
   const since = new Date(Date.now() - 7 * 86400 * 1000).toISOString();
-  get(paths.events, { agent_id: agentId, vm, since, limit: 1000 })
+  get(paths.events, { agent_id: agentId, vm, since, limit: 25 })
     .then((page) => replace(events, table(['Time', 'VM', 'Event', 'Detail'],
-      page.events.slice(-25).reverse().map((e) => [e.timestamp, e.vm_name, e.event_type, e.detail]), { className: 'events' })))
+      page.events.slice(0, 25).map((e) => [e.timestamp, e.vm_name, e.event_type, e.detail]), { className: 'events' })))
     .catch((e) => replace(events, el('p', { className: 'error' }, e.message)));
   get(paths.commands, { agent_id: agentId, vm, limit: 25 })
     .then((page) => replace(commands, table(['Created', 'Operation', 'VM', 'State', 'Result'],

@@ -45,7 +45,7 @@ export function el(tag, props = {}, ...children) {
 }
 
 function append(node, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) {
       continue;
     }
@@ -57,6 +57,12 @@ function append(node, children) {
 export function replace(node, ...children) {
   node.replaceChildren();
   append(node, children);
+  return node;
+}
+
+/** Shows text of several lines (such as indented JSON) in `node`, each line printable. */
+export function lines(node, text) {
+  node.textContent = String(text).split('\n').map(printable).join('\n');
   return node;
 }
 

@@ -5,7 +5,7 @@ import * as actions from './actions.js';
 import { get, paths } from './api.js';
 import { panel } from './charts.js';
 import { addresses, recent } from './agent.js';
-import { ago, el, facts, replace, table } from './dom.js';
+import { ago, el, facts, lines, replace, table } from './dom.js';
 
 const LIFECYCLE = [
   ['Start', 'start', 'action-start'],
@@ -50,7 +50,7 @@ export async function render(view, agentId, name) {
       params.force = 'true';
     }
     const command = await actions.run(agentId, operation, params, status);
-    replace(result, command ? actions.resultText(command) : '');
+    lines(result, command ? actions.resultText(command) : '');
     if (command) {
       // The VM's state comes with the agent's next report: follow it for a while.
       await follow(agentId, name, vm.state, showDetails);
@@ -115,7 +115,7 @@ function settings(agent, name, status, result) {
   }
   const run = async (operation, params) => {
     const command = await actions.run(agent.agent_id, operation, { vm: name, ...params }, status);
-    replace(result, command ? actions.resultText(command) : '');
+    lines(result, command ? actions.resultText(command) : '');
   };
   const vcpus = el('input', { type: 'number', min: 1, max: 4096, id: 'set-vcpus', attrs: { 'aria-label': 'vCPUs' } });
   const memory = el('input', { type: 'number', min: 16, id: 'set-memory', attrs: { 'aria-label': 'Memory (MiB)' } });
@@ -159,7 +159,7 @@ function deleteDialog(agentId, name, status, result) {
           dialog.close();
           const command = await actions.run(agentId, 'delete',
             { vm: name, remove_storage: storage.checked ? 'true' : 'false' }, status);
-          replace(result, command ? actions.resultText(command) : '');
+          lines(result, command ? actions.resultText(command) : '');
         },
       },
     },
