@@ -119,10 +119,7 @@ class DashboardE2eTest {
         .contains("app-01", "app-02", "spare-01", "<img src=x onerror=alert(1)>\\u202e");
     assertThat(browser.findElements(By.cssSelector("#view img"))).isEmpty();
     assertThat(browser.findElement(By.cssSelector("#view h1")).getText()).contains("e2e-agent");
-    Browser.screenshot(browser, "dashboard-agent-1280x800");
-    Browser.viewport(browser, 390, 844);
-    Browser.screenshot(browser, "dashboard-agent-390x844");
-    Browser.viewport(browser, 1280, 800);
+    screenshots("dashboard-agent");
   }
 
   @Test
@@ -144,10 +141,7 @@ class DashboardE2eTest {
     wait.until(ExpectedConditions.textToBe(By.id("vm-state"), "paused"));
     assertThat(browser.findElement(By.id("action-result")).getText())
         .contains("\"state_after\": \"paused\"");
-    Browser.screenshot(browser, "dashboard-vm-1280x800");
-    Browser.viewport(browser, 390, 844);
-    Browser.screenshot(browser, "dashboard-vm-390x844");
-    Browser.viewport(browser, 1280, 800);
+    screenshots("dashboard-vm");
   }
 
   @Test
@@ -236,6 +230,14 @@ class DashboardE2eTest {
                 + " form-action 'self'");
     assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     assertThat(page.body()).contains("<script type=\"module\" src=\"/ui/app.js\"></script>");
+  }
+
+  /** Screenshots of the page on a laptop (1280x800) and on a phone (390x844). */
+  private static void screenshots(String name) throws Exception {
+    Browser.screenshot(browser, name + "-1280x800");
+    Browser.viewport(browser, 390, 844);
+    Browser.screenshot(browser, name + "-390x844");
+    Browser.viewport(browser, 1280, 800);
   }
 
   /** Runs fetch() in the page (with its cookies) and answers [status, body]. */

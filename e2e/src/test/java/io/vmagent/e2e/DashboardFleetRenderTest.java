@@ -58,7 +58,13 @@ class DashboardFleetRenderTest {
         "--agents",
         Integer.toString(AGENTS),
         "--heartbeat",
-        "10",
+        "30",
+        // A few registrations at a time: each costs the embedded database a transaction or two,
+        // and its pool is small.
+        "--register-concurrency",
+        "8",
+        "--register-timeout",
+        "480",
         "--metrics",
         "60",
         "--vms",
@@ -66,7 +72,7 @@ class DashboardFleetRenderTest {
         "--warmup",
         "5",
         "--duration",
-        "60",
+        "120",
       };
       Thread simulator =
           new Thread(() -> new CommandLine(new Main()).execute(args), "fleet-simulator");

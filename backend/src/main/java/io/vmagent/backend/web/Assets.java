@@ -27,45 +27,31 @@ final class Assets {
           "css", "text/css; charset=utf-8",
           "svg", "image/svg+xml");
 
-  /** One file: its bytes and media type. */
-  static final class Asset {
-    private final String contentType;
-    private final byte[] bytes;
-
-    Asset(String contentType, byte[] bytes) {
-      this.contentType = contentType;
-      this.bytes = bytes;
-    }
-
-    String contentType() {
-      return contentType;
-    }
-
-    /** The file's bytes; written as they are, never changed. */
-    byte[] bytes() {
-      return bytes;
-    }
-  }
-
   private final String uplotRoot;
-  private final Map<String, Asset> cache = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
   Assets() {
     this.uplotRoot = "/META-INF/resources/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
   }
 
+  /** The media type of a file {@link #own} or {@link #uplot} answered, by its name's extension. */
+  static String contentType(String name) {
+    return TYPES.get(name.substring(name.lastIndexOf('.') + 1));
+  }
+
   /** The dashboard's own file {@code name} (e.g. {@code app.js}), if there is one. */
-  Optional<Asset> own(String name) {
+  Optional<byte[]> own(String name) {
     return OWN.matcher(name).matches() ? load("/web/" + name) : Optional.empty();
   }
 
   /** The chart library's file {@code name}, if it is one the dashboard uses. */
-  Optional<Asset> uplot(String name) {
+  Optional<byte[]> uplot(String name) {
     return VENDOR.matcher(name).matches() ? load(uplotRoot + name) : Optional.empty();
   }
 
-  private Optional<Asset> load(String resource) {
-    Asset cached = cache.get(resource);
+  // The bytes are written as they are and never changed.
+  private Optional<byte[]> load(String resource) {
+    byte[] cached = cache.get(resource);
     if (cached != null) {
       return Optional.of(cached);
     }
@@ -73,10 +59,9 @@ final class Assets {
       if (in == null) {
         return Optional.empty();
       }
-      String extension = resource.substring(resource.lastIndexOf('.') + 1);
-      Asset asset = new Asset(TYPES.get(extension), in.readAllBytes());
-      cache.put(resource, asset);
-      return Optional.of(asset);
+      byte[] bytes = in.readAllBytes();
+      cache.put(resource, bytes);
+      return Optional.of(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + resource + " from the jar", e);
     }

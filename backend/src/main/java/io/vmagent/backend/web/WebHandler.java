@@ -210,12 +210,12 @@ public final class WebHandler extends Handler.Wrapper {
   }
 
   private static void file(
-      Response response, Callback callback, Optional<Assets.Asset> asset, String path) {
-    Assets.Asset found =
-        asset.orElseThrow(() -> ApiException.notFound("no dashboard file at " + path));
+      Response response, Callback callback, Optional<byte[]> file, String path) {
+    byte[] bytes = file.orElseThrow(() -> ApiException.notFound("no dashboard file at " + path));
     response.setStatus(200);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, found.contentType());
-    response.write(true, ByteBuffer.wrap(found.bytes()), callback);
+    String name = path.endsWith("/") ? "index.html" : path;
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, Assets.contentType(name));
+    response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 
   private void json(Response response, Callback callback, int status, Object body)
