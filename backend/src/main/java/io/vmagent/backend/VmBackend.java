@@ -70,6 +70,7 @@ public final class VmBackend {
     private Duration eventsRetention = Retention.DEFAULTS.events();
     private Duration commandsRetention = Retention.DEFAULTS.commands();
     private Duration tokensRetention = Retention.DEFAULTS.tokens();
+    private Duration metricsHistoryRetention = Retention.DEFAULTS.metricsHistory();
     private Limits limits = Limits.defaults();
 
     private Builder() {}
@@ -240,6 +241,15 @@ public final class VmBackend {
       return this;
     }
 
+    /**
+     * How long the metrics history's one-minute buckets are kept after a sample last added to them.
+     * Default 7 days.
+     */
+    public Builder metricsHistoryRetention(Duration retention) {
+      this.metricsHistoryRetention = retention;
+      return this;
+    }
+
     /** How long VM lifecycle events are kept after they arrived. Default 30 days. */
     public Builder eventsRetention(Duration retention) {
       this.eventsRetention = retention;
@@ -307,7 +317,12 @@ public final class VmBackend {
               caCertificatePath,
               caKeyPath,
               agentCertificateLifetime,
-              new Retention(metricsRetention, eventsRetention, commandsRetention, tokensRetention),
+              new Retention(
+                  metricsRetention,
+                  eventsRetention,
+                  commandsRetention,
+                  tokensRetention,
+                  metricsHistoryRetention),
               limits));
     }
   }

@@ -18,6 +18,7 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.IdentityStore;
+import io.vmagent.backend.store.MetricsRollupStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.tls.DevCertificateAuthority;
@@ -65,7 +66,8 @@ final class Wiring {
             database, agents, tokens, identities, certificates, agentService, clock),
         agentService,
         commandService(),
-        new TelemetryService(database, telemetry, clock),
+        new TelemetryService(
+            database, telemetry, new MetricsRollupStore(database.dialect()), clock),
         () -> database.inTransaction("list signing keys", tokens::signingKeys),
         config.latestAgentVersion(),
         version,

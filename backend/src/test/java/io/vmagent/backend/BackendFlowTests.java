@@ -115,9 +115,7 @@ abstract class BackendFlowTests {
   }
 
   private TestAgent registeredAgent(String agentId) {
-    TestAgent agent = new TestAgent(client, agentId);
-    agent.register(backend.createBootstrapToken(false, null));
-    return agent;
+    return TestAgent.registered(client, backend, agentId);
   }
 
   private String operator() {
@@ -810,7 +808,8 @@ abstract class BackendFlowTests {
         .isEqualTo(403);
   }
 
-  private static Map<String, String> query(String... pairs) {
+  /** Query parameters in their order, from name-value pairs (a null value is left out later). */
+  static Map<String, String> query(String... pairs) {
     Map<String, String> query = new java.util.LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       query.put(pairs[i], pairs[i + 1]);

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmagent.backend.config.Limits;
 import io.vmagent.backend.service.RetentionSweep;
 import io.vmagent.protocol.Command;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +54,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The retention sweep on both databases, with a retention of seconds: rows made old (their
- * timestamps moved an hour back) go, new ones and unfinished commands stay, and requests are
- * answered while it works through a backlog of several batches.
+ * timestamps moved an hour back, metrics history buckets included) go, new ones and unfinished
+ * commands stay, and requests are answered while it works through a backlog of several batches.
  */
 class RetentionTest {
   private static final Duration RETENTION = Duration.ofSeconds(30);
   private static final int OLD_SAMPLES = 2 * RetentionSweep.BATCH + 500;
+  private static final int OLD_BUCKETS = RetentionSweep.BATCH + 10;
 
   @TempDir Path dir;
   private final ListAppender<ILoggingEvent> log = new ListAppender<>();
@@ -103,6 +106,7 @@ class RetentionTest {
                     // Heartbeats in a tight loop show the pruning never blocks a request.
                     .limits(Limits.defaults().withAgentRequestsPerMinute(1_000_000))
                     .metricsRetention(RETENTION)
+                    .metricsHistoryRetention(RETENTION)
                     .eventsRetention(RETENTION)
                     .commandsRetention(RETENTION)
                     .tokensRetention(RETENTION),
@@ -172,6 +176,7 @@ class RetentionTest {
 
     // Telemetry: an old backlog of several batches, old events, then new samples and events.
     insertOldSamples("host-a", OLD_SAMPLES, hourAgo);
+    insertOldBuckets("host-a", OLD_BUCKETS, hourAgo);
     events(a, 1, 2, 3);
     update("UPDATE vm_events SET received_at = ?", hourAgo);
     samples(a, 2);
@@ -215,7 +220,11 @@ class RetentionTest {
       await()
           .atMost(Duration.ofSeconds(25))
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> count("SELECT COUNT(*) FROM metrics_samples") == 2 && everythingOldGone());
+          .until(
+              () ->
+                  count("SELECT COUNT(*) FROM metrics_samples") == 2
+                      && count("SELECT COUNT(*) FROM metrics_rollup") == 1
+                      && everythingOldGone());
     } finally {
       pruned.set(true);
     }
@@ -240,6 +249,8 @@ class RetentionTest {
     assertThat(command(stillLeased).state()).isEqualTo(CommandState.LEASED);
 
     assertThat(pruned("metrics samples")).isEqualTo(OLD_SAMPLES);
+    assertThat(pruned("metrics history buckets")).isEqualTo(OLD_BUCKETS);
+    assertThat(ids("SELECT series FROM metrics_rollup")).containsExactly("cpu_percent");
     assertThat(pruned("events")).isEqualTo(3);
     assertThat(pruned("commands")).isEqualTo(3);
     assertThat(pruned("refresh tokens")).isEqualTo(3);
@@ -283,15 +294,33 @@ class RetentionTest {
 
   private void samples(TestAgent agent, int n) {
     List<MetricsSample> samples = new ArrayList<>();
-    Instant now = Instant.now();
+    // In one minute, so their host CPU figures (in the agent's layout) fill one history bucket.
+    Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
     for (int i = 0; i < n; i++) {
-      samples.add(
-          new MetricsSample(
-              now.plusMillis(i), JsonNodeFactory.instance.objectNode().put("cpu_percent", i)));
+      ObjectNode snapshot = JsonNodeFactory.instance.objectNode();
+      snapshot.putObject("system").putObject("cpu").put("usage_percent", i);
+      samples.add(new MetricsSample(minute.plusMillis(i), snapshot));
     }
     client
         .post(ProtocolPaths.metrics(agent.agentId), agent.accessToken, new MetricsBatch(samples))
         .as(io.vmagent.protocol.IngestAck.class);
+  }
+
+  private void insertOldBuckets(String agentId, int n, Instant receivedAt) throws SQLException {
+    try (Connection c = backend.dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO metrics_rollup (agent_id, vm_name, bucket_start, series,"
+                    + " sample_count, value_sum, value_max, received_at)"
+                    + " VALUES (?, 'web-1', ?, 'cpu_percent', 1, 5, 5, ?)")) {
+      for (int i = 0; i < n; i++) {
+        s.setString(1, agentId);
+        s.setLong(2, receivedAt.getEpochSecond() / 60 * 60 - 60L * i);
+        s.setObject(3, utc(receivedAt));
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
   }
 
   private void events(TestAgent agent, long... sequences) {

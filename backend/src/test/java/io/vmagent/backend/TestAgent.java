@@ -32,6 +32,13 @@ final class TestAgent {
     this.agentId = agentId;
   }
 
+  /** An agent registered with a new multi-use bootstrap token of {@code backend}. */
+  static TestAgent registered(ContractClient client, RunningBackend backend, String agentId) {
+    TestAgent agent = new TestAgent(client, agentId);
+    agent.register(backend.createBootstrapToken(false, null));
+    return agent;
+  }
+
   static RegisterRequest identity(String agentId, Integer heartbeatIntervalSeconds) {
     return new RegisterRequest(
         agentId,

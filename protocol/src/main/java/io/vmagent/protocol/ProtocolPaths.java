@@ -85,6 +85,7 @@ public final class ProtocolPaths {
   public static final String OPERATOR_AGENT_RESET = API_V1 + "/operator/agents/{agentId}/reset";
   public static final String OPERATOR_VMS = API_V1 + "/operator/vms";
   public static final String OPERATOR_EVENTS = API_V1 + "/operator/events";
+  public static final String OPERATOR_METRICS_HISTORY = API_V1 + "/operator/metrics/history";
   public static final String OPERATOR_TOKENS = API_V1 + "/operator/tokens";
   public static final String OPERATOR_TOKEN_REVOKE = API_V1 + "/operator/tokens/{tokenId}/revoke";
   public static final String OPERATOR_PROMETHEUS_TARGETS = API_V1 + "/operator/prometheus/targets";
@@ -160,6 +161,14 @@ public final class ProtocolPaths {
   /** {@link #OPERATOR_EVENTS} with these query parameters (those with a null value left out). */
   public static String operatorEvents(java.util.Map<String, String> query) {
     return withQuery(OPERATOR_EVENTS, query);
+  }
+
+  /**
+   * {@link #OPERATOR_METRICS_HISTORY} with these query parameters (those with a null value left
+   * out).
+   */
+  public static String operatorMetricsHistory(java.util.Map<String, String> query) {
+    return withQuery(OPERATOR_METRICS_HISTORY, query);
   }
 
   private static String withQuery(String base, java.util.Map<String, String> query) {

@@ -106,6 +106,13 @@ class Durations implements CommandLine.ITypeConverter<Duration> {
     }
   }
 
+  /** A step of the metrics history: 1 minute to 1 day, the protocol's {@code step} range. */
+  static final class Step extends Durations {
+    Step() {
+      super(Duration.ofMinutes(1), Duration.ofDays(1));
+    }
+  }
+
   /** How long stored rows are kept: 1 s to 10 years. */
   static final class Retention extends Durations {
     Retention() {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       OpCommand.class,
       CommandsCommand.class,
       EventsCommand.class,
+      MetricsCommand.class,
       CertCommand.class,
       HelpCommand.class
     })

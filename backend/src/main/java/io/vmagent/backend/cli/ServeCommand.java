@@ -136,6 +136,16 @@ final class ServeCommand implements Callable<Integer> {
   Duration metricsRetention;
 
   @Option(
+      names = "--metrics-history-retention",
+      paramLabel = "DURATION",
+      defaultValue = "7d",
+      converter = Durations.Retention.class,
+      description =
+          "Keep the metrics history's one-minute buckets this long after a sample last added to"
+              + " them (default: ${DEFAULT-VALUE}).")
+  Duration metricsHistoryRetention;
+
+  @Option(
       names = "--events-retention",
       paramLabel = "DURATION",
       defaultValue = "30d",
@@ -299,6 +309,7 @@ final class ServeCommand implements Callable<Integer> {
         .leaseDuration(lease)
         .latestAgentVersion(latestAgentVersion)
         .metricsRetention(metricsRetention)
+        .metricsHistoryRetention(metricsHistoryRetention)
         .eventsRetention(eventsRetention)
         .commandsRetention(commandsRetention)
         .tokensRetention(tokensRetention)

@@ -10,6 +10,7 @@ import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
 import io.vmagent.protocol.EventList;
+import io.vmagent.protocol.MetricsHistory;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.ProtocolPaths;
@@ -162,6 +163,11 @@ public final class OperatorClient {
   /** One page of stored VM events, newest first, with these filters (null values left out). */
   public EventList listEvents(Map<String, String> query) throws IOException {
     return send("GET", ProtocolPaths.operatorEvents(query), null, EventList.class, 0);
+  }
+
+  /** An agent's or a VM's metrics history, with these parameters (null values left out). */
+  public MetricsHistory metricsHistory(Map<String, String> query) throws IOException {
+    return send("GET", ProtocolPaths.operatorMetricsHistory(query), null, MetricsHistory.class, 0);
   }
 
   /** Cancels a command (or asks its agent to stop it); returns it as it then stands. */

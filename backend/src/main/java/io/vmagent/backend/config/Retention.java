@@ -14,12 +14,26 @@ import java.util.stream.Stream;
  * @param tokens refresh tokens and bootstrap tokens, from when they stopped being usable: a refresh
  *     token spent, expired or in a revoked chain (and a revoked chain once it holds no token), a
  *     single-use bootstrap token used, a bootstrap token expired
+ * @param metricsHistory the metrics history's one-minute buckets, from when a sample last added to
+ *     them (the backend's clock)
  */
-public record Retention(Duration metrics, Duration events, Duration commands, Duration tokens) {
-  /** 7 days of metrics, 30 days of events and commands, tokens 7 days after their last use. */
+public record Retention(
+    Duration metrics,
+    Duration events,
+    Duration commands,
+    Duration tokens,
+    Duration metricsHistory) {
+  /**
+   * 7 days of metrics and of their history, 30 days of events and commands, tokens 7 days after
+   * their last use.
+   */
   public static final Retention DEFAULTS =
       new Retention(
-          Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(30), Duration.ofDays(7));
+          Duration.ofDays(7),
+          Duration.ofDays(30),
+          Duration.ofDays(30),
+          Duration.ofDays(7),
+          Duration.ofDays(7));
 
   /** Checks that every period is positive. */
   public Retention {
@@ -27,16 +41,19 @@ public record Retention(Duration metrics, Duration events, Duration commands, Du
     positive("eventsRetention", events);
     positive("commandsRetention", commands);
     positive("tokensRetention", tokens);
+    positive("metricsHistoryRetention", metricsHistory);
   }
 
-  /** The same with all four periods set to {@code period}, e.g. for tests. */
+  /** The same with every period set to {@code period}, e.g. for tests. */
   public static Retention all(Duration period) {
-    return new Retention(period, period, period, period);
+    return new Retention(period, period, period, period, period);
   }
 
-  /** The shortest of the four periods. */
+  /** The shortest of the periods. */
   public Duration shortest() {
-    return Stream.of(metrics, events, commands, tokens).min(Duration::compareTo).orElseThrow();
+    return Stream.of(metrics, events, commands, tokens, metricsHistory)
+        .min(Duration::compareTo)
+        .orElseThrow();
   }
 
   private static void positive(String name, Duration value) {

@@ -2,6 +2,7 @@ package io.vmagent.backend.http;
 
 import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.EventHistory;
+import io.vmagent.backend.service.MetricsHistoryService;
 import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.EventList;
 import io.vmagent.protocol.ProtocolPaths;
@@ -9,13 +10,26 @@ import io.vmagent.protocol.VmList;
 import java.util.List;
 
 /**
- * The fleet as an operator sees it: agents, their status, VMs and events, and revoking an agent.
+ * The fleet as an operator sees it: agents, their status, VMs, events and metrics history, and
+ * revoking an agent.
  */
 final class FleetRoutes {
   private FleetRoutes() {}
 
-  static List<Route> of(AgentService agents, EventHistory events, Callers callers) {
+  static List<Route> of(
+      AgentService agents, EventHistory events, MetricsHistoryService metrics, Callers callers) {
     return List.of(
+        Route.get(ProtocolPaths.OPERATOR_METRICS_HISTORY)
+            .by(callers.operator())
+            .answer(
+                x ->
+                    Reply.ok(
+                        metrics.history(
+                            x.query("agent_id"),
+                            x.query("vm"),
+                            Exchange.instantQuery(x, "from"),
+                            Exchange.instantQuery(x, "to"),
+                            x.query("step") == null ? null : x.intQuery("step", 0)))),
         Route.get(ProtocolPaths.OPERATOR_EVENTS)
             .by(callers.operator())
             .answer(

@@ -8,10 +8,13 @@ import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CommandService;
 import io.vmagent.backend.service.EventHistory;
 import io.vmagent.backend.service.IdentityService;
+import io.vmagent.backend.service.MetricsHistoryService;
 import io.vmagent.backend.service.RegistrationService;
 import io.vmagent.backend.service.TelemetryService;
+import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.EventStore;
+import io.vmagent.backend.store.MetricsRollupStore;
 import io.vmagent.backend.web.Sessions;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -61,7 +64,15 @@ public final class Routes {
             batch));
     routes.addAll(CommandRoutes.of(s.commands(), callers, body, batch));
     routes.addAll(
-        FleetRoutes.of(s.agents(), new EventHistory(s.database(), new EventStore()), callers));
+        FleetRoutes.of(
+            s.agents(),
+            new EventHistory(s.database(), new EventStore()),
+            new MetricsHistoryService(
+                s.database(),
+                new AgentStore(),
+                new MetricsRollupStore(s.database().dialect()),
+                s.clock()),
+            callers));
     routes.addAll(TokenRoutes.of(s.registration(), callers, body));
     routes.addAll(ServiceRoutes.of(s, callers));
     routes.addAll(MonitoringRoutes.of(metrics, s.agents(), callers));

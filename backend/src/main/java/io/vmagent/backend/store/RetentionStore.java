@@ -19,6 +19,11 @@ public final class RetentionStore {
   public enum Prunable {
     METRICS_SAMPLES(
         "metrics samples", "metrics_samples", "agent_id, sample_time", "t.received_at < ?"),
+    METRICS_HISTORY(
+        "metrics history buckets",
+        "metrics_rollup",
+        "agent_id, vm_name, bucket_start, series",
+        "t.received_at < ?"),
     EVENTS("events", "vm_events", "agent_id, sequence_no", "t.received_at < ?"),
     COMMANDS(
         "commands",
@@ -80,6 +85,7 @@ public final class RetentionStore {
     public Duration period(Retention retention) {
       return switch (this) {
         case METRICS_SAMPLES -> retention.metrics();
+        case METRICS_HISTORY -> retention.metricsHistory();
         case EVENTS -> retention.events();
         case COMMANDS -> retention.commands();
         case EXPIRED_CHALLENGES -> Duration.ZERO;

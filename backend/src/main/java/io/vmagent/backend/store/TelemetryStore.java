@@ -33,6 +33,35 @@ public final class TelemetryStore {
         });
   }
 
+  /** When the agent's last sample before {@code before} was taken; null when there is none. */
+  public Instant previousSampleTime(Connection c, String agentId, Instant before)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT MAX(sample_time) AS previous FROM metrics_samples"
+                + " WHERE agent_id = ? AND sample_time < ?")) {
+      s.setString(1, agentId);
+      Sql.setInstant(s, 2, before);
+      try (ResultSet rows = s.executeQuery()) {
+        rows.next();
+        return Sql.instant(rows, "previous");
+      }
+    }
+  }
+
+  /** The snapshot of the agent's sample taken at {@code sampleTime}; null when there is none. */
+  public String sampleJson(Connection c, String agentId, Instant sampleTime) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT snapshot_json FROM metrics_samples WHERE agent_id = ? AND sample_time = ?")) {
+      s.setString(1, agentId);
+      Sql.setInstant(s, 2, sampleTime);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    }
+  }
+
   /** Stores an event; false when the agent's event with this sequence is stored already. */
   public boolean insertEvent(
       Connection c,

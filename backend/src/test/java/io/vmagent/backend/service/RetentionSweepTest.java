@@ -21,7 +21,8 @@ class RetentionSweepTest {
                     Duration.ofDays(7),
                     Duration.ofDays(30),
                     Duration.ofDays(30),
-                    Duration.ofMinutes(20))))
+                    Duration.ofMinutes(20),
+                    Duration.ofDays(7))))
         .isEqualTo(Duration.ofMinutes(2));
   }
 
