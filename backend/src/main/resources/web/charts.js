@@ -5,6 +5,8 @@ import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
 import { ApiError, get, paths } from './api.js';
 import { el, replace } from './dom.js';
 
+const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 4 });
+
 const RANGES = [
   ['1 h', 3600, 60],
   ['24 h', 86400, 600],
@@ -65,25 +67,29 @@ async function load(body, agentId, vm, seconds, step) {
   }
   let points = 0;
   replace(body);
-  for (const s of series) {
+  // Every figure first, then the charts: each chart takes its figure's width in the final layout.
+  const boxes = series.map((s) => {
     points += (s.avg ?? []).filter((v) => v !== null).length;
     const box = el('figure', { className: 'chart', data: { series: s.name } },
       el('figcaption', {}, s.name + (s.unit ? ' (' + s.unit + ')' : '')));
     body.append(box);
-    const width = Math.max(240, Math.min(body.clientWidth || 600, 900) - 16);
+    return box;
+  });
+  series.forEach((s, i) => {
+    const box = boxes[i];
     // uPlot draws on a canvas and sets sizes through the CSSOM: nothing it does needs an inline
     // style or script, so the page's Content-Security-Policy holds.
     new uPlot({
-      width,
+      width: Math.max(240, box.clientWidth || 600),
       height: 180,
       series: [
         {},
-        { label: 'avg', stroke: '#2563eb', width: 1.5, spanGaps: false },
-        { label: 'max', stroke: '#dc2626', width: 1, dash: [4, 3], spanGaps: false },
+        { label: 'avg', stroke: '#2563eb', width: 1.5, spanGaps: false, points: { show: true, size: 5 } },
+        { label: 'max', stroke: '#dc2626', width: 1, dash: [4, 3], spanGaps: false, points: { show: true, size: 4 } },
       ],
-      axes: [{}, { size: 60 }],
+      axes: [{}, { size: 60, values: (u, splits) => splits.map((v) => COMPACT.format(v)) }],
     }, [timestamps, s.avg ?? [], s.max ?? []], box);
-  }
+  });
   body.dataset.points = String(points);
   body.dataset.state = 'data';
 }

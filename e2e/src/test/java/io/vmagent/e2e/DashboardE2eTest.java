@@ -187,6 +187,8 @@ class DashboardE2eTest {
     WebElement chart = browser.findElement(By.cssSelector(".charts"));
     assertThat(Integer.parseInt(chart.getAttribute("data-points"))).isPositive();
     assertThat(browser.findElements(By.cssSelector(".charts figure.chart canvas"))).isNotEmpty();
+    browser.executeScript(
+        "arguments[0].scrollIntoView();", browser.findElement(By.cssSelector(".chart-panel")));
     Browser.screenshot(browser, "dashboard-charts-1280x800");
   }
 
