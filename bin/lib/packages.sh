@@ -22,6 +22,12 @@ ensure_packages() {
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
 }
 
+# The browser and its driver for the dashboard's tests: the same Debian package version, so the
+# driver always speaks to the browser it was built for.
+ensure_browser() {
+  ensure_packages chromium chromium-driver
+}
+
 ensure_build_tools() {
   if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
     ensure_packages openjdk-17-jdk-headless maven

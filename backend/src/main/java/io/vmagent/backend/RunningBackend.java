@@ -24,6 +24,7 @@ import io.vmagent.backend.tls.DevCertificateAuthority;
 import io.vmagent.backend.tls.FleetAuthority;
 import io.vmagent.backend.tls.OperatorCertificate;
 import io.vmagent.backend.tls.TlsMaterial;
+import io.vmagent.backend.web.WebHandler;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.Connectivity;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
@@ -143,7 +144,11 @@ public final class RunningBackend implements AutoCloseable {
             config.httpThreads(),
             config.limits().maxConnections(),
             config.limits().newConnectionsPerSecond(),
-            Routes.handler(services, metrics));
+            new WebHandler(
+                Routes.handler(services, metrics),
+                services.sessions(),
+                services.auth(),
+                throttles));
     RunningBackend running =
         new RunningBackend(
             config,

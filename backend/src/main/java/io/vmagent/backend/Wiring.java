@@ -23,6 +23,7 @@ import io.vmagent.backend.store.MetricsRollupStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.backend.store.TokenStore;
 import io.vmagent.backend.tls.DevCertificateAuthority;
+import io.vmagent.backend.web.Sessions;
 import java.time.Clock;
 
 /** Builds the backend's stores and services with plain constructors, once the database is open. */
@@ -61,6 +62,7 @@ final class Wiring {
     return new Routes.Services(
         database,
         auth,
+        new Sessions(clock),
         registration(auth, certificates, throttles, accessTokens),
         new IdentityService(
             database, agents, tokens, identities, certificates, agentService, clock),

@@ -203,8 +203,10 @@ public final class ApiHandler extends Handler.Abstract {
           .getHeaders()
           .put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, reply.retryAfter().toSeconds())));
     }
-    response.write(true, ByteBuffer.wrap(body), call.callback());
+    // Counted before the answer leaves: a client that reads /metrics right after its answer must
+    // find its request there.
     metrics.answered(call.route(), method, reply.status(), System.nanoTime() - call.started());
+    response.write(true, ByteBuffer.wrap(body), call.callback());
     if (LOG.isDebugEnabled()) {
       LOG.debug(
           "{} {} -> {} in {} ms",

@@ -3,6 +3,7 @@ package io.vmagent.backend.http;
 import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.backend.service.Authenticator;
+import io.vmagent.backend.web.Sessions;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -11,11 +12,13 @@ final class Callers {
   private static final Duration HOLD = Duration.ofSeconds(10);
 
   private final Authenticator auth;
+  private final Sessions sessions;
   private final Throttles throttles;
   private final int agentRequestsPerMinute;
 
-  Callers(Authenticator auth, Throttles throttles, int agentRequestsPerMinute) {
+  Callers(Authenticator auth, Sessions sessions, Throttles throttles, int agentRequestsPerMinute) {
     this.auth = auth;
+    this.sessions = sessions;
     this.throttles = throttles;
     this.agentRequestsPerMinute = agentRequestsPerMinute;
   }
@@ -25,11 +28,14 @@ final class Callers {
     return new Caller(Credential.ACCESS_TOKEN, x -> x.admitAgent(throttledAgent(x)));
   }
 
-  /** An operator, with the operator token. */
+  /** An operator, with the operator token or the dashboard's session (and its CSRF token). */
   Caller operator() {
     return new Caller(
         Credential.OPERATOR_TOKEN,
         x -> {
+          if (bySession(x)) {
+            return;
+          }
           auth.requireOperator(x.authorization(), x.peer());
           x.admitOperator();
         });
@@ -86,7 +92,23 @@ final class Callers {
         });
   }
 
+  /**
+   * Admits an operator by the dashboard's session cookie when the request carries no bearer token
+   * (a token, when sent, is what the caller is held to).
+   */
+  private boolean bySession(Exchange x) {
+    if (x.authorization() == null
+        && sessions.admits(x.sessionCookie(), x.method(), x.header(Sessions.CSRF_HEADER))) {
+      x.admitOperator();
+      return true;
+    }
+    return false;
+  }
+
   private boolean admittedOperator(Exchange x) {
+    if (bySession(x)) {
+      return true;
+    }
     if (!auth.isOperator(x.authorization())) {
       return false;
     }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.vmagent.backend.auth.PeerIdentity;
 import io.vmagent.backend.service.ApiException;
+import io.vmagent.backend.web.Peers;
+import io.vmagent.backend.web.WebHandler;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.FieldViolation;
 import java.io.IOException;
@@ -16,17 +18,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -35,8 +34,6 @@ import org.eclipse.jetty.server.Request;
  * record with the strict mapper, in that order, before anything is stored.
  */
 final class Exchange {
-  private static final String PEER_KEY = "vm-backend.peer-identity";
-
   private final Request request;
   private final Route route;
   private final String path;
@@ -97,28 +94,24 @@ final class Exchange {
     return request.getHeaders().get(HttpHeader.AUTHORIZATION);
   }
 
-  /**
-   * Who the client certificate of this connection names, or null when none was presented. The
-   * handshake verified the chain; the certificate is read once per TLS session.
-   */
+  /** Who the client certificate of this connection names, or null when none was presented. */
   PeerIdentity peer() {
-    if (!(request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE)
-        instanceof EndPoint.SslSessionData tls)) {
-      return null;
-    }
-    X509Certificate[] chain = tls.peerCertificates();
-    if (chain == null || chain.length == 0) {
-      return null;
-    }
-    SSLSession session = tls.sslSession();
-    if (session != null && session.getValue(PEER_KEY) instanceof PeerIdentity cached) {
-      return cached;
-    }
-    PeerIdentity peer = PeerIdentity.of(chain[0]);
-    if (session != null) {
-      session.putValue(PEER_KEY, peer);
-    }
-    return peer;
+    return Peers.of(request);
+  }
+
+  /** The request's method. */
+  String method() {
+    return route.method;
+  }
+
+  /** The value of the dashboard's session cookie, or null when the request sends none. */
+  String sessionCookie() {
+    return WebHandler.sessionCookie(request);
+  }
+
+  /** The value of the request header {@code name}, or null when it is absent. */
+  String header(String name) {
+    return request.getHeaders().get(name);
   }
 
   /** The client's address, for the log of refused attempts. */

@@ -16,6 +16,7 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.EventStore;
 import io.vmagent.backend.store.MetricsRollupStore;
+import io.vmagent.backend.web.Sessions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class Routes {
   public record Services(
       Database database,
       Authenticator auth,
+      Sessions sessions,
       RegistrationService registration,
       IdentityService identities,
       AgentService agents,
@@ -46,7 +48,8 @@ public final class Routes {
 
   /** The handler serving every route, counting each answer in {@code metrics}. */
   public static ApiHandler handler(Services s, BackendMetrics metrics) {
-    Callers callers = new Callers(s.auth(), s.throttles(), s.limits().agentRequestsPerMinute());
+    Callers callers =
+        new Callers(s.auth(), s.sessions(), s.throttles(), s.limits().agentRequestsPerMinute());
     int body = s.maxBodyBytes();
     int batch = s.maxBatchBytes();
     List<Route> routes = new ArrayList<>();
