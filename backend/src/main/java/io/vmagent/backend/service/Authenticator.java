@@ -130,6 +130,11 @@ public final class Authenticator {
     }
   }
 
+  /** True when every agent and operator request must come with a client certificate. */
+  public boolean certificatesRequired() {
+    return clientAuth == ClientAuth.REQUIRED;
+  }
+
   /** True when the header carries a known operator token. */
   public boolean isOperator(String header) {
     Optional<String> token = Secrets.bearer(header);

@@ -139,6 +139,16 @@ public final class WebHandler extends Handler.Wrapper {
     if (peer != null && peer.role() != PeerIdentity.Role.OPERATOR) {
       throw ApiException.forbidden("an agent's certificate cannot log in to the dashboard");
     }
+    // A session acts as the operator on the API, so it demands what the API demands: with
+    // --client-auth required, an operator certificate as well as the token.
+    if (peer == null && auth.certificatesRequired()) {
+      refusals.refused(address, "dashboard login", "no operator certificate");
+      throw ApiException.forbidden(
+          "this backend requires client certificates (--client-auth required): the browser must"
+              + " present an operator certificate (vm-backend cert issue --operator NAME, imported"
+              + " into the browser), or the backend must run with --client-auth optional");
+    }
+    auth.requireOperator(header, peer);
     Sessions.Created created = sessions.create();
     response
         .getHeaders()
