@@ -1,5 +1,7 @@
 package io.vmagent.agent.libvirt;
 
+import io.vmagent.agent.operation.Cancellation;
+import io.vmagent.agent.operation.OperationCancelled;
 import io.vmagent.agent.util.NamedThreads;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.text.Printable;
@@ -45,7 +47,8 @@ public final class SourceMigration implements AutoCloseable {
   /** Why a running migration was aborted. */
   private enum Abort {
     DEADLINE,
-    REQUESTED
+    REQUESTED,
+    CANCELLED
   }
 
   /** A migration in progress, as the monitor and {@code migrate_abort} see it. */
@@ -79,7 +82,8 @@ public final class SourceMigration implements AutoCloseable {
    *     INVALID_ARGUMENT} for options that do not fit the VM's state, or libvirt's failure; in each
    *     case the VM is still here, and the message says in which state
    */
-  public MigrationResult migrate(String name, String uuid, MigrationOptions options) {
+  public MigrationResult migrate(
+      String name, String uuid, MigrationOptions options, Cancellation cancellation) {
     long started = System.nanoTime();
     String vm = "VM '" + name + "'";
     VmState before =
@@ -102,6 +106,26 @@ public final class SourceMigration implements AutoCloseable {
     if (running.putIfAbsent(uuid, run) != null) {
       throw new VmOperationException(
           ErrorCode.INVALID_STATE, "a migration of " + vm + " is already running");
+    }
+    // A cancel request aborts libvirt's job like migrate_abort; if the job had not begun yet, the
+    // monitor's next tick aborts it once it has.
+    CompletableFuture<Void> onCancel =
+        cancellation
+            .whenCancelled()
+            .thenRun(
+                () -> {
+                  if (run.abort == null) {
+                    run.abort = Abort.CANCELLED;
+                    log.info("migration of {} cancelled by an operator; aborting it", vm);
+                    // At once, on the monitor's thread: the canceller is the command loop.
+                    monitor.execute(() -> tick(vm, uuid, run));
+                  }
+                });
+    if (cancellation.cancelled()) {
+      running.remove(uuid, run);
+      throw new OperationCancelled(
+          "the migration of " + vm + " was cancelled before it began; the VM stays on this host",
+          null);
     }
     ScheduledFuture<?> watch =
         monitor.scheduleAtFixedRate(
@@ -150,8 +174,18 @@ public final class SourceMigration implements AutoCloseable {
           run.readings.get(),
           List.copyOf(warnings));
     } catch (VmOperationException e) {
+      if (run.abort == Abort.CANCELLED) {
+        throw new OperationCancelled(
+            "the migration of "
+                + vm
+                + " was cancelled by an operator and aborted; the VM stays on this host ("
+                + stateHere(uuid)
+                + ")",
+            null);
+      }
       throw failed(vm, uuid, run, options, e);
     } finally {
+      onCancel.cancel(false);
       watch.cancel(false);
       deadline.cancel(false);
       running.remove(uuid, run);
@@ -315,7 +349,7 @@ public final class SourceMigration implements AutoCloseable {
         run.abort = Abort.DEADLINE;
         log.warn("migration of {} reached its deadline; aborting it", vm);
       }
-      if (run.abort == Abort.DEADLINE) {
+      if (run.abort == Abort.DEADLINE || run.abort == Abort.CANCELLED) {
         libvirt.withConnection(
             "abort the migration of " + vm,
             PROBE_DEADLINE,
@@ -358,14 +392,17 @@ public final class SourceMigration implements AutoCloseable {
     }
   }
 
+  private String stateHere(String uuid) {
+    try {
+      return sourceStateAfter(uuid).wire();
+    } catch (VmOperationException unreadable) {
+      return "unknown (" + unreadable.getMessage() + ")";
+    }
+  }
+
   private VmOperationException failed(
       String vm, String uuid, Running run, MigrationOptions options, VmOperationException e) {
-    String here;
-    try {
-      here = sourceStateAfter(uuid).wire();
-    } catch (VmOperationException unreadable) {
-      here = "unknown (" + unreadable.getMessage() + ")";
-    }
+    String here = stateHere(uuid);
     String progress = run.last == null ? "" : "; at the last reading " + run.last.describe();
     if (run.abort == Abort.DEADLINE) {
       return new VmOperationException(

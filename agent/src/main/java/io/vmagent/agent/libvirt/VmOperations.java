@@ -144,10 +144,11 @@ public final class VmOperations implements AutoCloseable {
             READ_DEADLINE,
             check::check);
     this.migrate =
-        locked(
+        cancellable(
             "migrate",
             VmParams.Migrate.SPEC,
-            (t, p) -> migration.migrate(t.name(), t.uuid(), p.options()));
+            (t, p, cancellation) ->
+                migration.migrate(t.name(), t.uuid(), p.options(), cancellation));
     // Not in the VM's queue: the migration it aborts holds that queue.
     this.migrateAbort =
         read("migrate_abort", VmParams.Vm.SPEC, (t, p) -> migration.abort(t.name(), t.uuid()));
@@ -275,7 +276,22 @@ public final class VmOperations implements AutoCloseable {
 
   /** Moves the VM to another host; see {@link SourceMigration}. */
   public MigrationResult migrate(String vm, MigrationOptions options) {
-    return (MigrationResult) run(migrate, new VmParams.Migrate(vm, options));
+    return migrate(vm, options, Cancellation.none());
+  }
+
+  /** Moves the VM to another host, aborting the move if {@code cancellation} fires meanwhile. */
+  public MigrationResult migrate(String vm, MigrationOptions options, Cancellation cancellation) {
+    VmParams.Migrate params = new VmParams.Migrate(vm, options);
+    if (!(migrate.body() instanceof Operation.CancellableBody<VmParams.Migrate> body)) {
+      throw new IllegalStateException("migrate is built cancellable");
+    }
+    try {
+      return (MigrationResult) body.run(params, cancellation);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new VmOperationException(ErrorCode.OPERATION_FAILED, String.valueOf(e), e);
+    }
   }
 
   /** Aborts the VM's running migration; the VM stays here. */

@@ -259,6 +259,34 @@ class MigrationSystemTest {
     assertThat(sourceOps.migrateAbort(vm).aborted()).isFalse();
   }
 
+  @Test
+  void aCancelRequestAbortsARunningMigrationAndReportsItCancelled() throws Exception {
+    String vm = runningGuest("cancel");
+    io.vmagent.agent.operation.Cancellation cancellation =
+        new io.vmagent.agent.operation.Cancellation();
+    CompletableFuture<MigrationResult> migration =
+        CompletableFuture.supplyAsync(
+            () -> sourceOps.migrate(vm, options(Duration.ofMinutes(2), 1L), cancellation));
+    assertThat(
+            RealHypervisor.await(
+                Duration.ofSeconds(30),
+                () -> source.connect().domainLookupByName(vm).getJobInfo().getType() != 0))
+        .isTrue();
+
+    cancellation.cancel();
+
+    assertThat(migration)
+        .failsWithin(Duration.ofSeconds(60))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(io.vmagent.agent.operation.OperationCancelled.class)
+        .withMessageContaining("cancelled by an operator and aborted")
+        .withMessageContaining("the VM stays on this host (running)");
+    assertThat(stateOn(source.connect(), vm)).isEqualTo(VmState.RUNNING);
+    assertThat(RealHypervisor.await(Duration.ofSeconds(10), () -> absentOnDestination(vm)))
+        .isTrue();
+  }
+
   private static boolean absentOnDestination(String vm) throws LibvirtException {
     return stateOn(destination.connect(), vm) == VmState.UNDEFINED;
   }
