@@ -48,6 +48,7 @@ public final class LongPolls implements AutoCloseable {
     final CompletableFuture<CommandBatch> answer = new CompletableFuture<>();
     final AtomicInteger state = new AtomicInteger(WAITING);
     final long sequence = SEQUENCE.incrementAndGet();
+    volatile boolean superseded;
 
     Waiter(String agentId, int max, long deadlineNanos) {
       this.agentId = agentId;
@@ -134,25 +135,21 @@ public final class LongPolls implements AutoCloseable {
 
   /**
    * An agent needs one waiting poll (two while one is being answered); more would only hold memory,
-   * so the oldest beyond the cap is answered, empty, at once. The newest is always kept. A poll an
-   * attempt holds cannot be answered here; the attempt trims again when it lets the poll wait.
+   * so every poll beyond the newest {@code maxPerAgent} is answered, empty, at once. One that an
+   * attempt holds is marked superseded and answered by that attempt as soon as it lets it go, so
+   * the newest are the ones kept whatever the attempts are doing.
    */
   private void trim(Set<Waiter> waiters) {
-    while (waiters.size() > maxPerAgent) {
-      Waiter oldest = null;
-      Waiter newest = null;
-      for (Waiter w : waiters) {
-        if (newest == null || w.sequence > newest.sequence) {
-          newest = w;
-        }
-        if (w.state.get() == WAITING && (oldest == null || w.sequence < oldest.sequence)) {
-          oldest = w;
-        }
-      }
-      if (oldest == null || oldest == newest) {
-        return;
-      }
-      expire(oldest);
+    if (waiters.size() <= maxPerAgent) {
+      return;
+    }
+    List<Waiter> newestFirst = new java.util.ArrayList<>(waiters);
+    newestFirst.sort((a, b) -> Long.compare(b.sequence, a.sequence));
+    for (Waiter superseded : newestFirst.subList(maxPerAgent, newestFirst.size())) {
+      // Marked before the attempt to answer it: an attempt that lets the poll go after this
+      // attempt failed sees the mark (both are volatile or atomic accesses).
+      superseded.superseded = true;
+      expire(superseded);
     }
   }
 
@@ -250,16 +247,10 @@ public final class LongPolls implements AutoCloseable {
         return; // closed meanwhile, and answered by close()
       }
     }
-    // The timer may have fired while this attempt held the waiter; it left it to us.
-    if (System.nanoTime() >= waiter.deadlineNanos) {
+    // The timer may have fired, or newer polls superseded it, while this attempt held the waiter;
+    // both left it to us.
+    if (waiter.superseded || System.nanoTime() >= waiter.deadlineNanos) {
       expire(waiter);
-      return;
-    }
-    // A newer poll may have arrived while this attempt held the waiter, so it could not be
-    // answered to keep the cap then.
-    Set<Waiter> waiters = waiting.get(agentId);
-    if (waiters != null) {
-      trim(waiters);
     }
   }
 
