@@ -107,7 +107,6 @@ final class ConnectionAdmission implements Connection.Listener, SelectorManager.
     }
   }
 
-  /** Gives a connection that brought a request the idle timeout of the moment. */
   /** {@code handler}, with each connection that brings a request given its ordinary timeout. */
   Handler admitting(Handler handler) {
     return new Handler.Wrapper(handler) {
