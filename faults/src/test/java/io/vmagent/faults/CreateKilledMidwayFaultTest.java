@@ -85,10 +85,12 @@ class CreateKilledMidwayFaultTest {
             id,
             "create",
             Map.of("vm", VM, "vcpus", "1", "memory_mib", "64", "disks", clone + ";" + clone));
+    // Killed once the VM is defined and its first volume is in the pool, so the kill lands while
+    // the volumes are being made (each clone copies 512 MiB) rather than just before the first.
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(5))
-        .until(() -> incomplete().isPresent());
+        .until(() -> incomplete().isPresent() && !listed(pool).isEmpty());
     agent.kill();
     assertThat(Files.readString(journal(queued.id())))
         .as("the journal holds the create as started, without a result")
@@ -110,13 +112,7 @@ class CreateKilledMidwayFaultTest {
         .as("the two disks, each named once")
         .hasSize(2)
         .containsExactlyInAnyOrderElementsOf(concat(made, notMade));
-    pool.refresh(0);
-    List<String> inPool =
-        Arrays.stream(pool.listVolumes())
-            .filter(v -> v.startsWith(VM))
-            .map(v -> POOL + "/" + v)
-            .sorted()
-            .toList();
+    List<String> inPool = volumesOf(pool);
     assertThat(inPool)
         .as("what is in the pool is what the result names as made")
         .isEqualTo(sorted(made));
@@ -223,5 +219,19 @@ class CreateKilledMidwayFaultTest {
 
   private static int count(String text, String fragment) {
     return text.split(Pattern.quote(fragment), -1).length - 1;
+  }
+
+  private static List<String> volumesOf(StoragePool pool) throws Exception {
+    pool.refresh(0);
+    return listed(pool);
+  }
+
+  /** The VM's volumes the pool lists now, one being built included (no refresh while it is). */
+  private static List<String> listed(StoragePool pool) throws Exception {
+    return Arrays.stream(pool.listVolumes())
+        .filter(v -> v.startsWith(VM))
+        .map(v -> POOL + "/" + v)
+        .sorted()
+        .toList();
   }
 }
