@@ -6,10 +6,12 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.DrainStore;
 import io.vmagent.backend.store.MigrationRow;
 import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.MigrationEndpoint;
 import io.vmagent.protocol.MigrationView;
@@ -52,6 +54,7 @@ public final class Migrations implements AutoCloseable {
   private final AgentStore agents;
   private final CommandStore commandStore;
   private final MigrationStore store = new MigrationStore();
+  private final DrainStore drains = new DrainStore();
   private final CommandService commands;
   private final JsonCodec json;
   private final Clock clock;
@@ -94,6 +97,20 @@ public final class Migrations implements AutoCloseable {
    */
   public MigrationView begin(
       String vm, String source, String destination, Map<String, String> options) {
+    return begin(UUID.randomUUID().toString(), vm, source, destination, options);
+  }
+
+  /**
+   * Begins moving {@code vm} under an id chosen beforehand (a drain records it first, so a backend
+   * started again knows whether the migration began), as {@link #begin(String, String, String,
+   * Map)} does; a destination being drained is refused with {@code AGENT_DRAINING}.
+   */
+  public MigrationView begin(
+      String migrationId,
+      String vm,
+      String source,
+      String destination,
+      Map<String, String> options) {
     if (source.equals(destination)) {
       throw ApiException.badRequest("the source and the destination are the same agent");
     }
@@ -109,7 +126,7 @@ public final class Migrations implements AutoCloseable {
     Instant now = clock.instant();
     MigrationRow draft =
         new MigrationRow(
-            UUID.randomUUID().toString(),
+            migrationId,
             vm,
             source,
             destination,
@@ -137,6 +154,11 @@ public final class Migrations implements AutoCloseable {
                 "agent "
                     + Printable.escape(destination)
                     + " takes no migrations: it reported no migration URI (AGENT_MIGRATION_URI)");
+          }
+          if (drains.draining(c, destination)) {
+            throw new ApiException(
+                ErrorCode.AGENT_DRAINING,
+                "agent " + Printable.escape(destination) + " is being drained: it takes no VMs");
           }
           store.insert(c, first);
           return null;

@@ -1,0 +1,10 @@
+package io.vmagent.protocol;
+
+/**
+ * An operator's request to drain an agent's host, sent to {@link
+ * ProtocolPaths#OPERATOR_AGENT_DRAIN}.
+ *
+ * @param to the agent that takes every VM; null to pick one per VM by free memory
+ * @param parallel how many migrations run at once, 1 to 4; null for 1
+ */
+public record DrainRequest(String to, Integer parallel) {}
