@@ -8,14 +8,11 @@ import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.DrainView;
 import io.vmagent.protocol.ErrorCode;
-import io.vmagent.protocol.HypervisorFacts;
 import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
 import io.vmagent.protocol.MigrationEndpoint;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
-import io.vmagent.protocol.RegisterRequest;
-import io.vmagent.protocol.RegisterResponse;
 import io.vmagent.protocol.VmSummary;
 import java.time.Instant;
 import java.util.List;
@@ -28,27 +25,6 @@ import org.junit.jupiter.api.Test;
  * memory, one move at a time. Drains between real daemons run in the faults module.
  */
 class DrainCliTest extends CliAgainstBackend {
-  private TestAgent register(String agentId, MigrationEndpoint endpoint) {
-    assertThat(cli("token", "create", "--data-dir", data(), "--single-use")).isZero();
-    RegisterRequest identity =
-        new RegisterRequest(
-                agentId,
-                "agent " + agentId,
-                agentId + ".example.net",
-                "0.1.0",
-                "qemu:///system",
-                new HypervisorFacts(
-                    "QEMU", "7.2.0", "9.0.0", "x86_64", 2, 3_221_225_472L, "x86_64"),
-                List.of("info", "migrate", "migrate_abort", "migrate_prepare", "start"),
-                null)
-            .withMigration(endpoint);
-    RegisterResponse response =
-        client.post(ProtocolPaths.REGISTER, out.trim(), identity).as(RegisterResponse.class);
-    TestAgent agent = new TestAgent(client, agentId);
-    agent.accessToken = response.accessToken();
-    return agent;
-  }
-
   private void inventory(TestAgent agent, VmSummary... vms) {
     client
         .post(
@@ -86,8 +62,8 @@ class DrainCliTest extends CliAgainstBackend {
 
   @Test
   void aDrainingAgentIsRefusedEveryOtherCommandUntilTheDrainEnds() {
-    TestAgent source = register("host-a", null);
-    register("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
+    TestAgent source = registerHost("host-a", null);
+    registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
 
     assertThat(cli("agents", "drain", "host-a", "--to", "host-b", "--data-dir", data())).isZero();
     assertThat(out).contains("\"agent_id\" : \"host-a\"").contains("\"to\" : \"host-b\"");
@@ -127,10 +103,12 @@ class DrainCliTest extends CliAgainstBackend {
 
   @Test
   void eachRunningVmMovesToTheAgentWithTheMostFreeMemoryOneAtATime() {
-    TestAgent source = register("host-a", null);
-    TestAgent small = register("host-b", new MigrationEndpoint("qemu+tls://host-b/system", null));
-    TestAgent roomy = register("host-c", new MigrationEndpoint("qemu+tls://host-c/system", null));
-    register("host-d", null);
+    TestAgent source = registerHost("host-a", null);
+    TestAgent small =
+        registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b/system", null));
+    TestAgent roomy =
+        registerHost("host-c", new MigrationEndpoint("qemu+tls://host-c/system", null));
+    registerHost("host-d", null);
     inventory(
         source,
         new VmSummary("web-1", "11111111-1111-1111-1111-111111111111", "running"),

@@ -106,7 +106,7 @@ final class TwoHypervisors implements AutoCloseable {
     }
     for (int id : connect.listDomains()) {
       Domain domain = connect.domainLookupByID(id);
-      if (domain.getName().equals(vm)) {
+      if (domain.getName().equals(name)) {
         return domain.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING
             ? "running"
             : "paused";
