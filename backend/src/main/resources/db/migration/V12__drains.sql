@@ -4,6 +4,7 @@ CREATE TABLE agent_drains (
   agent_id VARCHAR(64) PRIMARY KEY,
   to_agent VARCHAR(64),
   parallel_moves INTEGER NOT NULL,
+  started_by VARCHAR(256),
   started_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
 

@@ -66,7 +66,10 @@ class DrainCliTest extends CliAgainstBackend {
     registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
 
     assertThat(cli("agents", "drain", "host-a", "--to", "host-b", "--data-dir", data())).isZero();
-    assertThat(out).contains("\"agent_id\" : \"host-a\"").contains("\"to\" : \"host-b\"");
+    assertThat(out)
+        .contains("\"agent_id\" : \"host-a\"")
+        .contains("\"to\" : \"host-b\"")
+        .contains("\"started_by\" : ");
 
     ContractClient.Answer refused = queueStart("host-a");
     assertThat(refused.status()).isEqualTo(409);

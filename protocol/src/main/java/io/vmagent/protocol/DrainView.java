@@ -10,6 +10,8 @@ import java.util.List;
  * @param to the agent every VM moves to; null when each is picked by free memory
  * @param parallel how many migrations run at once
  * @param startedAt when the operator began the drain
+ * @param startedBy the name in the client certificate of the operator who began it; null when the
+ *     operator token came without one
  * @param done whether every move ended (the drain stays on until the operator ends it)
  * @param moves one per VM that was running when the drain began
  */
@@ -18,6 +20,7 @@ public record DrainView(
     String to,
     int parallel,
     Instant startedAt,
+    String startedBy,
     boolean done,
     List<DrainMove> moves) {
 

@@ -91,11 +91,12 @@ public final class Drains implements AutoCloseable {
   /**
    * Begins draining the agent: one move per VM its last inventory reports running.
    *
+   * @param startedBy the name in the operator's client certificate; null without one
    * @throws ApiException {@code NOT_FOUND} for an unknown agent, {@code BAD_REQUEST} for a bad
    *     {@code parallel} or a {@code to} that is the agent itself or takes no migrations, {@code
    *     CONFLICT} when the agent is already being drained
    */
-  public DrainView begin(String agentId, DrainRequest request) {
+  public DrainView begin(String agentId, DrainRequest request, String startedBy) {
     int parallel = request.parallel() == null ? 1 : request.parallel();
     if (parallel < 1 || parallel > MAX_PARALLEL) {
       throw ApiException.badRequest("parallel must be 1 to " + MAX_PARALLEL + ", not " + parallel);
@@ -121,7 +122,7 @@ public final class Drains implements AutoCloseable {
                   .filter(vm -> "running".equals(vm.state()))
                   .map(VmRow::name)
                   .toList();
-          store.insert(c, new DrainStore.Drain(agentId, to, parallel, now), running);
+          store.insert(c, new DrainStore.Drain(agentId, to, parallel, now, startedBy), running);
           return null;
         });
     LOG.info(
@@ -168,7 +169,13 @@ public final class Drains implements AutoCloseable {
           }
           boolean done = moves.stream().allMatch(Drains::ended);
           return new DrainView(
-              drain.agentId(), drain.to(), drain.parallel(), drain.startedAt(), done, moves);
+              drain.agentId(),
+              drain.to(),
+              drain.parallel(),
+              drain.startedAt(),
+              drain.startedBy(),
+              done,
+              moves);
         });
   }
 

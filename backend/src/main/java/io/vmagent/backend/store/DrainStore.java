@@ -11,9 +11,15 @@ import java.util.Optional;
 
 /** Agents being drained and their VMs' moves. */
 public final class DrainStore {
+  private static final String COLUMNS =
+      "agent_id, to_agent, parallel_moves, started_at, started_by";
 
-  /** One drain: the agent, the named destination (or null), how many moves at once, since when. */
-  public record Drain(String agentId, String to, int parallel, Instant startedAt) {}
+  /**
+   * One drain: the agent, the named destination (or null), how many moves at once, since when and
+   * the operator certificate's name that began it (null for the operator token alone).
+   */
+  public record Drain(
+      String agentId, String to, int parallel, Instant startedAt, String startedBy) {}
 
   /** One VM's move: its destination and migration once started, or why it could not start. */
   public record Move(
@@ -32,9 +38,7 @@ public final class DrainStore {
   /** The agent's drain, if it is being drained. */
   public Optional<Drain> find(Connection c, String agentId) throws SQLException {
     try (PreparedStatement s =
-        c.prepareStatement(
-            "SELECT agent_id, to_agent, parallel_moves, started_at FROM agent_drains"
-                + " WHERE agent_id = ?")) {
+        c.prepareStatement("SELECT " + COLUMNS + " FROM agent_drains WHERE agent_id = ?")) {
       s.setString(1, agentId);
       try (ResultSet rows = s.executeQuery()) {
         return rows.next() ? Optional.of(drain(rows)) : Optional.empty();
@@ -45,9 +49,7 @@ public final class DrainStore {
   /** Every drain, oldest first. */
   public List<Drain> list(Connection c) throws SQLException {
     try (PreparedStatement s =
-        c.prepareStatement(
-            "SELECT agent_id, to_agent, parallel_moves, started_at FROM agent_drains"
-                + " ORDER BY started_at")) {
+        c.prepareStatement("SELECT " + COLUMNS + " FROM agent_drains ORDER BY started_at")) {
       List<Drain> result = new ArrayList<>();
       try (ResultSet rows = s.executeQuery()) {
         while (rows.next()) {
@@ -61,13 +63,12 @@ public final class DrainStore {
   /** Stores a new drain with one waiting move per VM, in this order. */
   public void insert(Connection c, Drain drain, List<String> vms) throws SQLException {
     try (PreparedStatement s =
-        c.prepareStatement(
-            "INSERT INTO agent_drains (agent_id, to_agent, parallel_moves, started_at)"
-                + " VALUES (?, ?, ?, ?)")) {
+        c.prepareStatement("INSERT INTO agent_drains (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
       s.setString(1, drain.agentId());
       Sql.setString(s, 2, drain.to());
       s.setInt(3, drain.parallel());
       Sql.setInstant(s, 4, drain.startedAt());
+      Sql.setString(s, 5, drain.startedBy());
       s.executeUpdate();
     }
     try (PreparedStatement s =
@@ -155,6 +156,7 @@ public final class DrainStore {
         rows.getString("agent_id"),
         rows.getString("to_agent"),
         rows.getInt("parallel_moves"),
-        Sql.instant(rows, "started_at"));
+        Sql.instant(rows, "started_at"),
+        rows.getString("started_by"));
   }
 }
