@@ -5,6 +5,7 @@ CREATE TABLE agent_drains (
   to_agent VARCHAR(64),
   parallel_moves INTEGER NOT NULL,
   started_by VARCHAR(256),
+  options_json VARCHAR(8192) NOT NULL,
   started_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
 

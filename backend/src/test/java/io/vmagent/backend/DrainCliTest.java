@@ -120,7 +120,11 @@ class DrainCliTest extends CliAgainstBackend {
     availableMemory(small, 1L << 30);
     availableMemory(roomy, 8L << 30);
 
-    assertThat(cli("agents", "drain", "host-a", "--data-dir", data())).isZero();
+    assertThat(cli("agents", "drain", "host-a", "--param", "bogus=1", "--data-dir", data()))
+        .isNotZero();
+    assertThat(err).contains("unknown migration option(s) bogus");
+    assertThat(cli("agents", "drain", "host-a", "--param", "bandwidth_mib=7", "--data-dir", data()))
+        .isZero();
 
     Command info = source.poll(15).commands().get(0);
     assertThat(info.operation()).isEqualTo("info");
@@ -142,5 +146,13 @@ class DrainCliTest extends CliAgainstBackend {
     // One at a time: the second VM is not looked at while the first moves.
     assertThat(source.poll(1).commands()).isEmpty();
     assertThat(small.poll(1).commands()).isEmpty();
+    // The drain's options reach each migrate.
+    roomy.succeed(prepare, "ready");
+    Command migrate = source.poll(15).commands().get(0);
+    assertThat(migrate.operation()).isEqualTo("migrate");
+    assertThat(migrate.params())
+        .containsEntry("vm", "web-1")
+        .containsEntry("bandwidth_mib", "7")
+        .containsEntry("destination_uri", "qemu+tls://host-c/system");
   }
 }

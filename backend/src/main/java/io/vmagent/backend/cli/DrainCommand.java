@@ -6,6 +6,8 @@ import io.vmagent.protocol.DrainRequest;
 import io.vmagent.protocol.DrainView;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +37,13 @@ final class DrainCommand extends OperatorCommand {
       description = "Migrations at once, 1 to 4 (default: 1).")
   Integer parallel;
 
+  @Option(
+      names = "--param",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A migrate option for every move (live, copy_storage, unsafe, ...); repeatable.")
+  Map<String, String> options = new LinkedHashMap<>();
+
   @Option(names = "--wait", description = "Follow the drain until every move ended.")
   boolean await;
 
@@ -52,8 +61,8 @@ final class DrainCommand extends OperatorCommand {
   @Override
   int call(OperatorClient client) throws Exception {
     if (end) {
-      if (to != null || parallel != null || await) {
-        throw new IllegalArgumentException("--end takes no --to, --parallel or --wait");
+      if (to != null || parallel != null || await || !options.isEmpty()) {
+        throw new IllegalArgumentException("--end takes no --to, --parallel, --param or --wait");
       }
       DrainView drain = client.endDrain(id);
       out()
@@ -64,7 +73,7 @@ final class DrainCommand extends OperatorCommand {
                   + (drain.done() ? "" : "; migrations under way go on to their end"));
       return 0;
     }
-    DrainView drain = client.beginDrain(id, new DrainRequest(to, parallel));
+    DrainView drain = client.beginDrain(id, new DrainRequest(to, parallel, options));
     if (!await) {
       Output.json(out(), drain);
       return 0;

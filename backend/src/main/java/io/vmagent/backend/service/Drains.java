@@ -1,5 +1,6 @@
 package io.vmagent.backend.service;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vmagent.backend.store.AgentRow;
 import io.vmagent.backend.store.AgentStore;
@@ -45,6 +46,7 @@ public final class Drains implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Drains.class);
   private static final Duration ROUND = Duration.ofMillis(500);
   private static final int MAX_PARALLEL = 4;
+  private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
   private static final String AVAILABLE_MEMORY = "/system/memory/available_bytes";
 
   private final Database database;
@@ -93,8 +95,8 @@ public final class Drains implements AutoCloseable {
    *
    * @param startedBy the name in the operator's client certificate; null without one
    * @throws ApiException {@code NOT_FOUND} for an unknown agent, {@code BAD_REQUEST} for a bad
-   *     {@code parallel} or a {@code to} that is the agent itself or takes no migrations, {@code
-   *     CONFLICT} when the agent is already being drained
+   *     {@code parallel}, an unknown option or a {@code to} that is the agent itself or takes no
+   *     migrations, {@code CONFLICT} when the agent is already being drained
    */
   public DrainView begin(String agentId, DrainRequest request, String startedBy) {
     int parallel = request.parallel() == null ? 1 : request.parallel();
@@ -102,6 +104,8 @@ public final class Drains implements AutoCloseable {
       throw ApiException.badRequest("parallel must be 1 to " + MAX_PARALLEL + ", not " + parallel);
     }
     String to = request.to();
+    Migrations.checkOptions(request.options());
+    String options = json.write(request.options());
     Instant now = clock.instant();
     database.inTransaction(
         "begin a drain",
@@ -122,7 +126,8 @@ public final class Drains implements AutoCloseable {
                   .filter(vm -> "running".equals(vm.state()))
                   .map(VmRow::name)
                   .toList();
-          store.insert(c, new DrainStore.Drain(agentId, to, parallel, now, startedBy), running);
+          store.insert(
+              c, new DrainStore.Drain(agentId, to, parallel, now, startedBy, options), running);
           return null;
         });
     LOG.info(
@@ -278,7 +283,8 @@ public final class Drains implements AutoCloseable {
   private boolean beginMigration(
       DrainStore.Drain drain, String vm, String destination, String migrationId) {
     try {
-      migrations.begin(migrationId, vm, drain.agentId(), destination, Map.of());
+      migrations.begin(
+          migrationId, vm, drain.agentId(), destination, json.read(drain.optionsJson(), STRINGS));
       LOG.info(
           "drain of agent {}: VM {} moves to agent {} (migration {})",
           drain.agentId(),

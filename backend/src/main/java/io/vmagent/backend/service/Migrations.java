@@ -114,15 +114,7 @@ public final class Migrations implements AutoCloseable {
     if (source.equals(destination)) {
       throw ApiException.badRequest("the source and the destination are the same agent");
     }
-    Set<String> unknown = new TreeSet<>(options.keySet());
-    unknown.removeAll(MigrateRequest.OPTIONS);
-    if (!unknown.isEmpty()) {
-      throw ApiException.badRequest(
-          "unknown migration option(s) "
-              + Printable.escape(String.join(", ", unknown))
-              + "; allowed: "
-              + new TreeSet<>(MigrateRequest.OPTIONS));
-    }
+    checkOptions(options);
     Instant now = clock.instant();
     MigrationRow draft =
         new MigrationRow(
@@ -171,6 +163,23 @@ public final class Migrations implements AutoCloseable {
         destination);
     queueStep(first);
     return view(first.migrationId());
+  }
+
+  /**
+   * Refuses options that are not {@code migrate} parameters an operator chooses.
+   *
+   * @throws ApiException {@code BAD_REQUEST} naming the unknown ones
+   */
+  static void checkOptions(Map<String, String> options) {
+    Set<String> unknown = new TreeSet<>(options.keySet());
+    unknown.removeAll(MigrateRequest.OPTIONS);
+    if (!unknown.isEmpty()) {
+      throw ApiException.badRequest(
+          "unknown migration option(s) "
+              + Printable.escape(String.join(", ", unknown))
+              + "; allowed: "
+              + new TreeSet<>(MigrateRequest.OPTIONS));
+    }
   }
 
   /** The migration as it stands. */

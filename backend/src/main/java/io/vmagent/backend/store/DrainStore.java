@@ -12,14 +12,20 @@ import java.util.Optional;
 /** Agents being drained and their VMs' moves. */
 public final class DrainStore {
   private static final String COLUMNS =
-      "agent_id, to_agent, parallel_moves, started_at, started_by";
+      "agent_id, to_agent, parallel_moves, started_at, started_by, options_json";
 
   /**
    * One drain: the agent, the named destination (or null), how many moves at once, since when and
-   * the operator certificate's name that began it (null for the operator token alone).
+   * the operator certificate's name that began it (null for the operator token alone), and the
+   * {@code migrate} options of its migrations (a JSON object).
    */
   public record Drain(
-      String agentId, String to, int parallel, Instant startedAt, String startedBy) {}
+      String agentId,
+      String to,
+      int parallel,
+      Instant startedAt,
+      String startedBy,
+      String optionsJson) {}
 
   /** One VM's move: its destination and migration once started, or why it could not start. */
   public record Move(
@@ -63,12 +69,14 @@ public final class DrainStore {
   /** Stores a new drain with one waiting move per VM, in this order. */
   public void insert(Connection c, Drain drain, List<String> vms) throws SQLException {
     try (PreparedStatement s =
-        c.prepareStatement("INSERT INTO agent_drains (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
+        c.prepareStatement(
+            "INSERT INTO agent_drains (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
       s.setString(1, drain.agentId());
       Sql.setString(s, 2, drain.to());
       s.setInt(3, drain.parallel());
       Sql.setInstant(s, 4, drain.startedAt());
       Sql.setString(s, 5, drain.startedBy());
+      s.setString(6, drain.optionsJson());
       s.executeUpdate();
     }
     try (PreparedStatement s =
@@ -157,6 +165,7 @@ public final class DrainStore {
         rows.getString("to_agent"),
         rows.getInt("parallel_moves"),
         Sql.instant(rows, "started_at"),
-        rows.getString("started_by"));
+        rows.getString("started_by"),
+        rows.getString("options_json"));
   }
 }
