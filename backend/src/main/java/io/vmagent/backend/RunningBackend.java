@@ -12,6 +12,7 @@ import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.metrics.BackendMetrics;
 import io.vmagent.backend.metrics.FleetMetrics;
 import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.Drains;
 import io.vmagent.backend.service.Migrations;
 import io.vmagent.backend.service.OfflineWatch;
 import io.vmagent.backend.service.RegistrationService;
@@ -64,6 +65,7 @@ public final class RunningBackend implements AutoCloseable {
   private final OfflineWatch offlineWatch;
   private final RetentionSweep retention;
   private final Migrations migrations;
+  private final Drains drains;
   private final Throttles throttles;
   private final URI baseUrl;
 
@@ -78,6 +80,7 @@ public final class RunningBackend implements AutoCloseable {
       OfflineWatch offlineWatch,
       RetentionSweep retention,
       Migrations migrations,
+      Drains drains,
       Throttles throttles) {
     this.config = config;
     this.database = database;
@@ -89,6 +92,7 @@ public final class RunningBackend implements AutoCloseable {
     this.offlineWatch = offlineWatch;
     this.retention = retention;
     this.migrations = migrations;
+    this.drains = drains;
     this.throttles = throttles;
     String host = config.host();
     if (host.equals("0.0.0.0") || host.isEmpty()) {
@@ -166,6 +170,7 @@ public final class RunningBackend implements AutoCloseable {
                 clock,
                 metrics::pruned),
             services.migrations().start(),
+            services.drains().start(),
             throttles);
     running.announce(version);
     return running;
@@ -373,6 +378,7 @@ public final class RunningBackend implements AutoCloseable {
   @Override
   public void close() throws IOException {
     long started = System.nanoTime();
+    drains.close();
     migrations.close();
     offlineWatch.close();
     retention.close();

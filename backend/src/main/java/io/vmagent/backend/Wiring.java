@@ -9,6 +9,7 @@ import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CertificateIssuer;
 import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.Drains;
 import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.JsonCodec;
 import io.vmagent.backend.service.Migrations;
@@ -59,6 +60,7 @@ final class Wiring {
         new CertificateIssuer(authority, config.agentCertificateLifetime());
     AgentService agentService = agentService(version);
     CommandService commands = commandService();
+    Migrations migrations = new Migrations(database, agents, commandStore, commands, json, clock);
     return new Routes.Services(
         database,
         auth,
@@ -78,7 +80,8 @@ final class Wiring {
         throttles,
         config.limits(),
         clock,
-        new Migrations(database, agents, commandStore, commands, json, clock));
+        migrations,
+        new Drains(database, agents, telemetry, agentService, migrations, json, clock));
   }
 
   private AccessTokens accessTokens(SigningKey signingKey) {

@@ -3,10 +3,16 @@ package io.vmagent.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmagent.backend.cli.Main;
+import io.vmagent.protocol.HypervisorFacts;
+import io.vmagent.protocol.MigrationEndpoint;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.RegisterRequest;
+import io.vmagent.protocol.RegisterResponse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +59,31 @@ abstract class CliAgainstBackend {
     out = o.toString();
     err = e.toString();
     return status;
+  }
+
+  /**
+   * Registers an agent over the API with a fresh bootstrap token, advertising the migration
+   * operations and {@code start}, and taking migrations at {@code endpoint} (null: none).
+   */
+  TestAgent registerHost(String agentId, MigrationEndpoint endpoint) {
+    assertThat(cli("token", "create", "--data-dir", data(), "--single-use")).isZero();
+    RegisterRequest identity =
+        new RegisterRequest(
+                agentId,
+                "agent " + agentId,
+                agentId + ".example.net",
+                "0.1.0",
+                "qemu:///system",
+                new HypervisorFacts(
+                    "QEMU", "7.2.0", "9.0.0", "x86_64", 2, 3_221_225_472L, "x86_64"),
+                List.of("info", "migrate", "migrate_abort", "migrate_prepare", "start"),
+                null)
+            .withMigration(endpoint);
+    RegisterResponse response =
+        client.post(ProtocolPaths.REGISTER, out.trim(), identity).as(RegisterResponse.class);
+    TestAgent agent = new TestAgent(client, agentId);
+    agent.accessToken = response.accessToken();
+    return agent;
   }
 
   String data() {

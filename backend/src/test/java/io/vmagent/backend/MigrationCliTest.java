@@ -9,11 +9,7 @@ import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
-import io.vmagent.protocol.HypervisorFacts;
 import io.vmagent.protocol.MigrationEndpoint;
-import io.vmagent.protocol.ProtocolPaths;
-import io.vmagent.protocol.RegisterRequest;
-import io.vmagent.protocol.RegisterResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.TreeMap;
@@ -27,27 +23,6 @@ import org.junit.jupiter.api.Test;
  * refuses. The migrations between real daemons run in the faults module.
  */
 class MigrationCliTest extends CliAgainstBackend {
-  private TestAgent register(String agentId, MigrationEndpoint endpoint) {
-    assertThat(cli("token", "create", "--data-dir", data(), "--single-use")).isZero();
-    RegisterRequest identity =
-        new RegisterRequest(
-                agentId,
-                "agent " + agentId,
-                agentId + ".example.net",
-                "0.1.0",
-                "qemu:///system",
-                new HypervisorFacts(
-                    "QEMU", "7.2.0", "9.0.0", "x86_64", 2, 3_221_225_472L, "x86_64"),
-                List.of("info", "migrate", "migrate_abort", "migrate_prepare"),
-                null)
-            .withMigration(endpoint);
-    RegisterResponse response =
-        client.post(ProtocolPaths.REGISTER, out.trim(), identity).as(RegisterResponse.class);
-    TestAgent agent = new TestAgent(client, agentId);
-    agent.accessToken = response.accessToken();
-    return agent;
-  }
-
   private static CommandResult answer(Command command, ObjectNode result) {
     Instant now = Instant.now();
     return CommandResult.succeeded(command.id(), result, now.minusMillis(5), now);
@@ -55,9 +30,9 @@ class MigrationCliTest extends CliAgainstBackend {
 
   @Test
   void aDestinationThatRefusesLeavesTheVmRecordedOnTheSource() throws Exception {
-    TestAgent source = register("host-a", null);
+    TestAgent source = registerHost("host-a", null);
     TestAgent destination =
-        register("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
+        registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
     CompletableFuture<List<String>> agents =
         CompletableFuture.supplyAsync(
             () -> {
@@ -115,8 +90,8 @@ class MigrationCliTest extends CliAgainstBackend {
 
   @Test
   void aDestinationWithoutAMigrationUriIsRefusedAtOnce() {
-    register("host-a", null);
-    register("host-c", null);
+    registerHost("host-a", null);
+    registerHost("host-c", null);
 
     int exit =
         cli("op", "migrate", "web-1", "--agent", "host-a", "--to", "host-c", "--data-dir", data());

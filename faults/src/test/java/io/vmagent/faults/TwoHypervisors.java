@@ -22,27 +22,31 @@ final class TwoHypervisors implements AutoCloseable {
   final Connect source;
   final Connect destination;
   private final String vm;
+  private final List<String> vms;
 
-  private TwoHypervisors(String sourceUri, String destinationUri, String vm)
+  private TwoHypervisors(String sourceUri, String destinationUri, List<String> vms)
       throws LibvirtException {
     this.sourceUri = sourceUri;
     this.destinationUri = destinationUri;
-    this.vm = vm;
+    this.vm = vms.get(0);
+    this.vms = vms;
     this.source = new Connect(sourceUri);
     this.destination = new Connect(destinationUri);
-    remove(source);
-    remove(destination);
+    removeAll();
   }
 
-  /** Both daemons, no VM called {@code vm} on either; skips the test without them. */
-  static TwoHypervisors open(String vm) throws LibvirtException {
+  /**
+   * Both daemons, no VM with one of these names on either (the first is the one {@link
+   * #startVmOnSource} starts); skips the test without them.
+   */
+  static TwoHypervisors open(String... vms) throws LibvirtException {
     String sourceUri = System.getenv("VMAGENT_SYSTEM_LIBVIRT_URI");
     String destinationUri = System.getenv("VMAGENT_SYSTEM_LIBVIRT_URI_B");
     assumeTrue(
         sourceUri != null && destinationUri != null,
         "VMAGENT_SYSTEM_LIBVIRT_URI and VMAGENT_SYSTEM_LIBVIRT_URI_B are not both set: no two"
             + " libvirt daemons to migrate between (bin/test starts them as root)");
-    return new TwoHypervisors(sourceUri, destinationUri, vm);
+    return new TwoHypervisors(sourceUri, destinationUri, List.of(vms));
   }
 
   /** Defines and starts the 64 MiB, 1-vCPU TCG VM on the source, its blank disk at {@code disk}. */
@@ -69,6 +73,20 @@ final class TwoHypervisors implements AutoCloseable {
         .create();
   }
 
+  /**
+   * Defines and starts a 32 MiB, 1-vCPU TCG VM without disks on the source: it idles in the
+   * firmware, which is all a migration needs, and needs no storage both hosts see.
+   */
+  void startDisklessOnSource(String name) throws LibvirtException {
+    source
+        .domainDefineXML(
+            "<domain type='qemu'><name>"
+                + name
+                + "</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
+                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>")
+        .create();
+  }
+
   /** Whether the source's libvirt job for the VM has moved any data yet. */
   boolean dataMoving() throws LibvirtException {
     return source.domainLookupByName(vm).getJobInfo().getDataProcessed() > 0;
@@ -78,12 +96,17 @@ final class TwoHypervisors implements AutoCloseable {
    * The VM on {@code connect}: {@code running}, {@code paused}, {@code shut off} or {@code absent}.
    */
   String state(Connect connect) throws LibvirtException {
-    if (List.of(connect.listDefinedDomains()).contains(vm)) {
+    return state(connect, vm);
+  }
+
+  /** The VM {@code name} on {@code connect}, as {@link #state(Connect)} tells it. */
+  String state(Connect connect, String name) throws LibvirtException {
+    if (List.of(connect.listDefinedDomains()).contains(name)) {
       return "shut off";
     }
     for (int id : connect.listDomains()) {
       Domain domain = connect.domainLookupByID(id);
-      if (domain.getName().equals(vm)) {
+      if (domain.getName().equals(name)) {
         return domain.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING
             ? "running"
             : "paused";
@@ -92,11 +115,18 @@ final class TwoHypervisors implements AutoCloseable {
     return "absent";
   }
 
-  private void remove(Connect connect) throws LibvirtException {
-    if (state(connect).equals("absent")) {
+  private void removeAll() throws LibvirtException {
+    for (String name : vms) {
+      remove(source, name);
+      remove(destination, name);
+    }
+  }
+
+  private void remove(Connect connect, String name) throws LibvirtException {
+    if (state(connect, name).equals("absent")) {
       return;
     }
-    Domain domain = connect.domainLookupByName(vm);
+    Domain domain = connect.domainLookupByName(name);
     if (domain.isActive() == 1) {
       domain.destroy();
     }
@@ -105,12 +135,11 @@ final class TwoHypervisors implements AutoCloseable {
     }
   }
 
-  /** Removes the VM from both daemons and closes the connections. */
+  /** Removes the VMs from both daemons and closes the connections. */
   @Override
   public void close() throws LibvirtException {
     try {
-      remove(source);
-      remove(destination);
+      removeAll();
     } finally {
       source.close();
       destination.close();

@@ -38,6 +38,10 @@ public enum ErrorCode {
       403,
       "An operator revoked this agent; it cannot register again under this id. Ask an operator,"
           + " or give the host another AGENT_ID and a new bootstrap token."),
+  AGENT_DRAINING(
+      409,
+      "The agent is being drained: it takes only the migrations that move its VMs off. End the"
+          + " drain with 'vm-backend agents drain ID --end' first."),
   PAYLOAD_TOO_LARGE(413, "The request body is larger than allowed."),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json."),
   RATE_LIMITED(429, "Too many requests; retry after the time given."),

@@ -87,6 +87,7 @@ public final class ProtocolPaths {
   public static final String OPERATOR_AGENT = API_V1 + "/operator/agents/{agentId}";
   public static final String OPERATOR_AGENT_REVOKE = API_V1 + "/operator/agents/{agentId}/revoke";
   public static final String OPERATOR_AGENT_RESET = API_V1 + "/operator/agents/{agentId}/reset";
+  public static final String OPERATOR_AGENT_DRAIN = API_V1 + "/operator/agents/{agentId}/drain";
   public static final String OPERATOR_VMS = API_V1 + "/operator/vms";
   public static final String OPERATOR_EVENTS = API_V1 + "/operator/events";
   public static final String OPERATOR_METRICS_HISTORY = API_V1 + "/operator/metrics/history";
@@ -107,6 +108,11 @@ public final class ProtocolPaths {
   /** {@link #OPERATOR_AGENT_RESET} for this agent. */
   public static String operatorAgentReset(String agentId) {
     return forAgent(OPERATOR_AGENT_RESET, agentId);
+  }
+
+  /** {@link #OPERATOR_AGENT_DRAIN} for this agent. */
+  public static String operatorAgentDrain(String agentId) {
+    return forAgent(OPERATOR_AGENT_DRAIN, agentId);
   }
 
   /** {@link #HEARTBEAT} for this agent. */

@@ -1,7 +1,10 @@
 package io.vmagent.backend.cli;
 
+import io.vmagent.backend.client.BackendApiException;
 import io.vmagent.backend.client.OperatorClient;
 import io.vmagent.protocol.AgentStatus;
+import io.vmagent.protocol.DrainView;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.HealthStatus;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -13,12 +16,13 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "agents",
     mixinStandardHelpOptions = true,
-    description = "List, show, revoke and reset agents.",
+    description = "List, show, revoke, reset and drain agents.",
     subcommands = {
       AgentsCommand.ListAgents.class,
       AgentsCommand.Show.class,
       AgentsCommand.Revoke.class,
       AgentsCommand.Reset.class,
+      DrainCommand.class,
       HelpCommand.class
     })
 final class AgentsCommand extends CommandGroup {
@@ -97,7 +101,10 @@ final class AgentsCommand extends CommandGroup {
   @Command(
       name = "show",
       mixinStandardHelpOptions = true,
-      description = "One agent in full (JSON).")
+      description = {
+        "One agent in full (JSON); when it is being drained, its moves follow (JSON, on the"
+            + " standard error, so the standard output stays the agent alone)."
+      })
   static final class Show extends OperatorCommand {
     @Parameters(paramLabel = "ID", description = "The agent's id.")
     String id;
@@ -105,6 +112,17 @@ final class AgentsCommand extends CommandGroup {
     @Override
     int call(OperatorClient client) throws Exception {
       Output.json(out(), client.showAgent(id));
+      DrainView drain;
+      try {
+        drain = client.drain(id);
+      } catch (BackendApiException e) {
+        if (e.code() == ErrorCode.NOT_FOUND) {
+          return 0;
+        }
+        throw e;
+      }
+      err().println("agent " + Output.text(id) + " is being drained:");
+      Output.json(err(), drain);
       return 0;
     }
   }

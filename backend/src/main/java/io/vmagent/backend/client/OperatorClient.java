@@ -9,6 +9,8 @@ import io.vmagent.protocol.BootstrapTokenList;
 import io.vmagent.protocol.CommandList;
 import io.vmagent.protocol.CommandView;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.DrainRequest;
+import io.vmagent.protocol.DrainView;
 import io.vmagent.protocol.EventList;
 import io.vmagent.protocol.MetricsHistory;
 import io.vmagent.protocol.MigrateRequest;
@@ -150,6 +152,21 @@ public final class OperatorClient {
   /** Begins moving a VM to another agent's host. */
   public MigrationView beginMigration(MigrateRequest request) throws IOException {
     return send("POST", ProtocolPaths.OPERATOR_MIGRATIONS, request, MigrationView.class, 0);
+  }
+
+  /** Begins draining the agent's host. */
+  public DrainView beginDrain(String agentId, DrainRequest request) throws IOException {
+    return send("POST", ProtocolPaths.operatorAgentDrain(agentId), request, DrainView.class, 0);
+  }
+
+  /** The agent's drain as it stands. */
+  public DrainView drain(String agentId) throws IOException {
+    return send("GET", ProtocolPaths.operatorAgentDrain(agentId), null, DrainView.class, 0);
+  }
+
+  /** Ends the agent's drain; returns it as it stood. */
+  public DrainView endDrain(String agentId) throws IOException {
+    return send("DELETE", ProtocolPaths.operatorAgentDrain(agentId), null, DrainView.class, 0);
   }
 
   /** The migration as it stands. */

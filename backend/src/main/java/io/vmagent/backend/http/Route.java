@@ -48,6 +48,11 @@ final class Route {
     return new Builder("POST", template);
   }
 
+  /** A route for {@code DELETE} on this template. */
+  static Builder delete(String template) {
+    return new Builder("DELETE", template);
+  }
+
   /** The secret this route's caller proves itself with. */
   Credential credential() {
     return caller.credential();

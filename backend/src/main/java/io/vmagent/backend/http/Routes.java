@@ -6,6 +6,7 @@ import io.vmagent.backend.metrics.BackendMetrics;
 import io.vmagent.backend.service.AgentService;
 import io.vmagent.backend.service.Authenticator;
 import io.vmagent.backend.service.CommandService;
+import io.vmagent.backend.service.Drains;
 import io.vmagent.backend.service.EventHistory;
 import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.MetricsHistoryService;
@@ -44,7 +45,8 @@ public final class Routes {
       Throttles throttles,
       Limits limits,
       Clock clock,
-      Migrations migrations) {}
+      Migrations migrations,
+      Drains drains) {}
 
   /** The handler serving every route, counting each answer in {@code metrics}. */
   public static ApiHandler handler(Services s, BackendMetrics metrics) {
@@ -66,6 +68,7 @@ public final class Routes {
             batch));
     routes.addAll(CommandRoutes.of(s.commands(), callers, body, batch));
     routes.addAll(MigrationRoutes.of(s.migrations(), callers, body));
+    routes.addAll(DrainRoutes.of(s.drains(), callers, body));
     routes.addAll(
         FleetRoutes.of(
             s.agents(),

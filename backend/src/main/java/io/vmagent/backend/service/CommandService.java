@@ -6,6 +6,7 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.DrainStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
@@ -52,6 +53,7 @@ public final class CommandService implements AutoCloseable {
   private final Clock clock;
   private final LongPolls longPolls;
   private final AddressReports addresses;
+  private final DrainStore drains = new DrainStore();
 
   /**
    * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
@@ -90,18 +92,24 @@ public final class CommandService implements AutoCloseable {
   }
 
   /**
-   * Queues a command for a registered, unrevoked agent that advertises its operation, its
-   * parameters within {@link ParamLimits}, and wakes its waiting poll.
+   * Queues a command for a registered, unrevoked agent, not being drained, that advertises its
+   * operation, its parameters within {@link ParamLimits}, and wakes its waiting poll.
    */
   public CommandView queue(QueueCommandRequest request) {
-    return queue(request, UUID.randomUUID().toString());
+    return queue(request, UUID.randomUUID().toString(), true);
   }
 
   /**
    * Queues a command under an id chosen beforehand (the migrations write it first, so a backend
-   * started again knows whether the command was queued).
+   * started again knows whether the command was queued); an agent being drained takes it, as these
+   * are the commands that move its VMs off.
    */
   public CommandView queue(QueueCommandRequest request, String commandId) {
+    return queue(request, commandId, false);
+  }
+
+  /** Queues the command; with {@code refuseDraining}, not for an agent being drained. */
+  private CommandView queue(QueueCommandRequest request, String commandId, boolean refuseDraining) {
     ParamLimits.problem(request.operation(), request.params())
         .ifPresent(
             tooLarge -> {
@@ -138,6 +146,13 @@ public final class CommandService implements AutoCloseable {
           if (agent.revoked()) {
             throw new ApiException(
                 ErrorCode.CONFLICT, "agent " + request.agentId() + " is revoked");
+          }
+          if (refuseDraining && drains.draining(c, agent.agentId())) {
+            throw new ApiException(
+                ErrorCode.AGENT_DRAINING,
+                "agent "
+                    + agent.agentId()
+                    + " is being drained: it takes only the migrations that move its VMs off");
           }
           Capabilities.check(
               agent.agentId(), json.read(agent.capabilitiesJson(), STRINGS), request.operation());

@@ -6,10 +6,12 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.store.DrainStore;
 import io.vmagent.backend.store.MigrationRow;
 import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.CommandResult;
+import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.MigrationEndpoint;
 import io.vmagent.protocol.MigrationView;
@@ -52,6 +54,7 @@ public final class Migrations implements AutoCloseable {
   private final AgentStore agents;
   private final CommandStore commandStore;
   private final MigrationStore store = new MigrationStore();
+  private final DrainStore drains = new DrainStore();
   private final CommandService commands;
   private final JsonCodec json;
   private final Clock clock;
@@ -94,22 +97,28 @@ public final class Migrations implements AutoCloseable {
    */
   public MigrationView begin(
       String vm, String source, String destination, Map<String, String> options) {
+    return begin(UUID.randomUUID().toString(), vm, source, destination, options);
+  }
+
+  /**
+   * Begins moving {@code vm} under an id chosen beforehand (a drain records it first, so a backend
+   * started again knows whether the migration began), as {@link #begin(String, String, String,
+   * Map)} does; a destination being drained is refused with {@code AGENT_DRAINING}.
+   */
+  public MigrationView begin(
+      String migrationId,
+      String vm,
+      String source,
+      String destination,
+      Map<String, String> options) {
     if (source.equals(destination)) {
       throw ApiException.badRequest("the source and the destination are the same agent");
     }
-    Set<String> unknown = new TreeSet<>(options.keySet());
-    unknown.removeAll(MigrateRequest.OPTIONS);
-    if (!unknown.isEmpty()) {
-      throw ApiException.badRequest(
-          "unknown migration option(s) "
-              + Printable.escape(String.join(", ", unknown))
-              + "; allowed: "
-              + new TreeSet<>(MigrateRequest.OPTIONS));
-    }
+    checkOptions(options);
     Instant now = clock.instant();
     MigrationRow draft =
         new MigrationRow(
-            UUID.randomUUID().toString(),
+            migrationId,
             vm,
             source,
             destination,
@@ -138,6 +147,11 @@ public final class Migrations implements AutoCloseable {
                     + Printable.escape(destination)
                     + " takes no migrations: it reported no migration URI (AGENT_MIGRATION_URI)");
           }
+          if (drains.draining(c, destination)) {
+            throw new ApiException(
+                ErrorCode.AGENT_DRAINING,
+                "agent " + Printable.escape(destination) + " is being drained: it takes no VMs");
+          }
           store.insert(c, first);
           return null;
         });
@@ -149,6 +163,23 @@ public final class Migrations implements AutoCloseable {
         destination);
     queueStep(first);
     return view(first.migrationId());
+  }
+
+  /**
+   * Refuses options that are not {@code migrate} parameters an operator chooses.
+   *
+   * @throws ApiException {@code BAD_REQUEST} naming the unknown ones
+   */
+  static void checkOptions(Map<String, String> options) {
+    Set<String> unknown = new TreeSet<>(options.keySet());
+    unknown.removeAll(MigrateRequest.OPTIONS);
+    if (!unknown.isEmpty()) {
+      throw ApiException.badRequest(
+          "unknown migration option(s) "
+              + Printable.escape(String.join(", ", unknown))
+              + "; allowed: "
+              + new TreeSet<>(MigrateRequest.OPTIONS));
+    }
   }
 
   /** The migration as it stands. */
