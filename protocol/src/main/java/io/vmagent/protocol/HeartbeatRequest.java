@@ -144,80 +144,24 @@ public record HeartbeatRequest(
     if (protocolVersion == 3) {
       return this.protocolVersion == null ? this : withProtocolVersion(null);
     }
-    return new HeartbeatRequest(
-        status,
-        reasons,
-        uptimeSeconds,
-        versions,
-        libvirt,
-        spoolDepth,
-        sslVerify,
-        warnings,
-        newestKnownVersion,
-        heartbeatIntervalSeconds,
-        vms,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return withLater(vms, null, null, null, null, null);
   }
 
   /** This heartbeat naming {@code version} as the protocol the agent speaks (null: not). */
   public HeartbeatRequest withProtocolVersion(Integer version) {
-    return new HeartbeatRequest(
-        status,
-        reasons,
-        uptimeSeconds,
-        versions,
-        libvirt,
-        spoolDepth,
-        sslVerify,
-        warnings,
-        newestKnownVersion,
-        heartbeatIntervalSeconds,
-        vms,
-        operations,
-        clockOffsetMs,
-        clockSynchronized,
-        prometheusEndpoint,
-        version);
+    return withLater(
+        vms, operations, clockOffsetMs, clockSynchronized, prometheusEndpoint, version);
   }
 
   /** This heartbeat carrying {@code versioned} as its operations. */
   public HeartbeatRequest withOperations(List<OperationCapability> versioned) {
-    return new HeartbeatRequest(
-        status,
-        reasons,
-        uptimeSeconds,
-        versions,
-        libvirt,
-        spoolDepth,
-        sslVerify,
-        warnings,
-        newestKnownVersion,
-        heartbeatIntervalSeconds,
-        vms,
-        versioned,
-        clockOffsetMs,
-        clockSynchronized,
-        prometheusEndpoint,
-        protocolVersion);
+    return withLater(
+        vms, versioned, clockOffsetMs, clockSynchronized, prometheusEndpoint, protocolVersion);
   }
 
   /** This heartbeat with another inventory ({@code null}: none). */
   public HeartbeatRequest withVms(List<VmSummary> inventory) {
-    return new HeartbeatRequest(
-        status,
-        reasons,
-        uptimeSeconds,
-        versions,
-        libvirt,
-        spoolDepth,
-        sslVerify,
-        warnings,
-        newestKnownVersion,
-        heartbeatIntervalSeconds,
+    return withLater(
         inventory,
         operations,
         clockOffsetMs,
@@ -228,6 +172,17 @@ public record HeartbeatRequest(
 
   /** This heartbeat naming {@code endpoint} ({@code host:port}, or null) as its Prometheus one. */
   public HeartbeatRequest withPrometheusEndpoint(String endpoint) {
+    return withLater(vms, operations, clockOffsetMs, clockSynchronized, endpoint, protocolVersion);
+  }
+
+  /** This heartbeat with its inventory and every member after it replaced. */
+  private HeartbeatRequest withLater(
+      List<VmSummary> vms,
+      List<OperationCapability> operations,
+      Long clockOffsetMs,
+      Boolean clockSynchronized,
+      String prometheusEndpoint,
+      Integer protocolVersion) {
     return new HeartbeatRequest(
         status,
         reasons,
@@ -243,7 +198,7 @@ public record HeartbeatRequest(
         operations,
         clockOffsetMs,
         clockSynchronized,
-        endpoint,
+        prometheusEndpoint,
         protocolVersion);
   }
 }
