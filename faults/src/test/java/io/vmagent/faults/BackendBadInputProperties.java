@@ -348,6 +348,34 @@ class BackendBadInputProperties {
             ProtocolPaths.operatorAgentRevoke(agentB),
             backend.operatorToken(),
             null));
+    all.add(
+        new Endpoint(
+            "operator commands list",
+            "GET",
+            ProtocolPaths.OPERATOR_COMMANDS + "?agent_id=" + agentA,
+            backend.operatorToken(),
+            null));
+    all.add(
+        new Endpoint(
+            "operator events",
+            "GET",
+            ProtocolPaths.OPERATOR_EVENTS + "?agent_id=" + agentA,
+            backend.operatorToken(),
+            null));
+    all.add(
+        new Endpoint(
+            "operator metrics history",
+            "GET",
+            ProtocolPaths.OPERATOR_METRICS_HISTORY + "?agent_id=" + agentA,
+            backend.operatorToken(),
+            null));
+    all.add(
+        new Endpoint(
+            "operator drain",
+            "GET",
+            ProtocolPaths.operatorAgentDrain(agentB),
+            backend.operatorToken(),
+            null));
     return Arbitraries.of(all);
   }
 
