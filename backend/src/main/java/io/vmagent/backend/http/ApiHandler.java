@@ -79,7 +79,8 @@ public final class ApiHandler extends Handler.Abstract {
             match.route() == null ? RequestMetrics.UNMATCHED : match.route().template,
             response,
             callback,
-            started);
+            started,
+            request.getLength() != 0);
     if (!inFlight.tryAcquire()) {
       // Past the cap the answer is immediate and cheap, rather than a queue that grows with the
       // load until the heap is gone.
@@ -111,7 +112,8 @@ public final class ApiHandler extends Handler.Abstract {
       String route,
       Response response,
       Callback callback,
-      long started) {}
+      long started,
+      boolean sentBody) {}
 
   /**
    * The route a request's method and path match, with its path parameters; no route (null) when
@@ -196,6 +198,12 @@ public final class ApiHandler extends Handler.Abstract {
               .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
     response.setStatus(reply.status());
+    if (call.sentBody() && reply.status() >= 400) {
+      // A refusal can be written before the request's body has arrived (a remembered token is
+      // refused in microseconds); Jetty then closes the connection after the answer, and a client
+      // told nothing would send its next request into the closed connection.
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     if (reply.retryAfter() != null) {
