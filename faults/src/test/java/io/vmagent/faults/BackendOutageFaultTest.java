@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,11 @@ class BackendOutageFaultTest {
   final List<Agent> agents = new ArrayList<>();
   final List<TcpTap> taps = new ArrayList<>();
   RunningBackend backend;
+
+  @BeforeEach
+  void sharedVmRunning() throws Exception {
+    Libvirt.running();
+  }
 
   @AfterEach
   void stop() throws Exception {

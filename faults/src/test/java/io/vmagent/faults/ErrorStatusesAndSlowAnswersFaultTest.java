@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,11 @@ class ErrorStatusesAndSlowAnswersFaultTest {
   RunningBackend backend;
   FaultProxy proxy;
   Agent agent;
+
+  @BeforeEach
+  void sharedVmRunning() throws Exception {
+    Libvirt.running();
+  }
 
   @AfterEach
   void stop() throws Exception {

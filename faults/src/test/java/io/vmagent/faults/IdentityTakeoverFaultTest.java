@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,11 @@ class IdentityTakeoverFaultTest {
   @TempDir Path dir;
   private RunningBackend backend;
   private Agent agent;
+
+  @BeforeEach
+  void sharedVmRunning() throws Exception {
+    Libvirt.running();
+  }
 
   @AfterEach
   void stop() throws Exception {

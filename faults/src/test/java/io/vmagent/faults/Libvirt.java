@@ -1,6 +1,7 @@
 package io.vmagent.faults;
 
 import org.libvirt.Connect;
+import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.LibvirtException;
 
@@ -23,6 +24,26 @@ final class Libvirt {
     } finally {
       connect.close();
     }
+  }
+
+  /**
+   * Puts the shared VM back to running. The default test host keeps its state for as long as any
+   * connection in this JVM is open, and libvirt-java's domain handles keep their connection open
+   * until they are garbage collected: a test that ends with the VM paused would otherwise hand that
+   * state to whichever test runs next (it did in CI, where the order differs).
+   */
+  static void running() throws LibvirtException, InterruptedException {
+    with(
+        c -> {
+          Domain domain = c.domainLookupByName(VM);
+          DomainInfo.DomainState state = domain.getInfo().state;
+          if (state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+            domain.resume();
+          } else if (state != DomainInfo.DomainState.VIR_DOMAIN_RUNNING) {
+            domain.create();
+          }
+          return null;
+        });
   }
 
   static DomainInfo.DomainState state() throws LibvirtException, InterruptedException {

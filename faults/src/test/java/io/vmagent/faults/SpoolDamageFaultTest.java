@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,11 @@ class SpoolDamageFaultTest {
   @TempDir Path dir;
   RunningBackend backend;
   Agent agent;
+
+  @BeforeEach
+  void sharedVmRunning() throws Exception {
+    Libvirt.running();
+  }
 
   @AfterEach
   void stop() throws Exception {

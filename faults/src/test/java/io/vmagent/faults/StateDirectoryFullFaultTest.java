@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.DomainInfo;
@@ -33,6 +34,11 @@ class StateDirectoryFullFaultTest {
   RunningBackend backend;
   Agent agent;
   Path mount;
+
+  @BeforeEach
+  void sharedVmRunning() throws Exception {
+    Libvirt.running();
+  }
 
   @AfterEach
   void stop() throws Exception {
