@@ -28,6 +28,13 @@ abstract class CliAgainstBackend {
   String out;
   String err;
 
+  private final String schema = TestDatabase.newSchema();
+
+  /** The database the backend runs on: H2 unless a subclass says otherwise. */
+  TestDatabase database() {
+    return TestDatabase.H2;
+  }
+
   /** The backend's settings beyond the data directory, the port and a quick poll recheck. */
   VmBackend.Builder configure(VmBackend.Builder builder) {
     return builder;
@@ -35,12 +42,16 @@ abstract class CliAgainstBackend {
 
   @BeforeEach
   void start() throws Exception {
+    database().assumeAvailable();
     backend =
         configure(
-                VmBackend.builder()
-                    .dataDir(dir.resolve("data"))
-                    .listen("127.0.0.1", 0)
-                    .pollRecheckInterval(Duration.ofMillis(200)))
+                database()
+                    .configure(
+                        VmBackend.builder()
+                            .dataDir(dir.resolve("data"))
+                            .listen("127.0.0.1", 0)
+                            .pollRecheckInterval(Duration.ofMillis(200)),
+                        schema))
             .build()
             .start();
     client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
@@ -48,8 +59,15 @@ abstract class CliAgainstBackend {
 
   @AfterEach
   void stop() throws Exception {
-    backend.close();
-    assertThat(client.violations()).isEmpty();
+    if (backend != null) {
+      backend.close();
+    }
+    if (database() == TestDatabase.POSTGRESQL && TestDatabase.PG_URL != null) {
+      TestDatabase.dropSchema(schema);
+    }
+    if (client != null) {
+      assertThat(client.violations()).isEmpty();
+    }
   }
 
   int cli(String... args) {

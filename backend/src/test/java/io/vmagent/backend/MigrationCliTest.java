@@ -9,9 +9,15 @@ import io.vmagent.protocol.CommandBatch;
 import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.ErrorCode;
+import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.MigrationEndpoint;
+import io.vmagent.protocol.MigrationView;
+import io.vmagent.protocol.ProtocolPaths;
+import io.vmagent.protocol.QueueCommandRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -98,5 +104,60 @@ class MigrationCliTest extends CliAgainstBackend {
 
     assertThat(exit).isNotZero();
     assertThat(err).contains("agent host-c takes no migrations");
+  }
+
+  @Test
+  void aVmBeingMigratedTakesOnlyInfoAndMigrateAbortUntilTheMigrationEnds() throws Exception {
+    TestAgent source = registerHost("host-a", null);
+    registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
+    MigrationView begun =
+        client
+            .post(
+                ProtocolPaths.OPERATOR_MIGRATIONS,
+                backend.operatorToken(),
+                new MigrateRequest("web-1", "host-a", "host-b", Map.of()))
+            .as(MigrationView.class);
+
+    for (String agent : List.of("host-a", "host-b")) {
+      ContractClient.Answer refused = queue(agent, "start", "web-1");
+      assertThat(refused.status()).isEqualTo(409);
+      assertThat(refused.problem().code()).isEqualTo(ErrorCode.VM_MIGRATING);
+      assertThat(refused.problem().detail())
+          .contains("VM web-1 is being migrated (migration " + begun.migrationId() + ")")
+          .contains("only info and migrate_abort reach it now");
+    }
+    ContractClient.Answer again =
+        client.post(
+            ProtocolPaths.OPERATOR_MIGRATIONS,
+            backend.operatorToken(),
+            new MigrateRequest("web-1", "host-a", "host-b", Map.of()));
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.problem().code()).isEqualTo(ErrorCode.VM_MIGRATING);
+    assertThat(queue("host-a", "info", "web-1").status()).isEqualTo(201);
+    assertThat(queue("host-a", "migrate_abort", "web-1").status()).isEqualTo(201);
+    assertThat(queue("host-a", "start", "web-2").status()).isEqualTo(201);
+
+    // Nothing refused reached the agent; the migration's own info did.
+    List<Command> leased = source.poll(5).commands();
+    assertThat(leased)
+        .extracting(c -> c.operation() + " " + c.params().get("vm"))
+        .containsExactlyInAnyOrder(
+            "info web-1", "info web-1", "migrate_abort web-1", "start web-2");
+    for (Command command : leased) {
+      Instant now = Instant.now();
+      source.submit(
+          CommandResult.failed(
+              command.id(), new CommandError(ErrorCode.NOT_FOUND, "no VM web-1"), now, now));
+    }
+    MigrationView ended = backend.awaitMigration(begun.migrationId(), Duration.ofSeconds(20));
+    assertThat(ended.state()).isEqualTo("failed");
+    assertThat(queue("host-a", "start", "web-1").status()).isEqualTo(201);
+  }
+
+  private ContractClient.Answer queue(String agentId, String operation, String vm) {
+    return client.post(
+        ProtocolPaths.OPERATOR_COMMANDS,
+        backend.operatorToken(),
+        new QueueCommandRequest(agentId, operation, Map.of("vm", vm), null));
   }
 }

@@ -42,6 +42,10 @@ public enum ErrorCode {
       409,
       "The agent is being drained: it takes only the migrations that move its VMs off. End the"
           + " drain with 'vm-backend agents drain ID --end' first."),
+  VM_MIGRATING(
+      409,
+      "A migration of this VM is under way: until it ends, only info and migrate_abort reach the"
+          + " VM. Wait for the migration the message names, or abort it ('op migrate_abort VM')."),
   PAYLOAD_TOO_LARGE(413, "The request body is larger than allowed."),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json."),
   RATE_LIMITED(429, "Too many requests; retry after the time given."),

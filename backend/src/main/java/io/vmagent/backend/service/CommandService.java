@@ -7,6 +7,7 @@ import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.DrainStore;
+import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.protocol.Command;
 import io.vmagent.protocol.CommandBatch;
@@ -19,6 +20,7 @@ import io.vmagent.protocol.ParamLimits;
 import io.vmagent.protocol.QueueCommandRequest;
 import io.vmagent.protocol.ResultAck;
 import io.vmagent.protocol.ResultStatus;
+import io.vmagent.protocol.text.Printable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +45,9 @@ public final class CommandService implements AutoCloseable {
   private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
+  /** The operations an operator may still queue on a VM while a migration moves it. */
+  public static final List<String> WHILE_MIGRATING = List.of("info", "migrate_abort");
+
   private final Database database;
   private final AgentStore agents;
   private final CommandStore commands;
@@ -54,6 +60,7 @@ public final class CommandService implements AutoCloseable {
   private final LongPolls longPolls;
   private final AddressReports addresses;
   private final DrainStore drains = new DrainStore();
+  private final MigrationStore migrations = new MigrationStore();
 
   /**
    * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
@@ -93,7 +100,8 @@ public final class CommandService implements AutoCloseable {
 
   /**
    * Queues a command for a registered, unrevoked agent, not being drained, that advertises its
-   * operation, its parameters within {@link ParamLimits}, and wakes its waiting poll.
+   * operation, its parameters within {@link ParamLimits}, on no VM a migration is moving (but
+   * {@link #WHILE_MIGRATING}), and wakes its waiting poll.
    */
   public CommandView queue(QueueCommandRequest request) {
     return queue(request, UUID.randomUUID().toString(), true);
@@ -101,15 +109,18 @@ public final class CommandService implements AutoCloseable {
 
   /**
    * Queues a command under an id chosen beforehand (the migrations write it first, so a backend
-   * started again knows whether the command was queued); an agent being drained takes it, as these
-   * are the commands that move its VMs off.
+   * started again knows whether the command was queued); an agent being drained takes it, and so
+   * does a VM being migrated, as these are the commands that move VMs.
    */
   public CommandView queue(QueueCommandRequest request, String commandId) {
     return queue(request, commandId, false);
   }
 
-  /** Queues the command; with {@code refuseDraining}, not for an agent being drained. */
-  private CommandView queue(QueueCommandRequest request, String commandId, boolean refuseDraining) {
+  /**
+   * Queues the command; {@code fromOperator}, not for an agent being drained nor on a VM being
+   * migrated.
+   */
+  private CommandView queue(QueueCommandRequest request, String commandId, boolean fromOperator) {
     ParamLimits.problem(request.operation(), request.params())
         .ifPresent(
             tooLarge -> {
@@ -140,19 +151,23 @@ public final class CommandService implements AutoCloseable {
         "queue a command",
         c -> {
           AgentRow agent =
-              agents
-                  .find(c, request.agentId())
+              (fromOperator
+                      ? agents.findForUpdate(c, request.agentId())
+                      : agents.find(c, request.agentId()))
                   .orElseThrow(() -> ApiException.notFound("no agent " + request.agentId()));
           if (agent.revoked()) {
             throw new ApiException(
                 ErrorCode.CONFLICT, "agent " + request.agentId() + " is revoked");
           }
-          if (refuseDraining && drains.draining(c, agent.agentId())) {
+          if (fromOperator && drains.draining(c, agent.agentId())) {
             throw new ApiException(
                 ErrorCode.AGENT_DRAINING,
                 "agent "
                     + agent.agentId()
                     + " is being drained: it takes only the migrations that move its VMs off");
+          }
+          if (fromOperator) {
+            refuseWhileMigrating(c, agent.agentId(), request);
           }
           Capabilities.check(
               agent.agentId(), json.read(agent.capabilitiesJson(), STRINGS), request.operation());
@@ -163,6 +178,32 @@ public final class CommandService implements AutoCloseable {
     LOG.info(
         "command {} ({}) queued for agent {}", row.commandId(), row.operation(), row.agentId());
     return view(row);
+  }
+
+  /**
+   * Refuses an operator's command on a VM that a migration is moving off or onto this agent:
+   * stopping, changing or deleting it midway would leave the VM on neither host or both.
+   */
+  private void refuseWhileMigrating(Connection c, String agentId, QueueCommandRequest request)
+      throws SQLException {
+    String vm = request.params().get("vm");
+    if (vm == null || WHILE_MIGRATING.contains(request.operation())) {
+      return;
+    }
+    Optional<String> migration = migrations.activeOf(c, agentId, vm);
+    if (migration.isPresent()) {
+      throw new ApiException(
+          ErrorCode.VM_MIGRATING,
+          "VM "
+              + Printable.escape(vm)
+              + " is being migrated (migration "
+              + migration.get()
+              + "): "
+              + request.operation()
+              + " waits until the migration ends; only "
+              + String.join(" and ", WHILE_MIGRATING)
+              + " reach it now");
+    }
   }
 
   /**

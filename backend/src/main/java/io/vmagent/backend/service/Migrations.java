@@ -136,9 +136,22 @@ public final class Migrations implements AutoCloseable {
     database.inTransaction(
         "begin a migration",
         c -> {
-          for (String agent : List.of(source, destination)) {
-            if (agents.find(c, agent).isEmpty()) {
+          // Locked in one order: the commands queued for either agent wait for this decision.
+          for (String agent : new TreeSet<>(List.of(source, destination))) {
+            if (agents.findForUpdate(c, agent).isEmpty()) {
               throw ApiException.notFound("no agent " + Printable.escape(agent));
+            }
+          }
+          for (String agent : List.of(source, destination)) {
+            Optional<String> under = store.activeOf(c, agent, vm);
+            if (under.isPresent()) {
+              throw new ApiException(
+                  ErrorCode.VM_MIGRATING,
+                  "VM "
+                      + Printable.escape(vm)
+                      + " is already being migrated (migration "
+                      + under.get()
+                      + ")");
             }
           }
           if (store.endpoint(c, destination).isEmpty()) {

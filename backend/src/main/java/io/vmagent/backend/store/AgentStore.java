@@ -28,6 +28,20 @@ public final class AgentStore {
   }
 
   /**
+   * The agent, locked until the transaction ends: what is queued for it and the migrations of its
+   * VMs are decided one at a time.
+   */
+  public Optional<AgentRow> findForUpdate(Connection c, String agentId) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE agent_id = ? FOR UPDATE")) {
+      s.setString(1, agentId);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? Optional.of(row(rows)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
    * What an agent's request stands on, read for every authenticated agent request in one query
    * rather than three.
    *

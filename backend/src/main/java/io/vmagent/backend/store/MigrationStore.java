@@ -117,6 +117,27 @@ public final class MigrationStore {
     }
   }
 
+  /**
+   * The id of the migration still under way that moves {@code vm} off or onto {@code agentId};
+   * empty when none does.
+   */
+  public Optional<String> activeOf(Connection c, String agentId, String vm) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT migration_id FROM migrations WHERE state IN (?, ?, ?, ?) AND vm = ?"
+                + " AND (source_agent = ? OR destination_agent = ?) ORDER BY created_at")) {
+      for (int i = 0; i < ACTIVE.size(); i++) {
+        s.setString(i + 1, ACTIVE.get(i));
+      }
+      s.setString(5, vm);
+      s.setString(6, agentId);
+      s.setString(7, agentId);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
   /** The migrations that still have steps to take, oldest first. */
   public List<MigrationRow> active(Connection c) throws SQLException {
     try (PreparedStatement s =
