@@ -81,7 +81,8 @@ abstract class CliAgainstBackend {
 
   /**
    * Registers an agent over the API with a fresh bootstrap token, advertising the migration
-   * operations and {@code start}, and taking migrations at {@code endpoint} (null: none).
+   * operations, {@code start} and {@code delete}, and taking migrations at {@code endpoint} (null:
+   * none).
    */
   TestAgent registerHost(String agentId, MigrationEndpoint endpoint) {
     assertThat(cli("token", "create", "--data-dir", data(), "--single-use")).isZero();
@@ -94,7 +95,7 @@ abstract class CliAgainstBackend {
                 "qemu:///system",
                 new HypervisorFacts(
                     "QEMU", "7.2.0", "9.0.0", "x86_64", 2, 3_221_225_472L, "x86_64"),
-                List.of("info", "migrate", "migrate_abort", "migrate_prepare", "start"),
+                List.of("delete", "info", "migrate", "migrate_abort", "migrate_prepare", "start"),
                 null)
             .withMigration(endpoint);
     RegisterResponse response =

@@ -160,4 +160,60 @@ class MigrationCliTest extends CliAgainstBackend {
         backend.operatorToken(),
         new QueueCommandRequest(agentId, operation, Map.of("vm", vm), null));
   }
+
+  @Test
+  void aPausedCopyTheSourceKeptIsRemovedAndTheDestinationRecordedAsHolder() throws Exception {
+    TestAgent source = registerHost("host-a", null);
+    TestAgent destination =
+        registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
+    MigrationView begun =
+        client
+            .post(
+                ProtocolPaths.OPERATOR_MIGRATIONS,
+                backend.operatorToken(),
+                new MigrateRequest("web-1", "host-a", "host-b", Map.of()))
+            .as(MigrationView.class);
+
+    ObjectNode inspected = vm("running");
+    inspected.put("xml", "<domain type='kvm'><name>web-1</name></domain>");
+    source.submit(answer(next(source, "info"), inspected));
+    destination.submit(
+        answer(next(destination, "migrate_prepare"), JsonNodeFactory.instance.objectNode()));
+    Command migrate = next(source, "migrate");
+    Instant now = Instant.now();
+    // What the source's agent reports after a restart when it died inside libvirt's migration.
+    source.submit(
+        CommandResult.failed(
+            migrate.id(),
+            new CommandError(
+                ErrorCode.OPERATION_FAILED,
+                "interrupted: the agent stopped while it ran; not run again"),
+            now,
+            now));
+    source.submit(answer(next(source, "info"), vm("paused")));
+    destination.submit(answer(next(destination, "info"), vm("running")));
+    Command delete = next(source, "delete");
+    assertThat(delete.params())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("vm", "web-1", "remove_storage", "false"));
+    source.submit(answer(delete, vm("undefined")));
+
+    MigrationView done = backend.awaitMigration(begun.migrationId(), Duration.ofSeconds(20));
+    assertThat(done.state()).isEqualTo("succeeded");
+    assertThat(done.holder()).isEqualTo("host-b");
+    assertThat(done.message()).contains("the paused copy it left was destroyed and undefined");
+    assertThat(source.poll(1).commands()).as("nothing more for the source").isEmpty();
+  }
+
+  /** The agent's next command, which must be {@code operation}. */
+  private static Command next(TestAgent agent, String operation) {
+    List<Command> commands = agent.poll(15).commands();
+    assertThat(commands).extracting(Command::operation).containsExactly(operation);
+    return commands.get(0);
+  }
+
+  private static ObjectNode vm(String state) {
+    ObjectNode result = JsonNodeFactory.instance.objectNode();
+    result.putObject("vm").put("name", "web-1").put("state", state);
+    return result;
+  }
 }

@@ -98,6 +98,23 @@ class BackendMigrationFaultTest {
         .contains("source: no such VM, destination: running");
     assertThat(hosts.state(hosts.destination)).isEqualTo("running");
     assertThat(hosts.state(hosts.source)).isEqualTo("absent");
+    // The backend's own view follows from the agents' reports: the VM listed once, running on the
+    // destination, and each host's lifecycle event of the move stored under its agent.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                backend.operator().listVms(destinationId).stream()
+                        .anyMatch(vm -> vm.name().equals(VM) && "running".equals(vm.state()))
+                    && backend.operator().listVms(sourceId).stream()
+                        .noneMatch(vm -> vm.name().equals(VM)));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                moveEvents(sourceId).contains("stopped/migrated")
+                    && moveEvents(destinationId).stream().anyMatch(e -> e.endsWith("/migrated")));
+    assertThat(moveEvents(destinationId)).doesNotContain("stopped/migrated");
     Figures.record(
         "migration through the backend",
         "64 MiB TCG guest at 2 MiB/s, backend restarted mid-transfer: "
@@ -172,6 +189,13 @@ class BackendMigrationFaultTest {
         "three 32 MiB diskless TCG guests, one at a time: "
             + millis
             + " ms from 'agents drain --wait' to the last recorded holder");
+  }
+
+  /** The VM's events the backend stored for one agent, as {@code type/detail}. */
+  private List<String> moveEvents(String agentId) throws Exception {
+    return backend.operator().listEvents(Map.of("agent_id", agentId, "vm", VM)).events().stream()
+        .map(e -> e.eventType() + "/" + e.detail())
+        .toList();
   }
 
   private AgentProcess agent(String name, String uri, String token, Map<String, String> extra)

@@ -9,8 +9,9 @@ import java.time.Instant;
  * @param vm the VM, as the operator named it
  * @param sourceAgent the agent whose host held the VM
  * @param destinationAgent the agent whose host it moves to
- * @param state {@code inspecting}, {@code preparing}, {@code migrating}, {@code checking}, then
- *     {@code succeeded}, {@code failed} or {@code conflict}
+ * @param state {@code inspecting}, {@code preparing}, {@code migrating}, {@code checking} (perhaps
+ *     {@code cleaning}: removing a paused copy the source kept), then {@code succeeded}, {@code
+ *     failed} or {@code conflict}
  * @param holder the agent whose host holds the VM, from both agents' reports once checked; null
  *     before
  * @param message what happened, in one sentence, once it ended

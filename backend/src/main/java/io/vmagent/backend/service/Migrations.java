@@ -255,6 +255,30 @@ public final class Migrations implements AutoCloseable {
         }
       }
       case "checking" -> check(row);
+      case "cleaning" -> {
+        Optional<CommandRow> delete = finished(row, row.stepCommand());
+        if (delete.isEmpty()) {
+          return;
+        }
+        if (delete.get().state().equals("succeeded")) {
+          finish(
+              row,
+              "succeeded",
+              row.destinationAgent(),
+              "the VM runs on the destination; the source's agent stopped before libvirt confirmed"
+                  + " the migration there, and the paused copy it left was destroyed and undefined"
+                  + " (storage kept)");
+        } else {
+          finish(
+              row,
+              "conflict",
+              row.destinationAgent(),
+              "the VM runs on the destination, but the paused copy left on the source could not"
+                  + " be removed: "
+                  + failure(delete.get())
+                  + "; remove it with 'op delete' on the source (storage kept by default)");
+        }
+      }
       default -> LOG.warn("migration {} in unknown state {}", row.migrationId(), row.state());
     }
   }
@@ -281,6 +305,19 @@ public final class Migrations implements AutoCloseable {
             + ")";
     boolean sourceActive = active(sourceState);
     boolean destinationActive = active(destinationState);
+    if ("running".equals(destinationState) && "paused".equals(sourceState)) {
+      // libvirt's confirm phase never ran on the source (its agent died after the destination's
+      // finish): the copy paused there is stale, and would run the VM twice if resumed.
+      LOG.warn(
+          "migration {} of VM {}: the VM runs on agent {} and a paused copy is left on agent {};"
+              + " removing that copy",
+          row.migrationId(),
+          Printable.escape(row.vm()),
+          row.destinationAgent(),
+          row.sourceAgent());
+      next(row, "cleaning");
+      return;
+    }
     if (sourceActive && destinationActive) {
       finish(
           row,
@@ -409,14 +446,22 @@ public final class Migrations implements AutoCloseable {
               "info",
               Map.of("vm", row.vm()));
         }
+        case "cleaning" ->
+            queue(
+                row.stepCommand(),
+                row.sourceAgent(),
+                "delete",
+                Map.of("vm", row.vm(), "remove_storage", "false"));
         default -> LOG.warn("migration {}: nothing to queue in {}", row.migrationId(), row.state());
       }
     } catch (ApiException e) {
-      finish(
-          row,
-          "failed",
-          row.state().equals("checking") ? null : row.sourceAgent(),
-          "a command of step " + row.state() + " was refused: " + e.getMessage());
+      String refused = "a command of step " + row.state() + " was refused: " + e.getMessage();
+      switch (row.state()) {
+        case "checking" -> finish(row, "failed", null, refused);
+        case "cleaning" ->
+            finish(row, "conflict", row.destinationAgent(), refused + "; a paused copy is left");
+        default -> finish(row, "failed", row.sourceAgent(), refused);
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +20,10 @@ public final class MigrationStore {
 
   /** The states in which a migration still has steps to take. */
   public static final List<String> ACTIVE =
-      List.of("inspecting", "preparing", "migrating", "checking");
+      List.of("inspecting", "preparing", "migrating", "checking", "cleaning");
+
+  private static final String ACTIVE_PLACEHOLDERS =
+      String.join(", ", Collections.nCopies(ACTIVE.size(), "?"));
 
   /** Replaces the agent's migration endpoint; null removes it (the host takes no migrations). */
   public void saveEndpoint(Connection c, String agentId, MigrationEndpoint endpoint, Instant now)
@@ -124,14 +128,17 @@ public final class MigrationStore {
   public Optional<String> activeOf(Connection c, String agentId, String vm) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT migration_id FROM migrations WHERE state IN (?, ?, ?, ?) AND vm = ?"
-                + " AND (source_agent = ? OR destination_agent = ?) ORDER BY created_at")) {
-      for (int i = 0; i < ACTIVE.size(); i++) {
+            "SELECT migration_id FROM migrations WHERE state IN ("
+                + ACTIVE_PLACEHOLDERS
+                + ") AND vm = ? AND (source_agent = ? OR destination_agent = ?)"
+                + " ORDER BY created_at")) {
+      int i = 0;
+      for (; i < ACTIVE.size(); i++) {
         s.setString(i + 1, ACTIVE.get(i));
       }
-      s.setString(5, vm);
-      s.setString(6, agentId);
-      s.setString(7, agentId);
+      s.setString(i + 1, vm);
+      s.setString(i + 2, agentId);
+      s.setString(i + 3, agentId);
       try (ResultSet rows = s.executeQuery()) {
         return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
       }
@@ -144,7 +151,9 @@ public final class MigrationStore {
         c.prepareStatement(
             "SELECT "
                 + COLUMNS
-                + " FROM migrations WHERE state IN (?, ?, ?, ?) ORDER BY created_at")) {
+                + " FROM migrations WHERE state IN ("
+                + ACTIVE_PLACEHOLDERS
+                + ") ORDER BY created_at")) {
       for (int i = 0; i < ACTIVE.size(); i++) {
         s.setString(i + 1, ACTIVE.get(i));
       }
