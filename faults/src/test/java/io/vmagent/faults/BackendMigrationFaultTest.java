@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vmagent.backend.RunningBackend;
 import io.vmagent.backend.cli.Main;
+import io.vmagent.protocol.CommandState;
 import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.MigrationView;
 import io.vmagent.testing.AgentProcess;
@@ -13,8 +14,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +41,8 @@ class BackendMigrationFaultTest {
   AgentProcess sourceAgent;
   AgentProcess destinationAgent;
   TwoHypervisors hosts;
+  LibvirtRelay relay;
+  final Map<String, Map<String, String>> settings = new HashMap<>();
 
   @AfterEach
   void stop() throws Exception {
@@ -47,6 +52,9 @@ class BackendMigrationFaultTest {
       }
     }
     Harness.stop(backend);
+    if (relay != null) {
+      relay.close();
+    }
     if (hosts != null) {
       hosts.close();
     }
@@ -120,6 +128,72 @@ class BackendMigrationFaultTest {
         "64 MiB TCG guest at 2 MiB/s, backend restarted mid-transfer: "
             + Duration.between(done.createdAt(), done.updatedAt()).toMillis()
             + " ms from the operator's request to the recorded holder");
+  }
+
+  @Test
+  void aPausedCopyLeftBySourceAgentKilledBeforeConfirmIsRemoved() throws Exception {
+    hosts = TwoHypervisors.open(VM);
+    hosts.startVmOnSource(dir.resolve("disk.qcow2"));
+    relay = LibvirtRelay.before(hosts.sourceUri, dir.resolve("relay.sock"));
+    backend = Harness.backend(dir.resolve("backend"), Harness.freePort(), b -> b);
+    String token = backend.createBootstrapToken(false, null);
+    sourceAgent = agent("source", relay.uri(), token, Map.of());
+    destinationAgent =
+        agent(
+            "destination",
+            hosts.destinationUri,
+            token,
+            Map.of(
+                "AGENT_MIGRATION_URI",
+                hosts.destinationUri,
+                "AGENT_MIGRATION_STREAM_URI",
+                "unix://" + dir.resolve("stream.sock")));
+    String sourceId = Harness.agentId(dir.resolve("source"));
+    String destinationId = Harness.agentId(dir.resolve("destination"));
+    // The source's agent dies as it asks its daemon to confirm: the destination has finished (the
+    // VM runs there) and the source, never told, keeps its copy paused.
+    AtomicBoolean killed = new AtomicBoolean();
+    AgentProcess dying = sourceAgent;
+    relay.onCall(
+        p -> p == LibvirtRelay.MIGRATE_CONFIRM3_PARAMS || p == LibvirtRelay.MIGRATE_CONFIRM3,
+        () -> {
+          dying.kill();
+          killed.set(true);
+        });
+
+    MigrationView begun =
+        backend
+            .operator()
+            .beginMigration(
+                new MigrateRequest(VM, sourceId, destinationId, Map.of("unsafe", "true")));
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> killed.get() || backend.operator().migration(begun.migrationId()).finished());
+    assertThat(killed).as("calls seen on the source: %s", relay.calls()).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                hosts.state(hosts.source).equals("paused")
+                    && hosts.state(hosts.destination).equals("running"));
+
+    relay.onCall(p -> false, () -> {});
+    sourceAgent = AgentProcess.start(settings.get("source"), dir.resolve("source.log"));
+    MigrationView done = backend.awaitMigration(begun.migrationId(), Duration.ofMinutes(2));
+
+    assertThat(done.state()).as(done.message()).isEqualTo("succeeded");
+    assertThat(done.holder()).isEqualTo(destinationId);
+    assertThat(done.message()).contains("the paused copy it left was destroyed and undefined");
+    assertThat(hosts.state(hosts.destination)).isEqualTo("running");
+    assertThat(hosts.state(hosts.source)).isEqualTo("absent");
+    assertThat(Files.exists(dir.resolve("disk.qcow2"))).as("the disk is kept").isTrue();
+    assertThat(
+            backend
+                .operator()
+                .listCommands(Map.of("agent_id", sourceId, "operation", "delete"))
+                .commands())
+        .singleElement()
+        .satisfies(c -> assertThat(c.state()).isEqualTo(CommandState.SUCCEEDED));
   }
 
   @Test
@@ -204,6 +278,7 @@ class BackendMigrationFaultTest {
         Harness.agentSettings(
             backend.baseUrl(), backend.caCertificatePath(), dir.resolve(name), name, token, uri);
     settings.putAll(extra);
+    this.settings.put(name, settings);
     AgentProcess agent = AgentProcess.start(settings, dir.resolve(name + ".log"));
     await()
         .atMost(Duration.ofSeconds(60))
