@@ -45,7 +45,7 @@ export async function render(view, agentId) {
         ['CPUs', h.cpus],
         ['Memory', h.memory_bytes === null || h.memory_bytes === undefined ? null : bytes(h.memory_bytes)],
         ['Architecture', h.arch],
-        ['Operations', (agent.operations ?? []).map((o) => o.name).join(', ')],
+        ['Operations', [...(actions.advertised(agent) ?? agent.capabilities ?? [])].join(', ')],
       ]))),
     drain,
     el('section', {}, el('h2', {}, 'VMs'),

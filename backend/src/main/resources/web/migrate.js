@@ -47,7 +47,7 @@ export function pause(ms) {
 export function migrateAction(agent, name) {
   const progress = el('div', { id: 'migration' });
   const to = el('select', { id: 'migrate-to', required: true });
-  const note = el('p', { className: 'muted', id: 'migrate-note' });
+  const note = el('p', { className: 'muted note', id: 'migrate-note' });
   const live = checkbox('migrate-live', true, 'live: the VM keeps running while it moves');
   const copy = checkbox('migrate-copy-storage', false, 'copy storage (the hosts share none)');
   const bandwidth = el('input', { type: 'number', id: 'migrate-bandwidth', min: 1, placeholder: 'no limit' });
@@ -108,7 +108,8 @@ export function migrateAction(agent, name) {
 async function migrate(source, name, destination, options, progress) {
   const status = el('p', { className: 'status', id: 'migration-status', attrs: { role: 'status' } });
   const steps = el('ol', { className: 'steps', id: 'migration-steps' });
-  replace(progress, el('h3', {}, 'Migration'), status, steps);
+  replace(progress, status, steps);
+  progress.scrollIntoView({ block: 'nearest' });
   status.dataset.state = 'sending';
   replace(status, 'migrate: sending…');
   let migration;
