@@ -29,25 +29,32 @@ export function drainPanel(agent) {
     }
   });
 
+  // Counts what the section shows: a refresh that finds it moved on (the drain ended, another
+  // began) is dropped, so an answer read before the end cannot draw the drain again.
+  let shown = 0;
   const idle = () => {
+    shown++;
     badge.hidden = true;
     replace(body,
       el('p', { className: 'muted' }, 'Not being drained. A drain moves every VM running here to other agents, and the agent takes no other commands until the drain ends.'),
       el('button', { type: 'button', id: 'drain-open', on: { click: () => dialog.open() } }, 'Drain host…'),
       dialog.node);
   };
-  const end = async () => {
+  const end = async (event) => {
+    event.target.disabled = true;
     try {
       await call('DELETE', paths.drain(id));
       status.dataset.state = 'succeeded';
       replace(status, 'Drain ended: the agent takes commands again.');
       idle();
     } catch (e) {
+      event.target.disabled = false;
       refused(status, 'end drain', e);
     }
   };
   // Shows the drain `view` and refreshes it while moves are under way and the page shows it.
   const follow = async (view) => {
+    const mine = ++shown;
     let current = view;
     for (;;) {
       draw(current);
@@ -58,11 +65,17 @@ export function drainPanel(agent) {
       try {
         current = await get(paths.drain(id));
       } catch (e) {
+        if (mine !== shown) {
+          return;
+        }
         if (e.status === 404) {
           idle();
         } else {
           replace(status, 'Cannot refresh the drain: ', e.message);
         }
+        return;
+      }
+      if (mine !== shown) {
         return;
       }
     }

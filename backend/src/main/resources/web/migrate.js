@@ -133,7 +133,8 @@ async function migrate(source, name, destination, options, progress) {
     }
     replace(status, 'migration ', migration.migration_id, ': ', migration.state, '…');
     await pause(FOLLOW_MS);
-    if (!progress.isConnected) {
+    // Left the page, or began another migration here: this one is no longer shown.
+    if (!status.isConnected) {
       return;
     }
     try {
