@@ -14,8 +14,7 @@ export async function run(agentId, operation, params, status) {
   try {
     command = await call('POST', paths.commands, { agent_id: agentId, operation, params });
   } catch (e) {
-    status.dataset.state = 'failed';
-    replace(status, operation + ' refused: ', e.code ? e.code + ': ' : '', e.message);
+    refused(status, operation, e);
     return null;
   }
   while (!FINISHED.has(command.state)) {
@@ -32,6 +31,12 @@ export async function run(agentId, operation, params, status) {
   status.dataset.state = command.state;
   replace(status, describe(command));
   return command;
+}
+
+/** Shows in `status` that the backend refused `what`: the refusal's code and message. */
+export function refused(status, what, e) {
+  status.dataset.state = 'failed';
+  replace(status, what + ' refused: ', e.code ? e.code + ': ' : '', e.message);
 }
 
 /** One line for a finished command: its state and the result's message or error. */
@@ -73,4 +78,9 @@ export function buttons(ops, advertised, onClick) {
 /** The operations an agent advertises, or null when it does not say. */
 export function advertised(agent) {
   return agent.operations ? new Set(agent.operations.map((o) => o.name)) : null;
+}
+
+/** Whether the agent says it offers `operation`, in its operations or else its capabilities. */
+export function offers(agent, operation) {
+  return (advertised(agent) ?? new Set(agent.capabilities ?? [])).has(operation);
 }

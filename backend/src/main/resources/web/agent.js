@@ -5,6 +5,7 @@ import * as actions from './actions.js';
 import { get, paths } from './api.js';
 import { panel } from './charts.js';
 import { ago, bytes, el, facts, replace, show, table } from './dom.js';
+import { drainPanel } from './drain.js';
 
 /** Renders the agent `agentId` into `view`. */
 export async function render(view, agentId) {
@@ -14,10 +15,12 @@ export async function render(view, agentId) {
   ]);
   const h = agent.hypervisor ?? {};
   const offline = agent.connectivity !== 'online';
+  const [draining, drain] = drainPanel(agent);
   replace(view,
     el('h1', {}, agent.name ?? agent.agent_id,
       ' ', el('span', { className: 'badge ' + (offline ? 'bad' : 'good'), id: 'agent-connectivity' }, show(agent.connectivity)),
-      ' ', el('span', { className: 'badge ' + (agent.health === 'degraded' ? 'warn' : 'good'), id: 'agent-health' }, show(agent.health))),
+      ' ', el('span', { className: 'badge ' + (agent.health === 'degraded' ? 'warn' : 'good'), id: 'agent-health' }, show(agent.health)),
+      ' ', draining),
     (agent.reasons ?? []).length ? el('p', { className: 'warn' }, 'Reasons: ', agent.reasons.join(', ')) : null,
     (agent.warnings ?? []).length ? el('p', { className: 'warn' }, 'Warnings: ', agent.warnings.join('; ')) : null,
     el('div', { className: 'columns' },
@@ -42,8 +45,9 @@ export async function render(view, agentId) {
         ['CPUs', h.cpus],
         ['Memory', h.memory_bytes === null || h.memory_bytes === undefined ? null : bytes(h.memory_bytes)],
         ['Architecture', h.arch],
-        ['Operations', (agent.operations ?? []).map((o) => o.name).join(', ')],
+        ['Operations', [...(actions.advertised(agent) ?? agent.capabilities ?? [])].join(', ')],
       ]))),
+    drain,
     el('section', {}, el('h2', {}, 'VMs'),
       table(['Name', 'State', 'Reported', 'Addresses'], vmList.vms.map((vm) => [
         el('a', { href: '#/agent/' + encodeURIComponent(agentId) + '/vm/' + encodeURIComponent(vm.name), className: 'vm-link' }, vm.name),

@@ -83,4 +83,7 @@ export const paths = {
   commands: '/api/v1/operator/commands',
   command: (id) => '/api/v1/operator/commands/' + encodeURIComponent(id),
   history: '/api/v1/operator/metrics/history',
+  migrations: '/api/v1/operator/migrations',
+  migration: (id) => '/api/v1/operator/migrations/' + encodeURIComponent(id),
+  drain: (id) => '/api/v1/operator/agents/' + encodeURIComponent(id) + '/drain',
 };

@@ -6,6 +6,7 @@ import { get, paths } from './api.js';
 import { panel } from './charts.js';
 import { addresses, recent } from './agent.js';
 import { ago, el, facts, lines, replace, table } from './dom.js';
+import { migrateAction } from './migrate.js';
 
 const LIFECYCLE = [
   ['Start', 'start', 'action-start'],
@@ -63,6 +64,8 @@ export async function render(view, agentId, name) {
     el('section', {}, el('h2', {}, 'Actions'),
       actions.buttons(LIFECYCLE, actions.advertised(agent), act),
       status, result, dialog),
+    actions.offers(agent, 'migrate') ? el('section', {}, el('h2', {}, 'Migration'),
+      migrateAction(agent, name)) : null,
     settings(agent, name, status, result),
     el('section', {}, el('h2', {}, 'Snapshots'),
       el('button', {
