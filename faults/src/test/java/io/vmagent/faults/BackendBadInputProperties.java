@@ -22,6 +22,7 @@ import io.vmagent.protocol.AgentVersions;
 import io.vmagent.protocol.CommandError;
 import io.vmagent.protocol.CommandResult;
 import io.vmagent.protocol.CreateBootstrapTokenRequest;
+import io.vmagent.protocol.DrainRequest;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.EventBatch;
 import io.vmagent.protocol.HealthStatus;
@@ -29,6 +30,7 @@ import io.vmagent.protocol.HeartbeatRequest;
 import io.vmagent.protocol.LibvirtHealth;
 import io.vmagent.protocol.MetricsBatch;
 import io.vmagent.protocol.MetricsSample;
+import io.vmagent.protocol.MigrateRequest;
 import io.vmagent.protocol.ProtocolJson;
 import io.vmagent.protocol.ProtocolPaths;
 import io.vmagent.protocol.QueueCommandRequest;
@@ -453,7 +455,19 @@ class BackendBadInputProperties {
             "POST",
             ProtocolPaths.OPERATOR_TOKENS,
             op,
-            tree(new CreateBootstrapTokenRequest("d", true, 60L))));
+            tree(new CreateBootstrapTokenRequest("d", true, 60L))),
+        new Endpoint(
+            "begin migration",
+            "POST",
+            ProtocolPaths.OPERATOR_MIGRATIONS,
+            op,
+            tree(new MigrateRequest("vm1", agentA, agentB, Map.of("live", "true")))),
+        new Endpoint(
+            "begin drain",
+            "POST",
+            ProtocolPaths.operatorAgentDrain(agentA),
+            op,
+            tree(new DrainRequest(agentB, 1, Map.of("live", "true")))));
   }
 
   @Provide
