@@ -1403,6 +1403,46 @@ abstract class BackendFlowTests {
   }
 
   @Test
+  void aRepeatedInventoryKeepsItsRowsCurrentAndTheChangesLand() throws Exception {
+    start();
+    TestAgent agent = registeredAgent("host-a");
+    heartbeatWith(
+        agent,
+        new VmSummary("web-1", null, "running"),
+        new VmSummary("db-1", null, "running"),
+        new VmSummary("old-1", null, "paused"));
+    Instant first = vmsOf("host-a").get(0).reportedAt();
+    Thread.sleep(5); // the second report's time is later than the first's
+
+    heartbeatWith(
+        agent,
+        new VmSummary("web-1", null, "running"),
+        new VmSummary("db-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "paused"),
+        new VmSummary("new-2", null, "running"));
+
+    List<VmView> vms = vmsOf("host-a");
+    assertThat(vms)
+        .extracting(VmView::name, VmView::uuid, VmView::state)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                "db-1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "paused"),
+            org.assertj.core.groups.Tuple.tuple("new-2", null, "running"),
+            org.assertj.core.groups.Tuple.tuple("web-1", null, "running"));
+    assertThat(vms)
+        .extracting(VmView::reportedAt)
+        .as("every row, the unchanged one too, carries the latest report's time")
+        .allSatisfy(at -> assertThat(at).isAfter(first))
+        .containsOnly(vms.get(0).reportedAt());
+  }
+
+  private List<VmView> vmsOf(String agentId) {
+    return client
+        .get(ProtocolPaths.OPERATOR_VMS + "?agent_id=" + agentId, operator())
+        .as(VmList.class)
+        .vms();
+  }
+
+  @Test
   void heartbeatInventoryAndLifecycleEventsKeepTheVmListCurrent() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");

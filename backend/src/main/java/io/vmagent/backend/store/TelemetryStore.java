@@ -7,7 +7,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /** What agents report besides heartbeats: metrics samples, VM events and the VM inventory. */
 public final class TelemetryStore {
@@ -105,25 +110,91 @@ public final class TelemetryStore {
         });
   }
 
-  /** Replaces the agent's whole VM inventory. */
+  /**
+   * Replaces the agent's whole VM inventory, every row reported at the inventory's time. Only what
+   * changed is written: a heartbeat repeats its inventory unchanged almost every time, and one
+   * update of the report time is cheaper than deleting and inserting every row again.
+   */
   public void replaceInventory(Connection c, String agentId, List<VmRow> vms) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("DELETE FROM vms WHERE agent_id = ?")) {
-      s.setString(1, agentId);
-      s.executeUpdate();
-    }
+    Map<String, VmRow> stored = new HashMap<>();
     try (PreparedStatement s =
-        c.prepareStatement(
-            "INSERT INTO vms (agent_id, vm_name, vm_uuid, state, reported_at)"
-                + " VALUES (?, ?, ?, ?, ?)")) {
-      for (VmRow vm : vms) {
-        s.setString(1, agentId);
-        s.setString(2, vm.name());
-        Sql.setString(s, 3, vm.uuid());
-        s.setString(4, vm.state());
-        Sql.setInstant(s, 5, vm.reportedAt());
-        s.addBatch();
+        c.prepareStatement("SELECT vm_name, vm_uuid, state FROM vms WHERE agent_id = ?")) {
+      s.setString(1, agentId);
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          stored.put(
+              rows.getString(1),
+              new VmRow(agentId, rows.getString(1), rows.getString(2), rows.getString(3), null));
+        }
       }
-      s.executeBatch();
+    }
+    if (vms.isEmpty() && stored.isEmpty()) {
+      return;
+    }
+    if (!stored.isEmpty() && !vms.isEmpty()) {
+      try (PreparedStatement s =
+          c.prepareStatement("UPDATE vms SET reported_at = ? WHERE agent_id = ?")) {
+        Sql.setInstant(s, 1, vms.get(0).reportedAt());
+        s.setString(2, agentId);
+        s.executeUpdate();
+      }
+    }
+    Set<String> reported = new HashSet<>();
+    List<VmRow> changed = new ArrayList<>();
+    List<VmRow> added = new ArrayList<>();
+    for (VmRow vm : vms) {
+      reported.add(vm.name());
+      VmRow before = stored.get(vm.name());
+      if (before == null) {
+        added.add(vm);
+      } else if (!Objects.equals(before.uuid(), vm.uuid())
+          || !Objects.equals(before.state(), vm.state())) {
+        changed.add(vm);
+      }
+    }
+    List<String> removed = stored.keySet().stream().filter(n -> !reported.contains(n)).toList();
+    if (!removed.isEmpty()) {
+      try (PreparedStatement s =
+          c.prepareStatement("DELETE FROM vms WHERE agent_id = ? AND vm_name = ?")) {
+        for (String name : removed) {
+          s.setString(1, agentId);
+          s.setString(2, name);
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+    }
+    if (!changed.isEmpty()) {
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "UPDATE vms SET vm_uuid = ?, state = ?, reported_at = ?"
+                  + " WHERE agent_id = ? AND vm_name = ?")) {
+        for (VmRow vm : changed) {
+          Sql.setString(s, 1, vm.uuid());
+          s.setString(2, vm.state());
+          Sql.setInstant(s, 3, vm.reportedAt());
+          s.setString(4, agentId);
+          s.setString(5, vm.name());
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+    }
+    if (!added.isEmpty()) {
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "INSERT INTO vms (agent_id, vm_name, vm_uuid, state, reported_at)"
+                  + " VALUES (?, ?, ?, ?, ?)")) {
+        for (VmRow vm : added) {
+          s.setString(1, agentId);
+          s.setString(2, vm.name());
+          Sql.setString(s, 3, vm.uuid());
+          s.setString(4, vm.state());
+          Sql.setInstant(s, 5, vm.reportedAt());
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
     }
   }
 
