@@ -89,6 +89,9 @@ class BackendMetricsTest {
             "vm_backend_http_request_cpu_seconds_total{method=\"POST\",route=\""
                 + ProtocolPaths.HEARTBEAT
                 + "\"}",
+            "vm_backend_http_request_allocated_bytes_total{method=\"POST\",route=\""
+                + ProtocolPaths.HEARTBEAT
+                + "\"}",
             "vm_backend_agents{status=\"online\"} 1.0",
             "vm_backend_agents{status=\"offline\"} 0.0",
             "vm_backend_commands{state=\"queued\"} 1.0",

@@ -219,8 +219,7 @@ final class FleetRun {
    * them or whose metrics this simulator may not read.
    */
   private RouteCpu.Totals scrapeRouteCpu(List<BackendClient> clients) throws InterruptedException {
-    Map<String, Double> cpu = new java.util.HashMap<>();
-    Map<String, Double> requests = new java.util.HashMap<>();
+    RouteCpu.Totals all = RouteCpu.Totals.NONE;
     for (BackendClient client : clients) {
       try {
         RouteCpu.Totals totals =
@@ -231,13 +230,12 @@ final class FleetRun {
                         settings.operatorToken(),
                         settings.requestTimeout())
                     .get(settings.requestTimeout().toSeconds() + 5, TimeUnit.SECONDS));
-        totals.cpuSeconds().forEach((k, v) -> cpu.merge(k, v, Double::sum));
-        totals.requests().forEach((k, v) -> requests.merge(k, v, Double::sum));
+        all = all.plus(totals);
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         progress.printf("cannot read the metrics of %s: %s%n", client.base(), e.getMessage());
       }
     }
-    return new RouteCpu.Totals(cpu, requests);
+    return all;
   }
 
   private FleetReport report(

@@ -287,17 +287,25 @@ final class RunCommand implements Callable<Integer> {
               cpuPercent * 1e4 / r.requestsPerSecond()));
     }
     if (!r.backendCpuByRoute().isEmpty()) {
-      out.append(String.format(Locale.ROOT, "%-64s %9s %12s%n", "route", "requests", "CPU us/req"));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-64s %9s %12s %13s%n",
+              "route",
+              "requests",
+              "CPU us/req",
+              "alloc KiB/req"));
       r.backendCpuByRoute()
           .forEach(
               (route, cost) ->
                   out.append(
                       String.format(
                           Locale.ROOT,
-                          "%-64s %9d %12.1f%n",
+                          "%-64s %9d %12.1f %13.1f%n",
                           route,
                           cost.requests(),
-                          cost.cpuMicrosPerRequest())));
+                          cost.cpuMicrosPerRequest(),
+                          cost.kibPerRequest())));
     }
     return out.toString();
   }

@@ -15,6 +15,8 @@ class RouteCpuTest {
       status="401"} 2.0
       vm_backend_http_request_cpu_seconds_total{method="POST",\
       route="/api/v1/agents/{agentId}/heartbeat"} 0.012
+      vm_backend_http_request_allocated_bytes_total{method="POST",\
+      route="/api/v1/agents/{agentId}/heartbeat"} 1024.0
       """;
   private static final String AFTER =
       """
@@ -24,6 +26,8 @@ class RouteCpuTest {
       status="401"} 2.0
       vm_backend_http_request_cpu_seconds_total{method="POST",\
       route="/api/v1/agents/{agentId}/heartbeat"} 0.512
+      vm_backend_http_request_allocated_bytes_total{method="POST",\
+      route="/api/v1/agents/{agentId}/heartbeat"} 20481024.0
       vm_backend_http_request_cpu_seconds_total{method="GET",route="/metrics"} 0.001
       """;
 
@@ -32,7 +36,19 @@ class RouteCpuTest {
     var costs = RouteCpu.between(RouteCpu.parse(BEFORE), RouteCpu.parse(AFTER));
     assertThat(costs)
         .containsOnlyKeys("POST /api/v1/agents/{agentId}/heartbeat")
-        .containsEntry("POST /api/v1/agents/{agentId}/heartbeat", new RouteCpu.Cost(1_000, 500.0));
+        .containsEntry(
+            "POST /api/v1/agents/{agentId}/heartbeat", new RouteCpu.Cost(1_000, 500.0, 20.0));
+  }
+
+  @Test
+  void aBackendThatDoesNotCountAllocationGivesCpuAlone() {
+    var costs =
+        RouteCpu.between(
+            RouteCpu.parse(BEFORE.replaceAll("(?m)^vm_backend_http_request_allocated.*\\n", "")),
+            RouteCpu.parse(AFTER.replaceAll("(?m)^vm_backend_http_request_allocated.*\\n", "")));
+    assertThat(costs.get("POST /api/v1/agents/{agentId}/heartbeat").cpuMicrosPerRequest())
+        .isEqualTo(500.0);
+    assertThat(costs.get("POST /api/v1/agents/{agentId}/heartbeat").kibPerRequest()).isNaN();
   }
 
   @Test

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
-  // The CPU each route costs, measured where it is spent (clock_gettime on the thread's clock).
-  private static final java.lang.management.ThreadMXBean THREAD_CPU =
-      java.lang.management.ManagementFactory.getThreadMXBean();
+  // The CPU and memory each route costs, measured where they are spent (the thread's CPU clock and
+  // its allocation counter, both read without a safepoint).
+  private static final com.sun.management.ThreadMXBean THREAD_COSTS =
+      (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
   private final List<Route> routes;
   private final RequestValidator validator = new RequestValidator();
@@ -67,7 +68,8 @@ public final class ApiHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
-    long cpuStarted = THREAD_CPU.getCurrentThreadCpuTime();
+    long cpuStarted = THREAD_COSTS.getCurrentThreadCpuTime();
+    long allocatedBefore = THREAD_COSTS.getCurrentThreadAllocatedBytes();
     long started = System.nanoTime();
     String method = request.getMethod();
     String path = request.getHttpURI().getDecodedPath();
@@ -101,7 +103,11 @@ public final class ApiHandler extends Handler.Abstract {
       inFlight.release();
     }
     answer(reply, call);
-    metrics.handled(call.route(), call.method(), THREAD_CPU.getCurrentThreadCpuTime() - cpuStarted);
+    metrics.handled(
+        call.route(),
+        call.method(),
+        THREAD_COSTS.getCurrentThreadCpuTime() - cpuStarted,
+        THREAD_COSTS.getCurrentThreadAllocatedBytes() - allocatedBefore);
     return true;
   }
 

@@ -22,6 +22,7 @@ public final class RequestMetrics {
   private final Counter requests;
   private final Histogram latency;
   private final Counter cpu;
+  private final Counter allocated;
 
   RequestMetrics(PrometheusRegistry registry) {
     requests =
@@ -49,11 +50,21 @@ public final class RequestMetrics {
             .unit(Unit.SECONDS)
             .labelNames("route", "method")
             .register(registry);
+    allocated =
+        Counter.builder()
+            .name("vm_backend_http_request_allocated_bytes_total")
+            .help(
+                "Heap the threads that handled requests allocated, from routing to the answer's"
+                    + " write, by route template and method (as the CPU counter)")
+            .unit(Unit.BYTES)
+            .labelNames("route", "method")
+            .register(registry);
   }
 
-  /** Records the CPU time a request's handling took on its thread. */
-  public void handled(String route, String method, long cpuNanos) {
+  /** Records the CPU time a request's handling took on its thread and the bytes it allocated. */
+  public void handled(String route, String method, long cpuNanos, long allocatedBytes) {
     cpu.labelValues(route, method).inc(Unit.nanosToSeconds(cpuNanos));
+    allocated.labelValues(route, method).inc(allocatedBytes);
   }
 
   /** Records one answered request that took {@code nanos}. */
