@@ -2,8 +2,6 @@ package io.vmagent.backend.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vmagent.backend.store.TelemetryStore;
-import io.vmagent.protocol.CommandResult;
-import io.vmagent.protocol.ResultStatus;
 import io.vmagent.protocol.VmAddress;
 import io.vmagent.protocol.VmInterface;
 import java.sql.Connection;
@@ -15,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Keeps the interfaces and IP addresses of a VM from its agent's {@code addresses} and {@code info}
- * results, so the backend shows them with the VM. What the agent wrote is read field by field and
- * bounded; anything else in the result is ignored.
+ * results ({@link CommandService} picks those out), so the backend shows them with the VM. What the
+ * agent wrote is read field by field and bounded; anything else in the result is ignored.
  */
 final class AddressReports {
   private static final Pattern UUID =
@@ -33,20 +31,12 @@ final class AddressReports {
     this.json = json;
   }
 
-  /** Stores the VM's interfaces when {@code result} is a successful addresses or info result. */
-  void record(Connection c, String agentId, CommandResult result, Instant now) throws SQLException {
-    JsonNode body = result.result();
-    if (result.status() != ResultStatus.SUCCEEDED || body == null) {
-      return;
-    }
-    String operation = body.path("operation").asText();
-    String uuid =
-        switch (operation) {
-          case "addresses" -> body.path("uuid").asText();
-          case "info" -> body.path("vm").path("uuid").asText();
-          default -> "";
-        };
-    JsonNode nics = body.path("interfaces");
+  /**
+   * Stores the interfaces the agent reported for the VM with UUID {@code uuid}; a malformed UUID or
+   * interface list stores nothing.
+   */
+  void record(Connection c, String agentId, String uuid, JsonNode nics, Instant now)
+      throws SQLException {
     if (!UUID.matcher(uuid).matches() || !nics.isArray()) {
       return;
     }

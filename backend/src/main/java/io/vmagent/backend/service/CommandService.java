@@ -1,6 +1,7 @@
 package io.vmagent.backend.service;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vmagent.backend.store.AgentRow;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
@@ -169,7 +170,7 @@ public final class CommandService implements AutoCloseable {
           if (fromOperator) {
             refuseWhileMigrating(c, agent.agentId(), request);
           }
-          Capabilities.check(
+          refuseUnadvertised(
               agent.agentId(), json.read(agent.capabilitiesJson(), STRINGS), request.operation());
           commands.insert(c, row);
           return null;
@@ -178,6 +179,26 @@ public final class CommandService implements AutoCloseable {
     LOG.info(
         "command {} ({}) queued for agent {}", row.commandId(), row.operation(), row.agentId());
     return view(row);
+  }
+
+  /**
+   * Refuses {@code operation} for an agent that does not advertise it (see {@link Capabilities}),
+   * so it fails at once instead of on the agent later; an agent that advertised nothing is not
+   * checked.
+   */
+  private static void refuseUnadvertised(
+      String agentId, List<String> advertised, String operation) {
+    if (advertised.isEmpty() || advertised.contains(operation)) {
+      return;
+    }
+    throw new ApiException(
+        ErrorCode.UNSUPPORTED_OPERATION,
+        "agent "
+            + agentId
+            + " does not run '"
+            + Printable.escape(operation)
+            + "'; it runs "
+            + String.join(", ", advertised));
   }
 
   /**
@@ -305,6 +326,28 @@ public final class CommandService implements AutoCloseable {
     return new ResultAck(result.commandId(), recorded.outcome() == Outcome.DUPLICATE);
   }
 
+  /**
+   * Keeps the VM's interfaces from a successful {@code addresses} or {@code info} result, the only
+   * results that carry them.
+   */
+  private void recordAddresses(Connection c, String agentId, CommandResult result, Instant now)
+      throws SQLException {
+    JsonNode body = result.result();
+    if (result.status() != ResultStatus.SUCCEEDED || body == null) {
+      return;
+    }
+    switch (body.path("operation").asText()) {
+      case "addresses" ->
+          addresses.record(c, agentId, body.path("uuid").asText(), body.path("interfaces"), now);
+      case "info" ->
+          addresses.record(
+              c, agentId, body.path("vm").path("uuid").asText(), body.path("interfaces"), now);
+      default -> {
+        // no other result names a VM's addresses
+      }
+    }
+  }
+
   /** What became of a result, and the state its command was found in when it was not applied. */
   private record Recorded(Outcome outcome, String stateFound) {}
 
@@ -318,7 +361,7 @@ public final class CommandService implements AutoCloseable {
       throws SQLException {
     String commandId = result.commandId();
     if (commands.recordResult(c, commandId, agentId, state, resultJson, now)) {
-      addresses.record(c, agentId, result, now);
+      recordAddresses(c, agentId, result, now);
       return new Recorded(Outcome.APPLIED, null);
     }
     CommandRow existing =

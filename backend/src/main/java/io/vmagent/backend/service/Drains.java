@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,9 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +34,13 @@ import org.slf4j.LoggerFactory;
  * Empties an agent's host: every VM running there when the drain begins moves to another agent's
  * host through {@link Migrations}, at most {@code parallel} at a time, each to the named agent or
  * to the online agent with the most free memory (from its last metrics) that takes migrations. The
- * drain and each move's migration id are in the database, and a background round every half second
- * starts the next moves, so a backend started again continues the drain. While it lasts, {@link
+ * drain and each move's migration id are in the database, and the migrations' background rounds
+ * start the next moves (every half second while a move waits or runs, every 5 s otherwise, at once
+ * when a drain begins), so a backend started again continues the drain. While it lasts, {@link
  * CommandService} queues nothing for the agent but the migrations' own commands.
  */
 public final class Drains implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Drains.class);
-  private static final Duration ROUND = Duration.ofMillis(500);
   private static final int MAX_PARALLEL = 4;
   private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
   private static final String AVAILABLE_MEMORY = "/system/memory/available_bytes";
@@ -58,13 +54,6 @@ public final class Drains implements AutoCloseable {
   private final Migrations migrations;
   private final JsonCodec json;
   private final Clock clock;
-  private final ScheduledExecutorService rounds =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "drains");
-            thread.setDaemon(true);
-            return thread;
-          });
 
   public Drains(
       Database database,
@@ -83,10 +72,10 @@ public final class Drains implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Starts the background rounds; drains left unfinished by an earlier run continue. */
+  /** Joins the migrations' background rounds; drains left unfinished by an earlier run continue. */
   public Drains start() {
-    var unused =
-        rounds.scheduleWithFixedDelay(this::round, 0, ROUND.toMillis(), TimeUnit.MILLISECONDS);
+    migrations.rounds().add(this::round);
+    migrations.rounds().wake();
     return this;
   }
 
@@ -134,6 +123,7 @@ public final class Drains implements AutoCloseable {
         "drain of agent {} begins{}",
         Printable.escape(agentId),
         to == null ? "" : " towards agent " + Printable.escape(to));
+    migrations.rounds().wake();
     return view(agentId);
   }
 
@@ -219,26 +209,39 @@ public final class Drains implements AutoCloseable {
         : migrationStore.find(c, move.migrationId());
   }
 
-  private void round() {
+  /**
+   * Moves every drain on; true while a move of any waits or runs (or the drains are unreadable). A
+   * drain whose moves all ended has nothing left to do until an operator ends it.
+   */
+  private boolean round() {
     List<DrainStore.Drain> drains;
     try {
       drains = database.inTransaction("list drains", store::list);
     } catch (RuntimeException e) {
       LOG.warn("cannot read the drains: {}", e.getMessage());
-      return;
+      return true;
     }
+    boolean pending = false;
     for (DrainStore.Drain drain : drains) {
       try {
-        advance(drain);
+        pending |= advance(drain);
       } catch (RuntimeException e) {
         LOG.warn("drain of agent {} could not move on: {}", drain.agentId(), e.toString());
+        pending = true;
       }
     }
+    return pending;
   }
 
-  /** Begins the migrations recorded but not begun, then starts waiting moves up to the limit. */
-  private void advance(DrainStore.Drain drain) {
+  /**
+   * Begins the migrations recorded but not begun, then starts waiting moves up to the limit; true
+   * while a move has not ended.
+   */
+  private boolean advance(DrainStore.Drain drain) {
     List<DrainMove> moves = view(drain.agentId()).moves();
+    if (moves.stream().allMatch(Drains::ended)) {
+      return false;
+    }
     int underWay = 0;
     for (DrainMove move : moves) {
       if (move.state().equals("starting")) {
@@ -250,12 +253,13 @@ public final class Drains implements AutoCloseable {
     }
     for (DrainMove move : moves) {
       if (underWay >= drain.parallel()) {
-        return;
+        break;
       }
       if (move.state().equals("waiting") && startMove(drain, move.vm())) {
         underWay++;
       }
     }
+    return true;
   }
 
   /** Picks the move's destination and begins its migration; false when it could not start. */
@@ -347,9 +351,12 @@ public final class Drains implements AutoCloseable {
     return available.isNumber() ? available.asLong() : 0;
   }
 
-  /** Stops the background rounds; unfinished drains continue at the next start. */
+  /**
+   * Stops the background rounds, which the migrations share; unfinished drains continue at the next
+   * start.
+   */
   @Override
   public void close() {
-    rounds.shutdownNow();
+    migrations.rounds().close();
   }
 }

@@ -28,9 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +37,15 @@ import org.slf4j.LoggerFactory;
  * source migrate it ({@code migrate}, with the destination's migration endpoint), then reads both
  * hosts ({@code info}) and records which agent holds the VM: from their reports, not from the
  * migration's result. Every step is a command whose id is written to the database before it is
- * queued, and a background round every half second moves each migration on from what its commands
- * answered, so a backend started again continues where the last one stopped.
+ * queued, and background rounds move each migration on from what its commands answered: every half
+ * second while one is under way, every 5 s while none is (a backend started again, or another
+ * instance, continues within that), and at once when this process begins one.
  */
 public final class Migrations implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
   private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
-  private static final Duration ROUND = Duration.ofMillis(500);
+  private static final Duration BUSY_ROUND = Duration.ofMillis(500);
+  private static final Duration IDLE_ROUND = Duration.ofSeconds(5);
   // The longest migrate waits before the agent starts it; the migration's own deadline follows.
   private static final int START_DEADLINE_SECONDS = 600;
 
@@ -58,13 +57,8 @@ public final class Migrations implements AutoCloseable {
   private final CommandService commands;
   private final JsonCodec json;
   private final Clock clock;
-  private final ScheduledExecutorService rounds =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "migrations");
-            thread.setDaemon(true);
-            return thread;
-          });
+  // Drains' rounds run here too, after the migrations': one thread and one pace for moving VMs.
+  private final Rounds rounds = new Rounds("migrations", BUSY_ROUND, IDLE_ROUND);
 
   public Migrations(
       Database database,
@@ -79,13 +73,18 @@ public final class Migrations implements AutoCloseable {
     this.commands = commands;
     this.json = json;
     this.clock = clock;
+    rounds.add(this::round);
   }
 
   /** Starts the background rounds; migrations left unfinished by an earlier run continue. */
   public Migrations start() {
-    var unused =
-        rounds.scheduleWithFixedDelay(this::round, 0, ROUND.toMillis(), TimeUnit.MILLISECONDS);
+    rounds.wake();
     return this;
+  }
+
+  /** The rounds that move migrations on, which drains share. */
+  Rounds rounds() {
+    return rounds;
   }
 
   /**
@@ -175,6 +174,7 @@ public final class Migrations implements AutoCloseable {
         source,
         destination);
     queueStep(first);
+    rounds.wake();
     return view(first.migrationId());
   }
 
@@ -203,13 +203,14 @@ public final class Migrations implements AutoCloseable {
         .orElseThrow(() -> ApiException.notFound("no migration " + Printable.escape(migrationId)));
   }
 
-  private void round() {
+  /** Moves every active migration on; true while any is under way (or the list is unreadable). */
+  private boolean round() {
     List<MigrationRow> active;
     try {
       active = database.inTransaction("list active migrations", store::active);
     } catch (RuntimeException e) {
       LOG.warn("cannot read the active migrations: {}", e.getMessage());
-      return;
+      return true;
     }
     for (MigrationRow row : active) {
       try {
@@ -218,6 +219,7 @@ public final class Migrations implements AutoCloseable {
         LOG.warn("migration {} could not move on: {}", row.migrationId(), e.toString());
       }
     }
+    return !active.isEmpty();
   }
 
   private void advance(MigrationRow row) {
@@ -541,6 +543,6 @@ public final class Migrations implements AutoCloseable {
   /** Stops the background rounds; unfinished migrations continue at the next start. */
   @Override
   public void close() {
-    rounds.shutdownNow();
+    rounds.close();
   }
 }
