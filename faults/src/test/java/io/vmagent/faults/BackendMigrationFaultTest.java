@@ -42,6 +42,7 @@ class BackendMigrationFaultTest {
   AgentProcess destinationAgent;
   TwoHypervisors hosts;
   LibvirtRelay relay;
+  LibvirtRelay destinationRelay;
   final Map<String, Map<String, String>> settings = new HashMap<>();
 
   @AfterEach
@@ -52,8 +53,10 @@ class BackendMigrationFaultTest {
       }
     }
     Harness.stop(backend);
-    if (relay != null) {
-      relay.close();
+    for (LibvirtRelay r : new LibvirtRelay[] {relay, destinationRelay}) {
+      if (r != null) {
+        r.close();
+      }
     }
     if (hosts != null) {
       hosts.close();
@@ -128,6 +131,89 @@ class BackendMigrationFaultTest {
         "64 MiB TCG guest at 2 MiB/s, backend restarted mid-transfer: "
             + Duration.between(done.createdAt(), done.updatedAt()).toMillis()
             + " ms from the operator's request to the recorded holder");
+  }
+
+  @Test
+  void refusedAndTimedOutMigrationsLeaveTheVmOnTheSourceAndAShutOffVmMovesOffline()
+      throws Exception {
+    hosts = TwoHypervisors.open(VM);
+    hosts.startVmOnSource(dir.resolve("disk.qcow2"));
+    // The source's agent reaches the destination's daemon through a relay that can stop answering.
+    destinationRelay = LibvirtRelay.before(hosts.destinationUri, dir.resolve("destination.sock"));
+    backend = Harness.backend(dir.resolve("backend"), Harness.freePort(), b -> b);
+    String token = backend.createBootstrapToken(false, null);
+    sourceAgent = agent("source", hosts.sourceUri, token, Map.of());
+    destinationAgent =
+        agent(
+            "destination",
+            hosts.destinationUri,
+            token,
+            Map.of(
+                "AGENT_MIGRATION_URI",
+                destinationRelay.uri(),
+                "AGENT_MIGRATION_STREAM_URI",
+                "unix://" + dir.resolve("stream.sock")));
+    String sourceId = Harness.agentId(dir.resolve("source"));
+    String destinationId = Harness.agentId(dir.resolve("destination"));
+
+    // 1. The destination's checks refuse: a VM of that name is defined there already.
+    hosts
+        .destination
+        .domainDefineXML(
+            "<domain type='qemu'><name>"
+                + VM
+                + "</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
+                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>")
+        .getName();
+    MigrationView refused =
+        migrate(sourceId, destinationId, Map.of("unsafe", "true"), Duration.ofMinutes(1));
+    assertThat(refused.state()).as(refused.message()).isEqualTo("failed");
+    assertThat(refused.holder()).isEqualTo(sourceId);
+    assertThat(refused.message()).contains("the destination refused the VM");
+    assertThat(hosts.state(hosts.source)).isEqualTo("running");
+    hosts.destination.domainLookupByName(VM).undefine();
+
+    // 2. The destination's daemon stops answering: aborted at the 3 s deadline, still on the
+    // source.
+    destinationRelay.onCall(p -> true, BackendMigrationFaultTest::hang);
+    MigrationView late =
+        migrate(
+            sourceId,
+            destinationId,
+            Map.of("unsafe", "true", "deadline_seconds", "3"),
+            Duration.ofMinutes(1));
+    destinationRelay.onCall(p -> false, () -> {});
+    assertThat(late.state()).as(late.message()).isEqualTo("failed");
+    assertThat(late.holder()).isEqualTo(sourceId);
+    assertThat(late.message()).contains("TIMEOUT").contains("the VM stays on the source");
+    assertThat(hosts.state(hosts.source)).isEqualTo("running");
+    assertThat(hosts.state(hosts.destination)).isEqualTo("absent");
+
+    // 3. Shut off, it moves offline: its definition goes to the destination.
+    hosts.source.domainLookupByName(VM).destroy();
+    MigrationView offline =
+        migrate(sourceId, destinationId, Map.of("unsafe", "true"), Duration.ofMinutes(1));
+    assertThat(offline.state()).as(offline.message()).isEqualTo("succeeded");
+    assertThat(offline.holder()).isEqualTo(destinationId);
+    assertThat(hosts.state(hosts.destination)).isEqualTo("shut off");
+    assertThat(hosts.state(hosts.source)).isEqualTo("absent");
+  }
+
+  /** Holds a relayed call unanswered, as a daemon that stopped responding would. */
+  private static void hang() {
+    try {
+      Thread.sleep(120_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private MigrationView migrate(
+      String source, String destination, Map<String, String> options, Duration timeout)
+      throws Exception {
+    MigrationView begun =
+        backend.operator().beginMigration(new MigrateRequest(VM, source, destination, options));
+    return backend.awaitMigration(begun.migrationId(), timeout);
   }
 
   @Test
