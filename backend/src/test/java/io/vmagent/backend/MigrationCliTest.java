@@ -110,13 +110,7 @@ class MigrationCliTest extends CliAgainstBackend {
   void aVmBeingMigratedTakesOnlyInfoAndMigrateAbortUntilTheMigrationEnds() throws Exception {
     TestAgent source = registerHost("host-a", null);
     registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
-    MigrationView begun =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_MIGRATIONS,
-                backend.operatorToken(),
-                new MigrateRequest("web-1", "host-a", "host-b", Map.of()))
-            .as(MigrationView.class);
+    MigrationView begun = beginWeb1().as(MigrationView.class);
 
     for (String agent : List.of("host-a", "host-b")) {
       ContractClient.Answer refused = queue(agent, "start", "web-1");
@@ -126,11 +120,7 @@ class MigrationCliTest extends CliAgainstBackend {
           .contains("VM web-1 is being migrated (migration " + begun.migrationId() + ")")
           .contains("only info and migrate_abort reach it now");
     }
-    ContractClient.Answer again =
-        client.post(
-            ProtocolPaths.OPERATOR_MIGRATIONS,
-            backend.operatorToken(),
-            new MigrateRequest("web-1", "host-a", "host-b", Map.of()));
+    ContractClient.Answer again = beginWeb1();
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.problem().code()).isEqualTo(ErrorCode.VM_MIGRATING);
     assertThat(queue("host-a", "info", "web-1").status()).isEqualTo(201);
@@ -166,13 +156,7 @@ class MigrationCliTest extends CliAgainstBackend {
     TestAgent source = registerHost("host-a", null);
     TestAgent destination =
         registerHost("host-b", new MigrationEndpoint("qemu+tls://host-b.example/system", null));
-    MigrationView begun =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_MIGRATIONS,
-                backend.operatorToken(),
-                new MigrateRequest("web-1", "host-a", "host-b", Map.of()))
-            .as(MigrationView.class);
+    MigrationView begun = beginWeb1().as(MigrationView.class);
 
     ObjectNode inspected = vm("running");
     inspected.put("xml", "<domain type='kvm'><name>web-1</name></domain>");
@@ -202,6 +186,14 @@ class MigrationCliTest extends CliAgainstBackend {
     assertThat(done.holder()).isEqualTo("host-b");
     assertThat(done.message()).contains("the paused copy it left was destroyed and undefined");
     assertThat(source.poll(1).commands()).as("nothing more for the source").isEmpty();
+  }
+
+  /** Asks to move web-1 from host-a to host-b. */
+  private ContractClient.Answer beginWeb1() {
+    return client.post(
+        ProtocolPaths.OPERATOR_MIGRATIONS,
+        backend.operatorToken(),
+        new MigrateRequest("web-1", "host-a", "host-b", Map.of()));
   }
 
   /** The agent's next command, which must be {@code operation}. */

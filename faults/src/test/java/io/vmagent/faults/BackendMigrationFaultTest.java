@@ -74,16 +74,7 @@ class BackendMigrationFaultTest {
     backend = Harness.backend(dir.resolve("backend"), port, b -> b);
     String token = backend.createBootstrapToken(false, null);
     sourceAgent = agent("source", sourceUri, token, Map.of());
-    destinationAgent =
-        agent(
-            "destination",
-            destinationUri,
-            token,
-            Map.of(
-                "AGENT_MIGRATION_URI",
-                destinationUri,
-                "AGENT_MIGRATION_STREAM_URI",
-                "unix://" + dir.resolve("stream.sock")));
+    destinationAgent = destination(destinationUri, token);
     String sourceId = Harness.agentId(dir.resolve("source"));
     String destinationId = Harness.agentId(dir.resolve("destination"));
 
@@ -143,16 +134,7 @@ class BackendMigrationFaultTest {
     backend = Harness.backend(dir.resolve("backend"), Harness.freePort(), b -> b);
     String token = backend.createBootstrapToken(false, null);
     sourceAgent = agent("source", hosts.sourceUri, token, Map.of());
-    destinationAgent =
-        agent(
-            "destination",
-            hosts.destinationUri,
-            token,
-            Map.of(
-                "AGENT_MIGRATION_URI",
-                destinationRelay.uri(),
-                "AGENT_MIGRATION_STREAM_URI",
-                "unix://" + dir.resolve("stream.sock")));
+    destinationAgent = destination(destinationRelay.uri(), token);
     String sourceId = Harness.agentId(dir.resolve("source"));
     String destinationId = Harness.agentId(dir.resolve("destination"));
 
@@ -199,6 +181,19 @@ class BackendMigrationFaultTest {
     assertThat(hosts.state(hosts.source)).isEqualTo("absent");
   }
 
+  /** The destination's agent, on the second daemon, taking migrations at {@code migrationUri}. */
+  private AgentProcess destination(String migrationUri, String token) throws Exception {
+    return agent(
+        "destination",
+        hosts.destinationUri,
+        token,
+        Map.of(
+            "AGENT_MIGRATION_URI",
+            migrationUri,
+            "AGENT_MIGRATION_STREAM_URI",
+            "unix://" + dir.resolve("stream.sock")));
+  }
+
   /** Holds a relayed call unanswered, as a daemon that stopped responding would. */
   private static void hang() {
     try {
@@ -224,16 +219,7 @@ class BackendMigrationFaultTest {
     backend = Harness.backend(dir.resolve("backend"), Harness.freePort(), b -> b);
     String token = backend.createBootstrapToken(false, null);
     sourceAgent = agent("source", relay.uri(), token, Map.of());
-    destinationAgent =
-        agent(
-            "destination",
-            hosts.destinationUri,
-            token,
-            Map.of(
-                "AGENT_MIGRATION_URI",
-                hosts.destinationUri,
-                "AGENT_MIGRATION_STREAM_URI",
-                "unix://" + dir.resolve("stream.sock")));
+    destinationAgent = destination(hosts.destinationUri, token);
     String sourceId = Harness.agentId(dir.resolve("source"));
     String destinationId = Harness.agentId(dir.resolve("destination"));
     // The source's agent dies as it asks its daemon to confirm: the destination has finished (the
@@ -291,16 +277,7 @@ class BackendMigrationFaultTest {
     backend = Harness.backend(dir.resolve("backend"), Harness.freePort(), b -> b);
     String token = backend.createBootstrapToken(false, null);
     sourceAgent = agent("source", hosts.sourceUri, token, Map.of());
-    destinationAgent =
-        agent(
-            "destination",
-            hosts.destinationUri,
-            token,
-            Map.of(
-                "AGENT_MIGRATION_URI",
-                hosts.destinationUri,
-                "AGENT_MIGRATION_STREAM_URI",
-                "unix://" + dir.resolve("stream.sock")));
+    destinationAgent = destination(hosts.destinationUri, token);
     String sourceId = Harness.agentId(dir.resolve("source"));
     String destinationId = Harness.agentId(dir.resolve("destination"));
     await()
