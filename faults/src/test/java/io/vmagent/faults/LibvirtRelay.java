@@ -28,7 +28,10 @@ final class LibvirtRelay implements AutoCloseable {
   /** {@code REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3}, the migration's last call on the source. */
   static final int MIGRATE_CONFIRM3 = 218;
 
-  /** {@code REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS}, the same with typed parameters. */
+  /**
+   * {@code REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS}, the same with typed parameters, which
+   * libvirt-java's migration sends (seen here after BEGIN3_PARAMS 302 and PERFORM3_PARAMS 305).
+   */
   static final int MIGRATE_CONFIRM3_PARAMS = 307;
 
   private static final int CALL = 0;
