@@ -101,7 +101,11 @@ public final class AccessTokens {
     } catch (JOSEException e) {
       throw new IllegalStateException("cannot sign an access token", e);
     }
-    return new IssuedToken(jwt.serialize(), expires);
+    String token = jwt.serialize();
+    // This instance just signed it: its first use needs no ES256 verification (a registration
+    // storm made one for every agent). Revocation is still checked on every request.
+    verified.put(Secrets.hash(token), new Verified(new AgentPrincipal(agentId, familyId), expires));
+    return new IssuedToken(token, expires);
   }
 
   /** A token that verified, and when it stops being valid. */

@@ -101,4 +101,25 @@ class AccessTokensTest {
         .isInstanceOf(InvalidTokenException.class)
         .hasMessageContaining("unknown");
   }
+
+  @Test
+  void aTokenThisInstanceIssuedIsTakenWithoutVerifyingItsSignatureAndAnotherInstancesIsVerified()
+      throws Exception {
+    SigningKey key = SigningKey.loadOrCreate(dataDir);
+    AccessTokens tokens = tokens(key);
+    AccessTokens otherInstance = tokens(key);
+
+    String own = tokens.issue("host-a", "family-1").token();
+    assertThat(tokens.verify(own)).isEqualTo(new AgentPrincipal("host-a", "family-1"));
+    assertThat(keyLookups).as("no public key was needed for its own token").hasValue(0);
+
+    String issuedElsewhere = otherInstance.issue("host-b", "family-2").token();
+    assertThat(tokens.verify(issuedElsewhere)).isEqualTo(new AgentPrincipal("host-b", "family-2"));
+    assertThat(keyLookups).as("a token another instance signed is verified").hasValue(1);
+
+    clock.advance(Duration.ofMinutes(10));
+    assertThatThrownBy(() -> tokens.verify(own))
+        .isInstanceOf(InvalidTokenException.class)
+        .hasMessageContaining("expired");
+  }
 }
