@@ -30,7 +30,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -211,20 +210,16 @@ public final class CommandService implements AutoCloseable {
     if (vm == null || WHILE_MIGRATING.contains(request.operation())) {
       return;
     }
-    Optional<String> migration = migrations.activeOf(c, agentId, vm);
-    if (migration.isPresent()) {
-      throw new ApiException(
-          ErrorCode.VM_MIGRATING,
-          "VM "
-              + Printable.escape(vm)
-              + " is being migrated (migration "
-              + migration.get()
-              + "): "
-              + request.operation()
-              + " waits until the migration ends; only "
-              + String.join(" and ", WHILE_MIGRATING)
-              + " reach it now");
-    }
+    Migrations.refuseIfMigrating(
+        migrations,
+        c,
+        agentId,
+        vm,
+        ": "
+            + request.operation()
+            + " waits until the migration ends; only "
+            + String.join(" and ", WHILE_MIGRATING)
+            + " reach it now");
   }
 
   /**

@@ -18,6 +18,8 @@ import io.vmagent.protocol.MigrationView;
 import io.vmagent.protocol.QueueCommandRequest;
 import io.vmagent.protocol.text.Printable;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,16 +144,7 @@ public final class Migrations implements AutoCloseable {
             }
           }
           for (String agent : List.of(source, destination)) {
-            Optional<String> under = store.activeOf(c, agent, vm);
-            if (under.isPresent()) {
-              throw new ApiException(
-                  ErrorCode.VM_MIGRATING,
-                  "VM "
-                      + Printable.escape(vm)
-                      + " is already being migrated (migration "
-                      + under.get()
-                      + ")");
-            }
+            refuseIfMigrating(store, c, agent, vm, "");
           }
           if (store.endpoint(c, destination).isEmpty()) {
             throw ApiException.badRequest(
@@ -176,6 +169,26 @@ public final class Migrations implements AutoCloseable {
     queueStep(first);
     rounds.wake();
     return view(first.migrationId());
+  }
+
+  /**
+   * Refuses with {@code VM_MIGRATING} when a migration under way moves {@code vm} off or onto
+   * {@code agentId}; {@code consequence} ends the message.
+   */
+  static void refuseIfMigrating(
+      MigrationStore store, Connection c, String agentId, String vm, String consequence)
+      throws SQLException {
+    Optional<String> under = store.activeOf(c, agentId, vm);
+    if (under.isPresent()) {
+      throw new ApiException(
+          ErrorCode.VM_MIGRATING,
+          "VM "
+              + Printable.escape(vm)
+              + " is being migrated (migration "
+              + under.get()
+              + ")"
+              + consequence);
+    }
   }
 
   /**

@@ -18,13 +18,7 @@ public final class AgentStore {
 
   /** The agent, if registered. */
   public Optional<AgentRow> find(Connection c, String agentId) throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE agent_id = ?")) {
-      s.setString(1, agentId);
-      try (ResultSet rows = s.executeQuery()) {
-        return rows.next() ? Optional.of(row(rows)) : Optional.empty();
-      }
-    }
+    return select(c, agentId, "");
   }
 
   /**
@@ -32,8 +26,12 @@ public final class AgentStore {
    * VMs are decided one at a time.
    */
   public Optional<AgentRow> findForUpdate(Connection c, String agentId) throws SQLException {
+    return select(c, agentId, " FOR UPDATE");
+  }
+
+  private Optional<AgentRow> select(Connection c, String agentId, String lock) throws SQLException {
     try (PreparedStatement s =
-        c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE agent_id = ? FOR UPDATE")) {
+        c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE agent_id = ?" + lock)) {
       s.setString(1, agentId);
       try (ResultSet rows = s.executeQuery()) {
         return rows.next() ? Optional.of(row(rows)) : Optional.empty();
