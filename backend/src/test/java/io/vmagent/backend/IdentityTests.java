@@ -27,6 +27,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -303,6 +310,47 @@ abstract class IdentityTests {
         .as("registering an existing agent again creates none")
         .isEqualTo(200);
     assertThat(backend.operator().listBootstrapTokens().get(0).agentsCreated()).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentRegistrationsNeverOvershootTheTokensMaxAgentsAndTheRefusedLeaveNothing()
+      throws Exception {
+    start();
+    String token =
+        backend
+            .operator()
+            .createBootstrapToken(new CreateBootstrapTokenRequest("rack 5", false, null, 3))
+            .token();
+    List<KeyedAgent> fleet = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      fleet.add(agent("storm-" + i));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Integer>> answers = new ArrayList<>();
+      for (KeyedAgent each : fleet) {
+        answers.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return each.register(client, token).status();
+                }));
+      }
+      go.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> answer : answers) {
+        statuses.add(answer.get(60, TimeUnit.SECONDS));
+      }
+      assertThat(statuses).filteredOn(s -> s == 200).hasSize(3);
+      assertThat(statuses).filteredOn(s -> s == 403).hasSize(9);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(backend.operator().listBootstrapTokens().get(0).agentsCreated()).isEqualTo(3);
+    assertThat(backend.operator().listAgents())
+        .as("a refused registration is rolled back whole: no agent row is left")
+        .hasSize(3);
   }
 
   @Test

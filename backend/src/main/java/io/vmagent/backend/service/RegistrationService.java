@@ -212,19 +212,25 @@ public final class RegistrationService {
             return new Registered(How.PROVEN, bind(c, request, existing, identity, null, now));
           }
           BootstrapTokenRow token =
-              spendBootstrapToken(c, bootstrapToken, agentId, existing, identity, now);
+              acceptableBootstrapToken(c, bootstrapToken, agentId, existing, identity, now);
           How how =
               identity.released() ? How.REBOUND : existing.isEmpty() ? How.NEW : How.WITH_TOKEN;
-          return new Registered(how, bind(c, request, existing, identity, token, now));
+          RegisterResponse response = bind(c, request, existing, identity, token, now);
+          // Counted last: the count locks the token's row until the commit, and every agent of a
+          // fleet registers with the same token, so a registration storm goes one registration
+          // at a time through that lock. Held for the commit alone, not for the signing and the
+          // inserts before it, it lets a storm of 5,000 agents through in a fraction of the time.
+          // A refusal here rolls the whole registration back, as it did when it came first.
+          spendBootstrapToken(c, token, agentId, existing, now);
+          return new Registered(how, response);
         });
   }
 
   /**
-   * Checks the bootstrap token an agent registers with and counts the registration against it: the
-   * token must work, be the one the agent registered with while that one works, have a use left
-   * when it is single-use, and an agent left to create when this one is new.
+   * The bootstrap token an agent registers with, when it may: the token must work and be the one
+   * the agent registered with while that one works.
    */
-  private BootstrapTokenRow spendBootstrapToken(
+  private BootstrapTokenRow acceptableBootstrapToken(
       Connection c,
       String bootstrapToken,
       String agentId,
@@ -244,6 +250,20 @@ public final class RegistrationService {
               + agentId
               + " was registered with another bootstrap token; nothing was changed");
     }
+    return token;
+  }
+
+  /**
+   * Counts the registration against its bootstrap token: a single-use token must have its use left
+   * and the token an agent left to create when this one is new.
+   */
+  private void spendBootstrapToken(
+      Connection c,
+      BootstrapTokenRow token,
+      String agentId,
+      Optional<AgentRow> existing,
+      Instant now)
+      throws SQLException {
     if (!tokens.markBootstrapUsed(c, token.tokenId(), agentId, now)) {
       throw ApiException.unauthorized(
           "the single-use bootstrap token was already used by another agent");
@@ -254,7 +274,6 @@ public final class RegistrationService {
               + token.maxAgents()
               + " agents it may create; ask an operator for another");
     }
-    return token;
   }
 
   /**
