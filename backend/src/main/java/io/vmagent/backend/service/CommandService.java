@@ -7,7 +7,6 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
-import io.vmagent.backend.store.DrainStore;
 import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.protocol.Command;
@@ -59,7 +58,6 @@ public final class CommandService implements AutoCloseable {
   private final Clock clock;
   private final LongPolls longPolls;
   private final AddressReports addresses;
-  private final DrainStore drains = new DrainStore();
   private final MigrationStore migrations = new MigrationStore();
 
   /**
@@ -159,15 +157,8 @@ public final class CommandService implements AutoCloseable {
             throw new ApiException(
                 ErrorCode.CONFLICT, "agent " + request.agentId() + " is revoked");
           }
-          if (fromOperator && drains.draining(c, agent.agentId())) {
-            throw new ApiException(
-                ErrorCode.AGENT_DRAINING,
-                "agent "
-                    + agent.agentId()
-                    + " is being drained: it takes only the migrations that move its VMs off");
-          }
           if (fromOperator) {
-            refuseWhileMigrating(c, agent.agentId(), request);
+            refuseWhileBusy(c, agent.agentId(), request);
           }
           refuseUnadvertised(
               agent.agentId(), json.read(agent.capabilitiesJson(), STRINGS), request.operation());
@@ -201,25 +192,50 @@ public final class CommandService implements AutoCloseable {
   }
 
   /**
-   * Refuses an operator's command on a VM that a migration is moving off or onto this agent:
-   * stopping, changing or deleting it midway would leave the VM on neither host or both.
+   * Refuses an operator's command for an agent being drained, or on a VM that a migration is moving
+   * off or onto this agent: stopping, changing or deleting it midway would leave the VM on neither
+   * host or both.
    */
-  private void refuseWhileMigrating(Connection c, String agentId, QueueCommandRequest request)
+  private void refuseWhileBusy(Connection c, String agentId, QueueCommandRequest request)
       throws SQLException {
     String vm = request.params().get("vm");
-    if (vm == null || WHILE_MIGRATING.contains(request.operation())) {
-      return;
+    boolean exempt = vm == null || WHILE_MIGRATING.contains(request.operation());
+    MigrationStore.Busy busy = migrations.busy(c, agentId, exempt ? null : vm);
+    if (busy.draining()) {
+      throw new ApiException(
+          ErrorCode.AGENT_DRAINING,
+          "agent "
+              + agentId
+              + " is being drained: it takes only the migrations that move its VMs off");
     }
-    Migrations.refuseIfMigrating(
-        migrations,
-        c,
-        agentId,
-        vm,
-        ": "
-            + request.operation()
-            + " waits until the migration ends; only "
-            + String.join(" and ", WHILE_MIGRATING)
-            + " reach it now");
+    if (busy.migrationId() != null) {
+      refuseIfMigrating(
+          busy,
+          vm,
+          ": "
+              + request.operation()
+              + " waits until the migration ends; only "
+              + String.join(" and ", WHILE_MIGRATING)
+              + " reach it now");
+    }
+  }
+
+  /**
+   * Refuses with {@code VM_MIGRATING} when {@code busy} names a migration under way that moves
+   * {@code vm}; {@code consequence} ends the message. The queue and a second migration's begin both
+   * refuse here.
+   */
+  static void refuseIfMigrating(MigrationStore.Busy busy, String vm, String consequence) {
+    if (busy.migrationId() != null) {
+      throw new ApiException(
+          ErrorCode.VM_MIGRATING,
+          "VM "
+              + Printable.escape(vm)
+              + " is being migrated (migration "
+              + busy.migrationId()
+              + ")"
+              + consequence);
+    }
   }
 
   /**
