@@ -51,7 +51,6 @@ public final class CommandService implements AutoCloseable {
   private final AgentStore agents;
   private final CommandStore commands;
   private final JsonCodec json;
-  private final Signals signals;
   private final Duration lease;
   private final Duration defaultDeadline;
   private final Duration recheck;
@@ -71,7 +70,6 @@ public final class CommandService implements AutoCloseable {
       CommandStore commands,
       TelemetryStore telemetry,
       JsonCodec json,
-      Signals signals,
       Duration lease,
       Duration defaultDeadline,
       Duration recheck,
@@ -81,7 +79,6 @@ public final class CommandService implements AutoCloseable {
     this.agents = agents;
     this.commands = commands;
     this.json = json;
-    this.signals = signals;
     this.lease = lease;
     this.defaultDeadline = defaultDeadline;
     this.recheck = recheck;
@@ -245,7 +242,7 @@ public final class CommandService implements AutoCloseable {
    */
   public CompletableFuture<CommandBatch> poll(String agentId, int max, int waitSeconds) {
     CommandBatch now = leaseBatch(agentId, max);
-    if (!now.commands().isEmpty() || waitSeconds == 0 || signals.closed()) {
+    if (!now.commands().isEmpty() || waitSeconds == 0 || longPolls.closed()) {
       return CompletableFuture.completedFuture(withCancelRequests(agentId, now));
     }
     return longPolls
@@ -259,7 +256,7 @@ public final class CommandService implements AutoCloseable {
    * agent that registered before protocol 4.
    */
   private CommandBatch withCancelRequests(String agentId, CommandBatch batch) {
-    if (signals.closed()) {
+    if (longPolls.closed()) {
       return batch; // shutting down: the database may be gone; the next answer tells
     }
     return batch.withCancelRequested(
@@ -327,7 +324,7 @@ public final class CommandService implements AutoCloseable {
             "record a result", c -> record(c, agentId, result, state, resultJson, now));
     switch (recorded.outcome()) {
       case APPLIED -> {
-        signals.fire(resultKey(agentId));
+        longPolls.fire(resultKey(agentId));
         LOG.info("command {} {} on agent {}", result.commandId(), state, agentId);
       }
       case DUPLICATE -> LOG.info("repeated result for command {} ignored", result.commandId());
@@ -450,17 +447,17 @@ public final class CommandService implements AutoCloseable {
     long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
     String key = null;
     while (true) {
-      long seen = key == null ? 0 : signals.version(key);
+      long seen = key == null ? 0 : longPolls.version(key);
       CommandView view = readView(commandId);
       key = resultKey(view.agentId());
       long left = until - System.nanoTime();
-      if (view.finished() || left <= 0 || signals.closed()) {
+      if (view.finished() || left <= 0 || longPolls.closed()) {
         return view;
       }
-      if (seen != signals.version(key)) {
+      if (seen != longPolls.version(key)) {
         continue;
       }
-      signals.await(key, seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
+      longPolls.awaitVersion(key, seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
     }
   }
 
@@ -519,7 +516,7 @@ public final class CommandService implements AutoCloseable {
         view.state() == CommandState.CANCELLED
             ? "cancelled"
             : "asked to cancel; the agent holds it");
-    signals.fire(resultKey(view.agentId()));
+    longPolls.fire(resultKey(view.agentId()));
     if (view.state() == CommandState.LEASED) {
       // The agent's waiting poll in this instance answers now and carries the request; elsewhere
       // the agent learns it at its next poll answer or heartbeat.
@@ -531,7 +528,6 @@ public final class CommandService implements AutoCloseable {
   /** Ends every waiting long poll at once (each answers what it has) and stops its threads. */
   @Override
   public void close() {
-    signals.close();
     longPolls.close();
   }
 
