@@ -110,7 +110,7 @@ public final class RunningBackend implements AutoCloseable {
     SigningKey signingKey = SigningKey.loadOrCreate(config.dataDir());
     String operatorToken = operatorToken(config);
     BackendMetrics metrics = new BackendMetrics();
-    Database database = Database.open(config, metrics.pool());
+    Database database = Database.open(config, metrics);
     try {
       // Every decision in time (leases, deadlines, offline, token lifetimes) takes the database's
       // clock, so instances whose own clocks differ agree.
@@ -148,11 +148,9 @@ public final class RunningBackend implements AutoCloseable {
             config.httpThreads(),
             config.limits().maxConnections(),
             config.limits().newConnectionsPerSecond(),
-            new WebHandler(
+            WebHandler.beside(
                 Routes.handler(services, metrics),
-                services.sessions(),
-                services.auth(),
-                throttles));
+                new WebHandler(services.sessions(), services.auth(), throttles)));
     RunningBackend running =
         new RunningBackend(
             config,

@@ -14,7 +14,6 @@ import io.vmagent.backend.service.IdentityService;
 import io.vmagent.backend.service.JsonCodec;
 import io.vmagent.backend.service.Migrations;
 import io.vmagent.backend.service.RegistrationService;
-import io.vmagent.backend.service.Signals;
 import io.vmagent.backend.service.TelemetryService;
 import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandStore;
@@ -134,7 +133,6 @@ final class Wiring {
         commandStore,
         telemetry,
         json,
-        new Signals(),
         config.leaseDuration(),
         config.defaultCommandDeadline(),
         config.pollRecheckInterval(),

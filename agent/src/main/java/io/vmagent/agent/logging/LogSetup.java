@@ -189,7 +189,7 @@ public final class LogSetup {
       text.setLayout(layout);
       inner = text;
     }
-    MaskingEncoder masking = new MaskingEncoder(inner);
+    SecretMasker masking = new SecretMasker(inner);
     masking.setContext(context);
     masking.start();
     return masking;

@@ -1,6 +1,10 @@
 package io.vmagent.agent.logging;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.EncoderBase;
 import io.vmagent.protocol.text.Printable;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.regex.Matcher;
@@ -9,9 +13,11 @@ import java.util.regex.Pattern;
 /**
  * The last line of defence that keeps secrets out of log lines: every line is rewritten with known
  * secret values, JSON Web Tokens, bearer credentials and PEM private keys replaced by {@code ***}.
- * Code should still never log a secret; this catches the mistake that slips through.
+ * Code should still never log a secret; this catches the mistake that slips through. An instance is
+ * the encoder every appender writes through: it wraps any encoder (text or JSON) and masks each
+ * line that encoder produces.
  */
-public final class SecretMasker {
+public final class SecretMasker extends EncoderBase<ILoggingEvent> {
   public static final String MASK = "***";
 
   private static final Pattern JWT =
@@ -24,7 +30,12 @@ public final class SecretMasker {
 
   private static final Set<String> KNOWN = new CopyOnWriteArraySet<>();
 
-  private SecretMasker() {}
+  private final Encoder<ILoggingEvent> delegate;
+
+  /** The encoder that masks every line {@code delegate} produces. */
+  SecretMasker(Encoder<ILoggingEvent> delegate) {
+    this.delegate = delegate;
+  }
 
   /**
    * Remembers a secret value so that it is masked wherever it appears; values shorter than six
@@ -63,5 +74,35 @@ public final class SecretMasker {
     out = JWT.matcher(out).replaceAll(MASK);
     out = BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
     return out;
+  }
+
+  @Override
+  public byte[] headerBytes() {
+    return delegate.headerBytes();
+  }
+
+  @Override
+  public byte[] encode(ILoggingEvent event) {
+    byte[] raw = delegate.encode(event);
+    String line = new String(raw, StandardCharsets.UTF_8);
+    String masked = mask(line);
+    return masked.equals(line) ? raw : masked.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public byte[] footerBytes() {
+    return delegate.footerBytes();
+  }
+
+  @Override
+  public void start() {
+    delegate.start();
+    super.start();
+  }
+
+  @Override
+  public void stop() {
+    delegate.stop();
+    super.stop();
   }
 }

@@ -5,7 +5,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.limits.RefusalLog;
 import io.vmagent.backend.limits.Throttles;
-import io.vmagent.backend.metrics.RequestMetrics;
+import io.vmagent.backend.metrics.BackendMetrics;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.backend.store.StorageException;
 import io.vmagent.protocol.ErrorCode;
@@ -54,10 +54,10 @@ public final class ApiHandler extends Handler.Abstract {
   private final Semaphore inFlight;
   private final int maxInFlight;
   private final RefusalLog refusals = new RefusalLog();
-  private final RequestMetrics metrics;
+  private final BackendMetrics metrics;
 
   ApiHandler(
-      List<Route> routes, Throttles throttles, int maxRequestsInFlight, RequestMetrics metrics) {
+      List<Route> routes, Throttles throttles, int maxRequestsInFlight, BackendMetrics metrics) {
     super(InvocationType.BLOCKING);
     this.routes = List.copyOf(routes);
     this.metrics = metrics;
@@ -78,7 +78,7 @@ public final class ApiHandler extends Handler.Abstract {
         new Call(
             method,
             path,
-            match.route() == null ? RequestMetrics.UNMATCHED : match.route().template,
+            match.route() == null ? BackendMetrics.UNMATCHED : match.route().template,
             response,
             callback,
             started,

@@ -82,7 +82,6 @@ public final class Routes {
     routes.addAll(TokenRoutes.of(s.registration(), callers, body));
     routes.addAll(ServiceRoutes.of(s, callers));
     routes.addAll(MonitoringRoutes.of(metrics, s.agents(), callers));
-    return new ApiHandler(
-        routes, s.throttles(), s.limits().maxRequestsInFlight(), metrics.requests());
+    return new ApiHandler(routes, s.throttles(), s.limits().maxRequestsInFlight(), metrics);
   }
 }

@@ -7,7 +7,6 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
-import io.vmagent.backend.store.DrainStore;
 import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.TelemetryStore;
 import io.vmagent.protocol.Command;
@@ -52,14 +51,12 @@ public final class CommandService implements AutoCloseable {
   private final AgentStore agents;
   private final CommandStore commands;
   private final JsonCodec json;
-  private final Signals signals;
   private final Duration lease;
   private final Duration defaultDeadline;
   private final Duration recheck;
   private final Clock clock;
   private final LongPolls longPolls;
   private final AddressReports addresses;
-  private final DrainStore drains = new DrainStore();
   private final MigrationStore migrations = new MigrationStore();
 
   /**
@@ -73,7 +70,6 @@ public final class CommandService implements AutoCloseable {
       CommandStore commands,
       TelemetryStore telemetry,
       JsonCodec json,
-      Signals signals,
       Duration lease,
       Duration defaultDeadline,
       Duration recheck,
@@ -83,7 +79,6 @@ public final class CommandService implements AutoCloseable {
     this.agents = agents;
     this.commands = commands;
     this.json = json;
-    this.signals = signals;
     this.lease = lease;
     this.defaultDeadline = defaultDeadline;
     this.recheck = recheck;
@@ -159,15 +154,8 @@ public final class CommandService implements AutoCloseable {
             throw new ApiException(
                 ErrorCode.CONFLICT, "agent " + request.agentId() + " is revoked");
           }
-          if (fromOperator && drains.draining(c, agent.agentId())) {
-            throw new ApiException(
-                ErrorCode.AGENT_DRAINING,
-                "agent "
-                    + agent.agentId()
-                    + " is being drained: it takes only the migrations that move its VMs off");
-          }
           if (fromOperator) {
-            refuseWhileMigrating(c, agent.agentId(), request);
+            refuseWhileBusy(c, agent.agentId(), request);
           }
           refuseUnadvertised(
               agent.agentId(), json.read(agent.capabilitiesJson(), STRINGS), request.operation());
@@ -201,25 +189,50 @@ public final class CommandService implements AutoCloseable {
   }
 
   /**
-   * Refuses an operator's command on a VM that a migration is moving off or onto this agent:
-   * stopping, changing or deleting it midway would leave the VM on neither host or both.
+   * Refuses an operator's command for an agent being drained, or on a VM that a migration is moving
+   * off or onto this agent: stopping, changing or deleting it midway would leave the VM on neither
+   * host or both.
    */
-  private void refuseWhileMigrating(Connection c, String agentId, QueueCommandRequest request)
+  private void refuseWhileBusy(Connection c, String agentId, QueueCommandRequest request)
       throws SQLException {
     String vm = request.params().get("vm");
-    if (vm == null || WHILE_MIGRATING.contains(request.operation())) {
-      return;
+    boolean exempt = vm == null || WHILE_MIGRATING.contains(request.operation());
+    MigrationStore.Busy busy = migrations.busy(c, agentId, exempt ? null : vm);
+    if (busy.draining()) {
+      throw new ApiException(
+          ErrorCode.AGENT_DRAINING,
+          "agent "
+              + agentId
+              + " is being drained: it takes only the migrations that move its VMs off");
     }
-    Migrations.refuseIfMigrating(
-        migrations,
-        c,
-        agentId,
-        vm,
-        ": "
-            + request.operation()
-            + " waits until the migration ends; only "
-            + String.join(" and ", WHILE_MIGRATING)
-            + " reach it now");
+    if (busy.migrationId() != null) {
+      refuseIfMigrating(
+          busy,
+          vm,
+          ": "
+              + request.operation()
+              + " waits until the migration ends; only "
+              + String.join(" and ", WHILE_MIGRATING)
+              + " reach it now");
+    }
+  }
+
+  /**
+   * Refuses with {@code VM_MIGRATING} when {@code busy} names a migration under way that moves
+   * {@code vm}; {@code consequence} ends the message. The queue and a second migration's begin both
+   * refuse here.
+   */
+  static void refuseIfMigrating(MigrationStore.Busy busy, String vm, String consequence) {
+    if (busy.migrationId() != null) {
+      throw new ApiException(
+          ErrorCode.VM_MIGRATING,
+          "VM "
+              + Printable.escape(vm)
+              + " is being migrated (migration "
+              + busy.migrationId()
+              + ")"
+              + consequence);
+    }
   }
 
   /**
@@ -229,7 +242,7 @@ public final class CommandService implements AutoCloseable {
    */
   public CompletableFuture<CommandBatch> poll(String agentId, int max, int waitSeconds) {
     CommandBatch now = leaseBatch(agentId, max);
-    if (!now.commands().isEmpty() || waitSeconds == 0 || signals.closed()) {
+    if (!now.commands().isEmpty() || waitSeconds == 0 || longPolls.closed()) {
       return CompletableFuture.completedFuture(withCancelRequests(agentId, now));
     }
     return longPolls
@@ -243,7 +256,7 @@ public final class CommandService implements AutoCloseable {
    * agent that registered before protocol 4.
    */
   private CommandBatch withCancelRequests(String agentId, CommandBatch batch) {
-    if (signals.closed()) {
+    if (longPolls.closed()) {
       return batch; // shutting down: the database may be gone; the next answer tells
     }
     return batch.withCancelRequested(
@@ -311,7 +324,7 @@ public final class CommandService implements AutoCloseable {
             "record a result", c -> record(c, agentId, result, state, resultJson, now));
     switch (recorded.outcome()) {
       case APPLIED -> {
-        signals.fire(resultKey(agentId));
+        longPolls.fire(resultKey(agentId));
         LOG.info("command {} {} on agent {}", result.commandId(), state, agentId);
       }
       case DUPLICATE -> LOG.info("repeated result for command {} ignored", result.commandId());
@@ -434,17 +447,17 @@ public final class CommandService implements AutoCloseable {
     long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
     String key = null;
     while (true) {
-      long seen = key == null ? 0 : signals.version(key);
+      long seen = key == null ? 0 : longPolls.version(key);
       CommandView view = readView(commandId);
       key = resultKey(view.agentId());
       long left = until - System.nanoTime();
-      if (view.finished() || left <= 0 || signals.closed()) {
+      if (view.finished() || left <= 0 || longPolls.closed()) {
         return view;
       }
-      if (seen != signals.version(key)) {
+      if (seen != longPolls.version(key)) {
         continue;
       }
-      signals.await(key, seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
+      longPolls.awaitVersion(key, seen, Math.min(recheck.toMillis(), left / 1_000_000L + 1));
     }
   }
 
@@ -503,7 +516,7 @@ public final class CommandService implements AutoCloseable {
         view.state() == CommandState.CANCELLED
             ? "cancelled"
             : "asked to cancel; the agent holds it");
-    signals.fire(resultKey(view.agentId()));
+    longPolls.fire(resultKey(view.agentId()));
     if (view.state() == CommandState.LEASED) {
       // The agent's waiting poll in this instance answers now and carries the request; elsewhere
       // the agent learns it at its next poll answer or heartbeat.
@@ -515,7 +528,6 @@ public final class CommandService implements AutoCloseable {
   /** Ends every waiting long poll at once (each answers what it has) and stops its threads. */
   @Override
   public void close() {
-    signals.close();
     longPolls.close();
   }
 

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * the periodic re-check finds leasable commands for its agent that another instance queued or whose
  * lease ran out. One query per re-check serves every waiting poll. The poll answers empty when its
  * wait runs out.
+ *
+ * <p>An operator waiting for a command's result waits here too, on its request's thread (a short,
+ * rare wait): it notes a key's version, re-checks the database and waits until the version moves
+ * ({@link #fire}) or its bounded wait runs out. Keys are per agent, so they are bounded by the
+ * fleet's size. {@link #close()} ends both kinds of wait at once.
  */
 public final class LongPolls implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LongPolls.class);
@@ -57,7 +62,13 @@ public final class LongPolls implements AutoCloseable {
     }
   }
 
+  /** The version of one key an operator's wait for a result watches. */
+  private static final class Signal {
+    private long version;
+  }
+
   private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
   private final BiFunction<String, Integer, CommandBatch> lease;
   private final Supplier<Set<String>> agentsWithWork;
   private final ScheduledExecutorService timer;
@@ -285,10 +296,58 @@ public final class LongPolls implements AutoCloseable {
     return waiting.values().stream().mapToInt(Set::size).sum();
   }
 
-  /** Answers every waiting poll (empty) and stops the threads. */
+  /** The key's current version. */
+  public long version(String key) {
+    Signal signal = signal(key);
+    synchronized (signal) {
+      return signal.version;
+    }
+  }
+
+  /** Moves the key's version and wakes the operators' waits on it. */
+  public void fire(String key) {
+    Signal signal = signal(key);
+    synchronized (signal) {
+      signal.version++;
+      signal.notifyAll();
+    }
+  }
+
+  /**
+   * Waits on this thread up to {@code maxMillis} for the key's version to move past {@code seen},
+   * or until the polls are closed.
+   */
+  public void awaitVersion(String key, long seen, long maxMillis) throws InterruptedException {
+    Signal signal = signal(key);
+    long until = System.nanoTime() + maxMillis * 1_000_000L;
+    synchronized (signal) {
+      long left;
+      while (!closed && signal.version == seen && (left = until - System.nanoTime()) > 0) {
+        signal.wait(Math.max(1, left / 1_000_000L));
+      }
+    }
+  }
+
+  private Signal signal(String key) {
+    return signals.computeIfAbsent(key, k -> new Signal());
+  }
+
+  /** True once {@link #close()} was called: the backend is stopping. */
+  public boolean closed() {
+    return closed;
+  }
+
+  /**
+   * Answers every waiting poll (empty), wakes every operator's wait for good and stops the threads.
+   */
   @Override
   public void close() {
     closed = true;
+    for (Signal signal : signals.values()) {
+      synchronized (signal) {
+        signal.notifyAll();
+      }
+    }
     timer.shutdownNow();
     workers.shutdown();
     try {

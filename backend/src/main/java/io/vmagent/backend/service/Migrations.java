@@ -6,7 +6,6 @@ import io.vmagent.backend.store.AgentStore;
 import io.vmagent.backend.store.CommandRow;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
-import io.vmagent.backend.store.DrainStore;
 import io.vmagent.backend.store.MigrationRow;
 import io.vmagent.backend.store.MigrationStore;
 import io.vmagent.backend.store.StorageException;
@@ -18,8 +17,6 @@ import io.vmagent.protocol.MigrationView;
 import io.vmagent.protocol.QueueCommandRequest;
 import io.vmagent.protocol.text.Printable;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +52,6 @@ public final class Migrations implements AutoCloseable {
   private final AgentStore agents;
   private final CommandStore commandStore;
   private final MigrationStore store = new MigrationStore();
-  private final DrainStore drains = new DrainStore();
   private final CommandService commands;
   private final JsonCodec json;
   private final Clock clock;
@@ -143,16 +139,16 @@ public final class Migrations implements AutoCloseable {
               throw ApiException.notFound("no agent " + Printable.escape(agent));
             }
           }
-          for (String agent : List.of(source, destination)) {
-            refuseIfMigrating(store, c, agent, vm, "");
-          }
+          CommandService.refuseIfMigrating(store.busy(c, source, vm), vm, "");
+          MigrationStore.Busy atDestination = store.busy(c, destination, vm);
+          CommandService.refuseIfMigrating(atDestination, vm, "");
           if (store.endpoint(c, destination).isEmpty()) {
             throw ApiException.badRequest(
                 "agent "
                     + Printable.escape(destination)
                     + " takes no migrations: it reported no migration URI (AGENT_MIGRATION_URI)");
           }
-          if (drains.draining(c, destination)) {
+          if (atDestination.draining()) {
             throw new ApiException(
                 ErrorCode.AGENT_DRAINING,
                 "agent " + Printable.escape(destination) + " is being drained: it takes no VMs");
@@ -169,26 +165,6 @@ public final class Migrations implements AutoCloseable {
     queueStep(first);
     rounds.wake();
     return view(first.migrationId());
-  }
-
-  /**
-   * Refuses with {@code VM_MIGRATING} when a migration under way moves {@code vm} off or onto
-   * {@code agentId}; {@code consequence} ends the message.
-   */
-  static void refuseIfMigrating(
-      MigrationStore store, Connection c, String agentId, String vm, String consequence)
-      throws SQLException {
-    Optional<String> under = store.activeOf(c, agentId, vm);
-    if (under.isPresent()) {
-      throw new ApiException(
-          ErrorCode.VM_MIGRATING,
-          "VM "
-              + Printable.escape(vm)
-              + " is being migrated (migration "
-              + under.get()
-              + ")"
-              + consequence);
-    }
   }
 
   /**

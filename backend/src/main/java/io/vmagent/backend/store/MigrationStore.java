@@ -122,25 +122,35 @@ public final class MigrationStore {
   }
 
   /**
-   * The id of the migration still under way that moves {@code vm} off or onto {@code agentId};
-   * empty when none does.
+   * What keeps {@code agentId} and {@code vm} busy, in one query: whether the agent is being
+   * drained, and the migration still under way (the oldest) that moves the VM off or onto the
+   * agent. A null {@code vm} asks only about the drain.
+   *
+   * @param draining whether the agent is being drained
+   * @param migrationId the id of the migration under way, or null when none moves the VM
    */
-  public Optional<String> activeOf(Connection c, String agentId, String vm) throws SQLException {
+  public record Busy(boolean draining, String migrationId) {}
+
+  /** What keeps the agent and the VM busy (see {@link Busy}). */
+  public Busy busy(Connection c, String agentId, String vm) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT migration_id FROM migrations WHERE state IN ("
+            "SELECT EXISTS (SELECT 1 FROM agent_drains WHERE agent_id = ?),"
+                + " (SELECT migration_id FROM migrations WHERE state IN ("
                 + ACTIVE_PLACEHOLDERS
                 + ") AND vm = ? AND (source_agent = ? OR destination_agent = ?)"
-                + " ORDER BY created_at")) {
-      int i = 0;
-      for (; i < ACTIVE.size(); i++) {
-        s.setString(i + 1, ACTIVE.get(i));
+                + " ORDER BY created_at LIMIT 1)")) {
+      s.setString(1, agentId);
+      int i = 1;
+      for (String state : ACTIVE) {
+        s.setString(++i, state);
       }
-      s.setString(i + 1, vm);
+      Sql.setString(s, i + 1, vm);
       s.setString(i + 2, agentId);
       s.setString(i + 3, agentId);
       try (ResultSet rows = s.executeQuery()) {
-        return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+        rows.next();
+        return new Busy(rows.getBoolean(1), rows.getString(2));
       }
     }
   }

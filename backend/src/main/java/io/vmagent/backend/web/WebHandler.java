@@ -17,17 +17,20 @@ import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.pathmap.ServletPathSpec;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * The web dashboard on the API's listener: its pages and files under {@value #ROOT}, the login that
- * turns the operator token into a session cookie, and the logout; every other request goes to the
- * API handler it wraps, which accepts the session in place of the operator token.
+ * turns the operator token into a session cookie, and the logout. It sees only its own paths (see
+ * {@link #beside}); the API, which accepts the session in place of the operator token, never passes
+ * through it.
  */
-public final class WebHandler extends Handler.Wrapper {
+public final class WebHandler extends Handler.Abstract {
   /** Where the dashboard lives. */
   public static final String ROOT = "/ui/";
 
@@ -45,20 +48,29 @@ public final class WebHandler extends Handler.Wrapper {
   private final RefusalLog refusals = new RefusalLog();
   private final ObjectMapper mapper = ProtocolJson.strictMapper();
 
-  /** The dashboard in front of {@code api}. */
-  public WebHandler(Handler api, Sessions sessions, Authenticator auth, Throttles throttles) {
-    super(api);
+  /** The dashboard, with the sessions it makes and the operator check and limits of the API. */
+  public WebHandler(Sessions sessions, Authenticator auth, Throttles throttles) {
     this.sessions = sessions;
     this.auth = auth;
     this.throttles = throttles;
   }
 
+  /**
+   * The server's handlers: {@code /}, {@code /ui} and everything under {@value #ROOT} to the
+   * dashboard, every other path to {@code api} directly.
+   */
+  public static Handler beside(Handler api, WebHandler dashboard) {
+    PathMappingsHandler paths = new PathMappingsHandler();
+    // "" is the root path alone, "/ui/*" also matches "/ui", "/" is every other path.
+    paths.addMapping(new ServletPathSpec(""), dashboard);
+    paths.addMapping(new ServletPathSpec("/ui/*"), dashboard);
+    paths.addMapping(new ServletPathSpec("/"), api);
+    return paths;
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = request.getHttpURI().getDecodedPath();
-    if (!path.equals("/") && !path.equals("/ui") && !path.startsWith(ROOT)) {
-      return super.handle(request, response, callback);
-    }
     secure(response);
     try {
       serve(request, response, callback, path);
