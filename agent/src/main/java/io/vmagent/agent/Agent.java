@@ -3,7 +3,6 @@ package io.vmagent.agent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vmagent.agent.backend.BackendClient;
-import io.vmagent.agent.backend.ClockOffset;
 import io.vmagent.agent.backend.CredentialsStore;
 import io.vmagent.agent.backend.Enrollment;
 import io.vmagent.agent.backend.HttpTransport;
@@ -41,10 +40,7 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * The daemon: wires configuration, libvirt, the operation registry, the backend client, the
- * journal, the spools and the loops with plain constructors; {@link Lifecycle} runs and stops them.
- */
+/** The daemon: builds every part with plain constructors; {@link Lifecycle} runs them. */
 public final class Agent {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
@@ -58,8 +54,7 @@ public final class Agent {
   private final ResultOutbox outbox;
   private final Spool events;
   private final MetricsTick metricsTick;
-  private final EventSequence eventSequence;
-  private final ClockOffset clockOffset;
+  private final EventForwarder forwarder;
   private final AgentInfo info;
   private final Lifecycle lifecycle;
 
@@ -67,13 +62,7 @@ public final class Agent {
   public Agent(AgentConfig config) throws IOException {
     this.config = config;
     StateDir stateDir = StateDir.restricted(config.stateDir());
-    this.libvirt =
-        new LibvirtConnectionManager(
-            config.libvirtUri(),
-            config.libvirtTimeout(),
-            8,
-            Duration.ofMillis(250),
-            Duration.ofSeconds(30));
+    this.libvirt = new LibvirtConnectionManager(config.libvirtUri(), config.libvirtTimeout());
     TlsSettings tls = TlsSettings.of(config);
     this.transport = HttpTransport.of(config, tls);
     VmOperations vmOperations =
@@ -95,9 +84,7 @@ public final class Agent {
                 .operation());
     CommandJournal journal = new CommandJournal(stateDir);
     this.dispatcher = new CommandDispatcher(operations, journal, Clock.systemUTC());
-    if (config.prometheusListen().isPresent()) {
-      dispatcher.onFinished(health::commandFinished);
-    }
+    config.prometheusListen().ifPresent(listen -> dispatcher.onFinished(health::commandFinished));
     Session session =
         new Session(
             transport,
@@ -108,7 +95,6 @@ public final class Agent {
             new Enrollment(stateDir.root(), tls, transport, Clock.systemUTC()),
             Clock.systemUTC());
     BackendClient client = new BackendClient(transport, session);
-    this.clockOffset = session.clockOffset();
     this.outbox =
         new ResultOutbox(
             journal, queue(stateDir, "results", 4 << 20, 0), client::submitResult, contact);
@@ -127,7 +113,9 @@ public final class Agent {
             Duration.ZERO,
             MetricsTick.delivery(client),
             contact);
-    this.eventSequence = new EventSequence(stateDir.root());
+    this.forwarder =
+        new EventForwarder(
+            new EventSequence(stateDir.root()), events, session.clockOffset()::current);
     List<Spool> spools = List.of(outbox.spool(), events, metrics);
     Loops loops =
         new Loops(
@@ -173,8 +161,7 @@ public final class Agent {
     if (config.prometheusListen().isPresent()) {
       lifecycle.closeAtExit(metricsTick.serve(config.prometheusListen().get(), registry));
     }
-    Subscription subscription =
-        libvirt.subscribe(new EventForwarder(eventSequence, events, clockOffset::current));
+    Subscription subscription = libvirt.subscribe(forwarder);
     outbox.recover(dispatcher);
     lifecycle.start(subscription);
   }

@@ -75,7 +75,15 @@ public final class LibvirtConnectionManager implements AutoCloseable {
 
   /** A manager with the default call deadline (30 s), 8 workers and 250 ms..30 s backoff. */
   public LibvirtConnectionManager(String uri) {
-    this(uri, DEFAULT_CALL_TIMEOUT, 8, Duration.ofMillis(250), Duration.ofSeconds(30));
+    this(uri, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /**
+   * The agent's connection: up to eight calls in flight, reconnecting after 250 ms, the delay
+   * doubling up to 30 s.
+   */
+  public LibvirtConnectionManager(String uri, Duration callTimeout) {
+    this(uri, callTimeout, 8, Duration.ofMillis(250), Duration.ofSeconds(30));
   }
 
   /**
