@@ -1,19 +1,30 @@
 package io.vmagent.backend.http;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Body;
 import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
+import com.atlassian.oai.validator.schema.SwaggerV20Library;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.fge.jsonschema.cfg.ValidationConfiguration;
+import com.github.fge.jsonschema.core.report.ListReportProvider;
+import com.github.fge.jsonschema.core.report.LogLevel;
+import com.github.fge.jsonschema.library.Library;
+import com.github.fge.jsonschema.main.JsonSchemaFactory;
+import com.github.fge.msgsimple.load.MessageBundles;
 import io.vmagent.protocol.FieldViolation;
 import io.vmagent.protocol.ProtocolPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Checks each request against the protocol's OpenAPI document, the contract's single source, so the
@@ -28,7 +39,12 @@ final class RequestValidator {
   private final OpenApiInteractionValidator validator;
 
   RequestValidator() {
-    this.validator = sharedValidator();
+    this(sharedValidator());
+  }
+
+  /** A validator on {@code validator}; for comparing with the library's own schema factory. */
+  RequestValidator(OpenApiInteractionValidator validator) {
+    this.validator = validator;
   }
 
   private static OpenApiInteractionValidator sharedValidator() {
@@ -37,7 +53,7 @@ final class RequestValidator {
       synchronized (RequestValidator.class) {
         current = shared;
         if (current == null) {
-          current = build();
+          current = build(RequestValidator::schemaFactory);
           shared = current;
         }
       }
@@ -45,13 +61,39 @@ final class RequestValidator {
     return current;
   }
 
-  private static OpenApiInteractionValidator build() {
+  /** A validator of the document whose schemas {@code schemaFactory} compiles. */
+  static OpenApiInteractionValidator build(Supplier<JsonSchemaFactory> schemaFactory) {
     return OpenApiInteractionValidator.createForInlineApiSpecification(loadSpec())
+        .withSchemaFactorySupplier(schemaFactory)
         .withLevelResolver(
             LevelResolver.create()
                 .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
                 .build())
         .build();
+  }
+
+  /**
+   * The library's own schema factory ({@link SwaggerV20Library#schemaFactory()}: the same keywords,
+   * formats, messages and report levels) with {@code pattern} on {@link java.util.regex} instead of
+   * Rhino; the validator compiles each operation's schemas with it once and keeps them.
+   */
+  static JsonSchemaFactory schemaFactory() {
+    Library library =
+        SwaggerV20Library.get()
+            .thaw()
+            .removeKeyword(EcmaPattern.KEYWORD)
+            .addKeyword(EcmaPattern.DEFINITION)
+            .freeze();
+    return JsonSchemaFactory.newBuilder()
+        .setValidationConfiguration(
+            ValidationConfiguration.newBuilder()
+                .setDefaultLibrary(SwaggerV20Library.OAI_V2_METASCHEMA_URI, library)
+                .setSyntaxMessages(MessageBundles.getBundle(SwaggerV20Library.SyntaxBundle.class))
+                .setValidationMessages(
+                    MessageBundles.getBundle(SwaggerV20Library.ValidationBundle.class))
+                .freeze())
+        .setReportProvider(new ListReportProvider(LogLevel.ERROR, LogLevel.FATAL))
+        .freeze();
   }
 
   static String loadSpec() {
@@ -65,19 +107,41 @@ final class RequestValidator {
     }
   }
 
-  /** The request's violations of the document; empty when it conforms. */
+  /** The bodyless request's violations of the document; empty when it conforms. */
+  List<FieldViolation> violations(String method, String path, Map<String, List<String>> query) {
+    return violations(request(method, path, query).build());
+  }
+
+  /**
+   * The request's violations of the document, its JSON body already parsed: {@code tree} is {@code
+   * text} parsed, or null when it did not parse (then the library parses {@code text} and describes
+   * why it is not JSON, as it always did).
+   */
   List<FieldViolation> violations(
       String method,
       String path,
       Map<String, List<String>> query,
       String contentType,
-      String body) {
+      String text,
+      JsonNode tree) {
+    SimpleRequest.Builder request = request(method, path, query).withContentType(contentType);
+    if (tree == null) {
+      request.withBody(text);
+    } else {
+      request.withBody(new ParsedBody(text, tree));
+    }
+    return violations(request.build());
+  }
+
+  private static SimpleRequest.Builder request(
+      String method, String path, Map<String, List<String>> query) {
     SimpleRequest.Builder request = new SimpleRequest.Builder(Request.Method.valueOf(method), path);
     query.forEach((name, values) -> request.withQueryParam(name, values));
-    if (body != null) {
-      request.withContentType(contentType).withBody(body);
-    }
-    ValidationReport report = validator.validateRequest(request.build());
+    return request;
+  }
+
+  private List<FieldViolation> violations(Request request) {
+    ValidationReport report = validator.validateRequest(request);
     List<FieldViolation> violations = new ArrayList<>();
     for (ValidationReport.Message message : report.getMessages()) {
       if (message.getLevel() != ValidationReport.Level.ERROR) {
@@ -98,5 +162,23 @@ final class RequestValidator {
       violations.add(new FieldViolation(pointer, message.getMessage()));
     }
     return violations;
+  }
+
+  /** A JSON body the backend has parsed once, handed to the library as the tree it would build. */
+  private record ParsedBody(String text, JsonNode tree) implements Body {
+    @Override
+    public boolean hasBody() {
+      return true;
+    }
+
+    @Override
+    public JsonNode toJsonNode() {
+      return tree;
+    }
+
+    @Override
+    public String toString(Charset charset) {
+      return text;
+    }
   }
 }
