@@ -25,9 +25,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The backend's check and binding of one request body, the way it was (the OpenAPI validator
- * parses the text and runs {@code pattern} in Rhino, then Jackson parses the text again to bind it)
- * and the way it is (one parse, the check on that tree with {@code pattern} on java.util.regex, the
+ * The backend's check and binding of one request body, the way it was (the OpenAPI validator parses
+ * the text and runs {@code pattern} in Rhino, then Jackson parses the text again to bind it) and
+ * the way it is (one parse, the check on that tree with {@code pattern} on java.util.regex, the
  * tree bound). It lives in the backend's package to reach {@link RequestValidator}; in the package
  * of the benchmarks the bodies would need a public door into the backend that nothing else wants.
  * Run with {@code -prof gc} for the bytes allocated per body ({@code gc.alloc.rate.norm}).
