@@ -133,7 +133,7 @@ final class Exchange {
 
   /** Checks the bodyless request (path and query) against the document. */
   Exchange accept() {
-    reject(validator.violations(route.method, path, query), false);
+    reject(validator.violations(route.method, route.template, path, query), false);
     return this;
   }
 
@@ -161,7 +161,8 @@ final class Exchange {
     String body = readBody(declared.maxBytes());
     JsonNode tree = parse(mapper, body);
     reject(
-        validator.violations(route.method, path, query, "application/json", body, tree),
+        validator.violations(
+            route.method, route.template, path, query, "application/json", body, tree),
         declared.secret());
     try {
       T value;

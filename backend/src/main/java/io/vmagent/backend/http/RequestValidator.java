@@ -5,8 +5,11 @@ import com.atlassian.oai.validator.model.Body;
 import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.report.LevelResolver;
+import com.atlassian.oai.validator.report.MessageResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
+import com.atlassian.oai.validator.schema.SchemaValidator;
 import com.atlassian.oai.validator.schema.SwaggerV20Library;
+import com.atlassian.oai.validator.util.OpenApiLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.fge.jsonschema.cfg.ValidationConfiguration;
 import com.github.fge.jsonschema.core.report.ListReportProvider;
@@ -14,6 +17,8 @@ import com.github.fge.jsonschema.core.report.LogLevel;
 import com.github.fge.jsonschema.library.Library;
 import com.github.fge.jsonschema.main.JsonSchemaFactory;
 import com.github.fge.msgsimple.load.MessageBundles;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.parser.core.models.ParseOptions;
 import io.vmagent.protocol.FieldViolation;
 import io.vmagent.protocol.ProtocolPaths;
 import java.io.IOException;
@@ -33,27 +38,31 @@ import java.util.function.Supplier;
  */
 final class RequestValidator {
   // Parsing the document takes a noticeable fraction of a second and it never changes, so every
-  // backend in the JVM shares one validator (it keeps no per-request state).
-  private static volatile OpenApiInteractionValidator shared;
+  // backend in the JVM shares one (it keeps no per-request state).
+  private static volatile Checks shared;
 
-  private final OpenApiInteractionValidator validator;
+  private final Checks checks;
 
   RequestValidator() {
-    this(sharedValidator());
+    this(sharedChecks());
   }
 
-  /** A validator on {@code validator}; for comparing with the library's own schema factory. */
-  RequestValidator(OpenApiInteractionValidator validator) {
-    this.validator = validator;
+  /** A validator whose schemas {@code schemaFactory} compiles; for comparing factories. */
+  RequestValidator(Supplier<JsonSchemaFactory> schemaFactory) {
+    this(new Checks(schemaFactory));
   }
 
-  private static OpenApiInteractionValidator sharedValidator() {
-    OpenApiInteractionValidator current = shared;
+  private RequestValidator(Checks checks) {
+    this.checks = checks;
+  }
+
+  private static Checks sharedChecks() {
+    Checks current = shared;
     if (current == null) {
       synchronized (RequestValidator.class) {
         current = shared;
         if (current == null) {
-          current = build(RequestValidator::schemaFactory);
+          current = new Checks(RequestValidator::schemaFactory);
           shared = current;
         }
       }
@@ -61,15 +70,51 @@ final class RequestValidator {
     return current;
   }
 
-  /** A validator of the document whose schemas {@code schemaFactory} compiles. */
-  static OpenApiInteractionValidator build(Supplier<JsonSchemaFactory> schemaFactory) {
-    return OpenApiInteractionValidator.createForInlineApiSpecification(loadSpec())
-        .withSchemaFactorySupplier(schemaFactory)
-        .withLevelResolver(
-            LevelResolver.create()
-                .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
-                .build())
-        .build();
+  /**
+   * The library's checks of one document, built from one parse of it: the whole validator, which
+   * finds a request's operation by its path, and the request checks it runs once it has found it,
+   * used directly for a route whose operation {@link RouteOperations} knows.
+   */
+  private static final class Checks {
+    private final OpenApiInteractionValidator whole;
+    private final com.atlassian.oai.validator.interaction.request.RequestValidator onOperation;
+    private final RouteOperations operations;
+
+    Checks(Supplier<JsonSchemaFactory> schemaFactory) {
+      // the options and levels the library's builder uses for an inline document, once
+      ParseOptions options = new ParseOptions();
+      options.setResolve(true);
+      options.setResolveFully(true);
+      options.setResolveCombinators(false);
+      OpenAPI api =
+          new OpenApiLoader()
+              .loadApi(
+                  OpenApiInteractionValidator.SpecSource.inline(loadSpec()), List.of(), options);
+      LevelResolver levels =
+          LevelResolver.create()
+              .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
+              .build();
+      this.whole =
+          OpenApiInteractionValidator.createFor(api)
+              .withSchemaFactorySupplier(schemaFactory)
+              .withLevelResolver(levels)
+              .build();
+      MessageResolver messages = new MessageResolver(levels);
+      this.onOperation =
+          new com.atlassian.oai.validator.interaction.request.RequestValidator(
+              new SchemaValidator(api, messages, schemaFactory), messages, api, List.of());
+      this.operations = new RouteOperations(api);
+    }
+
+    ValidationReport validate(Request request, String template) {
+      if (template == null) {
+        return whole.validateRequest(request);
+      }
+      return operations
+          .forRequest(request.getMethod().name(), template, request.getPath())
+          .map(operation -> onOperation.validateRequest(request, operation))
+          .orElseGet(() -> whole.validateRequest(request));
+    }
   }
 
   /**
@@ -107,9 +152,14 @@ final class RequestValidator {
     }
   }
 
-  /** The bodyless request's violations of the document; empty when it conforms. */
-  List<FieldViolation> violations(String method, String path, Map<String, List<String>> query) {
-    return violations(request(method, path, query).build());
+  /**
+   * The bodyless request's violations of the document; empty when it conforms. {@code template} is
+   * the route's path template (null: the library finds the operation from {@code path} itself, as
+   * it did on every request before), {@code path} the request's.
+   */
+  List<FieldViolation> violations(
+      String method, String template, String path, Map<String, List<String>> query) {
+    return violations(request(method, path, query).build(), template);
   }
 
   /**
@@ -119,6 +169,7 @@ final class RequestValidator {
    */
   List<FieldViolation> violations(
       String method,
+      String template,
       String path,
       Map<String, List<String>> query,
       String contentType,
@@ -130,7 +181,7 @@ final class RequestValidator {
     } else {
       request.withBody(new ParsedBody(text, tree));
     }
-    return violations(request.build());
+    return violations(request.build(), template);
   }
 
   private static SimpleRequest.Builder request(
@@ -140,8 +191,8 @@ final class RequestValidator {
     return request;
   }
 
-  private List<FieldViolation> violations(Request request) {
-    ValidationReport report = validator.validateRequest(request);
+  private List<FieldViolation> violations(Request request, String template) {
+    ValidationReport report = checks.validate(request, template);
     List<FieldViolation> violations = new ArrayList<>();
     for (ValidationReport.Message message : report.getMessages()) {
       if (message.getLevel() != ValidationReport.Level.ERROR) {

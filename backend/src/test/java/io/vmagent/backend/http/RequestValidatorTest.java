@@ -26,12 +26,15 @@ class RequestValidatorTest {
   // The library as it was configured before: its own schema factory (Rhino for `pattern`), the
   // body handed over as text. The refusals on the parsed tree must be the same, word for word.
   private static final RequestValidator LIBRARY =
-      new RequestValidator(RequestValidator.build(SwaggerV20Library::schemaFactory));
+      new RequestValidator(SwaggerV20Library::schemaFactory);
   private static final String HEARTBEAT = "/api/v1/agents/agent-1/heartbeat";
   private static final String RESULTS = "/api/v1/agents/agent-1/results";
   private static final String METRICS = "/api/v1/agents/agent-1/metrics";
 
   static Stream<List<String>> badBodies() {
+    String heartbeat = "/api/v1/agents/{agentId}/heartbeat";
+    String results = "/api/v1/agents/{agentId}/results";
+    String metrics = "/api/v1/agents/{agentId}/metrics";
     String beat =
         "{\"status\":\"healthy\",\"uptime_seconds\":5,\"versions\":{\"agent\":\"1.0.0\"},"
             + "\"libvirt\":{\"reachable\":true},\"spool_depth\":0,\"ssl_verify\":true";
@@ -39,50 +42,60 @@ class RequestValidatorTest {
         "{\"command_id\":\"6f1c1f0e-5d7a-4a53-9d8e-0c3c0b7b9a11\",\"status\":\"succeeded\","
             + "\"started_at\":\"2026-12-06T10:00:00Z\",\"finished_at\":\"2026-12-06T10:00:01Z\"";
     return Stream.of(
-        List.of(HEARTBEAT, beat + "}"),
-        List.of(HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\"}"),
-        List.of(HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\\n\"}"),
-        List.of(HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\\r\\n\"}"),
-        List.of(HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\\u2028\"}"),
-        List.of(HEARTBEAT, beat + ",\"prometheus_endpoint\":\"\\nhost:9100\"}"),
-        List.of(HEARTBEAT, beat + ",\"prometheus_endpoint\":\"[::1]:9100\"}"),
-        List.of(HEARTBEAT, beat + ",\"prometheus_endpoint\":\"h\u00e9st:9100\"}"),
-        List.of(HEARTBEAT, beat + ",\"newest_known_version\":\"1.0.0 \"}"),
-        List.of(HEARTBEAT, beat.replace("1.0.0", "-1") + "}"),
-        List.of(HEARTBEAT, beat + ",\"unknown\":1}"),
-        List.of(HEARTBEAT, beat.replace("healthy", "fine") + "}"),
-        List.of(HEARTBEAT, beat.replace("5", "\"5\"") + "}"),
-        List.of(HEARTBEAT, beat.replace("5", "5.5") + "}"),
-        List.of(HEARTBEAT, beat.replace("5", "99999999999999999999") + "}"),
-        List.of(HEARTBEAT, beat + ",\"vms\":[{\"name\":\"\",\"state\":\"running\"}]}"),
-        List.of(HEARTBEAT, beat + ",\"vms\":[{\"name\":\"a\",\"uuid\":\"x\",\"state\":\"r\"}]}"),
-        List.of(HEARTBEAT, beat + ",\"operations\":[{\"name\":\"Start\",\"version\":1}]}"),
-        List.of(HEARTBEAT, beat + ",\"operations\":[{\"name\":\"start\\n\",\"version\":1}]}"),
-        List.of(HEARTBEAT, "{\"status\":\"healthy\"}"),
-        List.of(HEARTBEAT, "[]"),
-        List.of(HEARTBEAT, "null"),
-        List.of(HEARTBEAT, "{\"status\":"),
-        List.of(HEARTBEAT, beat + "} x"),
-        List.of(HEARTBEAT, beat + ",\"status\":\"healthy\"}"),
-        List.of(RESULTS, result + "}"),
-        List.of(RESULTS, result.replace("6f1c", "zz1c") + "}"),
-        List.of(RESULTS, result.replace("10:00:01Z", "10:00:01") + "}"),
-        List.of(RESULTS, result + ",\"error\":{\"code\":\"NOPE\",\"message\":\"m\"}}"),
-        List.of(METRICS, "{\"samples\":[]}"),
+        List.of(heartbeat, HEARTBEAT, beat + "}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\"}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\\n\"}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\\r\\n\"}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"prometheus_endpoint\":\"host:9100\\u2028\"}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"prometheus_endpoint\":\"\\nhost:9100\"}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"prometheus_endpoint\":\"[::1]:9100\"}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"prometheus_endpoint\":\"h\u00e9st:9100\"}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"newest_known_version\":\"1.0.0 \"}"),
+        List.of(heartbeat, HEARTBEAT, beat.replace("1.0.0", "-1") + "}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"unknown\":1}"),
+        List.of(heartbeat, HEARTBEAT, beat.replace("healthy", "fine") + "}"),
+        List.of(heartbeat, HEARTBEAT, beat.replace("5", "\"5\"") + "}"),
+        List.of(heartbeat, HEARTBEAT, beat.replace("5", "5.5") + "}"),
+        List.of(heartbeat, HEARTBEAT, beat.replace("5", "99999999999999999999") + "}"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"vms\":[{\"name\":\"\",\"state\":\"running\"}]}"),
         List.of(
-            METRICS, "{\"samples\":[{\"timestamp\":\"2026-12-06T10:00:00Z\",\"snapshot\":1}]}"));
+            heartbeat,
+            HEARTBEAT,
+            beat + ",\"vms\":[{\"name\":\"a\",\"uuid\":\"x\",\"state\":\"r\"}]}"),
+        List.of(
+            heartbeat, HEARTBEAT, beat + ",\"operations\":[{\"name\":\"Start\",\"version\":1}]}"),
+        List.of(
+            heartbeat,
+            HEARTBEAT,
+            beat + ",\"operations\":[{\"name\":\"start\\n\",\"version\":1}]}"),
+        List.of(heartbeat, HEARTBEAT, "{\"status\":\"healthy\"}"),
+        List.of(heartbeat, HEARTBEAT, "[]"),
+        List.of(heartbeat, HEARTBEAT, "null"),
+        List.of(heartbeat, HEARTBEAT, "{\"status\":"),
+        List.of(heartbeat, HEARTBEAT, beat + "} x"),
+        List.of(heartbeat, HEARTBEAT, beat + ",\"status\":\"healthy\"}"),
+        List.of(results, RESULTS, result + "}"),
+        List.of(results, RESULTS, result.replace("6f1c", "zz1c") + "}"),
+        List.of(results, RESULTS, result.replace("10:00:01Z", "10:00:01") + "}"),
+        List.of(results, RESULTS, result + ",\"error\":{\"code\":\"NOPE\",\"message\":\"m\"}}"),
+        List.of(metrics, METRICS, "{\"samples\":[]}"),
+        List.of(
+            metrics,
+            METRICS,
+            "{\"samples\":[{\"timestamp\":\"2026-12-06T10:00:00Z\",\"snapshot\":1}]}"));
   }
 
   @ParameterizedTest
   @MethodSource("badBodies")
   void refusesExactlyWhatTheLibraryRefusedOnTheText(List<String> request) {
-    String path = request.get(0);
-    String body = request.get(1);
+    String template = request.get(0);
+    String path = request.get(1);
+    String body = request.get(2);
 
     List<FieldViolation> onTree =
-        TREE.violations("POST", path, Map.of(), "application/json", body, tree(body));
+        TREE.violations("POST", template, path, Map.of(), "application/json", body, tree(body));
     List<FieldViolation> onText =
-        LIBRARY.violations("POST", path, Map.of(), "application/json", body, null);
+        LIBRARY.violations("POST", null, path, Map.of(), "application/json", body, null);
 
     assertThat(onTree).isEqualTo(onText);
   }
@@ -94,15 +107,51 @@ class RequestValidatorTest {
             + "\"libvirt\":{\"reachable\":true},\"spool_depth\":0,\"ssl_verify\":true}";
 
     List<FieldViolation> violations =
-        TREE.violations("POST", HEARTBEAT, Map.of(), "application/json", body, tree(body));
+        TREE.violations(
+            "POST",
+            "/api/v1/agents/{agentId}/heartbeat",
+            HEARTBEAT,
+            Map.of(),
+            "application/json",
+            body,
+            tree(body));
 
     assertThat(violations).extracting(FieldViolation::pointer).containsExactly("/versions/agent");
+  }
+
+  static Stream<List<String>> bodylessRequests() {
+    String events = "/api/v1/operator/events";
+    String agent = "/api/v1/operator/agents/{agentId}";
+    return Stream.of(
+        List.of(events, events, "type", "started"),
+        List.of(events, events, "type", "started\n"),
+        List.of(events, events, "after", "a".repeat(201)),
+        List.of(events, events, "limit", "x"),
+        List.of(events, events, "since", "yesterday"),
+        List.of(events, events, "unknown", "1"),
+        List.of(agent, "/api/v1/operator/agents/agent-1", "x", "1"),
+        List.of(agent, "/api/v1/operator/agents/-bad", "x", "1"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("bodylessRequests")
+  void pathAndQueryAreRefusedAsTheLibraryRefusedThem(List<String> request) {
+    Map<String, List<String>> query = Map.of(request.get(2), List.of(request.get(3)));
+
+    List<FieldViolation> onRoute = TREE.violations("GET", request.get(0), request.get(1), query);
+    List<FieldViolation> onPath = LIBRARY.violations("GET", null, request.get(1), query);
+
+    assertThat(onRoute).isEqualTo(onPath);
   }
 
   @Test
   void queryParametersAreCheckedWithTheSamePatterns() {
     List<FieldViolation> violations =
-        TREE.violations("GET", "/api/v1/operator/events", Map.of("type", List.of("started\n")));
+        TREE.violations(
+            "GET",
+            "/api/v1/operator/events",
+            "/api/v1/operator/events",
+            Map.of("type", List.of("started\n")));
 
     assertThat(violations).isNotEmpty();
     assertThat(violations.get(0).message()).contains("^[a-z_]{1,16}$");
