@@ -133,7 +133,7 @@ final class Exchange {
 
   /** Checks the bodyless request (path and query) against the document. */
   Exchange accept() {
-    reject(validator.violations(route.method, path, query, null, null), false);
+    reject(validator.violations(route.method, route.template, path, query), false);
     return this;
   }
 
@@ -159,12 +159,22 @@ final class Exchange {
           ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
     }
     String body = readBody(declared.maxBytes());
+    JsonNode tree = parse(mapper, body);
     reject(
-        validator.violations(route.method, path, query, "application/json", body),
+        validator.violations(
+            route.method, route.template, path, query, "application/json", body, tree),
         declared.secret());
-    rejectNul(body);
     try {
-      T value = mapper.readValue(body, type);
+      T value;
+      if (tree == null) {
+        // not strict JSON: binding the text refuses it with the parser's own description
+        value = mapper.readValue(body, type);
+      } else {
+        if (body.contains("\\u0000") && containsNul(tree)) {
+          throw nulRefused();
+        }
+        value = mapper.treeToValue(tree, type);
+      }
       if (value == null) {
         throw ApiException.badRequest("the body is null");
       }
@@ -178,25 +188,28 @@ final class Exchange {
   }
 
   /**
+   * The body parsed once with the strict mapper, for both the schema check and the binding; null
+   * when the strict mapper refuses it (not JSON, a duplicate key, trailing tokens), which the
+   * document check or the binding then reports as before.
+   */
+  static JsonNode parse(ObjectMapper mapper, String body) {
+    try {
+      JsonNode tree = mapper.readTree(body);
+      return tree.isMissingNode() ? null : tree; // blank: binding the text says so, as before
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  private static ApiException nulRefused() {
+    return ApiException.badRequest("a string in the body contains U+0000 (NUL)");
+  }
+
+  /**
    * PostgreSQL cannot store U+0000 in text, so a string holding one would fail in the database
    * (503, and an error in the log) instead of being refused; no agent or operator has a reason to
    * send one, so it is a bad request on every database alike.
    */
-  private void rejectNul(String body) {
-    if (!body.contains("\\u0000")) {
-      return;
-    }
-    JsonNode tree;
-    try {
-      tree = mapper.readTree(body);
-    } catch (JsonProcessingException e) {
-      return; // binding refuses it next, with the parser's own description
-    }
-    if (containsNul(tree)) {
-      throw ApiException.badRequest("a string in the body contains U+0000 (NUL)");
-    }
-  }
-
   private static boolean containsNul(JsonNode node) {
     if (node.isTextual()) {
       return node.textValue().indexOf('\0') >= 0;
