@@ -6,8 +6,9 @@ import org.jacoco.cli.internal.core.tools.ExecDumpClient;
  * Waits until a JVM's timers have just run, read from its JaCoCo agent's coverage: clears the
  * coverage, then dumps it every 50 ms until a probe of each named class has been hit. A window
  * opened right after that ends before the timers' next round when it is shorter than their period
- * (timers of the same period started together run within milliseconds of each other). Run as a source file with the JaCoCo CLI's nodeps jar on the class path
- * (whose copy of JaCoCo's core lives under {@code org.jacoco.cli.internal}):
+ * (timers of the same period started together run within milliseconds of each other). Run as a
+ * source file with the JaCoCo CLI's nodeps jar on the class path (whose copy of JaCoCo's core
+ * lives under {@code org.jacoco.cli.internal}):
  *
  * <pre>java -cp org.jacoco.cli-0.8.15-nodeps.jar TickWait.java PORT TIMEOUT_MS CLASS...</pre>
  *
