@@ -1115,6 +1115,56 @@ abstract class BackendFlowTests {
   }
 
   @Test
+  void overdueCommandsExpireWithoutAPollAndAreNeitherLeasedNorTakeAResult() throws Exception {
+    start(b -> b.leaseDuration(Duration.ofSeconds(1)));
+    TestAgent agent = registeredAgent("host-a");
+    CommandView leased =
+        client
+            .post(
+                ProtocolPaths.OPERATOR_COMMANDS,
+                operator(),
+                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
+            .as(CommandView.class);
+    Command delivered = agent.poll(0).commands().get(0);
+    CommandView waiting =
+        client
+            .post(
+                ProtocolPaths.OPERATOR_COMMANDS,
+                operator(),
+                new QueueCommandRequest("host-a", "stop", Map.of("vm", "web-1"), 1))
+            .as(CommandView.class);
+
+    // No poll and no read of either command: the backend's sweep expires both, for the history
+    // and the counts.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .get(
+                                ProtocolPaths.operatorCommands(query("agent_id", "host-a")),
+                                operator())
+                            .as(CommandList.class)
+                            .commands())
+                    .extracting(CommandView::id, CommandView::state)
+                    .containsExactlyInAnyOrder(
+                        tuple(leased.id(), CommandState.EXPIRED),
+                        tuple(waiting.id(), CommandState.EXPIRED)));
+    assertThat(count("SELECT COUNT(*) FROM commands WHERE state = 'expired'")).isEqualTo(2);
+
+    assertThat(agent.poll(0).commands()).as("an overdue command is never leased").isEmpty();
+    Instant now = Instant.now();
+    ContractClient.Answer late =
+        agent.submit(CommandResult.succeeded(delivered.id(), null, now.minusSeconds(1), now));
+    assertThat(late.status()).isEqualTo(409);
+    assertThat(late.problem().detail()).contains("expired");
+    assertThat(command(leased.id()).state()).isEqualTo(CommandState.EXPIRED);
+    assertThat(command(waiting.id()).state()).isEqualTo(CommandState.EXPIRED);
+  }
+
+  @Test
   void resultForACommandNeverLeasedIsRefusedAndItStaysQueued() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
