@@ -34,7 +34,8 @@ final class StatementCounter implements Driver {
           "vm-backend-retention",
           "vm-backend-db-clock",
           "vm-backend-throttle-sweeper",
-          "vm-backend-command-expiry");
+          "vm-backend-command-expiry",
+          "migrations");
 
   private final AtomicLong statements = new AtomicLong();
   private final AtomicLong commits = new AtomicLong();

@@ -105,9 +105,21 @@ class StatementsPerRequestTest {
                     "%n  %-40s %d (%d)", request, count.statements(), count.transactions())));
     System.out.println(table);
 
-    assertThat(counts.values())
-        .as("every request authenticates the agent against the database")
-        .allSatisfy(count -> assertThat(count.statements()).isPositive());
+    // The counts of docs/benchmarks.md: the agent's standing read on its own, then one
+    // transaction. H2 leases a command with a statement of its own after finding it.
+    Map<String, Integer> most = new LinkedHashMap<>();
+    most.put("heartbeat (" + VMS + " VMs, unchanged)", 4);
+    most.put("poll, nothing waiting", 3);
+    most.put("metrics (1 sample, host and " + VMS + " VMs)", 4);
+    most.put("poll answering one command", database == TestDatabase.H2 ? 4 : 3);
+    most.put("result", 2);
+    most.forEach(
+        (request, statements) -> {
+          assertThat(counts.get(request).statements()).as(request).isLessThanOrEqualTo(statements);
+          assertThat(counts.get(request).transactions())
+              .as(request + ": transactions")
+              .isLessThanOrEqualTo(1);
+        });
   }
 
   private static Object post(TestAgent agent, String path, Object body) {
