@@ -135,6 +135,16 @@ abstract class BackendFlowTests {
         .as(CommandView.class);
   }
 
+  /** Queues a command whose deadline is one second away. */
+  private CommandView dueInASecond(String agentId, String operation, String vm) {
+    return client
+        .post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest(agentId, operation, Map.of("vm", vm), 1))
+        .as(CommandView.class);
+  }
+
   private CommandView command(String id) {
     return client.get(ProtocolPaths.operatorCommand(id), operator()).as(CommandView.class);
   }
@@ -1083,13 +1093,7 @@ abstract class BackendFlowTests {
   void resultForAnExpiredCommandIsRefusedItStaysExpiredAndTheLateResultIsShown() throws Exception {
     start(b -> b.leaseDuration(Duration.ofSeconds(1)));
     TestAgent agent = registeredAgent("host-a");
-    CommandView queued =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_COMMANDS,
-                operator(),
-                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
-            .as(CommandView.class);
+    CommandView queued = dueInASecond("host-a", "start", "web-1");
     Command command = agent.poll(0).commands().get(0);
     Thread.sleep(1_200);
     assertThat(command(queued.id()).state()).isEqualTo(CommandState.EXPIRED);
@@ -1118,21 +1122,9 @@ abstract class BackendFlowTests {
   void overdueCommandsExpireWithoutAPollAndAreNeitherLeasedNorTakeAResult() throws Exception {
     start(b -> b.leaseDuration(Duration.ofSeconds(1)));
     TestAgent agent = registeredAgent("host-a");
-    CommandView leased =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_COMMANDS,
-                operator(),
-                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
-            .as(CommandView.class);
+    CommandView leased = dueInASecond("host-a", "start", "web-1");
     Command delivered = agent.poll(0).commands().get(0);
-    CommandView waiting =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_COMMANDS,
-                operator(),
-                new QueueCommandRequest("host-a", "stop", Map.of("vm", "web-1"), 1))
-            .as(CommandView.class);
+    CommandView waiting = dueInASecond("host-a", "stop", "web-1");
 
     // No poll and no read of either command: the backend's sweep expires both, for the history
     // and the counts.
@@ -1191,13 +1183,7 @@ abstract class BackendFlowTests {
   void commandPastItsDeadlineExpiresInsteadOfBeingDelivered() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
-    CommandView queued =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_COMMANDS,
-                operator(),
-                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
-            .as(CommandView.class);
+    CommandView queued = dueInASecond("host-a", "start", "web-1");
     Thread.sleep(1_100);
     assertThat(agent.poll(0).commands()).isEmpty();
     assertThat(command(queued.id()).state()).isEqualTo(CommandState.EXPIRED);
