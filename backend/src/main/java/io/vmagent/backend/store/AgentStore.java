@@ -257,8 +257,8 @@ public final class AgentStore {
                 + ", a.protocol_version, (SELECT COUNT(*) FROM commands WHERE "
                 + CommandStore.LEASABLE
                 + ") AS leasable, c.command_id AS cancel_requested FROM agents a"
-                + " LEFT JOIN commands c ON c.agent_id = a.agent_id AND c.state = 'leased'"
-                + " AND c.result_json IS NULL AND c.cancel_requested_at IS NOT NULL"
+                + " LEFT JOIN commands c ON c.agent_id = a.agent_id AND "
+                + CommandStore.CANCEL_REQUESTED
                 + " WHERE a.agent_id = ? ORDER BY c.created_at, c.command_id")) {
       s.setString(1, agentId);
       Sql.setInstant(s, 2, now);
