@@ -135,6 +135,16 @@ abstract class BackendFlowTests {
         .as(CommandView.class);
   }
 
+  /** Queues a command whose deadline is one second away. */
+  private CommandView dueInASecond(String agentId, String operation, String vm) {
+    return client
+        .post(
+            ProtocolPaths.OPERATOR_COMMANDS,
+            operator(),
+            new QueueCommandRequest(agentId, operation, Map.of("vm", vm), 1))
+        .as(CommandView.class);
+  }
+
   private CommandView command(String id) {
     return client.get(ProtocolPaths.operatorCommand(id), operator()).as(CommandView.class);
   }
@@ -1083,13 +1093,7 @@ abstract class BackendFlowTests {
   void resultForAnExpiredCommandIsRefusedItStaysExpiredAndTheLateResultIsShown() throws Exception {
     start(b -> b.leaseDuration(Duration.ofSeconds(1)));
     TestAgent agent = registeredAgent("host-a");
-    CommandView queued =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_COMMANDS,
-                operator(),
-                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
-            .as(CommandView.class);
+    CommandView queued = dueInASecond("host-a", "start", "web-1");
     Command command = agent.poll(0).commands().get(0);
     Thread.sleep(1_200);
     assertThat(command(queued.id()).state()).isEqualTo(CommandState.EXPIRED);
@@ -1112,6 +1116,44 @@ abstract class BackendFlowTests {
     assertThat(view.result()).isNull();
     assertThat(view.lateResult()).isEqualTo(late);
     assertThat(view.deliveries()).isEqualTo(1);
+  }
+
+  @Test
+  void overdueCommandsExpireWithoutAPollAndAreNeitherLeasedNorTakeAResult() throws Exception {
+    start(b -> b.leaseDuration(Duration.ofSeconds(1)));
+    TestAgent agent = registeredAgent("host-a");
+    CommandView leased = dueInASecond("host-a", "start", "web-1");
+    Command delivered = agent.poll(0).commands().get(0);
+    CommandView waiting = dueInASecond("host-a", "stop", "web-1");
+
+    // No poll and no read of either command: the backend's sweep expires both, for the history
+    // and the counts.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .get(
+                                ProtocolPaths.operatorCommands(query("agent_id", "host-a")),
+                                operator())
+                            .as(CommandList.class)
+                            .commands())
+                    .extracting(CommandView::id, CommandView::state)
+                    .containsExactlyInAnyOrder(
+                        tuple(leased.id(), CommandState.EXPIRED),
+                        tuple(waiting.id(), CommandState.EXPIRED)));
+    assertThat(count("SELECT COUNT(*) FROM commands WHERE state = 'expired'")).isEqualTo(2);
+
+    assertThat(agent.poll(0).commands()).as("an overdue command is never leased").isEmpty();
+    Instant now = Instant.now();
+    ContractClient.Answer late =
+        agent.submit(CommandResult.succeeded(delivered.id(), null, now.minusSeconds(1), now));
+    assertThat(late.status()).isEqualTo(409);
+    assertThat(late.problem().detail()).contains("expired");
+    assertThat(command(leased.id()).state()).isEqualTo(CommandState.EXPIRED);
+    assertThat(command(waiting.id()).state()).isEqualTo(CommandState.EXPIRED);
   }
 
   @Test
@@ -1141,13 +1183,7 @@ abstract class BackendFlowTests {
   void commandPastItsDeadlineExpiresInsteadOfBeingDelivered() throws Exception {
     start();
     TestAgent agent = registeredAgent("host-a");
-    CommandView queued =
-        client
-            .post(
-                ProtocolPaths.OPERATOR_COMMANDS,
-                operator(),
-                new QueueCommandRequest("host-a", "start", Map.of("vm", "web-1"), 1))
-            .as(CommandView.class);
+    CommandView queued = dueInASecond("host-a", "start", "web-1");
     Thread.sleep(1_100);
     assertThat(agent.poll(0).commands()).isEmpty();
     assertThat(command(queued.id()).state()).isEqualTo(CommandState.EXPIRED);

@@ -95,43 +95,43 @@ public final class AgentService {
   public HeartbeatResponse heartbeat(String agentId, HeartbeatRequest request) {
     Instant now = clock.instant();
     HeartbeatRequest stored = withoutInventory(request);
-    boolean[] wasOffline = new boolean[1];
-    List<String> cancelRequested = new ArrayList<>();
-    int pending =
+    AgentStore.Heartbeat beat =
+        new AgentStore.Heartbeat(
+            now,
+            json.write(stored),
+            request.versions().agent(),
+            request.heartbeatIntervalSeconds(),
+            request.status() == HealthStatus.STOPPING,
+            request.protocolVersion(),
+            request.operations() == null
+                ? null
+                : json.write(Capabilities.names(List.of(), request.operations())),
+            request.operations() == null ? null : json.write(request.operations()));
+    AgentStore.BeforeHeartbeat before =
         database.inTransaction(
             "record a heartbeat",
             c -> {
-              AgentRow agent = agents.find(c, agentId).orElseThrow();
-              wasOffline[0] = connectivity(agent, now) == Connectivity.OFFLINE;
-              agents.recordHeartbeat(
-                  c,
-                  agentId,
-                  now,
-                  json.write(stored),
-                  request.versions().agent(),
-                  request.heartbeatIntervalSeconds(),
-                  request.status() == HealthStatus.STOPPING);
+              AgentStore.BeforeHeartbeat found =
+                  agents.beforeHeartbeat(c, agentId, now).orElseThrow();
+              agents.recordHeartbeat(c, agentId, beat);
               if (request.vms() != null) {
                 telemetry.replaceInventory(c, agentId, inventory(agentId, request, now));
               }
-              if (request.protocolVersion() != null) {
-                agents.recordProtocol(c, agentId, request.protocolVersion());
-              }
-              if (request.operations() != null) {
-                agents.recordOperations(
-                    c,
-                    agentId,
-                    json.write(Capabilities.names(List.of(), request.operations())),
-                    json.write(request.operations()));
-              }
-              cancelRequested.clear(); // a retried transaction starts over
-              cancelRequested.addAll(
-                  commands.cancelRequested(c, agentId, CommandBatch.CANCEL_REQUESTED_PROTOCOL));
-              return commands.countLeasable(c, agentId, now);
+              return found;
             });
+    boolean wasOffline = connectivity(before.agent(), now) == Connectivity.OFFLINE;
+    // The protocol this heartbeat names, else the one stored: cancel requests go to an agent that
+    // reads them only.
+    Integer protocol =
+        request.protocolVersion() != null ? request.protocolVersion() : before.protocolVersion();
+    List<String> cancelRequested =
+        protocol != null && protocol >= CommandBatch.CANCEL_REQUESTED_PROTOCOL
+            ? before.cancelRequested()
+            : List.of();
+    int pending = before.leasable();
     if (request.status() == HealthStatus.STOPPING) {
       LOG.info("agent {} is shutting down: offline until its next heartbeat", agentId);
-    } else if (wasOffline[0]) {
+    } else if (wasOffline) {
       LOG.info("agent {} is online again", agentId);
     }
     return new HeartbeatResponse(

@@ -62,7 +62,8 @@ public final class Authenticator {
       throw ApiException.unauthorized(e.getMessage());
     }
     requireAgentCertificate(peer, principal.agentId());
-    database.inTransaction(
+    // Read on every request, so that a revocation by any instance holds at the next request.
+    database.read(
         "check the agent's revocation",
         c -> {
           Optional<AgentStore.Standing> standing =
@@ -142,8 +143,7 @@ public final class Authenticator {
       return false;
     }
     String hash = Secrets.hash(token.get());
-    return database.inTransaction(
-        "check an operator token", c -> tokens.operatorTokenKnown(c, hash));
+    return database.read("check an operator token", c -> tokens.operatorTokenKnown(c, hash));
   }
 
   /**

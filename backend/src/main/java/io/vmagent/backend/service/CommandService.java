@@ -58,6 +58,7 @@ public final class CommandService implements AutoCloseable {
   private final LongPolls longPolls;
   private final AddressReports addresses;
   private final MigrationStore migrations = new MigrationStore();
+  private final CommandExpiry expiry;
 
   /**
    * A service leasing commands for {@code lease}; waiting polls re-check the database every {@code
@@ -84,6 +85,7 @@ public final class CommandService implements AutoCloseable {
     this.recheck = recheck;
     this.clock = clock;
     this.addresses = new AddressReports(telemetry, json);
+    this.expiry = new CommandExpiry(database, commands, clock);
     this.longPolls =
         new LongPolls(
             this::leaseBatch,
@@ -260,7 +262,7 @@ public final class CommandService implements AutoCloseable {
       return batch; // shutting down: the database may be gone; the next answer tells
     }
     return batch.withCancelRequested(
-        database.inTransaction(
+        database.read(
             "read cancel requests",
             c -> commands.cancelRequested(c, agentId, CommandBatch.CANCEL_REQUESTED_PROTOCOL)));
   }
@@ -287,18 +289,15 @@ public final class CommandService implements AutoCloseable {
 
   private Set<String> agentsWithLeasableCommands() {
     Instant now = clock.instant();
-    return database.inTransaction(
-        "find agents with commands", c -> commands.agentsWithLeasable(c, now));
+    return database.read("find agents with commands", c -> commands.agentsWithLeasable(c, now));
   }
 
   private List<CommandRow> lease(String agentId, int max) {
     Instant now = clock.instant();
+    // Overdue commands are not expired here: the lease never takes one, and CommandExpiry marks
+    // them for every agent at once, instead of an UPDATE in every poll.
     return database.inTransaction(
-        "lease commands",
-        c -> {
-          commands.expireOverdue(c, agentId, now);
-          return commands.lease(c, agentId, max, now, now.plus(lease));
-        });
+        "lease commands", c -> commands.lease(c, agentId, max, now, now.plus(lease)));
   }
 
   /** What became of a submitted result. */
@@ -525,10 +524,14 @@ public final class CommandService implements AutoCloseable {
     return view;
   }
 
-  /** Ends every waiting long poll at once (each answers what it has) and stops its threads. */
+  /**
+   * Ends every waiting long poll at once (each answers what it has) and stops its threads and the
+   * sweep of overdue commands.
+   */
   @Override
   public void close() {
     longPolls.close();
+    expiry.close();
   }
 
   private CommandView readView(String commandId) {

@@ -87,19 +87,27 @@ public final class TelemetryService {
    */
   private SnapshotFigures.Sample previous(
       Connection c, String agentId, Instant at, SnapshotFigures.Sample last) throws SQLException {
+    if (last == null) {
+      // The first of a batch: its time and snapshot in one read.
+      TelemetryStore.StoredSample stored = telemetry.previousSample(c, agentId, at);
+      return stored == null ? null : parsed(stored.sampleTime(), stored.snapshotJson());
+    }
     Instant previous = telemetry.previousSampleTime(c, agentId, at);
     if (previous == null) {
       return null;
     }
-    if (last != null && last.at().equals(previous)) {
+    if (last.at().equals(previous)) {
       return last;
     }
-    String json = telemetry.sampleJson(c, agentId, previous);
+    return parsed(previous, telemetry.sampleJson(c, agentId, previous));
+  }
+
+  private static SnapshotFigures.Sample parsed(Instant at, String json) {
     if (json == null) {
       return null;
     }
     try {
-      return new SnapshotFigures.Sample(previous, SNAPSHOTS.readTree(json));
+      return new SnapshotFigures.Sample(at, SNAPSHOTS.readTree(json));
     } catch (JsonProcessingException e) {
       return null; // stored by an older backend without checks: no rates against it
     }

@@ -15,6 +15,7 @@ public final class AgentStore {
       "agent_id, name, hostname, agent_version, libvirt_uri, hypervisor_json, capabilities_json,"
           + " heartbeat_interval_seconds, registered_at, revoked_at, last_heartbeat_at,"
           + " heartbeat_json, stopped_at, operations_json";
+  private static final String QUALIFIED_COLUMNS = "a." + COLUMNS.replace(", ", ", a.");
 
   /** The agent, if registered. */
   public Optional<AgentRow> find(Connection c, String agentId) throws SQLException {
@@ -186,32 +187,99 @@ public final class AgentStore {
     }
   }
 
-  /** Records a heartbeat. */
-  public void recordHeartbeat(
-      Connection c,
-      String agentId,
+  /**
+   * What a heartbeat brings to the agent's row; a null field leaves its column as it was.
+   *
+   * @param stopping whether the agent said it is shutting down
+   * @param protocolVersion the protocol the agent speaks now
+   * @param capabilitiesJson with {@code operationsJson}, what the agent runs, as told by its first
+   *     heartbeat of a run
+   */
+  public record Heartbeat(
       Instant at,
       String heartbeatJson,
       String agentVersion,
       Integer intervalSeconds,
-      boolean stopping)
-      throws SQLException {
+      boolean stopping,
+      Integer protocolVersion,
+      String capabilitiesJson,
+      String operationsJson) {}
+
+  /** Records a heartbeat in one statement. */
+  public void recordHeartbeat(Connection c, String agentId, Heartbeat beat) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
             "UPDATE agents SET last_heartbeat_at = ?, heartbeat_json = ?, agent_version = ?,"
                 + " heartbeat_interval_seconds = COALESCE(?, heartbeat_interval_seconds),"
-                + " stopped_at = ? WHERE agent_id = ?")) {
-      Sql.setInstant(s, 1, at);
-      s.setString(2, heartbeatJson);
-      s.setString(3, agentVersion);
-      if (intervalSeconds == null) {
-        s.setNull(4, java.sql.Types.INTEGER);
-      } else {
-        s.setInt(4, intervalSeconds);
-      }
-      Sql.setInstant(s, 5, stopping ? at : null);
-      s.setString(6, agentId);
+                + " stopped_at = ?, protocol_version = COALESCE(?, protocol_version),"
+                + " capabilities_json = COALESCE(?, capabilities_json),"
+                + " operations_json = COALESCE(?, operations_json) WHERE agent_id = ?")) {
+      Sql.setInstant(s, 1, beat.at());
+      s.setString(2, beat.heartbeatJson());
+      s.setString(3, beat.agentVersion());
+      setInteger(s, 4, beat.intervalSeconds());
+      Sql.setInstant(s, 5, beat.stopping() ? beat.at() : null);
+      setInteger(s, 6, beat.protocolVersion());
+      Sql.setString(s, 7, beat.capabilitiesJson());
+      Sql.setString(s, 8, beat.operationsJson());
+      s.setString(9, agentId);
       s.executeUpdate();
+    }
+  }
+
+  private static void setInteger(PreparedStatement s, int index, Integer value)
+      throws SQLException {
+    if (value == null) {
+      s.setNull(index, java.sql.Types.INTEGER);
+    } else {
+      s.setInt(index, value);
+    }
+  }
+
+  /**
+   * The agent as a heartbeat finds it, with what the heartbeat answers about its commands.
+   *
+   * @param protocolVersion the protocol the agent last said it speaks; null when it named none
+   * @param leasable how many of its commands could be leased now
+   * @param cancelRequested its leased commands without a result an operator asked to cancel, oldest
+   *     first
+   */
+  public record BeforeHeartbeat(
+      AgentRow agent, Integer protocolVersion, int leasable, List<String> cancelRequested) {}
+
+  /** The agent and its commands' figures for a heartbeat, read in one query; empty if unknown. */
+  public Optional<BeforeHeartbeat> beforeHeartbeat(Connection c, String agentId, Instant now)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT "
+                + QUALIFIED_COLUMNS
+                + ", a.protocol_version, (SELECT COUNT(*) FROM commands WHERE "
+                + CommandStore.LEASABLE
+                + ") AS leasable, c.command_id AS cancel_requested FROM agents a"
+                + " LEFT JOIN commands c ON c.agent_id = a.agent_id AND "
+                + CommandStore.CANCEL_REQUESTED
+                + " WHERE a.agent_id = ? ORDER BY c.created_at, c.command_id")) {
+      s.setString(1, agentId);
+      Sql.setInstant(s, 2, now);
+      Sql.setInstant(s, 3, now);
+      s.setString(4, agentId);
+      try (ResultSet rows = s.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        AgentRow agent = row(rows);
+        Integer protocol = Sql.integer(rows, "protocol_version");
+        int leasable = rows.getInt("leasable");
+        List<String> cancelRequested = new ArrayList<>();
+        do {
+          String id = rows.getString("cancel_requested");
+          if (id != null) {
+            cancelRequested.add(id);
+          }
+        } while (rows.next());
+        return Optional.of(new BeforeHeartbeat(agent, protocol, leasable, cancelRequested));
+      }
     }
   }
 
@@ -222,20 +290,6 @@ public final class AgentStore {
         c.prepareStatement("UPDATE agents SET protocol_version = ? WHERE agent_id = ?")) {
       s.setInt(1, protocolVersion == null ? 1 : protocolVersion);
       s.setString(2, agentId);
-      s.executeUpdate();
-    }
-  }
-
-  /** Replaces the operations an agent advertises, as a heartbeat after its start told them. */
-  public void recordOperations(
-      Connection c, String agentId, String capabilitiesJson, String operationsJson)
-      throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "UPDATE agents SET capabilities_json = ?, operations_json = ? WHERE agent_id = ?")) {
-      s.setString(1, capabilitiesJson);
-      s.setString(2, operationsJson);
-      s.setString(3, agentId);
       s.executeUpdate();
     }
   }

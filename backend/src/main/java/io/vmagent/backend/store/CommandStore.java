@@ -21,10 +21,22 @@ public final class CommandStore {
           + " cancel_requested_at";
 
   // A command can be leased when it is queued, or leased with a lease that ran out, and its
-  // deadline has not passed.
-  private static final String LEASABLE =
+  // deadline has not passed. Parameters: the agent, now, now.
+  static final String LEASABLE =
       "agent_id = ? AND deadline > ? AND (state = 'queued'"
           + " OR (state = 'leased' AND lease_expires_at <= ? AND cancel_requested_at IS NULL))";
+
+  // A leased command an operator asked to cancel that has no result yet, the table named c.
+  static final String CANCEL_REQUESTED =
+      "c.state = 'leased' AND c.result_json IS NULL AND c.cancel_requested_at IS NOT NULL";
+
+  // A command is overdue when its deadline passed before it was delivered, or before a lapsed
+  // lease was renewed, and no result came. Parameters: now, now. The states are named in an IN
+  // list so that H2 too finds them through the index on (state, deadline): for an OR of the two
+  // states it scans the table.
+  private static final String OVERDUE =
+      "state IN ('queued', 'leased') AND deadline <= ? AND result_json IS NULL"
+          + " AND (state = 'queued' OR lease_expires_at <= ?)";
 
   private final Dialect dialect;
 
@@ -110,7 +122,8 @@ public final class CommandStore {
   }
 
   // H2 (one process): each candidate is taken with an UPDATE that re-checks it is still
-  // leasable; the row lock makes a concurrent taker see zero rows updated and move on.
+  // leasable; the row lock makes a concurrent taker see zero rows updated and move on. The
+  // UPDATE's FINAL TABLE answers the leased row, so it is not read again.
   private List<CommandRow> leaseConditionally(
       Connection c, String agentId, int max, Instant now, Instant leaseUntil) throws SQLException {
     List<String> candidates = new ArrayList<>();
@@ -131,16 +144,21 @@ public final class CommandStore {
     for (String id : candidates) {
       try (PreparedStatement s =
           c.prepareStatement(
-              "UPDATE commands SET state = 'leased', lease_expires_at = ?,"
-                  + " deliveries = deliveries + 1 WHERE command_id = ? AND "
-                  + LEASABLE)) {
+              "SELECT "
+                  + COLUMNS
+                  + " FROM FINAL TABLE (UPDATE commands SET state = 'leased',"
+                  + " lease_expires_at = ?, deliveries = deliveries + 1 WHERE command_id = ? AND "
+                  + LEASABLE
+                  + ")")) {
         Sql.setInstant(s, 1, leaseUntil);
         s.setString(2, id);
         s.setString(3, agentId);
         Sql.setInstant(s, 4, now);
         Sql.setInstant(s, 5, now);
-        if (s.executeUpdate() == 1) {
-          find(c, id).ifPresent(leased::add);
+        try (ResultSet rows = s.executeQuery()) {
+          if (rows.next()) {
+            leased.add(row(rows));
+          }
         }
       }
     }
@@ -151,14 +169,35 @@ public final class CommandStore {
   public void expireOverdue(Connection c, String agentId, Instant now) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "UPDATE commands SET state = 'expired', finished_at = ? WHERE agent_id = ?"
-                + " AND deadline <= ? AND result_json IS NULL AND (state = 'queued'"
-                + " OR (state = 'leased' AND lease_expires_at <= ?))")) {
+            "UPDATE commands SET state = 'expired', finished_at = ? WHERE agent_id = ? AND "
+                + OVERDUE)) {
       Sql.setInstant(s, 1, now);
       s.setString(2, agentId);
       Sql.setInstant(s, 3, now);
       Sql.setInstant(s, 4, now);
       s.executeUpdate();
+    }
+  }
+
+  /**
+   * Marks every agent's overdue commands as expired, as {@link #expireOverdue} does for one; how
+   * many it marked. On PostgreSQL a command another instance is changing right now is skipped, not
+   * waited for: two instances sweeping at once never wait on each other.
+   */
+  public int expireAllOverdue(Connection c, Instant now) throws SQLException {
+    String overdue =
+        dialect == Dialect.POSTGRESQL
+            ? "command_id IN (SELECT command_id FROM commands WHERE "
+                + OVERDUE
+                + " FOR UPDATE SKIP LOCKED)"
+            : OVERDUE;
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE commands SET state = 'expired', finished_at = ? WHERE " + overdue)) {
+      Sql.setInstant(s, 1, now);
+      Sql.setInstant(s, 2, now);
+      Sql.setInstant(s, 3, now);
+      return s.executeUpdate();
     }
   }
 
@@ -202,9 +241,10 @@ public final class CommandStore {
   public java.util.Set<String> agentsWithLeasable(Connection c, Instant now) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT DISTINCT agent_id FROM commands WHERE deadline > ? AND (state = 'queued'"
-                + " OR (state = 'leased' AND lease_expires_at <= ? AND cancel_requested_at IS"
-                + " NULL))")) {
+            // As LEASABLE for every agent; the states in an IN list, as in OVERDUE, for H2.
+            "SELECT DISTINCT agent_id FROM commands WHERE state IN ('queued', 'leased')"
+                + " AND deadline > ? AND (state = 'queued'"
+                + " OR (lease_expires_at <= ? AND cancel_requested_at IS NULL))")) {
       Sql.setInstant(s, 1, now);
       Sql.setInstant(s, 2, now);
       try (ResultSet rows = s.executeQuery()) {
@@ -214,17 +254,6 @@ public final class CommandStore {
         }
         return agents;
       }
-    }
-  }
-
-  /** How many of the agent's commands could be leased now. */
-  public int countLeasable(Connection c, String agentId, Instant now) throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement("SELECT COUNT(*) FROM commands WHERE " + LEASABLE)) {
-      s.setString(1, agentId);
-      Sql.setInstant(s, 2, now);
-      Sql.setInstant(s, 3, now);
-      return count(s);
     }
   }
 
@@ -374,9 +403,9 @@ public final class CommandStore {
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT c.command_id FROM commands c JOIN agents a ON a.agent_id = c.agent_id"
-                + " WHERE c.agent_id = ? AND c.state = 'leased' AND c.result_json IS NULL"
-                + " AND c.cancel_requested_at IS NOT NULL AND a.protocol_version >= ?"
-                + " ORDER BY c.created_at, c.command_id")) {
+                + " WHERE c.agent_id = ? AND "
+                + CANCEL_REQUESTED
+                + " AND a.protocol_version >= ? ORDER BY c.created_at, c.command_id")) {
       s.setString(1, agentId);
       s.setInt(2, minProtocol);
       List<String> ids = new ArrayList<>();

@@ -14,6 +14,10 @@ import org.flywaydb.core.Flyway;
 
 /** The connection pool and schema of the backend's database, H2 embedded or PostgreSQL. */
 public final class Database implements AutoCloseable {
+  // H2 parses a statement again unless its connection cached it; its default of 8 is fewer than
+  // the statements the agents' routes run, so they pushed each other out.
+  private static final int QUERY_CACHE_SIZE = 64;
+
   private final HikariDataSource pool;
   private final Dialect dialect;
   private volatile DatabaseClock clock;
@@ -48,8 +52,12 @@ public final class Database implements AutoCloseable {
       Path dir = SecureFiles.privateDirectory(config.dataDir().resolve("db"));
       embedded = dir;
       // DB_CLOSE_ON_EXIT=FALSE: the pool closes the database, not a JVM shutdown hook racing it.
+      // QUERY_CACHE_SIZE: each connection keeps the parsed statements of the agents' routes.
       url =
-          "jdbc:h2:file:" + dir.resolve("vm-backend").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+          "jdbc:h2:file:"
+              + dir.resolve("vm-backend").toAbsolutePath()
+              + ";DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE="
+              + QUERY_CACHE_SIZE;
     }
     Dialect dialect = Dialect.of(url);
     HikariConfig hikari = new HikariConfig();
@@ -120,6 +128,20 @@ public final class Database implements AutoCloseable {
       } finally {
         connection.setAutoCommit(true);
       }
+    } catch (SQLException e) {
+      throw new StorageException("database failed to " + what, e);
+    }
+  }
+
+  /**
+   * Runs one read on its own, outside a transaction: for a single statement, whose answer is
+   * consistent by itself, this spares the transaction's begin and commit (on PostgreSQL a round
+   * trip to the server). Work that writes, or reads twice and needs both answers to agree, takes
+   * {@link #inTransaction}.
+   */
+  public <T> T read(String what, SqlWork<T> work) {
+    try (Connection connection = pool.getConnection()) {
+      return work.run(connection);
     } catch (SQLException e) {
       throw new StorageException("database failed to " + what, e);
     }

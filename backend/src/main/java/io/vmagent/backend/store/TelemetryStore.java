@@ -64,6 +64,28 @@ public final class TelemetryStore {
     }
   }
 
+  /** A stored sample: when it was taken and its snapshot. */
+  public record StoredSample(Instant sampleTime, String snapshotJson) {}
+
+  /** The agent's last sample before {@code before}, with its snapshot; null when there is none. */
+  public StoredSample previousSample(Connection c, String agentId, Instant before)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT sample_time, snapshot_json FROM metrics_samples WHERE agent_id = ?"
+                + " AND sample_time = (SELECT MAX(sample_time) FROM metrics_samples"
+                + " WHERE agent_id = ? AND sample_time < ?)")) {
+      s.setString(1, agentId);
+      s.setString(2, agentId);
+      Sql.setInstant(s, 3, before);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next()
+            ? new StoredSample(Sql.instant(rows, "sample_time"), rows.getString("snapshot_json"))
+            : null;
+      }
+    }
+  }
+
   /** The snapshot of the agent's sample taken at {@code sampleTime}; null when there is none. */
   public String sampleJson(Connection c, String agentId, Instant sampleTime) throws SQLException {
     try (PreparedStatement s =
@@ -116,28 +138,10 @@ public final class TelemetryStore {
    * update of the report time is cheaper than deleting and inserting every row again.
    */
   public void replaceInventory(Connection c, String agentId, List<VmRow> vms) throws SQLException {
-    Map<String, VmRow> stored = new HashMap<>();
-    try (PreparedStatement s =
-        c.prepareStatement("SELECT vm_name, vm_uuid, state FROM vms WHERE agent_id = ?")) {
-      s.setString(1, agentId);
-      try (ResultSet rows = s.executeQuery()) {
-        while (rows.next()) {
-          stored.put(
-              rows.getString(1),
-              new VmRow(agentId, rows.getString(1), rows.getString(2), rows.getString(3), null));
-        }
-      }
-    }
+    Map<String, VmRow> stored =
+        vms.isEmpty() ? storedInventory(c, agentId) : touchInventory(c, agentId, vms.get(0));
     if (vms.isEmpty() && stored.isEmpty()) {
       return;
-    }
-    if (!stored.isEmpty() && !vms.isEmpty()) {
-      try (PreparedStatement s =
-          c.prepareStatement("UPDATE vms SET reported_at = ? WHERE agent_id = ?")) {
-        Sql.setInstant(s, 1, vms.get(0).reportedAt());
-        s.setString(2, agentId);
-        s.executeUpdate();
-      }
     }
     Set<String> reported = new HashSet<>();
     List<VmRow> changed = new ArrayList<>();
@@ -196,6 +200,46 @@ public final class TelemetryStore {
         s.executeBatch();
       }
     }
+  }
+
+  private static Map<String, VmRow> storedInventory(Connection c, String agentId)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT vm_name, vm_uuid, state FROM vms WHERE agent_id = ?")) {
+      s.setString(1, agentId);
+      return inventory(s, agentId);
+    }
+  }
+
+  /**
+   * Sets the report time of every VM stored for the agent to the new inventory's and answers them
+   * as they were, in one statement.
+   */
+  private Map<String, VmRow> touchInventory(Connection c, String agentId, VmRow first)
+      throws SQLException {
+    String update = "UPDATE vms SET reported_at = ? WHERE agent_id = ?";
+    try (PreparedStatement s =
+        c.prepareStatement(
+            dialect == Dialect.POSTGRESQL
+                ? update + " RETURNING vm_name, vm_uuid, state"
+                : "SELECT vm_name, vm_uuid, state FROM FINAL TABLE (" + update + ")")) {
+      Sql.setInstant(s, 1, first.reportedAt());
+      s.setString(2, agentId);
+      return inventory(s, agentId);
+    }
+  }
+
+  private static Map<String, VmRow> inventory(PreparedStatement s, String agentId)
+      throws SQLException {
+    Map<String, VmRow> stored = new HashMap<>();
+    try (ResultSet rows = s.executeQuery()) {
+      while (rows.next()) {
+        stored.put(
+            rows.getString(1),
+            new VmRow(agentId, rows.getString(1), rows.getString(2), rows.getString(3), null));
+      }
+    }
+    return stored;
   }
 
   /** Sets one VM's state unless a newer report is stored; {@code state} null removes the VM. */
