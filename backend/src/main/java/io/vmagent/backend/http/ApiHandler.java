@@ -1,13 +1,13 @@
 package io.vmagent.backend.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.limits.RefusalLog;
 import io.vmagent.backend.limits.Throttles;
 import io.vmagent.backend.metrics.BackendMetrics;
 import io.vmagent.backend.service.ApiException;
 import io.vmagent.backend.store.StorageException;
+import io.vmagent.backend.threads.Timers;
 import io.vmagent.protocol.ErrorCode;
 import io.vmagent.protocol.Problem;
 import io.vmagent.protocol.ProtocolJson;
@@ -44,11 +44,7 @@ public final class ApiHandler extends Handler.Abstract {
   private final ObjectMapper mapper = ProtocolJson.strictMapper();
 
   private static final java.util.concurrent.ScheduledExecutorService HOLDS =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          new ThreadFactoryBuilder()
-              .setNameFormat("vm-backend-held-answers")
-              .setDaemon(true)
-              .build());
+      Timers.daemon("vm-backend-held-answers");
 
   private final Throttles throttles;
   private final Semaphore inFlight;

@@ -1,14 +1,13 @@
 package io.vmagent.backend.limits;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
 import io.vmagent.backend.auth.Secrets;
 import io.vmagent.backend.config.Limits;
+import io.vmagent.backend.threads.Timers;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -69,12 +68,7 @@ public final class Throttles implements AutoCloseable {
             limits.metricsBytesPerAgentPerDay(),
             Duration.ofDays(1),
             true);
-    sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            new ThreadFactoryBuilder()
-                .setNameFormat("vm-backend-throttle-sweeper")
-                .setDaemon(true)
-                .build());
+    sweeper = Timers.daemon("vm-backend-throttle-sweeper");
     var unused = sweeper.scheduleWithFixedDelay(this::forgetRefilled, 1, 1, TimeUnit.MINUTES);
   }
 

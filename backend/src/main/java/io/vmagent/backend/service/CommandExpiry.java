@@ -1,11 +1,10 @@
 package io.vmagent.backend.service;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.backend.store.CommandStore;
 import io.vmagent.backend.store.Database;
+import io.vmagent.backend.threads.Timers;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -33,12 +32,7 @@ final class CommandExpiry implements AutoCloseable {
     this.database = database;
     this.commands = commands;
     this.clock = clock;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            new ThreadFactoryBuilder()
-                .setNameFormat("vm-backend-command-expiry")
-                .setDaemon(true)
-                .build());
+    this.timer = Timers.daemon("vm-backend-command-expiry");
     long millis = PERIOD.toMillis();
     var unused = timer.scheduleWithFixedDelay(this::sweep, 0, millis, TimeUnit.MILLISECONDS);
   }

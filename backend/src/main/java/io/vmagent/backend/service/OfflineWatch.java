@@ -1,11 +1,10 @@
 package io.vmagent.backend.service;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.vmagent.backend.threads.Timers;
 import io.vmagent.protocol.Connectivity;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -27,12 +26,7 @@ public final class OfflineWatch implements AutoCloseable {
   /** Checks {@code agents} every {@code period}. */
   public OfflineWatch(Supplier<java.util.List<AgentService.Liveness>> agents, Duration period) {
     this.agents = agents;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            new ThreadFactoryBuilder()
-                .setNameFormat("vm-backend-offline-watch")
-                .setDaemon(true)
-                .build());
+    this.timer = Timers.daemon("vm-backend-offline-watch");
     long millis = period.toMillis();
     var unused = timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
   }

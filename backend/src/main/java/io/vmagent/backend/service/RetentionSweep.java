@@ -1,17 +1,16 @@
 package io.vmagent.backend.service;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.vmagent.backend.config.Retention;
 import io.vmagent.backend.store.Database;
 import io.vmagent.backend.store.RetentionStore;
 import io.vmagent.backend.store.RetentionStore.Prunable;
+import io.vmagent.backend.threads.Timers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
@@ -60,12 +59,7 @@ public final class RetentionSweep implements AutoCloseable {
     this.store = store;
     this.retention = retention;
     this.clock = clock;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            new ThreadFactoryBuilder()
-                .setNameFormat("vm-backend-retention")
-                .setDaemon(true)
-                .build());
+    this.timer = Timers.daemon("vm-backend-retention");
     long millis = period(retention).toMillis();
     var unused = timer.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
   }

@@ -1,9 +1,9 @@
 package io.vmagent.backend.service;
 
+import io.vmagent.backend.threads.Timers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,13 +30,7 @@ final class Rounds implements AutoCloseable {
   Rounds(String threadName, Duration busy, Duration idle) {
     this.busy = busy;
     this.idle = idle;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, threadName);
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.timer = Timers.daemon(threadName);
   }
 
   /**

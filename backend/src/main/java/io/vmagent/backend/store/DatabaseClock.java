@@ -1,6 +1,6 @@
 package io.vmagent.backend.store;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.vmagent.backend.threads.Timers;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,12 +37,7 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
   DatabaseClock(Database database) {
     this.database = database;
     this.anchor = read();
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            new ThreadFactoryBuilder()
-                .setNameFormat("vm-backend-db-clock")
-                .setDaemon(true)
-                .build());
+    this.timer = Timers.daemon("vm-backend-db-clock");
     long millis = RESYNC.toMillis();
     var unused = timer.scheduleWithFixedDelay(this::resync, millis, millis, TimeUnit.MILLISECONDS);
   }
