@@ -207,16 +207,14 @@ public final class CommandService implements AutoCloseable {
               + agentId
               + " is being drained: it takes only the migrations that move its VMs off");
     }
-    if (busy.migrationId() != null) {
-      refuseIfMigrating(
-          busy,
-          vm,
-          ": "
-              + request.operation()
-              + " waits until the migration ends; only "
-              + String.join(" and ", WHILE_MIGRATING)
-              + " reach it now");
-    }
+    refuseIfMigrating(
+        busy,
+        vm,
+        ": "
+            + request.operation()
+            + " waits until the migration ends; only "
+            + String.join(" and ", WHILE_MIGRATING)
+            + " reach it now");
   }
 
   /**
