@@ -241,12 +241,13 @@ public final class CommandService implements AutoCloseable {
    * waitSeconds}. No thread is held while it waits.
    */
   public CompletableFuture<CommandBatch> poll(String agentId, int max, int waitSeconds) {
+    long wakes = longPolls.wakes(agentId);
     CommandBatch now = leaseBatch(agentId, max);
     if (!now.commands().isEmpty() || waitSeconds == 0 || longPolls.closed()) {
       return CompletableFuture.completedFuture(withCancelRequests(agentId, now));
     }
     return longPolls
-        .await(agentId, max, Duration.ofSeconds(waitSeconds))
+        .await(agentId, max, Duration.ofSeconds(waitSeconds), wakes)
         .thenApply(batch -> withCancelRequests(agentId, batch));
   }
 

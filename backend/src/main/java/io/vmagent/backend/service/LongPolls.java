@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -67,7 +68,13 @@ public final class LongPolls implements AutoCloseable {
     private long version;
   }
 
+  // How often each agent was woken, striped by its id's hash so the memory is fixed whatever the
+  // fleet: a poll that saw no wake-up of its stripe between its own lease and its registration
+  // needs no second lease, and two agents sharing a stripe only cost one lease too many.
+  private static final int WAKE_STRIPES = 1024;
+
   private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+  private final AtomicLongArray wakes = new AtomicLongArray(WAKE_STRIPES);
   private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
   private final BiFunction<String, Integer, CommandBatch> lease;
   private final Supplier<Set<String>> agentsWithWork;
@@ -121,8 +128,30 @@ public final class LongPolls implements AutoCloseable {
     return new ThreadFactoryBuilder().setNameFormat(prefix + "-%d").setDaemon(true).build();
   }
 
-  /** Waits up to {@code wait} for the agent's commands; the caller found none a moment ago. */
+  /**
+   * Waits up to {@code wait} for the agent's commands; the caller found none a moment ago, in a
+   * lease that may predate anything queued since, so this leases once more at once.
+   */
   public CompletableFuture<CommandBatch> await(String agentId, int max, Duration wait) {
+    return await(agentId, max, wait, -1);
+  }
+
+  /**
+   * The agent's wake-ups so far, read before a lease: passed to {@link #await(String, int,
+   * Duration, long)}, it spares the second lease when nothing was queued in this process since.
+   */
+  public long wakes(String agentId) {
+    return wakes.get(stripe(agentId));
+  }
+
+  /**
+   * Waits up to {@code wait} for the agent's commands; the caller found none in a lease begun after
+   * it read {@code seenWakes} from {@link #wakes}. Leases again at once only when the agent was
+   * woken since (a command queued in this process may have committed after that lease read);
+   * commands queued through another instance are found by the next re-check, as always.
+   */
+  public CompletableFuture<CommandBatch> await(
+      String agentId, int max, Duration wait, long seenWakes) {
     Waiter waiter = new Waiter(agentId, max, System.nanoTime() + wait.toNanos());
     if (closed) {
       waiter.answer.complete(new CommandBatch(List.of()));
@@ -139,8 +168,11 @@ public final class LongPolls implements AutoCloseable {
       return waiter.answer;
     }
     // A command queued between the caller's attempt and the registration above must not wait
-    // for the next re-check.
-    submit(agentId);
+    // for the next re-check. Read after the registration: a wake-up that this read misses
+    // found the waiter registered and attempts it itself.
+    if (seenWakes < 0 || wakes(agentId) != seenWakes) {
+      submit(agentId);
+    }
     return waiter.answer;
   }
 
@@ -166,7 +198,12 @@ public final class LongPolls implements AutoCloseable {
 
   /** Tries the agent's waiting polls now (a command was queued for it in this process). */
   public void wake(String agentId) {
+    wakes.incrementAndGet(stripe(agentId));
     submit(agentId);
+  }
+
+  private static int stripe(String agentId) {
+    return Math.floorMod(agentId.hashCode(), WAKE_STRIPES);
   }
 
   /** Answers the agent's waiting polls now, empty: the caller has news for it besides commands. */

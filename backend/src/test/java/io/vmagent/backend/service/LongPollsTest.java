@@ -88,6 +88,51 @@ class LongPollsTest {
   }
 
   @Test
+  void aPollWhoseAgentWasNotWokenSinceItsLeaseDoesNotLeaseAgain() throws Exception {
+    AtomicInteger leases = new AtomicInteger();
+    CountingPool pool = new CountingPool();
+    try (LongPolls polls =
+        new LongPolls(
+            (agent, max) -> {
+              leases.incrementAndGet();
+              return new CommandBatch(List.of());
+            },
+            Set::of,
+            Duration.ofHours(1),
+            pool)) {
+      polls.wake("another-agent"); // other agents' wake-ups do not count for this one
+      long seen = polls.wakes(AGENT);
+      CompletableFuture<CommandBatch> answer = polls.await(AGENT, 10, Duration.ofMillis(500), seen);
+      assertThat(answer.get(30, TimeUnit.SECONDS).commands()).isEmpty();
+      assertThat(leases).hasValue(0);
+    }
+  }
+
+  @Test
+  void aPollWhoseAgentWasWokenBetweenItsLeaseAndItsWaitLeasesAgainAtOnce() throws Exception {
+    AtomicBoolean committed = new AtomicBoolean();
+    AtomicInteger leases = new AtomicInteger();
+    try (LongPolls polls =
+        new LongPolls(
+            (agent, max) -> {
+              leases.incrementAndGet();
+              return new CommandBatch(committed.get() ? List.of(COMMAND) : List.of());
+            },
+            Set::of,
+            Duration.ofHours(1),
+            new CountingPool())) {
+      long seen = polls.wakes(AGENT);
+      // The caller's own lease ran here and found nothing; then a command was queued and its
+      // wake-up found no waiter yet.
+      committed.set(true);
+      polls.wake(AGENT);
+      CompletableFuture<CommandBatch> answer = polls.await(AGENT, 10, Duration.ofMinutes(10), seen);
+      assertThat(answer.get(30, TimeUnit.SECONDS).commands()).containsExactly(COMMAND);
+      assertThat(leases).hasValue(1);
+    }
+  }
+
+  @Test
   void aPollWithNothingToLeaseWaitsAndAnswersEmptyWhenItsWaitRunsOut() throws Exception {
     AtomicInteger leases = new AtomicInteger();
     try (LongPolls polls =
