@@ -18,6 +18,14 @@ public record CommandBatch(
   /** The protocol version from which an agent is told of cancel requests. */
   public static final int CANCEL_REQUESTED_PROTOCOL = 4;
 
+  /**
+   * Whether an agent speaking {@code protocolVersion} (null: one that named none, protocol 1) is
+   * told of cancel requests; the one place both the poll's and the heartbeat's answers ask.
+   */
+  public static boolean toldOfCancelRequests(Integer protocolVersion) {
+    return protocolVersion != null && protocolVersion >= CANCEL_REQUESTED_PROTOCOL;
+  }
+
   /** A batch without the backend's clock, as an older backend gives it. */
   public CommandBatch(List<Command> commands) {
     this(commands, null, null);

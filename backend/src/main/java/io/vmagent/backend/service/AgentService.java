@@ -125,9 +125,7 @@ public final class AgentService {
     Integer protocol =
         request.protocolVersion() != null ? request.protocolVersion() : before.protocolVersion();
     List<String> cancelRequested =
-        protocol != null && protocol >= CommandBatch.CANCEL_REQUESTED_PROTOCOL
-            ? before.cancelRequested()
-            : List.of();
+        CommandBatch.toldOfCancelRequests(protocol) ? before.cancelRequested() : List.of();
     int pending = before.leasable();
     if (request.status() == HealthStatus.STOPPING) {
       LOG.info("agent {} is shutting down: offline until its next heartbeat", agentId);

@@ -260,10 +260,11 @@ public final class CommandService implements AutoCloseable {
     if (longPolls.closed()) {
       return batch; // shutting down: the database may be gone; the next answer tells
     }
-    return batch.withCancelRequested(
-        database.read(
-            "read cancel requests",
-            c -> commands.cancelRequested(c, agentId, CommandBatch.CANCEL_REQUESTED_PROTOCOL)));
+    CommandStore.CancelRequests requests =
+        database.read("read cancel requests", c -> commands.cancelRequested(c, agentId));
+    return CommandBatch.toldOfCancelRequests(requests.protocolVersion())
+        ? batch.withCancelRequested(requests.commandIds())
+        : batch;
   }
 
   /** How many long polls wait in this process now. */

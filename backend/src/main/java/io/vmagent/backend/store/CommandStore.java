@@ -394,27 +394,35 @@ public final class CommandStore {
   }
 
   /**
-   * The ids of the agent's leased commands an operator asked to cancel that have no result yet,
-   * oldest first; none for an agent that registered with a protocol before {@code minProtocol}, so
-   * an older agent's answers stay as they were.
+   * The protocol an agent registered with, and the ids of its leased commands an operator asked to
+   * cancel that have no result yet, oldest first.
+   *
+   * @param protocolVersion null for an agent that named none (or that is not stored)
    */
-  public List<String> cancelRequested(Connection c, String agentId, int minProtocol)
-      throws SQLException {
+  public record CancelRequests(Integer protocolVersion, List<String> commandIds) {}
+
+  /** The agent's {@link CancelRequests}, in one read. */
+  public CancelRequests cancelRequested(Connection c, String agentId) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT c.command_id FROM commands c JOIN agents a ON a.agent_id = c.agent_id"
-                + " WHERE c.agent_id = ? AND "
+            "SELECT a.protocol_version, c.command_id FROM agents a"
+                + " LEFT JOIN commands c ON c.agent_id = a.agent_id AND "
                 + CANCEL_REQUESTED
-                + " AND a.protocol_version >= ? ORDER BY c.created_at, c.command_id")) {
+                + " WHERE a.agent_id = ? ORDER BY c.created_at, c.command_id")) {
       s.setString(1, agentId);
-      s.setInt(2, minProtocol);
+      Integer protocol = null;
       List<String> ids = new ArrayList<>();
       try (ResultSet rows = s.executeQuery()) {
         while (rows.next()) {
-          ids.add(rows.getString(1));
+          int version = rows.getInt(1);
+          protocol = rows.wasNull() ? null : version;
+          String id = rows.getString(2);
+          if (id != null) {
+            ids.add(id);
+          }
         }
       }
-      return ids;
+      return new CancelRequests(protocol, ids);
     }
   }
 
