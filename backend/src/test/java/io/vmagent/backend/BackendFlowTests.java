@@ -86,8 +86,8 @@ abstract class BackendFlowTests {
 
   @BeforeEach
   void requireDatabase() {
-    database().assumeAvailable();
     disagreements = RequestChecks.disagreements();
+    database().assumeAvailable();
   }
 
   @AfterEach
