@@ -35,7 +35,9 @@ import java.util.function.Supplier;
 /**
  * Checks each request against the protocol's OpenAPI document, the contract's single source, so the
  * backend accepts exactly what the document allows. Credentials are checked by the backend itself
- * (401/403), not here.
+ * (401/403), not here. The document's operations are compiled once ({@link CompiledRequests}) and
+ * decide first: a request they accept is accepted without the OpenAPI library; any other goes to
+ * the library, whose report is the answer, word for word.
  */
 final class RequestValidator {
   // Parsing the document takes a noticeable fraction of a second and it never changes, so every
@@ -85,7 +87,8 @@ final class RequestValidator {
     private final com.atlassian.oai.validator.interaction.request.RequestValidator onOperation;
     private final RouteOperations operations;
     private final CompiledRequests compiled;
-    // requests the compiled check refused and the library then accepted; none is expected
+    // requests the compiled check refused and the library then accepted: only spellings it leaves
+    // to the library on purpose (" 25" for an integer) should ever count here
     private final LongAdder disagreements = new LongAdder();
 
     Checks(Supplier<JsonSchemaFactory> schemaFactory, boolean compile) {
@@ -242,7 +245,8 @@ final class RequestValidator {
 
   /**
    * How many requests the compiled check refused that the library then accepted (the library's
-   * answer stands); zero unless the two read the document differently somewhere.
+   * answer stands): a value the compiled check does not try to read (an integer with blanks around
+   * it), or a place where the two read the document differently.
    */
   long disagreements() {
     return checks.disagreements.sum();
