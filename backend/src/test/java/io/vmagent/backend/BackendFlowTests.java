@@ -10,6 +10,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.vmagent.backend.http.RequestChecks;
 import io.vmagent.protocol.AgentList;
 import io.vmagent.protocol.AgentStatus;
 import io.vmagent.protocol.Command;
@@ -79,11 +80,13 @@ abstract class BackendFlowTests {
   private RunningBackend backend;
   private ContractClient client;
   private String schema;
+  private long disagreements;
 
   abstract TestDatabase database();
 
   @BeforeEach
   void requireDatabase() {
+    disagreements = RequestChecks.disagreements();
     database().assumeAvailable();
   }
 
@@ -98,6 +101,9 @@ abstract class BackendFlowTests {
     if (client != null) {
       assertThat(client.violations()).as("OpenAPI contract violations").isEmpty();
     }
+    assertThat(RequestChecks.disagreements() - disagreements)
+        .as("requests the compiled check refused and the library accepted")
+        .isZero();
   }
 
   private RunningBackend start(Consumer<VmBackend.Builder> customise) throws Exception {

@@ -29,12 +29,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
  * Checks each request against the protocol's OpenAPI document, the contract's single source, so the
  * backend accepts exactly what the document allows. Credentials are checked by the backend itself
- * (401/403), not here.
+ * (401/403), not here. The document's operations are compiled once ({@link CompiledRequests}) and
+ * decide first: a request they accept is accepted without the OpenAPI library; any other goes to
+ * the library, whose report is the answer, word for word.
  */
 final class RequestValidator {
   // Parsing the document takes a noticeable fraction of a second and it never changes, so every
@@ -47,9 +50,12 @@ final class RequestValidator {
     this(sharedChecks());
   }
 
-  /** A validator whose schemas {@code schemaFactory} compiles; for comparing factories. */
+  /**
+   * The library alone, its schemas compiled by {@code schemaFactory}, without the compiled check in
+   * front: for comparing factories, and as the reference the compiled check is compared with.
+   */
   RequestValidator(Supplier<JsonSchemaFactory> schemaFactory) {
-    this(new Checks(schemaFactory));
+    this(new Checks(schemaFactory, false));
   }
 
   private RequestValidator(Checks checks) {
@@ -62,7 +68,7 @@ final class RequestValidator {
       synchronized (RequestValidator.class) {
         current = shared;
         if (current == null) {
-          current = new Checks(RequestValidator::schemaFactory);
+          current = new Checks(RequestValidator::schemaFactory, true);
           shared = current;
         }
       }
@@ -71,16 +77,21 @@ final class RequestValidator {
   }
 
   /**
-   * The library's checks of one document, built from one parse of it: the whole validator, which
+   * The checks of one document, built from one parse of it: the library's whole validator, which
    * finds a request's operation by its path, and the request checks it runs once it has found it,
-   * used directly for a route whose operation {@link RouteOperations} knows.
+   * used directly for a route whose operation {@link RouteOperations} knows; in front of them, the
+   * document's operations compiled (null: the library alone).
    */
   private static final class Checks {
     private final OpenApiInteractionValidator whole;
     private final com.atlassian.oai.validator.interaction.request.RequestValidator onOperation;
     private final RouteOperations operations;
+    private final CompiledRequests compiled;
+    // requests the compiled check refused and the library then accepted: only spellings it leaves
+    // to the library on purpose (" 25" for an integer) should ever count here
+    private final LongAdder disagreements = new LongAdder();
 
-    Checks(Supplier<JsonSchemaFactory> schemaFactory) {
+    Checks(Supplier<JsonSchemaFactory> schemaFactory, boolean compile) {
       // the options and levels the library's builder uses for an inline document, once
       ParseOptions options = new ParseOptions();
       options.setResolve(true);
@@ -104,6 +115,26 @@ final class RequestValidator {
           new com.atlassian.oai.validator.interaction.request.RequestValidator(
               new SchemaValidator(api, messages, schemaFactory), messages, api, List.of());
       this.operations = new RouteOperations(api);
+      this.compiled =
+          compile
+              ? new CompiledRequests(
+                  api,
+                  operations,
+                  new SchemaCompiler(
+                      api, !messages.isIgnored(SchemaValidator.ADDITIONAL_PROPERTIES_KEY)))
+              : null;
+    }
+
+    CompiledRequests.Verdict judge(
+        String method,
+        String template,
+        String path,
+        Map<String, List<String>> query,
+        String contentType,
+        JsonNode tree) {
+      return compiled == null
+          ? CompiledRequests.Verdict.UNJUDGED
+          : compiled.judge(method, template, path, query, contentType, tree);
     }
 
     ValidationReport validate(Request request, String template) {
@@ -159,7 +190,11 @@ final class RequestValidator {
    */
   List<FieldViolation> violations(
       String method, String template, String path, Map<String, List<String>> query) {
-    return violations(request(method, path, query).build(), template);
+    CompiledRequests.Verdict verdict = checks.judge(method, template, path, query, null, null);
+    if (verdict == CompiledRequests.Verdict.ACCEPTED) {
+      return List.of();
+    }
+    return violations(request(method, path, query).build(), template, verdict);
   }
 
   /**
@@ -175,13 +210,56 @@ final class RequestValidator {
       String contentType,
       String text,
       JsonNode tree) {
+    CompiledRequests.Verdict verdict =
+        tree == null
+            ? CompiledRequests.Verdict.UNJUDGED
+            : checks.judge(method, template, path, query, contentType, tree);
+    if (verdict == CompiledRequests.Verdict.ACCEPTED) {
+      return List.of();
+    }
     SimpleRequest.Builder request = request(method, path, query).withContentType(contentType);
     if (tree == null) {
       request.withBody(text);
     } else {
       request.withBody(new ParsedBody(text, tree));
     }
-    return violations(request.build(), template);
+    return violations(request.build(), template, verdict);
+  }
+
+  /** Whether the compiled check alone accepts the request, without asking the library. */
+  boolean compiledAccepts(
+      String method,
+      String template,
+      String path,
+      Map<String, List<String>> query,
+      String contentType,
+      JsonNode tree) {
+    return checks.judge(method, template, path, query, contentType, tree)
+        == CompiledRequests.Verdict.ACCEPTED;
+  }
+
+  /** How many of the document's operations are compiled (zero for the library alone). */
+  int compiledOperations() {
+    return checks.compiled == null ? 0 : checks.compiled.size();
+  }
+
+  /**
+   * How many requests the compiled check refused that the library then accepted (the library's
+   * answer stands): a value the compiled check does not try to read (an integer with blanks around
+   * it), or a place where the two read the document differently.
+   */
+  long disagreements() {
+    return checks.disagreements.sum();
+  }
+
+  /** The library's report on a request the compiled check refused or could not judge. */
+  private List<FieldViolation> violations(
+      Request request, String template, CompiledRequests.Verdict verdict) {
+    List<FieldViolation> violations = violations(request, template);
+    if (violations.isEmpty() && verdict == CompiledRequests.Verdict.REFUSED) {
+      checks.disagreements.increment();
+    }
+    return violations;
   }
 
   private static SimpleRequest.Builder request(

@@ -49,6 +49,16 @@ final class RouteOperations {
                     operation.getOperation()));
   }
 
+  /**
+   * Whether the library checks a request to the route {@code method template} against the
+   * document's operation at that very path (the one {@link #forRequest} hands it).
+   */
+  boolean usesTemplate(String method, String template) {
+    return byRoute
+        .computeIfAbsent(method + ' ' + template, route -> find(method, template))
+        .isPresent();
+  }
+
   private Optional<ApiOperation> find(String method, String template) {
     ApiOperationMatch match = resolver.findApiOperation(template, Request.Method.valueOf(method));
     if (!match.isPathFound() || !match.isOperationAllowed()) {
