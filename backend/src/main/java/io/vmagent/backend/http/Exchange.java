@@ -140,7 +140,16 @@ final class Exchange {
   /** A validated query parameter as an int, or the default when it is absent. */
   int intQuery(String name, int defaultValue) {
     List<String> values = query.get(name);
-    return values == null || values.isEmpty() ? defaultValue : Integer.parseInt(values.get(0));
+    if (values == null || values.isEmpty()) {
+      return defaultValue;
+    }
+    // The document's check reads " 25" (blanks around it) as 25, as Java's parser does not: read
+    // alike, and never let a spelling that slipped past the check become a 500.
+    try {
+      return Integer.parseInt(values.get(0).trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("the query parameter " + name + " is not an integer");
+    }
   }
 
   /** A validated query parameter, or null when it is absent. */
