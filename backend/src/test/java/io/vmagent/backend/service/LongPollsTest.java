@@ -90,16 +90,7 @@ class LongPollsTest {
   @Test
   void aPollWhoseAgentWasNotWokenSinceItsLeaseDoesNotLeaseAgain() throws Exception {
     AtomicInteger leases = new AtomicInteger();
-    CountingPool pool = new CountingPool();
-    try (LongPolls polls =
-        new LongPolls(
-            (agent, max) -> {
-              leases.incrementAndGet();
-              return new CommandBatch(List.of());
-            },
-            Set::of,
-            Duration.ofHours(1),
-            pool)) {
+    try (LongPolls polls = nothingToLease(leases)) {
       polls.wake("another-agent"); // other agents' wake-ups do not count for this one
       long seen = polls.wakes(AGENT);
       CompletableFuture<CommandBatch> answer = polls.await(AGENT, 10, Duration.ofMillis(500), seen);
@@ -135,15 +126,7 @@ class LongPollsTest {
   @Test
   void aPollWithNothingToLeaseWaitsAndAnswersEmptyWhenItsWaitRunsOut() throws Exception {
     AtomicInteger leases = new AtomicInteger();
-    try (LongPolls polls =
-        new LongPolls(
-            (agent, max) -> {
-              leases.incrementAndGet();
-              return new CommandBatch(List.of());
-            },
-            Set::of,
-            Duration.ofHours(1),
-            new CountingPool())) {
+    try (LongPolls polls = nothingToLease(leases)) {
       CompletableFuture<CommandBatch> answer = polls.await(AGENT, 10, Duration.ofMillis(300));
       assertThat(answer.get(30, TimeUnit.SECONDS).commands()).isEmpty();
       assertThat(polls.waitingCount()).isZero();
@@ -221,6 +204,18 @@ class LongPollsTest {
     polls.close();
     assertThat(answer.get(30, TimeUnit.SECONDS).commands()).isEmpty();
     assertThat(polls.waitingCount()).isZero();
+  }
+
+  /** Polls whose every lease finds nothing, counted in {@code leases}; re-checked hourly. */
+  private static LongPolls nothingToLease(AtomicInteger leases) {
+    return new LongPolls(
+        (agent, max) -> {
+          leases.incrementAndGet();
+          return new CommandBatch(List.of());
+        },
+        Set::of,
+        Duration.ofHours(1),
+        new CountingPool());
   }
 
   private static void await(CountDownLatch latch) {
