@@ -241,7 +241,10 @@ public final class CommandStore {
   public java.util.Set<String> agentsWithLeasable(Connection c, Instant now) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            // As LEASABLE for every agent; the states in an IN list, as in OVERDUE, for H2.
+            // As LEASABLE for every agent, the states in an IN list as in OVERDUE so that H2 finds
+            // them through the (state, deadline) index. LEASABLE keeps its OR: with the agent
+            // given, H2 then takes the (agent_id, state) index, where an IN list sends it to
+            // (state, deadline) instead.
             "SELECT DISTINCT agent_id FROM commands WHERE state IN ('queued', 'leased')"
                 + " AND deadline > ? AND (state = 'queued'"
                 + " OR (lease_expires_at <= ? AND cancel_requested_at IS NULL))")) {
