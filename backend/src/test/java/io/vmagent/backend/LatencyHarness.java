@@ -35,11 +35,7 @@ public final class LatencyHarness {
   private static void measure(TestDatabase database, int iterations) throws Exception {
     Path dir = Files.createTempDirectory("vm-backend-latency");
     String schema = TestDatabase.newSchema();
-    try (RunningBackend backend =
-        database
-            .configure(VmBackend.builder().dataDir(dir).listen("127.0.0.1", 0), schema)
-            .build()
-            .start()) {
+    try (RunningBackend backend = database.start(dir, schema)) {
       ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
       TestAgent agent = new TestAgent(client, "bench-1");
       agent.register(backend.createBootstrapToken(false, null));

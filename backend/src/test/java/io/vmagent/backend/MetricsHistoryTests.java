@@ -72,11 +72,7 @@ abstract class MetricsHistoryTests {
   void start() throws Exception {
     database().assumeAvailable();
     schema = TestDatabase.newSchema();
-    backend =
-        database()
-            .configure(VmBackend.builder().dataDir(dataDir).listen("127.0.0.1", 0), schema)
-            .build()
-            .start();
+    backend = database().start(dataDir, schema);
     client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
   }
 

@@ -53,11 +53,7 @@ class StatementsPerRequestTest {
     database.assumeAvailable();
     String schema = TestDatabase.newSchema();
     Map<String, StatementCounter.Count> counts = new LinkedHashMap<>();
-    try (RunningBackend backend =
-        database
-            .configure(VmBackend.builder().dataDir(dir).listen("127.0.0.1", 0), schema)
-            .build()
-            .start()) {
+    try (RunningBackend backend = database.start(dir, schema)) {
       ContractClient client = new ContractClient(backend.baseUrl(), backend.caCertificatePath());
       TestAgent agent = TestAgent.registered(client, backend, "count-1");
       List<VmSummary> vms = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.vmagent.backend;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -41,6 +42,16 @@ enum TestDatabase {
       builder.jdbcUrl(PG_URL).dbCredentials(PG_USER, PG_PASSWORD).dbSchema(schema).dbPoolSize(4);
     }
     return builder;
+  }
+
+  /**
+   * A backend on this database with its data in {@code dataDir}, listening on a free loopback port;
+   * {@code schema} is used on PostgreSQL only.
+   */
+  RunningBackend start(Path dataDir, String schema) throws Exception {
+    return configure(VmBackend.builder().dataDir(dataDir).listen("127.0.0.1", 0), schema)
+        .build()
+        .start();
   }
 
   /** Drops a test's schema. */
