@@ -217,22 +217,13 @@ public final class AgentStore {
       Sql.setInstant(s, 1, beat.at());
       s.setString(2, beat.heartbeatJson());
       s.setString(3, beat.agentVersion());
-      setInteger(s, 4, beat.intervalSeconds());
+      Sql.setInteger(s, 4, beat.intervalSeconds());
       Sql.setInstant(s, 5, beat.stopping() ? beat.at() : null);
-      setInteger(s, 6, beat.protocolVersion());
+      Sql.setInteger(s, 6, beat.protocolVersion());
       Sql.setString(s, 7, beat.capabilitiesJson());
       Sql.setString(s, 8, beat.operationsJson());
       s.setString(9, agentId);
       s.executeUpdate();
-    }
-  }
-
-  private static void setInteger(PreparedStatement s, int index, Integer value)
-      throws SQLException {
-    if (value == null) {
-      s.setNull(index, java.sql.Types.INTEGER);
-    } else {
-      s.setInt(index, value);
     }
   }
 

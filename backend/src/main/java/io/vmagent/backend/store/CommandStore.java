@@ -417,9 +417,8 @@ public final class CommandStore {
       List<String> ids = new ArrayList<>();
       try (ResultSet rows = s.executeQuery()) {
         while (rows.next()) {
-          int version = rows.getInt(1);
-          protocol = rows.wasNull() ? null : version;
-          String id = rows.getString(2);
+          protocol = Sql.integer(rows, "protocol_version");
+          String id = rows.getString("command_id");
           if (id != null) {
             ids.add(id);
           }

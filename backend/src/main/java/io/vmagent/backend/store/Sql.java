@@ -34,6 +34,23 @@ final class Sql {
     }
   }
 
+  static void setInteger(PreparedStatement statement, int index, Integer value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.INTEGER);
+    } else {
+      statement.setInt(index, value);
+    }
+  }
+
+  static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.BIGINT);
+    } else {
+      statement.setLong(index, value);
+    }
+  }
+
   static Integer integer(ResultSet rows, String column) throws SQLException {
     int value = rows.getInt(column);
     return rows.wasNull() ? null : value;

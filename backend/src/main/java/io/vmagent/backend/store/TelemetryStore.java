@@ -44,7 +44,7 @@ public final class TelemetryStore {
           Sql.setInstant(s, 2, sampleTime);
           Sql.setInstant(s, 3, receivedAt);
           s.setString(4, snapshotJson);
-          setLong(s, 5, clockOffsetMs);
+          Sql.setLong(s, 5, clockOffsetMs);
         });
   }
 
@@ -99,14 +99,6 @@ public final class TelemetryStore {
     }
   }
 
-  private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
-    if (value == null) {
-      s.setNull(index, java.sql.Types.BIGINT);
-    } else {
-      s.setLong(index, value);
-    }
-  }
-
   /**
    * Stores an event with its clock offset and the time it is ordered by (its time less the offset);
    * false when the agent's event with this sequence is stored already.
@@ -127,7 +119,7 @@ public final class TelemetryStore {
           s.setString(6, event.eventType().wire());
           Sql.setString(s, 7, event.detail());
           Sql.setInstant(s, 8, receivedAt);
-          setLong(s, 9, event.clockOffsetMs());
+          Sql.setLong(s, 9, event.clockOffsetMs());
           Sql.setInstant(s, 10, event.correctedTime());
         });
   }

@@ -31,11 +31,7 @@ public final class TokenStore {
       Sql.setInstant(s, 7, token.usedAt());
       Sql.setString(s, 8, token.usedByAgent());
       s.setBoolean(9, token.revoked());
-      if (token.maxAgents() == null) {
-        s.setNull(10, java.sql.Types.INTEGER);
-      } else {
-        s.setInt(10, token.maxAgents());
-      }
+      Sql.setInteger(s, 10, token.maxAgents());
       s.setInt(11, token.agentsCreated());
       s.executeUpdate();
     }
